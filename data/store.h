@@ -1,0 +1,174 @@
+/*
+ * data/store.h - the kiosk's records: orders, certificates, keys, validity
+ * checks, print jobs and the audit trail.
+ *
+ * The interface speaks of the counter's things, never of SQL: today it is
+ * SQLite (data/store_sqlite.c: WAL, foreign keys, versioned migrations in
+ * PRAGMA user_version); a hall with many counter machines will later put
+ * PostgreSQL behind the same functions.
+ *
+ * Every function returns STORE_OK (0) or a negative enum store_status.
+ * Times are UTC seconds since the epoch. Money is in fen (0.01 yuan).
+ * ID numbers are stored as given but never written to the audit trail
+ * unmasked.
+ */
+#ifndef DATA_STORE_H
+#define DATA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct store store;
+
+enum store_status {
+    STORE_OK = 0,
+    STORE_ERR_OPEN = -1,        /* cannot open or create the database */
+    STORE_ERR_BUSY = -2,        /* still locked after the busy timeout */
+    STORE_ERR_NOT_FOUND = -3,   /* no such row */
+    STORE_ERR_CONFLICT = -4,    /* a rule of the records refused it (e.g. duplicate) */
+    STORE_ERR_SCHEMA = -5,      /* database newer than this program */
+    STORE_ERR_IO = -6,          /* anything else (details in store_detail) */
+};
+
+/*
+ * Open (creating if needed) the database at PATH, apply pending migrations,
+ * turn on WAL and foreign keys. BUSY_MS is the busy timeout.
+ */
+int store_open(store **out, const char *path, int busy_ms, char *err, size_t errlen);
+void store_close(store *st);
+
+/* The schema version now in force (PRAGMA user_version). */
+int store_schema_version(store *st);
+
+/* A technical detail of the last failure (for logs, not for screens). */
+const char *store_detail(const store *st);
+
+/* ---- validity checks (有效期查询) -------------------------------------- */
+
+enum store_check_result {
+    CHECK_VALID = 0,            /* valid, more than the warning period left */
+    CHECK_EXPIRING = 1,         /* valid, fewer than renew_before_days left */
+    CHECK_EXPIRED = 2,          /* not_after in the past */
+    CHECK_NOT_YET_VALID = 3,    /* not_before in the future */
+    CHECK_NO_CERT = 4,          /* the key holds no certificate */
+    CHECK_FOREIGN = 5,          /* certificate from another issuer */
+    CHECK_REMOVED = 6,          /* key pulled during the read */
+    CHECK_ERROR = 7,            /* any other failure */
+};
+
+struct store_check {
+    int64_t id;                 /* set by store_check_add */
+    time_t at;                  /* when the check ran */
+    char mode[16];              /* window66 | window68 | self */
+    char key_serial[32];        /* token serial */
+    char cert_serial[80];       /* certificate serial (hex), "" if none */
+    char holder[256];           /* company name, "" if none */
+    char uscc[32];              /* USCC, "" if none */
+    time_t not_after;           /* 0 if none */
+    int days_left;              /* whole days left (negative when expired) */
+    enum store_check_result result;
+};
+
+int store_check_add(store *st, struct store_check *c);
+/* The most recent checks, newest first, at most MAX; *n set to the count. */
+int store_check_recent(store *st, struct store_check *out, size_t max, size_t *n);
+
+/* ---- certificates and keys -------------------------------------------- */
+
+enum store_cert_state { CERT_ACTIVE = 0, CERT_REVOKED = 1, CERT_SUPERSEDED = 2 };
+
+struct store_cert {
+    char serial[80];            /* certificate serial (hex), primary key */
+    char uscc[32];              /* company USCC */
+    char holder[256];           /* company name */
+    char subject[512];          /* full subject */
+    char key_serial[32];        /* token serial of the key it lives on */
+    char kind[16];              /* unit | legal */
+    time_t not_before, not_after;
+    time_t first_issue;         /* first issue of the media (warranty) */
+    enum store_cert_state state;
+    int64_t order_id;           /* order that issued it, 0 if imported */
+};
+
+int store_cert_put(store *st, const struct store_cert *c);
+int store_cert_get(store *st, const char *serial, struct store_cert *out);
+/* The ACTIVE certificate of a company (one per enterprise), or NOT_FOUND. */
+int store_cert_active_for_uscc(store *st, const char *uscc, struct store_cert *out);
+int store_cert_set_state(store *st, const char *serial, enum store_cert_state state);
+
+/* ---- orders ------------------------------------------------------------ */
+
+enum store_order_state { ORDER_OPEN = 0, ORDER_DONE = 1, ORDER_CANCELLED = 2 };
+
+struct store_order {
+    int64_t id;                 /* set by store_order_create */
+    char number[32];            /* printed order number, e.g. 66-20261122-0001 */
+    char txn[24];               /* transaction kind: new, renew, lost, damaged, change, unlock, revoke, bind, check */
+    char window[16];            /* window66 | window68 | self */
+    char clerk[64];             /* clerk login, "" for self-service */
+    char operator_id[32];       /* operator's ID number (stored; masked when shown) */
+    char uscc[32];              /* company */
+    char step[32];              /* last step reached, resumes there */
+    char data[4096];            /* the transaction's entered values, as key=value lines */
+    long amount;                /* fen */
+    char pay_method[16];        /* cash | pos | qr | "" unpaid */
+    time_t paid_at;             /* 0 when unpaid */
+    enum store_order_state state;
+    time_t created, updated;
+};
+
+/* Create an OPEN order; fills id, number, created, updated. */
+int store_order_create(store *st, struct store_order *o);
+/* Save step and data (and amount/payment fields) of an existing order. */
+int store_order_update(store *st, const struct store_order *o);
+int store_order_get(store *st, int64_t id, struct store_order *out);
+int store_order_by_number(store *st, const char *number, struct store_order *out);
+/* The OPEN order of an operator ID, or NOT_FOUND. */
+int store_order_open_for_operator(store *st, const char *operator_id, struct store_order *out);
+int store_order_finish(store *st, int64_t id);
+int store_order_cancel(store *st, int64_t id, const char *why);
+
+/* ---- print outbox ------------------------------------------------------ */
+
+enum store_job_state { JOB_QUEUED = 0, JOB_SENT = 1, JOB_DONE = 2, JOB_FAILED = 3, JOB_CANCELLED = 4 };
+
+struct store_job {
+    int64_t id;                 /* set by store_job_add */
+    int64_t order_id;           /* 0 for a test page */
+    char doc[24];               /* form | seal | receipt | checklist */
+    char title[128];            /* job name shown by the printer */
+    int copies;
+    enum store_job_state state;
+    int attempts;               /* submissions tried */
+    time_t next_try;            /* when a QUEUED job is due again */
+    int printer_job_id;         /* job id the printer gave, 0 if none */
+    char last_error[256];       /* why the last attempt failed */
+    time_t created, updated;
+};
+
+/* Record a job and its PDF before anything is sent. */
+int store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len);
+int store_job_update(store *st, const struct store_job *j);
+int store_job_get(store *st, int64_t id, struct store_job *out);
+/* The PDF of a job; *pdf is malloc'd, the caller frees it. */
+int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
+/* QUEUED jobs due at NOW, oldest first. */
+int store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n);
+/* Most recent jobs, newest first. */
+int store_job_recent(store *st, struct store_job *out, size_t max, size_t *n);
+
+/* ---- audit trail -------------------------------------------------------- */
+
+/*
+ * Append an entry: ACTOR (clerk login, "self", "admin"), ACTION (short verb,
+ * e.g. "check", "login", "print"), DETAIL (free text, already masked).
+ * Each row's hash covers the previous row's hash and this row's content.
+ */
+int store_audit(store *st, const char *actor, const char *action, const char *detail);
+
+/* Check the whole chain; returns STORE_OK or CONFLICT with *bad_id the first broken row. */
+int store_audit_verify(store *st, int64_t *bad_id);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * kiosk/config.c - the options table and the INI reader (inih) behind
+ * config.h. Adding an option is one line in cfg_options[] plus a field in
+ * struct kiosk_config; defaults, parsing, validation and the commented
+ * default file all come from that line.
+ */
+#include "kiosk/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum cfg_type { CFG_STR, CFG_PATH, CFG_INT, CFG_MONEY, CFG_ENUM };
+
+struct cfg_option {
+    const char *section;    /* INI section */
+    const char *key;        /* INI key */
+    enum cfg_type type;     /* how the value is parsed */
+    size_t offset;          /* field in struct kiosk_config */
+    size_t size;            /* field size (strings) */
+    const char *def;        /* default, as it would be written in the file */
+    long min, max;          /* bounds for CFG_INT / CFG_MONEY (yuan) */
+    const char *choices;    /* CFG_ENUM: "a|b|c" */
+    const char *help;       /* one line, written above the key */
+};
+
+#define F(field) offsetof(struct kiosk_config, field), sizeof(((struct kiosk_config *)0)->field)
+#define P(i, field) offsetof(struct kiosk_config, profiles[i].field), \
+                    sizeof(((struct kiosk_config *)0)->profiles[i].field)
+
+#define PROFILE_OPTIONS(i, sec, disp, media, svc, ren, lost, dmg, years, maxy) \
+    { sec, "display_name", CFG_STR, P(i, display_name), disp, 0, 0, NULL, "CA name printed on forms and receipts" }, \
+    { sec, "media_fee", CFG_MONEY, P(i, media_fee), media, 0, 100000, NULL, "UKey price on a new issue, yuan" }, \
+    { sec, "service_fee_per_year", CFG_MONEY, P(i, service_fee_per_year), svc, 0, 100000, NULL, "certificate service fee per year, yuan" }, \
+    { sec, "renewal_fee_per_year", CFG_MONEY, P(i, renewal_fee_per_year), ren, 0, 100000, NULL, "renewal fee per year, yuan" }, \
+    { sec, "lost_media_fee", CFG_MONEY, P(i, lost_media_fee), lost, 0, 100000, NULL, "lost-key replacement, media only, yuan" }, \
+    { sec, "damaged_media_fee", CFG_MONEY, P(i, damaged_media_fee), dmg, 0, 100000, NULL, "damaged-key replacement outside warranty, yuan" }, \
+    { sec, "unlock_fee", CFG_MONEY, P(i, unlock_fee), "0", 0, 100000, NULL, "PIN unlock, yuan" }, \
+    { sec, "default_years", CFG_INT, P(i, default_years), years, 1, 10, NULL, "validity term offered first, years" }, \
+    { sec, "max_years", CFG_INT, P(i, max_years), maxy, 1, 10, NULL, "longest validity term offered, years" }, \
+    { sec, "warranty_days", CFG_INT, P(i, warranty_days), "365", 0, 3650, NULL, "media warranty from first issue, days" }, \
+    { sec, "renew_before_days", CFG_INT, P(i, renew_before_days), "90", 0, 3650, NULL, "renewable when fewer days than this remain" }, \
+    { sec, "renew_after_expiry_days", CFG_INT, P(i, renew_after_expiry_days), "365", 0, 3650, NULL, "renewable up to this many days after expiry" }, \
+    { sec, "form_copies", CFG_INT, P(i, form_copies), "2", 1, 9, NULL, "copies of the application form" }
+
+static const struct cfg_option cfg_options[] = {
+    { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
+    { "hall", "lang", CFG_ENUM, F(lang), "zh", 0, 0, "zh|en", "interface language" },
+    { "hall", "mode", CFG_ENUM, F(mode), "window66", 0, 0, "window66|window68|self", "counter mode when --mode is not given" },
+    { "hall", "idle_lock_s", CFG_INT, F(idle_lock_s), "300", 10, 86400, NULL, "clerk screens lock after this many idle seconds" },
+    { "hall", "self_idle_s", CFG_INT, F(self_idle_s), "120", 10, 86400, NULL, "self-service wipes the session after this many idle seconds" },
+
+    { "token", "module", CFG_PATH, F(module), "/usr/lib/softhsm/libsofthsm2.so", 0, 0, NULL, "PKCS#11 module of the key readers and the HSM" },
+    { "token", "ports_dir", CFG_PATH, F(ports_dir), "ports", 0, 0, NULL, "embedded hall: directory of plugged-key markers; empty for real readers" },
+    { "token", "hsm_serial", CFG_STR, F(hsm_serial), "", 0, 0, NULL, "token serial of the HSM that holds the CA key" },
+    { "token", "hsm_pin_file", CFG_PATH, F(hsm_pin_file), "secrets/hsm.pin", 0, 0, NULL, "file holding the HSM user PIN (mode 0600)" },
+    { "token", "key_algo", CFG_ENUM, F(key_algo), "rsa2048", 0, 0, "rsa2048|p256", "key pair generated on new UKeys" },
+    { "token", "pin_max_tries", CFG_INT, F(pin_max_tries), "10", 1, 100, NULL, "wrong PINs before the key is locked" },
+
+    { "ca", "cert", CFG_PATH, F(ca_cert), "ca/ca.crt", 0, 0, NULL, "issuing CA certificate (PEM)" },
+    { "ca", "key_label", CFG_STR, F(ca_key_label), "kiosk-ca", 0, 0, NULL, "label of the CA private key in the HSM" },
+    { "ca", "crl_url", CFG_STR, F(crl_url), "http://crl.example.invalid/kiosk-ca.crl", 0, 0, NULL, "CRL distribution point written into certificates" },
+    { "ca", "profile", CFG_ENUM, F(profile_name), "tianjin", 0, 0, "tianjin|bjca", "fee and validity profile in force" },
+
+    { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },
+    { "db", "busy_ms", CFG_INT, F(db_busy_ms), "5000", 0, 600000, NULL, "wait this long for a busy database" },
+
+    { "printer", "uri", CFG_STR, F(printer_uri), "ipp://localhost:8631/ipp/print", 0, 0, NULL, "ipp:// URI or cupsd queue name; empty for no printer" },
+    { "printer", "timeout_ms", CFG_INT, F(printer_timeout_ms), "3000", 100, 600000, NULL, "connect and I/O timeout" },
+    { "printer", "receipt_paper", CFG_ENUM, F(receipt_paper), "a5", 0, 0, "80mm|a5", "receipt paper" },
+
+    { "payment", "url_template", CFG_STR, F(pay_url_template), "https://pay.example.invalid/p?o={order}&a={amount}&h={hmac}", 0, 0, NULL, "payment request URL; {order} {amount} {hmac}" },
+    { "payment", "hmac_key_file", CFG_PATH, F(pay_hmac_key_file), "secrets/pay.key", 0, 0, NULL, "HMAC key for payment URLs" },
+
+    PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5"),
+    PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5"),
+};
+
+#define CFG_NOPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))
+
+void
+cfg_home(char *out, size_t n)
+{
+    const char *env = getenv("KIOSK_HOME");
+    char cwd[PATH_MAX];
+
+    if (env != NULL && env[0] != '\0') {
+        snprintf(out, n, "%s", env);
+        return;
+    }
+    if (getcwd(cwd, sizeof cwd) == NULL)
+        snprintf(cwd, sizeof cwd, ".");
+    snprintf(out, n, "%s/var", cwd);
+}
+
+void
+cfg_path(const struct kiosk_config *cfg, const char *rel, char *out, size_t n)
+{
+    if (rel[0] == '/' || rel[0] == '\0')
+        snprintf(out, n, "%s", rel);
+    else
+        snprintf(out, n, "%s/%s", cfg->home, rel);
+}
+
+/* Parse one value into its field; returns NULL or a description of the error. */
+static const char *
+cfg_set(struct kiosk_config *cfg, const struct cfg_option *o, const char *value)
+{
+    char *field = (char *)cfg + o->offset;
+    char *end;
+    long v;
+
+    switch (o->type) {
+    case CFG_STR:
+        if (strlen(value) >= o->size)
+            return "value too long";
+        snprintf(field, o->size, "%s", value);
+        return NULL;
+    case CFG_PATH:
+        if (strlen(value) + strlen(cfg->home) + 2 > o->size)
+            return "path too long";
+        cfg_path(cfg, value, field, o->size);
+        return NULL;
+    case CFG_ENUM: {
+        const char *c = o->choices;
+        size_t len = strlen(value);
+        while (c != NULL && *c != '\0') {
+            const char *bar = strchr(c, '|');
+            size_t clen = bar ? (size_t)(bar - c) : strlen(c);
+            if (clen == len && strncmp(c, value, len) == 0) {
+                snprintf(field, o->size, "%s", value);
+                return NULL;
+            }
+            c = bar ? bar + 1 : NULL;
+        }
+        return "not one of the allowed values";
+    }
+    case CFG_INT:
+    case CFG_MONEY:
+        errno = 0;
+        v = strtol(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0')
+            return "not a whole number";
+        if (v < o->min || v > o->max)
+            return "out of range";
+        if (o->type == CFG_INT)
+            *(int *)field = (int)v;
+        else
+            *(long *)field = v * 100;
+        return NULL;
+    }
+    return "bad option type";
+}
+
+void
+cfg_defaults(struct kiosk_config *cfg, const char *home)
+{
+    size_t i;
+
+    memset(cfg, 0, sizeof *cfg);
+    if (home != NULL && home[0] != '\0')
+        snprintf(cfg->home, sizeof cfg->home, "%s", home);
+    else
+        cfg_home(cfg->home, sizeof cfg->home);
+    for (i = 0; i < CFG_NOPTIONS; i++)
+        (void)cfg_set(cfg, &cfg_options[i], cfg_options[i].def);
+    snprintf(cfg->profiles[CFG_PROFILE_TIANJIN].name, sizeof cfg->profiles[0].name, "tianjin");
+    snprintf(cfg->profiles[CFG_PROFILE_BJCA].name, sizeof cfg->profiles[1].name, "bjca");
+}
+
+struct cfg_parse {
+    struct kiosk_config *cfg;
+    char err[256];          /* first error, without the FILE:LINE prefix */
+};
+
+static int
+cfg_handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct cfg_parse *p = user;
+    size_t i;
+    const char *why;
+
+    for (i = 0; i < CFG_NOPTIONS; i++) {
+        if (strcmp(cfg_options[i].section, section) != 0 || strcmp(cfg_options[i].key, name) != 0)
+            continue;
+        why = cfg_set(p->cfg, &cfg_options[i], value);
+        if (why != NULL) {
+            if (cfg_options[i].choices != NULL)
+                snprintf(p->err, sizeof p->err, "[%s] %s = \"%s\": %s (%s)", section, name, value, why, cfg_options[i].choices);
+            else
+                snprintf(p->err, sizeof p->err, "[%s] %s = \"%s\": %s", section, name, value, why);
+            return 0;
+        }
+        return 1;
+    }
+    snprintf(p->err, sizeof p->err, "[%s] %s: unknown key", section, name);
+    return 0;
+}
+
+int
+cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
+{
+    struct cfg_parse p = { .cfg = cfg, .err = "" };
+    int rc = ini_parse(path, cfg_handler, &p);
+
+    if (rc == -1) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (rc == -2) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    if (rc > 0) {
+        snprintf(err, errlen, "%s:%d: %s", path, rc, p.err[0] ? p.err : "syntax error");
+        return -1;
+    }
+    snprintf(cfg->source, sizeof cfg->source, "%s", path);
+    return 0;
+}
+
+const struct cfg_profile *
+cfg_profile(const struct kiosk_config *cfg)
+{
+    int i;
+
+    for (i = 0; i < CFG_PROFILE_COUNT; i++)
+        if (strcmp(cfg->profiles[i].name, cfg->profile_name) == 0)
+            return &cfg->profiles[i];
+    return &cfg->profiles[CFG_PROFILE_TIANJIN];
+}
+
+/* Write the current value of O, paths relative to the state directory when they are inside it. */
+static void
+cfg_write_value(FILE *f, const struct kiosk_config *cfg, const struct cfg_option *o)
+{
+    const char *field = (const char *)cfg + o->offset;
+    size_t hl = strlen(cfg->home);
+
+    switch (o->type) {
+    case CFG_PATH:
+        if (strncmp(field, cfg->home, hl) == 0 && field[hl] == '/')
+            field += hl + 1;
+        /* FALLTHROUGH */
+    case CFG_STR:
+    case CFG_ENUM:
+        fprintf(f, "%s\n", field);
+        break;
+    case CFG_INT:
+        fprintf(f, "%d\n", *(const int *)field);
+        break;
+    case CFG_MONEY:
+        fprintf(f, "%ld\n", *(const long *)field / 100);
+        break;
+    }
+}
+
+int
+cfg_write_default(const struct kiosk_config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    const char *section = "";
+    size_t i;
+
+    if (f == NULL)
+        return -1;
+    fprintf(f, "# kiosk.conf - counter kiosk configuration.\n"
+               "# Relative paths are taken from the state directory (KIOSK_HOME).\n");
+    for (i = 0; i < CFG_NOPTIONS; i++) {
+        const struct cfg_option *o = &cfg_options[i];
+        if (strcmp(section, o->section) != 0) {
+            section = o->section;
+            fprintf(f, "\n[%s]\n", section);
+        }
+        fprintf(f, "# %s%s%s\n%s = ", o->help, o->choices ? ": " : "", o->choices ? o->choices : "", o->key);
+        cfg_write_value(f, cfg, o);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}

@@ -1,0 +1,100 @@
+/*
+ * kiosk/config.h - the kiosk's configuration: one const table of options
+ * (section, key, type, default, help) read from an INI file with inih.
+ *
+ * Relative paths in the file are taken relative to the state directory
+ * (KIOSK_HOME). An unknown section or key, or a value of the wrong type, is
+ * refused with "FILE:LINE: ..." naming the key (exit status 2 at start-up).
+ */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_PATH_MAX 512
+#define CFG_STR_MAX  256
+
+/* Fee and validity rules of one certificate authority. Amounts in fen (0.01 yuan). */
+struct cfg_profile {
+    char name[32];                /* "tianjin" or "bjca" */
+    char display_name[CFG_STR_MAX]; /* shown on paper, e.g. "中环CA" */
+    long media_fee;               /* one UKey, charged on new issue */
+    long service_fee_per_year;    /* certificate service, per year of validity */
+    long renewal_fee_per_year;    /* renewal, per year */
+    long lost_media_fee;          /* lost-key replacement (no service fee) */
+    long damaged_media_fee;       /* damaged-key replacement outside warranty */
+    long unlock_fee;              /* PIN unlock */
+    int  default_years;           /* validity term offered first */
+    int  max_years;               /* longest term offered */
+    int  warranty_days;           /* media warranty from first issue */
+    int  renew_before_days;       /* renewable when fewer days than this remain */
+    int  renew_after_expiry_days; /* ... or expired no more than this many days */
+    int  form_copies;             /* copies of the application form */
+};
+
+enum { CFG_PROFILE_TIANJIN = 0, CFG_PROFILE_BJCA = 1, CFG_PROFILE_COUNT = 2 };
+
+struct kiosk_config {
+    char home[CFG_PATH_MAX];      /* state directory (KIOSK_HOME) */
+    char source[CFG_PATH_MAX];    /* file the values came from, "" for defaults */
+
+    /* [hall] */
+    char hall_name[CFG_STR_MAX];  /* printed on receipts */
+    char lang[8];                 /* zh | en */
+    char mode[16];                /* window66 | window68 | self */
+    int  idle_lock_s;             /* clerk screen locks after this idle time */
+    int  self_idle_s;             /* self-service wipes the session after this */
+
+    /* [token] */
+    char module[CFG_PATH_MAX];    /* PKCS#11 module */
+    char ports_dir[CFG_PATH_MAX]; /* embedded hall: plugged-key markers; "" = real readers */
+    char hsm_serial[32];          /* token serial of the HSM holding the CA key */
+    char hsm_pin_file[CFG_PATH_MAX]; /* file holding the HSM user PIN */
+    char key_algo[16];            /* rsa2048 | p256 */
+    int  pin_max_tries;           /* wrong PINs before the kiosk locks the key */
+
+    /* [ca] */
+    char ca_cert[CFG_PATH_MAX];   /* CA certificate (PEM) */
+    char ca_key_label[64];        /* label of the CA key in the HSM */
+    char crl_url[CFG_STR_MAX];    /* CRL distribution point put in certificates */
+    char profile_name[32];        /* tianjin | bjca */
+
+    /* [db] */
+    char db_path[CFG_PATH_MAX];   /* SQLite database */
+    int  db_busy_ms;              /* busy timeout */
+
+    /* [printer] */
+    char printer_uri[CFG_STR_MAX]; /* ipp:// URI or cupsd queue name; "" = none */
+    int  printer_timeout_ms;       /* connect and I/O timeout */
+    char receipt_paper[16];        /* 80mm | a5 */
+
+    /* [payment] */
+    char pay_url_template[CFG_STR_MAX]; /* {order} {amount} {hmac} placeholders */
+    char pay_hmac_key_file[CFG_PATH_MAX];
+
+    struct cfg_profile profiles[CFG_PROFILE_COUNT];
+};
+
+/* Set every option to its default; home is KIOSK_HOME ("" = ./var). */
+void cfg_defaults(struct kiosk_config *cfg, const char *home);
+
+/*
+ * Read PATH over the current values. Returns 0, or -1 with a one-line
+ * message "PATH:LINE: ..." in err naming the key that is wrong.
+ */
+int cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen);
+
+/* The profile named by [ca] profile (never NULL after a successful load). */
+const struct cfg_profile *cfg_profile(const struct kiosk_config *cfg);
+
+/* Write every option's current value with its help text as a commented INI file. */
+int cfg_write_default(const struct kiosk_config *cfg, const char *path);
+
+/* Resolve KIOSK_HOME: $KIOSK_HOME, else "./var" made absolute. */
+void cfg_home(char *out, size_t n);
+
+/* Join the state directory and a relative path (absolute paths kept). */
+void cfg_path(const struct kiosk_config *cfg, const char *rel, char *out, size_t n);
+
+#endif
