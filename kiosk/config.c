@@ -120,11 +120,14 @@ cfg_set(struct kiosk_config *cfg, const struct cfg_option *o, const char *value)
             return "value too long";
         snprintf(field, o->size, "%s", value);
         return NULL;
-    case CFG_PATH:
+    case CFG_PATH: {
+        char tmp[CFG_PATH_MAX];
         if (strlen(value) + strlen(cfg->home) + 2 > o->size)
             return "path too long";
-        cfg_path(cfg, value, field, o->size);
+        cfg_path(cfg, value, tmp, sizeof tmp);
+        snprintf(field, o->size, "%s", tmp);
         return NULL;
+    }
     case CFG_ENUM: {
         const char *c = o->choices;
         size_t len = strlen(value);
