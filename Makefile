@@ -20,7 +20,8 @@ CUPS_LIBS   := $(shell cups-config --libs)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
-WARN    := -Wall -Wextra -Werror -Wno-error=deprecated-declarations
+# snprintf truncation is always deliberate here (fixed-size fields), hence -Wno-format-truncation.
+WARN    := -Wall -Wextra -Werror -Wno-format-truncation -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DNCURSES_WIDECHAR=1 \
              -DKIOSK_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(CUPS_CFLAGS)
