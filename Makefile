@@ -36,6 +36,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)
 
+all: build/kiosk
+
 # $(call variant,DIR,EXTRA_CFLAGS)
 define variant
 $(1)/obj/%.o: %.c $(HDRS)
@@ -66,8 +68,6 @@ BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 
 .PHONY: all san tests run check bench clean setup
 .SECONDARY:
-
-all: build/kiosk
 
 san: build/san/kiosk
 
