@@ -45,6 +45,21 @@ int store_schema_version(store *st);
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *store_detail(const store *st);
 
+/*
+ * Fix the store's clock at NOW (UTC seconds) for every later timestamp it
+ * writes (orders, jobs, audit, clerks); 0 returns to the real clock. For
+ * tests and benchmarks that need a given day.
+ */
+void store_set_now(store *st, time_t now);
+
+/*
+ * Mask an ID number for display and for the audit trail: the first six and
+ * the last four characters stay, the rest become '*'
+ * ("120101199001011234" -> "120101********1234"). Shorter than 11
+ * characters: all but the last two masked. OUT always NUL-terminated.
+ */
+char *store_mask_id(const char *id, char *out, size_t n);
+
 /* ---- validity checks (有效期查询) -------------------------------------- */
 
 enum store_check_result {
@@ -119,15 +134,28 @@ struct store_order {
     time_t created, updated;
 };
 
-/* Create an OPEN order; fills id, number, created, updated. */
+/*
+ * Create an OPEN order; fills id, number, created, updated. The number is
+ * WINDOW-YYYYMMDD-NNNN: window digits (66, 68; 00 for self-service), the
+ * local date and the day's sequence for that window. A second OPEN order
+ * for the same non-empty operator_id is refused with STORE_ERR_CONFLICT.
+ * Creating, finishing and cancelling an order each append an audit row in
+ * the same transaction (operator ID masked); callers do not log them again.
+ */
 int store_order_create(store *st, struct store_order *o);
-/* Save step and data (and amount/payment fields) of an existing order. */
+/*
+ * Save step, data, uscc, operator_id, amount and payment fields of an OPEN
+ * order. NOT_FOUND if no such order; CONFLICT if it is no longer OPEN or the
+ * operator already has another OPEN order.
+ */
 int store_order_update(store *st, const struct store_order *o);
 int store_order_get(store *st, int64_t id, struct store_order *out);
 int store_order_by_number(store *st, const char *number, struct store_order *out);
 /* The OPEN order of an operator ID, or NOT_FOUND. */
 int store_order_open_for_operator(store *st, const char *operator_id, struct store_order *out);
+/* OPEN -> DONE (CONFLICT if not OPEN). */
 int store_order_finish(store *st, int64_t id);
+/* OPEN -> CANCELLED, WHY kept with the order (CONFLICT if not OPEN). */
 int store_order_cancel(store *st, int64_t id, const char *why);
 
 /* ---- print outbox ------------------------------------------------------ */
@@ -170,5 +198,101 @@ int store_audit(store *st, const char *actor, const char *action, const char *de
 
 /* Check the whole chain; returns STORE_OK or CONFLICT with *bad_id the first broken row. */
 int store_audit_verify(store *st, int64_t *bad_id);
+
+enum store_audit_fault {
+    AUDIT_INTACT = 0,
+    AUDIT_EDITED = 1,           /* the row's content no longer matches its hash */
+    AUDIT_MISSING = 2,          /* rows before bad_id were deleted (id gap) */
+    AUDIT_RELINKED = 3,         /* prev_hash does not match the row before it */
+};
+
+struct store_audit_result {
+    int64_t rows;               /* rows read */
+    int64_t bad_id;             /* first broken row, 0 when intact */
+    enum store_audit_fault fault;
+};
+
+/*
+ * store_audit_verify with the row count and the kind of fault. A deletion
+ * is reported at the first row after the gap (the first id that does not
+ * follow its predecessor). Deleting only the newest rows cannot be seen
+ * from the chain alone.
+ */
+int store_audit_check(store *st, struct store_audit_result *res);
+
+/* The newest audit rows, newest first (for screens and tests). */
+struct store_audit_row {
+    int64_t id;
+    time_t at;
+    char actor[64];
+    char action[32];
+    char detail[512];
+};
+int store_audit_recent(store *st, struct store_audit_row *out, size_t max, size_t *n);
+
+/* ---- clerks ------------------------------------------------------------- */
+
+#define STORE_PASSWORD_MIN 8    /* shortest password accepted */
+
+struct store_clerk {
+    char login[33];             /* [a-z0-9._-], 1..32 */
+    char name[128];             /* display name */
+    char role[16];              /* window66 | window68 | supervisor */
+    bool disabled;
+    time_t created, updated;
+};
+
+/*
+ * Add a clerk with PASSWORD (hashed with scrypt, N=16384 r=8 p=1, random
+ * 16-byte salt; the hash string keeps its parameters). CONFLICT if the login
+ * exists; IO with store_detail naming the field (login, role, name,
+ * password) when a value is refused.
+ */
+int store_clerk_add(store *st, const char *login, const char *role, const char *name,
+                    const char *password);
+int store_clerk_get(store *st, const char *login, struct store_clerk *out);
+int store_clerk_set_password(store *st, const char *login, const char *password);
+int store_clerk_disable(store *st, const char *login);
+/* Every clerk, by login; at most MAX. */
+int store_clerk_list(store *st, struct store_clerk *out, size_t max, size_t *n);
+/*
+ * Check a login's password in constant time. STORE_OK with the role copied
+ * to ROLE; NOT_FOUND for an unknown login; CONFLICT for a wrong password or
+ * a disabled clerk (store_detail says which; screens say neither).
+ */
+int store_clerk_verify_password(store *st, const char *login, const char *password,
+                                char *role, size_t rolelen);
+
+/* Why a value was refused: NULL if acceptable, else the field and the rule. */
+const char *store_clerk_check(const char *login, const char *role, const char *name,
+                              const char *password);
+
+/* ---- daily settlement (日结) ---------------------------------------------- */
+
+/*
+ * One line of the settlement: the orders created on the day (local date,
+ * the date in their number) by one window, clerk and transaction kind.
+ * Amounts in fen.
+ */
+struct store_report_row {
+    char window[16];
+    char clerk[64];             /* "" for self-service */
+    char txn[24];
+    long done;                  /* orders finished */
+    long cash, pos, qr;         /* amount taken by finished orders, per method */
+    long free_count;            /* free replacements: lost/damaged finished with amount 0 */
+    long open;                  /* still open at report time */
+    long cancelled;             /* cancelled orders */
+    long refunds;               /* cancelled after payment: refunds due */
+    long refund_amount;
+};
+
+/*
+ * The settlement of DATE ("YYYY-MM-DD", local time): *rows malloc'd (caller
+ * frees), sorted by window, clerk, txn; TOTAL the sum of every row.
+ * IO with detail if DATE is malformed.
+ */
+int store_report_daily(store *st, const char *date, struct store_report_row **rows,
+                       size_t *n, struct store_report_row *total);
 
 #endif

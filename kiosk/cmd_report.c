@@ -1,15 +1,206 @@
-/* kiosk/cmd_report.c - placeholder until its owner lands it. */
+/*
+ * kiosk/cmd_report.c - `kiosk report daily --date YYYY-MM-DD [--csv]`: the
+ * daily settlement (日结) of store_report_daily, as a table for the
+ * supervisor (headers from the catalogue) or as CSV for accounting (fixed
+ * English column names, amounts in yuan with two decimals, a final "total"
+ * line).
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/store.h"
 #include "kiosk/cli.h"
+#include "kiosk/msg.h"
+
+/* Columns of a UTF-8 string: wide (East Asian) characters count two. */
+static int
+report_width(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int w = 0;
+
+    while (*p != '\0') {
+        unsigned int cp;
+        int len;
+        if (*p < 0x80) { cp = *p; len = 1; }
+        else if ((*p & 0xe0) == 0xc0) { cp = *p & 0x1fu; len = 2; }
+        else if ((*p & 0xf0) == 0xe0) { cp = *p & 0x0fu; len = 3; }
+        else { cp = *p & 0x07u; len = 4; }
+        for (int i = 1; i < len && p[i] != '\0'; i++)
+            cp = (cp << 6) | (p[i] & 0x3fu);
+        w += (cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3)
+              || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60)
+              || (cp >= 0xffe0 && cp <= 0xffe6))) ? 2 : 1;
+        for (int i = 0; i < len && *p != '\0'; i++)
+            p++;
+    }
+    return w;
+}
+
+/* Print S in a field of WIDTH columns, right-aligned when RIGHT. */
+static void
+report_cell(const char *s, int width, bool right)
+{
+    int pad = width - report_width(s);
+
+    if (right)
+        printf("%*s%s ", pad > 0 ? pad : 0, "", s);
+    else
+        printf("%s%*s ", s, pad > 0 ? pad : 0, "");
+}
+
+static void
+report_money(char *buf, size_t n, long fen)
+{
+    snprintf(buf, n, "%s%ld.%02ld", fen < 0 ? "-" : "", labs(fen) / 100, labs(fen) % 100);
+}
+
+enum { RC_WINDOW, RC_CLERK, RC_TXN, RC_DONE, RC_CASH, RC_POS, RC_QR, RC_FREE, RC_OPEN,
+       RC_CANCELLED, RC_REFUNDS, RC_REFUND_AMT, RC_N };
+
+static const int report_widths[RC_N] = { 10, 12, 8, 6, 10, 10, 10, 8, 6, 6, 8, 10 };
+
+/* The cells of one row as text. */
+static void
+report_cells(const struct store_report_row *r, bool total, char cells[RC_N][64])
+{
+    snprintf(cells[RC_WINDOW], 64, "%s", total ? msg(M_DATA_REP_TOTAL) : r->window);
+    snprintf(cells[RC_CLERK], 64, "%s", total ? "" : r->clerk[0] ? r->clerk : msg(M_DATA_REP_SELF));
+    snprintf(cells[RC_TXN], 64, "%s", total ? "" : r->txn);
+    snprintf(cells[RC_DONE], 64, "%ld", r->done);
+    report_money(cells[RC_CASH], 64, r->cash);
+    report_money(cells[RC_POS], 64, r->pos);
+    report_money(cells[RC_QR], 64, r->qr);
+    snprintf(cells[RC_FREE], 64, "%ld", r->free_count);
+    snprintf(cells[RC_OPEN], 64, "%ld", r->open);
+    snprintf(cells[RC_CANCELLED], 64, "%ld", r->cancelled);
+    snprintf(cells[RC_REFUNDS], 64, "%ld", r->refunds);
+    report_money(cells[RC_REFUND_AMT], 64, r->refund_amount);
+}
+
+static void
+report_print_row(char cells[RC_N][64])
+{
+    for (int c = 0; c < RC_N; c++)
+        report_cell(cells[c], report_widths[c], c >= RC_DONE);
+    printf("\n");
+}
+
+static void
+report_table(const char *date, const struct store_report_row *rows, size_t n, const struct store_report_row *total)
+{
+    static const enum msg_id heads[RC_N] = { M_DATA_REP_WINDOW, M_DATA_REP_CLERK, M_DATA_REP_TXN, M_DATA_REP_DONE,
+        M_DATA_REP_CASH, M_DATA_REP_POS, M_DATA_REP_QR, M_DATA_REP_FREE, M_DATA_REP_OPEN, M_DATA_REP_CANCELLED,
+        M_DATA_REP_REFUNDS, M_DATA_REP_REFUND_AMT };
+    char cells[RC_N][64], line[256];
+
+    printf("%s\n\n", msg_fmt(line, sizeof line, M_DATA_REP_TITLE, date));
+    if (n == 0) {
+        printf("%s\n", msg_fmt(line, sizeof line, M_DATA_REP_EMPTY, date));
+        return;
+    }
+    for (int c = 0; c < RC_N; c++)
+        snprintf(cells[c], 64, "%s", msg(heads[c]));
+    report_print_row(cells);
+    for (size_t i = 0; i < n; i++) {
+        report_cells(&rows[i], false, cells);
+        report_print_row(cells);
+    }
+    report_cells(total, true, cells);
+    report_print_row(cells);
+}
+
+/* A CSV field: quoted when it holds a comma, quote or newline. */
+static void
+report_csv_field(const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void
+report_csv_row(const char *date, const struct store_report_row *r, bool total)
+{
+    char cash[32], pos[32], qr[32], ref[32];
+
+    report_money(cash, sizeof cash, r->cash);
+    report_money(pos, sizeof pos, r->pos);
+    report_money(qr, sizeof qr, r->qr);
+    report_money(ref, sizeof ref, r->refund_amount);
+    printf("%s,", date);
+    report_csv_field(total ? "total" : r->window);
+    putchar(',');
+    report_csv_field(total ? "" : r->clerk);
+    putchar(',');
+    report_csv_field(total ? "" : r->txn);
+    printf(",%ld,%s,%s,%s,%ld,%ld,%ld,%ld,%s\n", r->done, cash, pos, qr, r->free_count, r->open, r->cancelled,
+           r->refunds, ref);
+}
 
 static int
-placeholder_exec(const struct kiosk_config *cfg, int argc, char **argv)
+report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
-    (void)cfg; (void)argc; (void)argv;
-    fprintf(stderr, "kiosk: not built yet\n");
-    return 1;
+    struct store_report_row *rows = NULL, total;
+    const char *date = NULL;
+    bool csv = false;
+    char err[768], line[1024];
+    store *st = NULL;
+    size_t n = 0;
+    int rc, i;
+
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--csv") == 0)
+            csv = true;
+        else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
+            date = argv[++i];
+        else if (strncmp(argv[i], "--date=", 7) == 0)
+            date = argv[i] + 7;
+        else
+            date = NULL, i = argc + 1;
+    }
+    if (date == NULL || i > argc) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DATA_USAGE, "report", "daily", "--date YYYY-MM-DD [--csv]"));
+        return 2;
+    }
+    rc = store_open(&st, cfg->db_path, cfg->db_busy_ms, err, sizeof err);
+    if (rc != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,
+                rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));
+        return 1;
+    }
+    rc = store_report_daily(st, date, &rows, &n, &total);
+    if (rc != STORE_OK) {
+        bool bad_date = strncmp(store_detail(st), "date:", 5) == 0;
+        if (bad_date)
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_BAD_DATE, date));
+        else
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, store_detail(st)));
+        store_close(st);
+        return bad_date ? 2 : 1;
+    }
+    if (csv) {
+        printf("date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount\n");
+        for (size_t k = 0; k < n; k++)
+            report_csv_row(date, &rows[k], false);
+        report_csv_row(date, &total, true);
+    } else {
+        report_table(date, rows, n, &total);
+    }
+    free(rows);
+    store_close(st);
+    return 0;
 }
 
 const struct cli_cmd cmd_report_daily = {
-    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv]", .summary = "daily settlement per window, clerk and transaction", .exec = placeholder_exec,
+    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv]", .summary = "daily settlement per window, clerk and transaction", .exec = report_daily_exec,
 };

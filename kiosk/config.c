@@ -58,6 +58,7 @@ static const struct cfg_option cfg_options[] = {
     { "token", "ports_dir", CFG_PATH, F(ports_dir), "ports", 0, 0, NULL, "embedded hall: directory of plugged-key markers; empty for real readers" },
     { "token", "hsm_serial", CFG_STR, F(hsm_serial), "", 0, 0, NULL, "token serial of the HSM that holds the CA key" },
     { "token", "hsm_pin_file", CFG_PATH, F(hsm_pin_file), "secrets/hsm.pin", 0, 0, NULL, "file holding the HSM user PIN (mode 0600)" },
+    { "token", "softhsm_conf", CFG_PATH, F(softhsm_conf), "softhsm2.conf", 0, 0, NULL, "SoftHSM config, exported as SOFTHSM2_CONF before loading the module when that is unset and the file exists" },
     { "token", "key_algo", CFG_ENUM, F(key_algo), "rsa2048", 0, 0, "rsa2048|p256", "key pair generated on new UKeys" },
     { "token", "pin_max_tries", CFG_INT, F(pin_max_tries), "10", 1, 100, NULL, "wrong PINs before the key is locked" },
 

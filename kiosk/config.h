@@ -51,6 +51,7 @@ struct kiosk_config {
     char ports_dir[CFG_PATH_MAX]; /* embedded hall: plugged-key markers; "" = real readers */
     char hsm_serial[32];          /* token serial of the HSM holding the CA key */
     char hsm_pin_file[CFG_PATH_MAX]; /* file holding the HSM user PIN */
+    char softhsm_conf[CFG_PATH_MAX]; /* SoftHSM config exported as SOFTHSM2_CONF when unset */
     char key_algo[16];            /* rsa2048 | p256 */
     int  pin_max_tries;           /* wrong PINs before the kiosk locks the key */
 

@@ -1,15 +1,126 @@
-/* kiosk/main.c - temporary entry (being written). */
+/*
+ * kiosk/main.c - entry point: options, configuration, then either one
+ * non-interactive command (kiosk/cli.c) or the counter's screens.
+ *
+ *   kiosk [--mode window66|window68|self] [--lang zh|en] [--config FILE]
+ *   kiosk [options] COMMAND [ARGS]     (see --help)
+ *
+ * Bad usage or a bad configuration: one line on stderr naming the option,
+ * or the file, line and key, and exit status 2.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kiosk/app.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
-int main(int argc, char **argv)
+#include "kiosk/term.h"
+
+static void
+main_usage(FILE *f)
 {
-    struct kiosk_config cfg;
-    int used = 0;
-    const struct cli_cmd *c;
-    cfg_defaults(&cfg, NULL);
-    c = cli_find(argc - 1, argv + 1, &used);
-    if (c) return c->exec(&cfg, argc - 1 - used, argv + 1 + used);
-    puts(msg(M_APP_TITLE));
-    return 0;
+    fprintf(f, "%s\n\n", msg(M_USAGE_TITLE));
+    fprintf(f, "  kiosk [--mode window66|window68|self] [--lang zh|en] [--config FILE]\n");
+    fprintf(f, "  kiosk [--lang zh|en] [--config FILE] COMMAND [ARGS]\n\n");
+    fprintf(f, "  --mode MODE     %s\n", msg(M_USAGE_MODE));
+    fprintf(f, "  --lang LANG     %s\n", msg(M_USAGE_LANG));
+    fprintf(f, "  --config FILE   %s\n", msg(M_USAGE_CONFIG));
+    fprintf(f, "  --version       %s\n", msg(M_USAGE_VERSION));
+    fprintf(f, "  --help          %s\n\n", msg(M_USAGE_HELP));
+    fprintf(f, "%s\n", msg(M_USAGE_COMMANDS));
+    cli_usage(f);
+    fprintf(f, "\n%s\n", msg(M_USAGE_ENV));
+}
+
+/* Take the value of option ARGV[*I]; exits 2 when it is missing. */
+static const char *
+main_optarg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        char buf[256];
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(buf, sizeof buf, M_OPT_NEEDS_VALUE, argv[*i]));
+        exit(2);
+    }
+    return argv[++*i];
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct app app;
+    const char *mode = NULL, *lang = NULL, *config = NULL;
+    char err[1024], path[CFG_PATH_MAX];
+    int i, used = 0, rc;
+    const struct cli_cmd *cmd;
+    enum msg_lang ml;
+
+    term_locale();
+    /* Language first, so even option errors speak it. */
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc && msg_parse_lang(argv[i + 1], &ml) == 0)
+            msg_set_lang(ml);
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--mode") == 0) {
+            mode = main_optarg(argc, argv, &i);
+        } else if (strcmp(argv[i], "--lang") == 0) {
+            lang = main_optarg(argc, argv, &i);
+        } else if (strcmp(argv[i], "--config") == 0) {
+            config = main_optarg(argc, argv, &i);
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("kiosk %s\n", KIOSK_VERSION);
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            main_usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_OPT_UNKNOWN, argv[i]));
+            return 2;
+        }
+    }
+
+    cfg_defaults(&app.cfg, NULL);
+    if (config == NULL) {
+        cfg_path(&app.cfg, "kiosk.conf", path, sizeof path);
+        if (access(path, F_OK) == 0)
+            config = path;
+    }
+    if (config != NULL && cfg_load(&app.cfg, config, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        return 2;
+    }
+    if (lang == NULL)
+        lang = app.cfg.lang;
+    if (msg_parse_lang(lang, &ml) != 0) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_OPT_BAD_VALUE, "--lang", lang, "zh|en"));
+        return 2;
+    }
+    msg_set_lang(ml);
+    snprintf(app.cfg.lang, sizeof app.cfg.lang, "%s", ml == LANG_EN ? "en" : "zh");
+
+    if (i < argc) {
+        cmd = cli_find(argc - i, argv + i, &used);
+        if (cmd == NULL) {
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CMD_UNKNOWN, argv[i]));
+            return 2;
+        }
+        return cmd->exec(&app.cfg, argc - i - used, argv + i + used);
+    }
+
+    if (mode == NULL)
+        mode = app.cfg.mode;
+    if (app_parse_mode(mode, &app.mode) != 0) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_OPT_BAD_VALUE, "--mode", mode, "window66|window68|self"));
+        return 2;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "kiosk: %s\n", msg(M_NEED_TTY));
+        return 2;
+    }
+    app_open_services(&app);
+    rc = app_run(&app);
+    app_close_services(&app);
+    return rc;
 }

@@ -102,4 +102,106 @@ const char *tok_detail(const tok_ctx *ctx);
 int tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen);
 int tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen);
 
+/* ---- extensions (token engineer) ---------------------------------------- */
+
+struct kiosk_config;
+
+/*
+ * If SOFTHSM2_CONF is unset and CONF_PATH (the hall's softhsm2.conf, config
+ * option [token] softhsm_conf) exists, export SOFTHSM2_CONF=CONF_PATH.
+ * Must run before the module is loaded. Returns 1 when it set the variable,
+ * 0 when it left the environment alone.
+ */
+int tok_env_setup(const char *conf_path);
+
+/*
+ * CFG with $KIOSK_HOME/kiosk.conf applied when CFG itself came from defaults
+ * (cfg->source == "") and that file exists. Returns 0, or -1 with err naming
+ * the file and key that is wrong.
+ */
+int tok_cfg_effective(const struct kiosk_config *cfg, struct kiosk_config *out, char *err, size_t errlen);
+
+/*
+ * tok_env_setup + tok_open + tok_set_hsm from a loaded configuration.
+ * Same result and error contract as tok_open.
+ */
+int tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t errlen);
+
+/*
+ * Tell CTX where the CA lives: the HSM user PIN file, the label of the CA
+ * private key in the HSM token (hsm_serial of tok_open, else the token
+ * labelled "KIOSK-HSM"), and the CRL distribution point put into issued
+ * certificates. Needed by tok_issue and tok_init_blank. Strings are copied.
+ */
+int tok_set_hsm(tok_ctx *ctx, const char *pin_file, const char *ca_key_label, const char *crl_url);
+
+/* Label of the HSM token created by provisioning. */
+#define TOK_HSM_LABEL "KIOSK-HSM"
+
+/* Who a new certificate is for. */
+struct tok_subject {
+    char org[256];              /* company name (O) */
+    char cn[256];               /* common name, e.g. operator or company name */
+    char uscc[32];              /* USCC, put in organizationIdentifier and serialNumber */
+};
+
+/*
+ * Issue a certificate onto key SERIAL (initialised, user PIN USER_PIN, no
+ * certificate yet): generate the key pair ON the key (ALGO "rsa2048" or
+ * "p256", private key non-extractable), build a CSR signed on the key, have
+ * the CA key in the HSM sign the certificate (SUBJ, NOT_BEFORE..NOT_AFTER,
+ * keyUsage/extendedKeyUsage clientAuth/CRL DP/AKI/SKI), store it on the key,
+ * read it back and compare, then run a sign/verify and an encrypt/decrypt
+ * (RSA) or key-agreement (EC) self-test. OUT (may be NULL) describes the new
+ * certificate. Errors: TOK_ERR_NO_KEY, TOK_ERR_NOT_BLANK,
+ * TOK_ERR_PIN_INCORRECT, TOK_ERR_PIN_LOCKED, TOK_ERR_HSM, TOK_ERR_VERIFY,
+ * TOK_ERR_REMOVED, TOK_ERR_INTERNAL.
+ */
+int tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+              time_t not_before, time_t not_after, const char *algo, struct tok_cert *out);
+
+/*
+ * Re-initialise the blank key SERIAL with its diversified SO PIN (computed
+ * in the HSM), give it LABEL and set its user PIN to USER_PIN (policy: 6-16
+ * characters, else TOK_ERR_PIN_POLICY). Every object on the key is erased.
+ */
+int tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin);
+
+/* Check PIN against key SERIAL (logs in and out). TOK_ERR_PIN_INCORRECT / _LOCKED. */
+int tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin);
+
+/* Change the user PIN of key SERIAL from OLD_PIN to NEW_PIN (policy as tok_init_blank). */
+int tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char *new_pin);
+
+/*
+ * Tests only: FN(ARG, STEP) runs between the steps of tok_read_cert
+ * (STEP 1 = key found, 2 = certificate read, 3 = parsed), so a test can pull
+ * the key mid-read. Presence is re-checked after the read. NULL disables.
+ */
+typedef void (*tok_step_fn)(void *arg, int step);
+void tok_set_step_hook(tok_ctx *ctx, tok_step_fn fn, void *arg);
+
+/* What provisioning did with each part of the hall. */
+struct tok_prov_opts {
+    const char *printer_uri;    /* written to a new kiosk.conf; NULL = keep default */
+    bool with_test_keys;        /* also foreign, expiring, expired, nocert keys */
+    void (*report)(void *arg, bool reused, const char *what); /* progress, may be NULL */
+    void *report_arg;
+};
+
+/*
+ * `kiosk hall provision`: create, or reuse when present, the embedded hall
+ * under cfg->home (dirs, softhsm2.conf, secrets, HSM with CA key and master
+ * secret, ca/ca.crt, blank1..3, demo, optional test keys, kiosk.conf).
+ * Idempotent. Returns 0 with err holding the HSM serial, or a negative
+ * tok_status with err naming what failed. Exports SOFTHSM2_CONF = the hall's
+ * softhsm2.conf ([token] softhsm_conf).
+ */
+int tok_provision(const struct kiosk_config *cfg, const struct tok_prov_opts *opts, char *err, size_t errlen);
+
+/* Demo company used by provisioning (the USCC carries a valid GB 32100 check character). */
+#define TOK_DEMO_ORG  "天津市示范科技有限公司"
+#define TOK_DEMO_USCC "91120116MA05JQ4W3K"
+#define TOK_DEMO_PIN  "123456"
+
 #endif

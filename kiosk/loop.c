@@ -1,0 +1,138 @@
+/*
+ * kiosk/loop.c - the screen stack and the one input loop.
+ *
+ * getch() waits at most one tick (200 ms). Between keys the loop polls the
+ * key readers (a plugged or pulled UKey reaches the top screen as
+ * EV_KEYS_CHANGED within a tick), pumps the print outbox and delivers
+ * EV_TICK. A terminal smaller than 80x24 shows a notice instead of the
+ * screen until it is enlarged. Only clerk modes can quit from the keyboard.
+ */
+#include "kiosk/app.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "kiosk/msg.h"
+#include "kiosk/term.h"
+#include "kiosk/ui.h"
+#include "screens/screens.h"
+
+#define LOOP_TICK_MS 200
+
+bool
+app_push(struct app *app, const struct screen *scr, const void *arg)
+{
+    if ((scr->modes & app->mode) == 0 || app->depth >= APP_STACK_MAX)
+        return false;
+    app->stack[app->depth].scr = scr;
+    app->stack[app->depth].state = scr->init ? scr->init(app, arg) : NULL;
+    app->depth++;
+    return true;
+}
+
+void
+app_pop(struct app *app)
+{
+    struct app_frame *f;
+
+    if (app->depth <= 0)
+        return;
+    f = &app->stack[--app->depth];
+    if (f->scr->free != NULL)
+        f->scr->free(f->state);
+    memset(f, 0, sizeof *f);
+}
+
+void
+app_flash(struct app *app, const char *text)
+{
+    snprintf(app->flash, sizeof app->flash, "%s", text);
+    app->flash_until = time(NULL) + 5;
+}
+
+/* Apply the flags a hook returned; returns false when the loop must end. */
+static bool
+loop_apply(struct app *app, int flags)
+{
+    if (flags & SCR_QUIT)
+        return (app->mode & MODE_CLERK) == 0;
+    if (flags & SCR_HOME) {
+        while (app->depth > 1)
+            app_pop(app);
+    } else if ((flags & SCR_BACK) && app->depth > 1) {
+        app_pop(app);
+    }
+    if ((flags & SCR_PUSH) && app->next != NULL) {
+        if (!app_push(app, app->next, app->next_arg))
+            app_flash(app, msg(M_NOT_ALLOWED));
+        app->next = NULL;
+        app->next_arg = NULL;
+    }
+    return true;
+}
+
+static int
+loop_event(struct app *app, enum scr_event ev)
+{
+    struct app_frame *top = &app->stack[app->depth - 1];
+
+    if (top->scr->event == NULL)
+        return SCR_IGNORED;
+    return top->scr->event(app, top->state, ev);
+}
+
+static void
+loop_draw(struct app *app)
+{
+    struct app_frame *top = &app->stack[app->depth - 1];
+
+    if (!term_big_enough())
+        ui_too_small();
+    else if (top->scr->draw != NULL)
+        top->scr->draw(app, top->state);
+    refresh();
+}
+
+int
+app_run(struct app *app)
+{
+    bool running = true;
+
+    term_init(LOOP_TICK_MS, app->mode == MODE_SELF);
+    if (!app_push(app, &screen_home, NULL))
+        term_fatal("home screen refused for this mode");
+    app->last_input = time(NULL);
+    loop_draw(app);
+
+    while (running && !term_quit_requested()) {
+        int ch = getch();
+        int flags = SCR_IGNORED;
+
+        if (ch == ERR) {
+            if (app->tok != NULL && tok_poll(app->tok) > 0)
+                flags |= loop_event(app, EV_KEYS_CHANGED) | SCR_REDRAW;
+            flags |= loop_event(app, EV_TICK);
+            app_tick_services(app);
+            /* Redraw each tick anyway: the status bar and flash may change. */
+            flags |= SCR_REDRAW;
+        } else if (ch == KEY_RESIZE) {
+            flags |= SCR_REDRAW;
+        } else {
+            struct app_frame *top = &app->stack[app->depth - 1];
+            app->last_input = time(NULL);
+            if (!term_big_enough())
+                continue;
+            if (top->scr->key != NULL)
+                flags |= top->scr->key(app, top->state, ch);
+            flags |= SCR_REDRAW;
+        }
+        running = loop_apply(app, flags);
+        if (flags & (SCR_REDRAW | SCR_BACK | SCR_PUSH | SCR_HOME))
+            loop_draw(app);
+    }
+
+    while (app->depth > 0)
+        app_pop(app);
+    term_fini();
+    return 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * kiosk/ui.c - drawing helpers (see ui.h). Text goes through ui_text, which
+ * measures by display columns so Chinese text is never cut in half.
+ */
+#include "kiosk/ui.h"
+
+#include <curses.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "kiosk/msg.h"
+#include "kiosk/textw.h"
+
+int
+ui_width(const char *text)
+{
+    return textw_width(text);
+}
+
+void
+ui_text(int y, int x, int width, enum term_color color, const char *text)
+{
+    char clean[1024];
+    size_t len;
+
+    if (width <= 0 || y < 0 || y >= LINES)
+        return;
+    if (x + width > COLS)
+        width = COLS - x;
+    textw_sanitize(clean, sizeof clean, text);
+    len = textw_clip(clean, width, NULL);
+    attron(COLOR_PAIR(color));
+    mvaddnstr(y, x, clean, (int)len);
+    attroff(COLOR_PAIR(color));
+}
+
+void
+ui_center(int y, enum term_color color, const char *text)
+{
+    int w = ui_width(text);
+    int x = (COLS - w) / 2;
+
+    ui_text(y, x < 0 ? 0 : x, COLS, color, text);
+}
+
+void
+ui_field(int y, int x, int label_w, const char *label, enum term_color color, const char *value)
+{
+    ui_text(y, x, label_w, TC_DIM, label);
+    ui_text(y, x + label_w, COLS - x - label_w - 1, color, value);
+}
+
+static const char *
+ui_svc(enum svc_state s)
+{
+    return s == SVC_UP ? msg(M_SVC_UP) : s == SVC_DOWN ? msg(M_SVC_DOWN) : msg(M_SVC_UNKNOWN);
+}
+
+int
+ui_frame(struct app *app, const char *title, const char *hints)
+{
+    char buf[512];
+    char status[512];
+
+    erase();
+    attron(COLOR_PAIR(TC_TITLE));
+    mvhline(0, 0, ' ', COLS);
+    attroff(COLOR_PAIR(TC_TITLE));
+    snprintf(buf, sizeof buf, " %s · %s · %s", app->cfg.hall_name, msg(app->mode == MODE_W66 ? M_MODE_W66 : app->mode == MODE_W68 ? M_MODE_W68 : M_MODE_SELF), title);
+    attron(A_BOLD);
+    ui_text(0, 0, COLS, TC_TITLE, buf);
+    attroff(A_BOLD);
+
+    msg_fmt(status, sizeof status, M_STATUS_LINE,
+            app->tok ? msg(M_SVC_UP) : msg(M_SVC_DOWN), ui_svc(app->hsm),
+            ui_svc(app->printer), app->st ? msg(M_SVC_UP) : msg(M_SVC_DOWN));
+    mvhline(LINES - 2, 0, ACS_HLINE, COLS);
+    if (app->flash[0] != '\0' && time(NULL) < app->flash_until)
+        ui_text(LINES - 1, 0, COLS, TC_WARN, app->flash);
+    else
+        ui_text(LINES - 1, 0, COLS, TC_DIM, status);
+    ui_text(LINES - 3, 1, COLS - 2, TC_DIM, hints);
+    return 2;
+}
+
+void
+ui_too_small(void)
+{
+    char buf[256];
+
+    erase();
+    msg_fmt(buf, sizeof buf, M_TOO_SMALL, TERM_MIN_COLS, TERM_MIN_ROWS, COLS, LINES);
+    mvaddnstr(LINES / 2, 0, buf, -1);
+}

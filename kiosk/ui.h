@@ -1,0 +1,34 @@
+/*
+ * kiosk/ui.h - drawing helpers shared by every screen: the title and status
+ * bars, text clipped by display columns (CJK-correct), boxes and menus.
+ * Screens never lay out with strlen.
+ */
+#ifndef KIOSK_UI_H
+#define KIOSK_UI_H
+
+#include "kiosk/app.h"
+#include "kiosk/term.h"
+
+/* Draw TEXT at row Y, column X, clipped to WIDTH display columns, in COLOR. */
+void ui_text(int y, int x, int width, enum term_color color, const char *text);
+
+/* Like ui_text, centred in the row. */
+void ui_center(int y, enum term_color color, const char *text);
+
+/* Display columns TEXT needs (invalid bytes count as one column). */
+int ui_width(const char *text);
+
+/*
+ * Clear the screen and draw the frame: title bar (hall, mode, SCREEN TITLE),
+ * status bar (services, flash message) and the key hints line.
+ * Returns the first free row; the body ends at LINES - 3.
+ */
+int ui_frame(struct app *app, const char *title, const char *hints);
+
+/* Draw the "terminal too small" notice (any size). */
+void ui_too_small(void);
+
+/* A labelled value: "LABEL  VALUE" with the label dimmed, at row Y. */
+void ui_field(int y, int x, int label_w, const char *label, enum term_color color, const char *value);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * printing/print.h - the papers the counter hands out, and how they reach
+ * the printer without being lost or printed twice.
+ *
+ * Three layers, each usable alone:
+ *   1. Rendering (printing/render.c, doc_*.c): a plain struct prn_order_doc,
+ *      filled by the transaction code, becomes a PDF in memory (cairo +
+ *      pango, "WenQuanYi Micro Hei" embedded). Every document is a const
+ *      template table of boxes, labels and fields in millimetres; all
+ *      labels come from the catalogue (kiosk/msg_print.def) in the
+ *      document's language.
+ *   2. Submission (printing/cups.c): one PDF to one destination (a cupsd
+ *      queue name or an ipp:// URI) with libcups, with bounded connect and
+ *      I/O timeouts, and the job followed to completed or failed.
+ *   3. The outbox (printing/outbox.c) on data/store.h's store_job_*: a job
+ *      is recorded with its PDF before anything is sent; a job the printer
+ *      did not take stays QUEUED and is retried with back-off by
+ *      prn_outbox_pump(); jobs can be retried, cancelled, reprinted.
+ *
+ * Nothing here includes cairo or cups in its public interface.
+ */
+#ifndef PRINTING_PRINT_H
+#define PRINTING_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "data/store.h"
+#include "kiosk/config.h"
+#include "kiosk/msg.h"
+
+/* ---- documents --------------------------------------------------------- */
+
+enum prn_doc {
+    PRN_DOC_FORM = 0,       /* 数字证书申请表, A4 */
+    PRN_DOC_SEAL = 1,       /* 电子印章采样表, A4 */
+    PRN_DOC_RECEIPT = 2,    /* 收据, 80 mm roll or A5 */
+    PRN_DOC_CHECKLIST = 3,  /* materials to bring, receipt paper */
+    PRN_DOC__COUNT
+};
+
+enum prn_txn {
+    PRN_TXN_NEW = 0,        /* 证书新办 */
+    PRN_TXN_RENEW,          /* 证书更新 */
+    PRN_TXN_LOST,           /* 证书补办 (lost key) */
+    PRN_TXN_DAMAGED,        /* 损坏补办 */
+    PRN_TXN_CHANGE,         /* 证书信息变更 */
+    PRN_TXN_UNLOCK,         /* PIN 码解锁 */
+    PRN_TXN_REVOKE,         /* 证书撤销 */
+    PRN_TXN_BIND,           /* 电子签章绑定 (window 68) */
+    PRN_TXN__COUNT
+};
+
+enum prn_cert_kind { PRN_CERT_UNIT = 0, PRN_CERT_LEGAL = 1 };
+
+enum prn_paper { PRN_PAPER_A5 = 0, PRN_PAPER_80MM = 1 };
+
+/* The tick boxes of 操作类型 on the application form (seed 002 annex 1). */
+enum prn_form_op {
+    PRN_OP_APPLY = 0,       /* 证书申请 */
+    PRN_OP_RENEW,           /* 证书更新 */
+    PRN_OP_REPLACE,         /* 证书补办 */
+    PRN_OP_UNLOCK,          /* PIN码解锁 */
+    PRN_OP_OTHER,           /* 其他 */
+    PRN_OP_CHANGE,          /* 证书信息变更 (+ description) */
+    PRN_OP__COUNT
+};
+
+/*
+ * Everything printed about one order. Plain values only: the transaction
+ * code fills it without knowing cairo. Empty strings print as empty fields;
+ * times of 0 print as empty. Money in fen.
+ */
+struct prn_order_doc {
+    enum msg_lang lang;             /* language of the paper */
+    char order_number[32];          /* printed and QR-encoded */
+    enum prn_txn txn;               /* what is being done */
+    char change_desc[256];          /* 变更事项 (for PRN_TXN_CHANGE), or the 其他 text */
+    enum prn_cert_kind cert_kind;   /* unit / legal-person certificate with seal */
+
+    /* company (单位信息) */
+    char company[256];              /* 单位名称 */
+    char uscc[32];                  /* 统一社会信用代码 */
+    char legal_rep[64];             /* 法人代表 */
+    char legal_rep_id[32];          /* 法定代表人身份证（护照） */
+    char company_phone[32];         /* 联系电话 */
+    char office_phone[32];          /* 办公电话 */
+    char website[128];              /* 企业网址 */
+
+    /* operator (经办人信息) */
+    char operator_name[64];         /* 经办人 */
+    char operator_id[32];           /* 申请人（联系人）身份证; masked on the receipt */
+    char operator_mobile[16];       /* 手机号码 */
+    char operator_email[128];       /* 邮箱 */
+    char operator_wechat[64];       /* 微信号 */
+    char mail_address[256];         /* 邮寄地址 */
+
+    /* 证书应用项目 */
+    char app_region[64];            /* 区域 */
+    char app_category[64];          /* 类别 */
+    char app_project[128];          /* 项目名称 */
+
+    /* money */
+    long media_fee;                 /* UKey media, fen (0 = no line) */
+    long service_fee_per_year;      /* service fee per year, fen */
+    int years;                      /* years of service (0 = no service line) */
+    char pay_method[16];            /* cash | pos | qr | "" (unpaid / free) */
+
+    /* certificate and key */
+    char cert_serial[80];           /* hex */
+    time_t not_before, not_after;   /* validity */
+    char key_serial[32];            /* UKey serial */
+
+    /* counter */
+    char ca_name[128];              /* CA display name (profile) */
+    char hall[256];                 /* hall name */
+    char window[16];                /* "66", "68"; "" = self-service terminal */
+    char clerk[64];                 /* clerk login or name; "" for self-service */
+    time_t created;                 /* order created */
+    time_t printed;                 /* printed at (0 = now) */
+};
+
+/* A rendered document: malloc'd PDF bytes. */
+struct prn_pdf {
+    unsigned char *data;
+    size_t len;
+    int pages;
+    int overflows;          /* text boxes whose text could not be fitted (0 expected) */
+};
+
+void prn_pdf_free(struct prn_pdf *pdf);
+
+/*
+ * Render DOC for the order IN into OUT (receipt and checklist on PAPER).
+ * Returns 0, or -1 with a message in err (out left empty).
+ */
+int prn_render(enum prn_doc doc, const struct prn_order_doc *in, enum prn_paper paper,
+               struct prn_pdf *out, char *err, size_t errlen);
+
+/* "form", "seal", "receipt", "checklist" <-> enum; parse returns -1 if unknown. */
+const char *prn_doc_name(enum prn_doc doc);
+int prn_doc_parse(const char *s, enum prn_doc *out);
+/* Transaction codes as stored in orders (new, renew, lost, damaged, change, unlock, revoke, bind). */
+const char *prn_txn_code(enum prn_txn t);
+int prn_txn_parse(const char *s, enum prn_txn *out);
+/* Paper from the config value "80mm" | "a5". */
+enum prn_paper prn_paper_from_cfg(const struct kiosk_config *cfg);
+
+/* The 操作类型 box ticked on the form for a transaction. */
+enum prn_form_op prn_form_op_for(enum prn_txn t);
+
+/* "123.45" from fen. Returns buf. */
+char *prn_money(char *buf, size_t n, long fen);
+/* An ID number masked for receipts: first 3 and last 4 kept ("110**********1234"). */
+char *prn_mask_id(char *buf, size_t n, const char *id);
+/* Total charged: media + service per year x years. */
+long prn_total(const struct prn_order_doc *in);
+
+/* The job title of a document (readable, e.g. "收据 66-20261122-0001"). */
+char *prn_job_title(char *buf, size_t n, enum prn_doc doc, const struct prn_order_doc *in);
+
+/*
+ * A filled sample order (installer's test page, tests, bench). VARIANT 0: a
+ * new unit certificate; 1: a very long CJK company name and address; 2: a
+ * legal-person certificate change; 3: a renewal. NOW stamps the times.
+ */
+void prn_sample_order(struct prn_order_doc *d, int variant, time_t now);
+
+/* ---- submission ---------------------------------------------------------- */
+
+enum prn_status {
+    PRN_OK = 0,
+    PRN_ERR_NOPRINTER = -1,   /* no printer configured */
+    PRN_ERR_DOWN = -2,        /* cannot connect (refused, unreachable) */
+    PRN_ERR_TIMEOUT = -3,     /* connected, no answer within the timeout */
+    PRN_ERR_REJECTED = -4,    /* the printer answered and refused the job */
+    PRN_ERR_FAILED = -5,      /* the printer took the job and then failed it */
+};
+
+/* The catalogue message explaining a status to the clerk. */
+enum msg_id prn_status_msg(enum prn_status st);
+
+struct prn_submit_opts {
+    const char *dest;         /* cupsd queue name or ipp:// URI */
+    int timeout_ms;           /* connect timeout and per-read/write timeout */
+    const char *title;        /* job-name */
+    int copies;               /* >= 1 */
+    /* Called once the printer has created the job (before the document is
+     * sent): lets the outbox record the printer's job id first. May be NULL. */
+    void (*on_created)(void *user, int printer_job_id);
+    void *user;
+};
+
+/*
+ * Send one PDF. On PRN_OK *printer_job_id is the printer's job id. On an
+ * error, err says what happened, naming the destination. Never blocks longer
+ * than about 4 x timeout_ms.
+ */
+enum prn_status prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len,
+                           int *printer_job_id, char *err, size_t errlen);
+
+enum prn_remote_job {
+    PRN_RJOB_PENDING = 0,     /* pending or processing: it will print */
+    PRN_RJOB_HELD,            /* created, waiting for its document (incomplete submission) */
+    PRN_RJOB_COMPLETED,
+    PRN_RJOB_FAILED,          /* aborted or canceled by the printer */
+    PRN_RJOB_UNKNOWN,         /* no such job (or another job under that id) */
+};
+
+/*
+ * Ask DEST for job PRINTER_JOB_ID. When NAME is not NULL the job's
+ * job-name must equal it, else PRN_RJOB_UNKNOWN (ids restart with the
+ * printer). Returns PRN_OK with *state, or a connection error.
+ */
+enum prn_status prn_job_state(const char *dest, int timeout_ms, int printer_job_id,
+                              const char *name, enum prn_remote_job *state,
+                              char *err, size_t errlen);
+
+/* Cancel job PRINTER_JOB_ID at DEST (used on incomplete submissions). */
+enum prn_status prn_job_cancel(const char *dest, int timeout_ms, int printer_job_id);
+
+/* ---- printer state ------------------------------------------------------- */
+
+enum prn_printer {
+    PRN_PRINTER_READY = 0,    /* idle, accepting jobs */
+    PRN_PRINTER_BUSY,         /* printing */
+    PRN_PRINTER_STOPPED,      /* answers but stopped or not accepting (paper, jam...) */
+    PRN_PRINTER_DOWN,         /* does not answer */
+    PRN_PRINTER_NONE,         /* no printer configured */
+};
+
+/*
+ * The state of the configured printer and the catalogue message to show the
+ * clerk (M_PRN_STATE_*). DETAIL (may be NULL) gets a technical detail.
+ */
+enum prn_printer prn_printer_state(const struct kiosk_config *cfg, enum msg_id *msg_out,
+                                   char *detail, size_t detaillen);
+
+/* ---- outbox ------------------------------------------------------------------ */
+
+/* Back-off before attempt ATTEMPTS+1 after ATTEMPTS failed attempts: 5 s, 15 s, 60 s, then 60 s. */
+int prn_backoff_s(int attempts);
+
+/*
+ * Record a job (PDF included) as QUEUED and due now; fills *job_id. Nothing
+ * is sent here: call prn_outbox_pump() (or prn_outbox_send()).
+ */
+int prn_outbox_add(store *st, int64_t order_id, enum prn_doc doc, const char *title,
+                   int copies, const struct prn_pdf *pdf, time_t now, int64_t *job_id);
+
+/* Render DOC for IN and add it to the outbox (copies from the CA profile for the form). */
+int prn_outbox_add_doc(store *st, const struct kiosk_config *cfg, int64_t order_id,
+                       enum prn_doc doc, const struct prn_order_doc *in, time_t now,
+                       int64_t *job_id, char *err, size_t errlen);
+
+struct prn_pump_result {
+    int sent;                 /* jobs the printer took during this pump */
+    int done;                 /* jobs seen completed */
+    int failed;               /* jobs the printer failed */
+    int queued;               /* jobs still waiting (due later) */
+    enum prn_status last;     /* status of the last attempt (PRN_OK if none failed) */
+    enum msg_id message;      /* what to tell the clerk (M_PRN_PUMP_*) */
+    char detail[256];         /* technical detail of the last failure */
+};
+
+/*
+ * Send every QUEUED job due at NOW, oldest first, and follow SENT jobs to
+ * DONE or FAILED. A job that fails to reach the printer stays QUEUED with
+ * attempts+1, next_try = now + back-off and last_error. Stops at the first
+ * connection failure (the printer is down; the rest wait). Never prints a job
+ * the printer already accepted (see printing/outbox.c). Returns 0 or a
+ * negative store status.
+ */
+int prn_outbox_pump(store *st, const struct kiosk_config *cfg, time_t now,
+                    struct prn_pump_result *res);
+
+/* Send one job now whatever its next_try (clerk's "retry"); QUEUED or FAILED only. */
+int prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_t now,
+                    struct prn_pump_result *res);
+
+/* Make a QUEUED or FAILED job due now again. STORE_ERR_CONFLICT for other states. */
+int prn_outbox_retry(store *st, int64_t job_id, time_t now);
+
+/* Cancel a QUEUED or FAILED job. STORE_ERR_CONFLICT if it already reached the printer. */
+int prn_outbox_cancel(store *st, int64_t job_id, time_t now);
+
+/* A new QUEUED job from the stored PDF of any past job; fills *new_id. */
+int prn_outbox_reprint(store *st, int64_t job_id, time_t now, int64_t *new_id);
+
+/*
+ * Follow a SENT job until the printer reports it completed or failed, at
+ * most WAIT_MS; *out is the job as last recorded.
+ */
+int prn_outbox_follow(store *st, const struct kiosk_config *cfg, int64_t job_id, int wait_ms,
+                      struct store_job *out);
+
+/* The job-name sent to the printer for outbox job J ("TITLE #kiosk-ID-CREATED"). */
+char *prn_outbox_job_name(char *buf, size_t n, const struct store_job *j);
+
+/* Catalogue name of a job state. */
+enum msg_id prn_job_state_msg(enum store_job_state s);
+
+#endif

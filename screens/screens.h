@@ -1,0 +1,25 @@
+/*
+ * screens/screens.h - every screen of the kiosk, one const struct screen per
+ * file in screens/, and the home menu that leads to them.
+ */
+#ifndef SCREENS_SCREENS_H
+#define SCREENS_SCREENS_H
+
+#include "kiosk/app.h"
+#include "kiosk/msg.h"
+
+extern const struct screen screen_home;      /* screens/home.c: menu of transactions */
+extern const struct screen screen_validity;  /* screens/validity.c: 有效期查询 */
+
+/* One entry of the home menu. */
+struct home_item {
+    enum msg_id label;           /* menu text */
+    const struct screen *scr;    /* screen it opens */
+    unsigned modes;              /* modes that list it */
+};
+
+/* The home menu, in display order (screens/home.c). */
+extern const struct home_item home_items[];
+extern const int home_nitems;
+
+#endif

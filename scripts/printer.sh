@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# scripts/printer.sh - the embedded hall's printer: CUPS's ippeveprinter on
+# localhost, with a private D-Bus bus (it needs one here) and DNS-SD off.
+#
+#   scripts/printer.sh start  HOME PORT   start (idempotent); waits until it answers IPP
+#   scripts/printer.sh stop   HOME PORT   stop ippeveprinter and its dbus-daemon
+#   scripts/printer.sh status HOME PORT   exit 0 and print the URI when it answers
+#
+# Everything lives in HOME/printer/: spool/ (received jobs, kept with -k,
+# byte-identical), bus (D-Bus socket), dbus.pid, ippeveprinter.pid,
+# ippeveprinter.log. The printer accepts PDF (-f application/pdf) and
+# "prints" instantly (-c /bin/true). Its URI: ipp://localhost:PORT/ipp/print
+set -euo pipefail
+
+usage() { echo "usage: $0 start|stop|status HOME PORT" >&2; exit 2; }
+[ $# -eq 3 ] || usage
+cmd=$1 home=$2 port=$3
+case $port in ''|*[!0-9]*) echo "printer.sh: PORT '$port' is not a number" >&2; exit 2;; esac
+
+dir=$home/printer
+uri="ipp://localhost:$port/ipp/print"
+dbus_pidf=$dir/dbus.pid
+ipp_pidf=$dir/ippeveprinter.pid
+bus=$dir/bus
+wait_s=${PRINTER_START_TIMEOUT:-10}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+answers() {
+  # One Get-Printer-Attributes with a 2 s timeout.
+  ipptool -q -T 2 "$uri" get-printer-attributes.test >/dev/null 2>&1
+}
+
+stop_pidfile() {
+  local f=$1 pid i
+  if [ -f "$f" ]; then
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  fi
+}
+
+start() {
+  mkdir -p "$dir/spool"
+  if alive "$ipp_pidf" && answers; then
+    echo "$uri"
+    return 0
+  fi
+  # Half-started or stale: clean up first.
+  stop_pidfile "$ipp_pidf"
+  if ! alive "$dbus_pidf"; then
+    rm -f "$dbus_pidf" "$bus"
+    dbus-daemon --session --address="unix:path=$bus" --fork --print-pid >"$dbus_pidf"
+  fi
+  DBUS_SYSTEM_BUS_ADDRESS="unix:path=$bus" DBUS_SESSION_BUS_ADDRESS="unix:path=$bus" \
+    setsid ippeveprinter -p "$port" -n localhost -r off -d "$dir/spool" -k \
+      -f application/pdf -c /bin/true kiosk-printer \
+      </dev/null >"$dir/ippeveprinter.log" 2>&1 &
+  echo $! >"$ipp_pidf"
+  local deadline=$((SECONDS + wait_s))
+  while [ $SECONDS -lt $deadline ]; do
+    if ! alive "$ipp_pidf"; then
+      echo "printer.sh: ippeveprinter exited at start (port $port busy?); log $dir/ippeveprinter.log:" >&2
+      tail -5 "$dir/ippeveprinter.log" >&2 || true
+      return 1
+    fi
+    if answers; then
+      echo "$uri"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "printer.sh: ippeveprinter on port $port did not answer within ${wait_s}s (log $dir/ippeveprinter.log)" >&2
+  return 1
+}
+
+case $cmd in
+  start) start ;;
+  stop)
+    stop_pidfile "$ipp_pidf"
+    stop_pidfile "$dbus_pidf"
+    rm -f "$bus"
+    ;;
+  status)
+    if alive "$ipp_pidf" && answers; then echo "$uri"; exit 0; fi
+    echo "printer.sh: no printer answering at $uri" >&2
+    exit 1
+    ;;
+  *) usage ;;
+esac

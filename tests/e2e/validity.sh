@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# tests/e2e/validity.sh - the real kiosk binary in tmux: the validity check
+# (有效期查询) end to end, in Chinese and English, with keys plugged and
+# pulled through `kiosk dev`, the clock moved with faketime, a too-small
+# terminal, and self-service refusing to be stopped from the keyboard.
+. "$ROOT/tests/lib.sh"
+
+S=e2e-validity-$$
+SOCK=$TEST_TMP/tmux.sock
+tm() { tmux -S "$SOCK" "$@"; }
+cleanup() { tm kill-server >/dev/null 2>&1; for k in demo expiring expired foreign nocert; do "$KIOSK" dev unplug $k >/dev/null 2>&1; done; }
+trap cleanup EXIT
+cleanup
+
+# start ARGS...: the kiosk in a fresh 100x30 tmux session (extra env via ENV=...).
+start() {
+  tm kill-server >/dev/null 2>&1
+  tm new-session -d -s $S -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+}
+screen() { tm capture-pane -p -t $S; }
+# wait_for TEXT: poll the screen up to 10 s (no timing assertion: a slow run only waits longer).
+wait_for() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect() { # NAME TEXT
+  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
+}
+absent() { # NAME TEXT
+  sleep 0.5
+  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
+}
+
+checks_before=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks" 2>/dev/null || echo 0)
+
+# ---- Chinese, window 66 ------------------------------------------------------
+start --mode window66
+expect "zh: home menu lists the validity check" "有效期查询"
+expect "zh: status bar shows services" "打印机"
+tm send-keys -t $S 1
+expect "zh: asks for the key" "请插入您的UKey"
+"$KIOSK" dev plug demo >/dev/null
+expect "zh: demo key read on plug (holder)" "天津市示范科技有限公司"
+expect "zh: USCC shown" "统一社会信用代码"
+expect "zh: valid verdict" "证书在有效期内"
+expect "zh: days left shown" "剩余天数"
+"$KIOSK" dev unplug demo >/dev/null
+expect "zh: back to waiting after the key is pulled" "请插入您的UKey"
+absent "zh: holder forgotten after pull" "天津市示范科技有限公司"
+
+"$KIOSK" dev plug expiring >/dev/null
+expect "zh: expiring key warns in red" "注意：证书将在"
+expect "zh: expiring key says how to renew" "办理证书更新"
+"$KIOSK" dev unplug expiring >/dev/null
+expect "zh: waiting again" "请插入您的UKey"
+
+"$KIOSK" dev plug expired >/dev/null
+expect "zh: expired key gives the clock advice" "请检查本机系统时间"
+"$KIOSK" dev unplug expired >/dev/null
+expect "zh: waiting again after expired" "请插入您的UKey"
+
+"$KIOSK" dev plug foreign >/dev/null
+expect "zh: foreign certificate named" "不是本CA签发的"
+"$KIOSK" dev unplug foreign >/dev/null
+expect "zh: waiting again after foreign" "请插入您的UKey"
+
+"$KIOSK" dev plug nocert >/dev/null
+expect "zh: key without certificate named" "UKey中没有证书"
+"$KIOSK" dev unplug nocert >/dev/null
+
+# too small, then back
+tm resize-window -t $S -x 60 -y 20
+expect "too small terminal asks to enlarge" "终端窗口太小"
+tm resize-window -t $S -x 100 -y 30
+expect "enlarged terminal shows the screen again" "请插入您的UKey"
+
+tm send-keys -t $S Escape
+expect "Esc goes back home" "请选择业务"
+tm send-keys -t $S F10
+expect "F10 quits a clerk mode" "KIOSK-EXITED 0"
+
+checks_after=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks")
+if [ "$checks_after" -ge $((checks_before + 5)) ]; then t_ok "each check recorded in SQLite ($checks_before -> $checks_after)"
+else t_fail "each check recorded in SQLite" "$checks_before -> $checks_after"; fi
+
+# ---- English ----------------------------------------------------------------
+start --mode window66 --lang en
+expect "en: home menu" "Certificate validity check"
+tm send-keys -t $S Enter
+expect "en: asks for the key" "Please insert your UKey"
+"$KIOSK" dev plug demo >/dev/null
+expect "en: valid verdict" "The certificate is valid"
+expect "en: holder label" "Holder"
+"$KIOSK" dev unplug demo >/dev/null
+
+# ---- the clock: faketime ------------------------------------------------------
+nb=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks" 2>/dev/null)
+ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=+1050d ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0" \
+  start --mode self --lang en
+tm send-keys -t $S Enter
+"$KIOSK" dev plug demo >/dev/null
+expect "faketime +1050d: demo key is inside the 90-day warning" "Warning: the certificate expires in"
+"$KIOSK" dev unplug demo >/dev/null
+ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=-30d ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0" \
+  start --mode self --lang en
+tm send-keys -t $S Enter
+"$KIOSK" dev plug demo >/dev/null
+expect "faketime -30d: not yet valid -> check the system clock" "check the system clock"
+expect "faketime -30d: clock earlier than the last recorded check" "the system clock is probably wrong"
+"$KIOSK" dev unplug demo >/dev/null
+
+# ---- self-service cannot be stopped from the keyboard --------------------------
+start --mode self
+expect "self: home" "有效期查询"
+tm send-keys -t $S C-c
+tm send-keys -t $S C-z
+tm send-keys -t $S F10
+tm send-keys -t $S q
+absent "self: Ctrl-C, Ctrl-Z, F10, q do not leave" "KIOSK-EXITED"
+expect "self: still on its home screen" "请选择业务"

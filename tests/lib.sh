@@ -1,0 +1,34 @@
+# tests/lib.sh - sourced by every test script under tests/integration and tests/e2e.
+#
+# A script reports each check as one TAP line ("ok - NAME" / "not ok - NAME")
+# through t_ok / t_fail / t_check; tests/run.sh counts them. A script that
+# exits non-zero without reporting any failure counts as one failed test.
+#
+# Environment provided by tests/run.sh:
+#   ROOT        checkout root
+#   KIOSK       the kiosk binary under test (sanitizer build)
+#   KIOSK_HOME  a fresh embedded hall provisioned for this test run
+#   SOFTHSM2_CONF  that hall's SoftHSM configuration
+#   TEST_TMP    a scratch directory for this script, removed afterwards
+#   PRINTER_URI the hall's test printer (ipp://localhost:PORT/ipp/print)
+#   PRINTER_SPOOL  directory where that printer keeps received job files
+
+t_ok()   { echo "ok - $*"; }
+t_fail() { local name=$1; shift; echo "not ok - $name"; [ $# -gt 0 ] && echo "#   $*"; return 0; }
+
+# t_check NAME COMMAND...: ok when COMMAND succeeds (its output is shown on failure).
+t_check() {
+  local name=$1; shift
+  local out
+  if out=$("$@" 2>&1); then t_ok "$name"; else t_fail "$name" "$(printf '%s' "$out" | tail -5 | sed 's/^/#   /')"; fi
+}
+
+# t_grep NAME PATTERN FILE: ok when FILE contains PATTERN (fixed string).
+t_grep() {
+  if grep -qF -- "$2" "$3"; then t_ok "$1"; else t_fail "$1" "'$2' not found in $3: $(head -c 600 "$3")"; fi
+}
+
+# t_eq NAME EXPECTED ACTUAL
+t_eq() {
+  if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "expected '$2', got '$3'"; fi
+}

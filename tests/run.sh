@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# tests/run.sh - run every test: cmocka unit tests, integration scripts
+# against the real SoftHSM / SQLite / printer, and end-to-end tmux scripts on
+# the real binary. Everything runs on the sanitizer build (build/san).
+#
+# A fresh embedded hall (with test keys) is provisioned under build/test-hall
+# and its printer started on a free loopback port. Each test reports TAP
+# lines; the last line is "N passed, M failed"; exit status 1 on any failure.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+export ROOT
+export KIOSK=$ROOT/build/san/kiosk
+export KIOSK_HOME=$ROOT/build/test-hall
+export LC_ALL=C.UTF-8
+export TZ=${TZ:-Asia/Shanghai}
+# libp11/SoftHSM keep process-lifetime allocations: see tests/lsan.supp.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+pass=0; fail=0
+LOGDIR=$ROOT/build/test-logs
+rm -rf "$LOGDIR" "$KIOSK_HOME"; mkdir -p "$LOGDIR"
+
+# Count one test file's TAP output; print it indented under its name.
+tally() { # name logfile exitcode
+  local name=$1 log=$2 rc=$3 p f
+  p=$(grep -cE '^ok ' "$log"); f=$(grep -cE '^not ok ' "$log")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "not ok - $name exited with status $rc" >> "$log"; f=1
+  fi
+  if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+    echo "not ok - $name reported no test" >> "$log"; f=1
+  fi
+  pass=$((pass + p)); fail=$((fail + f))
+  printf '%-48s %4d passed, %d failed\n' "$name" "$p" "$f"
+  if [ "$f" -gt 0 ]; then grep -E -A12 '^not ok ' "$log" | sed 's/^/    /' | head -60; fi
+}
+
+# ---- the test hall -------------------------------------------------------
+PORT=$((20000 + RANDOM % 20000))
+export PRINTER_URI="ipp://localhost:$PORT/ipp/print"
+export PRINTER_SPOOL=$KIOSK_HOME/printer/spool
+if ! "$KIOSK" hall provision --with-test-keys --printer-uri "$PRINTER_URI" > "$LOGDIR/provision.log" 2>&1; then
+  cat "$LOGDIR/provision.log"
+  echo "0 passed, 1 failed"; exit 1
+fi
+export SOFTHSM2_CONF=$KIOSK_HOME/softhsm2.conf
+bash scripts/printer.sh start "$KIOSK_HOME" "$PORT" > "$LOGDIR/printer.log" 2>&1 || { cat "$LOGDIR/printer.log"; }
+trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1' EXIT
+
+# ---- unit tests ------------------------------------------------------------
+for bin in build/san/tests/test_*; do
+  [ -x "$bin" ] || continue
+  name=unit/$(basename "$bin"); log=$LOGDIR/$(basename "$bin").log
+  CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" > "$log" 2>&1; rc=$?
+  tally "$name" "$log" "$rc"
+done
+
+# ---- integration and end-to-end scripts ------------------------------------
+for script in tests/integration/*.sh tests/e2e/*.sh; do
+  [ -f "$script" ] || continue
+  name=${script#tests/}; log=$LOGDIR/$(echo "$name" | tr / _).log
+  TEST_TMP=$(mktemp -d); export TEST_TMP
+  timeout 600 bash "$script" > "$log" 2>&1; rc=$?
+  rm -rf "$TEST_TMP"
+  tally "$name" "$log" "$rc"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,269 @@
+/*
+ * tests/unit/test_audit.c - the audit hash chain against a tamperer who
+ * has the sqlite3 shell: the append-only triggers are dropped, then a row
+ * is edited, deleted, or two rows are swapped; store_audit_check must fail
+ * and name the first broken row. Also: no full ID number reaches the audit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/store.h"
+
+#define NROWS 10
+
+struct fx {
+    char dir[256];
+    char path[300];
+    store *st;
+};
+
+static int
+fx_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    const char *tmp = getenv("TEST_TMP") ? getenv("TEST_TMP") : getenv("TMPDIR");
+    char err[512], detail[64];
+    int i;
+
+    snprintf(f->dir, sizeof f->dir, "%s/audit.XXXXXX", tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/kiosk.db", f->dir);
+    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
+    for (i = 1; i <= NROWS; i++) {
+        snprintf(detail, sizeof detail, "step %d amount=%d", i, i * 100);
+        assert_int_equal(store_audit(f->st, i % 2 ? "li" : "self", i % 3 ? "login" : "print", detail), STORE_OK);
+    }
+    *state = f;
+    return 0;
+}
+
+static int
+fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[600];
+
+    store_close(f->st);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* What a tamperer does with the sqlite3 shell. */
+static void
+tamper(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    char *e = NULL;
+    char full[1024];
+
+    snprintf(full, sizeof full, "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; %s", sql);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, full, NULL, NULL, &e) != SQLITE_OK)
+        fail_msg("%s: %s", sql, e);
+    sqlite3_close(db);
+}
+
+static void
+test_intact(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+    struct store_audit_row rows[3];
+    int64_t bad = -1;
+    size_t n = 0;
+
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
+    assert_int_equal(r.rows, NROWS);
+    assert_int_equal(r.bad_id, 0);
+    assert_int_equal(store_audit_verify(f->st, &bad), STORE_OK);
+    assert_int_equal(bad, 0);
+    assert_int_equal(store_audit_recent(f->st, rows, 3, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(rows[0].id, NROWS);
+    assert_string_equal(rows[0].detail, "step 10 amount=1000");
+}
+
+static void
+test_triggers_refuse_changes(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET detail = 'x' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void
+test_edited_row(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+    int64_t bad = 0;
+
+    tamper(f->path, "UPDATE audit SET detail = 'step 4 amount=1' WHERE id = 4");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 4);
+    assert_int_equal(r.fault, AUDIT_EDITED);
+    assert_int_equal(store_audit_verify(f->st, &bad), STORE_ERR_CONFLICT);
+    assert_int_equal(bad, 4);
+}
+
+static void
+test_edited_time_and_rehashed(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    /* a tamperer who changes the time and recomputes nothing */
+    tamper(f->path, "UPDATE audit SET at = at + 3600 WHERE id = 7");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 7);
+    /* one who also forges row 7's hash breaks the link of row 8 */
+    tamper(f->path, "UPDATE audit SET at = at - 3600, hash = 'ff' || substr(hash, 3) WHERE id = 7");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 7);
+}
+
+static void
+test_deleted_row(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    tamper(f->path, "DELETE FROM audit WHERE id = 5");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 6);
+    assert_int_equal(r.fault, AUDIT_MISSING);
+}
+
+static void
+test_deleted_and_renumbered(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    /* close the gap by renumbering: the links no longer match */
+    tamper(f->path, "DELETE FROM audit WHERE id = 5; UPDATE audit SET id = id - 1 WHERE id > 5");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 5);
+    assert_int_not_equal(r.fault, AUDIT_INTACT);
+}
+
+static void
+test_deleted_first_row(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    tamper(f->path, "DELETE FROM audit WHERE id = 1");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 2);
+}
+
+static void
+test_swapped_rows(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    /* swap the whole rows 3 and 8 (ids exchanged, so their order changes) */
+    tamper(f->path, "UPDATE audit SET id = -3 WHERE id = 3; UPDATE audit SET id = 3 WHERE id = 8;"
+                    " UPDATE audit SET id = 8 WHERE id = -3");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 3);
+}
+
+static void
+test_swapped_content(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+
+    /* swap only the contents of rows 2 and 9, hashes included */
+    tamper(f->path,
+           "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (2, 9);"
+           "UPDATE audit SET at = (SELECT at FROM t WHERE id = 9), actor = (SELECT actor FROM t WHERE id = 9),"
+           " action = (SELECT action FROM t WHERE id = 9), detail = (SELECT detail FROM t WHERE id = 9),"
+           " prev_hash = (SELECT prev_hash FROM t WHERE id = 9), hash = (SELECT hash FROM t WHERE id = 9) WHERE id = 2;"
+           "UPDATE audit SET at = (SELECT at FROM t WHERE id = 2), actor = (SELECT actor FROM t WHERE id = 2),"
+           " action = (SELECT action FROM t WHERE id = 2), detail = (SELECT detail FROM t WHERE id = 2),"
+           " prev_hash = (SELECT prev_hash FROM t WHERE id = 2), hash = (SELECT hash FROM t WHERE id = 2) WHERE id = 9;");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 2);
+}
+
+static void
+test_appends_continue_after_reopen(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_result r;
+    char err[512];
+
+    store_close(f->st);
+    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
+    assert_int_equal(store_audit(f->st, "admin", "login", "after reopen"), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
+    assert_int_equal(r.rows, NROWS + 1);
+}
+
+static void
+test_no_full_id_in_audit(void **state)
+{
+    struct fx *f = *state;
+    struct store_order o = { .txn = "new", .window = "window66", .clerk = "li",
+                             .operator_id = "120101199001011234" };
+    struct store_audit_row rows[NROWS + 4];
+    size_t n = 0, i;
+    int masked = 0;
+
+    assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+    o.amount = 20000;
+    snprintf(o.pay_method, sizeof o.pay_method, "qr");
+    o.paid_at = time(NULL);
+    assert_int_equal(store_order_update(f->st, &o), STORE_OK);
+    assert_int_equal(store_order_cancel(f->st, o.id, "applicant left"), STORE_OK);
+    assert_int_equal(store_audit_recent(f->st, rows, NROWS + 4, &n), STORE_OK);
+    assert_int_equal(n, NROWS + 2);
+    for (i = 0; i < n; i++) {
+        assert_null(strstr(rows[i].detail, "120101199001011234"));
+        if (strstr(rows[i].detail, "120101********1234") != NULL)
+            masked++;
+    }
+    assert_int_equal(masked, 2);
+    assert_string_equal(rows[0].action, "order.cancel");
+    assert_string_equal(rows[1].action, "order.create");
+    assert_string_equal(rows[0].actor, "li");
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_intact),
+        T(test_triggers_refuse_changes),
+        T(test_edited_row),
+        T(test_edited_time_and_rehashed),
+        T(test_deleted_row),
+        T(test_deleted_and_renumbered),
+        T(test_deleted_first_row),
+        T(test_swapped_rows),
+        T(test_swapped_content),
+        T(test_appends_continue_after_reopen),
+        T(test_no_full_id_in_audit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

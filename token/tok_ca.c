@@ -1,0 +1,368 @@
+/*
+ * token/tok_ca.c - the HSM side: logging in to the HSM token, the CA key
+ * (generated in the HSM, non-extractable, used through libp11's EVP_PKEY),
+ * the master secret for SO-PIN diversification (a non-extractable generic
+ * secret key; the HMAC is computed inside the HSM), key-pair generation on
+ * any token with an explicit template (C_GenerateKeyPair on the module's
+ * function list: libp11 0.4.12 cannot make EC keys nor set CKA_EXTRACTABLE),
+ * and building CA certificates.
+ */
+#include "token/tok_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#define TOK_MASTER_LABEL "kiosk-master"
+
+static PKCS11_SLOT *
+tok_hsm_slot(tok_ctx *ctx)
+{
+    if (ctx->hsm_serial[0] != '\0') {
+        PKCS11_SLOT *s = tok_find_slot(ctx, ctx->hsm_serial);
+        if (s != NULL)
+            return s;
+    }
+    return tok_find_label(ctx, TOK_HSM_LABEL);
+}
+
+/* Log in to the HSM as user with the PIN from ctx->hsm_pin_file (once per enumeration). */
+int
+tok_hsm_login(tok_ctx *ctx)
+{
+    PKCS11_SLOT *slot;
+    char pin[128];
+    int logged = 0, rc;
+
+    if (ctx->hsm_logged_in)
+        return TOK_OK;
+    slot = tok_hsm_slot(ctx);
+    if (slot == NULL)
+        return tok_fail(ctx, TOK_ERR_HSM, "no HSM token (serial '%s', label %s)", ctx->hsm_serial, TOK_HSM_LABEL);
+    if (tok_read_secret(ctx->hsm_pin_file, pin, sizeof pin) != 0)
+        return tok_fail(ctx, TOK_ERR_HSM, "cannot read the HSM PIN file %s", ctx->hsm_pin_file);
+    if (PKCS11_open_session(slot, 1) != 0) {
+        OPENSSL_cleanse(pin, sizeof pin);
+        return tok_fail(ctx, TOK_ERR_HSM, "cannot open a session on the HSM");
+    }
+    if (PKCS11_is_logged_in(slot, 0, &logged) != 0 || !logged)
+        rc = PKCS11_login(slot, 0, pin);
+    else
+        rc = 0;
+    OPENSSL_cleanse(pin, sizeof pin);
+    if (rc != 0)
+        return tok_fail(ctx, TOK_ERR_HSM, "HSM login refused (PIN from %s)", ctx->hsm_pin_file);
+    ctx->hsm_logged_in = true;
+    ERR_clear_error();
+    return TOK_OK;
+}
+
+/* Find one object of class CLS labelled LABEL; 1 found, 0 not, -1 error. */
+static int
+tok_raw_find(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *label, CK_OBJECT_HANDLE *h)
+{
+    CK_ATTRIBUTE q[] = {
+        { CKA_CLASS, &cls, sizeof cls },
+        { CKA_LABEL, (void *)label, strlen(label) },
+    };
+    CK_ULONG n = 0;
+
+    if (ctx->fl->C_FindObjectsInit(s, q, 2) != CKR_OK)
+        return -1;
+    if (ctx->fl->C_FindObjects(s, h, 1, &n) != CKR_OK)
+        n = 0;
+    ctx->fl->C_FindObjectsFinal(s);
+    return n > 0 ? 1 : 0;
+}
+
+int
+tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
+{
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE h;
+    CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+    CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+    CK_BBOOL t = CK_TRUE, f = CK_FALSE;
+    CK_ULONG vlen = 32;
+    CK_MECHANISM mech = { CKM_GENERIC_SECRET_KEY_GEN, NULL, 0 };
+    CK_ATTRIBUTE tmpl[] = {
+        { CKA_CLASS, &cls, sizeof cls },
+        { CKA_KEY_TYPE, &kt, sizeof kt },
+        { CKA_TOKEN, &t, sizeof t },
+        { CKA_PRIVATE, &t, sizeof t },
+        { CKA_SENSITIVE, &t, sizeof t },
+        { CKA_EXTRACTABLE, &f, sizeof f },
+        { CKA_SIGN, &t, sizeof t },
+        { CKA_VERIFY, &t, sizeof t },
+        { CKA_ENCRYPT, &f, sizeof f },
+        { CKA_DECRYPT, &f, sizeof f },
+        { CKA_WRAP, &f, sizeof f },
+        { CKA_UNWRAP, &f, sizeof f },
+        { CKA_DERIVE, &f, sizeof f },
+        { CKA_VALUE_LEN, &vlen, sizeof vlen },
+        { CKA_LABEL, (void *)TOK_MASTER_LABEL, strlen(TOK_MASTER_LABEL) },
+    };
+    CK_RV rv;
+    int rc = tok_hsm_login(ctx), found;
+
+    *created = false;
+    if (rc != TOK_OK)
+        return rc;
+    if ((rc = tok_raw_session(ctx, tok_hsm_slot(ctx), &s)) != TOK_OK)
+        return TOK_ERR_HSM;
+    found = tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h);
+    if (found == 0) {
+        rv = ctx->fl->C_GenerateKey(s, &mech, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
+        if (rv != CKR_OK) {
+            ctx->fl->C_CloseSession(s);
+            return tok_fail(ctx, TOK_ERR_HSM, "C_GenerateKey (master secret): 0x%lx", (unsigned long)rv);
+        }
+        *created = true;
+    }
+    ctx->fl->C_CloseSession(s);
+    return found < 0 ? tok_fail(ctx, TOK_ERR_HSM, "C_FindObjects on the HSM failed") : TOK_OK;
+}
+
+/*
+ * The SO PIN of key SERIAL: HMAC-SHA256(master secret, serial), computed in
+ * the HSM, as 24 hex characters. The caller cleanses PIN after use.
+ */
+int
+tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
+{
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE h;
+    CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
+    unsigned char mac[32];
+    CK_ULONG mlen = sizeof mac;
+    CK_RV rv;
+    int rc = tok_hsm_login(ctx);
+    size_t i;
+
+    if (rc != TOK_OK)
+        return rc;
+    if (n < 25)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "SO PIN buffer too small");
+    if (tok_raw_session(ctx, tok_hsm_slot(ctx), &s) != TOK_OK)
+        return TOK_ERR_HSM;
+    if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1) {
+        ctx->fl->C_CloseSession(s);
+        return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
+    }
+    rv = ctx->fl->C_SignInit(s, &mech, h);
+    if (rv == CKR_OK)
+        rv = ctx->fl->C_Sign(s, (CK_BYTE_PTR)serial, strlen(serial), mac, &mlen);
+    ctx->fl->C_CloseSession(s);
+    if (rv != CKR_OK)
+        return tok_fail(ctx, TOK_ERR_HSM, "HMAC in the HSM: 0x%lx", (unsigned long)rv);
+    for (i = 0; i < 12; i++)
+        snprintf(pin + 2 * i, n - 2 * i, "%02x", mac[i]);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return TOK_OK;
+}
+
+/*
+ * Generate a key pair on SLOT (user logged in) with ALGO "rsa2048" or
+ * "p256": private key sensitive and non-extractable, LABEL and ID on both
+ * halves; DERIVE adds CKA_DERIVE (EC key agreement).
+ */
+int
+tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
+           const unsigned char *id, size_t idlen, bool derive)
+{
+    static const CK_BYTE p256_oid[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
+    static const CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
+    CK_BBOOL t = CK_TRUE, f = CK_FALSE, d = derive ? CK_TRUE : CK_FALSE;
+    CK_ULONG bits = 2048;
+    bool ec = strcmp(algo, "p256") == 0;
+    CK_MECHANISM mech = { ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ATTRIBUTE pub_rsa[] = {
+        { CKA_TOKEN, &t, sizeof t }, { CKA_PRIVATE, &f, sizeof f },
+        { CKA_VERIFY, &t, sizeof t }, { CKA_ENCRYPT, &t, sizeof t },
+        { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, (void *)f4, sizeof f4 },
+        { CKA_LABEL, (void *)label, strlen(label) }, { CKA_ID, (void *)id, idlen },
+    };
+    CK_ATTRIBUTE pub_ec[] = {
+        { CKA_TOKEN, &t, sizeof t }, { CKA_PRIVATE, &f, sizeof f },
+        { CKA_VERIFY, &t, sizeof t }, { CKA_EC_PARAMS, (void *)p256_oid, sizeof p256_oid },
+        { CKA_LABEL, (void *)label, strlen(label) }, { CKA_ID, (void *)id, idlen },
+    };
+    CK_ATTRIBUTE priv[] = {
+        { CKA_TOKEN, &t, sizeof t }, { CKA_PRIVATE, &t, sizeof t },
+        { CKA_SENSITIVE, &t, sizeof t }, { CKA_EXTRACTABLE, &f, sizeof f },
+        { CKA_SIGN, &t, sizeof t },
+        { CKA_LABEL, (void *)label, strlen(label) }, { CKA_ID, (void *)id, idlen },
+        { CKA_DECRYPT, ec ? &f : &t, sizeof t }, { CKA_DERIVE, &d, sizeof d },
+        { CKA_UNWRAP, &f, sizeof f },
+    };
+    CK_OBJECT_HANDLE hpub, hpriv;
+    CK_SESSION_HANDLE s;
+    CK_RV rv;
+    int rc;
+
+    if (!ec && strcmp(algo, "rsa2048") != 0)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "unknown key algorithm '%s' (rsa2048|p256)", algo);
+    if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
+        return rc;
+    if (ec)
+        rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_ec, sizeof pub_ec / sizeof pub_ec[0],
+                                        priv, sizeof priv / sizeof priv[0], &hpub, &hpriv);
+    else
+        rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_rsa, sizeof pub_rsa / sizeof pub_rsa[0],
+                                        priv, sizeof priv / sizeof priv[0], &hpub, &hpriv);
+    ctx->fl->C_CloseSession(s);
+    if (rv != CKR_OK) {
+        rc = tok_ckr_status(rv);
+        return tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_INTERNAL,
+                        "C_GenerateKeyPair (%s): 0x%lx", algo, (unsigned long)rv);
+    }
+    return TOK_OK;
+}
+
+/* The public half of a token key (never PKCS11_get_public_key: it leaks). */
+EVP_PKEY *
+tok_pubkey_of(EVP_PKEY *priv)
+{
+    unsigned char *der = NULL;
+    const unsigned char *p;
+    int len = i2d_PUBKEY(priv, &der);
+    EVP_PKEY *pub = NULL;
+
+    if (len > 0) {
+        p = der;
+        pub = d2i_PUBKEY(NULL, &p, len);
+    }
+    OPENSSL_free(der);
+    return pub;
+}
+
+/* Private key labelled LABEL on TOKEN as an EVP_PKEY (caller frees), or NULL. */
+static EVP_PKEY *
+tok_key_by_label(PKCS11_TOKEN *token, const char *label)
+{
+    PKCS11_KEY *keys = NULL;
+    unsigned int n = 0, i;
+
+    if (PKCS11_enumerate_keys(token, &keys, &n) != 0)
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (keys[i].isPrivate && keys[i].label != NULL && strcmp(keys[i].label, label) == 0)
+            return PKCS11_get_private_key(&keys[i]);
+    return NULL;
+}
+
+int
+tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created)
+{
+    static const unsigned char id[] = { 'C', 'A', '0', '1' };
+    EVP_PKEY *k;
+    int rc = tok_hsm_login(ctx);
+
+    *created = false;
+    if (rc != TOK_OK)
+        return rc;
+    k = tok_key_by_label(tok_hsm_slot(ctx)->token, ctx->ca_key_label);
+    if (k != NULL) {
+        EVP_PKEY_free(k);
+        return TOK_OK;
+    }
+    ERR_clear_error();
+    rc = tok_genkey(ctx, tok_hsm_slot(ctx), "p256", ctx->ca_key_label, id, sizeof id, false);
+    if (rc != TOK_OK)
+        return tok_fail(ctx, TOK_ERR_HSM, "CA key generation in the HSM failed: %s", ctx->detail);
+    *created = true;
+    return TOK_OK;
+}
+
+/* The CA private key in the HSM (borrowed: valid until the next refresh). */
+int
+tok_ca_key(tok_ctx *ctx, EVP_PKEY **out)
+{
+    int rc;
+
+    *out = NULL;
+    if (ctx->ca_key == NULL) {
+        if ((rc = tok_hsm_login(ctx)) != TOK_OK)
+            return rc;
+        ctx->ca_key = tok_key_by_label(tok_hsm_slot(ctx)->token, ctx->ca_key_label);
+        if (ctx->ca_key == NULL)
+            return tok_fail(ctx, TOK_ERR_HSM, "no CA key labelled '%s' in the HSM", ctx->ca_key_label);
+    }
+    *out = ctx->ca_key;
+    return TOK_OK;
+}
+
+static int
+tok_add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX v3;
+    X509_EXTENSION *e;
+    int ok;
+
+    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+    e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    if (e == NULL)
+        return 0;
+    ok = X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+/* A random positive 128-bit serial number. */
+int
+tok_rand_serial(X509 *x)
+{
+    unsigned char r[16];
+    BIGNUM *bn;
+    int ok;
+
+    if (RAND_bytes(r, sizeof r) != 1)
+        return 0;
+    r[0] &= 0x7f;
+    r[0] |= 0x10;
+    bn = BN_bin2bn(r, sizeof r, NULL);
+    ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+    BN_free(bn);
+    return ok;
+}
+
+/* A self-signed CA certificate for KEY (signs) / PUB (its public half). */
+X509 *
+tok_make_ca_cert(EVP_PKEY *key, EVP_PKEY *pub, const char *cn, const char *org, time_t nb, time_t na)
+{
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    int ok = x != NULL && name != NULL;
+
+    ok = ok && X509_set_version(x, 2) && tok_rand_serial(x);
+    ok = ok && X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
+    ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1, 0);
+    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
+    ok = ok && X509_set_subject_name(x, name) && X509_set_issuer_name(x, name);
+    ok = ok && X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &nb) != NULL;
+    ok = ok && X509_time_adj_ex(X509_getm_notAfter(x), 0, 0, &na) != NULL;
+    ok = ok && X509_set_pubkey(x, pub);
+    ok = ok && tok_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+    ok = ok && tok_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
+    ok = ok && tok_add_ext(x, x, NID_subject_key_identifier, "hash");
+    ok = ok && tok_add_ext(x, x, NID_authority_key_identifier, "keyid:always");
+    ok = ok && X509_sign(x, key, EVP_sha256()) > 0;
+    X509_NAME_free(name);
+    if (!ok) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+/* Add extension NID=VALUE to X, issued by ISSUER (exported for tok_issue.c). */
+int
+tok_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    return tok_add_ext(x, issuer, nid, value);
+}

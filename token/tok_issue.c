@@ -1,0 +1,253 @@
+/*
+ * token/tok_issue.c - issuing a certificate onto a key (证书新办), the one
+ * path used by the kiosk and by provisioning:
+ *
+ *   key pair generated ON the key -> CSR signed on the key (proof of
+ *   possession checked) -> certificate signed by the CA key in the HSM ->
+ *   stored on the key -> read back raw and compared byte for byte ->
+ *   sign/verify and encrypt/decrypt (RSA) or key agreement (EC) self-test.
+ */
+#include "token/tok_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#define TOK_KEY_LABEL  "kiosk-key"
+#define TOK_CERT_LABEL "kiosk-cert"
+
+/* The private key with CKA_ID ID on TOKEN (caller frees), or NULL. */
+static EVP_PKEY *
+tok_key_by_id(PKCS11_TOKEN *token, const unsigned char *id, size_t idlen)
+{
+    PKCS11_KEY *keys = NULL;
+    unsigned int n = 0, i;
+
+    if (PKCS11_enumerate_keys(token, &keys, &n) != 0)
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (keys[i].isPrivate && keys[i].id_len == idlen && memcmp(keys[i].id, id, idlen) == 0)
+            return PKCS11_get_private_key(&keys[i]);
+    return NULL;
+}
+
+static X509_REQ *
+tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj)
+{
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME *n = X509_NAME_new();
+    int ok = req != NULL && n != NULL;
+
+    ok = ok && X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
+    ok = ok && X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)subj->org, -1, -1, 0);
+    if (ok && subj->uscc[0] != '\0')
+        ok = X509_NAME_add_entry_by_NID(n, NID_organizationIdentifier, MBSTRING_UTF8,
+                                        (const unsigned char *)subj->uscc, -1, -1, 0);
+    ok = ok && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+                                          (const unsigned char *)(subj->cn[0] ? subj->cn : subj->org), -1, -1, 0);
+    ok = ok && X509_REQ_set_subject_name(req, n) && X509_REQ_set_pubkey(req, pub);
+    ok = ok && X509_REQ_sign(req, key, EVP_sha256()) > 0;   /* signed ON the key */
+    X509_NAME_free(n);
+    if (!ok) {
+        X509_REQ_free(req);
+        return NULL;
+    }
+    return req;
+}
+
+static X509 *
+tok_sign_csr(X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t na, bool ec, const char *crl_url)
+{
+    X509 *x = X509_new();
+    char dp[300];
+    int ok = x != NULL;
+
+    ok = ok && X509_set_version(x, 2) && tok_rand_serial(x);
+    ok = ok && X509_set_issuer_name(x, X509_get_subject_name(ca_cert));
+    ok = ok && X509_set_subject_name(x, X509_REQ_get_subject_name(req));
+    ok = ok && X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &nb) != NULL;
+    ok = ok && X509_time_adj_ex(X509_getm_notAfter(x), 0, 0, &na) != NULL;
+    ok = ok && X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
+    ok = ok && tok_ext(x, ca_cert, NID_basic_constraints, "critical,CA:FALSE");
+    ok = ok && tok_ext(x, ca_cert, NID_key_usage,
+                       ec ? "critical,digitalSignature,keyAgreement"
+                          : "critical,digitalSignature,nonRepudiation,keyEncipherment");
+    ok = ok && tok_ext(x, ca_cert, NID_ext_key_usage, "clientAuth");
+    ok = ok && tok_ext(x, ca_cert, NID_subject_key_identifier, "hash");
+    ok = ok && tok_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always");
+    if (ok && crl_url != NULL && crl_url[0] != '\0') {
+        snprintf(dp, sizeof dp, "URI:%s", crl_url);
+        ok = tok_ext(x, ca_cert, NID_crl_distribution_points, dp);
+    }
+    ok = ok && X509_sign(x, ca_key, EVP_sha256()) > 0;      /* signed in the HSM */
+    if (!ok) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+/* Sign with the token key, verify with the certificate; then RSA encrypt/decrypt or ECDH. */
+static int
+tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
+{
+    unsigned char data[32], sig[512], ct[512], pt[512], s1[64], s2[64];
+    size_t siglen = sizeof sig, ctlen = sizeof ct, ptlen = sizeof pt, l1 = sizeof s1, l2 = sizeof s2;
+    EVP_PKEY *pub = X509_get0_pubkey(cert), *eph = NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pc = NULL;
+    int ok = md != NULL && RAND_bytes(data, sizeof data) == 1 && pub != NULL;
+
+    ok = ok && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+         EVP_DigestSign(md, sig, &siglen, data, sizeof data) == 1;
+    ok = ok && EVP_MD_CTX_reset(md) == 1 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub) == 1 &&
+         EVP_DigestVerify(md, sig, siglen, data, sizeof data) == 1;
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return 0;
+    if (!ec) {
+        pc = EVP_PKEY_CTX_new(pub, NULL);
+        ok = pc != NULL && EVP_PKEY_encrypt_init(pc) == 1 &&
+             EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
+             EVP_PKEY_encrypt(pc, ct, &ctlen, data, sizeof data) == 1;
+        EVP_PKEY_CTX_free(pc);
+        pc = ok ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+        ok = pc != NULL && EVP_PKEY_decrypt_init(pc) == 1 &&
+             EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
+             EVP_PKEY_decrypt(pc, pt, &ptlen, ct, ctlen) == 1 &&
+             ptlen == sizeof data && memcmp(pt, data, sizeof data) == 0;
+        EVP_PKEY_CTX_free(pc);
+        return ok;
+    }
+    /* EC: an ephemeral peer agrees on a secret with the key on the token. */
+    eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    pc = eph ? EVP_PKEY_CTX_new(eph, NULL) : NULL;
+    ok = pc != NULL && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive_set_peer(pc, pub) == 1 &&
+         EVP_PKEY_derive(pc, s1, &l1) == 1;
+    EVP_PKEY_CTX_free(pc);
+    pc = ok ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+    ok = pc != NULL && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive_set_peer(pc, eph) == 1 &&
+         EVP_PKEY_derive(pc, s2, &l2) == 1 && l1 == l2 && memcmp(s1, s2, l1) == 0;
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(eph);
+    OPENSSL_cleanse(s1, sizeof s1);
+    OPENSSL_cleanse(s2, sizeof s2);
+    return ok;
+}
+
+int
+tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+               time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
+               struct tok_cert *out)
+{
+    PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
+    CK_SESSION_HANDLE s;
+    unsigned char id[16], *der = NULL, *back = NULL;
+    size_t backlen = 0;
+    int derlen, rc;
+    bool ec = strcmp(algo, "p256") == 0;
+    EVP_PKEY *key = NULL, *pub = NULL;
+    X509_REQ *req = NULL;
+    X509 *cert = NULL;
+    struct tok_cert tmp;
+
+    if (slot == NULL || !tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
+    OPENSSL_free(back);
+    back = NULL;
+    if (rc == TOK_OK)
+        return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s already holds a certificate", serial);
+    if (rc != TOK_ERR_NO_CERT)
+        return rc;
+    if ((rc = tok_user_login(ctx, slot, user_pin, &s)) != TOK_OK)
+        return rc;
+
+    if (RAND_bytes(id, sizeof id) != 1) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "RAND_bytes");
+        goto out;
+    }
+    if ((rc = tok_genkey(ctx, slot, algo, TOK_KEY_LABEL, id, sizeof id, ec)) != TOK_OK)
+        goto out;
+    if ((key = tok_key_by_id(slot->token, id, sizeof id)) == NULL || (pub = tok_pubkey_of(key)) == NULL) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "new key pair not visible through libp11");
+        goto out;
+    }
+    if ((req = tok_make_csr(key, pub, subj)) == NULL) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "CSR signed on key %s failed", serial);
+        goto out;
+    }
+    if (X509_REQ_verify(req, pub) != 1) {
+        rc = tok_fail(ctx, TOK_ERR_VERIFY, "CSR signature (proof of possession) does not verify");
+        goto out;
+    }
+    if ((cert = tok_sign_csr(req, ca_key, ca_cert, nb, na, ec, ctx->crl_url)) == NULL) {
+        rc = tok_fail(ctx, TOK_ERR_HSM, "CA signature failed");
+        goto out;
+    }
+    if (X509_verify(cert, X509_get0_pubkey(ca_cert)) != 1) {
+        rc = tok_fail(ctx, TOK_ERR_VERIFY, "new certificate does not verify with the CA certificate");
+        goto out;
+    }
+    if (PKCS11_store_certificate(slot->token, cert, TOK_CERT_LABEL, id, sizeof id, NULL) != 0) {
+        rc = tok_fail(ctx, tok_is_present(ctx, serial) ? TOK_ERR_INTERNAL : TOK_ERR_REMOVED,
+                      "storing the certificate on key %s failed", serial);
+        goto out;
+    }
+    /* Read back from the token and compare byte for byte. */
+    derlen = i2d_X509(cert, &der);
+    rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
+    if (rc != TOK_OK || derlen <= 0 || (size_t)derlen != backlen || memcmp(der, back, backlen) != 0) {
+        rc = tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_VERIFY, "read-back of the certificate differs");
+        goto out;
+    }
+    if (!tok_self_test(key, cert, ec)) {
+        rc = tok_fail(ctx, TOK_ERR_VERIFY, "self-test (sign/verify, %s) failed on key %s",
+                      ec ? "key agreement" : "encrypt/decrypt", serial);
+        goto out;
+    }
+    if (!tok_is_present(ctx, serial)) {
+        rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during issuance", serial);
+        goto out;
+    }
+    (void)tok_cert_describe(ctx, cert, out != NULL ? out : &tmp);
+    rc = TOK_OK;
+out:
+    OPENSSL_free(der);
+    OPENSSL_free(back);
+    X509_free(cert);
+    X509_REQ_free(req);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(key);
+    tok_user_logout(ctx, slot, s);
+    ERR_clear_error();
+    return rc;
+}
+
+int
+tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+          time_t not_before, time_t not_after, const char *algo, struct tok_cert *out)
+{
+    EVP_PKEY *ca_key;
+    int rc;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (ctx->ca == NULL)
+        return tok_fail(ctx, TOK_ERR_HSM, "no CA certificate loaded");
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    if (tok_find_slot(ctx, serial) == NULL && tok_refresh(ctx) != TOK_OK)
+        return TOK_ERR_MODULE;
+    if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
+        return rc;
+    rc = tok_issue_with(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, out);
+    /* New objects, logins and the CA handle: start clean for the next operation. */
+    if (tok_refresh(ctx) != TOK_OK && rc == TOK_OK)
+        rc = TOK_ERR_MODULE;
+    return rc;
+}

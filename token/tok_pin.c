@@ -1,0 +1,230 @@
+/*
+ * token/tok_pin.c - PINs: user login with exact PKCS#11 status, PIN
+ * verify/change, re-initialising a blank key with its diversified SO PIN,
+ * and creating a new key in the embedded hall (provisioning).
+ *
+ * Logins go through a raw session first (the CKR code tells wrong PIN from
+ * locked), then through libp11 so its EVP_PKEYs work; both share the
+ * token's login state. PINs never reach a log or tok_detail, and every PIN
+ * buffer made here is cleansed.
+ */
+#include "token/tok_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+/* Transport SO PIN of a key between its first C_InitToken and C_SetPIN. */
+#define TOK_TRANSPORT_PIN "kiosk-transport"
+
+int
+tok_pin_policy(const char *pin)
+{
+    size_t i, l = pin ? strlen(pin) : 0;
+
+    if (l < 6 || l > 16)
+        return TOK_ERR_PIN_POLICY;
+    for (i = 0; i < l; i++)
+        if (pin[i] < 0x21 || pin[i] > 0x7e)
+            return TOK_ERR_PIN_POLICY;
+    return TOK_OK;
+}
+
+int
+tok_user_login(tok_ctx *ctx, PKCS11_SLOT *slot, const char *pin, CK_SESSION_HANDLE *s)
+{
+    CK_RV rv;
+    int rc = tok_raw_session(ctx, slot, s);
+
+    if (rc != TOK_OK)
+        return rc;
+    rv = ctx->fl->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+        ctx->fl->C_CloseSession(*s);
+        return tok_fail(ctx, tok_ckr_status(rv), "user login refused: 0x%lx", (unsigned long)rv);
+    }
+    if (PKCS11_open_session(slot, 1) != 0 || PKCS11_login(slot, 0, pin) != 0) {
+        ctx->fl->C_Logout(*s);
+        ctx->fl->C_CloseSession(*s);
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "libp11 login failed");
+    }
+    ERR_clear_error();
+    return TOK_OK;
+}
+
+void
+tok_user_logout(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE s)
+{
+    PKCS11_logout(slot);
+    ctx->fl->C_Logout(s);
+    ctx->fl->C_CloseSession(s);
+    ERR_clear_error();
+}
+
+/* Slot of a present key SERIAL, refreshing once if it is not known yet. */
+static int
+tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
+{
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    *slot = tok_find_slot(ctx, serial);
+    if (*slot == NULL && tok_refresh(ctx) == TOK_OK)
+        *slot = tok_find_slot(ctx, serial);
+    if (*slot == NULL)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    return TOK_OK;
+}
+
+int
+tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin)
+{
+    PKCS11_SLOT *slot;
+    CK_SESSION_HANDLE s;
+    CK_RV rv;
+    int rc = tok_present_slot(ctx, serial, &slot);
+
+    if (rc != TOK_OK)
+        return rc;
+    if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
+        return rc;
+    rv = ctx->fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+    if (rv == CKR_OK)
+        ctx->fl->C_Logout(s);
+    ctx->fl->C_CloseSession(s);
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
+        return tok_fail(ctx, tok_ckr_status(rv), "PIN check on key %s: 0x%lx", serial, (unsigned long)rv);
+    return TOK_OK;
+}
+
+int
+tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char *new_pin)
+{
+    PKCS11_SLOT *slot;
+    CK_SESSION_HANDLE s;
+    CK_RV rv;
+    int rc;
+
+    if (tok_pin_policy(new_pin) != TOK_OK)
+        return tok_fail(ctx, TOK_ERR_PIN_POLICY, "new PIN refused by policy (6-16 printable characters)");
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
+    if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
+        return rc;
+    rv = ctx->fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin));
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+        ctx->fl->C_CloseSession(s);
+        return tok_fail(ctx, tok_ckr_status(rv), "PIN change on key %s: login 0x%lx", serial, (unsigned long)rv);
+    }
+    rv = ctx->fl->C_SetPIN(s, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin), (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
+    ctx->fl->C_Logout(s);
+    ctx->fl->C_CloseSession(s);
+    if (rv != CKR_OK)
+        return tok_fail(ctx, tok_ckr_status(rv), "PIN change on key %s: C_SetPIN 0x%lx", serial, (unsigned long)rv);
+    return tok_refresh(ctx);
+}
+
+/* SO login on SLOT with SOPIN, set the user PIN, log out (libp11 path). */
+static int
+tok_so_init_pin(tok_ctx *ctx, PKCS11_SLOT *slot, const char *sopin, const char *user_pin)
+{
+    if (PKCS11_open_session(slot, 1) != 0)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "cannot open a read-write session");
+    if (PKCS11_login(slot, 1, sopin) != 0)
+        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "SO login refused (diversified SO PIN)");
+    if (PKCS11_init_pin(slot->token, user_pin) != 0) {
+        PKCS11_logout(slot);
+        return tok_fail(ctx, TOK_ERR_PIN_POLICY, "C_InitPIN refused the user PIN");
+    }
+    PKCS11_logout(slot);
+    ERR_clear_error();
+    return TOK_OK;
+}
+
+int
+tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin)
+{
+    PKCS11_SLOT *slot;
+    char sopin[64], plabel[33];
+    unsigned char *der = NULL;
+    size_t len;
+    int rc;
+
+    if (tok_pin_policy(user_pin) != TOK_OK)
+        return tok_fail(ctx, TOK_ERR_PIN_POLICY, "user PIN refused by policy (6-16 printable characters)");
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
+    rc = tok_raw_cert_der(ctx, slot, &der, &len);
+    OPENSSL_free(der);
+    if (rc == TOK_OK)
+        return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
+    if (rc != TOK_ERR_NO_CERT)
+        return rc;
+    if ((rc = tok_hsm_diversify(ctx, serial, sopin, sizeof sopin)) != TOK_OK)
+        return rc;
+    /* C_InitToken needs every session on the key closed. */
+    if ((rc = tok_refresh(ctx)) != TOK_OK || (slot = tok_find_slot(ctx, serial)) == NULL) {
+        OPENSSL_cleanse(sopin, sizeof sopin);
+        return rc != TOK_OK ? rc : tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
+    }
+    tok_pad_label(plabel, label);
+    if (PKCS11_init_token(slot->token, sopin, plabel) != 0) {
+        OPENSSL_cleanse(sopin, sizeof sopin);
+        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "C_InitToken on key %s refused (SO PIN not ours?)", serial);
+    }
+    rc = tok_refresh(ctx);
+    if (rc == TOK_OK && (slot = tok_find_slot(ctx, serial)) == NULL)
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "key %s lost its serial after C_InitToken", serial);
+    if (rc == TOK_OK)
+        rc = tok_so_init_pin(ctx, slot, sopin, user_pin);
+    OPENSSL_cleanse(sopin, sizeof sopin);
+    if (rc == TOK_OK)
+        rc = tok_refresh(ctx);
+    return rc;
+}
+
+/*
+ * Provisioning: initialise the free SoftHSM slot as a new key labelled
+ * LABEL with the transport SO PIN, then change the SO PIN to the one
+ * diversified from its serial in the HSM. Writes the serial to SERIAL_OUT.
+ */
+int
+tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
+{
+    PKCS11_SLOT *slot;
+    CK_SESSION_HANDLE s;
+    char plabel[33], sopin[64];
+    CK_RV rv;
+    int rc;
+
+    if ((rc = tok_refresh(ctx)) != TOK_OK)
+        return rc;
+    if ((slot = tok_find_free(ctx)) == NULL)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "no free SoftHSM slot");
+    tok_pad_label(plabel, label);
+    if (PKCS11_init_token(slot->token, TOK_TRANSPORT_PIN, plabel) != 0)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "C_InitToken for new key '%s' failed", label);
+    if ((rc = tok_refresh(ctx)) != TOK_OK)
+        return rc;
+    if ((slot = tok_find_label(ctx, label)) == NULL)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "new key '%s' not found after C_InitToken", label);
+    tok_trim(serial_out, TOK_SERIAL_MAX, slot->token->serialnr);
+    if ((rc = tok_hsm_diversify(ctx, serial_out, sopin, sizeof sopin)) != TOK_OK)
+        return rc;
+    if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK) {
+        OPENSSL_cleanse(sopin, sizeof sopin);
+        return rc;
+    }
+    rv = ctx->fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)TOK_TRANSPORT_PIN, strlen(TOK_TRANSPORT_PIN));
+    if (rv == CKR_OK) {
+        rv = ctx->fl->C_SetPIN(s, (CK_UTF8CHAR_PTR)TOK_TRANSPORT_PIN, strlen(TOK_TRANSPORT_PIN),
+                               (CK_UTF8CHAR_PTR)sopin, strlen(sopin));
+        ctx->fl->C_Logout(s);
+    }
+    ctx->fl->C_CloseSession(s);
+    OPENSSL_cleanse(sopin, sizeof sopin);
+    if (rv != CKR_OK)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "setting the diversified SO PIN on '%s': 0x%lx", label, (unsigned long)rv);
+    return TOK_OK;
+}

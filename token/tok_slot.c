@@ -1,0 +1,263 @@
+/*
+ * token/tok_slot.c - which keys are inserted: the embedded hall's plug
+ * markers (one file per token serial in ports_dir), the cheap presence poll
+ * the input loop calls every 200 ms, and the key list.
+ *
+ * tok_poll costs one stat() while nothing changes: the marker directory's
+ * mtime moves whenever a marker is created or removed, and only then is the
+ * directory listed and libp11 re-enumerated. With real readers (no
+ * ports_dir) it asks the module for the slots holding a token, which is one
+ * C_GetSlotList call.
+ */
+#include "token/tok_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bool
+tok_is_hsm(const tok_ctx *ctx, const PKCS11_SLOT *slot)
+{
+    char s[TOK_SERIAL_MAX], l[33];
+
+    if (slot->token == NULL)
+        return false;
+    tok_trim(s, sizeof s, slot->token->serialnr);
+    tok_trim(l, sizeof l, slot->token->label);
+    if (ctx->hsm_serial[0] != '\0' && strcmp(s, ctx->hsm_serial) == 0)
+        return true;
+    return strcmp(l, TOK_HSM_LABEL) == 0;
+}
+
+static int
+tok_cmp_serial(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* List the markers into ctx->present; returns 1 when the set changed, 0 if not. */
+int
+tok_scan_ports(tok_ctx *ctx)
+{
+    char now[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
+    size_t n = 0;
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    int changed;
+
+    if (stat(ctx->ports_dir, &st) == 0) {
+        ctx->ports_mtime = st.st_mtim;
+        d = opendir(ctx->ports_dir);
+        while (d != NULL && (e = readdir(d)) != NULL && n < TOK_PRESENT_MAX) {
+            if (e->d_name[0] == '.' || strlen(e->d_name) >= TOK_SERIAL_MAX)
+                continue;
+            snprintf(now[n++], TOK_SERIAL_MAX, "%s", e->d_name);
+        }
+        if (d != NULL)
+            closedir(d);
+    } else {
+        ctx->ports_mtime.tv_sec = 0;
+        ctx->ports_mtime.tv_nsec = 0;
+    }
+    qsort(now, n, TOK_SERIAL_MAX, tok_cmp_serial);
+    changed = !ctx->ports_seen || n != ctx->npresent || memcmp(now, ctx->present, n * TOK_SERIAL_MAX) != 0;
+    memcpy(ctx->present, now, n * TOK_SERIAL_MAX);
+    ctx->npresent = n;
+    ctx->ports_seen = true;
+    return changed;
+}
+
+/* Live check (not cached): is key SERIAL inserted right now? */
+bool
+tok_is_present(tok_ctx *ctx, const char *serial)
+{
+    char path[600];
+
+    if (ctx->ports_dir[0] == '\0') {
+        PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
+        CK_TOKEN_INFO ti;
+        return slot != NULL &&
+               ctx->fl->C_GetTokenInfo(PKCS11_get_slotid_from_slot(slot), &ti) == CKR_OK;
+    }
+    if (strchr(serial, '/') != NULL || serial[0] == '.' || serial[0] == '\0')
+        return false;
+    snprintf(path, sizeof path, "%s/%s", ctx->ports_dir, serial);
+    return access(path, F_OK) == 0;
+}
+
+int
+tok_poll(tok_ctx *ctx)
+{
+    if (ctx == NULL)
+        return TOK_ERR_INTERNAL;
+    if (ctx->ports_dir[0] != '\0') {
+        struct stat st;
+        bool exists = stat(ctx->ports_dir, &st) == 0;
+        if (ctx->ports_seen && exists && st.st_mtim.tv_sec == ctx->ports_mtime.tv_sec &&
+            st.st_mtim.tv_nsec == ctx->ports_mtime.tv_nsec)
+            return 0;
+        if (ctx->ports_seen && !exists && ctx->ports_mtime.tv_sec == 0 && ctx->npresent == 0)
+            return 0;
+        if (!tok_scan_ports(ctx))
+            return 0;
+    } else {
+        /* Real readers: compare the slots that hold a token. */
+        CK_SLOT_ID ids[TOK_PRESENT_MAX];
+        CK_ULONG n = TOK_PRESENT_MAX, i;
+        char now[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
+        int changed;
+
+        if (ctx->fl->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
+            return tok_fail(ctx, TOK_ERR_MODULE, "C_GetSlotList failed");
+        memset(now, 0, sizeof now);
+        for (i = 0; i < n; i++)
+            snprintf(now[i], TOK_SERIAL_MAX, "%lx", (unsigned long)ids[i]);
+        changed = !ctx->ports_seen || n != ctx->npresent || memcmp(now, ctx->present, n * TOK_SERIAL_MAX) != 0;
+        memcpy(ctx->present, now, sizeof now);
+        ctx->npresent = n;
+        ctx->ports_seen = true;
+        if (!changed)
+            return 0;
+    }
+    if (tok_refresh(ctx) != TOK_OK)
+        return TOK_ERR_MODULE;
+    return 1;
+}
+
+int
+tok_keys(tok_ctx *ctx, struct tok_key *out, size_t max, size_t *n)
+{
+    unsigned int i;
+
+    *n = 0;
+    for (i = 0; i < ctx->nslots && *n < max; i++) {
+        PKCS11_SLOT *slot = &ctx->slots[i];
+        PKCS11_TOKEN *t = slot->token;
+        struct tok_key *k;
+        PKCS11_CERT *certs = NULL;
+        unsigned int ncerts = 0;
+
+        if (t == NULL || !t->initialized || tok_is_hsm(ctx, slot))
+            continue;
+        k = &out[*n];
+        memset(k, 0, sizeof *k);
+        tok_trim(k->serial, sizeof k->serial, t->serialnr);
+        if (!tok_is_present(ctx, k->serial))
+            continue;
+        tok_trim(k->label, sizeof k->label, t->label);
+        k->initialized = t->userPinSet != 0;
+        if (PKCS11_enumerate_certs(t, &certs, &ncerts) == 0)
+            k->has_cert = ncerts > 0;
+        (*n)++;
+    }
+    ERR_clear_error();
+    return TOK_OK;
+}
+
+/* ---- kiosk dev plug | unplug ----------------------------------------------- */
+
+/* Resolve NAME (label or serial) to a token; fills serial/label or err. */
+static int
+tok_dev_resolve(const char *module, const char *name, char *serial, char *label, char *err, size_t errlen)
+{
+    tok_ctx *ctx;
+    unsigned int i;
+    char known[512] = "";
+    int rc = tok_open(&ctx, module, NULL, NULL, NULL, err, errlen);
+
+    if (rc != TOK_OK)
+        return rc;
+    rc = TOK_ERR_NO_KEY;
+    for (i = 0; i < ctx->nslots; i++) {
+        PKCS11_TOKEN *t = ctx->slots[i].token;
+        char s[TOK_SERIAL_MAX], l[33];
+        if (t == NULL || !t->initialized)
+            continue;
+        tok_trim(s, sizeof s, t->serialnr);
+        tok_trim(l, sizeof l, t->label);
+        if (strcmp(s, name) == 0 || strcmp(l, name) == 0) {
+            if (tok_is_hsm(ctx, &ctx->slots[i])) {
+                msg_fmt(err, errlen, M_TOK_DEV_HSM, name);
+                rc = TOK_ERR_NO_KEY;
+                break;
+            }
+            snprintf(serial, TOK_SERIAL_MAX, "%s", s);
+            snprintf(label, 33, "%s", l);
+            rc = TOK_OK;
+            break;
+        }
+        if (!tok_is_hsm(ctx, &ctx->slots[i])) {
+            size_t kl = strlen(known);
+            snprintf(known + kl, sizeof known - kl, "%s%s (%s)", kl ? ", " : "", l, s);
+        }
+    }
+    if (rc == TOK_ERR_NO_KEY && i == ctx->nslots)
+        msg_fmt(err, errlen, M_TOK_DEV_UNKNOWN, name, known[0] ? known : "-");
+    tok_close(ctx);
+    return rc;
+}
+
+int
+tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+{
+    char serial[TOK_SERIAL_MAX], label[33], path[600];
+    FILE *f;
+    int rc;
+
+    if (ports_dir == NULL || ports_dir[0] == '\0') {
+        msg_fmt(err, errlen, M_TOK_DEV_NO_PORTS);
+        return TOK_ERR_INTERNAL;
+    }
+    rc = tok_dev_resolve(module, name, serial, label, err, errlen);
+    if (rc != TOK_OK)
+        return rc;
+    (void)mkdir(ports_dir, 0755);
+    snprintf(path, sizeof path, "%s/%s", ports_dir, serial);
+    if (access(path, F_OK) == 0) {
+        msg_fmt(err, errlen, M_TOK_DEV_ALREADY, label, serial);
+        return TOK_OK;
+    }
+    f = fopen(path, "w");
+    if (f == NULL) {
+        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
+        return TOK_ERR_INTERNAL;
+    }
+    fprintf(f, "%s\n", label);
+    if (fclose(f) != 0) {
+        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
+        return TOK_ERR_INTERNAL;
+    }
+    msg_fmt(err, errlen, M_TOK_DEV_PLUGGED, label, serial);
+    return TOK_OK;
+}
+
+int
+tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+{
+    char serial[TOK_SERIAL_MAX], label[33], path[600];
+    int rc;
+
+    if (ports_dir == NULL || ports_dir[0] == '\0') {
+        msg_fmt(err, errlen, M_TOK_DEV_NO_PORTS);
+        return TOK_ERR_INTERNAL;
+    }
+    rc = tok_dev_resolve(module, name, serial, label, err, errlen);
+    if (rc != TOK_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/%s", ports_dir, serial);
+    if (unlink(path) != 0) {
+        if (errno == ENOENT) {
+            msg_fmt(err, errlen, M_TOK_DEV_NOT_PLUGGED, label, serial);
+            return TOK_OK;
+        }
+        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
+        return TOK_ERR_INTERNAL;
+    }
+    msg_fmt(err, errlen, M_TOK_DEV_UNPLUGGED, label, serial);
+    return TOK_OK;
+}
