@@ -139,8 +139,10 @@ struct store_order {
  * WINDOW-YYYYMMDD-NNNN: window digits (66, 68; 00 for self-service), the
  * local date and the day's sequence for that window. A second OPEN order
  * for the same non-empty operator_id is refused with STORE_ERR_CONFLICT.
- * Creating, finishing and cancelling an order each append an audit row in
- * the same transaction (operator ID masked); callers do not log them again.
+ * Creating, paying (paid_at first set by store_order_update), finishing and
+ * cancelling an order each append an audit row in the same transaction
+ * (order.create / order.pay / order.finish / order.cancel, operator ID
+ * masked); callers do not log them again.
  */
 int store_order_create(store *st, struct store_order *o);
 /*

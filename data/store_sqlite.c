@@ -1052,14 +1052,29 @@ order_why_unchanged(store *st, int64_t id)
     return st_fail(st, rc, "order: state");
 }
 
+static const char SQL_ORDER_PAID[] = "SELECT paid_at FROM orders WHERE id = ? AND state = 0";
+
 int
 store_order_update(store *st, const struct store_order *o)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_ORDER_UPDATE);
+    sqlite3_stmt *s;
+    int64_t was_paid = -1;
     int rc;
 
-    if (s == NULL)
-        return STORE_ERR_IO;
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_ORDER_PAID)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, o->id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        was_paid = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if ((s = st_prep(st, SQL_ORDER_UPDATE)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
     sqlite3_bind_text(s, 1, o->step, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, o->data, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, o->uscc, -1, SQLITE_STATIC);
@@ -1069,12 +1084,26 @@ store_order_update(store *st, const struct store_order *o)
     sqlite3_bind_int64(s, 7, o->paid_at);
     sqlite3_bind_int64(s, 8, st_now(st));
     sqlite3_bind_int64(s, 9, o->id);
-    rc = st_step_done(st, s, "order: update");
-    if (rc != STORE_OK)
-        return rc;
-    if (sqlite3_changes(st->db) == 0)
-        return order_why_unchanged(st, o->id);
-    return STORE_OK;
+    if ((rc = st_step_done(st, s, "order: update")) != STORE_OK)
+        goto fail;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = order_why_unchanged(st, o->id);
+        goto fail;
+    }
+    /* the moment money is taken is part of the audit trail */
+    if (was_paid == 0 && o->paid_at != 0) {
+        struct store_order cur;
+        char extra[64];
+        if ((rc = store_order_get(st, o->id, &cur)) != STORE_OK)
+            goto fail;
+        snprintf(extra, sizeof extra, "method=%s", o->pay_method);
+        if ((rc = order_audit_locked(st, &cur, "order.pay", extra)) != STORE_OK)
+            goto fail;
+    }
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
 }
 
 static const char SQL_ORDER_CLOSE[] =

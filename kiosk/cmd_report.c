@@ -45,9 +45,9 @@ report_cell(const char *s, int width, bool right)
     int pad = width - report_width(s);
 
     if (right)
-        printf("%*s%s ", pad > 0 ? pad : 0, "", s);
+        printf("%*s%s", pad > 0 ? pad : 0, "", s);
     else
-        printf("%s%*s ", s, pad > 0 ? pad : 0, "");
+        printf("%s%*s", s, pad > 0 ? pad : 0, "");
 }
 
 static void
@@ -58,8 +58,6 @@ report_money(char *buf, size_t n, long fen)
 
 enum { RC_WINDOW, RC_CLERK, RC_TXN, RC_DONE, RC_CASH, RC_POS, RC_QR, RC_FREE, RC_OPEN,
        RC_CANCELLED, RC_REFUNDS, RC_REFUND_AMT, RC_N };
-
-static const int report_widths[RC_N] = { 10, 12, 8, 6, 10, 10, 10, 8, 6, 6, 8, 10 };
 
 /* The cells of one row as text. */
 static void
@@ -80,11 +78,25 @@ report_cells(const struct store_report_row *r, bool total, char cells[RC_N][64])
 }
 
 static void
-report_print_row(char cells[RC_N][64])
+report_print_row(char cells[RC_N][64], const int widths[RC_N])
 {
-    for (int c = 0; c < RC_N; c++)
-        report_cell(cells[c], report_widths[c], c >= RC_DONE);
+    for (int c = 0; c < RC_N; c++) {
+        if (c > 0)
+            printf("  ");
+        report_cell(cells[c], widths[c], c >= RC_DONE);
+    }
     printf("\n");
+}
+
+/* Widen WIDTHS to fit CELLS. */
+static void
+report_fit(char cells[RC_N][64], int widths[RC_N])
+{
+    for (int c = 0; c < RC_N; c++) {
+        int w = report_width(cells[c]);
+        if (w > widths[c])
+            widths[c] = w;
+    }
 }
 
 static void
@@ -93,22 +105,31 @@ report_table(const char *date, const struct store_report_row *rows, size_t n, co
     static const enum msg_id heads[RC_N] = { M_DATA_REP_WINDOW, M_DATA_REP_CLERK, M_DATA_REP_TXN, M_DATA_REP_DONE,
         M_DATA_REP_CASH, M_DATA_REP_POS, M_DATA_REP_QR, M_DATA_REP_FREE, M_DATA_REP_OPEN, M_DATA_REP_CANCELLED,
         M_DATA_REP_REFUNDS, M_DATA_REP_REFUND_AMT };
-    char cells[RC_N][64], line[256];
+    char head[RC_N][64], cells[RC_N][64], line[256];
+    int widths[RC_N] = { 0 };
 
     printf("%s\n\n", msg_fmt(line, sizeof line, M_DATA_REP_TITLE, date));
     if (n == 0) {
         printf("%s\n", msg_fmt(line, sizeof line, M_DATA_REP_EMPTY, date));
         return;
     }
+    /* two passes: measure every cell, then print */
     for (int c = 0; c < RC_N; c++)
-        snprintf(cells[c], 64, "%s", msg(heads[c]));
-    report_print_row(cells);
+        snprintf(head[c], 64, "%s", msg(heads[c]));
+    report_fit(head, widths);
     for (size_t i = 0; i < n; i++) {
         report_cells(&rows[i], false, cells);
-        report_print_row(cells);
+        report_fit(cells, widths);
     }
     report_cells(total, true, cells);
-    report_print_row(cells);
+    report_fit(cells, widths);
+    report_print_row(head, widths);
+    for (size_t i = 0; i < n; i++) {
+        report_cells(&rows[i], false, cells);
+        report_print_row(cells, widths);
+    }
+    report_cells(total, true, cells);
+    report_print_row(cells, widths);
 }
 
 /* A CSV field: quoted when it holds a comma, quote or newline. */

@@ -21,7 +21,7 @@
 
 /* Behaviour flags for field_init(). */
 enum field_flags {
-    FIELD_MASK   = 1 << 0,   /* draw every character as '*' */
+    FIELD_MASK   = 1 << 0,   /* draw every character as '*'; implies printable ASCII, no space */
     FIELD_ASCII  = 1 << 1,   /* accept printable ASCII only (PIN, USCC, e-mail) */
     FIELD_DIGITS = 1 << 2,   /* accept 0-9 only (mobile) */
     FIELD_UPPER  = 1 << 3,   /* fold a-z to A-Z as typed (USCC, ID number 'x') */

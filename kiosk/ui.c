@@ -35,6 +35,49 @@ ui_text(int y, int x, int width, enum term_color color, const char *text)
     attroff(COLOR_PAIR(color));
 }
 
+int
+ui_wrap(int y, int x, int width, enum term_color color, const char *text)
+{
+    char clean[2048];
+    const char *p = clean;
+    int rows = 0;
+
+    if (width <= 0)
+        return 0;
+    textw_sanitize(clean, sizeof clean, text);
+    while (*p != '\0' && y + rows < LINES - 3) {
+        size_t len = textw_clip(p, width, NULL), cut;
+        if (len == 0)
+            break;
+        /* Break Latin text at the last space rather than inside a word. */
+        if (p[len] != '\0' && p[len] != ' ') {
+            for (cut = len; cut > len / 2 && p[cut - 1] != ' '; cut--)
+                ;
+            if (cut > len / 2)
+                len = cut;
+        }
+        attron(COLOR_PAIR(color));
+        mvaddnstr(y + rows, x, p, (int)len);
+        attroff(COLOR_PAIR(color));
+        p += len;
+        while (*p == ' ')
+            p++;
+        rows++;
+    }
+    return rows;
+}
+
+int
+ui_label_width(const enum msg_id *labels, int n)
+{
+    int i, w = 0;
+
+    for (i = 0; i < n; i++)
+        if (ui_width(msg(labels[i])) > w)
+            w = ui_width(msg(labels[i]));
+    return w + 2;
+}
+
 void
 ui_center(int y, enum term_color color, const char *text)
 {

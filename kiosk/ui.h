@@ -7,10 +7,20 @@
 #define KIOSK_UI_H
 
 #include "kiosk/app.h"
+#include "kiosk/msg.h"
 #include "kiosk/term.h"
 
 /* Draw TEXT at row Y, column X, clipped to WIDTH display columns, in COLOR. */
 void ui_text(int y, int x, int width, enum term_color color, const char *text);
+
+/*
+ * Draw TEXT from row Y, column X, wrapped at WIDTH display columns (never
+ * below the body area). Returns the rows used.
+ */
+int ui_wrap(int y, int x, int width, enum term_color color, const char *text);
+
+/* Width of a label column fitting every label in LABELS (plus a gap). */
+int ui_label_width(const enum msg_id *labels, int n);
 
 /* Like ui_text, centred in the row. */
 void ui_center(int y, enum term_color color, const char *text);

@@ -7,7 +7,9 @@
  * cupsCreateDestJob -> cupsStartDestDocument -> cupsWriteRequestData ->
  * cupsFinishDestDocument path serves both (cupsPrintFile2 cannot take URIs).
  *
- * Pitfalls handled (see shared notes): cupsConnectDest returns a non-NULL
+ * Pitfalls handled (see shared notes): cupsGetDestWithURI sets only
+ * device-uri, and cupsConnectDest then returns NULL: we add
+ * printer-uri-supported ourselves. cupsConnectDest returns a non-NULL
  * connection even when the connect failed, and the next call would block
  * about 60 s: we check httpGetFd() < 0 straight after, and httpSetTimeout()
  * with a callback that gives up, so every read and write is bounded by the
@@ -106,6 +108,11 @@ conn_open(struct prn_conn *c, const char *dest, int timeout_ms, char *err, size_
         snprintf(err, errlen, "[printer] uri \"%s\": not a usable printer URI: %s", dest, cupsLastErrorString());
         return PRN_ERR_NOPRINTER;
     }
+    /* cupsGetDestWithURI (CUPS 2.4.2) sets only device-uri; without
+     * printer-uri-supported cupsConnectDest returns NULL ("No such file"). */
+    if (cupsGetOption("printer-uri-supported", c->dest->num_options, c->dest->options) == NULL)
+        c->dest->num_options = cupsAddOption("printer-uri-supported", c->uri, c->dest->num_options,
+                                             &c->dest->options);
     c->http = cupsConnectDest(c->dest, CUPS_DEST_FLAGS_NONE, timeout_ms, NULL,
                               c->resource, sizeof c->resource, NULL, NULL);
     if (c->http == NULL || httpGetFd(c->http) < 0) {

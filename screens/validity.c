@@ -153,11 +153,16 @@ validity_draw(struct app *app, void *state)
     struct validity_state *s = state;
     char buf[512], from[32], to[32], now[32];
     int y = ui_frame(app, msg(M_VAL_TITLE), msg(M_VAL_HINTS));
-    const int x = 4, lw = 18;
+    static const enum msg_id labels[] = {
+        M_VAL_KEY_SERIAL, M_VAL_HOLDER, M_VAL_USCC, M_VAL_CERT_SERIAL, M_VAL_ISSUER,
+        M_VAL_FROM, M_VAL_TO, M_VAL_DAYS,
+    };
+    const int x = 4, lw = ui_label_width(labels, sizeof labels / sizeof labels[0]);
+    const int w = COLS - 2 * x;
 
     y++;
     if (app->tok == NULL) {
-        ui_text(y, x, COLS - 2 * x, TC_WARN, app->tok_error);
+        ui_wrap(y, x, w, TC_WARN, app->tok_error);
         return;
     }
     if (s->phase == VP_WAIT) {
@@ -168,7 +173,7 @@ validity_draw(struct app *app, void *state)
     ui_field(y++, x, lw, msg(M_VAL_KEY_SERIAL), TC_NORMAL, s->key_serial);
     if (s->phase == VP_FAIL) {
         y++;
-        ui_text(y++, x, COLS - 2 * x, TC_WARN, msg(tok_msg(s->status)));
+        y += ui_wrap(y, x, w, TC_WARN, msg(tok_msg(s->status)));
         if (s->status == TOK_ERR_FOREIGN_CERT) {
             ui_field(y++, x, lw, msg(M_VAL_ISSUER), TC_NORMAL, s->cert.issuer);
             ui_field(y++, x, lw, msg(M_VAL_HOLDER), TC_NORMAL, s->cert.holder);
@@ -189,27 +194,27 @@ validity_draw(struct app *app, void *state)
     switch (s->verdict) {
     case RULES_VALID:
         attron(A_BOLD);
-        ui_text(y++, x, COLS - 2 * x, TC_OK, msg(M_VAL_OK));
+        y += ui_wrap(y, x, w, TC_OK, msg(M_VAL_OK));
         attroff(A_BOLD);
         break;
     case RULES_EXPIRING:
         attron(A_BOLD);
         msg_fmt(buf, sizeof buf, M_VAL_EXPIRING, s->days_left);
-        ui_text(y++, x, COLS - 2 * x, TC_WARN, buf);
+        y += ui_wrap(y, x, w, TC_WARN, buf);
         attroff(A_BOLD);
-        ui_text(y++, x, COLS - 2 * x, TC_WARN, msg(M_VAL_HOW_RENEW));
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_HOW_RENEW));
         break;
     case RULES_EXPIRED:
     case RULES_NOT_YET_VALID:
         attron(A_BOLD);
-        ui_text(y++, x, COLS - 2 * x, TC_WARN, msg(M_VAL_CLOCK));
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_CLOCK));
         attroff(A_BOLD);
         msg_fmt(buf, sizeof buf, M_VAL_CLOCK_NOW, now);
-        ui_text(y++, x, COLS - 2 * x, TC_WARN, buf);
+        y += ui_wrap(y, x, w, TC_WARN, buf);
         if (s->clock_suspect)
-            ui_text(y++, x, COLS - 2 * x, TC_WARN, msg(M_VAL_CLOCK_BACKWARDS));
+            y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_CLOCK_BACKWARDS));
         if (s->verdict == RULES_EXPIRED)
-            ui_text(y++, x, COLS - 2 * x, TC_WARN, msg(M_VAL_HOW_RENEW_EXPIRED));
+            y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_HOW_RENEW_EXPIRED));
         break;
     }
 }

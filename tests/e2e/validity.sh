@@ -7,7 +7,7 @@
 
 S=e2e-validity-$$
 SOCK=$TEST_TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@"; }
+tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 cleanup() { tm kill-server >/dev/null 2>&1; for k in demo expiring expired foreign nocert; do "$KIOSK" dev unplug $k >/dev/null 2>&1; done; }
 trap cleanup EXIT
 cleanup
@@ -15,6 +15,7 @@ cleanup
 # start ARGS...: the kiosk in a fresh 100x30 tmux session (extra env via ENV=...).
 start() {
   tm kill-server >/dev/null 2>&1
+  sleep 0.2
   tm new-session -d -s $S -x 100 -y 30 \
     "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
 }
@@ -99,15 +100,19 @@ expect "en: holder label" "Holder"
 nb=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks" 2>/dev/null)
 ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=+1050d ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0" \
   start --mode self --lang en
+wait_for "Certificate validity check"
 tm send-keys -t $S Enter
+wait_for "Please insert your UKey"
 "$KIOSK" dev plug demo >/dev/null
 expect "faketime +1050d: demo key is inside the 90-day warning" "Warning: the certificate expires in"
 "$KIOSK" dev unplug demo >/dev/null
 ENV="LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 FAKETIME=-30d ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0" \
   start --mode self --lang en
+wait_for "Certificate validity check"
 tm send-keys -t $S Enter
+wait_for "Please insert your UKey"
 "$KIOSK" dev plug demo >/dev/null
-expect "faketime -30d: not yet valid -> check the system clock" "check the system clock"
+expect "faketime -30d: not yet valid -> check the system clock" "If its dates look right, check the system"
 expect "faketime -30d: clock earlier than the last recorded check" "the system clock is probably wrong"
 "$KIOSK" dev unplug demo >/dev/null
 

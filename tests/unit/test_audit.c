@@ -236,15 +236,17 @@ test_no_full_id_in_audit(void **state)
     assert_int_equal(store_order_update(f->st, &o), STORE_OK);
     assert_int_equal(store_order_cancel(f->st, o.id, "applicant left"), STORE_OK);
     assert_int_equal(store_audit_recent(f->st, rows, NROWS + 4, &n), STORE_OK);
-    assert_int_equal(n, NROWS + 2);
+    assert_int_equal(n, NROWS + 3);
     for (i = 0; i < n; i++) {
         assert_null(strstr(rows[i].detail, "120101199001011234"));
         if (strstr(rows[i].detail, "120101********1234") != NULL)
             masked++;
     }
-    assert_int_equal(masked, 2);
+    assert_int_equal(masked, 3);
     assert_string_equal(rows[0].action, "order.cancel");
-    assert_string_equal(rows[1].action, "order.create");
+    assert_string_equal(rows[1].action, "order.pay");
+    assert_non_null(strstr(rows[1].detail, "amount=20000 method=qr"));
+    assert_string_equal(rows[2].action, "order.create");
     assert_string_equal(rows[0].actor, "li");
 }
 

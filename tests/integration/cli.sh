@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# tests/integration/cli.sh - the kiosk's command line: --version, --help,
+# unknown options and commands, bad configuration files (one line naming the
+# file, line and key; exit status 2), a missing PKCS#11 module.
+. "$ROOT/tests/lib.sh"
+
+out=$("$KIOSK" --version); rc=$?
+t_eq "--version exits 0" 0 $rc
+case "$out" in "kiosk "[0-9]*) t_ok "--version prints the version";; *) t_fail "--version prints the version" "$out";; esac
+
+out=$("$KIOSK" --help); rc=$?
+t_eq "--help exits 0" 0 $rc
+for w in "--mode" "--lang" "--config" "token list" "dev plug" "hall provision"; do
+  case "$out" in *"$w"*) t_ok "--help mentions $w";; *) t_fail "--help mentions $w" "$out";; esac
+done
+out=$("$KIOSK" --lang en --help)
+case "$out" in *"counter mode"*) t_ok "--help in English";; *) t_fail "--help in English" "$out";; esac
+
+out=$("$KIOSK" --bogus 2>&1); rc=$?
+t_eq "unknown option exits 2" 2 $rc
+case "$out" in *"--bogus"*) t_ok "unknown option is named";; *) t_fail "unknown option is named" "$out";; esac
+t_eq "unknown option: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
+
+out=$("$KIOSK" frobnicate 2>&1); rc=$?
+t_eq "unknown command exits 2" 2 $rc
+case "$out" in *frobnicate*) t_ok "unknown command is named";; *) t_fail "unknown command is named" "$out";; esac
+
+out=$("$KIOSK" --mode window99 2>&1 </dev/null); rc=$?
+t_eq "bad --mode exits 2" 2 $rc
+case "$out" in *window99*window66*) t_ok "bad --mode names the value and the choices";; *) t_fail "bad --mode named" "$out";; esac
+
+printf '[hall]\nlang = zh\n\n[token]\nmodule = /x.so\nfrobs = 3\n' > "$TEST_TMP/bad1.conf"
+out=$("$KIOSK" --config "$TEST_TMP/bad1.conf" --version 2>&1; "$KIOSK" --config "$TEST_TMP/bad1.conf" token list 2>&1); rc=$?
+t_eq "unknown key exits 2" 2 $rc
+case "$out" in *"bad1.conf:6:"*frobs*) t_ok "unknown key: file, line and key named";; *) t_fail "unknown key named" "$out";; esac
+
+printf '[db]\nbusy_ms = soon\n' > "$TEST_TMP/bad2.conf"
+out=$("$KIOSK" --config "$TEST_TMP/bad2.conf" token list 2>&1); rc=$?
+t_eq "non-numeric value exits 2" 2 $rc
+case "$out" in *"bad2.conf:2:"*busy_ms*soon*) t_ok "bad value: file, line, key and value named";; *) t_fail "bad value named" "$out";; esac
+
+printf '[hall]\nmode = counter\n' > "$TEST_TMP/bad3.conf"
+out=$("$KIOSK" --config "$TEST_TMP/bad3.conf" token list 2>&1); rc=$?
+t_eq "bad enum exits 2" 2 $rc
+case "$out" in *"bad3.conf:2:"*mode*window66*) t_ok "bad enum lists the choices";; *) t_fail "bad enum named" "$out";; esac
+
+printf '[nowhere]\nx = 1\n' > "$TEST_TMP/bad4.conf"
+out=$("$KIOSK" --config "$TEST_TMP/bad4.conf" token list 2>&1); rc=$?
+t_eq "unknown section exits 2" 2 $rc
+case "$out" in *"bad4.conf:2:"*nowhere*) t_ok "unknown section named";; *) t_fail "unknown section named" "$out";; esac
+
+out=$("$KIOSK" --config "$TEST_TMP/missing.conf" token list 2>&1); rc=$?
+t_eq "missing config exits 2" 2 $rc
+case "$out" in *missing.conf*) t_ok "missing config named";; *) t_fail "missing config named" "$out";; esac
+
+# The hall's own configuration is valid and round-trips through the options table.
+t_check "hall kiosk.conf loads" "$KIOSK" --config "$KIOSK_HOME/kiosk.conf" --version
+
+# A missing PKCS#11 module is named by path.
+sed 's|^module = .*|module = /nonexistent/libpkcs11-missing.so|' "$KIOSK_HOME/kiosk.conf" > "$TEST_TMP/nomod.conf"
+out=$("$KIOSK" --config "$TEST_TMP/nomod.conf" token list 2>&1); rc=$?
+t_eq "missing module: token list fails with 1" 1 $rc
+case "$out" in *"/nonexistent/libpkcs11-missing.so"*) t_ok "missing module: path named";; *) t_fail "missing module: path named" "$out";; esac
+
+# Not a terminal: the screens refuse politely.
+out=$("$KIOSK" --mode self </dev/null 2>&1); rc=$?
+t_eq "no tty exits 2" 2 $rc

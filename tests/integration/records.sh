@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# tests/integration/records.sh - the records commands on the real binary:
+# clerk add/list/disable/passwd, audit verify before and after tampering
+# with the sqlite3 shell, report daily (table and CSV). Uses its own scratch
+# hall under $TEST_TMP (KIOSK_HOME with only kiosk.db), not the shared one.
+source "$(dirname "$0")/../lib.sh"
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+KIOSK=${KIOSK:-$ROOT/build/san/kiosk}
+SEED=$ROOT/build/san/itests/records_seed
+TEST_TMP=${TEST_TMP:-$(mktemp -d)}
+export KIOSK_HOME=$TEST_TMP/hall
+mkdir -p "$KIOSK_HOME"
+DB=$KIOSK_HOME/kiosk.db
+k() { "$KIOSK" --lang en "$@"; }
+out=$TEST_TMP/out; errf=$TEST_TMP/err
+
+# ---- clerks ------------------------------------------------------------------
+echo 'first-pass-66' | k clerk add li window66 "李明" > "$out" 2> "$errf"
+t_eq "clerk add exits 0" 0 $?
+t_grep "clerk add says so" "li" "$out"
+t_check "database created at KIOSK_HOME/kiosk.db" test -s "$DB"
+echo 'boss-password' | k clerk add boss supervisor "王主管" > /dev/null 2>&1
+t_eq "second clerk added" 0 $?
+
+echo 'another-pass' | k clerk add li window68 "Other" > "$out" 2> "$errf"
+t_eq "duplicate login refused (exit 1)" 1 $?
+t_grep "duplicate names the login" "li already exists" "$errf"
+
+echo 'short' | k clerk add wu window66 "Wu" > "$out" 2> "$errf"
+t_eq "short password refused (exit 1)" 1 $?
+t_grep "short password error names the field" "password" "$errf"
+
+echo 'long-enough-1' | k clerk add wu cashier "Wu" > "$out" 2> "$errf"
+t_eq "unknown role is bad usage (exit 2)" 2 $?
+t_grep "role error names the field" "role" "$errf"
+
+k clerk add onlyone > /dev/null 2>&1 < /dev/null
+t_eq "missing arguments is bad usage (exit 2)" 2 $?
+
+k clerk list > "$out" 2> "$errf"
+t_eq "clerk list exits 0" 0 $?
+t_grep "list shows li" "li	window66	active	李明" "$out"
+t_grep "list shows boss" "boss	supervisor	active	王主管" "$out"
+t_eq "refused clerk not stored" 0 "$(grep -c '^wu' "$out")"
+
+k clerk disable li > "$out" 2> "$errf"
+t_eq "clerk disable exits 0" 0 $?
+k clerk list > "$out"
+t_grep "disabled clerk listed as disabled" "li	window66	disabled" "$out"
+k clerk disable nobody > /dev/null 2> "$errf"
+t_eq "disable unknown login exits 1" 1 $?
+t_grep "unknown login named" "nobody" "$errf"
+
+echo 'second-pass-66' | k clerk passwd boss > "$out" 2> "$errf"
+t_eq "clerk passwd exits 0" 0 $?
+echo 'second-pass-66' | k clerk passwd nobody > /dev/null 2>&1
+t_eq "passwd unknown login exits 1" 1 $?
+
+# no password, plain, anywhere in the files
+if grep -aq -e 'first-pass-66' -e 'boss-password' -e 'second-pass-66' "$DB"*; then
+  t_fail "no plain password in the database files"
+else
+  t_ok "no plain password in the database files"
+fi
+t_eq "hashes are scrypt with parameters" 2 "$(sqlite3 "$DB" "SELECT count(*) FROM clerks WHERE pw_hash LIKE 'scrypt\$16384\$8\$1\$%'")"
+
+# ---- audit -----------------------------------------------------------------------
+rows=$(sqlite3 "$DB" "SELECT count(*) FROM audit")
+t_check "admin commands were audited" test "$rows" -ge 4
+k audit verify > "$out" 2> "$errf"
+t_eq "audit verify exits 0 when intact" 0 $?
+t_grep "audit verify says OK with the row count" "OK: $rows rows" "$out"
+
+cp "$DB" "$TEST_TMP/pristine.db"
+sqlite3 "$DB" "UPDATE audit SET detail = 'x' WHERE id = 2" > /dev/null 2>&1
+t_eq "trigger stops a plain UPDATE" "$(sqlite3 "$TEST_TMP/pristine.db" "SELECT detail FROM audit WHERE id = 2")" \
+     "$(sqlite3 "$DB" "SELECT detail FROM audit WHERE id = 2")"
+
+tamper() { sqlite3 "$DB" "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; $1"; }
+
+tamper "UPDATE audit SET detail = 'login=li role=supervisor' WHERE id = 2"
+k audit verify > "$out" 2> "$errf"
+t_eq "edited row: verify exits 1" 1 $?
+t_grep "edited row: names row 2" "row 2:" "$out"
+
+cp "$TEST_TMP/pristine.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+tamper "DELETE FROM audit WHERE id = 3"
+k audit verify > "$out" 2> "$errf"
+t_eq "deleted row: verify exits 1" 1 $?
+t_grep "deleted row: names the row after the gap" "row 4:" "$out"
+
+cp "$TEST_TMP/pristine.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+tamper "UPDATE audit SET id = -1 WHERE id = 1; UPDATE audit SET id = 1 WHERE id = 2; UPDATE audit SET id = 2 WHERE id = -1"
+k audit verify > "$out" 2> "$errf"
+t_eq "swapped rows: verify exits 1" 1 $?
+t_grep "swapped rows: names row 1" "row 1:" "$out"
+
+cp "$TEST_TMP/pristine.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+k audit verify > /dev/null 2>&1
+t_eq "restored copy verifies again" 0 $?
+
+# ---- daily settlement ------------------------------------------------------------
+day=2026-11-22
+expect=$("$SEED" "$DB" "$day")
+t_eq "seed helper ran" 0 $?
+k report daily --date "$day" --csv > "$out" 2> "$errf"
+t_eq "report daily --csv exits 0" 0 $?
+t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount" "$(head -1 "$out")"
+t_eq "CSV total matches the seed's recount" "$expect" "$(tail -1 "$out")"
+t_grep "CSV line for the self-service refund" "$day,self,,renew,0,0.00,0.00,0.00,0,0,1,1,150.00" "$out"
+t_grep "CSV line for the free damaged-key swap" "$day,window66,zhang,damaged,1,0.00,0.00,0.00,1,0,0,0,0.00" "$out"
+
+k report daily --date "$day" > "$out" 2> "$errf"
+t_eq "report daily table exits 0" 0 $?
+t_grep "table has a title" "Daily settlement $day" "$out"
+t_grep "table has a total line" "total" "$out"
+"$KIOSK" --lang zh report daily --date "$day" > "$out" 2>&1
+t_grep "table in Chinese" "日结 $day" "$out"
+
+k report daily --date 2026-02-30 > /dev/null 2> "$errf"
+t_eq "impossible date is bad usage (exit 2)" 2 $?
+t_grep "bad date names --date" "--date" "$errf"
+k report daily > /dev/null 2>&1
+t_eq "missing --date is bad usage (exit 2)" 2 $?
+k report daily --date 2026-11-20 --csv > "$out"
+t_eq "empty day: only header and a zero total" "2026-11-20,total,,,0,0.00,0.00,0.00,0,0,0,0,0.00" "$(tail -1 "$out")"
+
+# the order rows the seed wrote are audited with the chain still intact
+k audit verify > "$out" 2>&1
+t_eq "audit intact after the orders" 0 $?
+
+# ---- a newer database is refused, not touched -------------------------------------
+sqlite3 "$DB" "PRAGMA user_version = 999"
+k clerk list > "$out" 2> "$errf"
+t_eq "newer schema refused (exit 1)" 1 $?
+t_grep "newer schema explained" "newer program" "$errf"
