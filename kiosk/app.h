@@ -84,6 +84,7 @@ struct app {
     char flash[256];           /* one-line message for the status bar */
     time_t flash_until;
     time_t last_input;         /* for idle handling */
+    bool exit_after_draw;      /* --exit-after-draw: benchmarks of start-up */
 };
 
 /* Open the services named in APP->cfg, noting what is down. Never fails. */

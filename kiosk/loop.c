@@ -103,6 +103,8 @@ app_run(struct app *app)
         term_fatal("home screen refused for this mode");
     app->last_input = time(NULL);
     loop_draw(app);
+    if (app->exit_after_draw)
+        running = false;
 
     while (running && !term_quit_requested()) {
         int ch = getch();

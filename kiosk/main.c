@@ -28,6 +28,7 @@ main_usage(FILE *f)
     fprintf(f, "  --lang LANG     %s\n", msg(M_USAGE_LANG));
     fprintf(f, "  --config FILE   %s\n", msg(M_USAGE_CONFIG));
     fprintf(f, "  --version       %s\n", msg(M_USAGE_VERSION));
+    fprintf(f, "  --exit-after-draw %s\n", msg(M_USAGE_EXIT_AFTER_DRAW));
     fprintf(f, "  --help          %s\n\n", msg(M_USAGE_HELP));
     fprintf(f, "%s\n", msg(M_USAGE_COMMANDS));
     cli_usage(f);
@@ -69,6 +70,8 @@ main(int argc, char **argv)
             lang = main_optarg(argc, argv, &i);
         } else if (strcmp(argv[i], "--config") == 0) {
             config = main_optarg(argc, argv, &i);
+        } else if (strcmp(argv[i], "--exit-after-draw") == 0) {
+            app.exit_after_draw = true;
         } else if (strcmp(argv[i], "--version") == 0) {
             printf("kiosk %s\n", KIOSK_VERSION);
             return 0;

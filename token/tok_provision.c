@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -438,12 +439,23 @@ tok_provision(const struct kiosk_config *cfg, const struct tok_prov_opts *opts, 
     struct prov p = { .cfg = cfg, .opts = opts ? opts : &none, .err = err, .errlen = errlen };
     int rc;
 
+    char lock[CFG_PATH_MAX + 32];
+    int lockfd;
+
     err[0] = '\0';
-    if ((rc = prov_dirs(&p)) != TOK_OK || (rc = prov_secrets(&p)) != TOK_OK)
+    /* One provisioning at a time per hall (tests may start two at once). */
+    (void)mkdir(cfg->home, 0755);
+    snprintf(lock, sizeof lock, "%s/.provision.lock", cfg->home);
+    if ((lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 || flock(lockfd, LOCK_EX) != 0) {
+        if (lockfd >= 0)
+            close(lockfd);
+        return prov_err(&p, TOK_ERR_INTERNAL, "%s: %s", lock, strerror(errno));
+    }
+    if ((rc = prov_dirs(&p)) != TOK_OK || (rc = prov_secrets(&p)) != TOK_OK ||
+        (rc = tok_open(&p.ctx, cfg->module, NULL, NULL, NULL, err, errlen)) != TOK_OK) {
+        close(lockfd);
         return rc;
-    rc = tok_open(&p.ctx, cfg->module, NULL, NULL, NULL, err, errlen);
-    if (rc != TOK_OK)
-        return rc;
+    }
     tok_set_hsm(p.ctx, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
     if ((rc = prov_hsm(&p)) == TOK_OK && (rc = prov_ca_cert(&p)) == TOK_OK &&
         (rc = prov_keys(&p)) == TOK_OK)
@@ -451,5 +463,6 @@ tok_provision(const struct kiosk_config *cfg, const struct tok_prov_opts *opts, 
     if (rc == TOK_OK)
         snprintf(err, errlen, "%s", p.ctx->hsm_serial);
     tok_close(p.ctx);
+    close(lockfd);
     return rc;
 }

@@ -49,7 +49,7 @@ else t_fail "80mm: all documents rendered, no overflow"; fi
 check_dir "$TEST_TMP/roll" 80mm
 if "$R" "$TEST_TMP/en" a5 en; then t_ok "English: all documents rendered, no overflow"
 else t_fail "English: all documents rendered, no overflow"; fi
-t_grep "English form has English labels" "Company name" <(pdftotext -raw "$TEST_TMP/en/v0_form.pdf" -)
+t_grep "English form has English labels" "Digital Certificate Application Form" <(pdftotext -raw "$TEST_TMP/en/v0_form.pdf" -)
 
 # The roll receipt is 80 mm wide and as long as its content.
 size=$(pdfinfo "$TEST_TMP/roll/v0_receipt.pdf" | sed -n 's/^Page size: *\([0-9.]*\) x \([0-9.]*\).*/\1/p')
