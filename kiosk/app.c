@@ -42,7 +42,7 @@ app_hsm_state(struct app *app)
 {
     if (app->tok == NULL || app->cfg.hsm_serial[0] == '\0')
         return SVC_DOWN;
-    return SVC_UNKNOWN; /* LEAD: wire tok_hsm_present once token/ lands */
+    return tok_hsm_present(app->tok) ? SVC_UP : SVC_DOWN;
 }
 
 static void
@@ -98,7 +98,9 @@ app_tick_services(struct app *app)
     memset(&res, 0, sizeof res);
     if (prn_outbox_pump(app->st, &app->cfg, now, &res) == 0 && (res.sent || res.last != PRN_OK)) {
         app->printer = res.last == PRN_OK ? SVC_UP : SVC_DOWN;
-        if (res.last != PRN_OK)
-            app_flash(app, msg(res.message));
+        if (res.last != PRN_OK) {
+            char buf[256];
+            app_flash(app, msg_fmt(buf, sizeof buf, res.message, res.queued));
+        }
     }
 }

@@ -12,6 +12,7 @@
 #include "kiosk/config.h"
 #include "token/token.h"
 #include "data/store.h"
+#include "kiosk/session.h"
 
 /* Counter modes; a screen lists the modes allowed to reach it. */
 enum app_mode {
@@ -53,6 +54,7 @@ struct screen {
     int (*key)(struct app *app, void *state, int key);
     int (*event)(struct app *app, void *state, enum scr_event ev);
     void (*free)(void *state);
+    bool supervisor;         /* only a signed-in supervisor may reach it (kiosk/session.h) */
 };
 
 #define APP_STACK_MAX 16
@@ -84,6 +86,7 @@ struct app {
     char flash[256];           /* one-line message for the status bar */
     time_t flash_until;
     time_t last_input;         /* for idle handling */
+    struct ses ses;            /* signed-in clerk, lock, self-service keys (kiosk/session.h) */
     bool exit_after_draw;      /* --exit-after-draw: benchmarks of start-up */
 };
 

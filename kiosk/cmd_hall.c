@@ -4,10 +4,47 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
+#include "data/store.h"
 #include "token/token.h"
+
+/* Records of the certificates provisioning issues (our CA's, on hall keys). */
+struct hall_records {
+    const struct kiosk_config *cfg;
+    store *st;
+    int failed;
+};
+
+static void
+hall_on_cert(void *arg, const char *label, const char *serial, const struct tok_cert *cert)
+{
+    struct hall_records *r = arg;
+    struct store_cert c;
+    char detail[256];
+
+    if (r->st == NULL)
+        return;
+    memset(&c, 0, sizeof c);
+    snprintf(c.serial, sizeof c.serial, "%s", cert->serial_hex);
+    snprintf(c.uscc, sizeof c.uscc, "%s", cert->uscc);
+    snprintf(c.holder, sizeof c.holder, "%s", cert->holder);
+    snprintf(c.subject, sizeof c.subject, "%s", cert->subject);
+    snprintf(c.key_serial, sizeof c.key_serial, "%s", serial);
+    snprintf(c.kind, sizeof c.kind, "unit");
+    c.not_before = cert->not_before;
+    c.not_after = cert->not_after;
+    c.first_issue = cert->not_before;
+    c.state = CERT_ACTIVE;
+    if (store_cert_put(r->st, &c) != STORE_OK) {
+        r->failed++;
+        return;
+    }
+    snprintf(detail, sizeof detail, "provisioned key=%s label=%s cert=%s", serial, label, c.serial);
+    (void)store_audit(r->st, "admin", "provision_cert", detail);
+}
 
 static void
 hall_report(void *arg, bool reused, const char *what)
@@ -22,10 +59,11 @@ static int
 hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
     static struct kiosk_config eff;
-    struct tok_prov_opts opts = { .report = hall_report };
+    struct hall_records rec = { .cfg = cfg };
+    struct tok_prov_opts opts = { .report = hall_report, .on_cert = hall_on_cert, .report_arg = &rec };
     char err[1024], line[1200];
     enum msg_lang lang;
-    int i;
+    int i, rc;
 
     if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_CFG_ERR, err));
@@ -43,8 +81,15 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
             return 2;
         }
     }
-    if (tok_provision(&eff, &opts, err, sizeof err) != 0) {
+    (void)mkdir(eff.home, 0755);
+    if (store_open(&rec.st, eff.db_path, eff.db_busy_ms, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));
+        return 1;
+    }
+    rc = tok_provision(&eff, &opts, err, sizeof err);
+    store_close(rec.st);
+    if (rc != 0 || rec.failed > 0) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, rc != 0 ? err : eff.db_path));
         return 1;
     }
     puts(msg_fmt(line, sizeof line, M_TOK_PROV_DONE, eff.home, err));

@@ -51,8 +51,8 @@ static const struct cfg_option cfg_options[] = {
     { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
     { "hall", "lang", CFG_ENUM, F(lang), "zh", 0, 0, "zh|en", "interface language" },
     { "hall", "mode", CFG_ENUM, F(mode), "window66", 0, 0, "window66|window68|self", "counter mode when --mode is not given" },
-    { "hall", "idle_lock_s", CFG_INT, F(idle_lock_s), "300", 10, 86400, NULL, "clerk screens lock after this many idle seconds" },
-    { "hall", "self_idle_s", CFG_INT, F(self_idle_s), "120", 10, 86400, NULL, "self-service wipes the session after this many idle seconds" },
+    { "hall", "idle_lock_s", CFG_INT, F(idle_lock_s), "300", 2, 86400, NULL, "clerk screens lock after this many idle seconds" },
+    { "hall", "self_idle_s", CFG_INT, F(self_idle_s), "120", 2, 86400, NULL, "self-service wipes the session after this many idle seconds" },
 
     { "token", "module", CFG_PATH, F(module), "/usr/lib/softhsm/libsofthsm2.so", 0, 0, NULL, "PKCS#11 module of the key readers and the HSM" },
     { "token", "ports_dir", CFG_PATH, F(ports_dir), "ports", 0, 0, NULL, "embedded hall: directory of plugged-key markers; empty for real readers" },

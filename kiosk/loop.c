@@ -6,6 +6,9 @@
  * EV_KEYS_CHANGED within a tick), pumps the print outbox and delivers
  * EV_TICK. A terminal smaller than 80x24 shows a notice instead of the
  * screen until it is enlarged. Only clerk modes can quit from the keyboard.
+ * After every key and tick the session guard (kiosk/session.c) keeps the
+ * login or lock screen on top when no clerk may work, and the idle tick
+ * locks clerk modes / wipes self-service.
  */
 #include "kiosk/app.h"
 
@@ -23,6 +26,8 @@ bool
 app_push(struct app *app, const struct screen *scr, const void *arg)
 {
     if ((scr->modes & app->mode) == 0 || app->depth >= APP_STACK_MAX)
+        return false;
+    if (!ses_may_reach(app, scr))  /* role, sign-in and lock (kiosk/session.c) */
         return false;
     app->stack[app->depth].scr = scr;
     app->stack[app->depth].state = scr->init ? scr->init(app, arg) : NULL;
@@ -102,6 +107,8 @@ app_run(struct app *app)
     if (!app_push(app, &screen_home, NULL))
         term_fatal("home screen refused for this mode");
     app->last_input = time(NULL);
+    (void)ses_keys_changed(app);   /* remember the keys already in */
+    (void)ses_guard(app);          /* clerk modes start with the login screen */
     loop_draw(app);
     if (app->exit_after_draw)
         running = false;
@@ -111,8 +118,11 @@ app_run(struct app *app)
         int flags = SCR_IGNORED;
 
         if (ch == ERR) {
-            if (app->tok != NULL && tok_poll(app->tok) > 0)
+            if (app->tok != NULL && tok_poll(app->tok) > 0) {
+                flags |= ses_keys_changed(app);   /* self-service wipes on a pull */
                 flags |= loop_event(app, EV_KEYS_CHANGED) | SCR_REDRAW;
+            }
+            flags |= ses_tick(app);               /* idle lock / self-service wipe */
             flags |= loop_event(app, EV_TICK);
             app_tick_services(app);
             /* Redraw each tick anyway: the status bar and flash may change. */
@@ -129,10 +139,12 @@ app_run(struct app *app)
             flags |= SCR_REDRAW;
         }
         running = loop_apply(app, flags);
+        flags |= ses_guard(app);
         if (flags & (SCR_REDRAW | SCR_BACK | SCR_PUSH | SCR_HOME))
             loop_draw(app);
     }
 
+    ses_logout(app, "quit");
     while (app->depth > 0)
         app_pop(app);
     term_fini();

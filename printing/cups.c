@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct prn_conn {
     cups_dest_t *dest;
@@ -133,7 +134,7 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
     struct prn_conn c;
     cups_dinfo_t *info = NULL;
     cups_option_t *opts = NULL;
-    int nopts = 0, job_id = 0;
+    int nopts = 0, job_id = 0, waited;
     char copies[16];
     enum prn_status st;
     const char *p = pdf;
@@ -150,10 +151,18 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
     }
     snprintf(copies, sizeof copies, "%d", o->copies > 0 ? o->copies : 1);
     nopts = cupsAddOption(CUPS_COPIES, copies, nopts, &opts);
-    if (cupsCreateDestJob(c.http, c.dest, info, &job_id, o->title, nopts, opts) > IPP_STATUS_OK_EVENTS_COMPLETE
-        || job_id <= 0) {
-        st = failure(&c, "Create-Job", err, errlen);
-        goto out;
+    /* A printer busy with the previous job answers server-error-busy
+     * (ippeveprinter does, between the documents of one order): wait for it,
+     * within the timeout. */
+    for (waited = 0;; waited += 10) {
+        ipp_status_t ist = cupsCreateDestJob(c.http, c.dest, info, &job_id, o->title, nopts, opts);
+        if (ist <= IPP_STATUS_OK_EVENTS_COMPLETE && job_id > 0)
+            break;
+        if (ist != IPP_STATUS_ERROR_BUSY || waited >= o->timeout_ms) {
+            st = failure(&c, "Create-Job", err, errlen);
+            goto out;
+        }
+        usleep(10 * 1000);
     }
     if (o->on_created != NULL)
         o->on_created(o->user, job_id);

@@ -11,6 +11,8 @@
 #include "printing/render.h"
 
 #include <cairo-pdf.h>
+#include <dlfcn.h>
+#include <stdint.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +28,15 @@
 static void
 prn_release_fonts(void)
 {
+    void *fini;
+
     pango_cairo_font_map_set_default(NULL);
     cairo_debug_reset_static_data();
+    /* FcFini frees fontconfig's configuration; fontconfig comes in through
+     * pango (no -lfontconfig on our link line), hence the lookup. */
+    fini = dlsym(RTLD_DEFAULT, "FcFini");
+    if (fini != NULL)
+        ((void (*)(void))(uintptr_t)fini)();
 }
 
 int

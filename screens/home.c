@@ -1,16 +1,23 @@
 /*
  * screens/home.c - the home menu: the transactions this counter mode may
  * start. Self-service lists only self-service transactions and has no quit
- * key; clerk modes quit with F10.
+ * key; clerk modes quit with F10 and sign the clerk out with F9. An item is
+ * listed only when the mode and the signed-in clerk may reach its screen
+ * (ses_may_reach: the settlement is for supervisors).
  */
 #include <curses.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "kiosk/ui.h"
 #include "screens/screens.h"
 
 const struct home_item home_items[] = {
+    { M_TXN_NEW_TITLE, &screen_new_cert, MODE_W66 },
     { M_HOME_VALIDITY, &screen_validity, MODE_ALL },
+    { M_TXN_RESUME_TITLE, &screen_resume, MODE_ALL },
+    { M_OUT_MENU, &screen_outbox, MODE_CLERK },
+    { M_SET_MENU, &screen_settle, MODE_CLERK },   /* listed to supervisors only (.supervisor) */
 };
 const int home_nitems = sizeof(home_items) / sizeof(home_items[0]);
 
@@ -20,18 +27,28 @@ struct home_state {
     int n;                   /* visible items */
 };
 
+/* The items this mode and this clerk may open (the clerk changes under home). */
+static void
+home_items_visible(struct app *app, struct home_state *s)
+{
+    int i;
+
+    s->n = 0;
+    for (i = 0; i < home_nitems && s->n < 16; i++)
+        if ((home_items[i].modes & app->mode) && ses_may_reach(app, home_items[i].scr))
+            s->idx[s->n++] = i;
+    if (s->sel >= s->n)
+        s->sel = s->n > 0 ? s->n - 1 : 0;
+}
+
 static void *
 home_init(struct app *app, const void *arg)
 {
     struct home_state *s = calloc(1, sizeof *s);
-    int i;
 
     (void)arg;
-    if (s == NULL)
-        return NULL;
-    for (i = 0; i < home_nitems && s->n < 16; i++)
-        if (home_items[i].modes & app->mode)
-            s->idx[s->n++] = i;
+    if (s != NULL)
+        home_items_visible(app, s);
     return s;
 }
 
@@ -40,9 +57,20 @@ home_draw(struct app *app, void *state)
 {
     struct home_state *s = state;
     char line[256];
-    int y = ui_frame(app, msg(M_HOME_TITLE), msg(app->mode & MODE_CLERK ? M_HOME_HINTS_CLERK : M_HOME_HINTS_SELF));
+    int y = ui_frame(app, msg(M_HOME_TITLE), msg(app->mode & MODE_CLERK ? M_SES_HOME_HINTS : M_HOME_HINTS_SELF));
     int i;
 
+    home_items_visible(app, s);
+    if (app->ses.signed_in) {
+        char at[16];
+        struct tm tm;
+
+        localtime_r(&app->ses.since, &tm);
+        strftime(at, sizeof at, "%H:%M", &tm);
+        msg_fmt(line, sizeof line, M_SES_CLERK_LINE, app->ses.name, app->ses.login,
+                ses_role_label(app->ses.role), at);
+        ui_text(y, 2, COLS - 4, TC_DIM, line);
+    }
     y++;
     ui_center(y++, TC_NORMAL, msg(M_HOME_PROMPT));
     y++;
@@ -61,6 +89,7 @@ home_key(struct app *app, void *state, int key)
 {
     struct home_state *s = state;
 
+    home_items_visible(app, s);
     switch (key) {
     case KEY_UP:
         if (s->sel > 0)
@@ -79,6 +108,12 @@ home_key(struct app *app, void *state, int key)
         return SCR_PUSH;
     case KEY_F(10):
         return (app->mode & MODE_CLERK) ? SCR_QUIT : SCR_IGNORED;
+    case KEY_F(9):
+        if ((app->mode & MODE_CLERK) == 0 || !app->ses.signed_in)
+            return SCR_IGNORED;
+        ses_logout(app, "menu");     /* the session guard then shows the login screen */
+        app_flash(app, msg(M_SES_LOGGED_OUT));
+        return SCR_HANDLED;
     default:
         if (key >= '1' && key <= '9' && key - '1' < s->n) {
             s->sel = key - '1';

@@ -10,6 +10,11 @@
 
 extern const struct screen screen_home;      /* screens/home.c: menu of transactions */
 extern const struct screen screen_validity;  /* screens/validity.c: 有效期查询 */
+extern const struct screen screen_new_cert;  /* screens/new_cert.c: 证书新办 (window 66) */
+extern const struct screen screen_resume;    /* screens/resume.c: 未完成订单 */
+extern const struct screen screen_login;     /* screens/login.c: clerk sign-in, and the lock screen */
+extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (clerk modes) */
+extern const struct screen screen_settle;    /* screens/settle.c: 日结 (supervisor) */
 
 /* One entry of the home menu. */
 struct home_item {

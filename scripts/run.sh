@@ -10,6 +10,27 @@ PORT=${KIOSK_PRINTER_PORT:-8631}
 
 mkdir -p "$KIOSK_HOME"
 "$KIOSK" hall provision --printer-uri "ipp://localhost:$PORT/ipp/print"
+
+# Demo clerks, made once: w66 (window 66), w68 (window 68), boss (supervisor).
+# Their passwords are generated on the first run into secrets/clerks.txt
+# ("LOGIN ROLE PASSWORD" lines, 0600) and reused afterwards.
+CLERKS=$KIOSK_HOME/secrets/clerks.txt
+if [ ! -s "$CLERKS" ]; then
+  (umask 077; mkdir -p "$KIOSK_HOME/secrets"
+   for lr in "w66 window66" "w68 window68" "boss supervisor"; do
+     echo "$lr $(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
+   done > "$CLERKS")
+fi
+chmod 600 "$CLERKS"
+known=$("$KIOSK" clerk list 2>/dev/null | cut -f1)
+while read -r login role pass; do
+  grep -qx "$login" <<<"$known" && continue
+  case $role in
+    window66) name="66号窗口演示柜员" ;; window68) name="68号窗口演示柜员" ;; *) name="演示值班主管" ;;
+  esac
+  printf '%s\n' "$pass" | "$KIOSK" clerk add "$login" "$role" "$name" >/dev/null
+done < "$CLERKS"
+echo "run: demo clerks w66 (window66), w68 (window68), boss (supervisor); passwords in $CLERKS"
 bash "$ROOT/scripts/printer.sh" start "$KIOSK_HOME" "$PORT" || \
   echo "run: the embedded printer did not start; the kiosk starts without it" >&2
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT

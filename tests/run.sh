@@ -48,6 +48,11 @@ if ! "$KIOSK" hall provision --with-test-keys --printer-uri "$PRINTER_URI" > "$L
   echo "0 passed, 1 failed"; exit 1
 fi
 export SOFTHSM2_CONF=$KIOSK_HOME/softhsm2.conf
+# The test hall's clerks, with known passwords for the e2e scripts.
+export CLERK66_PASS=test-w66-pass CLERK68_PASS=test-w68-pass CLERKSUP_PASS=test-boss-pass
+printf '%s\n' "$CLERK66_PASS" | "$KIOSK" clerk add w66 window66 "测试66柜员" >> "$LOGDIR/provision.log" 2>&1
+printf '%s\n' "$CLERK68_PASS" | "$KIOSK" clerk add w68 window68 "测试68柜员" >> "$LOGDIR/provision.log" 2>&1
+printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" clerk add boss supervisor "测试主管" >> "$LOGDIR/provision.log" 2>&1
 bash scripts/printer.sh start "$KIOSK_HOME" "$PORT" > "$LOGDIR/printer.log" 2>&1 || { cat "$LOGDIR/printer.log"; }
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1' EXIT
 

@@ -18,6 +18,7 @@
  * Every key's user PIN is TOK_DEMO_PIN (secrets/demo.pin).
  */
 #include "token/tok_int.h"
+#include "kiosk/rules.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -332,9 +333,12 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
     if ((rc = tok_init_blank(p->ctx, serial, label, TOK_DEMO_PIN)) != TOK_OK)
         return prov_err(p, rc, "initialising key '%s'", label);
     if (with_cert) {
-        if (ca_key == NULL)
-            rc = tok_issue(p->ctx, serial, TOK_DEMO_PIN, subj, nb, na, p->cfg->key_algo, NULL);
-        else {
+        if (ca_key == NULL) {
+            struct tok_cert cert;
+            rc = tok_issue(p->ctx, serial, TOK_DEMO_PIN, subj, nb, na, p->cfg->key_algo, &cert);
+            if (rc == TOK_OK && p->opts->on_cert != NULL)
+                p->opts->on_cert(p->opts->report_arg, label, serial, &cert);
+        } else {
             rc = tok_issue_with(p->ctx, serial, TOK_DEMO_PIN, subj, nb, na, p->cfg->key_algo, ca_key, ca_cert, NULL);
             if (tok_refresh(p->ctx) != TOK_OK && rc == TOK_OK)
                 rc = TOK_ERR_MODULE;
@@ -344,6 +348,22 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
     }
     prov_report(p, false, "UKey %s (serial %s)%s", label, serial, with_cert ? " + certificate" : "");
     return TOK_OK;
+}
+
+/* NOW moved to the same local time on the validity end date YEARS later. */
+static time_t
+prov_years_later(time_t now, int years)
+{
+    struct tm tm;
+    struct rules_date d;
+
+    localtime_r(&now, &tm);
+    d = rules_validity_end((struct rules_date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday }, years);
+    tm.tm_year = d.y - 1900;
+    tm.tm_mon = d.m - 1;
+    tm.tm_mday = d.d;
+    tm.tm_isdst = -1;
+    return mktime(&tm);
 }
 
 static void
@@ -372,13 +392,11 @@ prov_keys(struct prov *p)
         prov_report(p, !created, "UKey %s (serial %s, blank)", blanks[i], serial);
     }
     prov_subject(&subj, TOK_DEMO_ORG, TOK_DEMO_USCC);
-    if ((rc = prov_cert_key(p, "demo", true, &subj, now, now + 3 * YEAR, NULL, NULL)) != TOK_OK)
+    /* The demo certificate: the profile's default term, same day N years later (kiosk/rules.c). */
+    if ((rc = prov_cert_key(p, "demo", true, &subj, now, prov_years_later(now, cfg_profile(p->cfg)->default_years),
+                            NULL, NULL)) != TOK_OK)
         return rc;
-    /*
-     * DB: the lead records the demo certificate in SQLite here (holder
-     * TOK_DEMO_ORG, USCC TOK_DEMO_USCC, key serial and certificate serial
-     * from tok_read_cert on the "demo" key). Token code does not touch the DB.
-     */
+    /* Records are not token/'s business: opts->on_cert lets the caller record new certificates. */
     if (!p->opts->with_test_keys)
         return TOK_OK;
 

@@ -261,3 +261,11 @@ tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char
     msg_fmt(err, errlen, M_TOK_DEV_UNPLUGGED, label, serial);
     return TOK_OK;
 }
+
+bool
+tok_hsm_present(tok_ctx *ctx)
+{
+    if (ctx == NULL || ctx->hsm_serial[0] == '\0')
+        return false;
+    return tok_find_slot(ctx, ctx->hsm_serial) != NULL;
+}

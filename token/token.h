@@ -89,6 +89,9 @@ int tok_keys(tok_ctx *ctx, struct tok_key *out, size_t max, size_t *n);
 /* Read and parse the first certificate on key SERIAL (no login needed). */
 int tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out);
 
+/* True when the HSM token (HSM_SERIAL of tok_open) is visible to the module. */
+bool tok_hsm_present(tok_ctx *ctx);
+
 /* The catalogue entry explaining STATUS. */
 enum msg_id tok_msg(int status);
 
@@ -186,6 +189,8 @@ struct tok_prov_opts {
     const char *printer_uri;    /* written to a new kiosk.conf; NULL = keep default */
     bool with_test_keys;        /* also foreign, expiring, expired, nocert keys */
     void (*report)(void *arg, bool reused, const char *what); /* progress, may be NULL */
+    /* A certificate our CA just issued onto key LABEL (SERIAL); may be NULL. Gets report_arg. */
+    void (*on_cert)(void *arg, const char *label, const char *serial, const struct tok_cert *cert);
     void *report_arg;
 };
 

@@ -11,6 +11,10 @@
  *   print_outbox DB URI TIMEOUT_MS pdf ID FILE         -> the stored PDF
  *   print_outbox DB URI TIMEOUT_MS retry|cancel|reprint ID
  *   print_outbox DB URI TIMEOUT_MS printer             -> printer state + message
+ *   print_outbox DB URI TIMEOUT_MS forget ID           -> put a SENT job back to QUEUED, due
+ *       now, keeping its printer job id: the state left by a timeout after the
+ *       printer accepted the document (the fake for an error path a healthy
+ *       ippeveprinter cannot produce on demand)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +95,15 @@ main(int argc, char **argv)
         rc = prn_outbox_reprint(st, atoll(argv[5]), now, &id);
         if (rc == STORE_OK)
             printf("%lld\n", (long long)id);
+    } else if (strcmp(cmd, "forget") == 0 && argc >= 6) {
+        struct store_job j;
+        rc = store_job_get(st, atoll(argv[5]), &j);
+        if (rc == STORE_OK) {
+            j.state = JOB_QUEUED;
+            j.next_try = now;
+            snprintf(j.last_error, sizeof j.last_error, "simulated: no answer to Send-Document");
+            rc = store_job_update(st, &j);
+        }
     } else if (strcmp(cmd, "printer") == 0) {
         enum msg_id m;
         char detail[256];

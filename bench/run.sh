@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# bench/run.sh - every benchmark, one after another (`make bench`). Figures
+# are written down in docs/PERFORMANCE.md. Not part of `make check`: speed is
+# measured here, never asserted in tests.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export LC_ALL=C.UTF-8
+echo "== start-up";             bash bench/startup.sh 30
+echo "== validity read";        build/bench/token_read 50
+echo "== documents and printing"; bash bench/print.sh 30
+echo "== audit appends";        build/bench/audit_append 2000
+[ -x build/bench/issue ] && { echo "== issuance"; build/bench/issue 20; }
+echo "== daily report on 2 million orders (first run builds the database)"
+build/bench/report_daily

@@ -1,0 +1,288 @@
+/*
+ * kiosk/engine.c - the transaction engine: step tables, values kept as
+ * key=value pairs, the order written to the store at every step, resume and
+ * cancel. See kiosk/engine.h for the contract. No ncurses here.
+ */
+#include "kiosk/engine.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/textw.h"
+
+/* ---- values ------------------------------------------------------------ */
+
+void
+txn_begin(struct txn *t, const struct txn_def *def, const char *window, const char *clerk)
+{
+    memset(t, 0, sizeof *t);
+    t->def = def;
+    snprintf(t->order.txn, sizeof t->order.txn, "%s", def->code);
+    snprintf(t->order.window, sizeof t->order.window, "%s", window ? window : "");
+    snprintf(t->order.clerk, sizeof t->order.clerk, "%s", clerk ? clerk : "");
+}
+
+int
+txn_step_index(const struct txn_def *def, const char *name)
+{
+    int i;
+
+    for (i = 0; name != NULL && i < def->nsteps; i++)
+        if (strcmp(def->steps[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const struct txn_step *
+txn_cur(const struct txn *t)
+{
+    return &t->def->steps[t->step];
+}
+
+static struct txn_kv *
+txn_find(const struct txn *t, const char *key)
+{
+    int i;
+
+    for (i = 0; i < t->nkv; i++)
+        if (strcmp(t->kv[i].key, key) == 0)
+            return (struct txn_kv *)&t->kv[i];
+    return NULL;
+}
+
+const char *
+txn_get(const struct txn *t, const char *key)
+{
+    const struct txn_kv *kv = txn_find(t, key);
+
+    return kv ? kv->val : "";
+}
+
+static bool
+txn_key_ok(const char *key)
+{
+    size_t i, n = strlen(key);
+
+    if (n == 0 || n >= TXN_KEY_MAX)
+        return false;
+    for (i = 0; i < n; i++)
+        if (!(islower((unsigned char)key[i]) || isdigit((unsigned char)key[i]) || key[i] == '_'))
+            return false;
+    return true;
+}
+
+int
+txn_set(struct txn *t, const char *key, const char *val)
+{
+    struct txn_kv *kv;
+    size_t cut, i;
+
+    if (!txn_key_ok(key))
+        return -1;
+    if ((kv = txn_find(t, key)) == NULL) {
+        if (t->nkv >= TXN_KV_MAX)
+            return -1;
+        kv = &t->kv[t->nkv++];
+        snprintf(kv->key, sizeof kv->key, "%s", key);
+    }
+    textw_sanitize(kv->val, sizeof kv->val, val ? val : "");
+    cut = strlen(kv->val);
+    for (i = 0; i < cut; i++)
+        if ((unsigned char)kv->val[i] < 0x20)
+            kv->val[i] = ' ';
+    return 0;
+}
+
+int
+txn_get_int(const struct txn *t, const char *key, int dflt)
+{
+    const char *v = txn_get(t, key);
+    char *end;
+    long l;
+
+    if (*v == '\0')
+        return dflt;
+    l = strtol(v, &end, 10);
+    return *end == '\0' ? (int)l : dflt;
+}
+
+int
+txn_set_int(struct txn *t, const char *key, int v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof buf, "%d", v);
+    return txn_set(t, key, buf);
+}
+
+int
+txn_data_encode(const struct txn *t, char *buf, size_t n)
+{
+    size_t used = 0;
+    int i, w;
+
+    if (n == 0)
+        return -1;
+    buf[0] = '\0';
+    for (i = 0; i < t->nkv; i++) {
+        w = snprintf(buf + used, n - used, "%s=%s\n", t->kv[i].key, t->kv[i].val);
+        if (w < 0 || (size_t)w >= n - used) {
+            buf[used] = '\0';
+            return -1;
+        }
+        used += (size_t)w;
+    }
+    return 0;
+}
+
+int
+txn_data_decode(struct txn *t, const char *data)
+{
+    const char *p = data, *nl, *eq;
+    char key[TXN_KEY_MAX], val[TXN_VAL_MAX];
+    int n = 0;
+
+    t->nkv = 0;
+    memset(t->kv, 0, sizeof t->kv);
+    while (p != NULL && *p != '\0') {
+        nl = strchr(p, '\n');
+        eq = memchr(p, '=', nl ? (size_t)(nl - p) : strlen(p));
+        if (eq != NULL && (size_t)(eq - p) < sizeof key) {
+            size_t vl = nl ? (size_t)(nl - eq - 1) : strlen(eq + 1);
+            memcpy(key, p, (size_t)(eq - p));
+            key[eq - p] = '\0';
+            if (vl >= sizeof val)
+                vl = sizeof val - 1;
+            memcpy(val, eq + 1, vl);
+            val[vl] = '\0';
+            if (txn_set(t, key, val) == 0)
+                n++;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return n;
+}
+
+void
+txn_pin_clear(struct txn *t)
+{
+    volatile char *p = t->pin;
+    size_t i;
+
+    for (i = 0; i < sizeof t->pin; i++)
+        p[i] = 0;
+}
+
+/* ---- steps and the order ------------------------------------------------- */
+
+enum msg_id
+txn_may_enter(const struct txn *t, int idx)
+{
+    if (idx < 0 || idx >= t->def->nsteps)
+        return M_TXN_NO_STEP;
+    if ((t->def->steps[idx].flags & TXN_STEP_PAID) && t->order.paid_at == 0)
+        return M_TXN_NOT_PAID;
+    return 0;
+}
+
+int
+txn_save(struct txn *t, store *st)
+{
+    struct store_order *o = &t->order;
+    const char *amount = txn_get(t, "amount");
+
+    snprintf(o->step, sizeof o->step, "%s", txn_cur(t)->name);
+    snprintf(o->operator_id, sizeof o->operator_id, "%s", txn_get(t, "operator_id"));
+    snprintf(o->uscc, sizeof o->uscc, "%s", txn_get(t, "uscc"));
+    o->amount = *amount ? strtol(amount, NULL, 10) : 0;
+    if (txn_data_encode(t, o->data, sizeof o->data) != 0)
+        return STORE_ERR_IO;
+    if (st == NULL)
+        return STORE_ERR_OPEN;
+    if (o->id != 0 && o->state != ORDER_OPEN)
+        return STORE_OK; /* finished or cancelled orders are never changed */
+    if (o->id == 0) {
+        if (o->operator_id[0] == '\0')
+            return STORE_OK; /* nothing to find it by yet: kept in memory */
+        return store_order_create(st, o);
+    }
+    return store_order_update(st, o);
+}
+
+int
+txn_goto(struct txn *t, store *st, int idx)
+{
+    if (txn_may_enter(t, idx) != 0)
+        return STORE_ERR_CONFLICT;
+    t->step = idx;
+    return txn_save(t, st);
+}
+
+int
+txn_pay(struct txn *t, store *st, const char *method, time_t now)
+{
+    struct store_order saved = t->order;
+    int rc;
+
+    snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", method);
+    t->order.paid_at = now ? now : time(NULL);
+    if ((rc = txn_save(t, st)) != STORE_OK) {
+        /* Not recorded: the order is not paid. */
+        snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", saved.pay_method);
+        t->order.paid_at = saved.paid_at;
+    }
+    return rc;
+}
+
+int
+txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id)
+{
+    struct store_order o;
+    int rc, idx;
+
+    if ((rc = store_order_get(st, id, &o)) != STORE_OK)
+        return rc;
+    if (o.state != ORDER_OPEN || strcmp(o.txn, def->code) != 0)
+        return STORE_ERR_CONFLICT;
+    txn_begin(t, def, o.window, o.clerk);
+    t->order = o;
+    txn_data_decode(t, o.data);
+    idx = txn_step_index(def, o.step);
+    if (idx < 0)
+        idx = 0;
+    if (def->steps[idx].resume_at != NULL) {
+        int r = txn_step_index(def, def->steps[idx].resume_at);
+        if (r >= 0)
+            idx = r;
+    }
+    while (idx > 0 && txn_may_enter(t, idx) != 0)
+        idx--;
+    t->step = idx;
+    return STORE_OK;
+}
+
+int
+txn_cancel(struct txn *t, store *st, const char *why)
+{
+    int rc = STORE_OK;
+
+    txn_pin_clear(t);
+    if (t->order.id != 0 && (rc = store_order_cancel(st, t->order.id, why)) == STORE_OK)
+        t->order.state = ORDER_CANCELLED;
+    return rc;
+}
+
+int
+txn_finish(struct txn *t, store *st)
+{
+    int rc;
+
+    txn_pin_clear(t);
+    if (t->order.id == 0)
+        return STORE_ERR_NOT_FOUND;
+    if ((rc = store_order_finish(st, t->order.id)) == STORE_OK)
+        t->order.state = ORDER_DONE;
+    return rc;
+}

@@ -1,0 +1,243 @@
+/*
+ * kiosk/session.c - the signed-in clerk, the idle lock and the self-service
+ * privacy wipe (see session.h for the rules). The input loop calls
+ * ses_guard / ses_tick / ses_keys_changed; app_push calls ses_may_reach;
+ * screens/login.c calls ses_login; screens/home.c calls ses_logout.
+ */
+#include "kiosk/session.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/app.h"
+#include "kiosk/msg.h"
+#include "screens/screens.h"
+
+const char ses_lock_arg[] = "lock";
+
+bool
+ses_role_fits(unsigned mode, const char *role)
+{
+    if (role == NULL)
+        return false;
+    if (strcmp(role, "supervisor") == 0)
+        return (mode & MODE_CLERK) != 0 && (mode & MODE_SELF) == 0;
+    if (strcmp(role, "window66") == 0)
+        return mode == MODE_W66;
+    if (strcmp(role, "window68") == 0)
+        return mode == MODE_W68;
+    return false;
+}
+
+bool
+ses_is_supervisor(const struct app *app)
+{
+    return app->ses.signed_in && !app->ses.locked && strcmp(app->ses.role, "supervisor") == 0;
+}
+
+const char *
+ses_role_label(const char *role)
+{
+    if (strcmp(role, "window66") == 0)
+        return msg(M_SES_ROLE_W66);
+    if (strcmp(role, "window68") == 0)
+        return msg(M_SES_ROLE_W68);
+    if (strcmp(role, "supervisor") == 0)
+        return msg(M_SES_ROLE_SUP);
+    return role;
+}
+
+/* Audit one session event; a store fault is flashed, never fatal. */
+static void
+ses_audit(struct app *app, const char *actor, const char *action, const char *detail)
+{
+    if (app->st == NULL)
+        return;
+    if (store_audit(app->st, actor, action, detail) != STORE_OK)
+        app_flash(app, msg(M_DB_WRITE_FAILED));
+}
+
+void
+ses_logout(struct app *app, const char *reason)
+{
+    char detail[128];
+
+    if (!app->ses.signed_in)
+        return;
+    snprintf(detail, sizeof detail, "mode=%s reason=%s", app_mode_name(app->mode), reason);
+    ses_audit(app, app->ses.login, "logout", detail);
+    app->ses.signed_in = false;
+    app->ses.locked = false;
+    OPENSSL_cleanse(app->ses.login, sizeof app->ses.login);
+    OPENSSL_cleanse(app->ses.name, sizeof app->ses.name);
+    OPENSSL_cleanse(app->ses.role, sizeof app->ses.role);
+    app->ses.since = 0;
+}
+
+enum ses_result
+ses_login(struct app *app, const char *login, const char *password)
+{
+    char role[16] = "", detail[160];
+    /* A login of the wrong shape is not copied into the audit as the actor. */
+    const char *actor = store_clerk_check(login, NULL, NULL, NULL) == NULL ? login : "?";
+    struct store_clerk c;
+    int rc;
+
+    if (app->st == NULL)
+        return SES_NO_STORE;
+    rc = store_clerk_verify_password(app->st, login, password, role, sizeof role);
+    if (rc == STORE_ERR_NOT_FOUND || rc == STORE_ERR_CONFLICT) {
+        snprintf(detail, sizeof detail, "mode=%s", app_mode_name(app->mode));
+        ses_audit(app, actor, "login.fail", detail);
+        return SES_BAD_CREDENTIALS;
+    }
+    if (rc != STORE_OK)
+        return SES_NO_STORE;
+    if (!ses_role_fits(app->mode, role)) {
+        snprintf(detail, sizeof detail, "mode=%s role=%s", app_mode_name(app->mode), role);
+        ses_audit(app, actor, "login.refused", detail);
+        return SES_WRONG_ROLE;
+    }
+    if (app->ses.signed_in && app->ses.locked && strcmp(app->ses.login, login) == 0) {
+        app->ses.locked = false;
+        snprintf(detail, sizeof detail, "mode=%s", app_mode_name(app->mode));
+        ses_audit(app, login, "unlock", detail);
+        return SES_RESUMED;
+    }
+    ses_logout(app, "replaced");
+    memset(&c, 0, sizeof c);
+    if (store_clerk_get(app->st, login, &c) != STORE_OK)
+        snprintf(c.name, sizeof c.name, "%s", login);
+    app->ses.signed_in = true;
+    app->ses.locked = false;
+    snprintf(app->ses.login, sizeof app->ses.login, "%s", login);
+    snprintf(app->ses.name, sizeof app->ses.name, "%s", c.name);
+    snprintf(app->ses.role, sizeof app->ses.role, "%s", role);
+    app->ses.since = time(NULL);
+    snprintf(detail, sizeof detail, "mode=%s role=%s", app_mode_name(app->mode), role);
+    ses_audit(app, login, "login", detail);
+    return SES_OK;
+}
+
+void
+ses_lock(struct app *app)
+{
+    char detail[64];
+
+    if (!app->ses.signed_in || app->ses.locked)
+        return;
+    app->ses.locked = true;
+    snprintf(detail, sizeof detail, "idle_s=%d", app->cfg.idle_lock_s);
+    ses_audit(app, app->ses.login, "lock", detail);
+}
+
+bool
+ses_wipe(struct app *app, const char *reason)
+{
+    char detail[64];
+
+    if (app->depth <= 1)
+        return false;
+    while (app->depth > 1)
+        app_pop(app);
+    snprintf(detail, sizeof detail, "reason=%s", reason);
+    ses_audit(app, "self", "session.wipe", detail);
+    app_flash(app, msg(M_SES_WIPED));
+    return true;
+}
+
+bool
+ses_may_reach(const struct app *app, const struct screen *scr)
+{
+    if (scr->supervisor && !ses_is_supervisor(app))
+        return false;
+    if ((app->mode & MODE_SELF) != 0)
+        return scr != &screen_login;
+    if (scr == &screen_home || scr == &screen_login)
+        return true;
+    return app->ses.signed_in && !app->ses.locked;
+}
+
+int
+ses_guard(struct app *app)
+{
+    const struct screen *top;
+
+    if ((app->mode & MODE_SELF) != 0 || app->depth <= 0)
+        return SCR_IGNORED;
+    top = app->stack[app->depth - 1].scr;
+    if (!app->ses.signed_in) {
+        if (top == &screen_login && app->depth == 2)
+            return SCR_IGNORED;
+        while (app->depth > 1)
+            app_pop(app);
+        (void)app_push(app, &screen_login, NULL);
+        return SCR_REDRAW;
+    }
+    if (app->ses.locked && top != &screen_login) {
+        if (!app_push(app, &screen_login, ses_lock_arg)) {
+            /* Stack full: give up the top screen rather than stay unlocked. */
+            app_pop(app);
+            (void)app_push(app, &screen_login, ses_lock_arg);
+        }
+        return SCR_REDRAW;
+    }
+    return SCR_IGNORED;
+}
+
+int
+ses_tick(struct app *app)
+{
+    time_t idle = time(NULL) - app->last_input;
+
+    if ((app->mode & MODE_SELF) != 0) {
+        if (idle >= app->cfg.self_idle_s && ses_wipe(app, "idle"))
+            return SCR_REDRAW;
+        return SCR_IGNORED;
+    }
+    if (app->ses.signed_in && !app->ses.locked && idle >= app->cfg.idle_lock_s) {
+        ses_lock(app);
+        app_flash(app, msg(M_SES_LOCKED));
+        return ses_guard(app) | SCR_REDRAW;
+    }
+    return SCR_IGNORED;
+}
+
+int
+ses_keys_changed(struct app *app)
+{
+    struct tok_key keys[SES_KEYS_MAX];
+    size_t n = 0, i, j;
+    bool pulled = false;
+
+    if (app->tok == NULL || tok_keys(app->tok, keys, SES_KEYS_MAX, &n) != TOK_OK)
+        n = 0;
+    if (app->ses.keys_known) {
+        for (i = 0; i < app->ses.nkeys; i++) {
+            bool still = false;
+            for (j = 0; j < n; j++)
+                if (strcmp(app->ses.keys[i], keys[j].serial) == 0)
+                    still = true;
+            if (!still)
+                pulled = true;
+        }
+    }
+    for (i = 0; i < n; i++)
+        snprintf(app->ses.keys[i], sizeof app->ses.keys[i], "%s", keys[i].serial);
+    app->ses.nkeys = n;
+    app->ses.keys_known = true;
+    if (pulled && (app->mode & MODE_SELF) != 0 && ses_wipe(app, "key pulled"))
+        return SCR_REDRAW;
+    return SCR_IGNORED;
+}
+
+void
+ses_cleanse_free(void *p, size_t n)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, n);
+    free(p);
+}

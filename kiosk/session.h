@@ -1,0 +1,111 @@
+/*
+ * kiosk/session.h - who is at the counter: the signed-in clerk and role,
+ * idle tracking, the screen lock, and the self-service privacy wipe.
+ *
+ * Window modes (window66, window68) are never usable without a clerk: the
+ * session guard (ses_guard, run by the input loop after every key and tick)
+ * keeps the login screen on top until a clerk of a fitting role signs in,
+ * and the lock screen on top while the session is locked. app_push asks
+ * ses_may_reach before any screen is entered.
+ *
+ * Self-service has no login. After self_idle_s without input, or when a
+ * UKey is pulled, every screen above home is popped (their free hooks
+ * cleanse what they held: see ses_cleanse_free) and home returns.
+ *
+ * Every login, failed login, refused login, lock, unlock and logout
+ * appends an audit row (store_audit). Passwords never reach the audit.
+ */
+#ifndef KIOSK_SESSION_H
+#define KIOSK_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "token/token.h"
+
+struct app;
+struct screen;
+
+#define SES_KEYS_MAX 8
+
+/* The counter's session, held in struct app (app->ses). */
+struct ses {
+    bool signed_in;                /* a clerk is signed in */
+    bool locked;                   /* idle lock: the lock screen is on top */
+    char login[33];                /* clerk login */
+    char name[128];                /* clerk display name */
+    char role[16];                 /* window66 | window68 | supervisor */
+    time_t since;                  /* when the clerk signed in */
+    /* UKeys seen at the last EV_KEYS_CHANGED (self-service wipe on pull). */
+    char keys[SES_KEYS_MAX][TOK_SERIAL_MAX];
+    size_t nkeys;
+    bool keys_known;               /* keys[] filled at least once */
+};
+
+/* Results of ses_login. */
+enum ses_result {
+    SES_OK = 0,                    /* signed in (a new session) */
+    SES_RESUMED = 1,               /* the locked clerk gave the password: unlocked */
+    SES_BAD_CREDENTIALS = -1,      /* unknown login, wrong password or disabled: never say which */
+    SES_WRONG_ROLE = -2,           /* right password, role does not fit this window */
+    SES_NO_STORE = -3,             /* the records are down: nobody can sign in */
+};
+
+/* Argument given to screen_login's init to make it the lock screen. */
+extern const char ses_lock_arg[];
+
+/* Does a clerk of ROLE ("window66", "window68", "supervisor") fit counter MODE
+ * (enum app_mode bits)? Supervisors fit both windows; nobody fits self. Pure. */
+bool ses_role_fits(unsigned mode, const char *role);
+
+/* Is a supervisor signed in (and not locked)? */
+bool ses_is_supervisor(const struct app *app);
+
+/*
+ * Check LOGIN / PASSWORD with the store and sign in. While locked, the same
+ * clerk resumes (SES_RESUMED) and another clerk ends the first session
+ * (logout audited) and starts a new one (SES_OK). Writes the audit row
+ * for success, failure and refusal. PASSWORD is not kept.
+ */
+enum ses_result ses_login(struct app *app, const char *login, const char *password);
+
+/* End the session (audited with REASON, e.g. "menu", "quit", "replaced"). No-op if nobody is in. */
+void ses_logout(struct app *app, const char *reason);
+
+/* Lock the session now (audited). No-op unless signed in and unlocked. */
+void ses_lock(struct app *app);
+
+/*
+ * Self-service privacy wipe: pop every screen above home (their free hooks
+ * cleanse their buffers) and audit it with REASON ("idle", "key pulled").
+ * Returns true when something was wiped.
+ */
+bool ses_wipe(struct app *app, const char *reason);
+
+/* Could SCR be entered now (role, sign-in and lock)? app_push asks this. */
+bool ses_may_reach(const struct app *app, const struct screen *scr);
+
+/*
+ * Enforce the session after every key and tick: clerk modes without a clerk
+ * get the login screen (everything above home popped first); a locked
+ * session gets the lock screen on top. Returns SCR_* flags (REDRAW when it
+ * changed the stack).
+ */
+int ses_guard(struct app *app);
+
+/* Idle upkeep from the loop's tick: lock clerk modes after idle_lock_s,
+ * wipe self-service after self_idle_s. Returns SCR_* flags. */
+int ses_tick(struct app *app);
+
+/* A UKey was plugged or pulled: self-service wipes when one was pulled.
+ * Returns SCR_* flags. */
+int ses_keys_changed(struct app *app);
+
+/* Zero N bytes at P (OPENSSL_cleanse) and free P; for screens' free hooks. */
+void ses_cleanse_free(void *p, size_t n);
+
+/* Catalogue name of a role ("66号窗口柜员"...), for screens. */
+const char *ses_role_label(const char *role);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * screens/login.c - 柜员登录, the clerk sign-in of the window modes, and the
+ * same form as the lock screen (init argument ses_lock_arg).
+ *
+ * Two fields: login (printable ASCII) and password (FIELD_MASK). Enter on
+ * the password signs in through ses_login (kiosk/session.c), which checks
+ * the store and writes the audit. A wrong login and a wrong password give
+ * the same message. On the lock screen the login is the locked clerk's,
+ * the password unlocks (back to the screen that was in use); another
+ * clerk's login and password end the first session and start from home.
+ * The password buffer is cleansed after every attempt and when the screen
+ * goes. Ctrl-U empties both fields. Esc never leaves this screen; F10 quits
+ * the kiosk (not while locked).
+ */
+#include <curses.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/field.h"
+#include "kiosk/ui.h"
+#include "screens/screens.h"
+
+#define LOGIN_FIELD_W 32
+
+struct login_state {
+    bool lock;                  /* the lock screen of a signed-in clerk */
+    struct field login;         /* login name */
+    struct field pw;            /* password, masked */
+    int focus;                  /* 0 login, 1 password */
+    char error[512];            /* last failure, "" for none */
+};
+
+static void *
+login_init(struct app *app, const void *arg)
+{
+    struct login_state *s = calloc(1, sizeof *s);
+
+    if (s == NULL)
+        return NULL;
+    s->lock = arg == ses_lock_arg;
+    field_init(&s->login, 32, FIELD_ASCII);
+    field_init(&s->pw, 128, FIELD_MASK);
+    if (s->lock) {
+        field_set(&s->login, app->ses.login);
+        s->focus = 1;
+    }
+    return s;
+}
+
+/* Draw field F at (Y, X) in W columns; the focused one shows the cursor. */
+static void
+login_draw_field(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx)
+{
+    struct field_view v;
+
+    field_view(f, w, &v);
+    attron(focused ? A_REVERSE : A_UNDERLINE);
+    mvhline(y, x, ' ', w);
+    mvaddstr(y, x, v.text);
+    attroff(focused ? A_REVERSE : A_UNDERLINE);
+    if (focused) {
+        *cy = y;
+        *cx = x + v.cursor_col;
+    }
+}
+
+static void
+login_draw(struct app *app, void *state)
+{
+    struct login_state *s = state;
+    static const enum msg_id labels[] = { M_SES_LOGIN, M_SES_PASSWORD };
+    const int x = 6, lw = ui_label_width(labels, 2), w = COLS - 2 * x;
+    char buf[1024];
+    int y = ui_frame(app, msg(s->lock ? M_SES_LOCK_TITLE : M_SES_LOGIN_TITLE),
+                     msg(s->lock ? M_SES_LOCK_HINTS : M_SES_LOGIN_HINTS));
+    int cy = 0, cx = 0;
+
+    y += 2;
+    if (s->lock) {
+        msg_fmt(buf, sizeof buf, M_SES_LOCK_PROMPT, app->ses.login, app->ses.login);
+        attron(A_BOLD);
+        y += ui_wrap(y, x, w, TC_WARN, buf);
+        attroff(A_BOLD);
+    } else {
+        y += ui_wrap(y, x, w, TC_NORMAL, msg(M_SES_LOGIN_PROMPT));
+    }
+    if (app->st == NULL)
+        y += ui_wrap(y, x, w, TC_WARN, app->store_error);
+    y += 1;
+    ui_text(y, x, lw, TC_DIM, msg(M_SES_LOGIN));
+    login_draw_field(y, x + lw, LOGIN_FIELD_W, &s->login, s->focus == 0, &cy, &cx);
+    y += 2;
+    ui_text(y, x, lw, TC_DIM, msg(M_SES_PASSWORD));
+    login_draw_field(y, x + lw, LOGIN_FIELD_W, &s->pw, s->focus == 1, &cy, &cx);
+    y += 2;
+    if (s->error[0] != '\0') {
+        attron(A_BOLD);
+        ui_wrap(y, x, w, TC_ERROR, s->error);
+        attroff(A_BOLD);
+    }
+    curs_set(1);
+    move(cy, cx);
+}
+
+/* Sign in with what was typed; returns the SCR_* flags. */
+static int
+login_submit(struct app *app, struct login_state *s)
+{
+    enum ses_result r;
+
+    s->error[0] = '\0';
+    if (field_chars(&s->login) == 0 || field_chars(&s->pw) == 0) {
+        snprintf(s->error, sizeof s->error, "%s", msg(M_SES_EMPTY));
+        s->focus = field_chars(&s->login) == 0 ? 0 : 1;
+        return SCR_HANDLED;
+    }
+    r = ses_login(app, field_text(&s->login), field_text(&s->pw));
+    OPENSSL_cleanse(&s->pw, sizeof s->pw);
+    field_init(&s->pw, 128, FIELD_MASK);
+    switch (r) {
+    case SES_RESUMED:
+        curs_set(0);
+        return SCR_BACK;
+    case SES_OK:
+        curs_set(0);
+        {
+            char buf[256];
+            app_flash(app, msg_fmt(buf, sizeof buf, M_SES_WELCOME, app->ses.name));
+        }
+        return SCR_HOME;
+    case SES_WRONG_ROLE: {
+        /* The password was right: naming the account's role is no hint. */
+        struct store_clerk c;
+
+        memset(&c, 0, sizeof c);
+        if (app->st != NULL)
+            (void)store_clerk_get(app->st, field_text(&s->login), &c);
+        msg_fmt(s->error, sizeof s->error, M_SES_WRONG_ROLE, ses_role_label(c.role));
+        s->focus = 0;
+        return SCR_HANDLED;
+    }
+    case SES_NO_STORE:
+        msg_fmt(s->error, sizeof s->error, M_SES_NO_STORE,
+                app->st != NULL ? store_detail(app->st) : app->store_error);
+        return SCR_HANDLED;
+    case SES_BAD_CREDENTIALS:
+    default:
+        snprintf(s->error, sizeof s->error, "%s", msg(M_SES_BAD_CREDENTIALS));
+        s->focus = 1;
+        return SCR_HANDLED;
+    }
+}
+
+static int
+login_key(struct app *app, void *state, int key)
+{
+    struct login_state *s = state;
+    struct field *f = s->focus == 0 ? &s->login : &s->pw;
+
+    switch (key) {
+    case '\t':
+    case KEY_DOWN:
+    case KEY_UP:
+    case KEY_BTAB:
+        s->focus = !s->focus;
+        return SCR_HANDLED;
+    case '\r':
+    case '\n':
+    case KEY_ENTER:
+        if (s->focus == 0) {
+            s->focus = 1;
+            return SCR_HANDLED;
+        }
+        return login_submit(app, s);
+    case KEY_BACKSPACE:
+    case 127:
+    case 8:
+        field_backspace(f);
+        return SCR_HANDLED;
+    case KEY_DC:
+        field_delete(f);
+        return SCR_HANDLED;
+    case KEY_LEFT:
+        field_left(f);
+        return SCR_HANDLED;
+    case KEY_RIGHT:
+        field_right(f);
+        return SCR_HANDLED;
+    case KEY_HOME:
+        field_home(f);
+        return SCR_HANDLED;
+    case KEY_END:
+        field_end(f);
+        return SCR_HANDLED;
+    case 21: /* Ctrl-U: start over */
+        field_clear(&s->login);
+        OPENSSL_cleanse(&s->pw, sizeof s->pw);
+        field_init(&s->pw, 128, FIELD_MASK);
+        s->focus = 0;
+        return SCR_HANDLED;
+    case KEY_F(10):
+        return s->lock ? SCR_IGNORED : SCR_QUIT;
+    default:
+        if (key >= 0x20 && key < 0x7f) {
+            s->error[0] = '\0';
+            return field_insert(f, (wchar_t)key) == 0 ? SCR_HANDLED : SCR_IGNORED;
+        }
+        return SCR_IGNORED;
+    }
+}
+
+static void
+login_free(void *state)
+{
+    curs_set(0);
+    ses_cleanse_free(state, sizeof(struct login_state));
+}
+
+const struct screen screen_login = {
+    .name = "login",
+    .modes = MODE_CLERK,
+    .init = login_init,
+    .draw = login_draw,
+    .key = login_key,
+    .free = login_free,
+};

@@ -1,0 +1,118 @@
+/*
+ * screens/new_fee.c - 证书新办, step 5: the fee quote from the CA profile
+ * and the term, and the papers to sign: the application form (copies from
+ * the profile) and the seal-sampling sheet are printed here, through the
+ * outbox, once per order (P prints them again). Enter means the clerk has
+ * the signed and stamped papers back; payment follows.
+ */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/rules.h"
+#include "kiosk/ui.h"
+#include "screens/txn.h"
+
+struct fee_state {
+    struct txn_ui *ui;
+    struct rules_quote q;
+    char print_note[256];       /* what happened to the papers */
+    bool print_ok;
+};
+
+static void
+fee_print(struct app *app, struct fee_state *s)
+{
+    char err[256] = "";
+
+    s->print_ok = txn_new_print_forms(&s->ui->t, &s->ui->env, err, sizeof err) == 0;
+    if (s->print_ok)
+        msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_PRINTED, cfg_profile(&app->cfg)->form_copies);
+    else
+        msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_QUEUED, err);
+}
+
+static void *
+fee_init(struct app *app, const void *arg)
+{
+    struct fee_state *s = calloc(1, sizeof *s);
+    struct rules_quote_in in;
+    const struct cfg_profile *p = cfg_profile(&app->cfg);
+
+    if (s == NULL)
+        return NULL;
+    s->ui = (struct txn_ui *)arg;
+    memset(&in, 0, sizeof in);
+    in.years = txn_get_int(&s->ui->t, "years", p->default_years);
+    if (rules_fee_quote(p, RULES_TXN_NEW, &in, &s->q) == RULES_OK) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", s->q.total);
+        txn_set(&s->ui->t, "amount", buf);
+        (void)txn_save(&s->ui->t, app->st);
+    }
+    if (txn_get_int(&s->ui->t, "forms_printed", 0)) {
+        msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_PRINTED, p->form_copies);
+        s->print_ok = true;
+    } else
+        fee_print(app, s);
+    return s;
+}
+
+static void
+fee_draw(struct app *app, void *state)
+{
+    struct fee_state *s = state;
+    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_FEE)), i;
+    char line[256], a[32], u[32];
+
+    ui_text(y++, 4, COLS - 8, TC_NORMAL, txn_get(&s->ui->t, "company"));
+    y++;
+    for (i = 0; i < s->q.nlines; i++) {
+        rules_money_format(s->q.lines[i].unit, u, sizeof u);
+        rules_money_format(s->q.lines[i].amount, a, sizeof a);
+        msg_fmt(line, sizeof line, M_TXN_FEE_LINE, msg(s->q.lines[i].label), u, s->q.lines[i].qty, a);
+        ui_text(y++, 6, COLS - 12, TC_NORMAL, line);
+    }
+    rules_money_format(s->q.total, a, sizeof a);
+    msg_fmt(line, sizeof line, M_TXN_FEE_TOTAL, a);
+    attron(A_BOLD);
+    ui_text(++y, 6, COLS - 12, TC_OK, line);
+    attroff(A_BOLD);
+    y += 2;
+    y += ui_wrap(y, 4, COLS - 8, s->print_ok ? TC_NORMAL : TC_WARN, s->print_note);
+    ui_wrap(y + 1, 4, COLS - 8, TC_DIM, msg(M_TXN_FORMS_SIGN));
+}
+
+static int
+fee_key(struct app *app, void *state, int key)
+{
+    struct fee_state *s = state;
+
+    switch (key) {
+    case 27:
+        return TXN_PREV;
+    case 'p': case 'P':
+        txn_set_int(&s->ui->t, "forms_printed", 0);
+        fee_print(app, s);
+        return SCR_REDRAW;
+    case '\r': case '\n': case KEY_ENTER:
+        return s->q.total > 0 ? TXN_NEXT : SCR_IGNORED;
+    default:
+        return SCR_IGNORED;
+    }
+}
+
+static void
+fee_free(void *state)
+{
+    free(state);
+}
+
+const struct screen page_new_fee = {
+    .name = "new_fee",
+    .modes = MODE_W66,
+    .init = fee_init,
+    .draw = fee_draw,
+    .key = fee_key,
+    .free = fee_free,
+};

@@ -1,0 +1,185 @@
+/*
+ * screens/new_pay.c - 证书新办, step 6: payment. The fee and a payment QR
+ * code (kiosk/qrtext.h, fitted to the terminal: the QR may use the rows of
+ * the hints and status lines) encoding the payment-request URL built from
+ * [payment] url_template with the order number, the amount and an HMAC
+ * keyed with [payment] hmac_key_file (the file's text, blanks trimmed).
+ * The clerk picks the method (1 cash, 2 POS, 3 QR) and confirms with
+ * Enter; only then is the order paid and a key may be touched.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/payurl.h"
+#include "kiosk/qrtext.h"
+#include "kiosk/rules.h"
+#include "kiosk/ui.h"
+#include "screens/txn.h"
+
+static const struct {
+    const char *code;
+    enum msg_id label;
+} pay_methods[] = {
+    { "cash", M_TXN_PAY_CASH },
+    { "pos", M_TXN_PAY_POS },
+    { "qr", M_TXN_PAY_QR },
+};
+
+struct pay_state {
+    struct txn_ui *ui;
+    char url[1024];
+    char err[256];              /* why there is no QR */
+    int method;                 /* index in pay_methods, -1 none chosen */
+    struct qrtext q;
+    int qcols, qrows;           /* budget the QR was made for */
+};
+
+/* Read the payment key: the file's text with blanks trimmed. */
+static int
+pay_key(const struct kiosk_config *cfg, unsigned char *key, size_t n, size_t *len)
+{
+    char path[CFG_PATH_MAX * 2];
+    FILE *f;
+    size_t l;
+
+    cfg_path(cfg, cfg->pay_hmac_key_file, path, sizeof path);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    l = fread(key, 1, n - 1, f);
+    fclose(f);
+    while (l > 0 && (key[l - 1] == '\n' || key[l - 1] == '\r' || key[l - 1] == ' '))
+        l--;
+    *len = l;
+    return l > 0 ? 0 : -1;
+}
+
+static void
+pay_make_url(struct app *app, struct pay_state *s)
+{
+    unsigned char key[256];
+    size_t klen = 0;
+    long fen = strtol(txn_get(&s->ui->t, "amount"), NULL, 10);
+
+    s->url[0] = '\0';
+    if (pay_key(&app->cfg, key, sizeof key, &klen) != 0) {
+        msg_fmt(s->err, sizeof s->err, M_TXN_PAY_NO_KEY, app->cfg.pay_hmac_key_file);
+        return;
+    }
+    if (payurl_build(app->cfg.pay_url_template, s->ui->t.order.number, fen, key, klen, s->url, sizeof s->url,
+                     s->err, sizeof s->err) != 0)
+        s->url[0] = '\0';
+    memset(key, 0, sizeof key);
+}
+
+static void *
+pay_init(struct app *app, const void *arg)
+{
+    struct pay_state *s = calloc(1, sizeof *s);
+    size_t i;
+
+    if (s == NULL)
+        return NULL;
+    s->ui = (struct txn_ui *)arg;
+    s->method = -1;
+    for (i = 0; i < sizeof pay_methods / sizeof pay_methods[0]; i++)
+        if (strcmp(s->ui->t.order.pay_method, pay_methods[i].code) == 0)
+            s->method = (int)i;
+    pay_make_url(app, s);
+    return s;
+}
+
+static void
+pay_draw(struct app *app, void *state)
+{
+    struct pay_state *s = state;
+    bool paid = s->ui->t.order.paid_at != 0;
+    int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : M_TXN_HINTS_PAY));
+    int left = 34, qcols = COLS - left - 1, qrows = LINES - 1, i, qx;
+    char line[256], a[32];
+
+    if (s->url[0] != '\0' && (s->q.lines == NULL || s->qcols != qcols || s->qrows != qrows)) {
+        qrtext_free(&s->q);
+        s->qcols = qcols;
+        s->qrows = qrows;
+        if (qrtext_make(s->url, qcols, qrows, true, &s->q) != 0)
+            msg_fmt(s->err, sizeof s->err, M_TXN_PAY_QR_TOO_BIG, COLS, LINES);
+    }
+    rules_money_format(strtol(txn_get(&s->ui->t, "amount"), NULL, 10), a, sizeof a);
+    msg_fmt(line, sizeof line, M_TXN_FEE_TOTAL, a);
+    attron(A_BOLD);
+    ui_text(y++, 2, left - 2, TC_OK, line);
+    attroff(A_BOLD);
+    y++;
+    if (paid) {
+        msg_fmt(line, sizeof line, M_TXN_PAID_BY, msg(pay_methods[s->method < 0 ? 0 : s->method].label));
+        y += ui_wrap(y, 2, left - 3, TC_OK, line);
+    } else {
+        ui_text(y++, 2, left - 2, TC_DIM, msg(M_TXN_PAY_METHOD));
+        for (i = 0; i < 3; i++) {
+            snprintf(line, sizeof line, "%s %d. %s", i == s->method ? ">" : " ", i + 1, msg(pay_methods[i].label));
+            ui_text(y++, 2, left - 2, i == s->method ? TC_SELECT : TC_NORMAL, line);
+        }
+        y++;
+        y += ui_wrap(y, 2, left - 3, TC_DIM, msg(s->method < 0 ? M_TXN_PAY_CHOOSE : M_TXN_PAY_CONFIRM));
+    }
+    if (s->q.lines != NULL) {
+        qx = left + (qcols - s->q.cols) / 2;
+        for (i = 0; i < s->q.rows; i++)
+            ui_text(1 + (qrows - 1 - s->q.rows) / 2 + i, qx, s->q.cols, TC_NORMAL, s->q.lines[i]);
+        ui_wrap(y + 1, 2, left - 3, TC_DIM, msg(M_TXN_PAY_SCAN));
+    } else {
+        ui_wrap(y + 1, 2, left - 3, TC_WARN, s->err);
+    }
+}
+
+static int
+pay_keyh(struct app *app, void *state, int key)
+{
+    struct pay_state *s = state;
+    int rc;
+
+    if (s->ui->t.order.paid_at != 0) {
+        if (key == '\r' || key == '\n' || key == KEY_ENTER)
+            return TXN_NEXT;
+        return key == 27 ? TXN_PREV : SCR_IGNORED;
+    }
+    switch (key) {
+    case 27:
+        return TXN_PREV;
+    case '1': case '2': case '3':
+        s->method = key - '1';
+        return SCR_REDRAW;
+    case '\r': case '\n': case KEY_ENTER:
+        if (s->method < 0)
+            return SCR_REDRAW;
+        rc = txn_pay(&s->ui->t, app->st, pay_methods[s->method].code, 0);
+        if (rc != STORE_OK) {
+            app_flash(app, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+            return SCR_REDRAW;
+        }
+        return TXN_NEXT;
+    default:
+        return SCR_IGNORED;
+    }
+}
+
+static void
+pay_free(void *state)
+{
+    struct pay_state *s = state;
+
+    if (s != NULL)
+        qrtext_free(&s->q);
+    free(s);
+}
+
+const struct screen page_new_pay = {
+    .name = "new_pay",
+    .modes = MODE_W66,
+    .init = pay_init,
+    .draw = pay_draw,
+    .key = pay_keyh,
+    .free = pay_free,
+};

@@ -1,0 +1,261 @@
+/*
+ * screens/outbox.c - 打印队列, the clerk's view of the print outbox.
+ *
+ * The most recent jobs (store_job_recent), newest first, each with its
+ * state (prn_job_state_msg), attempts, title and last error; the printer's
+ * state on top (prn_printer_state), and when the printer cannot print a
+ * plain sentence saying nothing is lost and the clerk can carry on.
+ * Keys on the selected job: R retry now (prn_outbox_retry + pump),
+ * C cancel (prn_outbox_cancel), P reprint (prn_outbox_reprint + pump).
+ * Each action appends an audit row under the signed-in clerk.
+ */
+#include <curses.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk/ui.h"
+#include "printing/print.h"
+#include "screens/screens.h"
+
+#define OUTBOX_ROWS 12
+
+struct outbox_state {
+    struct store_job jobs[OUTBOX_ROWS]; /* newest first */
+    size_t n;
+    size_t sel;                        /* selected row */
+    enum prn_printer printer;          /* last printer state */
+    enum msg_id printer_msg;           /* its catalogue text */
+    char note[512];                    /* result of the last action, "" none */
+    bool note_bad;                     /* the note is a warning */
+};
+
+static void
+outbox_load(struct app *app, struct outbox_state *s)
+{
+    int64_t keep = s->n > 0 ? s->jobs[s->sel].id : 0;
+    size_t i;
+
+    s->n = 0;
+    if (app->st == NULL || store_job_recent(app->st, s->jobs, OUTBOX_ROWS, &s->n) != STORE_OK)
+        s->n = 0;
+    s->sel = 0;
+    for (i = 0; i < s->n; i++)
+        if (s->jobs[i].id == keep)
+            s->sel = i;
+}
+
+static void
+outbox_check_printer(struct app *app, struct outbox_state *s)
+{
+    s->printer = prn_printer_state(&app->cfg, &s->printer_msg, NULL, 0);
+    app->printer = (s->printer == PRN_PRINTER_READY || s->printer == PRN_PRINTER_BUSY) ? SVC_UP : SVC_DOWN;
+}
+
+static void *
+outbox_init(struct app *app, const void *arg)
+{
+    struct outbox_state *s = calloc(1, sizeof *s);
+
+    (void)arg;
+    if (s == NULL)
+        return NULL;
+    outbox_check_printer(app, s);
+    outbox_load(app, s);
+    return s;
+}
+
+static void
+outbox_draw(struct app *app, void *state)
+{
+    struct outbox_state *s = state;
+    char buf[512];
+    int y = ui_frame(app, msg(M_OUT_TITLE), msg(M_OUT_HINTS));
+    const int x = 2, w = COLS - 4;
+    const int cx_id = x, cx_state = x + 7, cx_tries = x + 21, cx_doc = x + 27, cx_err = x + 55;
+    bool down = s->printer != PRN_PRINTER_READY && s->printer != PRN_PRINTER_BUSY;
+    size_t i;
+    int waiting = 0;
+
+    y++;
+    msg_fmt(buf, sizeof buf, M_OUT_PRINTER, msg(s->printer_msg));
+    attron(A_BOLD);
+    y += ui_wrap(y, x, w, down ? TC_WARN : TC_OK, buf);
+    if (down)
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_OUT_DOWN_PLAIN));
+    attroff(A_BOLD);
+    for (i = 0; i < s->n; i++)
+        if (s->jobs[i].state == JOB_QUEUED)
+            waiting++;
+    if (waiting > 0)
+        ui_text(y++, x, w, TC_WARN, msg_fmt(buf, sizeof buf, M_OUT_WAITING, waiting));
+    y++;
+    if (app->st == NULL) {
+        ui_wrap(y, x, w, TC_WARN, app->store_error);
+        return;
+    }
+    if (s->n == 0) {
+        ui_text(y, x, w, TC_DIM, msg(M_OUT_EMPTY));
+        return;
+    }
+    ui_text(y, cx_id, 6, TC_DIM, msg(M_OUT_COL_ID));
+    ui_text(y, cx_state, 13, TC_DIM, msg(M_OUT_COL_STATE));
+    ui_text(y, cx_tries, 5, TC_DIM, msg(M_OUT_COL_TRIES));
+    ui_text(y, cx_doc, 27, TC_DIM, msg(M_OUT_COL_DOC));
+    y++;
+    for (i = 0; i < s->n && y < LINES - 5; i++, y++) {
+        const struct store_job *j = &s->jobs[i];
+        enum term_color c = i == s->sel ? TC_SELECT : TC_NORMAL;
+
+        if (i == s->sel) {
+            attron(COLOR_PAIR(TC_SELECT));
+            mvhline(y, x, ' ', w);
+            attroff(COLOR_PAIR(TC_SELECT));
+        }
+        snprintf(buf, sizeof buf, "%" PRId64, j->id);
+        ui_text(y, cx_id, 6, c, buf);
+        ui_text(y, cx_state, 13, i == s->sel ? c : j->state == JOB_QUEUED || j->state == JOB_FAILED ? TC_WARN : TC_OK,
+                msg(prn_job_state_msg(j->state)));
+        snprintf(buf, sizeof buf, "%d", j->attempts);
+        ui_text(y, cx_tries, 5, c, buf);
+        ui_text(y, cx_doc, 27, c, j->title[0] ? j->title : j->doc);
+        if (j->last_error[0] != '\0' && j->state != JOB_DONE && COLS - 2 > cx_err)
+            ui_text(y, cx_err, COLS - 2 - cx_err, i == s->sel ? c : TC_DIM, j->last_error);
+    }
+    if (s->sel < s->n && s->jobs[s->sel].last_error[0] != '\0' && s->jobs[s->sel].state != JOB_DONE) {
+        msg_fmt(buf, sizeof buf, M_OUT_ERROR, s->jobs[s->sel].last_error);
+        ui_text(LINES - 5, x, w, TC_WARN, buf);
+    }
+    if (s->note[0] != '\0')
+        ui_text(LINES - 4, x, w, s->note_bad ? TC_WARN : TC_OK, s->note);
+}
+
+/* Audit a clerk's action on job ID. */
+static void
+outbox_audit(struct app *app, const char *action, int64_t id, int64_t new_id)
+{
+    char detail[96];
+
+    if (new_id != 0)
+        snprintf(detail, sizeof detail, "job=%" PRId64 " new_job=%" PRId64, id, new_id);
+    else
+        snprintf(detail, sizeof detail, "job=%" PRId64, id);
+    if (store_audit(app->st, app->ses.signed_in ? app->ses.login : app_mode_name(app->mode), action, detail) != STORE_OK)
+        app_flash(app, msg(M_DB_WRITE_FAILED));
+}
+
+/* Send what is due now; note whether JOB reached the printer. */
+static void
+outbox_pump(struct app *app, struct outbox_state *s, int64_t job)
+{
+    struct prn_pump_result res;
+
+    memset(&res, 0, sizeof res);
+    (void)prn_outbox_pump(app->st, &app->cfg, time(NULL), &res);
+    outbox_check_printer(app, s);
+    if (res.last != PRN_OK || s->printer == PRN_PRINTER_DOWN || s->printer == PRN_PRINTER_NONE) {
+        msg_fmt(s->note, sizeof s->note, M_OUT_RETRY_QUEUED, (long long)job);
+        s->note_bad = true;
+    }
+}
+
+static int
+outbox_key(struct app *app, void *state, int key)
+{
+    struct outbox_state *s = state;
+    int64_t id, new_id = 0;
+    int rc;
+
+    switch (key) {
+    case 27:
+    case KEY_BACKSPACE:
+    case KEY_LEFT:
+        return SCR_BACK;
+    case KEY_UP:
+        if (s->sel > 0)
+            s->sel--;
+        return SCR_HANDLED;
+    case KEY_DOWN:
+        if (s->sel + 1 < s->n)
+            s->sel++;
+        return SCR_HANDLED;
+    case KEY_F(5):
+        outbox_check_printer(app, s);
+        outbox_load(app, s);
+        return SCR_HANDLED;
+    case 'r': case 'R': case 'c': case 'C': case 'p': case 'P':
+        break;
+    default:
+        return SCR_IGNORED;
+    }
+    if (app->st == NULL || s->n == 0)
+        return SCR_HANDLED;
+    id = s->jobs[s->sel].id;
+    s->note_bad = false;
+    switch (key) {
+    case 'r': case 'R':
+        rc = prn_outbox_retry(app->st, id, time(NULL));
+        if (rc == STORE_OK) {
+            outbox_audit(app, "print.retry", id, 0);
+            msg_fmt(s->note, sizeof s->note, M_OUT_RETRIED, (long long)id);
+            outbox_pump(app, s, id);
+        }
+        break;
+    case 'c': case 'C':
+        rc = prn_outbox_cancel(app->st, id, time(NULL));
+        if (rc == STORE_OK) {
+            outbox_audit(app, "print.cancel", id, 0);
+            msg_fmt(s->note, sizeof s->note, M_OUT_CANCELLED, (long long)id);
+        }
+        break;
+    default:
+        rc = prn_outbox_reprint(app->st, id, time(NULL), &new_id);
+        if (rc == STORE_OK) {
+            outbox_audit(app, "print.reprint", id, new_id);
+            msg_fmt(s->note, sizeof s->note, M_OUT_REPRINTED, (long long)id, (long long)new_id);
+            outbox_pump(app, s, new_id);
+        }
+        break;
+    }
+    if (rc == STORE_ERR_CONFLICT) {
+        msg_fmt(s->note, sizeof s->note, M_OUT_NOT_NOW, (long long)id);
+        s->note_bad = true;
+    } else if (rc != STORE_OK) {
+        snprintf(s->note, sizeof s->note, "%s", msg(M_OUT_FAILED_OP));
+        s->note_bad = true;
+    }
+    outbox_load(app, s);
+    if (new_id != 0)
+        s->sel = 0; /* the new job is the newest */
+    return SCR_HANDLED;
+}
+
+static int
+outbox_event(struct app *app, void *state, enum scr_event ev)
+{
+    struct outbox_state *s = state;
+
+    if (ev != EV_TICK)
+        return SCR_IGNORED;
+    /* The loop pumps the outbox in the background: show what it did. */
+    outbox_load(app, s);
+    if (app->printer == SVC_UP && s->printer != PRN_PRINTER_READY && s->printer != PRN_PRINTER_BUSY)
+        outbox_check_printer(app, s);
+    return SCR_REDRAW;
+}
+
+static void
+outbox_free(void *state)
+{
+    free(state);
+}
+
+const struct screen screen_outbox = {
+    .name = "outbox",
+    .modes = MODE_CLERK,
+    .init = outbox_init,
+    .draw = outbox_draw,
+    .key = outbox_key,
+    .event = outbox_event,
+    .free = outbox_free,
+};

@@ -1,0 +1,172 @@
+/*
+ * screens/resume.c - 未完成订单: find the unfinished (OPEN) order of an
+ * operator by ID number, show where it stopped, and resume it (Enter: the
+ * transaction's screen opens at the step it must resume at) or cancel it
+ * (F8, confirmed with Y). The ID number is masked once found.
+ */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/engine.h"
+#include "kiosk/form.h"
+#include "kiosk/ui.h"
+#include "screens/screens.h"
+#include "screens/txn.h"
+
+static const struct form_item resume_items[] = {
+    { NULL, M_TXN_F_OPERATOR_ID, 18, FIELD_ASCII | FIELD_UPPER, true, NULL },
+};
+
+struct resume_state {
+    struct form fm;
+    bool found;
+    bool confirm;               /* F8 pressed: Y cancels */
+    struct store_order o;
+    struct txn t;               /* the order's values, for the summary */
+    char note[256];
+};
+
+static void
+resume_find(struct app *app, struct resume_state *s)
+{
+    int rc;
+
+    s->found = false;
+    s->note[0] = '\0';
+    if (app->st == NULL) {
+        snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_DB_DOWN));
+        return;
+    }
+    rc = store_order_open_for_operator(app->st, form_text(&s->fm, 0), &s->o);
+    if (rc == STORE_ERR_NOT_FOUND) {
+        form_set_error(&s->fm, 0, msg(M_TXN_RESUME_NONE));
+        return;
+    }
+    if (rc != STORE_OK) {
+        form_set_error(&s->fm, 0, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return;
+    }
+    txn_begin(&s->t, &txn_new_cert, s->o.window, s->o.clerk);
+    txn_data_decode(&s->t, s->o.data);
+    s->found = true;
+}
+
+static void *
+resume_init(struct app *app, const void *arg)
+{
+    struct resume_state *s = calloc(1, sizeof *s);
+
+    if (s == NULL)
+        return NULL;
+    form_init(&s->fm, resume_items, 1);
+    if (arg != NULL) {
+        field_set(&s->fm.f[0], (const char *)arg);
+        resume_find(app, s);
+    }
+    return s;
+}
+
+static void
+resume_draw(struct app *app, void *state)
+{
+    struct resume_state *s = state;
+    static const enum msg_id labels[] = {
+        M_TXN_ORDER_NUMBER, M_TXN_ORDER_TXN, M_TXN_ORDER_STEP, M_TXN_F_COMPANY, M_TXN_F_OPERATOR_ID, M_TXN_ORDER_PAID,
+    };
+    int y = ui_frame(app, msg(M_TXN_RESUME_TITLE), msg(s->found ? M_TXN_HINTS_RESUME_FOUND : M_TXN_HINTS_RESUME));
+    int lw = ui_label_width(labels, 6), idx;
+    char masked[40], buf[256], a[32];
+
+    curs_set(0);
+    y++;
+    if (!s->found) {
+        ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_RESUME_INTRO));
+        if (s->note[0])
+            ui_wrap(y + 4, 4, COLS - 8, TC_WARN, s->note);
+        form_draw(&s->fm, y + 2, 4, 20);
+        return;
+    }
+    ui_field(y++, 4, lw, msg(M_TXN_ORDER_NUMBER), TC_NORMAL, s->o.number);
+    ui_field(y++, 4, lw, msg(M_TXN_ORDER_TXN), TC_NORMAL,
+             strcmp(s->o.txn, "new") == 0 ? msg(M_TXN_NEW_TITLE) : s->o.txn);
+    idx = txn_step_index(&txn_new_cert, s->o.step);
+    ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL,
+             idx >= 0 && strcmp(s->o.txn, "new") == 0 ? msg(txn_new_cert.steps[idx].title) : s->o.step);
+    ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
+    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, store_mask_id(s->o.operator_id, masked, sizeof masked));
+    rules_money_format(s->o.amount, a, sizeof a);
+    msg_fmt(buf, sizeof buf, s->o.paid_at ? M_TXN_ORDER_PAID_YES : M_TXN_ORDER_PAID_NO, a, s->o.pay_method);
+    ui_field(y++, 4, lw, msg(M_TXN_ORDER_PAID), s->o.paid_at ? TC_OK : TC_NORMAL, buf);
+    y++;
+    if (s->confirm)
+        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->o.paid_at ? M_TXN_CANCEL_CONFIRM_PAID : M_TXN_CANCEL_CONFIRM));
+    else if (s->note[0])
+        ui_wrap(y, 4, COLS - 8, TC_WARN, s->note);
+}
+
+static int
+resume_key(struct app *app, void *state, int key)
+{
+    struct resume_state *s = state;
+
+    if (!s->found) {
+        switch (form_key(&s->fm, key)) {
+        case FORM_BACK:
+            return SCR_BACK;
+        case FORM_SUBMIT:
+            resume_find(app, s);
+            return SCR_REDRAW;
+        case FORM_CHANGED:
+            return SCR_REDRAW;
+        default:
+            return SCR_IGNORED;
+        }
+    }
+    if (s->confirm) {
+        s->confirm = false;
+        if (key == 'y' || key == 'Y') {
+            if (store_order_cancel(app->st, s->o.id, "cancelled on resume screen") != STORE_OK) {
+                snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_DB_ERROR));
+                return SCR_REDRAW;
+            }
+            app_flash(app, msg(M_TXN_CANCELLED));
+            return SCR_BACK;
+        }
+        return SCR_REDRAW;
+    }
+    switch (key) {
+    case 27:
+        s->found = false;
+        return SCR_REDRAW;
+    case KEY_F(8):
+        s->confirm = true;
+        return SCR_REDRAW;
+    case '\r': case '\n': case KEY_ENTER:
+        if (strcmp(s->o.txn, txn_new_cert.code) != 0) {
+            snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RESUME_OTHER_TXN));
+            return SCR_REDRAW;
+        }
+        app->next = &screen_new_cert;
+        app->next_arg = &s->o.id;
+        return SCR_PUSH;
+    default:
+        return SCR_IGNORED;
+    }
+}
+
+static void
+resume_free(void *state)
+{
+    free(state);
+}
+
+const struct screen screen_resume = {
+    .name = "resume",
+    .modes = MODE_ALL,
+    .init = resume_init,
+    .draw = resume_draw,
+    .key = resume_key,
+    .free = resume_free,
+};

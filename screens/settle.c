@@ -1,0 +1,249 @@
+/*
+ * screens/settle.c - 日结, the daily settlement on screen (supervisor only).
+ *
+ * One line per window, clerk and transaction kind (store_report_daily):
+ * orders finished, amounts taken in cash / POS / QR, free replacements,
+ * cancelled orders and refunds due; a total line and a sentence with the
+ * money totals. Left/Right move to the previous / next day. Printing the
+ * settlement is not offered: printing/print.h has no settlement document
+ * yet (P says so; `kiosk report daily` exports it).
+ */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kiosk/ui.h"
+#include "printing/print.h"
+#include "screens/screens.h"
+
+struct settle_state {
+    time_t day;                       /* noon of the day shown (local) */
+    char date[11];                    /* YYYY-MM-DD */
+    struct store_report_row *rows;    /* malloc'd by the store */
+    size_t n;
+    struct store_report_row total;
+    int top;                          /* first row shown (scrolling) */
+    char error[512];                  /* why the report failed, "" none */
+};
+
+/* The columns: header, x offset, width, right-aligned. */
+struct settle_col {
+    enum msg_id head;
+    int x, w;
+    bool right;
+};
+
+static const struct settle_col settle_cols[] = {
+    { M_SET_COL_WINDOW, 1, 4, false },
+    { M_SET_COL_CLERK, 6, 8, false },
+    { M_SET_COL_TXN, 15, 16, false },
+    { M_SET_COL_DONE, 31, 4, true },
+    { M_SET_COL_CASH, 36, 9, true },
+    { M_SET_COL_POS, 46, 9, true },
+    { M_SET_COL_QR, 56, 9, true },
+    { M_SET_COL_FREE, 66, 4, true },
+    { M_SET_COL_CANC, 71, 4, true },
+    { M_SET_COL_REFUND, 76, 4, true },
+};
+#define SETTLE_NCOLS (int)(sizeof settle_cols / sizeof settle_cols[0])
+
+static void
+settle_cell(int y, int col, enum term_color c, const char *text)
+{
+    const struct settle_col *k = &settle_cols[col];
+    int w = ui_width(text);
+
+    if (k->x + k->w > COLS)
+        return;
+    ui_text(y, k->right && w < k->w ? k->x + k->w - w : k->x, k->w, c, text);
+}
+
+static const char *
+settle_txn_name(const char *code)
+{
+    enum prn_txn t;
+    static const enum msg_id names[PRN_TXN__COUNT] = {
+        [PRN_TXN_NEW] = M_PRN_TXN_NEW, [PRN_TXN_RENEW] = M_PRN_TXN_RENEW,
+        [PRN_TXN_LOST] = M_PRN_TXN_LOST, [PRN_TXN_DAMAGED] = M_PRN_TXN_DAMAGED,
+        [PRN_TXN_CHANGE] = M_PRN_TXN_CHANGE, [PRN_TXN_UNLOCK] = M_PRN_TXN_UNLOCK,
+        [PRN_TXN_REVOKE] = M_PRN_TXN_REVOKE, [PRN_TXN_BIND] = M_PRN_TXN_BIND,
+    };
+
+    if (prn_txn_parse(code, &t) == 0)
+        return msg(names[t]);
+    return code;
+}
+
+static void
+settle_load(struct app *app, struct settle_state *s)
+{
+    struct tm tm;
+
+    free(s->rows);
+    s->rows = NULL;
+    s->n = 0;
+    s->top = 0;
+    s->error[0] = '\0';
+    memset(&s->total, 0, sizeof s->total);
+    localtime_r(&s->day, &tm);
+    strftime(s->date, sizeof s->date, "%Y-%m-%d", &tm);
+    if (app->st == NULL) {
+        snprintf(s->error, sizeof s->error, "%s", app->store_error);
+        return;
+    }
+    if (store_report_daily(app->st, s->date, &s->rows, &s->n, &s->total) != STORE_OK) {
+        msg_fmt(s->error, sizeof s->error, M_SET_FAILED, store_detail(app->st));
+        s->rows = NULL;
+        s->n = 0;
+    }
+}
+
+/* Noon today, local: stepping by 86400 s never skips or repeats a day. */
+static time_t
+settle_today_noon(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    localtime_r(&now, &tm);
+    tm.tm_hour = 12;
+    tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return mktime(&tm);
+}
+
+static void *
+settle_init(struct app *app, const void *arg)
+{
+    struct settle_state *s = calloc(1, sizeof *s);
+
+    (void)arg;
+    if (s == NULL)
+        return NULL;
+    s->day = settle_today_noon();
+    settle_load(app, s);
+    return s;
+}
+
+static void
+settle_row(int y, const struct store_report_row *r, bool total, enum term_color c)
+{
+    char buf[64];
+    const char *win = r->window;
+
+    if (total) {
+        settle_cell(y, 0, c, msg(M_SET_TOTAL));
+    } else {
+        if (strncmp(win, "window", 6) == 0)
+            win += 6;
+        else if (strcmp(win, "self") == 0)
+            win = msg(M_SET_SELF);
+        settle_cell(y, 0, c, win);
+        settle_cell(y, 1, c, r->clerk[0] ? r->clerk : "-");
+        settle_cell(y, 2, c, settle_txn_name(r->txn));
+    }
+    snprintf(buf, sizeof buf, "%ld", r->done);
+    settle_cell(y, 3, c, buf);
+    settle_cell(y, 4, c, prn_money(buf, sizeof buf, r->cash));
+    settle_cell(y, 5, c, prn_money(buf, sizeof buf, r->pos));
+    settle_cell(y, 6, c, prn_money(buf, sizeof buf, r->qr));
+    snprintf(buf, sizeof buf, "%ld", r->free_count);
+    settle_cell(y, 7, c, buf);
+    snprintf(buf, sizeof buf, "%ld", r->cancelled);
+    settle_cell(y, 8, c, buf);
+    snprintf(buf, sizeof buf, "%ld", r->refunds);
+    settle_cell(y, 9, c, buf);
+}
+
+static void
+settle_draw(struct app *app, void *state)
+{
+    struct settle_state *s = state;
+    char title[128], buf[512], a[32], b[32], c[32], d[32], e[32];
+    int y, i, last;
+    size_t r;
+
+    msg_fmt(title, sizeof title, M_SET_TITLE, s->date);
+    y = ui_frame(app, title, msg(M_SET_HINTS)) + 1;
+    if (s->error[0] != '\0') {
+        ui_wrap(y, 2, COLS - 4, TC_WARN, s->error);
+        return;
+    }
+    for (i = 0; i < SETTLE_NCOLS; i++)
+        settle_cell(y, i, TC_DIM, msg(settle_cols[i].head));
+    y++;
+    if (s->n == 0) {
+        ui_text(y + 1, 2, COLS - 4, TC_DIM, msg(M_SET_EMPTY));
+        return;
+    }
+    last = LINES - 7;
+    for (r = (size_t)s->top; r < s->n && y < last; r++, y++)
+        settle_row(y, &s->rows[r], false, TC_NORMAL);
+    mvhline(y++, 1, ACS_HLINE, COLS - 2);
+    attron(A_BOLD);
+    settle_row(y++, &s->total, true, TC_NORMAL);
+    attroff(A_BOLD);
+    msg_fmt(buf, sizeof buf, M_SET_AMOUNTS, prn_money(a, sizeof a, s->total.cash),
+            prn_money(b, sizeof b, s->total.pos), prn_money(c, sizeof c, s->total.qr),
+            prn_money(d, sizeof d, s->total.cash + s->total.pos + s->total.qr), s->total.refunds,
+            prn_money(e, sizeof e, s->total.refund_amount));
+    ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf);
+}
+
+static int
+settle_key(struct app *app, void *state, int key)
+{
+    struct settle_state *s = state;
+
+    switch (key) {
+    case 27:
+    case KEY_BACKSPACE:
+        return SCR_BACK;
+    case KEY_LEFT:
+        s->day -= 86400;
+        settle_load(app, s);
+        return SCR_HANDLED;
+    case KEY_RIGHT:
+        s->day += 86400;
+        settle_load(app, s);
+        return SCR_HANDLED;
+    case KEY_UP:
+        if (s->top > 0)
+            s->top--;
+        return SCR_HANDLED;
+    case KEY_DOWN:
+        if ((size_t)s->top + 1 < s->n)
+            s->top++;
+        return SCR_HANDLED;
+    case KEY_F(5):
+        settle_load(app, s);
+        return SCR_HANDLED;
+    case 'p':
+    case 'P':
+        app_flash(app, msg(M_SET_NO_PRINT));
+        return SCR_HANDLED;
+    default:
+        return SCR_IGNORED;
+    }
+}
+
+static void
+settle_free(void *state)
+{
+    struct settle_state *s = state;
+
+    if (s != NULL)
+        free(s->rows);
+    free(s);
+}
+
+const struct screen screen_settle = {
+    .name = "settle",
+    .modes = MODE_CLERK,
+    .init = settle_init,
+    .draw = settle_draw,
+    .key = settle_key,
+    .free = settle_free,
+    .supervisor = true,
+};
