@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tests/integration/valgrind.sh - our code under valgrind (memcheck) on the
+# optimised build: the unit tests and the main commands against the test
+# hall. Errors and definite leaks fail; tests/valgrind.supp may suppress only
+# the libraries' own blocks.
+. "$ROOT/tests/lib.sh"
+cd "$ROOT"
+VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --suppressions=$ROOT/tests/valgrind.supp"
+
+vg() { # NAME COMMAND...
+  local name=$1; shift
+  local out rc
+  out=$($VG "$@" 2>&1 >/dev/null); rc=$?
+  if [ $rc -eq 99 ]; then t_fail "valgrind clean: $name" "$(printf '%s' "$out" | head -30)"
+  else t_ok "valgrind clean: $name (exit $rc)"; fi
+}
+
+for t in build/tests/test_*; do
+  [ -x "$t" ] || continue
+  vg "$(basename "$t")" "$t"
+done
+B=$ROOT/build/kiosk
+"$B" dev plug demo >/dev/null
+vg "kiosk token list" "$B" token list
+"$B" dev unplug demo >/dev/null
+vg "kiosk --help" "$B" --help
+vg "kiosk hall provision (reuse)" "$B" hall provision
+vg "kiosk audit verify" "$B" audit verify
+vg "kiosk print sample --out" "$B" print sample --doc receipt --out "$TEST_TMP/r.pdf"
