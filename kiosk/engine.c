@@ -77,7 +77,9 @@ int
 txn_set(struct txn *t, const char *key, const char *val)
 {
     struct txn_kv *kv;
-    size_t cut, i;
+    const char *src;
+    size_t out;
+    wchar_t wc;
 
     if (!txn_key_ok(key))
         return -1;
@@ -87,11 +89,25 @@ txn_set(struct txn *t, const char *key, const char *val)
         kv = &t->kv[t->nkv++];
         snprintf(kv->key, sizeof kv->key, "%s", key);
     }
-    textw_sanitize(kv->val, sizeof kv->val, val ? val : "");
-    cut = strlen(kv->val);
-    for (i = 0; i < cut; i++)
-        if ((unsigned char)kv->val[i] < 0x20)
-            kv->val[i] = ' ';
+    /* Valid UTF-8 without control characters, whatever the locale:
+     * bad bytes become U+FFFD, controls a space, cut on a character boundary. */
+    out = 0;
+    src = val ? val : "";
+    while (*src != '\0') {
+        char enc[4];
+        size_t used = textw_decode(src, strlen(src), &wc), el;
+        if (wc < 0x20 || wc == 0x7f)
+            wc = ' ';
+        el = textw_encode(wc, enc);
+        if (el == 0)
+            el = textw_encode(TEXTW_REPLACEMENT, enc);
+        if (out + el >= sizeof kv->val)
+            break;
+        memcpy(kv->val + out, enc, el);
+        out += el;
+        src += used;
+    }
+    kv->val[out] = '\0';
     return 0;
 }
 

@@ -177,7 +177,8 @@ int txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, s
  * Put the key named by value "key_serial" in a state to be issued onto: when
  * it holds a certificate and WIPE is false, TOK_ERR_NOT_BLANK; otherwise the
  * key is erased (wiped when needed) and initialised with its diversified SO
- * PIN and the user PIN t->pin. tok status.
+ * PIN, label = the USCC, and the user PIN t->pin. Refused (TOK_ERR_INTERNAL)
+ * on an unpaid order. tok status.
  */
 int txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe);
 
@@ -186,8 +187,9 @@ int txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe);
  * Fills t->cert. tok status. */
 int txn_new_issue(struct txn *t, const struct txn_env *env);
 
-/* Record the certificate issued (store_cert_put + audit) and move the order
- * to its done step. store status. */
+/* Record the certificate issued (store_cert_put + audit "cert.issue", ID
+ * masked) and save the order with step "done" (t->step itself is left for
+ * the caller to move). Safe to call again after a failure. store status. */
 int txn_new_record(struct txn *t, const struct txn_env *env);
 
 /* Validity of a certificate issued on NOW for YEARS (local calendar days,

@@ -13,8 +13,8 @@
 #include "screens/screens.h"
 
 const struct home_item home_items[] = {
-    { M_TXN_NEW_TITLE, &screen_new_cert, MODE_W66 },
     { M_HOME_VALIDITY, &screen_validity, MODE_ALL },
+    { M_TXN_NEW_TITLE, &screen_new_cert, MODE_W66 },
     { M_TXN_RESUME_TITLE, &screen_resume, MODE_ALL },
     { M_OUT_MENU, &screen_outbox, MODE_CLERK },
     { M_SET_MENU, &screen_settle, MODE_CLERK },   /* listed to supervisors only (.supervisor) */

@@ -5,8 +5,10 @@
  * state (prn_job_state_msg), attempts, title and last error; the printer's
  * state on top (prn_printer_state), and when the printer cannot print a
  * plain sentence saying nothing is lost and the clerk can carry on.
- * Keys on the selected job: R retry now (prn_outbox_retry + pump),
- * C cancel (prn_outbox_cancel), P reprint (prn_outbox_reprint + pump).
+ * Keys on the selected job: R retry now (prn_outbox_retry, then
+ * prn_outbox_send of that job), C cancel (prn_outbox_cancel), P reprint
+ * (prn_outbox_reprint, then the new job sent). The loop's background pump
+ * (app_tick_services) keeps sending due jobs; the list follows it each tick.
  * Each action appends an audit row under the signed-in clerk.
  */
 #include <curses.h>
@@ -144,17 +146,20 @@ outbox_audit(struct app *app, const char *action, int64_t id, int64_t new_id)
         app_flash(app, msg(M_DB_WRITE_FAILED));
 }
 
-/* Send what is due now; note whether JOB reached the printer. */
+/* Send job ID now (the clerk asked); add to the note when it did not reach the printer. */
 static void
-outbox_pump(struct app *app, struct outbox_state *s, int64_t job)
+outbox_send(struct app *app, struct outbox_state *s, int64_t id)
 {
     struct prn_pump_result res;
+    int rc;
 
     memset(&res, 0, sizeof res);
-    (void)prn_outbox_pump(app->st, &app->cfg, time(NULL), &res);
+    rc = prn_outbox_send(app->st, &app->cfg, id, time(NULL), &res);
     outbox_check_printer(app, s);
-    if (res.last != PRN_OK || s->printer == PRN_PRINTER_DOWN || s->printer == PRN_PRINTER_NONE) {
-        msg_fmt(s->note, sizeof s->note, M_OUT_RETRY_QUEUED, (long long)job);
+    if (rc != STORE_OK || res.last != PRN_OK) {
+        size_t used = strlen(s->note);
+
+        snprintf(s->note + used, sizeof s->note - used, "%s", msg(M_OUT_RETRY_QUEUED));
         s->note_bad = true;
     }
 }
@@ -198,7 +203,7 @@ outbox_key(struct app *app, void *state, int key)
         if (rc == STORE_OK) {
             outbox_audit(app, "print.retry", id, 0);
             msg_fmt(s->note, sizeof s->note, M_OUT_RETRIED, (long long)id);
-            outbox_pump(app, s, id);
+            outbox_send(app, s, id);
         }
         break;
     case 'c': case 'C':
@@ -213,7 +218,7 @@ outbox_key(struct app *app, void *state, int key)
         if (rc == STORE_OK) {
             outbox_audit(app, "print.reprint", id, new_id);
             msg_fmt(s->note, sizeof s->note, M_OUT_REPRINTED, (long long)id, (long long)new_id);
-            outbox_pump(app, s, new_id);
+            outbox_send(app, s, new_id);
         }
         break;
     }

@@ -40,6 +40,13 @@ type_login() {
   tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
   tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
 }
+# menu LABEL: open the home menu item LABEL by its number (order may change).
+menu() {
+  local n
+  wait_for "$1"
+  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  tm send-keys -t $S "${n:-0}"
+}
 audit_count() { # ACTION [ACTOR]
   sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM audit WHERE action='$1'${2:+ AND actor='$2'}"
 }
@@ -88,7 +95,7 @@ absent "signed out: no menu" "请选择业务"
 type_login boss "$CLERKSUP_PASS"
 expect "supervisor signs in at window 66" "请选择业务"
 expect "supervisor sees the settlement" "日结"
-tm send-keys -t $S 3
+menu "日结"
 expect "settlement screen opens (columns)" "完成"
 tm send-keys -t $S Escape
 expect "back home" "请选择业务"
@@ -113,7 +120,7 @@ start --mode window66 --config "$CONF"
 expect "idle config: login" "柜员登录"
 type_login w66 "$CLERK66_PASS"
 expect "idle config: signed in" "请选择业务"
-tm send-keys -t $S 1
+menu "有效期查询"
 expect "validity screen open before the lock" "请插入您的UKey"
 expect "idle: the screen locks" "请输入密码解锁"
 absent "locked: the validity screen is hidden" "请插入您的UKey"

@@ -3,6 +3,7 @@
 # (有效期查询) end to end, in Chinese and English, with keys plugged and
 # pulled through `kiosk dev`, the clock moved with faketime, a too-small
 # terminal, and self-service refusing to be stopped from the keyboard.
+# Window-66 sessions sign in first (login helper, clerks from tests/run.sh).
 . "$ROOT/tests/lib.sh"
 
 S=e2e-validity-$$
@@ -34,13 +35,33 @@ absent() { # NAME TEXT
   if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
 }
 
+# login USER PASS: sign in on the clerk login screen of a window mode (zh or en)
+# and wait for the home menu; the test clerks come from tests/run.sh.
+login() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
+  tm send-keys -t $S C-u
+  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
+  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
+  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
+  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
+}
+# menu LABEL: open the home menu item LABEL by its number (the order may change).
+menu() {
+  local n
+  wait_for "$1"
+  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  tm send-keys -t $S "${n:-0}"
+}
+
 checks_before=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks" 2>/dev/null || echo 0)
 
 # ---- Chinese, window 66 ------------------------------------------------------
 start --mode window66
+login w66 "$CLERK66_PASS"
 expect "zh: home menu lists the validity check" "有效期查询"
 expect "zh: status bar shows services" "打印机"
-tm send-keys -t $S 1
+menu "有效期查询"
 expect "zh: asks for the key" "请插入您的UKey"
 "$KIOSK" dev plug demo >/dev/null
 expect "zh: demo key read on plug (holder)" "天津市示范科技有限公司"
@@ -88,8 +109,9 @@ else t_fail "each check recorded in SQLite" "$checks_before -> $checks_after"; f
 
 # ---- English ----------------------------------------------------------------
 start --mode window66 --lang en
+login w66 "$CLERK66_PASS"
 expect "en: home menu" "Certificate validity check"
-tm send-keys -t $S Enter
+menu "Certificate validity check"
 expect "en: asks for the key" "Please insert your UKey"
 "$KIOSK" dev plug demo >/dev/null
 expect "en: valid verdict" "The certificate is valid"

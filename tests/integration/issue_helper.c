@@ -5,10 +5,11 @@
  * tests/integration/issue.sh. Prints key=value lines; exit 0 unless the
  * helper itself could not run.
  *
- *   issue SERIAL USCC COMPANY OPERATOR_ID [PULL]
+ *   issue SERIAL USCC COMPANY OPERATOR_ID [PULL|WIPE]
  *       the whole flow on key SERIAL (must be plugged); with PULL the key is
  *       unplugged after initialisation so issuing fails, then the order is
  *       resumed from the records, the key plugged again, wiped and issued.
+ *       PULL and WIPE wipe a key that holds a certificate (the clerk's yes).
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
  */
@@ -46,13 +47,21 @@ open_hall(void)
     env.clerk = "w66";
 }
 
+/* Plug / pull key SERIAL by its marker file (tok_dev_plug would load the
+ * module a second time in this process and finalize it under us). */
 static void
 plug(const char *serial, bool in)
 {
-    char err[256];
+    char path[CFG_PATH_MAX + 64];
+    FILE *f;
 
-    if ((in ? tok_dev_plug : tok_dev_unplug)(cfg.module, cfg.ports_dir, serial, err, sizeof err) != 0)
-        fprintf(stderr, "issue_helper: plug %s: %s\n", serial, err);
+    snprintf(path, sizeof path, "%s/%s", cfg.ports_dir, serial);
+    if (in) {
+        if ((f = fopen(path, "w")) != NULL)
+            fclose(f);
+    } else {
+        unlink(path);
+    }
     tok_poll(env.tok);
 }
 
@@ -71,6 +80,7 @@ cmd_issue(int argc, char **argv)
     char err[256];
     int rc;
     bool pull = argc > 6 && strcmp(argv[6], "PULL") == 0;
+    bool wipe = argc > 6; /* PULL or WIPE: the key may hold a certificate */
 
     txn_begin(&t, &txn_new_cert, env.window, env.clerk);
     txn_set(&t, "company", argv[4]);
@@ -104,6 +114,10 @@ cmd_issue(int argc, char **argv)
     step(&t, "issue");
     rc = txn_new_init_key(&t, &env, false);
     printf("init=%d\n", rc);
+    if (rc == TOK_ERR_NOT_BLANK && wipe) {
+        rc = txn_new_init_key(&t, &env, true);
+        printf("init_wiped=%d\n", rc);
+    }
     if (pull) {
         plug(argv[2], false);
         rc = txn_new_issue(&t, &env);

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tests/e2e/new_cert.sh - 证书新办 end to end on the real binary in tmux
+# (window 66): clerk sign-in when asked, company form with a mistyped USCC
+# corrected on the way, Esc back keeping every value, operator, kind and
+# term, materials, fee with the papers printed, payment QR and method,
+# insert a key (wiping it with the clerk's confirmation if it holds a
+# certificate), PIN twice, issuing with the self-test message, the window-68
+# instruction; then the printed papers in the printer's spool and the records.
+. "$ROOT/tests/lib.sh"
+
+S=e2e-newcert-$$
+SOCK=$TEST_TMP/tmux.sock
+KEY=blank2
+tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
+cleanup() { tm kill-server >/dev/null 2>&1; "$KIOSK" dev unplug $KEY >/dev/null 2>&1; [ -n "${SERIAL:-}" ] && "$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1; }
+trap cleanup EXIT
+cleanup
+
+start() {
+  tm kill-server >/dev/null 2>&1
+  sleep 0.2
+  tm new-session -d -s $S -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+}
+screen() { tm capture-pane -p -t $S; }
+wait_for() {
+  local i
+  for i in $(seq 1 150); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect() { # NAME TEXT
+  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
+}
+type_() { tm send-keys -t $S -l "$1"; }
+key() { tm send-keys -t $S "$@"; }
+
+COMPANY=天津市端到端测试科技有限公司
+USCC=91120116MA06ABCDXQ
+BAD_USCC=91120116MA06ABCDX1
+OPID=120101199001011239
+PIN='Kx7#pq29'
+
+start --mode window66
+wait_for "柜员登录" || wait_for "请选择业务"
+if screen | grep -qF "柜员登录"; then
+  key C-u; type_ w66; key Enter; type_ "${CLERK66_PASS:-}"; key Enter
+fi
+if ! wait_for "证书新办"; then
+  t_fail "home menu offers 证书新办 (signed in as w66)"; screen | sed 's/^/#   /'; exit 0
+fi
+t_ok "home menu offers 证书新办"
+key 2   # window 66: 1 有效期查询, 2 证书新办
+expect "company form" "统一社会信用代码"
+
+# ---- company, with a mistyped USCC ---------------------------------------------
+type_ "$COMPANY"; key Enter
+type_ "$BAD_USCC"; key Enter
+expect "wrong USCC check character named beside its field" "统一社会信用代码校验位错误"
+expect "nothing typed is lost (company name kept)" "$COMPANY"
+key BSpace; type_ Q; key Enter
+type_ 张三; key Enter
+type_ 022-23456789; key Enter
+key Enter; key Enter
+type_ 天津市滨海新区端到端路8号; key Enter
+expect "operator form after the company" "经办人身份证号"
+
+# Esc back keeps every value, then forward again
+key Escape
+expect "Esc back to the company form" "单位名称"
+expect "company name kept after Esc" "$COMPANY"
+expect "corrected USCC kept after Esc" "$USCC"
+for i in 1 2 3 4 5 6 7; do key Enter; done
+expect "forward again to the operator" "经办人身份证号"
+
+# ---- operator, kind, materials -------------------------------------------------------
+type_ 李四; key Enter
+type_ "$OPID"; key Enter
+type_ 13912345678; key Enter
+type_ lisi@example.com; key Enter
+key Enter
+expect "kind and term" "单位证书带签章"
+key Enter
+expect "materials checklist" "经办人身份证原件及复印件"
+key Enter
+expect "materials not all ticked: refused" "还有材料未核验"
+key a; key Enter
+
+# ---- fee, papers, payment -----------------------------------------------------------
+expect "fee quote" "应收合计：200.00 元"
+expect "application form and seal sheet printed" "已打印"
+key Enter
+expect "payment screen" "付款方式"
+expect "payment QR drawn" "▀"
+key 1; key Enter
+expect "after payment: insert a blank key" "请插入空白UKey"
+
+# ---- the key ------------------------------------------------------------------------
+out=$("$KIOSK" dev plug $KEY 2>&1); SERIAL=$(printf '%s' "$out" | grep -o '[0-9a-f]\{16\}' | head -1)
+expect "key seen" "$SERIAL"
+if wait_for "可以使用" ; then t_ok "blank key accepted"; else
+  expect "key holding a certificate refused" "已有证书"
+  key W
+  expect "wipe asks for confirmation" "按 Y 确认"
+  key Y
+  expect "wipe agreed" "已确认擦除"
+fi
+key Enter
+expect "PIN entry" "再次输入PIN码"
+type_ 111111; key Enter
+expect "weak PIN refused beside its field" "PIN码不能全部是同一个字符"
+key C-u; type_ "$PIN"; key Enter; type_ "$PIN"; key Enter
+expect "self-test passed" "数字证书加解密测试成功"
+expect "issuing finished" "回车 下一步"
+screen > "$TEST_TMP/issue.txt"
+if grep -qF -- "$PIN" "$TEST_TMP/issue.txt"; then t_fail "PIN never shown"; else t_ok "PIN never shown"; fi
+key Enter
+expect "last screen sends the applicant to window 68" "68号窗口"
+expect "operator ID masked on screen" "120101********1239"
+key Enter
+expect "back home" "请选择业务"
+"$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1
+
+# ---- the records and the papers --------------------------------------------------------
+DB=$KIOSK_HOME/kiosk.db
+ORDER=$(sqlite3 "$DB" "SELECT number FROM orders WHERE uscc='$USCC' ORDER BY id DESC LIMIT 1")
+t_eq "order finished, paid cash, 200 yuan" "1|cash|20000" "$(sqlite3 "$DB" "SELECT state, pay_method, amount FROM orders WHERE number='$ORDER'")"
+t_eq "active certificate on the key" "1" "$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE uscc='$USCC' AND key_serial='$SERIAL' AND state=0")"
+n=0
+for i in $(seq 1 50); do
+  n=0
+  for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
+    [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | grep -qF "$COMPANY" && n=$((n + 1))
+  done
+  [ "$n" -ge 3 ] && break; sleep 0.2
+done
+t_eq "form, seal sheet and receipt in the printer's spool with the company name" 3 "$n"
+
+# ---- a second order for the same company is refused ---------------------------------------
+key 2
+expect "company form again" "统一社会信用代码"
+type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 022-23456789; key Enter
+key Enter; key Enter; type_ 天津市; key Enter
+expect "one certificate per enterprise: refused, pointing to renewal" "请办理证书更新或补办"
+key Escape
+expect "home after leaving" "请选择业务"

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tests/e2e/outbox.sh - the clerk's print queue (打印队列) on the real binary
+# in tmux. With a --config copy whose printer URI points to a closed port, a
+# receipt queued through `kiosk print sample` shows as queued, the clerk is
+# told plainly that the printer is down, R retries (attempts go up, the job
+# stays queued), C cancels, P reprints as a new job; with the real test
+# printer the reprinted job prints (spool file) and the screen says so.
+# Every action is audited under the clerk.
+. "$ROOT/tests/lib.sh"
+
+S=e2e-outbox-$$
+SOCK=$TEST_TMP/tmux.sock
+tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
+cleanup() { tm kill-server >/dev/null 2>&1; }
+trap cleanup EXIT
+
+start() {
+  tm kill-server >/dev/null 2>&1
+  sleep 0.2
+  tm new-session -d -s $S -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+}
+screen() { tm capture-pane -p -t $S; }
+wait_for() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect() { # NAME TEXT
+  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
+}
+login() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
+  tm send-keys -t $S C-u
+  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
+  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
+  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
+  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
+}
+menu() {
+  local n
+  wait_for "$1"
+  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  tm send-keys -t $S "${n:-0}"
+}
+db() { sqlite3 "$KIOSK_HOME/kiosk.db" "$1"; }
+# job_field ID COLUMN
+job_field() { db "SELECT $2 FROM jobs WHERE id=$1"; }
+# wait_db NAME SQL EXPECTED: poll the database up to 10 s for a value.
+wait_db() {
+  local i v
+  for i in $(seq 1 100); do v=$(db "$2"); [ "$v" = "$3" ] && { t_ok "$1"; return; }; sleep 0.1; done
+  t_fail "$1" "expected '$3', got '$v' from: $2"
+}
+
+DOWN=$TEST_TMP/down.conf
+sed -e 's|^uri *=.*|uri = ipp://127.0.0.1:1/ipp/print|' -e 's|^timeout_ms *=.*|timeout_ms = 500|' \
+  "$KIOSK_HOME/kiosk.conf" > "$DOWN"
+
+"$KIOSK" --config "$DOWN" print sample --doc receipt > "$TEST_TMP/sample.out" 2>&1
+job=$(db "SELECT max(id) FROM jobs")
+t_eq "sample receipt kept queued while the printer is down" 0 "$(job_field "$job" state)"
+tries0=$(job_field "$job" attempts)
+audit0=$(db "SELECT count(*) FROM audit WHERE actor='w66' AND action LIKE 'print.%'")
+
+# ---- printer down ---------------------------------------------------------------
+start --mode window66 --config "$DOWN"
+login w66 "$CLERK66_PASS"
+menu "打印队列"
+expect "queue screen opens" "编号"
+expect "printer state: not reachable" "打印机未连接"
+expect "clerk told plainly the printer is down" "打印机现在无法打印"
+expect "queued job listed with its state" "排队等待"
+expect "the job's number is listed" " $job "
+tm send-keys -t $S r
+expect "retry: still queued, said plainly" "任务 $job 已重试；未能送达打印机"
+wait_db "retry: one more attempt recorded" "SELECT attempts > $tries0 FROM jobs WHERE id=$job" 1
+t_eq "retry: job still queued" 0 "$(job_field "$job" state)"
+expect "last error shown" "上次错误"
+tm send-keys -t $S c
+expect "cancel: said" "任务 $job 已取消"
+wait_db "cancel: job cancelled in the outbox" "SELECT state FROM jobs WHERE id=$job" 4
+tm send-keys -t $S c
+expect "cancel again: refused for its state" "当前状态不能执行该操作"
+tm send-keys -t $S p
+expect "reprint: a new job" "已重新加入队列"
+new=$(db "SELECT max(id) FROM jobs")
+t_check "reprint made a new job" test "$new" -gt "$job"
+t_eq "reprinted job queued (printer still down)" 0 "$(job_field "$new" state)"
+tm send-keys -t $S Escape
+expect "back home" "请选择业务"
+tm send-keys -t $S F10
+expect "quit" "KIOSK-EXITED 0"
+
+# ---- printer up -----------------------------------------------------------------
+spool0=$(find "$PRINTER_SPOOL" -type f 2>/dev/null | wc -l)
+start --mode window66
+login w66 "$CLERK66_PASS"
+menu "打印队列"
+expect "printer ready" "打印机就绪"
+tm send-keys -t $S r
+wait_db "retry with the printer up: the reprinted job reaches the printer" \
+  "SELECT state IN (1,2) FROM jobs WHERE id=$new" 1
+expect "the screen shows it printed or sent" "$new"
+spool1=$spool0
+for i in $(seq 1 100); do spool1=$(find "$PRINTER_SPOOL" -type f 2>/dev/null | wc -l); [ "$spool1" -gt "$spool0" ] && break; sleep 0.1; done
+t_check "the printer received the job" test "$spool1" -gt "$spool0"
+tm send-keys -t $S Escape
+tm send-keys -t $S F10
+wait_for "KIOSK-EXITED" || true
+
+t_check "queue actions audited under the clerk" \
+  test "$(db "SELECT count(*) FROM audit WHERE actor='w66' AND action LIKE 'print.%'")" -ge $((audit0 + 3))
+t_check "audit verify exits 0" "$KIOSK" audit verify

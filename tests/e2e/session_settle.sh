@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# tests/e2e/session_settle.sh - the supervisor's settlement screen (日结) on
+# the real binary in tmux, against its own scratch database (a --config copy
+# whose [db] path points under $TEST_TMP) seeded with a known day of orders
+# by records_seed. The screen's total row must equal the total line of
+# `kiosk report daily --csv` (computed by a different path), every clerk of
+# the day must appear, and the previous day must be empty. A window-66 clerk
+# on the same database gets no settlement entry.
+. "$ROOT/tests/lib.sh"
+
+S=e2e-settle-$$
+SOCK=$TEST_TMP/tmux.sock
+SEED=$ROOT/build/san/itests/records_seed
+tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
+cleanup() { tm kill-server >/dev/null 2>&1; }
+trap cleanup EXIT
+
+start() {
+  tm kill-server >/dev/null 2>&1
+  sleep 0.2
+  tm new-session -d -s $S -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color TZ=${TZ:-} KIOSK_HOME=$KIOSK_HOME $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+}
+screen() { tm capture-pane -p -t $S; }
+wait_for() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect() { # NAME TEXT
+  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
+}
+absent() { # NAME TEXT
+  sleep 0.5
+  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
+}
+login() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
+  tm send-keys -t $S C-u
+  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
+  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
+  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
+  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
+}
+menu() {
+  local n
+  wait_for "$1"
+  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  tm send-keys -t $S "${n:-0}"
+}
+
+if [ ! -x "$SEED" ]; then t_fail "records_seed helper built" "$SEED missing (make build/san/itests/records_seed)"; exit 0; fi
+CONF=$TEST_TMP/settle.conf
+DB=$TEST_TMP/settle.db
+sed -e "s|^path *=.*|path = $DB|" "$KIOSK_HOME/kiosk.conf" > "$CONF"
+TODAY=$(date +%F)
+"$SEED" "$DB" "$TODAY" > "$TEST_TMP/seed.out" 2>&1
+t_eq "day of orders seeded" 0 $?
+printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" --config "$CONF" clerk add boss supervisor "测试主管" > /dev/null 2>&1
+printf '%s\n' "$CLERK66_PASS" | "$KIOSK" --config "$CONF" clerk add w66 window66 "测试66柜员" > /dev/null 2>&1
+"$KIOSK" --config "$CONF" report daily --date "$TODAY" --csv > "$TEST_TMP/report.csv"
+# total line: date,total,,,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount
+want=$(awk -F, '$2 == "total" { print "合计", $5, $6, $7, $8, $9, $11, $12; exit }' "$TEST_TMP/report.csv")
+
+start --mode window66 --config "$CONF"
+login boss "$CLERKSUP_PASS"
+menu "日结"
+expect "settlement for today" "日结 $TODAY"
+wait_for "合计"
+got=$(screen | grep -E '^ *合计' | tr -s ' ' | sed 's/^ //; s/ $//')
+t_eq "total row equals report daily --csv" "$want" "$got"
+for c in li zhang wang; do
+  if screen | grep -qE "^ *(66|68|自助) +$c "; then t_ok "clerk $c listed"; else t_fail "clerk $c listed" "$(screen)"; fi
+done
+expect "self-service orders listed" "自助"
+sum=$(awk -F, '$2 == "total" { printf "%.2f", $6 + $7 + $8; exit }' "$TEST_TMP/report.csv")
+expect "money totals sentence (cash + POS + QR from the CSV)" "共 $sum 元"
+tm send-keys -t $S Left
+expect "previous day is empty" "当日没有订单"
+tm send-keys -t $S Right
+expect "back to today" "日结 $TODAY"
+tm send-keys -t $S p
+expect "printing the settlement is said to be unavailable" "日结单打印尚未提供"
+tm send-keys -t $S Escape
+tm send-keys -t $S F9
+expect "supervisor signs out" "柜员登录"
+login w66 "$CLERK66_PASS"
+absent "window66 clerk has no settlement entry" "日结"
+tm send-keys -t $S F10
+wait_for "KIOSK-EXITED" || true
+t_check "audit of the scratch database verifies" "$KIOSK" --config "$CONF" audit verify

@@ -1,0 +1,34 @@
+# tests/tmux.sh - sourced by the end-to-end tests after tests/lib.sh: the real
+# kiosk binary in a private tmux server, driven with send-keys and read with
+# capture-pane. Waits poll the screen (up to 10 s); nothing asserts timing.
+#
+#   start ARGS...       the kiosk in a fresh 100x30 session (extra env: ENV="A=1 B=2")
+#   screen              the screen as text
+#   wait_for TEXT       poll until TEXT is on screen (status 1 after 10 s)
+#   expect NAME TEXT    one test: TEXT appears
+#   absent NAME TEXT    one test: TEXT is not on screen (after 0.5 s)
+#   tm ARGS...          tmux on this test's server
+
+S=e2e-$$
+SOCK=$TEST_TMP/tmux.sock
+tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
+
+start() {
+  tm kill-server >/dev/null 2>&1
+  sleep 0.2
+  tm new-session -d -s $S -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+}
+screen() { tm capture-pane -p -t $S; }
+wait_for() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
+  return 1
+}
+expect() { # NAME TEXT
+  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
+}
+absent() { # NAME TEXT
+  sleep 0.5
+  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
+}

@@ -1,0 +1,264 @@
+/*
+ * tests/unit/test_session.c - kiosk/session.c against a real SQLite store in
+ * a temporary file: which roles fit which window, sign-in with a wrong
+ * password / unknown login / wrong role / right password (and the audit
+ * rows each leaves), the idle lock and unlock, another clerk taking over a
+ * locked session, what each mode and clerk may reach (app_push refuses
+ * clerk screens in self-service), and the self-service wipe freeing the
+ * screens above home.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kiosk/app.h"
+#include "screens/screens.h"
+
+static char db_path[256];
+
+static int
+setup(void **state)
+{
+    store *st = NULL;
+    char err[256];
+    int fd;
+
+    snprintf(db_path, sizeof db_path, "/tmp/test_session_XXXXXX");
+    fd = mkstemp(db_path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(db_path);
+    if (store_open(&st, db_path, 2000, err, sizeof err) != STORE_OK)
+        return -1;
+    if (store_clerk_add(st, "w66", "window66", "Clerk 66", "pass-w66-ok") != STORE_OK ||
+        store_clerk_add(st, "w68", "window68", "Clerk 68", "pass-w68-ok") != STORE_OK ||
+        store_clerk_add(st, "boss", "supervisor", "Boss", "pass-boss-ok") != STORE_OK)
+        return -1;
+    *state = st;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    char p[300];
+
+    store_close(*state);
+    unlink(db_path);
+    snprintf(p, sizeof p, "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db_path);
+    unlink(p);
+    return 0;
+}
+
+static struct app *
+new_app(store *st, enum app_mode mode)
+{
+    struct app *app = calloc(1, sizeof *app);
+
+    assert_non_null(app);
+    cfg_defaults(&app->cfg, "/tmp");
+    app->mode = mode;
+    app->st = st;
+    app->last_input = time(NULL);
+    return app;
+}
+
+/* The action of the newest audit row. */
+static const char *
+last_action(store *st, char *buf, size_t n)
+{
+    struct store_audit_row r;
+    size_t got = 0;
+
+    assert_int_equal(store_audit_recent(st, &r, 1, &got), STORE_OK);
+    assert_int_equal(got, 1);
+    snprintf(buf, n, "%s", r.action);
+    return buf;
+}
+
+static void
+test_role_fits(void **state)
+{
+    static const struct { unsigned mode; const char *role; bool fits; } cases[] = {
+        { MODE_W66, "window66", true },   { MODE_W66, "window68", false },
+        { MODE_W68, "window68", true },   { MODE_W68, "window66", false },
+        { MODE_W66, "supervisor", true }, { MODE_W68, "supervisor", true },
+        { MODE_SELF, "supervisor", false }, { MODE_SELF, "window66", false },
+        { MODE_W66, "cashier", false },   { MODE_W66, "", false },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(ses_role_fits(cases[i].mode, cases[i].role), cases[i].fits);
+    assert_false(ses_role_fits(MODE_W66, NULL));
+}
+
+static void
+test_login_results_and_audit(void **state)
+{
+    store *st = *state;
+    struct app *app = new_app(st, MODE_W66);
+    char a[32];
+
+    assert_int_equal(ses_login(app, "w66", "wrong-password"), SES_BAD_CREDENTIALS);
+    assert_string_equal(last_action(st, a, sizeof a), "login.fail");
+    assert_int_equal(ses_login(app, "nobody", "pass-w66-ok"), SES_BAD_CREDENTIALS);
+    assert_string_equal(last_action(st, a, sizeof a), "login.fail");
+    assert_int_equal(ses_login(app, "w68", "pass-w68-ok"), SES_WRONG_ROLE);
+    assert_string_equal(last_action(st, a, sizeof a), "login.refused");
+    assert_false(app->ses.signed_in);
+
+    assert_int_equal(ses_login(app, "w66", "pass-w66-ok"), SES_OK);
+    assert_string_equal(last_action(st, a, sizeof a), "login");
+    assert_true(app->ses.signed_in);
+    assert_string_equal(app->ses.login, "w66");
+    assert_string_equal(app->ses.name, "Clerk 66");
+    assert_string_equal(app->ses.role, "window66");
+    assert_false(ses_is_supervisor(app));
+
+    ses_logout(app, "menu");
+    assert_string_equal(last_action(st, a, sizeof a), "logout");
+    assert_false(app->ses.signed_in);
+    assert_string_equal(app->ses.login, "");
+
+    app->st = NULL;
+    assert_int_equal(ses_login(app, "w66", "pass-w66-ok"), SES_NO_STORE);
+    free(app);
+}
+
+static void
+test_lock_unlock_takeover(void **state)
+{
+    store *st = *state;
+    struct app *app = new_app(st, MODE_W66);
+    char a[32];
+    struct store_audit_row rows[2];
+    size_t n = 0;
+
+    assert_int_equal(ses_login(app, "w66", "pass-w66-ok"), SES_OK);
+    /* not idle yet: nothing happens */
+    app->cfg.idle_lock_s = 60;
+    ses_tick(app);
+    assert_false(app->ses.locked);
+    /* idle past idle_lock_s: locked */
+    app->last_input = time(NULL) - 61;
+    ses_tick(app);
+    assert_true(app->ses.locked);
+    assert_string_equal(last_action(st, a, sizeof a), "lock");
+    assert_false(ses_may_reach(app, &screen_outbox));
+    assert_true(ses_may_reach(app, &screen_login));
+
+    assert_int_equal(ses_login(app, "w66", "bad"), SES_BAD_CREDENTIALS);
+    assert_true(app->ses.locked);
+    assert_int_equal(ses_login(app, "w66", "pass-w66-ok"), SES_RESUMED);
+    assert_false(app->ses.locked);
+    assert_string_equal(last_action(st, a, sizeof a), "unlock");
+
+    ses_lock(app);
+    assert_true(app->ses.locked);
+    assert_int_equal(ses_login(app, "boss", "pass-boss-ok"), SES_OK);
+    assert_string_equal(app->ses.login, "boss");
+    assert_false(app->ses.locked);
+    assert_true(ses_is_supervisor(app));
+    /* the first clerk was logged out before the supervisor came in */
+    assert_int_equal(store_audit_recent(st, rows, 2, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].action, "login");
+    assert_string_equal(rows[0].actor, "boss");
+    assert_string_equal(rows[1].action, "logout");
+    assert_string_equal(rows[1].actor, "w66");
+    assert_non_null(strstr(rows[1].detail, "replaced"));
+    ses_logout(app, "quit");
+    free(app);
+}
+
+static void
+test_reach(void **state)
+{
+    store *st = *state;
+    struct app *self = new_app(st, MODE_SELF);
+    struct app *w66 = new_app(st, MODE_W66);
+
+    /* self-service: clerk screens are refused by app_push, nothing pushed */
+    assert_false(app_push(self, &screen_outbox, NULL));
+    assert_false(app_push(self, &screen_settle, NULL));
+    assert_false(app_push(self, &screen_login, NULL));
+    assert_int_equal(self->depth, 0);
+    assert_true(ses_may_reach(self, &screen_home));
+    assert_true(ses_may_reach(self, &screen_validity));
+
+    /* a window without a clerk: only home and the login */
+    assert_false(app_push(w66, &screen_outbox, NULL));
+    assert_false(app_push(w66, &screen_validity, NULL));
+    assert_true(ses_may_reach(w66, &screen_login));
+    assert_true(ses_may_reach(w66, &screen_home));
+
+    assert_int_equal(ses_login(w66, "w66", "pass-w66-ok"), SES_OK);
+    assert_true(ses_may_reach(w66, &screen_outbox));
+    assert_false(ses_may_reach(w66, &screen_settle));
+    assert_false(app_push(w66, &screen_settle, NULL));
+    ses_logout(w66, "menu");
+    assert_int_equal(ses_login(w66, "boss", "pass-boss-ok"), SES_OK);
+    assert_true(ses_may_reach(w66, &screen_settle));
+    ses_logout(w66, "menu");
+    assert_false(ses_may_reach(w66, &screen_settle));
+    free(self);
+    free(w66);
+}
+
+/* A screen whose state records that free ran. */
+static int dummy_freed;
+static void *dummy_init(struct app *app, const void *arg) { (void)app; (void)arg; return calloc(1, 64); }
+static void dummy_free(void *s) { dummy_freed++; ses_cleanse_free(s, 64); }
+static const struct screen dummy_screen = {
+    .name = "dummy", .modes = MODE_ALL, .init = dummy_init, .free = dummy_free,
+};
+static const struct screen dummy_home = { .name = "home-ish", .modes = MODE_ALL };
+
+static void
+test_self_wipe(void **state)
+{
+    store *st = *state;
+    struct app *app = new_app(st, MODE_SELF);
+    char a[32];
+
+    assert_true(app_push(app, &dummy_home, NULL));
+    assert_false(ses_wipe(app, "idle"));           /* nothing above home */
+    assert_true(app_push(app, &dummy_screen, NULL));
+    assert_true(app_push(app, &dummy_screen, NULL));
+    app->cfg.self_idle_s = 120;
+    ses_tick(app);
+    assert_int_equal(app->depth, 3);               /* not idle yet */
+    app->last_input = time(NULL) - 121;
+    dummy_freed = 0;
+    ses_tick(app);
+    assert_int_equal(app->depth, 1);
+    assert_int_equal(dummy_freed, 2);
+    assert_string_equal(last_action(st, a, sizeof a), "session.wipe");
+    app_pop(app);
+    free(app);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_role_fits),
+        cmocka_unit_test(test_login_results_and_audit),
+        cmocka_unit_test(test_lock_unlock_takeover),
+        cmocka_unit_test(test_reach),
+        cmocka_unit_test(test_self_wipe),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
