@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "kiosk/rules.h"
+#include "kiosk/session.h"
 #include "kiosk/ui.h"
 #include "screens/screens.h"
 
@@ -268,7 +269,8 @@ validity_event(struct app *app, void *state, enum scr_event ev)
 static void
 validity_free(void *state)
 {
-    free(state);
+    /* The holder's details do not outlive the screen (self-service privacy). */
+    ses_cleanse_free(state, sizeof(struct validity_state));
 }
 
 const struct screen screen_validity = {

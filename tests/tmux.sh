@@ -8,6 +8,8 @@
 #   expect NAME TEXT    one test: TEXT appears
 #   absent NAME TEXT    one test: TEXT is not on screen (after 0.5 s)
 #   tm ARGS...          tmux on this test's server
+#   login USER PASS     sign in on the clerk login screen, wait for the home menu
+#   menu LABEL          open the home-menu item LABEL by its number
 
 S=e2e-$$
 SOCK=$TEST_TMP/tmux.sock
@@ -31,4 +33,20 @@ expect() { # NAME TEXT
 absent() { # NAME TEXT
   sleep 0.5
   if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
+}
+
+login() {
+  local i
+  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
+  tm send-keys -t $S C-u
+  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
+  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
+  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
+  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
+}
+menu() {
+  local n
+  wait_for "$1"
+  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  tm send-keys -t $S "${n:-0}"
 }

@@ -7,43 +7,11 @@
 # printer the reprinted job prints (spool file) and the screen says so.
 # Every action is audited under the clerk.
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"
 
-S=e2e-outbox-$$
-SOCK=$TEST_TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 cleanup() { tm kill-server >/dev/null 2>&1; }
 trap cleanup EXIT
 
-start() {
-  tm kill-server >/dev/null 2>&1
-  sleep 0.2
-  tm new-session -d -s $S -x 100 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
-}
-screen() { tm capture-pane -p -t $S; }
-wait_for() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-  return 1
-}
-expect() { # NAME TEXT
-  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
-}
-login() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
-  tm send-keys -t $S C-u
-  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
-  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
-  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
-  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
-}
-menu() {
-  local n
-  wait_for "$1"
-  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
-  tm send-keys -t $S "${n:-0}"
-}
 db() { sqlite3 "$KIOSK_HOME/kiosk.db" "$1"; }
 # job_field ID COLUMN
 job_field() { db "SELECT $2 FROM jobs WHERE id=$1"; }

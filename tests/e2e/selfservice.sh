@@ -7,39 +7,12 @@
 # idling past self_idle_s (lowered in a --config copy), wipe the session:
 # the holder's name disappears and the home screen returns.
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"
 
-S=e2e-self-$$
-SOCK=$TEST_TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 cleanup() { tm kill-server >/dev/null 2>&1; "$KIOSK" dev unplug demo >/dev/null 2>&1; }
 trap cleanup EXIT
 cleanup
 
-start() {
-  tm kill-server >/dev/null 2>&1
-  sleep 0.2
-  tm new-session -d -s $S -x 100 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
-}
-screen() { tm capture-pane -p -t $S; }
-wait_for() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-  return 1
-}
-expect() { # NAME TEXT
-  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
-}
-absent() { # NAME TEXT
-  sleep 0.5
-  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
-}
-menu() {
-  local n
-  wait_for "$1"
-  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
-  tm send-keys -t $S "${n:-0}"
-}
 # still_self NAME: running, in self-service, and no clerk function on screen.
 still_self() {
   local shot=$TEST_TMP/shot

@@ -7,45 +7,15 @@
 # and another clerk taking over; every event in the audit, which verifies.
 # Needs CLERK66_PASS / CLERK68_PASS / CLERKSUP_PASS from tests/run.sh.
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"
 
-S=e2e-session-$$
-SOCK=$TEST_TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 cleanup() { tm kill-server >/dev/null 2>&1; }
 trap cleanup EXIT
 
-# start ARGS...: the kiosk in a fresh 100x30 tmux session.
-start() {
-  tm kill-server >/dev/null 2>&1
-  sleep 0.2
-  tm new-session -d -s $S -x 100 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
-}
-screen() { tm capture-pane -p -t $S; }
-# wait_for TEXT: poll the screen up to 10 s (no timing assertion: a slow run only waits longer).
-wait_for() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-  return 1
-}
-expect() { # NAME TEXT
-  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
-}
-absent() { # NAME TEXT
-  sleep 0.5
-  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
-}
 # type_login USER PASS: fill the login form and press Enter (no check).
 type_login() {
   tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
   tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
-}
-# menu LABEL: open the home menu item LABEL by its number (order may change).
-menu() {
-  local n
-  wait_for "$1"
-  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
-  tm send-keys -t $S "${n:-0}"
 }
 audit_count() { # ACTION [ACTOR]
   sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM audit WHERE action='$1'${2:+ AND actor='$2'}"

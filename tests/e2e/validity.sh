@@ -5,54 +5,11 @@
 # terminal, and self-service refusing to be stopped from the keyboard.
 # Window-66 sessions sign in first (login helper, clerks from tests/run.sh).
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"
 
-S=e2e-validity-$$
-SOCK=$TEST_TMP/tmux.sock
-tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 cleanup() { tm kill-server >/dev/null 2>&1; for k in demo expiring expired foreign nocert; do "$KIOSK" dev unplug $k >/dev/null 2>&1; done; }
 trap cleanup EXIT
 cleanup
-
-# start ARGS...: the kiosk in a fresh 100x30 tmux session (extra env via ENV=...).
-start() {
-  tm kill-server >/dev/null 2>&1
-  sleep 0.2
-  tm new-session -d -s $S -x 100 -y 30 \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
-}
-screen() { tm capture-pane -p -t $S; }
-# wait_for TEXT: poll the screen up to 10 s (no timing assertion: a slow run only waits longer).
-wait_for() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qF -- "$1" && return 0; sleep 0.1; done
-  return 1
-}
-expect() { # NAME TEXT
-  if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
-}
-absent() { # NAME TEXT
-  sleep 0.5
-  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
-}
-
-# login USER PASS: sign in on the clerk login screen of a window mode (zh or en)
-# and wait for the home menu; the test clerks come from tests/run.sh.
-login() {
-  local i
-  for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
-  tm send-keys -t $S C-u
-  tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
-  tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
-  for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
-  t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
-}
-# menu LABEL: open the home menu item LABEL by its number (the order may change).
-menu() {
-  local n
-  wait_for "$1"
-  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
-  tm send-keys -t $S "${n:-0}"
-}
 
 checks_before=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM checks" 2>/dev/null || echo 0)
 
