@@ -80,7 +80,7 @@ setup:
 
 run: setup
 	$(MAKE) all
-	bash scripts/run.sh
+	bash scripts/run.sh $(ARGS)
 
 check: setup
 	$(MAKE) tests $(BENCH_BINS)
