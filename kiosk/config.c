@@ -227,6 +227,20 @@ cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
     return 0;
 }
 
+int
+cfg_load_hall(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
+{
+    char home_conf[CFG_PATH_MAX + 16];
+
+    if (path == NULL) {
+        snprintf(home_conf, sizeof home_conf, "%s/kiosk.conf", cfg->home);
+        if (access(home_conf, F_OK) != 0)
+            return 0;
+        path = home_conf;
+    }
+    return cfg_load(cfg, path, err, errlen);
+}
+
 const struct cfg_profile *
 cfg_profile(const struct kiosk_config *cfg)
 {

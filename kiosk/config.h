@@ -86,6 +86,12 @@ void cfg_defaults(struct kiosk_config *cfg, const char *home);
  */
 int cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen);
 
+/*
+ * Read PATH, or when PATH is NULL the hall's own KIOSK_HOME/kiosk.conf if it
+ * exists (defaults stay in force when it does not). Same contract as cfg_load.
+ */
+int cfg_load_hall(struct kiosk_config *cfg, const char *path, char *err, size_t errlen);
+
 /* The profile named by [ca] profile (never NULL after a successful load). */
 const struct cfg_profile *cfg_profile(const struct kiosk_config *cfg);
 

@@ -52,7 +52,7 @@ main(int argc, char **argv)
 {
     static struct app app;
     const char *mode = NULL, *lang = NULL, *config = NULL;
-    char err[1024], path[CFG_PATH_MAX];
+    char err[1024];
     int i, used = 0, rc;
     const struct cli_cmd *cmd;
     enum msg_lang ml;
@@ -85,12 +85,7 @@ main(int argc, char **argv)
     }
 
     cfg_defaults(&app.cfg, NULL);
-    if (config == NULL) {
-        cfg_path(&app.cfg, "kiosk.conf", path, sizeof path);
-        if (access(path, F_OK) == 0)
-            config = path;
-    }
-    if (config != NULL && cfg_load(&app.cfg, config, err, sizeof err) != 0) {
+    if (cfg_load_hall(&app.cfg, config, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err);
         return 2;
     }

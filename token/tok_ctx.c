@@ -130,16 +130,10 @@ tok_env_setup(const char *conf_path)
 int
 tok_cfg_effective(const struct kiosk_config *cfg, struct kiosk_config *out, char *err, size_t errlen)
 {
-    char path[CFG_PATH_MAX + 16];
-
     *out = *cfg;
     if (cfg->source[0] != '\0')
         return 0;
-    snprintf(path, sizeof path, "%s/kiosk.conf", cfg->home);
-    if (access(path, R_OK) != 0)
-        return 0;
-    cfg_defaults(out, cfg->home);
-    return cfg_load(out, path, err, errlen);
+    return cfg_load_hall(out, NULL, err, errlen);
 }
 
 int
