@@ -11,10 +11,13 @@
 #include "kiosk/msg.h"
 #include "printing/print.h"
 
-/* Seconds between outbox pumps / printer checks while idle. */
+/* Seconds between outbox pumps while idle. */
 #define APP_PUMP_EVERY_S 5
+/* Seconds between printer checks while it is down (a refused connection answers at once). */
+#define APP_PRINTER_RECHECK_S 30
 
 static time_t app_next_pump;
+static time_t app_next_printer_check;
 
 int
 app_parse_mode(const char *s, enum app_mode *out)
@@ -48,8 +51,7 @@ app_hsm_state(struct app *app)
 static void
 app_check_printer(struct app *app)
 {
-    enum msg_id m;
-    enum prn_printer p = prn_printer_state(&app->cfg, &m, NULL, 0);
+    enum prn_printer p = prn_printer_state(&app->cfg, &app->printer_msg, NULL, 0);
 
     app->printer = (p == PRN_PRINTER_READY || p == PRN_PRINTER_BUSY) ? SVC_UP : SVC_DOWN;
 }
@@ -73,6 +75,7 @@ app_open_services(struct app *app)
     }
     app_check_printer(app);
     app_next_pump = time(NULL) + APP_PUMP_EVERY_S;
+    app_next_printer_check = time(NULL) + APP_PRINTER_RECHECK_S;
 }
 
 void
@@ -90,6 +93,10 @@ app_tick_services(struct app *app)
     time_t now = time(NULL);
     struct prn_pump_result res;
 
+    if (app->printer == SVC_DOWN && now >= app_next_printer_check) {
+        app_next_printer_check = now + APP_PRINTER_RECHECK_S;
+        app_check_printer(app);
+    }
     if (now < app_next_pump)
         return;
     app_next_pump = now + APP_PUMP_EVERY_S;
@@ -98,6 +105,8 @@ app_tick_services(struct app *app)
     memset(&res, 0, sizeof res);
     if (prn_outbox_pump(app->st, &app->cfg, now, &res) == 0 && (res.sent || res.last != PRN_OK)) {
         app->printer = res.last == PRN_OK ? SVC_UP : SVC_DOWN;
+        if (res.last != PRN_OK)
+            app->printer_msg = prn_status_msg(res.last);
         if (res.last != PRN_OK) {
             char buf[256];
             app_flash(app, msg_fmt(buf, sizeof buf, res.message, res.queued));

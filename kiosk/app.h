@@ -77,6 +77,7 @@ struct app {
     store *st;                 /* NULL when the database could not open */
     char store_error[256];
     enum svc_state printer;    /* last known printer state */
+    enum msg_id printer_msg;   /* what to tell the clerk about it */
 
     struct app_frame stack[APP_STACK_MAX];
     int depth;

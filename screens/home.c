@@ -52,6 +52,25 @@ home_init(struct app *app, const void *arg)
     return s;
 }
 
+/* Name every service that is down, one line each, above the key hints. */
+static void
+home_draw_down(struct app *app)
+{
+    const char *down[4];
+    int n = 0, i;
+
+    if (app->tok == NULL)
+        down[n++] = app->tok_error;
+    else if (app->hsm == SVC_DOWN)
+        down[n++] = msg(M_HSM_DOWN);
+    if (app->st == NULL)
+        down[n++] = app->store_error;
+    if (app->printer == SVC_DOWN)
+        down[n++] = msg(app->printer_msg);
+    for (i = 0; i < n; i++)
+        ui_text(LINES - 4 - n + i, 2, COLS - 4, TC_WARN, down[i]);
+}
+
 static void
 home_draw(struct app *app, void *state)
 {
@@ -78,10 +97,7 @@ home_draw(struct app *app, void *state)
         snprintf(line, sizeof line, " %d. %s ", i + 1, msg(home_items[s->idx[i]].label));
         ui_text(y + i, 10, COLS - 20, i == s->sel ? TC_SELECT : TC_NORMAL, line);
     }
-    if (app->tok == NULL)
-        ui_text(LINES - 5, 2, COLS - 4, TC_WARN, app->tok_error);
-    else if (app->st == NULL)
-        ui_text(LINES - 5, 2, COLS - 4, TC_WARN, app->store_error);
+    home_draw_down(app);
 }
 
 static int

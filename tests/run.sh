@@ -4,15 +4,17 @@
 # the real binary. Everything runs on the sanitizer build (build/san).
 #
 # A fresh embedded hall (with test keys) is provisioned under build/test-hall
-# and its printer started on a free loopback port. Each test reports TAP
-# lines; the last line is "N passed, M failed"; exit status 1 on any failure.
+# ($TEST_HALL overrides; logs in $TEST_LOGS, default build/test-logs) and its
+# printer started on a free loopback port. Arguments: run only those scripts.
+# Each test reports TAP lines; the last line is "N passed, M failed"; exit
+# status 1 on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 export ROOT
 export KIOSK=$ROOT/build/san/kiosk
-export KIOSK_HOME=$ROOT/build/test-hall
+export KIOSK_HOME=${TEST_HALL:-$ROOT/build/test-hall}
 export LC_ALL=C.UTF-8
 export TZ=${TZ:-Asia/Shanghai}
 # libp11/SoftHSM keep process-lifetime allocations: see tests/lsan.supp.
@@ -21,7 +23,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp:print_sup
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 pass=0; fail=0
-LOGDIR=$ROOT/build/test-logs
+LOGDIR=${TEST_LOGS:-$ROOT/build/test-logs}
 rm -rf "$LOGDIR" "$KIOSK_HOME"; mkdir -p "$LOGDIR"
 
 # Count one test file's TAP output; print it indented under its name.
@@ -56,8 +58,12 @@ printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" clerk add boss supervisor "测试主�
 bash scripts/printer.sh start "$KIOSK_HOME" "$PORT" > "$LOGDIR/printer.log" 2>&1 || { cat "$LOGDIR/printer.log"; }
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1' EXIT
 
+# With arguments, only those scripts run (no unit tests): bash tests/run.sh tests/e2e/x.sh
+if [ $# -gt 0 ]; then SCRIPTS=("$@"); UNITS=(); else
+  SCRIPTS=(tests/integration/*.sh tests/e2e/*.sh); UNITS=(build/san/tests/test_*); fi
+
 # ---- unit tests ------------------------------------------------------------
-for bin in build/san/tests/test_*; do
+for bin in "${UNITS[@]}"; do
   [ -x "$bin" ] || continue
   name=unit/$(basename "$bin"); log=$LOGDIR/$(basename "$bin").log
   CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" > "$log" 2>&1; rc=$?
@@ -65,7 +71,7 @@ for bin in build/san/tests/test_*; do
 done
 
 # ---- integration and end-to-end scripts ------------------------------------
-for script in tests/integration/*.sh tests/e2e/*.sh; do
+for script in "${SCRIPTS[@]}"; do
   [ -f "$script" ] || continue
   name=${script#tests/}; log=$LOGDIR/$(echo "$name" | tr / _).log
   TEST_TMP=$(mktemp -d); export TEST_TMP
