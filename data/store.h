@@ -297,4 +297,115 @@ struct store_report_row {
 int store_report_daily(store *st, const char *date, struct store_report_row **rows,
                        size_t *n, struct store_report_row *total);
 
+/* ---- audit anchors and per-actor queries (settlement anchor, login lockout) ---- */
+
+/* The store's clock: the time fixed by store_set_now, else the real clock. */
+time_t store_now(const store *st);
+
+/*
+ * The newest audit row: *id and its hash (64 hex characters). An empty
+ * trail gives *id = 0 and hash "". The settlement prints it as an anchor.
+ */
+int store_audit_head(store *st, int64_t *id, char hash[65]);
+
+/* The stored hash of audit row ID; NOT_FOUND when there is no such row. */
+int store_audit_hash(store *st, int64_t id, char hash[65]);
+
+/*
+ * The audit rows of ACTOR written at or after SINCE whose action is one of
+ * ACTIONS (a NULL-terminated list; NULL = any action), newest first, at
+ * most MAX; *n set to the count. Walks back from the newest row and stops
+ * at the first row (of any actor) older than SINCE, so the cost follows
+ * the rows of that period, not the size of the trail (no index needed).
+ */
+int store_audit_by_actor(store *st, const char *actor, const char *const *actions, time_t since,
+                         struct store_audit_row *out, size_t max, size_t *n);
+
+/* ---- units of work, companies, operators, payments, keys (schema 2) ------- */
+
+/*
+ * A unit of work: every store call between store_begin and store_commit is
+ * kept or lost together. store_begin takes the write lock at once
+ * (STORE_ERR_BUSY after the busy timeout, nothing changed); a failing call
+ * inside the unit undoes only its own part, so the caller decides:
+ * store_rollback undoes the whole unit. Units nest (the inner one is part of
+ * the outer). Keep them short: no token or printer work inside.
+ */
+int store_begin(store *st);
+int store_commit(store *st);
+void store_rollback(store *st);
+
+/* A company (单位), as on the application form; the USCC is its key. */
+struct store_company {
+    char uscc[32];              /* 统一社会信用代码, primary key */
+    char name[256];             /* 单位名称 */
+    char legal_rep[256];        /* 法人代表 */
+    char phone[32];             /* 联系电话 */
+    char office_phone[32];      /* 办公电话, "" if none */
+    char website[256];          /* 企业网址, "" if none */
+    char address[256];          /* 邮寄地址 */
+    time_t created, updated;    /* set by the store */
+};
+
+/*
+ * Create or update the company C->uscc with every field of C (created is
+ * kept on an update). IO with store_detail naming the field when uscc or
+ * name is empty.
+ */
+int store_company_put(store *st, const struct store_company *c);
+/* The company with USCC, or NOT_FOUND. */
+int store_company_get(store *st, const char *uscc, struct store_company *out);
+
+/* An operator (经办人): the person who applies for a company. */
+struct store_operator {
+    char id_number[32];         /* 身份证号, primary key; stored, masked whenever shown (store_mask_id) */
+    char name[128];             /* 经办人 */
+    char mobile[24];
+    char email[128];
+    char wechat[64];            /* "" if none */
+    char uscc[32];              /* company last applied for */
+    time_t created, updated;    /* set by the store */
+};
+
+/* Create or update the operator P->id_number (created kept). IO naming the
+ * field when id_number or name is empty. */
+int store_operator_put(store *st, const struct store_operator *p);
+/* The operator with ID_NUMBER, or NOT_FOUND (store_detail holds it masked). */
+int store_operator_get(store *st, const char *id_number, struct store_operator *out);
+
+/* Money taken for an order (one row per payment; the order's pay_method and
+ * paid_at say it is paid). */
+struct store_payment {
+    int64_t id;                 /* set by store_payment_add */
+    int64_t order_id;           /* the order paid */
+    char method[16];            /* cash | pos | qr */
+    long amount;                /* fen */
+    time_t at;                  /* when confirmed; 0 = now (store clock) */
+    char clerk[64];             /* clerk who confirmed, "" for self-service */
+};
+
+/* Record payment P (fills id, and at when 0). NOT on its own a payment of
+ * the order: write it in the same unit as the order's paid_at. IO naming
+ * the field for a zero order_id or an empty method; CONFLICT for a method
+ * other than cash|pos|qr, a negative amount or an unknown order. */
+int store_payment_add(store *st, struct store_payment *p);
+/* The payments of ORDER_ID, oldest first, at most MAX; *n the count. */
+int store_payment_list_for_order(store *st, int64_t order_id, struct store_payment *out, size_t max, size_t *n);
+
+/* A UKey (the media) as the counter knows it. */
+struct store_key {
+    char serial[32];            /* token serial, primary key */
+    char uscc[32];              /* holder's USCC, "" if unknown */
+    char cert_serial[80];       /* certificate last issued onto it */
+    char algo[16];              /* key pair algorithm: rsa2048 | p256 ... */
+    time_t first_issue;         /* first issue of the media (warranty); the earliest non-zero is kept */
+    time_t created, updated;    /* set by the store */
+};
+
+/* Create or update key K->serial (first_issue: the earliest non-zero wins).
+ * IO when serial is empty. */
+int store_key_put(store *st, const struct store_key *k);
+/* The key with SERIAL, or NOT_FOUND. */
+int store_key_get(store *st, const char *serial, struct store_key *out);
+
 #endif

@@ -19,6 +19,7 @@ extern const struct cli_cmd cmd_clerk_disable;
 extern const struct cli_cmd cmd_clerk_passwd;
 extern const struct cli_cmd cmd_clerk_list;
 extern const struct cli_cmd cmd_audit_verify;
+extern const struct cli_cmd cmd_audit_head;
 extern const struct cli_cmd cmd_report_daily;
 
 static const struct cli_cmd *const cli_table[] = {
@@ -35,6 +36,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_clerk_passwd,
     &cmd_clerk_list,
     &cmd_audit_verify,
+    &cmd_audit_head,
     &cmd_report_daily,
 };
 

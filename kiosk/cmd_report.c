@@ -4,14 +4,26 @@
  * supervisor (headers from the catalogue) or as CSV for accounting (fixed
  * English column names, amounts in yuan with two decimals, a final "total"
  * line).
+ *
+ * --out FILE.pdf writes the settlement sheet (printing/doc_settle.c, in the
+ * --lang language, Chinese by default); --print records it in the print
+ * outbox and sends it to the configured printer (a printer that is down
+ * leaves it queued: the kiosk's outbox prints it later). Both print the
+ * audit anchor (ID:HASH16) that the sheet carries, and --print is audited.
+ * With --csv their messages go to stderr so the CSV stays clean.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "data/store.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
+#include "printing/print.h"
+
+/* How long --print follows the job to completion. */
+#define REPORT_FOLLOW_MS 5000
 
 /* Columns of a UTF-8 string: wide (East Asian) characters count two. */
 static int
@@ -168,12 +180,87 @@ report_csv_row(const char *date, const struct store_report_row *r, bool total)
            r->refunds, ref);
 }
 
+/* Write the sheet for DATE to OUT; 0 or 1. */
+static int
+report_sheet_out(store *st, const struct kiosk_config *cfg, const char *date, const char *out, FILE *msgs)
+{
+    struct prn_settle_doc d;
+    struct prn_pdf pdf;
+    char err[512], line[1024], anchor[96];
+    FILE *f;
+
+    if (prn_settle_load(st, cfg, date, &d) != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, store_detail(st)));
+        return 1;
+    }
+    if (prn_render_settle(&d, &pdf, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        prn_settle_free(&d);
+        return 1;
+    }
+    f = fopen(out, "wb");
+    if (f == NULL || fwrite(pdf.data, 1, pdf.len, f) != pdf.len || fclose(f) != 0) {
+        fprintf(stderr, "kiosk report daily: --out %s: cannot write\n", out);
+        prn_pdf_free(&pdf);
+        prn_settle_free(&d);
+        return 1;
+    }
+    fprintf(msgs, "%s\n", msg_fmt(line, sizeof line, M_DATA_REP_WROTE, out, pdf.pages, pdf.len,
+                                  prn_settle_anchor(anchor, sizeof anchor, &d)));
+    prn_pdf_free(&pdf);
+    prn_settle_free(&d);
+    return 0;
+}
+
+/* Queue the sheet for DATE, send it and follow it; 0 printed (or taken), 1 not. */
+static int
+report_sheet_print(store *st, const struct kiosk_config *cfg, const char *date, FILE *msgs)
+{
+    struct prn_settle_doc d;
+    struct prn_pump_result r;
+    struct store_job j;
+    char err[512], line[1024], anchor[96], detail[256];
+    time_t now = time(NULL);
+    int64_t id = 0;
+
+    if (prn_settle_load(st, cfg, date, &d) != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, store_detail(st)));
+        return 1;
+    }
+    prn_settle_anchor(anchor, sizeof anchor, &d);
+    if (prn_outbox_add_settle(st, &d, now, &id, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_REP_PRINT_FAILED, err));
+        prn_settle_free(&d);
+        return 1;
+    }
+    prn_settle_free(&d);
+    snprintf(detail, sizeof detail, "doc=settle date=%s job=%lld anchor=%s", date, (long long)id, anchor);
+    (void)store_audit(st, "admin", "print", detail);
+    fprintf(msgs, "%s\n", msg_fmt(line, sizeof line, M_DATA_REP_QUEUED, (long long)id, anchor));
+    memset(&r, 0, sizeof r);
+    if (prn_outbox_send(st, cfg, id, now, &r) != STORE_OK ||
+        prn_outbox_follow(st, cfg, id, REPORT_FOLLOW_MS, &j) != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_REP_PRINT_FAILED, store_detail(st)));
+        return 1;
+    }
+    fprintf(msgs, "%s\n", msg_fmt(line, sizeof line, M_PRN_CLI_JOB_STATE, (long long)id, msg(prn_job_state_msg(j.state))));
+    if (j.state == JOB_DONE || j.state == JOB_SENT)
+        return 0;
+    if (r.message == M_PRN_PUMP_WAITING)
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_PRN_PUMP_WAITING, r.queued));
+    else
+        fprintf(stderr, "%s\n", msg(r.message));
+    if (j.last_error[0] != '\0')
+        fprintf(stderr, "  %s\n", j.last_error);
+    return 1;
+}
+
 static int
 report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
     struct store_report_row *rows = NULL, total;
-    const char *date = NULL;
-    bool csv = false;
+    const char *date = NULL, *out = NULL;
+    bool csv = false, print = false;
     char err[768], line[1024];
     store *st = NULL;
     size_t n = 0;
@@ -182,6 +269,10 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
     for (i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--csv") == 0)
             csv = true;
+        else if (strcmp(argv[i], "--print") == 0)
+            print = true;
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
         else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
             date = argv[++i];
         else if (strncmp(argv[i], "--date=", 7) == 0)
@@ -190,7 +281,8 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
             date = NULL, i = argc + 1;
     }
     if (date == NULL || i > argc) {
-        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DATA_USAGE, "report", "daily", "--date YYYY-MM-DD [--csv]"));
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DATA_USAGE, "report", "daily",
+                "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]"));
         return 2;
     }
     rc = store_open(&st, cfg->db_path, cfg->db_busy_ms, err, sizeof err);
@@ -218,10 +310,16 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
         report_table(date, rows, n, &total);
     }
     free(rows);
+    fflush(stdout);
+    rc = 0;
+    if (out != NULL)
+        rc |= report_sheet_out(st, cfg, date, out, csv ? stderr : stdout);
+    if (print)
+        rc |= report_sheet_print(st, cfg, date, csv ? stderr : stdout);
     store_close(st);
-    return 0;
+    return rc;
 }
 
 const struct cli_cmd cmd_report_daily = {
-    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv]", .summary = "daily settlement per window, clerk and transaction", .exec = report_daily_exec,
+    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]", .summary = "daily settlement per window, clerk and transaction; --print / --out: the settlement sheet", .exec = report_daily_exec,
 };

@@ -203,6 +203,30 @@ txn_may_enter(const struct txn *t, int idx)
     return 0;
 }
 
+/* The order row and the transaction's records, all or nothing. */
+static int
+txn_save_unit(struct txn *t, store *st)
+{
+    struct store_order *o = &t->order;
+    bool creating = o->id == 0;
+    int rc;
+
+    if ((rc = store_begin(st)) != STORE_OK)
+        return rc;
+    rc = creating ? store_order_create(st, o) : store_order_update(st, o);
+    if (rc == STORE_OK && t->def->records != NULL)
+        rc = t->def->records(t, st);
+    if (rc == STORE_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    if (rc != STORE_OK && creating) {
+        o->id = 0;            /* the create was undone with the rest */
+        o->number[0] = '\0';
+    }
+    return rc;
+}
+
 int
 txn_save(struct txn *t, store *st)
 {
@@ -219,12 +243,9 @@ txn_save(struct txn *t, store *st)
         return STORE_ERR_OPEN;
     if (o->id != 0 && o->state != ORDER_OPEN)
         return STORE_OK; /* finished or cancelled orders are never changed */
-    if (o->id == 0) {
-        if (o->operator_id[0] == '\0')
-            return STORE_OK; /* nothing to find it by yet: kept in memory */
-        return store_order_create(st, o);
-    }
-    return store_order_update(st, o);
+    if (o->id == 0 && o->operator_id[0] == '\0')
+        return STORE_OK; /* nothing to find it by yet: kept in memory */
+    return txn_save_unit(t, st);
 }
 
 int
@@ -240,11 +261,36 @@ int
 txn_pay(struct txn *t, store *st, const char *method, time_t now)
 {
     struct store_order saved = t->order;
+    struct store_payment p;
     int rc;
 
+    if (st == NULL)
+        return STORE_ERR_OPEN;
+    if (t->order.id == 0 && t->order.operator_id[0] == '\0' && txn_get(t, "operator_id")[0] == '\0')
+        return STORE_ERR_NOT_FOUND; /* no order to pay yet */
+    if ((rc = store_begin(st)) != STORE_OK)
+        return rc;
     snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", method);
     t->order.paid_at = now ? now : time(NULL);
-    if ((rc = txn_save(t, st)) != STORE_OK) {
+    rc = txn_save(t, st);
+    if (rc == STORE_OK && saved.paid_at == 0 && t->order.state == ORDER_OPEN) {
+        memset(&p, 0, sizeof p);
+        p.order_id = t->order.id;
+        snprintf(p.method, sizeof p.method, "%s", method);
+        p.amount = t->order.amount;
+        p.at = t->order.paid_at;
+        snprintf(p.clerk, sizeof p.clerk, "%s", t->order.clerk);
+        rc = store_payment_add(st, &p);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    if (rc != STORE_OK) {
+        if (saved.id == 0) {
+            t->order.id = 0;
+            t->order.number[0] = '\0';
+        }
         /* Not recorded: the order is not paid. */
         snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", saved.pay_method);
         t->order.paid_at = saved.paid_at;

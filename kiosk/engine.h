@@ -48,12 +48,19 @@ struct txn_step {
     const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
 };
 
+struct txn;
+
 /* A transaction kind: its code in orders.txn and its steps in order. */
 struct txn_def {
     const char *code;             /* "new", "renew", ... (prn_txn_code) */
     enum msg_id title;            /* menu / title text */
     const struct txn_step *steps;
     int nsteps;
+    /* The transaction's own records besides the order (NULL = none): called
+     * by txn_save in the same unit of work as the order row, after it is
+     * written (t->order.id set). Returns a store status; a failure undoes
+     * the order's save too. */
+    int (*records)(struct txn *t, store *st);
 };
 
 #define TXN_KV_MAX 48
@@ -125,10 +132,15 @@ enum msg_id txn_may_enter(const struct txn *t, int idx);
  */
 int txn_goto(struct txn *t, store *st, int idx);
 
-/* Write the order (step, values, money) now. Creates it when needed (see txn_goto). */
+/* Write the order (step, values, money) and the transaction's records
+ * (def->records) now, in one unit of work: all or nothing. Creates the
+ * order when needed (see txn_goto); a failed create leaves order.id 0. */
 int txn_save(struct txn *t, store *st);
 
-/* Record payment: METHOD cash|pos|qr, at NOW (0 = now), then save. */
+/* Record payment: METHOD cash|pos|qr, at NOW (0 = now): the order's
+ * paid_at and a payment record (amount, clerk) in one unit of work. The
+ * order must exist (saved with an operator ID): else STORE_ERR_NOT_FOUND.
+ * On any failure T is left unpaid and nothing is written. */
 int txn_pay(struct txn *t, store *st, const char *method, time_t now);
 
 /*
@@ -187,10 +199,18 @@ int txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe);
  * Fills t->cert. tok status. */
 int txn_new_issue(struct txn *t, const struct txn_env *env);
 
-/* Record the certificate issued (store_cert_put + audit "cert.issue", ID
- * masked) and save the order with step "done" (t->step itself is left for
- * the caller to move). Safe to call again after a failure. store status. */
+/* Record the certificate issued (store_cert_put), the key (store_key_put:
+ * holder, certificate, algorithm, first issue), audit "cert.issue" (ID
+ * masked) and save the order with step "done", all in one unit of work
+ * (t->step itself is left for the caller to move). Safe to call again after
+ * a failure: nothing of a failed call stays. store status. */
 int txn_new_record(struct txn *t, const struct txn_env *env);
+
+/* txn_new_cert's def->records: once the operator is confirmed (step "kind"
+ * or later) the company (store_company_put) and the operator
+ * (store_operator_put) from T's values; skipped while the USCC and company
+ * name, or the ID number and operator name, are not both known. */
+int txn_new_records(struct txn *t, store *st);
 
 /* Validity of a certificate issued on NOW for YEARS (local calendar days,
  * end from rules_validity_end, 23:59:59 local on the last day). */

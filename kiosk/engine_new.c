@@ -146,8 +146,18 @@ txn_print(struct txn *t, const struct txn_env *env, const enum prn_doc *docs, in
         if (prn_outbox_add_doc(env->st, env->cfg, t->order.id, docs[i], &d, env_now(env), &job, err, errlen) != 0)
             return -1;
     memset(&res, 0, sizeof res);
-    if (prn_outbox_pump(env->st, env->cfg, env_now(env), &res) != 0 || res.last != PRN_OK) {
-        snprintf(err, errlen, "%s", msg(res.last != PRN_OK ? res.message : M_TXN_PRINT_QUEUED));
+    if (prn_outbox_pump(env->st, env->cfg, env_now(env), &res) != 0) {
+        snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
+        return -1;
+    }
+    if (res.last != PRN_OK) {
+        /* The papers wait in the outbox: say so plainly, with how many. */
+        if (res.queued > 0)
+            msg_fmt(err, errlen, M_TXN_PRINT_WAITING, res.queued);
+        else if (res.message != 0 && res.message != M_PRN_PUMP_WAITING)
+            snprintf(err, errlen, "%s", msg(res.message));
+        else
+            snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
         return -1;
     }
     return 0;
@@ -243,11 +253,14 @@ int
 txn_new_record(struct txn *t, const struct txn_env *env)
 {
     struct store_cert c;
+    struct store_key k;
     char detail[512], masked[40];
     int rc, done, cur;
 
     if (env->st == NULL)
         return STORE_ERR_OPEN;
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return rc;
     if (!t->cert_recorded) {
         memset(&c, 0, sizeof c);
         snprintf(c.serial, sizeof c.serial, "%s", t->cert.serial_hex);
@@ -262,12 +275,20 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         c.state = CERT_ACTIVE;
         c.order_id = t->order.id;
         if ((rc = store_cert_put(env->st, &c)) != STORE_OK)
-            return rc;
-        t->cert_recorded = true;
+            goto fail;
+        memset(&k, 0, sizeof k);
+        snprintf(k.serial, sizeof k.serial, "%s", c.key_serial);
+        snprintf(k.uscc, sizeof k.uscc, "%s", c.uscc);
+        snprintf(k.cert_serial, sizeof k.cert_serial, "%s", c.serial);
+        snprintf(k.algo, sizeof k.algo, "%s", env->cfg != NULL ? env->cfg->key_algo : "");
+        k.first_issue = c.first_issue;
+        if (k.serial[0] != '\0' && (rc = store_key_put(env->st, &k)) != STORE_OK)
+            goto fail;
         store_mask_id(txn_get(t, "operator_id"), masked, sizeof masked);
         snprintf(detail, sizeof detail, "order=%s cert=%s key=%s uscc=%s operator=%s algo=%s",
-                 t->order.number, c.serial, c.key_serial, c.uscc, masked, env->cfg->key_algo);
-        (void)store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.issue", detail);
+                 t->order.number, c.serial, c.key_serial, c.uscc, masked, k.algo);
+        if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.issue", detail)) != STORE_OK)
+            goto fail;
     }
     txn_set(t, "cert_serial", t->cert.serial_hex);
     /* The order resumes at "done" from now on; the page moves there itself. */
@@ -277,5 +298,48 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         t->step = done;
     rc = txn_save(t, env->st);
     t->step = cur;
+    if (rc != STORE_OK)
+        goto fail;
+    if ((rc = store_commit(env->st)) != STORE_OK)
+        return rc;
+    t->cert_recorded = true;
+    return STORE_OK;
+fail:
+    store_rollback(env->st);
     return rc;
+}
+
+int
+txn_new_records(struct txn *t, store *st)
+{
+    struct store_company c;
+    struct store_operator p;
+    int kind = txn_step_index(t->def, "kind"), rc;
+
+    if (kind < 0 || t->step < kind)
+        return STORE_OK; /* the operator is not confirmed yet */
+    if (txn_get(t, "uscc")[0] != '\0' && txn_get(t, "company")[0] != '\0') {
+        memset(&c, 0, sizeof c);
+        CP(c.uscc, "uscc");
+        CP(c.name, "company");
+        CP(c.legal_rep, "legal_rep");
+        CP(c.phone, "company_phone");
+        CP(c.office_phone, "office_phone");
+        CP(c.website, "website");
+        CP(c.address, "address");
+        if ((rc = store_company_put(st, &c)) != STORE_OK)
+            return rc;
+    }
+    if (txn_get(t, "operator_id")[0] != '\0' && txn_get(t, "operator_name")[0] != '\0') {
+        memset(&p, 0, sizeof p);
+        CP(p.id_number, "operator_id");
+        CP(p.name, "operator_name");
+        CP(p.mobile, "mobile");
+        CP(p.email, "email");
+        CP(p.wechat, "wechat");
+        CP(p.uscc, "uscc");
+        if ((rc = store_operator_put(st, &p)) != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
 }

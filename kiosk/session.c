@@ -76,6 +76,48 @@ ses_logout(struct app *app, const char *reason)
     app->ses.since = 0;
 }
 
+long
+ses_lockout_rule(const time_t *fails, size_t n, time_t now)
+{
+    size_t i;
+
+    for (i = 0; i + SES_LOCKOUT_FAILS <= n; i++) {
+        if (fails[i] + SES_LOCKOUT_S <= now)
+            break;              /* older ones ended even earlier */
+        if (fails[i] - fails[i + SES_LOCKOUT_FAILS - 1] <= SES_LOCKOUT_WINDOW_S)
+            return (long)(fails[i] + SES_LOCKOUT_S - now);
+    }
+    return 0;
+}
+
+/* Most audit rows of one login read for the lockout (failures beyond are not needed). */
+#define SES_LOCKOUT_ROWS 64
+
+long
+ses_lockout_left(struct app *app, const char *login)
+{
+    struct store_audit_row rows[SES_LOCKOUT_ROWS];
+    time_t fails[SES_LOCKOUT_ROWS], now;
+    size_t n = 0, i, nf = 0;
+    /* Only these actions: refused attempts (login.locked) must not push
+     * the failures out of the rows read. */
+    static const char *const actions[] = { "login.fail", "login", "unlock", NULL };
+
+    if (app->st == NULL || login == NULL)
+        return 0;
+    now = store_now(app->st);
+    if (store_audit_by_actor(app->st, login, actions, now - SES_LOCKOUT_WINDOW_S - SES_LOCKOUT_S, rows,
+                             SES_LOCKOUT_ROWS, &n) != STORE_OK)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (strcmp(rows[i].action, "login") == 0 || strcmp(rows[i].action, "unlock") == 0)
+            break;              /* failures before a success do not count */
+        if (strcmp(rows[i].action, "login.fail") == 0)
+            fails[nf++] = rows[i].at;
+    }
+    return ses_lockout_rule(fails, nf, now);
+}
+
 enum ses_result
 ses_login(struct app *app, const char *login, const char *password)
 {
@@ -83,14 +125,27 @@ ses_login(struct app *app, const char *login, const char *password)
     /* A login of the wrong shape is not copied into the audit as the actor. */
     const char *actor = store_clerk_check(login, NULL, NULL, NULL) == NULL ? login : "?";
     struct store_clerk c;
+    long left;
     int rc;
 
     if (app->st == NULL)
         return SES_NO_STORE;
+    /* Locked out: refused before the password is even looked at. */
+    if ((left = ses_lockout_left(app, actor)) > 0) {
+        snprintf(detail, sizeof detail, "mode=%s left_s=%ld", app_mode_name(app->mode), left);
+        ses_audit(app, actor, "login.locked", detail);
+        return SES_LOCKED_OUT;
+    }
     rc = store_clerk_verify_password(app->st, login, password, role, sizeof role);
     if (rc == STORE_ERR_NOT_FOUND || rc == STORE_ERR_CONFLICT) {
         snprintf(detail, sizeof detail, "mode=%s", app_mode_name(app->mode));
         ses_audit(app, actor, "login.fail", detail);
+        if ((left = ses_lockout_left(app, actor)) > 0) {
+            snprintf(detail, sizeof detail, "mode=%s fails=%d within_s=%d lock_s=%ld", app_mode_name(app->mode),
+                     SES_LOCKOUT_FAILS, SES_LOCKOUT_WINDOW_S, left);
+            ses_audit(app, actor, "login.lockout", detail);
+            return SES_LOCKED_OUT;
+        }
         return SES_BAD_CREDENTIALS;
     }
     if (rc != STORE_OK)

@@ -14,6 +14,14 @@
  *
  * Every login, failed login, refused login, lock, unlock and logout
  * appends an audit row (store_audit). Passwords never reach the audit.
+ *
+ * Failed sign-ins lock a login out: after SES_LOCKOUT_FAILS failures for
+ * one login name within SES_LOCKOUT_WINDOW_S, that name is refused for
+ * SES_LOCKOUT_S from the last of them, whatever the password, whether or
+ * not the name exists (an unknown name is locked the same way: no hint).
+ * The count comes from the audit rows (login.fail since the name's last
+ * login or unlock); the lockout and every refused attempt are audited
+ * (login.lockout, login.locked).
  */
 #ifndef KIOSK_SESSION_H
 #define KIOSK_SESSION_H
@@ -28,6 +36,10 @@ struct app;
 struct screen;
 
 #define SES_KEYS_MAX 8
+
+#define SES_LOCKOUT_FAILS 5            /* failed sign-ins ... */
+#define SES_LOCKOUT_WINDOW_S (15 * 60) /* ... within this many seconds ... */
+#define SES_LOCKOUT_S (15 * 60)        /* ... refuse the login for this long */
 
 /* The counter's session, held in struct app (app->ses). */
 struct ses {
@@ -50,6 +62,7 @@ enum ses_result {
     SES_BAD_CREDENTIALS = -1,      /* unknown login, wrong password or disabled: never say which */
     SES_WRONG_ROLE = -2,           /* right password, role does not fit this window */
     SES_NO_STORE = -3,             /* the records are down: nobody can sign in */
+    SES_LOCKED_OUT = -4,           /* too many failures: refused for a while (ses_lockout_left) */
 };
 
 /* Argument given to screen_login's init to make it the lock screen. */
@@ -69,6 +82,21 @@ bool ses_is_supervisor(const struct app *app);
  * for success, failure and refusal. PASSWORD is not kept.
  */
 enum ses_result ses_login(struct app *app, const char *login, const char *password);
+
+/*
+ * Pure rule of the lockout: FAILS are the times of a login's failed
+ * sign-ins since its last success, newest first (N of them). Returns the
+ * seconds the login stays refused at NOW: some FAILS[i] ended a run of
+ * SES_LOCKOUT_FAILS failures within SES_LOCKOUT_WINDOW_S and NOW is
+ * before FAILS[i] + SES_LOCKOUT_S; else 0.
+ */
+long ses_lockout_rule(const time_t *fails, size_t n, time_t now);
+
+/*
+ * Seconds LOGIN stays refused now (the store's clock), read from the audit
+ * rows; 0 when it may try, or when the records cannot be read.
+ */
+long ses_lockout_left(struct app *app, const char *login);
 
 /* End the session (audited with REASON, e.g. "menu", "quit", "replaced"). No-op if nobody is in. */
 void ses_logout(struct app *app, const char *reason);

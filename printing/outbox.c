@@ -68,15 +68,15 @@ prn_job_state_msg(enum store_job_state s)
 }
 
 int
-prn_outbox_add(store *st, int64_t order_id, enum prn_doc doc, const char *title, int copies,
-               const struct prn_pdf *pdf, time_t now, int64_t *job_id)
+prn_outbox_add_named(store *st, int64_t order_id, const char *doc_name, const char *title, int copies,
+                     const struct prn_pdf *pdf, time_t now, int64_t *job_id)
 {
     struct store_job j;
     int rc;
 
     memset(&j, 0, sizeof j);
     j.order_id = order_id;
-    snprintf(j.doc, sizeof j.doc, "%s", prn_doc_name(doc));
+    snprintf(j.doc, sizeof j.doc, "%s", doc_name);
     snprintf(j.title, sizeof j.title, "%s", title);
     j.copies = copies > 0 ? copies : 1;
     j.state = JOB_QUEUED;
@@ -86,6 +86,13 @@ prn_outbox_add(store *st, int64_t order_id, enum prn_doc doc, const char *title,
     if (rc == STORE_OK && job_id != NULL)
         *job_id = j.id;
     return rc;
+}
+
+int
+prn_outbox_add(store *st, int64_t order_id, enum prn_doc doc, const char *title, int copies,
+               const struct prn_pdf *pdf, time_t now, int64_t *job_id)
+{
+    return prn_outbox_add_named(st, order_id, prn_doc_name(doc), title, copies, pdf, now, job_id);
 }
 
 int
@@ -370,11 +377,8 @@ prn_outbox_reprint(store *st, int64_t job_id, time_t now, int64_t *new_id)
         return rc;
     pdf.data = data;
     pdf.len = len;
-    {
-        enum prn_doc doc = PRN_DOC_RECEIPT;
-        (void)prn_doc_parse(j.doc, &doc);
-        rc = prn_outbox_add(st, j.order_id, doc, j.title, j.copies, &pdf, now, new_id);
-    }
+    /* The same document kind as the original, whatever it is (order papers, settlement). */
+    rc = prn_outbox_add_named(st, j.order_id, j.doc, j.title, j.copies, &pdf, now, new_id);
     free(data);
     return rc;
 }

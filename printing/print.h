@@ -249,6 +249,10 @@ int prn_backoff_s(int attempts);
 int prn_outbox_add(store *st, int64_t order_id, enum prn_doc doc, const char *title,
                    int copies, const struct prn_pdf *pdf, time_t now, int64_t *job_id);
 
+/* Like prn_outbox_add for any document kind named DOC_NAME (e.g. the settlement sheet). */
+int prn_outbox_add_named(store *st, int64_t order_id, const char *doc_name, const char *title,
+                         int copies, const struct prn_pdf *pdf, time_t now, int64_t *job_id);
+
 /* Render DOC for IN and add it to the outbox (copies from the CA profile for the form). */
 int prn_outbox_add_doc(store *st, const struct kiosk_config *cfg, int64_t order_id,
                        enum prn_doc doc, const struct prn_order_doc *in, time_t now,
@@ -300,5 +304,58 @@ char *prn_outbox_job_name(char *buf, size_t n, const struct store_job *j);
 
 /* Catalogue name of a job state. */
 enum msg_id prn_job_state_msg(enum store_job_state s);
+
+/* ---- the daily settlement sheet (日结单, printing/doc_settle.c) ------------------ */
+
+/* Outbox "doc" of a settlement job (not an order document: no enum prn_doc). */
+#define PRN_DOC_SETTLE_NAME "settle"
+
+/*
+ * What the settlement sheet prints: the lines of store_report_daily for one
+ * day and their total, and the head of the audit chain when it was printed
+ * (the anchor a later `kiosk audit verify --anchor ID:HASH16` checks: rows
+ * deleted from the end of the trail cannot be seen from the chain alone).
+ */
+struct prn_settle_doc {
+    enum msg_lang lang;                     /* language of the sheet */
+    char date[11];                          /* YYYY-MM-DD (local) */
+    char ca_name[128];                      /* CA display name (profile) */
+    char hall[256];                         /* hall name */
+    char printed_by[64];                    /* supervisor login; "" from the command line */
+    time_t printed;                         /* printed at (0 = now) */
+    const struct store_report_row *rows;    /* sorted by window, clerk, txn */
+    size_t n;
+    struct store_report_row total;          /* sum of every row */
+    int64_t audit_id;                       /* audit head: newest row id (0 = empty trail) */
+    char audit_hash[65];                    /* its hash, hex */
+};
+
+/*
+ * Fill D for DATE from the store: the report, the audit head, hall and CA
+ * names from CFG, the current catalogue language. d->rows is malloc'd:
+ * release with prn_settle_free. Returns a store status (detail in the
+ * store; a malformed DATE gives STORE_ERR_IO with detail "date: ...").
+ */
+int prn_settle_load(store *st, const struct kiosk_config *cfg, const char *date,
+                    struct prn_settle_doc *d);
+void prn_settle_free(struct prn_settle_doc *d);
+
+/* "ID:HASH16", the anchor as printed (first 16 hex characters of the hash). */
+char *prn_settle_anchor(char *buf, size_t n, const struct prn_settle_doc *d);
+
+/*
+ * Render the sheet (A4 portrait; as many pages as the rows need, the total,
+ * the money summary, the anchor and the signature boxes on the last).
+ * Returns 0, or -1 with a message in err.
+ */
+int prn_render_settle(const struct prn_settle_doc *d, struct prn_pdf *out, char *err, size_t errlen);
+
+/*
+ * Render the sheet and record it in the outbox as QUEUED (doc "settle",
+ * title "日结单 DATE"); fills *job_id. Nothing is sent here. Returns a
+ * store status (err says what failed).
+ */
+int prn_outbox_add_settle(store *st, const struct prn_settle_doc *d, time_t now, int64_t *job_id,
+                          char *err, size_t errlen);
 
 #endif

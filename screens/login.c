@@ -5,7 +5,9 @@
  * Two fields: login (printable ASCII) and password (FIELD_MASK). Enter on
  * the password signs in through ses_login (kiosk/session.c), which checks
  * the store and writes the audit. A wrong login and a wrong password give
- * the same message. On the lock screen the login is the locked clerk's,
+ * the same message. After too many failures a login (known or not) is
+ * refused for a while and the message says for how many minutes
+ * (kiosk/session.h, SES_LOCKED_OUT). On the lock screen the login is the locked clerk's,
  * the password unlocks (back to the screen that was in use); another
  * clerk's login and password end the first session and start from home.
  * The password buffer is cleansed after every attempt and when the screen
@@ -144,6 +146,14 @@ login_submit(struct app *app, struct login_state *s)
         msg_fmt(s->error, sizeof s->error, M_SES_NO_STORE,
                 app->st != NULL ? store_detail(app->st) : app->store_error);
         return SCR_HANDLED;
+    case SES_LOCKED_OUT: {
+        /* Same words for a real and an unknown login: says how long, not why. */
+        long left = ses_lockout_left(app, store_clerk_check(field_text(&s->login), NULL, NULL, NULL) == NULL
+                                              ? field_text(&s->login) : "?");
+        msg_fmt(s->error, sizeof s->error, M_SES_LOCKED_OUT, left > 0 ? (left + 59) / 60 : 1L);
+        s->focus = 1;
+        return SCR_HANDLED;
+    }
     case SES_BAD_CREDENTIALS:
     default:
         snprintf(s->error, sizeof s->error, "%s", msg(M_SES_BAD_CREDENTIALS));

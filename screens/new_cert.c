@@ -34,6 +34,7 @@ const struct txn_def txn_new_cert = {
     .title = M_TXN_NEW_TITLE,
     .steps = new_cert_steps,
     .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
+    .records = txn_new_records,
 };
 
 struct host_state {

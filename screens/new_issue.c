@@ -42,6 +42,7 @@ struct issue_state {
     enum issue_stage stage;
     int fail_rc;
     char note[256];             /* receipt note, failure detail */
+    bool note_warn;             /* the receipt did not print (queued) */
 };
 
 static void *
@@ -109,7 +110,8 @@ issue_run(struct app *app, struct issue_state *s)
         break;
     case IS_RECEIPT:
         s->note[0] = '\0';
-        if (txn_new_print_receipt(t, &s->ui->env, s->note, sizeof s->note) == 0)
+        s->note_warn = txn_new_print_receipt(t, &s->ui->env, s->note, sizeof s->note) != 0;
+        if (!s->note_warn)
             snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RECEIPT_PRINTED));
         s->stage = IS_FINISH;
         break;
@@ -154,7 +156,7 @@ issue_draw(struct app *app, void *state)
         attroff(A_BOLD);
     }
     if (s->note[0] != '\0')
-        y += ui_wrap(y, 4, COLS - 8, TC_DIM, s->note);
+        y += ui_wrap(y, 4, COLS - 8, s->note_warn ? TC_WARN : TC_DIM, s->note);
     if (s->stage == IS_FAIL_TOKEN) {
         msg_fmt(buf, sizeof buf, M_TXN_ISSUE_FAILED, msg(tok_msg(s->fail_rc)));
         attron(A_BOLD);

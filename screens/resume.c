@@ -1,8 +1,9 @@
 /*
  * screens/resume.c - 未完成订单: find the unfinished (OPEN) order of an
- * operator by ID number, show where it stopped, and resume it (Enter: the
- * transaction's screen opens at the step it must resume at) or cancel it
- * (F8, confirmed with Y). The ID number is masked once found.
+ * operator by ID number, show where it stopped and the step it resumes at
+ * (an order stopped at the PIN or while issuing resumes at "insert the
+ * key"), and resume it (Enter: the transaction's screen opens at that
+ * step) or cancel it (F8, confirmed with Y). The ID number is masked once found.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -48,8 +49,11 @@ resume_find(struct app *app, struct resume_state *s)
         form_set_error(&s->fm, 0, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         return;
     }
-    txn_begin(&s->t, &txn_new_cert, s->o.window, s->o.clerk);
-    txn_data_decode(&s->t, s->o.data);
+    /* where it resumes: the stored step, or its resume_at (a PIN is never stored) */
+    if (txn_resume(&s->t, &txn_new_cert, app->st, s->o.id) != STORE_OK) {
+        txn_begin(&s->t, &txn_new_cert, s->o.window, s->o.clerk);
+        txn_data_decode(&s->t, s->o.data);
+    }
     s->found = true;
 }
 
@@ -73,10 +77,11 @@ resume_draw(struct app *app, void *state)
 {
     struct resume_state *s = state;
     static const enum msg_id labels[] = {
-        M_TXN_ORDER_NUMBER, M_TXN_ORDER_TXN, M_TXN_ORDER_STEP, M_TXN_F_COMPANY, M_TXN_F_OPERATOR_ID, M_TXN_ORDER_PAID,
+        M_TXN_ORDER_NUMBER, M_TXN_ORDER_TXN, M_TXN_ORDER_STEP, M_TXN_ORDER_RESUME_AT, M_TXN_F_COMPANY,
+        M_TXN_F_OPERATOR_ID, M_TXN_ORDER_PAID,
     };
     int y = ui_frame(app, msg(M_TXN_RESUME_TITLE), msg(s->found ? M_TXN_HINTS_RESUME_FOUND : M_TXN_HINTS_RESUME));
-    int lw = ui_label_width(labels, 6), idx;
+    int lw = ui_label_width(labels, 7), idx;
     char masked[40], buf[256], a[32];
 
     curs_set(0);
@@ -94,6 +99,8 @@ resume_draw(struct app *app, void *state)
     idx = txn_step_index(&txn_new_cert, s->o.step);
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL,
              idx >= 0 && strcmp(s->o.txn, "new") == 0 ? msg(txn_new_cert.steps[idx].title) : s->o.step);
+    if (strcmp(s->o.txn, txn_new_cert.code) == 0)
+        ui_field(y++, 4, lw, msg(M_TXN_ORDER_RESUME_AT), TC_NORMAL, msg(txn_cur(&s->t)->title));
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
     ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, store_mask_id(s->o.operator_id, masked, sizeof masked));
     rules_money_format(s->o.amount, a, sizeof a);

@@ -4,9 +4,11 @@
  * One line per window, clerk and transaction kind (store_report_daily):
  * orders finished, amounts taken in cash / POS / QR, free replacements,
  * cancelled orders and refunds due; a total line and a sentence with the
- * money totals. Left/Right move to the previous / next day. Printing the
- * settlement is not offered: printing/print.h has no settlement document
- * yet (P says so; `kiosk report daily` exports it).
+ * money totals. Left/Right move to the previous / next day. P prints the
+ * day shown as the settlement sheet (printing/doc_settle.c) through the
+ * print outbox, with the audit chain's head as its anchor; the print is
+ * audited. A printer that is down leaves the sheet queued (the loop's
+ * outbox pump prints it later) and the supervisor is told so.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -165,7 +167,7 @@ settle_draw(struct app *app, void *state)
     size_t r;
 
     msg_fmt(title, sizeof title, M_SET_TITLE, s->date);
-    y = ui_frame(app, title, msg(M_SET_HINTS)) + 1;
+    y = ui_frame(app, title, msg(M_SET_HINTS_PRINT)) + 1;
     if (s->error[0] != '\0') {
         ui_wrap(y, 2, COLS - 4, TC_WARN, s->error);
         return;
@@ -189,6 +191,44 @@ settle_draw(struct app *app, void *state)
             prn_money(d, sizeof d, s->total.cash + s->total.pos + s->total.qr), s->total.refunds,
             prn_money(e, sizeof e, s->total.refund_amount));
     ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf);
+}
+
+/* Print the day shown: queue the sheet, audit it, send it now (P). */
+static void
+settle_print(struct app *app, struct settle_state *s)
+{
+    struct prn_settle_doc d;
+    struct prn_pump_result res;
+    char err[512], buf[256], anchor[96], detail[256];
+    time_t now = time(NULL);
+    int64_t id = 0;
+
+    if (app->st == NULL) {
+        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, app->store_error));
+        return;
+    }
+    if (prn_settle_load(app->st, &app->cfg, s->date, &d) != STORE_OK) {
+        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, store_detail(app->st)));
+        return;
+    }
+    snprintf(d.printed_by, sizeof d.printed_by, "%s", app->ses.login);
+    d.printed = now;
+    prn_settle_anchor(anchor, sizeof anchor, &d);
+    if (prn_outbox_add_settle(app->st, &d, now, &id, err, sizeof err) != STORE_OK) {
+        prn_settle_free(&d);
+        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, err));
+        return;
+    }
+    prn_settle_free(&d);
+    snprintf(detail, sizeof detail, "doc=settle date=%s job=%lld anchor=%s", s->date, (long long)id, anchor);
+    if (store_audit(app->st, app->ses.login, "print", detail) != STORE_OK)
+        app_flash(app, msg(M_DB_WRITE_FAILED));
+    memset(&res, 0, sizeof res);
+    if (prn_outbox_send(app->st, &app->cfg, id, now, &res) == STORE_OK && res.last == PRN_OK) {
+        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINTED, (long long)id, anchor));
+        return;
+    }
+    app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_QUEUED, (long long)id, msg(prn_status_msg(res.last))));
 }
 
 static int
@@ -221,7 +261,7 @@ settle_key(struct app *app, void *state, int key)
         return SCR_HANDLED;
     case 'p':
     case 'P':
-        app_flash(app, msg(M_SET_NO_PRINT));
+        settle_print(app, s);
         return SCR_HANDLED;
     default:
         return SCR_IGNORED;

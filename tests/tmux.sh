@@ -2,7 +2,8 @@
 # kiosk binary in a private tmux server, driven with send-keys and read with
 # capture-pane. Waits poll the screen (up to 10 s); nothing asserts timing.
 #
-#   start ARGS...       the kiosk in a fresh 100x30 session (extra env: ENV="A=1 B=2")
+#   start ARGS...       the kiosk in a fresh 100x30 session (extra env: ENV="A=1 B=2";
+#                       another size: COLS=80 ROWS=24)
 #   screen              the screen as text
 #   wait_for TEXT       poll until TEXT is on screen (status 1 after 10 s)
 #   expect NAME TEXT    one test: TEXT appears
@@ -18,7 +19,7 @@ tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
 start() {
   tm kill-server >/dev/null 2>&1
   sleep 0.2
-  tm new-session -d -s $S -x 100 -y 30 \
+  tm new-session -d -s $S -x "${COLS:-100}" -y "${ROWS:-30}" \
     "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
 }
 screen() { tm capture-pane -p -t $S; }

@@ -4,7 +4,8 @@
 # blank3 SoftHSM key, checked with other tools: openssl verify chains the
 # certificate exported with pkcs11-tool to the CA, pkcs11-tool signs with
 # the key, the records (orders, certs, audit) are right and hold no full ID
-# number or PIN, the papers reached the printer, a second issuance for the
+# number or PIN, the company / operator / payment / key records (schema 2)
+# are right, the papers reached the printer, a second issuance for the
 # same USCC is refused, and an issuance interrupted by a pulled key is
 # resumed from the records and finished on the wiped key.
 . "$ROOT/tests/lib.sh"
@@ -65,6 +66,20 @@ t_eq "audit has the issuance, operator masked" "1" \
 t_eq "audit never holds the full ID number" "0" "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE detail LIKE '%$OPID%'")"
 if grep -aqF -- "$PIN" "$DB" "$DB-wal" 2>/dev/null; then t_fail "PIN never written to the database"; else t_ok "PIN never written to the database"; fi
 
+# ---- records of their own: company, operator, payment, key ----------------------
+t_eq "company recorded under its USCC" "$COMPANY|张三|022-12345678|天津市滨海新区测试路1号" \
+  "$(sqlite3 "$DB" "SELECT name, legal_rep, phone, address FROM companies WHERE uscc='$USCC'")"
+t_eq "operator recorded under the full ID number, with the company" "李四|13912345678|lisi@example.com|$USCC" \
+  "$(sqlite3 "$DB" "SELECT name, mobile, email, uscc FROM operators WHERE id_number='$OPID'")"
+t_eq "one payment recorded for the order: cash, 200 yuan, by the clerk" "1|cash|20000|w66|1" \
+  "$(sqlite3 "$DB" "SELECT count(*), method, amount, clerk, at = (SELECT paid_at FROM orders WHERE number='$ORDER')
+                    FROM payments WHERE order_id = (SELECT id FROM orders WHERE number='$ORDER')")"
+t_eq "key recorded with its holder, certificate and first issue" "$USCC|$CERT|1" \
+  "$(sqlite3 "$DB" "SELECT uscc, cert_serial, first_issue > 0 FROM keys WHERE serial='$SERIAL'")"
+t_eq "certificate points to its order" "1" \
+  "$(sqlite3 "$DB" "SELECT count(*) FROM certs c JOIN orders o ON o.id = c.order_id WHERE c.serial='$CERT' AND o.number='$ORDER'")"
+FIRST_ISSUE=$(sqlite3 "$DB" "SELECT first_issue FROM keys WHERE serial='$SERIAL'")
+
 # ---- papers --------------------------------------------------------------------
 n=0
 for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
@@ -89,3 +104,8 @@ t_grep "resumes at the key step" "resumed_at=key" "$TEST_TMP/issue2.txt"
 t_grep "key re-initialised on resume" "init_again=0" "$TEST_TMP/issue2.txt"
 t_grep "issued after resume" "issue=0" "$TEST_TMP/issue2.txt"
 t_grep "resumed order finished" "finish=0" "$TEST_TMP/issue2.txt"
+CERT2=$(sed -n 's/^cert_serial=//p' "$TEST_TMP/issue2.txt")
+t_eq "the re-used key now records the second company and certificate; its first issue is kept" "$USCC2|$CERT2|$FIRST_ISSUE" \
+  "$(sqlite3 "$DB" "SELECT uscc, cert_serial, first_issue FROM keys WHERE serial='$SERIAL'")"
+t_eq "the resumed order was paid once" "1" \
+  "$(sqlite3 "$DB" "SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.uscc='$USCC2'")"

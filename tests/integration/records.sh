@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tests/integration/records.sh - the records commands on the real binary:
 # clerk add/list/disable/passwd, audit verify before and after tampering
-# with the sqlite3 shell, report daily (table and CSV). Uses its own scratch
+# with the sqlite3 shell, the audit anchor (audit head, verify --anchor)
+# against deleting the newest rows, report daily (table and CSV) and the
+# settlement sheet (--out, read back with pdftotext; --print with no
+# printer leaves the job queued). Uses its own scratch
 # hall under $TEST_TMP (KIOSK_HOME with only kiosk.db), not the shared one.
 source "$(dirname "$0")/../lib.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -99,6 +102,42 @@ cp "$TEST_TMP/pristine.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
 k audit verify > /dev/null 2>&1
 t_eq "restored copy verifies again" 0 $?
 
+# ---- audit anchor: the newest rows deleted -----------------------------------------
+# Each row's hash covers the row before it, so rows deleted INSIDE the trail
+# break the chain (above). Deleting the NEWEST rows leaves a shorter chain in
+# which every remaining row still matches its predecessor: nothing left
+# refers to the deleted rows, so `audit verify` alone must pass. Only a head
+# noted before (the anchor printed on the settlement sheet) shows the cut.
+k audit head > "$out" 2> "$errf"
+t_eq "audit head exits 0" 0 $?
+anchor=$(grep -oE '[0-9]+:[0-9a-f]{16}$' "$out" | tail -1)
+head_id=${anchor%%:*}
+t_eq "audit head names the newest row" "$(sqlite3 "$DB" "SELECT max(id) FROM audit")" "$head_id"
+t_grep "audit head shows its full hash" "$(sqlite3 "$DB" "SELECT hash FROM audit WHERE id = $head_id")" "$out"
+t_eq "anchor is the first 16 hex characters of that hash" \
+     "$(sqlite3 "$DB" "SELECT substr(hash, 1, 16) FROM audit WHERE id = $head_id")" "${anchor#*:}"
+k audit verify --anchor "$anchor" > "$out" 2> "$errf"
+t_eq "verify --anchor exits 0 while the anchored row is there" 0 $?
+t_grep "verify --anchor says the row is present" "row $head_id is present" "$out"
+
+tamper "DELETE FROM audit WHERE id >= $((head_id - 1))"
+k audit verify > "$out" 2> "$errf"
+t_eq "newest two rows deleted: verify WITHOUT anchor still passes (shorter chain is consistent)" 0 $?
+k audit verify --anchor "$anchor" > "$out" 2> "$errf"
+t_eq "newest two rows deleted: verify with the earlier anchor exits 1" 1 $?
+t_grep "anchor failure names the missing row" "row $head_id is missing" "$out"
+t_grep "anchor failure says where the trail now ends" "now ends at row $((head_id - 2))" "$out"
+
+cp "$TEST_TMP/pristine.db" "$DB"; rm -f "$DB-wal" "$DB-shm"
+k audit verify --anchor "$head_id:0000000000000000" > "$out" 2> "$errf"
+t_eq "anchor with another hash exits 1" 1 $?
+t_grep "anchor with another hash names the row" "row $head_id has hash ${anchor#*:}" "$out"
+k audit verify --anchor "${anchor%%:*}:$(printf '%s' "${anchor#*:}" | tr a-f A-F)" > /dev/null 2>&1
+t_eq "anchor hash is compared without regard to case" 0 $?
+k audit verify --anchor "12-abc" > /dev/null 2> "$errf"
+t_eq "malformed anchor is bad usage (exit 2)" 2 $?
+t_grep "malformed anchor names --anchor" "--anchor" "$errf"
+
 # ---- daily settlement ------------------------------------------------------------
 day=2026-11-22
 expect=$("$SEED" "$DB" "$day")
@@ -109,6 +148,54 @@ t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,re
 t_eq "CSV total matches the seed's recount" "$expect" "$(tail -1 "$out")"
 t_grep "CSV line for the self-service refund" "$day,self,,renew,0,0.00,0.00,0.00,0,0,1,1,150.00" "$out"
 t_grep "CSV line for the free damaged-key swap" "$day,window66,zhang,damaged,1,0.00,0.00,0.00,1,0,0,0,0.00" "$out"
+
+cp "$out" "$TEST_TMP/report.csv"
+
+# ---- the settlement sheet, read back from the PDF -----------------------------------
+"$KIOSK" report daily --date "$day" --out "$TEST_TMP/settle.pdf" > "$out" 2> "$errf"
+t_eq "report daily --out exits 0 (Chinese by default)" 0 $?
+pdftotext -layout "$TEST_TMP/settle.pdf" "$TEST_TMP/settle.txt"
+t_grep "sheet has its title" "日结单" "$TEST_TMP/settle.txt"
+t_grep "sheet names the day" "营业日期：$day" "$TEST_TMP/settle.txt"
+want=$(awk -F, '$2 == "total" { print "合计", $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$TEST_TMP/report.csv")
+got=$(grep -E '^ *合计' "$TEST_TMP/settle.txt" | head -1 | tr -s ' ' | sed 's/^ //; s/ $//')
+t_eq "sheet total row equals the CSV total (done cash pos qr free open cancelled refunds refund)" "$want" "$got"
+rows_ok=0; rows_n=0
+while IFS=, read -r _ win clerk txn rest; do
+  [ "$win" = total ] && continue
+  rows_n=$((rows_n + 1))
+  nums=$(printf '%s' "$rest" | tr ',' ' ')
+  tr -s ' ' < "$TEST_TMP/settle.txt" | grep -E " ${clerk:--} " | grep -qE " $nums *\$" && rows_ok=$((rows_ok + 1))
+done < <(tail -n +2 "$TEST_TMP/report.csv")
+t_check "the CSV has lines to compare" test "$rows_n" -ge 6
+t_eq "every CSV line has its row on the sheet (clerk and numbers)" "$rows_n" "$rows_ok"
+sum=$(awk -F, '$2 == "total" { printf "%.2f", $6 + $7 + $8 }' "$TEST_TMP/report.csv")
+t_grep "sheet sums the money taken (cash + POS + QR)" "共 $sum 元" "$TEST_TMP/settle.txt"
+t_grep "sheet has the free replacements" "免费补办" "$TEST_TMP/settle.txt"
+sheet_anchor=$(grep -oE '审计锚点：[0-9]+:[0-9a-f]{16}' "$TEST_TMP/settle.txt" | head -1 | sed 's/审计锚点：//')
+k audit head > "$TEST_TMP/head.txt"
+t_eq "sheet's anchor is the audit head" "$(grep -oE '[0-9]+:[0-9a-f]{16}$' "$TEST_TMP/head.txt" | tail -1)" "$sheet_anchor"
+t_grep "--out reports the same anchor" "$sheet_anchor" "$out"
+t_check "fonts embedded in the sheet" sh -c "pdffonts '$TEST_TMP/settle.pdf' | grep -q 'WenQuanYi.* yes '"
+k report daily --date "$day" --out "$TEST_TMP/settle_en.pdf" > /dev/null 2>&1
+pdftotext -layout "$TEST_TMP/settle_en.pdf" "$TEST_TMP/settle_en.txt"
+want_en=$(awk -F, '$2 == "total" { print "Total", $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$TEST_TMP/report.csv")
+t_eq "English sheet: total row equals the CSV total" "$want_en" \
+     "$(grep -E '^ *Total' "$TEST_TMP/settle_en.txt" | head -1 | tr -s ' ' | sed 's/^ //; s/ $//')"
+t_grep "English sheet names the anchor" "Audit anchor: $sheet_anchor" "$TEST_TMP/settle_en.txt"
+"$KIOSK" report daily --date 2026-11-20 --out "$TEST_TMP/empty.pdf" > /dev/null 2>&1
+t_grep "empty day: the sheet says so" "当日没有订单" <(pdftotext -layout "$TEST_TMP/empty.pdf" -)
+
+# --print with no printer configured in this scratch hall: the job is kept queued
+jobs0=$(sqlite3 "$DB" "SELECT count(*) FROM jobs WHERE doc = 'settle'")
+k report daily --date "$day" --csv --print > "$TEST_TMP/print.csv" 2> "$errf"
+t_eq "--print without a reachable printer exits 1" 1 $?
+t_eq "--print keeps the CSV on stdout clean" "$(cat "$TEST_TMP/report.csv")" "$(cat "$TEST_TMP/print.csv")"
+t_eq "--print recorded the sheet in the outbox, queued" "$((jobs0 + 1))|0" \
+     "$(sqlite3 "$DB" "SELECT count(*), min(state) FROM jobs WHERE doc = 'settle'")"
+t_grep "--print says the job is queued" "queued as print job" "$errf"
+t_eq "--print is audited with the anchor" 1 \
+     "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'print' AND detail LIKE 'doc=settle date=$day %anchor=$sheet_anchor'")"
 
 k report daily --date "$day" > "$out" 2> "$errf"
 t_eq "report daily table exits 0" 0 $?

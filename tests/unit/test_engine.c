@@ -3,7 +3,10 @@
  * real SQLite file: the 证书新办 step table, values kept through
  * encode/decode (CJK included), nothing saved before the operator is known,
  * no paid step before payment, resume from every step (with resume_at),
- * cancel, one open order per operator.
+ * cancel, one open order per operator; the company, operator, payment,
+ * key and certificate records written in one unit with the order, and a
+ * busy database (a second connection holding the write lock) leaving
+ * nothing half-done and retryable.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -260,6 +263,185 @@ test_validity(void **state)
     assert_int_equal(tm.tm_hour, 23);
 }
 
+/* ---- records of their own (schema 2) ------------------------------------- */
+
+/* A second connection holding the write lock (the "database busy" fault). */
+static store *
+lock_db(void)
+{
+    store *o;
+    char err[256];
+
+    assert_int_equal(store_open(&o, dbpath, 50, err, sizeof err), STORE_OK);
+    assert_int_equal(store_begin(o), STORE_OK);
+    return o;
+}
+
+static void
+unlock_db(store *o)
+{
+    store_rollback(o);
+    store_close(o);
+}
+
+static void
+test_company_operator_recorded_when_confirmed(void **state)
+{
+    store *st = *state, *busy;
+    struct store_company c;
+    struct store_operator p;
+    struct txn t;
+
+    fill(&t, "120101199001011239");
+    txn_set(&t, "legal_rep", "张三");
+    txn_set(&t, "company_phone", "022-23456789");
+    txn_set(&t, "address", "天津市滨海新区单元路1号");
+    txn_set(&t, "operator_name", "李四");
+    txn_set(&t, "mobile", "13912345678");
+    txn_set(&t, "email", "lisi@example.com");
+    /* the operator page is saved (the order exists) but not yet confirmed */
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "operator")), STORE_OK);
+    assert_true(t.order.id > 0);
+    assert_int_equal(store_company_get(st, "91120116MA06ABCDXQ", &c), STORE_ERR_NOT_FOUND);
+    /* busy when the details are confirmed: nothing is written, the step can be retried */
+    busy = lock_db();
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "kind")), STORE_ERR_BUSY);
+    unlock_db(busy);
+    assert_int_equal(store_company_get(st, "91120116MA06ABCDXQ", &c), STORE_ERR_NOT_FOUND);
+    assert_int_equal(txn_save(&t, st), STORE_OK);
+    assert_int_equal(store_company_get(st, "91120116MA06ABCDXQ", &c), STORE_OK);
+    assert_string_equal(c.name, "天津市单元测试有限公司");
+    assert_string_equal(c.legal_rep, "张三");
+    assert_string_equal(c.address, "天津市滨海新区单元路1号");
+    assert_int_equal(store_operator_get(st, "120101199001011239", &p), STORE_OK);
+    assert_string_equal(p.name, "李四");
+    assert_string_equal(p.mobile, "13912345678");
+    assert_string_equal(p.uscc, "91120116MA06ABCDXQ");
+    /* going back and correcting a value updates the record */
+    txn_set(&t, "legal_rep", "王五");
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "materials")), STORE_OK);
+    assert_int_equal(store_company_get(st, "91120116MA06ABCDXQ", &c), STORE_OK);
+    assert_string_equal(c.legal_rep, "王五");
+    assert_int_equal(txn_cancel(&t, st, "test"), STORE_OK);
+}
+
+static void
+test_order_create_busy_leaves_nothing(void **state)
+{
+    store *st = *state, *busy;
+    struct store_order o;
+    struct txn t;
+
+    fill(&t, "120101198505054561");
+    busy = lock_db();
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "kind")), STORE_ERR_BUSY);
+    unlock_db(busy);
+    assert_int_equal(t.order.id, 0);
+    assert_string_equal(t.order.number, "");
+    assert_int_equal(store_order_open_for_operator(st, "120101198505054561", &o), STORE_ERR_NOT_FOUND);
+    assert_int_equal(txn_save(&t, st), STORE_OK); /* the retry creates it */
+    assert_true(t.order.id > 0);
+    assert_int_equal(txn_cancel(&t, st, "test"), STORE_OK);
+}
+
+static void
+test_pay_records_payment(void **state)
+{
+    store *st = *state, *busy;
+    struct store_payment p[4];
+    struct store_order o;
+    struct txn t, u;
+    size_t n = 9;
+
+    /* no order yet: nothing to pay */
+    txn_begin(&u, &txn_new_cert, "window66", "w66");
+    assert_int_equal(txn_pay(&u, st, "cash", 0), STORE_ERR_NOT_FOUND);
+    assert_int_equal(u.order.paid_at, 0);
+
+    fill(&t, "120101197707077898");
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "pay")), STORE_OK);
+    busy = lock_db();
+    assert_int_equal(txn_pay(&t, st, "pos", 1700000000), STORE_ERR_BUSY);
+    unlock_db(busy);
+    assert_int_equal(t.order.paid_at, 0);
+    assert_string_equal(t.order.pay_method, "");
+    assert_int_equal(store_payment_list_for_order(st, t.order.id, p, 4, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
+    assert_int_equal(o.paid_at, 0);
+    /* retried */
+    assert_int_equal(txn_pay(&t, st, "pos", 1700000000), STORE_OK);
+    assert_int_equal(store_payment_list_for_order(st, t.order.id, p, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(p[0].method, "pos");
+    assert_int_equal(p[0].amount, 20000);
+    assert_int_equal(p[0].at, 1700000000);
+    assert_string_equal(p[0].clerk, "w66");
+    assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
+    assert_int_equal(o.paid_at, 1700000000);
+    /* confirming again does not take the money twice */
+    assert_int_equal(txn_pay(&t, st, "pos", 1700000100), STORE_OK);
+    assert_int_equal(store_payment_list_for_order(st, t.order.id, p, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(txn_cancel(&t, st, "test"), STORE_OK);
+}
+
+static void
+test_issuance_recorded_in_one_unit(void **state)
+{
+    store *st = *state, *busy;
+    struct txn_env env;
+    struct store_cert c;
+    struct store_key k;
+    struct store_order o;
+    struct store_audit_row a[4];
+    struct txn t;
+    size_t n;
+
+    memset(&env, 0, sizeof env);
+    env.st = st;
+    env.now = 1763769600;
+    fill(&t, "11010519491231002X");
+    txn_set(&t, "key_serial", "0011223344556677");
+    txn_set(&t, "kind", "unit");
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "pay")), STORE_OK);
+    assert_int_equal(txn_pay(&t, st, "cash", 0), STORE_OK);
+    assert_int_equal(txn_goto(&t, st, txn_step_index(t.def, "issue")), STORE_OK);
+    snprintf(t.cert.serial_hex, sizeof t.cert.serial_hex, "5A5A01");
+    snprintf(t.cert.subject, sizeof t.cert.subject, "CN=天津市单元测试有限公司");
+    t.cert.not_before = env.now;
+    t.cert.not_after = env.now + 3 * 365 * 86400;
+
+    busy = lock_db();
+    assert_int_equal(txn_new_record(&t, &env), STORE_ERR_BUSY);
+    unlock_db(busy);
+    assert_false(t.cert_recorded);
+    assert_int_equal(store_cert_get(st, "5A5A01", &c), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_key_get(st, "0011223344556677", &k), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
+    assert_string_equal(o.step, "issue");
+
+    assert_int_equal(txn_new_record(&t, &env), STORE_OK); /* R: retried */
+    assert_true(t.cert_recorded);
+    assert_int_equal(store_cert_get(st, "5A5A01", &c), STORE_OK);
+    assert_string_equal(c.key_serial, "0011223344556677");
+    assert_int_equal(c.first_issue, env.now);
+    assert_int_equal(c.order_id, t.order.id);
+    assert_int_equal(store_key_get(st, "0011223344556677", &k), STORE_OK);
+    assert_string_equal(k.uscc, "91120116MA06ABCDXQ");
+    assert_string_equal(k.cert_serial, "5A5A01");
+    assert_int_equal(k.first_issue, env.now);
+    assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
+    assert_string_equal(o.step, "done");
+    assert_int_equal(store_audit_recent(st, a, 4, &n), STORE_OK);
+    assert_true(n >= 1);
+    assert_string_equal(a[0].action, "cert.issue");
+    assert_non_null(strstr(a[0].detail, "110105********002X"));
+    assert_null(strstr(a[0].detail, "11010519491231002X"));
+    assert_int_equal(txn_finish(&t, st), STORE_OK);
+    assert_int_equal(store_audit_verify(st, NULL), STORE_OK);
+}
+
 int
 main(void)
 {
@@ -273,6 +455,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uscc_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_company_operator_recorded_when_confirmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_create_busy_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pay_records_payment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_issuance_recorded_in_one_unit, setup, teardown),
     };
 
     setlocale(LC_ALL, "C.UTF-8");

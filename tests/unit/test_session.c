@@ -4,8 +4,12 @@
  * password / unknown login / wrong role / right password (and the audit
  * rows each leaves), the idle lock and unlock, another clerk taking over a
  * locked session, what each mode and clerk may reach (app_push refuses
- * clerk screens in self-service), and the self-service wipe freeing the
- * screens above home.
+ * clerk screens in self-service), the self-service wipe freeing the
+ * screens above home, and the failed sign-in lockout: the pure rule on a
+ * table of failure times, then ses_login on the store's fixed clock (a
+ * known and an unknown login locked alike, the right password refused
+ * while locked, released after SES_LOCKOUT_S, failures before a success
+ * or spread over more than the window not counted, every step audited).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +254,124 @@ test_self_wipe(void **state)
     free(app);
 }
 
+
+static void
+test_lockout_rule(void **state)
+{
+    enum { T = 1800000000 };
+    static const struct {
+        time_t fails[8];        /* newest first */
+        size_t n;
+        time_t now;
+        long left;
+    } cases[] = {
+        { { 0 }, 0, T, 0 },                                                   /* no failure */
+        { { T, T - 10, T - 20, T - 30 }, 4, T, 0 },                           /* four: not yet */
+        { { T, T - 10, T - 20, T - 30, T - 40 }, 5, T, SES_LOCKOUT_S },       /* fifth: locked */
+        { { T, T - 10, T - 20, T - 30, T - 40 }, 5, T + 60, SES_LOCKOUT_S - 60 },
+        { { T, T - 10, T - 20, T - 30, T - 40 }, 5, T + SES_LOCKOUT_S - 1, 1 },
+        { { T, T - 10, T - 20, T - 30, T - 40 }, 5, T + SES_LOCKOUT_S, 0 },   /* served */
+        /* exactly the window between first and fifth: locked */
+        { { T, T - 1, T - 2, T - 3, T - SES_LOCKOUT_WINDOW_S }, 5, T, SES_LOCKOUT_S },
+        /* one second more than the window: not locked */
+        { { T, T - 1, T - 2, T - 3, T - SES_LOCKOUT_WINDOW_S - 1 }, 5, T, 0 },
+        /* a run of five 500 s ago: still serving its time */
+        { { T - 500, T - 510, T - 520, T - 530, T - 540 }, 5, T, SES_LOCKOUT_S - 500 },
+        /* a run that has served its time, then one new failure: not locked */
+        { { T, T - 1000, T - 1010, T - 1020, T - 1030, T - 1040 }, 6, T, 0 },
+        /* seven failures in a row: counted from the newest run */
+        { { T, T - 1, T - 2, T - 3, T - 4, T - 5, T - 6 }, 7, T + 10, SES_LOCKOUT_S - 10 },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long got = ses_lockout_rule(cases[i].fails, cases[i].n, cases[i].now);
+        if (got != cases[i].left)
+            fail_msg("case %zu: expected %ld, got %ld", i, cases[i].left, got);
+    }
+}
+
+static void
+test_lockout_login(void **state)
+{
+    store *st = *state;
+    struct app *app = new_app(st, MODE_W66);
+    const time_t t0 = 1800000000;     /* 2027-01-15, the store's clock for this test */
+    struct store_audit_row rows[3];
+    size_t n = 0;
+    char a[32];
+    int i;
+
+    assert_int_equal(store_clerk_add(st, "lock1", "window66", "Lock One", "pass-lock1-ok"), STORE_OK);
+    store_set_now(st, t0);
+
+    /* four failures: told the password is wrong, as always */
+    for (i = 0; i < SES_LOCKOUT_FAILS - 1; i++) {
+        store_set_now(st, t0 + i * 60);
+        assert_int_equal(ses_login(app, "lock1", "wrong-password"), SES_BAD_CREDENTIALS);
+    }
+    assert_int_equal(ses_lockout_left(app, "lock1"), 0);
+    /* the fifth within 15 minutes locks the login out, audited */
+    store_set_now(st, t0 + 300);
+    assert_int_equal(ses_login(app, "lock1", "wrong-password"), SES_LOCKED_OUT);
+    assert_int_equal(store_audit_recent(st, rows, 2, &n), STORE_OK);
+    assert_string_equal(rows[0].action, "login.lockout");
+    assert_string_equal(rows[0].actor, "lock1");
+    assert_string_equal(rows[1].action, "login.fail");
+    assert_int_equal(ses_lockout_left(app, "lock1"), SES_LOCKOUT_S);
+
+    /* the right password is refused while locked, audited, nobody signed in */
+    store_set_now(st, t0 + 360);
+    assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_LOCKED_OUT);
+    assert_string_equal(last_action(st, a, sizeof a), "login.locked");
+    assert_false(app->ses.signed_in);
+    assert_int_equal(ses_lockout_left(app, "lock1"), SES_LOCKOUT_S - 60);
+    /* many refused attempts do not push the failures out of sight */
+    for (i = 0; i < 70; i++)
+        assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_LOCKED_OUT);
+    /* other logins are not affected */
+    assert_int_equal(ses_login(app, "w66", "pass-w66-ok"), SES_OK);
+    ses_logout(app, "menu");
+
+    /* an unknown login is locked out the same way (no hint it does not exist) */
+    for (i = 0; i < SES_LOCKOUT_FAILS - 1; i++)
+        assert_int_equal(ses_login(app, "ghost1", "whatever-pass"), SES_BAD_CREDENTIALS);
+    assert_int_equal(ses_login(app, "ghost1", "whatever-pass"), SES_LOCKED_OUT);
+    assert_int_equal(ses_login(app, "ghost1", "whatever-pass"), SES_LOCKED_OUT);
+    assert_string_equal(last_action(st, a, sizeof a), "login.locked");
+
+    /* 15 minutes after the fifth failure: the right password works again */
+    store_set_now(st, t0 + 300 + SES_LOCKOUT_S - 1);
+    assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_LOCKED_OUT);
+    store_set_now(st, t0 + 300 + SES_LOCKOUT_S);
+    assert_int_equal(ses_lockout_left(app, "lock1"), 0);
+    assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_OK);
+    ses_logout(app, "menu");
+
+    /* failures before a success do not count */
+    for (i = 0; i < SES_LOCKOUT_FAILS - 1; i++)
+        assert_int_equal(ses_login(app, "lock1", "wrong-password"), SES_BAD_CREDENTIALS);
+    assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_OK);
+    ses_logout(app, "menu");
+    assert_int_equal(ses_login(app, "lock1", "wrong-password"), SES_BAD_CREDENTIALS);
+
+    /* five failures spread over more than 15 minutes do not lock */
+    {
+        time_t t1 = t0 + 3 * 3600;
+        assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_OK);
+        ses_logout(app, "menu");
+        for (i = 0; i < SES_LOCKOUT_FAILS; i++) {
+            store_set_now(st, t1 + i * (SES_LOCKOUT_WINDOW_S / (SES_LOCKOUT_FAILS - 1) + 1));
+            assert_int_equal(ses_login(app, "lock1", "wrong-password"), SES_BAD_CREDENTIALS);
+        }
+        assert_int_equal(ses_login(app, "lock1", "pass-lock1-ok"), SES_OK);
+        ses_logout(app, "menu");
+    }
+    store_set_now(st, 0);
+    free(app);
+}
+
 int
 main(void)
 {
@@ -259,6 +381,8 @@ main(void)
         cmocka_unit_test(test_lock_unlock_takeover),
         cmocka_unit_test(test_reach),
         cmocka_unit_test(test_self_wipe),
+        cmocka_unit_test(test_lockout_rule),
+        cmocka_unit_test(test_lockout_login),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
