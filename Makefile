@@ -31,7 +31,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 
 SRC_DIRS := kiosk screens token printing data
 LIB_SRCS := $(filter-out kiosk/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
-HDRS     := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) $(addsuffix /*.def,$(SRC_DIRS)))
+HDRS     := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) $(addsuffix /*.def,$(SRC_DIRS)) tests/unit/*.h bench/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 BENCH_SRCS := $(wildcard bench/*.c)

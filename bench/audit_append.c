@@ -12,15 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "data/store.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 main(int argc, char **argv)
@@ -40,7 +33,7 @@ main(int argc, char **argv)
         fprintf(stderr, "audit_append: %s\n", err);
         return 1;
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     for (i = 0; i < n; i++) {
         snprintf(detail, sizeof detail, "order=66-20261122-%04d step=payment operator=120101********1234", i % 10000);
         if (store_audit(st, "li", "txn.step", detail) != STORE_OK) {
@@ -48,12 +41,12 @@ main(int argc, char **argv)
             return 1;
         }
     }
-    t1 = now_s();
+    t1 = bench_now_s();
     if (store_audit_verify(st, &bad) != STORE_OK) {
         fprintf(stderr, "audit_append: chain broken at %lld\n", (long long)bad);
         return 1;
     }
-    t2 = now_s();
+    t2 = bench_now_s();
     printf("audit append (WAL, synchronous=FULL, one transaction per row): %d rows in %.3f s = %.0f rows/s (%.2f ms/row)\n",
            n, t1 - t0, n / (t1 - t0), (t1 - t0) * 1000.0 / n);
     printf("audit verify (SHA-256 chain walk): %d rows in %.3f s = %.0f rows/s\n", n, t2 - t1, n / (t2 - t1));

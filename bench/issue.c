@@ -25,33 +25,10 @@
 
 #include <p11-kit-1/p11-kit/pkcs11.h>
 
+#include "bench/bench.h"
 #include "kiosk/config.h"
 #include "kiosk/engine.h"
-#include "token/tok_txn_extra.h"
 #include "token/token.h"
-
-static double
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static struct kiosk_config cfg;
 static struct txn_env env;
@@ -80,13 +57,13 @@ run_engine(const char *algo, int i)
         txn_pay(&t, env.st, "cash", 0) != STORE_OK || txn_goto(&t, env.st, txn_step_index(t.def, "issue")) != STORE_OK)
         return -1;
     snprintf(t.pin, sizeof t.pin, "Kx7#pq29");
-    t0 = now_ms();
+    t0 = bench_now_ms();
     rc = txn_new_init_key(&t, &env, true);
     if (rc == TOK_OK)
         rc = txn_new_issue(&t, &env);
     if (rc == TOK_OK)
         rc = txn_new_record(&t, &env) == STORE_OK ? TOK_OK : TOK_ERR_INTERNAL;
-    t0 = now_ms() - t0;
+    t0 = bench_now_ms() - t0;
     txn_pin_clear(&t);
     (void)txn_finish(&t, env.st);
     if (rc != TOK_OK) {
@@ -121,10 +98,10 @@ run_floor(CK_FUNCTION_LIST *fl, CK_SLOT_ID slot, bool ec)
         fl->C_CloseSession(s);
         return -1;
     }
-    t0 = now_ms();
+    t0 = bench_now_ms();
     rv = ec ? fl->C_GenerateKeyPair(s, &mec, pub_ec, 3, prv, 4, &pub, &priv)
             : fl->C_GenerateKeyPair(s, &mrsa, pub_rsa, 4, prv, 4, &pub, &priv);
-    t0 = now_ms() - t0;
+    t0 = bench_now_ms() - t0;
     if (rv == CKR_OK) {
         fl->C_DestroyObject(s, pub);
         fl->C_DestroyObject(s, priv);
@@ -185,7 +162,7 @@ main(int argc, char **argv)
             if (ms >= 0)
                 v[k++] = ms;
         }
-        eng[a] = k ? median(v, k) : -1;
+        eng[a] = k ? bench_median(v, k) : -1;
     }
     /* floor: the key now holds a user PIN Kx7#pq29 (last engine run); wipe the certificate first */
     {
@@ -207,12 +184,12 @@ main(int argc, char **argv)
                 if (ms >= 0)
                     v[k++] = ms;
             }
-            flo[a] = k ? median(v, k) : -1;
+            flo[a] = k ? bench_median(v, k) : -1;
         }
     }
     /* the command flow cannot know the diversified SO PIN: it starts from a
      * key initialised with the user PIN (token init left out of its time) */
-    tok_txn_wipe(env.tok, serial, "blank3");
+    tok_wipe(env.tok, serial, "blank3");
     tok_init_blank(env.tok, serial, "blank3", "Kx7#pq29");
     /* commands: bench/issue.sh prints one duration in ms per line */
     for (a = 0; a < 2; a++) {
@@ -223,7 +200,7 @@ main(int argc, char **argv)
                 v[k++] = atof(path);
             pclose(f);
             if (k > 0)
-                cmdf[a] = median(v, k);
+                cmdf[a] = bench_median(v, k);
         }
     }
     printf("issuance, blank key -> certificate written, verified, recorded (median of %d, ms)\n", n);
@@ -233,7 +210,7 @@ main(int argc, char **argv)
                eng[a] > 0 && cmdf[a] > 0 ? cmdf[a] / eng[a] : 0.0);
     snprintf(cmd, sizeof cmd, "\"${KIOSK:-build/kiosk}\" dev unplug %s >/dev/null 2>&1", serial);
     (void)system(cmd);
-    tok_txn_wipe(env.tok, serial, "blank3");
+    tok_wipe(env.tok, serial, "blank3");
     store_close(env.st);
     tok_close(env.tok);
     free(v);

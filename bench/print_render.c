@@ -14,28 +14,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench.h"
 #include "printing/print.h"
-
-static double
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void
 report(const char *what, double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    printf("%-44s median %7.2f ms   p90 %7.2f ms   (n=%d)\n", what, v[n / 2], v[(n * 9) / 10], n);
+    printf("%-44s median %7.2f ms   p90 %7.2f ms   (n=%d)\n", what, bench_percentile(v, n, 50), bench_percentile(v, n, 90), n);
 }
 
 int
@@ -54,21 +39,21 @@ main(int argc, char **argv)
         return 2;
     prn_sample_order(&d, 0, time(NULL));
     /* First render loads fonts: measured apart. */
-    t0 = now_ms();
+    t0 = bench_now_ms();
     if (prn_render(PRN_DOC_FORM, &d, PRN_PAPER_A5, &pdf, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    printf("%-44s %7.2f ms\n", "first render (font loading)", now_ms() - t0);
+    printf("%-44s %7.2f ms\n", "first render (font loading)", bench_now_ms() - t0);
     prn_pdf_free(&pdf);
 
     for (doc = 0; doc < PRN_DOC__COUNT; doc++) {
         char what[64];
         for (i = 0; i < rounds; i++) {
-            t0 = now_ms();
+            t0 = bench_now_ms();
             if (prn_render((enum prn_doc)doc, &d, PRN_PAPER_A5, &pdf, err, sizeof err) != 0)
                 return 1;
-            t[i] = now_ms() - t0;
+            t[i] = bench_now_ms() - t0;
             size[doc] = pdf.len;
             prn_pdf_free(&pdf);
         }
@@ -84,16 +69,16 @@ main(int argc, char **argv)
                 return 1;
         for (i = 0; i < rounds; i++) {
             struct prn_submit_opts o = { .dest = uri, .timeout_ms = 3000, .title = "bench", .copies = 1 };
-            t0 = now_ms();
+            t0 = bench_now_ms();
             if (prn_submit(&o, docs[0].data, docs[0].len, &jid, err, sizeof err) != PRN_OK) {
                 fprintf(stderr, "%s\n", err);
                 return 1;
             }
-            t[i] = now_ms() - t0;
+            t[i] = bench_now_ms() - t0;
         }
         report("submit form (connect + IPP, one job)", t, rounds);
         for (i = 0; i < rounds; i++) {
-            t0 = now_ms();
+            t0 = bench_now_ms();
             for (k = 0; k < 3; k++) {
                 struct prn_pdf p;
                 struct prn_submit_opts o = { .dest = uri, .timeout_ms = 3000, .title = "bench", .copies = 1 };
@@ -104,7 +89,7 @@ main(int argc, char **argv)
                 }
                 prn_pdf_free(&p);
             }
-            t[i] = now_ms() - t0;
+            t[i] = bench_now_ms() - t0;
         }
         report("new certificate: 3 docs rendered + submitted", t, rounds);
         for (k = 0; k < 3; k++)

@@ -13,20 +13,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench/bench.h"
 #include "data/store.h"
 
 #define NORDERS 2000000L
 #define NDAYS 730
 #define HEAVY_DAY 400          /* day index that gets HEAVY_EXTRA more orders */
 #define HEAVY_EXTRA 20000L
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 day_of(int idx, char *day, size_t n, char *ymd, size_t m)
@@ -49,7 +42,7 @@ generate(const char *path)
     sqlite3_stmt *s;
     long i, made = 0, seq[NDAYS][3];
     uint32_t r = 12345;
-    double t0 = now_s();
+    double t0 = bench_now_s();
 
     memset(seq, 0, sizeof seq);
     if (sqlite3_open(path, &db) != SQLITE_OK)
@@ -96,21 +89,14 @@ generate(const char *path)
         sqlite3_reset(s);
         if (++made % 200000 == 0) {
             sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
-            fprintf(stderr, "  generated %ld orders (%.0f s)\n", made, now_s() - t0);
+            fprintf(stderr, "  generated %ld orders (%.0f s)\n", made, bench_now_s() - t0);
         }
     }
     sqlite3_finalize(s);
     sqlite3_exec(db, "COMMIT; ANALYZE", NULL, NULL, NULL);
     sqlite3_close(db);
-    fprintf(stderr, "  generated %ld orders in %.1f s\n", made, now_s() - t0);
+    fprintf(stderr, "  generated %ld orders in %.1f s\n", made, bench_now_s() - t0);
     return 0;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 int
@@ -155,19 +141,19 @@ main(int argc, char **argv)
     days = (int)(sizeof times / sizeof times[0]);
     for (i = 0; i < days; i++) {
         day_of((i * 37) % NDAYS, day, sizeof day, ymd, sizeof ymd);
-        t0 = now_s();
+        t0 = bench_now_s();
         if (store_report_daily(st, day, &rows, &n, &total) != STORE_OK) {
             fprintf(stderr, "report_daily: %s\n", store_detail(st));
             return 1;
         }
-        times[i] = (now_s() - t0) * 1000.0;
+        times[i] = (bench_now_s() - t0) * 1000.0;
         free(rows);
     }
-    qsort(times, (size_t)days, sizeof times[0], cmp_double);
+    bench_sort(times, days);
     day_of(HEAVY_DAY, day, sizeof day, ymd, sizeof ymd);
-    t0 = now_s();
+    t0 = bench_now_s();
     store_report_daily(st, day, &rows, &n, &total);
-    heavy = (now_s() - t0) * 1000.0;
+    heavy = (bench_now_s() - t0) * 1000.0;
     free(rows);
     printf("daily report on %ld orders: %d ordinary days (~%ld orders each): median %.2f ms, max %.2f ms\n",
            count, days, NORDERS / NDAYS, times[days / 2], times[days - 1]);

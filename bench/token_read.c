@@ -16,31 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "kiosk/config.h"
 #include "token/token.h"
-
-static double
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int
 main(int argc, char **argv)
@@ -94,22 +72,22 @@ main(int argc, char **argv)
     printf("%-44s %10s\n", "method", "median ms");
 
     for (i = 0; i < n; i++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         bad += tok_read_cert(ctx, serial, &c) != 0 || !c.issued_by_ca;
-        t[i] = now_ms() - t0;
+        t[i] = bench_now_ms() - t0;
     }
-    printf("%-44s %10.3f\n", "tok_read_cert (context open)", median(t, n));
+    printf("%-44s %10.3f\n", "tok_read_cert (context open)", bench_median(t, n));
     tok_close(ctx);
 
     for (i = 0; i < n; i++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (tok_open_cfg(&ctx, &cfg, err, sizeof err) != 0)
             return 1;
         bad += tok_read_cert(ctx, serial, &c) != 0 || !c.issued_by_ca;
         tok_close(ctx);
-        t[i] = now_ms() - t0;
+        t[i] = bench_now_ms() - t0;
     }
-    printf("%-44s %10.3f\n", "tok_open + tok_read_cert + tok_close", median(t, n));
+    printf("%-44s %10.3f\n", "tok_open + tok_read_cert + tok_close", bench_median(t, n));
 
     snprintf(cmd, sizeof cmd,
              "pkcs11-tool --module '%s' --token-label '%s' --read-object --type cert --label kiosk-cert "
@@ -117,11 +95,11 @@ main(int argc, char **argv)
              "-out '%s/bench.pem' -noout -subject -enddate >/dev/null",
              cfg.module, "demo", cfg.home, cfg.home, cfg.home);
     for (i = 0; i < n; i++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         bad += system(cmd) != 0;
-        t[i] = now_ms() - t0;
+        t[i] = bench_now_ms() - t0;
     }
-    printf("%-44s %10.3f\n", "pkcs11-tool --read-object + openssl x509", median(t, n));
+    printf("%-44s %10.3f\n", "pkcs11-tool --read-object + openssl x509", bench_median(t, n));
 
     snprintf(cmd, sizeof cmd,
              "pkcs11-tool --module '%s' --token-label '%s' --read-object --type cert --label kiosk-cert "
@@ -129,11 +107,11 @@ main(int argc, char **argv)
              "-out '%s/bench.pem' && openssl verify -CAfile '%s' '%s/bench.pem' >/dev/null",
              cfg.module, "demo", cfg.home, cfg.home, cfg.home, cfg.ca_cert, cfg.home);
     for (i = 0; i < n; i++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         bad += system(cmd) != 0;
-        t[i] = now_ms() - t0;
+        t[i] = bench_now_ms() - t0;
     }
-    printf("%-44s %10.3f\n", "pkcs11-tool + openssl x509 + openssl verify", median(t, n));
+    printf("%-44s %10.3f\n", "pkcs11-tool + openssl x509 + openssl verify", bench_median(t, n));
     if (bad)
         printf("# %d runs failed\n", bad);
     tok_dev_unplug(cfg.module, cfg.ports_dir, "demo", err, sizeof err);

@@ -53,6 +53,24 @@ report(store *st, const struct kiosk_config *cfg, int64_t id, const struct prn_p
     return 1;
 }
 
+/*
+ * The end of a command that sent job ID: RC is prn_outbox_send's result (or
+ * an earlier step's). On a failure prints the store's detail, else reports
+ * the job (R); closes ST either way. Returns the exit status.
+ */
+static int
+sent_exit(store *st, const struct kiosk_config *cfg, int64_t id, int rc, const struct prn_pump_result *r)
+{
+    if (rc != STORE_OK) {
+        fprintf(stderr, "kiosk: print outbox: %s\n", store_detail(st));
+        rc = 1;
+    } else {
+        rc = report(st, cfg, id, r);
+    }
+    store_close(st);
+    return rc;
+}
+
 static int
 sample_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
@@ -118,14 +136,8 @@ sample_exec(const struct kiosk_config *cfg, int argc, char **argv)
             return 1;
         }
         printf("%s\n", msg_fmt(line, sizeof line, M_PRN_CLI_QUEUED, (long long)id, prn_doc_name(doc)));
-        if (prn_outbox_send(st, cfg, id, now, &r) != STORE_OK) {
-            fprintf(stderr, "kiosk: print outbox: %s\n", store_detail(st));
-            store_close(st);
-            return 1;
-        }
-        rc = report(st, cfg, id, &r);
-        store_close(st);
-        return rc;
+        rc = prn_outbox_send(st, cfg, id, now, &r);
+        return sent_exit(st, cfg, id, rc, &r);
     }
 }
 
@@ -230,14 +242,7 @@ retry_exec(const struct kiosk_config *cfg, int argc, char **argv)
         store_close(st);
         return 1;
     }
-    if (rc != STORE_OK) {
-        fprintf(stderr, "kiosk: print outbox: %s\n", store_detail(st));
-        store_close(st);
-        return 1;
-    }
-    rc = report(st, cfg, id, &r);
-    store_close(st);
-    return rc;
+    return sent_exit(st, cfg, id, rc, &r);
 }
 
 static int

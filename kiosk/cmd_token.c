@@ -7,18 +7,18 @@
 #include <time.h>
 
 #include "kiosk/cli.h"
+#include "kiosk/clock.h"
+#include "kiosk/rules.h"
 #include "kiosk/msg.h"
 #include "token/token.h"
 
 #define TOKEN_LIST_MAX 32
 
+/* The local calendar day of T as YYYY-MM-DD (the day the validity screen shows). */
 static void
 token_date(time_t t, char *out, size_t n)
 {
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%d", &tm);
+    rules_date_format(clock_local_day(t), out, n);
 }
 
 static void
@@ -40,13 +40,12 @@ token_print(tok_ctx *ctx, const struct tok_key *k, time_t now)
         puts(msg_fmt(line, sizeof line, M_TOK_LIST_CERT_SERIAL, c.serial_hex));
         token_date(c.not_before, from, sizeof from);
         token_date(c.not_after, to, sizeof to);
-        if (c.not_after >= now) {
-            days = (long)((c.not_after - now) / 86400);
+        /* Whole calendar days, as rules_validity_check counts them on the validity screen. */
+        days = rules_days_between(clock_local_day(now), clock_local_day(c.not_after));
+        if (days >= 0)
             puts(msg_fmt(line, sizeof line, M_TOK_LIST_VALID, from, to, days));
-        } else {
-            days = (long)((now - c.not_after) / 86400);
-            puts(msg_fmt(line, sizeof line, M_TOK_LIST_EXPIRED, from, to, days));
-        }
+        else
+            puts(msg_fmt(line, sizeof line, M_TOK_LIST_EXPIRED, from, to, -days));
         puts(msg_fmt(line, sizeof line, M_TOK_LIST_ISSUER, c.issuer));
     }
     if (rc != 0)

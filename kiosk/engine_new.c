@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/rules.h"
 #include "printing/print.h"
-#include "token/tok_txn_extra.h"
 
 static time_t
 env_now(const struct txn_env *env)
@@ -67,13 +67,8 @@ void
 txn_validity(time_t now, int years, time_t *not_before, time_t *not_after)
 {
     struct tm tm;
-    struct rules_date start, end;
+    struct rules_date end = rules_validity_end(clock_local_day(now), years);
 
-    localtime_r(&now, &tm);
-    start.y = tm.tm_year + 1900;
-    start.m = tm.tm_mon + 1;
-    start.d = tm.tm_mday;
-    end = rules_validity_end(start, years);
     memset(&tm, 0, sizeof tm);
     tm.tm_year = end.y - 1900;
     tm.tm_mon = end.m - 1;
@@ -217,12 +212,12 @@ txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe)
     has_cert = keys[i].has_cert;
     if (has_cert && !wipe)
         return TOK_ERR_NOT_BLANK;
-    if (has_cert && (rc = tok_txn_wipe(env->tok, serial, label)) != TOK_OK)
+    if (has_cert && (rc = tok_wipe(env->tok, serial, label)) != TOK_OK)
         return rc;
     rc = tok_init_blank(env->tok, serial, label, t->pin);
     if (rc == TOK_ERR_NOT_BLANK && wipe) {
         /* has_cert was stale: wipe and try once more */
-        if ((rc = tok_txn_wipe(env->tok, serial, label)) == TOK_OK)
+        if ((rc = tok_wipe(env->tok, serial, label)) == TOK_OK)
             rc = tok_init_blank(env->tok, serial, label, t->pin);
     }
     return rc;

@@ -310,6 +310,23 @@ prn_outbox_pump(store *st, const struct kiosk_config *cfg, time_t now, struct pr
     return STORE_OK;
 }
 
+/*
+ * Job JOB_ID into *J when it has not reached the printer yet (QUEUED or
+ * FAILED): what send, retry and cancel may act on. STORE_ERR_CONFLICT for
+ * any other state, else store_job_get's status.
+ */
+static int
+job_get_pending(store *st, int64_t job_id, struct store_job *j)
+{
+    int rc = store_job_get(st, job_id, j);
+
+    if (rc != STORE_OK)
+        return rc;
+    if (j->state != JOB_QUEUED && j->state != JOB_FAILED)
+        return STORE_ERR_CONFLICT;
+    return STORE_OK;
+}
+
 int
 prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_t now,
                 struct prn_pump_result *res)
@@ -318,11 +335,8 @@ prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_
     int rc;
 
     memset(res, 0, sizeof *res);
-    rc = store_job_get(st, job_id, &j);
-    if (rc != STORE_OK)
+    if ((rc = job_get_pending(st, job_id, &j)) != STORE_OK)
         return rc;
-    if (j.state != JOB_QUEUED && j.state != JOB_FAILED)
-        return STORE_ERR_CONFLICT;
     j.state = JOB_QUEUED;
     rc = send_one(st, cfg, &j, now, res);
     if (rc == STORE_OK)
@@ -334,12 +348,10 @@ int
 prn_outbox_retry(store *st, int64_t job_id, time_t now)
 {
     struct store_job j;
-    int rc = store_job_get(st, job_id, &j);
+    int rc = job_get_pending(st, job_id, &j);
 
     if (rc != STORE_OK)
         return rc;
-    if (j.state != JOB_QUEUED && j.state != JOB_FAILED)
-        return STORE_ERR_CONFLICT;
     j.state = JOB_QUEUED;
     j.next_try = now;
     j.updated = now;
@@ -350,12 +362,10 @@ int
 prn_outbox_cancel(store *st, int64_t job_id, time_t now)
 {
     struct store_job j;
-    int rc = store_job_get(st, job_id, &j);
+    int rc = job_get_pending(st, job_id, &j);
 
     if (rc != STORE_OK)
         return rc;
-    if (j.state != JOB_QUEUED && j.state != JOB_FAILED)
-        return STORE_ERR_CONFLICT;
     j.state = JOB_CANCELLED;
     j.updated = now;
     return store_job_update(st, &j);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/form.h"
 #include "kiosk/ui.h"
 #include "screens/txn.h"
@@ -16,14 +17,8 @@
 static enum rules_status
 operator_check_id(const char *s)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    struct rules_date today;
+    struct rules_date today = clock_local_day(time(NULL));
 
-    localtime_r(&now, &tm);
-    today.y = tm.tm_year + 1900;
-    today.m = tm.tm_mon + 1;
-    today.d = tm.tm_mday;
     return rules_resident_id(s, &today);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/rules.h"
 #include "kiosk/session.h"
 #include "kiosk/ui.h"
@@ -35,19 +36,6 @@ struct validity_state {
     time_t read_at;                  /* when it was read (the kiosk's clock) */
     bool clock_suspect;              /* clock earlier than the last recorded check */
 };
-
-static struct rules_date
-validity_day(time_t t)
-{
-    struct tm tm;
-    struct rules_date d;
-
-    localtime_r(&t, &tm);
-    d.y = tm.tm_year + 1900;
-    d.m = tm.tm_mon + 1;
-    d.d = tm.tm_mday;
-    return d;
-}
 
 static enum store_check_result
 validity_result(const struct validity_state *s)
@@ -118,8 +106,8 @@ validity_read(struct app *app, struct validity_state *s)
     s->clock_suspect = false;
     s->status = tok_read_cert(app->tok, s->key_serial, &s->cert);
     if (s->status == TOK_OK) {
-        s->verdict = rules_validity_check(cfg_profile(&app->cfg), validity_day(s->cert.not_before),
-                                          validity_day(s->cert.not_after), validity_day(s->read_at),
+        s->verdict = rules_validity_check(cfg_profile(&app->cfg), clock_local_day(s->cert.not_before),
+                                          clock_local_day(s->cert.not_after), clock_local_day(s->read_at),
                                           &s->days_left);
         s->phase = VP_RESULT;
     } else {

@@ -1,7 +1,8 @@
 /*
  * token/tok_pin.c - PINs: user login with exact PKCS#11 status, PIN
- * verify/change, re-initialising a blank key with its diversified SO PIN,
- * and creating a new key in the embedded hall (provisioning).
+ * verify/change, re-initialising a key with its diversified SO PIN (a blank
+ * key given a user PIN, or any of our keys wiped), and creating a new key in
+ * the embedded hall (provisioning).
  *
  * Logins go through a raw session first (the CKR code tells wrong PIN from
  * locked), then through libp11 so its EVP_PKEYs work; both share the
@@ -142,11 +143,41 @@ tok_so_init_pin(tok_ctx *ctx, PKCS11_SLOT *slot, const char *sopin, const char *
     return TOK_OK;
 }
 
+/*
+ * C_InitToken on key SERIAL with its diversified SO PIN, computed in the HSM
+ * into SOPIN (N bytes), and LABEL: every object on the key is erased and it
+ * has no user PIN. On TOK_OK SOPIN still holds the SO PIN (the caller
+ * cleanses it) and the caller must tok_refresh; on a failure after the
+ * diversification SOPIN is cleansed. A refused C_InitToken is
+ * TOK_ERR_PIN_INCORRECT (the SO PIN is not ours: a foreign key).
+ */
+static int
+tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, char *sopin, size_t n)
+{
+    PKCS11_SLOT *slot;
+    char plabel[33];
+    int rc;
+
+    if ((rc = tok_hsm_diversify(ctx, serial, sopin, n)) != TOK_OK)
+        return rc;
+    /* C_InitToken needs every session on the key closed. */
+    if ((rc = tok_refresh(ctx)) != TOK_OK || (slot = tok_find_slot(ctx, serial)) == NULL) {
+        OPENSSL_cleanse(sopin, n);
+        return rc != TOK_OK ? rc : tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
+    }
+    tok_pad_label(plabel, label);
+    if (PKCS11_init_token(slot->token, sopin, plabel) != 0) {
+        OPENSSL_cleanse(sopin, n);
+        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "C_InitToken on key %s refused (SO PIN not ours?)", serial);
+    }
+    return TOK_OK;
+}
+
 int
 tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin)
 {
     PKCS11_SLOT *slot;
-    char sopin[64], plabel[33];
+    char sopin[64];
     unsigned char *der = NULL;
     size_t len;
     int rc;
@@ -161,18 +192,8 @@ tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *
         return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
     if (rc != TOK_ERR_NO_CERT)
         return rc;
-    if ((rc = tok_hsm_diversify(ctx, serial, sopin, sizeof sopin)) != TOK_OK)
+    if ((rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin)) != TOK_OK)
         return rc;
-    /* C_InitToken needs every session on the key closed. */
-    if ((rc = tok_refresh(ctx)) != TOK_OK || (slot = tok_find_slot(ctx, serial)) == NULL) {
-        OPENSSL_cleanse(sopin, sizeof sopin);
-        return rc != TOK_OK ? rc : tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
-    }
-    tok_pad_label(plabel, label);
-    if (PKCS11_init_token(slot->token, sopin, plabel) != 0) {
-        OPENSSL_cleanse(sopin, sizeof sopin);
-        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "C_InitToken on key %s refused (SO PIN not ours?)", serial);
-    }
     rc = tok_refresh(ctx);
     if (rc == TOK_OK && (slot = tok_find_slot(ctx, serial)) == NULL)
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "key %s lost its serial after C_InitToken", serial);
@@ -182,6 +203,23 @@ tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *
     if (rc == TOK_OK)
         rc = tok_refresh(ctx);
     return rc;
+}
+
+int
+tok_wipe(tok_ctx *ctx, const char *serial, const char *label)
+{
+    char sopin[64];
+    int rc;
+
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin);
+    if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the wipe", serial);
+    if (rc != TOK_OK)
+        return rc;
+    OPENSSL_cleanse(sopin, sizeof sopin);
+    return tok_refresh(ctx);
 }
 
 /*

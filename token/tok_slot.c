@@ -202,63 +202,80 @@ tok_dev_resolve(const char *module, const char *name, char *serial, char *label,
     return rc;
 }
 
-int
-tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+/* The port marker of one key: PORTS_DIR/SERIAL holding its label. */
+struct tok_port {
+    char serial[TOK_SERIAL_MAX];
+    char label[33];
+    char path[600];
+};
+
+/*
+ * Resolve key NAME (serial or label) into P for a marker in PORTS_DIR.
+ * TOK_ERR_INTERNAL when no ports directory is configured, else
+ * tok_dev_resolve's status; ERR holds the message on a failure.
+ */
+static int
+tok_dev_port(const char *module, const char *ports_dir, const char *name, struct tok_port *p, char *err,
+             size_t errlen)
 {
-    char serial[TOK_SERIAL_MAX], label[33], path[600];
-    FILE *f;
     int rc;
 
     if (ports_dir == NULL || ports_dir[0] == '\0') {
         msg_fmt(err, errlen, M_TOK_DEV_NO_PORTS);
         return TOK_ERR_INTERNAL;
     }
-    rc = tok_dev_resolve(module, name, serial, label, err, errlen);
+    rc = tok_dev_resolve(module, name, p->serial, p->label, err, errlen);
+    if (rc != TOK_OK)
+        return rc;
+    snprintf(p->path, sizeof p->path, "%s/%s", ports_dir, p->serial);
+    return TOK_OK;
+}
+
+int
+tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+{
+    struct tok_port p;
+    FILE *f;
+    int rc = tok_dev_port(module, ports_dir, name, &p, err, errlen);
+
     if (rc != TOK_OK)
         return rc;
     (void)mkdir(ports_dir, 0755);
-    snprintf(path, sizeof path, "%s/%s", ports_dir, serial);
-    if (access(path, F_OK) == 0) {
-        msg_fmt(err, errlen, M_TOK_DEV_ALREADY, label, serial);
+    if (access(p.path, F_OK) == 0) {
+        msg_fmt(err, errlen, M_TOK_DEV_ALREADY, p.label, p.serial);
         return TOK_OK;
     }
-    f = fopen(path, "w");
+    f = fopen(p.path, "w");
     if (f == NULL) {
         msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
         return TOK_ERR_INTERNAL;
     }
-    fprintf(f, "%s\n", label);
+    fprintf(f, "%s\n", p.label);
     if (fclose(f) != 0) {
         msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
         return TOK_ERR_INTERNAL;
     }
-    msg_fmt(err, errlen, M_TOK_DEV_PLUGGED, label, serial);
+    msg_fmt(err, errlen, M_TOK_DEV_PLUGGED, p.label, p.serial);
     return TOK_OK;
 }
 
 int
 tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
 {
-    char serial[TOK_SERIAL_MAX], label[33], path[600];
-    int rc;
+    struct tok_port p;
+    int rc = tok_dev_port(module, ports_dir, name, &p, err, errlen);
 
-    if (ports_dir == NULL || ports_dir[0] == '\0') {
-        msg_fmt(err, errlen, M_TOK_DEV_NO_PORTS);
-        return TOK_ERR_INTERNAL;
-    }
-    rc = tok_dev_resolve(module, name, serial, label, err, errlen);
     if (rc != TOK_OK)
         return rc;
-    snprintf(path, sizeof path, "%s/%s", ports_dir, serial);
-    if (unlink(path) != 0) {
+    if (unlink(p.path) != 0) {
         if (errno == ENOENT) {
-            msg_fmt(err, errlen, M_TOK_DEV_NOT_PLUGGED, label, serial);
+            msg_fmt(err, errlen, M_TOK_DEV_NOT_PLUGGED, p.label, p.serial);
             return TOK_OK;
         }
         msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
         return TOK_ERR_INTERNAL;
     }
-    msg_fmt(err, errlen, M_TOK_DEV_UNPLUGGED, label, serial);
+    msg_fmt(err, errlen, M_TOK_DEV_UNPLUGGED, p.label, p.serial);
     return TOK_OK;
 }
 

@@ -170,6 +170,16 @@ int tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const stru
  */
 int tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin);
 
+/*
+ * Erase every object on key SERIAL, certificate included, by re-initialising
+ * it with its diversified SO PIN (computed in the HSM) and LABEL. The key has
+ * no user PIN afterwards: tok_init_blank it next. Used when the clerk
+ * confirmed wiping a key that holds a certificate, and to clean a key left
+ * half-written by an interrupted issuance. TOK_ERR_NO_KEY, TOK_ERR_HSM,
+ * TOK_ERR_PIN_INCORRECT (the SO PIN is not ours: a foreign key), TOK_ERR_REMOVED.
+ */
+int tok_wipe(tok_ctx *ctx, const char *serial, const char *label);
+
 /* Check PIN against key SERIAL (logs in and out). TOK_ERR_PIN_INCORRECT / _LOCKED. */
 int tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin);
 

@@ -17,45 +17,23 @@
 #include <unistd.h>
 
 #include "data/store.h"
+#include "testutil.h"
 
 #define NROWS 10
-
-struct fx {
-    char dir[256];
-    char path[300];
-    store *st;
-};
 
 static int
 fx_setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TEST_TMP") ? getenv("TEST_TMP") : getenv("TMPDIR");
-    char err[512], detail[64];
+    struct tu_db *f;
+    char detail[64];
     int i;
 
-    snprintf(f->dir, sizeof f->dir, "%s/audit.XXXXXX", tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/kiosk.db", f->dir);
-    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
+    tu_db_setup(state);
+    f = *state;
     for (i = 1; i <= NROWS; i++) {
         snprintf(detail, sizeof detail, "step %d amount=%d", i, i * 100);
         assert_int_equal(store_audit(f->st, i % 2 ? "li" : "self", i % 3 ? "login" : "print", detail), STORE_OK);
     }
-    *state = f;
-    return 0;
-}
-
-static int
-fx_teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[600];
-
-    store_close(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
     return 0;
 }
 
@@ -77,7 +55,7 @@ tamper(const char *path, const char *sql)
 static void
 test_intact(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
     struct store_audit_row rows[3];
     int64_t bad = -1;
@@ -97,7 +75,7 @@ test_intact(void **state)
 static void
 test_triggers_refuse_changes(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -109,7 +87,7 @@ test_triggers_refuse_changes(void **state)
 static void
 test_edited_row(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
     int64_t bad = 0;
 
@@ -124,7 +102,7 @@ test_edited_row(void **state)
 static void
 test_edited_time_and_rehashed(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     /* a tamperer who changes the time and recomputes nothing */
@@ -140,7 +118,7 @@ test_edited_time_and_rehashed(void **state)
 static void
 test_deleted_row(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     tamper(f->path, "DELETE FROM audit WHERE id = 5");
@@ -152,7 +130,7 @@ test_deleted_row(void **state)
 static void
 test_deleted_and_renumbered(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     /* close the gap by renumbering: the links no longer match */
@@ -165,7 +143,7 @@ test_deleted_and_renumbered(void **state)
 static void
 test_deleted_first_row(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     tamper(f->path, "DELETE FROM audit WHERE id = 1");
@@ -176,7 +154,7 @@ test_deleted_first_row(void **state)
 static void
 test_swapped_rows(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     /* swap the whole rows 3 and 8 (ids exchanged, so their order changes) */
@@ -189,7 +167,7 @@ test_swapped_rows(void **state)
 static void
 test_swapped_content(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
 
     /* swap only the contents of rows 2 and 9, hashes included */
@@ -208,7 +186,7 @@ test_swapped_content(void **state)
 static void
 test_appends_continue_after_reopen(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_audit_result r;
     char err[512];
 
@@ -222,7 +200,7 @@ test_appends_continue_after_reopen(void **state)
 static void
 test_no_full_id_in_audit(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_order o = { .txn = "new", .window = "window66", .clerk = "li",
                              .operator_id = "120101199001011234" };
     struct store_audit_row rows[NROWS + 4];
@@ -253,7 +231,7 @@ test_no_full_id_in_audit(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, tu_db_teardown)
     const struct CMUnitTest tests[] = {
         T(test_intact),
         T(test_triggers_refuse_changes),

@@ -21,41 +21,7 @@
 #include <unistd.h>
 
 #include "kiosk/engine.h"
-
-static char dbpath[256];
-
-static int
-setup(void **state)
-{
-    store *st;
-    char err[256];
-    int fd;
-
-    snprintf(dbpath, sizeof dbpath, "/tmp/test_engine_XXXXXX");
-    fd = mkstemp(dbpath);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    unlink(dbpath);
-    if (store_open(&st, dbpath, 2000, err, sizeof err) != STORE_OK)
-        return -1;
-    *state = st;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char p[300];
-
-    store_close(*state);
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
-    return 0;
-}
+#include "testutil.h"
 
 /* A new-certificate transaction filled up to the operator. */
 static void
@@ -272,7 +238,7 @@ lock_db(void)
     store *o;
     char err[256];
 
-    assert_int_equal(store_open(&o, dbpath, 50, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&o, tu_store.path, 50, err, sizeof err), STORE_OK);
     assert_int_equal(store_begin(o), STORE_OK);
     return o;
 }
@@ -449,16 +415,16 @@ main(void)
         cmocka_unit_test(test_step_table),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validity),
-        cmocka_unit_test_setup_teardown(test_nothing_saved_without_operator, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_paid_steps_need_payment, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resume_each_step, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_uscc_rule, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_company_operator_recorded_when_confirmed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_order_create_busy_leaves_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pay_records_payment, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_issuance_recorded_in_one_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_saved_without_operator, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_paid_steps_need_payment, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_resume_each_step, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_uscc_rule, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_company_operator_recorded_when_confirmed, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_order_create_busy_leaves_nothing, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_pay_records_payment, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_issuance_recorded_in_one_unit, tu_store_setup, tu_store_teardown),
     };
 
     setlocale(LC_ALL, "C.UTF-8");

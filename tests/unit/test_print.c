@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "printing/print.h"
+#include "testutil.h"
 
 static void
 test_money_and_mask(void **state)
@@ -120,20 +121,16 @@ test_render_bad_doc(void **state)
 
 /* ---- outbox with a printer that refuses ---------------------------------- */
 
-struct ob { char dir[256]; store *st; struct kiosk_config cfg; };
+struct ob { struct tu_db db; struct kiosk_config cfg; };
 
 static int
 ob_setup(void **state)
 {
     struct ob *o = calloc(1, sizeof *o);
-    char path[512], err[256];
-    snprintf(o->dir, sizeof o->dir, "/tmp/test_print.XXXXXX");
-    if (mkdtemp(o->dir) == NULL)
-        return -1;
-    snprintf(path, sizeof path, "%s/kiosk.db", o->dir);
-    if (store_open(&o->st, path, 2000, err, sizeof err) != STORE_OK)
-        return -1;
-    cfg_defaults(&o->cfg, o->dir);
+
+    assert_non_null(o);
+    tu_db_open(&o->db);
+    cfg_defaults(&o->cfg, o->db.dir);
     /* Port 9 (discard) on loopback: nothing listens there, connections are refused. */
     snprintf(o->cfg.printer_uri, sizeof o->cfg.printer_uri, "ipp://127.0.0.1:9/ipp/print");
     o->cfg.printer_timeout_ms = 500;
@@ -145,11 +142,8 @@ static int
 ob_teardown(void **state)
 {
     struct ob *o = *state;
-    char cmd[600];
-    store_close(o->st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", o->dir);
-    if (system(cmd) != 0)
-        return -1;
+
+    tu_db_close(&o->db);
     free(o);
     return 0;
 }
@@ -168,48 +162,48 @@ test_outbox_refused(void **state)
     time_t now = 1800000000;
 
     prn_sample_order(&d, 0, now);
-    assert_int_equal(prn_outbox_add_doc(o->st, &o->cfg, 0, PRN_DOC_FORM, &d, now, &id, err, sizeof err), STORE_OK);
-    assert_int_equal(store_job_get(o->st, id, &j), STORE_OK);
+    assert_int_equal(prn_outbox_add_doc(o->db.st, &o->cfg, 0, PRN_DOC_FORM, &d, now, &id, err, sizeof err), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id, &j), STORE_OK);
     assert_int_equal(j.state, JOB_QUEUED);
     assert_int_equal(j.copies, cfg_profile(&o->cfg)->form_copies);
-    assert_int_equal(store_job_pdf(o->st, id, &pdf, &len), STORE_OK);   /* recorded before any attempt */
+    assert_int_equal(store_job_pdf(o->db.st, id, &pdf, &len), STORE_OK);   /* recorded before any attempt */
     assert_memory_equal(pdf, "%PDF", 4);
     free(pdf);
 
-    assert_int_equal(prn_outbox_pump(o->st, &o->cfg, now, &r), STORE_OK);
+    assert_int_equal(prn_outbox_pump(o->db.st, &o->cfg, now, &r), STORE_OK);
     assert_int_equal(r.sent, 0);
     assert_int_equal(r.last, PRN_ERR_DOWN);
     assert_int_equal(r.message, M_PRN_PUMP_WAITING);
     assert_int_equal(r.queued, 1);
-    assert_int_equal(store_job_get(o->st, id, &j), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id, &j), STORE_OK);
     assert_int_equal(j.state, JOB_QUEUED);
     assert_int_equal(j.attempts, 1);
     assert_int_equal(j.next_try, now + prn_backoff_s(1));
     assert_non_null(strstr(j.last_error, "ipp://127.0.0.1:9/ipp/print"));
 
     /* Not due yet: no attempt. */
-    assert_int_equal(prn_outbox_pump(o->st, &o->cfg, now + 1, &r), STORE_OK);
-    assert_int_equal(store_job_get(o->st, id, &j), STORE_OK);
+    assert_int_equal(prn_outbox_pump(o->db.st, &o->cfg, now + 1, &r), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id, &j), STORE_OK);
     assert_int_equal(j.attempts, 1);
     /* Clerk's retry: due now again. */
-    assert_int_equal(prn_outbox_retry(o->st, id, now + 2), STORE_OK);
-    assert_int_equal(store_job_get(o->st, id, &j), STORE_OK);
+    assert_int_equal(prn_outbox_retry(o->db.st, id, now + 2), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id, &j), STORE_OK);
     assert_int_equal(j.next_try, now + 2);
 
     /* Reprint of a job makes a new queued job with the same PDF. */
-    assert_int_equal(prn_outbox_reprint(o->st, id, now + 3, &id2), STORE_OK);
+    assert_int_equal(prn_outbox_reprint(o->db.st, id, now + 3, &id2), STORE_OK);
     assert_true(id2 != id);
-    assert_int_equal(store_job_get(o->st, id2, &j), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id2, &j), STORE_OK);
     assert_int_equal(j.state, JOB_QUEUED);
     assert_string_equal(j.doc, "form");
 
     /* Cancel; a cancelled job is neither retried nor cancelled again. */
-    assert_int_equal(prn_outbox_cancel(o->st, id, now + 4), STORE_OK);
-    assert_int_equal(store_job_get(o->st, id, &j), STORE_OK);
+    assert_int_equal(prn_outbox_cancel(o->db.st, id, now + 4), STORE_OK);
+    assert_int_equal(store_job_get(o->db.st, id, &j), STORE_OK);
     assert_int_equal(j.state, JOB_CANCELLED);
-    assert_int_equal(prn_outbox_retry(o->st, id, now + 5), STORE_ERR_CONFLICT);
-    assert_int_equal(prn_outbox_cancel(o->st, id, now + 5), STORE_ERR_CONFLICT);
-    assert_int_equal(prn_outbox_cancel(o->st, 999999, now + 5), STORE_ERR_NOT_FOUND);
+    assert_int_equal(prn_outbox_retry(o->db.st, id, now + 5), STORE_ERR_CONFLICT);
+    assert_int_equal(prn_outbox_cancel(o->db.st, id, now + 5), STORE_ERR_CONFLICT);
+    assert_int_equal(prn_outbox_cancel(o->db.st, 999999, now + 5), STORE_ERR_NOT_FOUND);
 }
 
 static void

@@ -24,43 +24,17 @@
 
 #include "kiosk/app.h"
 #include "screens/screens.h"
+#include "testutil.h"
 
-static char db_path[256];
-
+/* The store of tu_store_setup with three clerks. */
 static int
 setup(void **state)
 {
-    store *st = NULL;
-    char err[256];
-    int fd;
-
-    snprintf(db_path, sizeof db_path, "/tmp/test_session_XXXXXX");
-    fd = mkstemp(db_path);
-    if (fd < 0)
+    tu_store_setup(state);
+    if (store_clerk_add(tu_store.st, "w66", "window66", "Clerk 66", "pass-w66-ok") != STORE_OK ||
+        store_clerk_add(tu_store.st, "w68", "window68", "Clerk 68", "pass-w68-ok") != STORE_OK ||
+        store_clerk_add(tu_store.st, "boss", "supervisor", "Boss", "pass-boss-ok") != STORE_OK)
         return -1;
-    close(fd);
-    unlink(db_path);
-    if (store_open(&st, db_path, 2000, err, sizeof err) != STORE_OK)
-        return -1;
-    if (store_clerk_add(st, "w66", "window66", "Clerk 66", "pass-w66-ok") != STORE_OK ||
-        store_clerk_add(st, "w68", "window68", "Clerk 68", "pass-w68-ok") != STORE_OK ||
-        store_clerk_add(st, "boss", "supervisor", "Boss", "pass-boss-ok") != STORE_OK)
-        return -1;
-    *state = st;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char p[300];
-
-    store_close(*state);
-    unlink(db_path);
-    snprintf(p, sizeof p, "%s-wal", db_path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", db_path);
-    unlink(p);
     return 0;
 }
 
@@ -384,5 +358,5 @@ main(void)
         cmocka_unit_test(test_lockout_rule),
         cmocka_unit_test(test_lockout_login),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_store_teardown);
 }

@@ -16,40 +16,7 @@
 #include <unistd.h>
 
 #include "data/store.h"
-
-struct fx {
-    char dir[256];
-    char path[300];
-    store *st;
-};
-
-static int
-fx_setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TEST_TMP") ? getenv("TEST_TMP") : getenv("TMPDIR");
-    char err[512];
-
-    snprintf(f->dir, sizeof f->dir, "%s/store.XXXXXX", tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/kiosk.db", f->dir);
-    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-fx_teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[600];
-
-    store_close(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "testutil.h"
 
 /* One integer from SQL run on a separate raw connection. */
 static long long
@@ -85,7 +52,7 @@ raw_exec(const char *path, const char *sql)
 static void
 test_migrate_fresh_and_reopen(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     char err[512];
     int v = store_schema_version(f->st);
     sqlite3 *db;
@@ -111,7 +78,7 @@ test_migrate_fresh_and_reopen(void **state)
 static void
 test_schema_newer_refused(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     char err[512] = "";
     store *st2 = NULL;
 
@@ -128,7 +95,7 @@ test_schema_newer_refused(void **state)
 static void
 test_open_bad_path(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     char err[512] = "", path[400];
     store *st2 = NULL;
 
@@ -160,7 +127,7 @@ order_init(struct store_order *o, const char *window, const char *clerk, const c
 static void
 test_order_lifecycle(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_order a, b, c, got;
 
     store_set_now(f->st, local_time(2026, 11, 22, 9, 15));
@@ -231,7 +198,7 @@ test_order_lifecycle(void **state)
 static void
 test_one_open_order_per_operator(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_order a, b, other;
 
     order_init(&a, "window66", "li", "120101199001011234", "renew");
@@ -288,7 +255,7 @@ cert_init(struct store_cert *c, const char *serial, const char *uscc, const char
 static void
 test_one_active_cert_per_uscc(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_cert a, b, got;
 
     cert_init(&a, "0A01", "91120000MA05JXXX1X", "KEY001");
@@ -322,7 +289,7 @@ test_one_active_cert_per_uscc(void **state)
 static void
 test_jobs(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     static const unsigned char pdf[] = "%PDF-1.7\n\0binary\xff\x00tail";
     struct store_job a = { .doc = "receipt", .title = "order 1 receipt", .copies = 1 };
     struct store_job b = { .doc = "form", .title = "form", .copies = 2, .next_try = 5000 };
@@ -374,7 +341,7 @@ test_jobs(void **state)
 static void
 test_checks(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_check c = { .mode = "self", .key_serial = "KEY001", .cert_serial = "0A01",
                              .holder = "天津测试有限公司", .uscc = "91120000MA05JXXX1X",
                              .not_after = 1800000000, .days_left = 40, .result = CHECK_EXPIRING };
@@ -401,7 +368,7 @@ test_checks(void **state)
 static void
 test_busy(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_order o;
     sqlite3 *db;
     char err[512];
@@ -448,7 +415,7 @@ test_busy(void **state)
 static void
 test_clerks(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_clerk c, list[4];
     char role[16];
     size_t n = 0;
@@ -525,16 +492,16 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_schema_newer_refused, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_open_bad_path, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_order_lifecycle, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_one_open_order_per_operator, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_one_active_cert_per_uscc, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_jobs, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_checks, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_busy, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_clerks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_newer_refused, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_open_bad_path, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_order_lifecycle, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_one_open_order_per_operator, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_one_active_cert_per_uscc, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_checks, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_busy, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_clerks, tu_db_setup, tu_db_teardown),
         cmocka_unit_test(test_mask_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,40 +17,7 @@
 #include <unistd.h>
 
 #include "data/store.h"
-
-static char dbpath[256];
-
-static int
-setup(void **state)
-{
-    store *st;
-    char err[256];
-    int fd;
-
-    snprintf(dbpath, sizeof dbpath, "/tmp/test_store_records_XXXXXX");
-    if ((fd = mkstemp(dbpath)) < 0)
-        return -1;
-    close(fd);
-    unlink(dbpath);
-    if (store_open(&st, dbpath, 2000, err, sizeof err) != STORE_OK)
-        return -1;
-    *state = st;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char p[300];
-
-    store_close(*state);
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
-    return 0;
-}
+#include "testutil.h"
 
 static int64_t
 new_order(store *st, const char *opid)
@@ -273,7 +240,7 @@ test_busy_unit(void **state)
     struct store_company c, g;
     char err[256];
 
-    assert_int_equal(store_open(&other, dbpath, 50, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&other, tu_store.path, 50, err, sizeof err), STORE_OK);
     assert_int_equal(store_begin(st), STORE_OK);
     company(&c, "91120116MA06ABCDXQ");
     assert_int_equal(store_company_put(st, &c), STORE_OK);
@@ -294,13 +261,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_schema_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_company, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_operator, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_payments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unit_of_work, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_busy_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_version, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_company, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_operator, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_payments, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_keys, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_unit_of_work, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_busy_unit, tu_store_setup, tu_store_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

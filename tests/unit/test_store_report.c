@@ -17,40 +17,7 @@
 #include <unistd.h>
 
 #include "data/store.h"
-
-struct fx {
-    char dir[256];
-    char path[300];
-    store *st;
-};
-
-static int
-fx_setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TEST_TMP") ? getenv("TEST_TMP") : getenv("TMPDIR");
-    char err[512];
-
-    snprintf(f->dir, sizeof f->dir, "%s/report.XXXXXX", tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/kiosk.db", f->dir);
-    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-fx_teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[600];
-
-    store_close(f->st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "testutil.h"
 
 /* deterministic generator, independent of libc's rand() */
 static uint32_t rng_state = 20261122u;
@@ -174,7 +141,7 @@ assert_rows_equal(const struct store_report_row *a, const struct store_report_ro
 static void
 test_generated_day(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_report_row *rows = NULL, total;
     size_t n = 0, i, j;
     int k;
@@ -221,7 +188,7 @@ test_generated_day(void **state)
 static void
 test_empty_day_and_bad_date(void **state)
 {
-    struct fx *f = *state;
+    struct tu_db *f = *state;
     struct store_report_row *rows = NULL, total;
     size_t n = 99;
 
@@ -241,8 +208,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_generated_day, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_empty_day_and_bad_date, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_generated_day, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_day_and_bad_date, tu_db_setup, tu_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
