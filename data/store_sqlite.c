@@ -23,11 +23,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -407,6 +410,17 @@ store_open(store **out, const char *path, int busy_ms, char *err, size_t errlen)
     if (st == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
         return STORE_ERR_IO;
+    }
+    /*
+     * The records hold full ID numbers and password hashes: a new database
+     * is created readable by its owner only (SQLite gives the -wal and -shm
+     * files the database's mode). An existing file keeps the mode its
+     * administrator chose.
+     */
+    {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        if (fd >= 0)
+            close(fd);
     }
     rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc != SQLITE_OK) {

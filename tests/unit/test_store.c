@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,22 @@ raw_exec(const char *path, const char *sql)
 }
 
 /* ---- migrations ----------------------------------------------------------- */
+
+/* A new database, and its WAL, are readable by their owner only (ID numbers, password hashes). */
+static void
+test_new_database_private(void **state)
+{
+    struct tu_db *d = *state;
+    struct stat sb;
+    char wal[320];
+
+    assert_int_equal(stat(d->path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(wal, sizeof wal, "%s-wal", d->path);
+    assert_int_equal(store_audit(d->st, "test", "mode", "wal written"), STORE_OK);
+    assert_int_equal(stat(wal, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+}
 
 static void
 test_migrate_fresh_and_reopen(void **state)
@@ -492,6 +509,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_new_database_private, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer_refused, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_open_bad_path, tu_db_setup, tu_db_teardown),
