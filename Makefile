@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror -Wno-format-truncation -Wno-error=deprecated-de
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DNCURSES_WIDECHAR=1 \
              -DKIOSK_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(CUPS_CFLAGS)
-LIBS    = $(PKG_LIBS) $(CUPS_LIBS) -lm
+LIBS    = $(PKG_LIBS) $(CUPS_LIBS) -lm -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -23,7 +23,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -403,6 +402,7 @@ int
 store_open(store **out, const char *path, int busy_ms, char *err, size_t errlen)
 {
     store *st;
+    bool created;
     int rc;
 
     *out = NULL;
@@ -412,17 +412,18 @@ store_open(store **out, const char *path, int busy_ms, char *err, size_t errlen)
         return STORE_ERR_IO;
     }
     /*
-     * The records hold full ID numbers and password hashes: a new database
-     * is created readable by its owner only (SQLite gives the -wal and -shm
-     * files the database's mode). An existing file keeps the mode its
-     * administrator chose.
+     * The records hold full ID numbers and password hashes: a database this
+     * call creates is made readable by its owner only, before anything is
+     * written (SQLite gives the -wal and -shm files the database's mode). An
+     * existing file keeps the mode its administrator chose. Never open() and
+     * close() the file ourselves: closing any descriptor drops every POSIX
+     * lock this process holds on it, including those of other connections
+     * (the print worker's), and another process may then delete the live WAL.
      */
-    {
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
-        if (fd >= 0)
-            close(fd);
-    }
+    created = access(path, F_OK) != 0;
     rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc == SQLITE_OK && created)
+        (void)chmod(path, S_IRUSR | S_IWUSR);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open database: %s", path,
                  st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));

@@ -11,13 +11,8 @@
 #include "kiosk/msg.h"
 #include "printing/print.h"
 
-/* Seconds between outbox pumps while idle. */
+/* Seconds between outbox pumps by the background worker. */
 #define APP_PUMP_EVERY_S 5
-/* Seconds between printer checks while it is down (a refused connection answers at once). */
-#define APP_PRINTER_RECHECK_S 30
-
-static time_t app_next_pump;
-static time_t app_next_printer_check;
 
 int
 app_parse_mode(const char *s, enum app_mode *out)
@@ -48,14 +43,6 @@ app_hsm_state(struct app *app)
     return tok_hsm_present(app->tok) ? SVC_UP : SVC_DOWN;
 }
 
-static void
-app_check_printer(struct app *app)
-{
-    enum prn_printer p = prn_printer_state(&app->cfg, &app->printer_msg, NULL, 0);
-
-    app->printer = (p == PRN_PRINTER_READY || p == PRN_PRINTER_BUSY) ? SVC_UP : SVC_DOWN;
-}
-
 void
 app_open_services(struct app *app)
 {
@@ -73,14 +60,17 @@ app_open_services(struct app *app)
         app->st = NULL;
         msg_fmt(app->store_error, sizeof app->store_error, M_STORE_DOWN, err);
     }
-    app_check_printer(app);
-    app_next_pump = time(NULL) + APP_PUMP_EVERY_S;
-    app_next_printer_check = time(NULL) + APP_PRINTER_RECHECK_S;
+    /* The printer is probed and the outbox pumped off the input loop (printing/worker.c). */
+    app->printer = SVC_UNKNOWN;
+    if (prn_worker_start(&app->printer_worker, &app->cfg, APP_PUMP_EVERY_S) != 0)
+        app->printer_worker = NULL;
 }
 
 void
 app_close_services(struct app *app)
 {
+    prn_worker_stop(app->printer_worker);
+    app->printer_worker = NULL;
     tok_close(app->tok);
     app->tok = NULL;
     store_close(app->st);
@@ -90,26 +80,17 @@ app_close_services(struct app *app)
 void
 app_tick_services(struct app *app)
 {
-    time_t now = time(NULL);
-    struct prn_pump_result res;
+    struct prn_worker_status ws;
+    enum svc_state was = app->printer;
 
-    if (app->printer == SVC_DOWN && now >= app_next_printer_check) {
-        app_next_printer_check = now + APP_PRINTER_RECHECK_S;
-        app_check_printer(app);
-    }
-    if (now < app_next_pump)
+    prn_worker_status(app->printer_worker, &ws);
+    if (!ws.known)
         return;
-    app_next_pump = now + APP_PUMP_EVERY_S;
-    if (app->st == NULL)
-        return;
-    memset(&res, 0, sizeof res);
-    if (prn_outbox_pump(app->st, &app->cfg, now, &res) == 0 && (res.sent || res.last != PRN_OK)) {
-        app->printer = res.last == PRN_OK ? SVC_UP : SVC_DOWN;
-        if (res.last != PRN_OK)
-            app->printer_msg = prn_status_msg(res.last);
-        if (res.last != PRN_OK) {
-            char buf[256];
-            app_flash(app, msg_fmt(buf, sizeof buf, res.message, res.queued));
-        }
+    app->printer = ws.up ? SVC_UP : SVC_DOWN;
+    if (!ws.up)
+        app->printer_msg = ws.message;
+    if (was != SVC_DOWN && app->printer == SVC_DOWN && ws.queued > 0) {
+        char buf[256];
+        app_flash(app, msg_fmt(buf, sizeof buf, M_PRN_PUMP_WAITING, ws.queued));
     }
 }

@@ -41,6 +41,7 @@ enum scr_event {
 };
 
 struct app;
+struct prn_worker;
 
 /*
  * A screen (tmux's window_mode, htop's PanelClass). Hooks a screen does not
@@ -78,6 +79,7 @@ struct app {
     char store_error[256];
     enum svc_state printer;    /* last known printer state */
     enum msg_id printer_msg;   /* what to tell the clerk about it */
+    struct prn_worker *printer_worker; /* pumps the outbox off the loop (printing/worker.c) */
 
     struct app_frame stack[APP_STACK_MAX];
     int depth;
@@ -95,7 +97,7 @@ struct app {
 void app_open_services(struct app *app);
 void app_close_services(struct app *app);
 
-/* Periodic upkeep from the loop's idle tick: print outbox, printer state. */
+/* Periodic upkeep from the loop's idle tick: the printer state the worker last saw. */
 void app_tick_services(struct app *app);
 
 /* Push SCR (with ARG) on top; returns false when the mode may not reach it. */

@@ -27,6 +27,7 @@
  */
 #include "printing/print.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,8 +275,8 @@ finish_result(store *st, time_t now, struct prn_pump_result *res)
         res->message = M_PRN_PUMP_IDLE;
 }
 
-int
-prn_outbox_pump(store *st, const struct kiosk_config *cfg, time_t now, struct prn_pump_result *res)
+static int
+outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, struct prn_pump_result *res)
 {
     struct store_job jobs[FOLLOW_MAX];
     size_t n = 0, i;
@@ -327,8 +328,8 @@ job_get_pending(store *st, int64_t job_id, struct store_job *j)
     return STORE_OK;
 }
 
-int
-prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_t now,
+static int
+outbox_send_unlocked(store *st, const struct kiosk_config *cfg, int64_t job_id, time_t now,
                 struct prn_pump_result *res)
 {
     struct store_job j;
@@ -344,8 +345,8 @@ prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_
     return rc;
 }
 
-int
-prn_outbox_retry(store *st, int64_t job_id, time_t now)
+static int
+outbox_retry_unlocked(store *st, int64_t job_id, time_t now)
 {
     struct store_job j;
     int rc = job_get_pending(st, job_id, &j);
@@ -358,8 +359,8 @@ prn_outbox_retry(store *st, int64_t job_id, time_t now)
     return store_job_update(st, &j);
 }
 
-int
-prn_outbox_cancel(store *st, int64_t job_id, time_t now)
+static int
+outbox_cancel_unlocked(store *st, int64_t job_id, time_t now)
 {
     struct store_job j;
     int rc = job_get_pending(st, job_id, &j);
@@ -393,8 +394,8 @@ prn_outbox_reprint(store *st, int64_t job_id, time_t now, int64_t *new_id)
     return rc;
 }
 
-int
-prn_outbox_follow(store *st, const struct kiosk_config *cfg, int64_t job_id, int wait_ms,
+static int
+outbox_follow_unlocked(store *st, const struct kiosk_config *cfg, int64_t job_id, int wait_ms,
                   struct store_job *out)
 {
     int waited = 0, rc;
@@ -414,4 +415,70 @@ prn_outbox_follow(store *st, const struct kiosk_config *cfg, int64_t job_id, int
         usleep(50 * 1000);
         waited += 50;
     }
+}
+
+/* ---- one sender at a time ------------------------------------------------
+ *
+ * The kiosk pumps the outbox from a background thread (printing/worker.c)
+ * while a clerk may retry, cancel or follow a job from the screens. Every
+ * function that reads a job's state and then acts on it runs under this
+ * lock, so no job is ever sent twice or cancelled while it is being sent.
+ */
+static pthread_mutex_t outbox_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+prn_outbox_pump(store *st, const struct kiosk_config *cfg, time_t now, struct prn_pump_result *res)
+{
+    int rc;
+
+    pthread_mutex_lock(&outbox_lock);
+    rc = outbox_pump_unlocked(st, cfg, now, res);
+    pthread_mutex_unlock(&outbox_lock);
+    return rc;
+}
+
+int
+prn_outbox_send(store *st, const struct kiosk_config *cfg, int64_t job_id, time_t now,
+                struct prn_pump_result *res)
+{
+    int rc;
+
+    pthread_mutex_lock(&outbox_lock);
+    rc = outbox_send_unlocked(st, cfg, job_id, now, res);
+    pthread_mutex_unlock(&outbox_lock);
+    return rc;
+}
+
+int
+prn_outbox_retry(store *st, int64_t job_id, time_t now)
+{
+    int rc;
+
+    pthread_mutex_lock(&outbox_lock);
+    rc = outbox_retry_unlocked(st, job_id, now);
+    pthread_mutex_unlock(&outbox_lock);
+    return rc;
+}
+
+int
+prn_outbox_cancel(store *st, int64_t job_id, time_t now)
+{
+    int rc;
+
+    pthread_mutex_lock(&outbox_lock);
+    rc = outbox_cancel_unlocked(st, job_id, now);
+    pthread_mutex_unlock(&outbox_lock);
+    return rc;
+}
+
+int
+prn_outbox_follow(store *st, const struct kiosk_config *cfg, int64_t job_id, int wait_ms,
+                  struct store_job *out)
+{
+    int rc;
+
+    pthread_mutex_lock(&outbox_lock);
+    rc = outbox_follow_unlocked(st, cfg, job_id, wait_ms, out);
+    pthread_mutex_unlock(&outbox_lock);
+    return rc;
 }

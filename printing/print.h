@@ -358,4 +358,31 @@ int prn_render_settle(const struct prn_settle_doc *d, struct prn_pdf *out, char 
 int prn_outbox_add_settle(store *st, const struct prn_settle_doc *d, time_t now, int64_t *job_id,
                           char *err, size_t errlen);
 
+/* ---- background pump (printing/worker.c) --------------------------------- */
+
+/* What the background pump last saw, for the status bar. */
+struct prn_worker_status {
+    bool known;               /* the printer was probed or reached at least once */
+    bool up;                  /* it answered the last time */
+    enum msg_id message;      /* what to tell the clerk when it is down (M_PRN_*) */
+    int queued;               /* jobs still waiting after the last pump */
+    int sent;                 /* jobs sent since the worker started */
+    unsigned generation;      /* bumped at every update */
+};
+
+struct prn_worker;
+
+/*
+ * Start a thread that pumps the outbox every PERIOD_S seconds on its own connection to cfg->db_path, and probes
+ * the printer at start and while it is down. CFG is copied. Returns 0, or
+ * -1 when no thread could be started (*out NULL: the caller pumps itself).
+ */
+int prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s);
+
+/* The last published status (zeroed for NULL). */
+void prn_worker_status(struct prn_worker *w, struct prn_worker_status *out);
+
+/* Stop the thread (waits for an attempt under way to end) and free W. NULL is fine. */
+void prn_worker_stop(struct prn_worker *w);
+
 #endif

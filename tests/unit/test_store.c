@@ -50,6 +50,47 @@ raw_exec(const char *path, const char *sql)
 
 /* ---- migrations ----------------------------------------------------------- */
 
+/* Rows in the audit as another process (the sqlite3 shell) sees them. */
+static int
+audit_rows_seen_outside(const char *path)
+{
+    char cmd[600];
+    FILE *p;
+    int n = -1;
+
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*) FROM audit'", path);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    if (fscanf(p, "%d", &n) != 1)
+        n = -1;
+    pclose(p);
+    return n;
+}
+
+/*
+ * Two connections in one process (the kiosk and its print worker) while
+ * other processes come and go: opening the second must not drop the first's
+ * locks, or a departing process deletes the live WAL and later writes are
+ * lost to everyone else.
+ */
+static void
+test_second_connection_keeps_wal(void **state)
+{
+    struct tu_db *d = *state;
+    store *second = NULL;
+    char err[256];
+
+    assert_int_equal(store_audit(d->st, "test", "one", "before the second connection"), STORE_OK);
+    assert_int_equal(store_open(&second, d->path, 2000, err, sizeof err), STORE_OK);
+    /* Another process comes and goes right after the second connection opened... */
+    assert_int_equal(audit_rows_seen_outside(d->path), 1);
+    /* ...and every later write is still seen by others. */
+    assert_int_equal(store_audit(d->st, "test", "two", "after another process left"), STORE_OK);
+    assert_int_equal(store_audit(second, "test", "three", "from the second connection"), STORE_OK);
+    assert_int_equal(audit_rows_seen_outside(d->path), 3);
+    store_close(second);
+}
+
 /* A new database, and its WAL, are readable by their owner only (ID numbers, password hashes). */
 static void
 test_new_database_private(void **state)
@@ -510,6 +551,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_database_private, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_second_connection_keeps_wal, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer_refused, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_open_bad_path, tu_db_setup, tu_db_teardown),

@@ -1,0 +1,157 @@
+/*
+ * printing/worker.c - the print outbox pumped in the background.
+ *
+ * A printer that accepts a connection and never answers holds every call
+ * for up to about 2 x timeout_ms; done on the kiosk's input loop, that
+ * would freeze the clerk's screen. So the kiosk leaves the outbox to one
+ * thread with its own database connection (SQLite WAL lets both write):
+ * every PERIOD seconds it sends what is due and,
+ * while the printer is down, probes it. The loop reads the last result
+ * with prn_worker_status; nothing else crosses threads. Jobs are never
+ * sent twice: printing/outbox.c serialises every sender (outbox_lock).
+ */
+#include "printing/print.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Seconds between probes of a printer that is down. */
+#define WORKER_PROBE_EVERY_S 30
+
+struct prn_worker {
+    struct kiosk_config cfg;       /* a copy: the thread never reads the caller's */
+    int period_s;                  /* seconds between pumps */
+    pthread_t thread;
+    pthread_mutex_t lock;          /* guards everything below */
+    pthread_cond_t wake;
+    bool stop;                     /* set by prn_worker_stop */
+    struct prn_worker_status status;
+};
+
+/* Publish S as the latest status (under the lock). */
+static void
+worker_publish(struct prn_worker *w, const struct prn_worker_status *s)
+{
+    pthread_mutex_lock(&w->lock);
+    w->status = *s;
+    w->status.generation = w->status.generation + 1;
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void
+worker_probe(struct prn_worker *w, struct prn_worker_status *s)
+{
+    enum prn_printer p = prn_printer_state(&w->cfg, &s->message, NULL, 0);
+
+    s->up = p == PRN_PRINTER_READY || p == PRN_PRINTER_BUSY;
+    s->known = true;
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct prn_worker *w = arg;
+    struct prn_worker_status s;
+    store *st = NULL;
+    char err[256];
+    time_t next_probe = 0;
+
+    memset(&s, 0, sizeof s);
+    if (store_open(&st, w->cfg.db_path, w->cfg.db_busy_ms, err, sizeof err) != STORE_OK)
+        st = NULL;
+    worker_probe(w, &s);
+    next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
+    worker_publish(w, &s);
+
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        struct timespec until;
+        struct prn_pump_result res;
+        time_t now;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += w->period_s;
+        while (!w->stop)
+            if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
+                break;
+        if (w->stop)
+            break;
+        pthread_mutex_unlock(&w->lock);
+
+        now = time(NULL);
+        memset(&res, 0, sizeof res);
+        if (st != NULL && prn_outbox_pump(st, &w->cfg, now, &res) == STORE_OK) {
+            s.queued = res.queued;
+            s.sent += res.sent;
+            if (res.last != PRN_OK) {
+                s.up = false;
+                s.known = true;
+                s.message = prn_status_msg(res.last);
+            } else if (res.sent > 0 || res.done > 0) {
+                s.up = true;
+                s.known = true;
+            }
+        }
+        if (!s.up && now >= next_probe) {
+            worker_probe(w, &s);
+            next_probe = now + WORKER_PROBE_EVERY_S;
+        }
+        worker_publish(w, &s);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    store_close(st);
+    return NULL;
+}
+
+int
+prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s)
+{
+    struct prn_worker *w = calloc(1, sizeof *w);
+
+    *out = NULL;
+    if (w == NULL)
+        return -1;
+    w->cfg = *cfg;
+    w->period_s = period_s > 0 ? period_s : 5;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        pthread_cond_destroy(&w->wake);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+void
+prn_worker_status(struct prn_worker *w, struct prn_worker_status *out)
+{
+    if (w == NULL) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    pthread_mutex_lock(&w->lock);
+    *out = w->status;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void
+prn_worker_stop(struct prn_worker *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+}
