@@ -158,33 +158,39 @@ txn_print(struct txn *t, const struct txn_env *env, const enum prn_doc *docs, in
     return 0;
 }
 
+/*
+ * Print DOCS once per order: the flag FLAG is set (and the order saved) after
+ * the first attempt, printed or queued alike, since the outbox delivers a
+ * queued job when the printer is back. Returns txn_print's status.
+ */
+static int
+txn_print_once(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs,
+               int ndocs, char *err, size_t errlen)
+{
+    int rc;
+
+    if (txn_get_int(t, flag, 0))
+        return 0;
+    rc = txn_print(t, env, docs, ndocs, err, errlen);
+    txn_set_int(t, flag, 1);
+    (void)txn_save(t, env->st);
+    return rc;
+}
+
 int
 txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
 {
     static const enum prn_doc docs[] = { PRN_DOC_FORM, PRN_DOC_SEAL };
-    int rc;
 
-    if (txn_get_int(t, "forms_printed", 0))
-        return 0;
-    rc = txn_print(t, env, docs, 2, err, errlen);
-    /* Queued is as good as printed: the outbox delivers it when the printer is back. */
-    txn_set_int(t, "forms_printed", 1);
-    (void)txn_save(t, env->st);
-    return rc;
+    return txn_print_once(t, env, "forms_printed", docs, 2, err, errlen);
 }
 
 int
 txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
 {
     static const enum prn_doc docs[] = { PRN_DOC_RECEIPT };
-    int rc;
 
-    if (txn_get_int(t, "receipt_printed", 0))
-        return 0;
-    rc = txn_print(t, env, docs, 1, err, errlen);
-    txn_set_int(t, "receipt_printed", 1);
-    (void)txn_save(t, env->st);
-    return rc;
+    return txn_print_once(t, env, "receipt_printed", docs, 1, err, errlen);
 }
 
 /* ---- the key ------------------------------------------------------------------ */

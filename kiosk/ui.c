@@ -127,6 +127,22 @@ ui_frame(struct app *app, const char *title, const char *hints)
     return 2;
 }
 
+bool
+ui_list_move(int *sel, int n, int key)
+{
+    if (key == KEY_UP) {
+        if (*sel > 0)
+            (*sel)--;
+        return true;
+    }
+    if (key == KEY_DOWN) {
+        if (*sel + 1 < n)
+            (*sel)++;
+        return true;
+    }
+    return false;
+}
+
 void
 ui_too_small(void)
 {

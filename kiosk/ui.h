@@ -35,6 +35,12 @@ int ui_width(const char *text);
  */
 int ui_frame(struct app *app, const char *title, const char *hints);
 
+/*
+ * Move a list selection *SEL (0..N-1) for KEY_UP / KEY_DOWN, stopping at the
+ * ends. Returns true when KEY was one of those keys (moved or not).
+ */
+bool ui_list_move(int *sel, int n, int key);
+
 /* Draw the "terminal too small" notice (any size). */
 void ui_too_small(void);
 

@@ -106,15 +106,9 @@ home_key(struct app *app, void *state, int key)
     struct home_state *s = state;
 
     home_items_visible(app, s);
+    if (ui_list_move(&s->sel, s->n, key))
+        return SCR_HANDLED;
     switch (key) {
-    case KEY_UP:
-        if (s->sel > 0)
-            s->sel--;
-        return SCR_HANDLED;
-    case KEY_DOWN:
-        if (s->sel + 1 < s->n)
-            s->sel++;
-        return SCR_HANDLED;
     case '\r':
     case '\n':
     case KEY_ENTER:

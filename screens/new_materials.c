@@ -82,12 +82,9 @@ mat_key(struct app *app, void *state, int key)
         mat_store(s);
         return TXN_PREV;
     case KEY_UP:
-        if (s->sel > 0)
-            s->sel--;
-        return SCR_REDRAW;
-    case KEY_DOWN: case '\t':
-        if (s->sel + 1 < MAT_N)
-            s->sel++;
+    case KEY_DOWN:
+    case '\t':
+        ui_list_move(&s->sel, MAT_N, key == '\t' ? KEY_DOWN : key);
         return SCR_REDRAW;
     case ' ':
         s->ticked[s->sel] = !s->ticked[s->sel];

@@ -169,21 +169,18 @@ outbox_key(struct app *app, void *state, int key)
 {
     struct outbox_state *s = state;
     int64_t id, new_id = 0;
-    int rc;
+    int rc, sel;
 
+    sel = (int)s->sel;
+    if (ui_list_move(&sel, (int)s->n, key)) {
+        s->sel = (size_t)sel;
+        return SCR_HANDLED;
+    }
     switch (key) {
     case 27:
     case KEY_BACKSPACE:
     case KEY_LEFT:
         return SCR_BACK;
-    case KEY_UP:
-        if (s->sel > 0)
-            s->sel--;
-        return SCR_HANDLED;
-    case KEY_DOWN:
-        if (s->sel + 1 < s->n)
-            s->sel++;
-        return SCR_HANDLED;
     case KEY_F(5):
         outbox_check_printer(app, s);
         outbox_load(app, s);
