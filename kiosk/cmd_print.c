@@ -90,18 +90,18 @@ sample_exec(const struct kiosk_config *cfg, int argc, char **argv)
             out = argv[++i];
         else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
             if (msg_parse_lang(argv[++i], &lang) != 0) {
-                fprintf(stderr, "kiosk print sample: --lang \"%s\": use zh or en\n", argv[i]);
+                fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_BAD_CHOICE, "print sample", "--lang", argv[i], "zh|en"));
                 return 2;
             }
         } else if (strcmp(argv[i], "--long") == 0)
             variant = 1;
         else {
-            fprintf(stderr, "kiosk print sample: unknown argument \"%s\"\n", argv[i]);
+            fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_BAD_ARG, "print sample", argv[i]));
             return 2;
         }
     }
     if (doc_s == NULL || prn_doc_parse(doc_s, &doc) != 0) {
-        fprintf(stderr, "kiosk print sample: --doc must be form, seal, receipt or checklist\n");
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_BAD_CHOICE, "print sample", "--doc", doc_s ? doc_s : "", "form|seal|receipt|checklist"));
         return 2;
     }
     prn_sample_order(&d, variant, now);
@@ -117,7 +117,7 @@ sample_exec(const struct kiosk_config *cfg, int argc, char **argv)
         }
         f = fopen(out, "wb");
         if (f == NULL || fwrite(pdf.data, 1, pdf.len, f) != pdf.len || fclose(f) != 0) {
-            fprintf(stderr, "kiosk print sample: --out %s: cannot write\n", out);
+            fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_CANNOT_WRITE, "print sample", out));
             prn_pdf_free(&pdf);
             return 1;
         }
@@ -152,7 +152,7 @@ outbox_exec(const struct kiosk_config *cfg, int argc, char **argv)
     enum prn_printer ps;
 
     if (argc > 1 || (argc == 1 && strcmp(argv[0], "--pump") != 0)) {
-        fprintf(stderr, "kiosk print outbox: usage: print outbox [--pump]\n");
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_USAGE, "print outbox", "[--pump]"));
         return 2;
     }
     if (open_store(cfg, &st) != 0)

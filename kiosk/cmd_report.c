@@ -200,7 +200,9 @@ report_sheet_out(store *st, const struct kiosk_config *cfg, const char *date, co
     }
     f = fopen(out, "wb");
     if (f == NULL || fwrite(pdf.data, 1, pdf.len, f) != pdf.len || fclose(f) != 0) {
-        fprintf(stderr, "kiosk report daily: --out %s: cannot write\n", out);
+        char line[700];
+
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_CANNOT_WRITE, "report daily", out));
         prn_pdf_free(&pdf);
         prn_settle_free(&d);
         return 1;

@@ -71,7 +71,7 @@ token_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
     if (msg_parse_lang(eff.lang, &lang) == 0)
         msg_set_lang(lang);
     if (argc != 0) {
-        fprintf(stderr, "usage: kiosk token list\n");
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_USAGE, "token list", ""));
         return 2;
     }
     if (tok_open_cfg(&ctx, &eff, err, sizeof err) != 0) {

@@ -4,6 +4,7 @@
  * for the terminal.
  */
 #include "kiosk/term.h"
+#include "kiosk/msg.h"
 
 #include <curses.h>
 #include <langinfo.h>
@@ -78,7 +79,7 @@ term_init(int tick_ms, bool locked_down)
     }
 
     if (initscr() == NULL) {
-        fprintf(stderr, "kiosk: cannot initialise the terminal\n");
+        fprintf(stderr, "kiosk: %s\n", msg(M_TERM_INIT_FAILED));
         exit(1);
     }
     term_active = 1;

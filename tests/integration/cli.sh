@@ -65,3 +65,14 @@ case "$out" in *"/nonexistent/libpkcs11-missing.so"*) t_ok "missing module: path
 # Not a terminal: the screens refuse politely.
 out=$("$KIOSK" --mode self </dev/null 2>&1); rc=$?
 t_eq "no tty exits 2" 2 $rc
+
+# Operators' commands name what is wrong, in the catalogue's language.
+out=$("$KIOSK" print sample --doc nope 2>&1); rc=$?
+t_eq "print sample: bad --doc exits 2" 2 $rc
+case "$out" in *"--doc"*nope*"form|seal|receipt|checklist"*) t_ok "print sample: bad --doc named with the choices";; *) t_fail "print sample: bad --doc named" "$out";; esac
+out=$("$KIOSK" --lang en print sample --doc form --bogus 2>&1); rc=$?
+t_eq "print sample: unknown argument exits 2" 2 $rc
+case "$out" in *"unknown argument"*--bogus*) t_ok "print sample: unknown argument named (en)";; *) t_fail "print sample: unknown argument named" "$out";; esac
+out=$("$KIOSK" print sample --doc form --out /nonexistent/dir/x.pdf 2>&1); rc=$?
+t_eq "print sample: unwritable --out exits 1" 1 $rc
+case "$out" in *"/nonexistent/dir/x.pdf"*无法写入*) t_ok "print sample: unwritable --out named (zh)";; *) t_fail "print sample: unwritable --out named" "$out";; esac
