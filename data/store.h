@@ -155,6 +155,8 @@ int store_order_get(store *st, int64_t id, struct store_order *out);
 int store_order_by_number(store *st, const char *number, struct store_order *out);
 /* The OPEN order of an operator ID, or NOT_FOUND. */
 int store_order_open_for_operator(store *st, const char *operator_id, struct store_order *out);
+/* An OPEN order of company USCC other than order EXCEPT (0 = any), or NOT_FOUND. */
+int store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out);
 /* OPEN -> DONE (CONFLICT if not OPEN). */
 int store_order_finish(store *st, int64_t id);
 /* OPEN -> CANCELLED, WHY kept with the order (CONFLICT if not OPEN). */

@@ -1101,6 +1101,39 @@ store_order_open_for_operator(store *st, const char *operator_id, struct store_o
     return order_fetch(st, SQL_ORDER_COLS_OPEN, operator_id, 0, out);
 }
 
+static const char SQL_ORDER_COLS_OPEN_USCC[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND state = 0 AND uscc <> ''"
+    " AND id <> ?2 ORDER BY id LIMIT 1";
+
+int
+store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (uscc == NULL || uscc[0] == '\0') {
+        st_detail(st, "order: uscc is empty");
+        return STORE_ERR_NOT_FOUND;
+    }
+    if ((s = st_prep(st, SQL_ORDER_COLS_OPEN_USCC)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, except);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        order_row(s, out);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "order for %s: not found", uscc);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "order: open for uscc");
+}
+
 static const char SQL_ORDER_UPDATE[] =
     "UPDATE orders SET step = ?, data = ?, uscc = ?, operator_id = ?, amount = ?, pay_method = ?,"
     " paid_at = ?, updated = ? WHERE id = ? AND state = 0";

@@ -87,6 +87,7 @@ app_tick_services(struct app *app)
     if (!ws.known)
         return;
     app->printer = ws.up ? SVC_UP : SVC_DOWN;
+    app->printer_queued = ws.queued;
     if (!ws.up)
         app->printer_msg = ws.message;
     if (was != SVC_DOWN && app->printer == SVC_DOWN && ws.queued > 0) {

@@ -80,6 +80,7 @@ struct app {
     enum svc_state printer;    /* last known printer state */
     enum msg_id printer_msg;   /* what to tell the clerk about it */
     struct prn_worker *printer_worker; /* pumps the outbox off the loop (printing/worker.c) */
+    int printer_queued;        /* jobs waiting in the outbox, as the worker last saw */
 
     struct app_frame stack[APP_STACK_MAX];
     int depth;

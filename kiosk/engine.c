@@ -6,6 +6,7 @@
 #include "kiosk/engine.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,35 @@ txn_pin_clear(struct txn *t)
         p[i] = 0;
 }
 
+/* ---- the journal ------------------------------------------------------------ */
+
+void
+txn_fault(const char *point)
+{
+    const char *want = getenv("KIOSK_FAULT_KILL");
+
+    if (want != NULL && strcmp(want, point) == 0)
+        raise(SIGKILL);
+}
+
+int
+txn_mark(struct txn *t, store *st, const char *key, const char *val)
+{
+    char old[TXN_VAL_MAX];
+    bool had = txn_find(t, key) != NULL;
+    int rc;
+
+    snprintf(old, sizeof old, "%s", txn_get(t, key));
+    if (txn_set(t, key, val) != 0)
+        return STORE_ERR_IO;
+    rc = st == NULL ? STORE_ERR_OPEN : txn_save(t, st);
+    if (rc == STORE_OK && t->order.id == 0)
+        rc = STORE_ERR_NOT_FOUND;   /* nothing durable to write ahead into */
+    if (rc != STORE_OK)
+        txn_set(t, key, had ? old : "");
+    return rc;
+}
+
 /* ---- steps and the order ------------------------------------------------- */
 
 enum msg_id
@@ -294,7 +324,9 @@ txn_pay(struct txn *t, store *st, const char *method, time_t now)
         /* Not recorded: the order is not paid. */
         snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", saved.pay_method);
         t->order.paid_at = saved.paid_at;
+        return rc;
     }
+    txn_fault("pay");
     return rc;
 }
 
@@ -319,6 +351,12 @@ txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id)
         if (r >= 0)
             idx = r;
     }
+    if (def->resume_at != NULL) {
+        /* the journal knows better: e.g. records written, only papers left */
+        int r = txn_step_index(def, def->resume_at(t));
+        if (r >= 0)
+            idx = r;
+    }
     while (idx > 0 && txn_may_enter(t, idx) != 0)
         idx--;
     t->step = idx;
@@ -337,14 +375,48 @@ txn_cancel(struct txn *t, store *st, const char *why)
 }
 
 int
-txn_finish(struct txn *t, store *st)
+txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason, enum msg_id *why)
 {
     int rc;
+
+    *why = 0;
+    if (t->def->may_cancel != NULL && (*why = t->def->may_cancel(t, env)) != 0)
+        return STORE_ERR_CONFLICT;
+    if (t->order.id == 0 || t->def->on_cancel == NULL)
+        return txn_cancel(t, env->st, reason);
+    if (env->st == NULL)
+        return STORE_ERR_OPEN;
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return rc;
+    if ((rc = t->def->on_cancel(t, env)) == STORE_OK && (rc = txn_cancel(t, env->st, reason)) == STORE_OK)
+        rc = store_commit(env->st);
+    else
+        store_rollback(env->st);
+    if (rc != STORE_OK)
+        t->order.state = ORDER_OPEN;
+    return rc;
+}
+
+int
+txn_finish(struct txn *t, store *st)
+{
+    int rc, cur = t->step;
 
     txn_pin_clear(t);
     if (t->order.id == 0)
         return STORE_ERR_NOT_FOUND;
-    if ((rc = store_order_finish(st, t->order.id)) == STORE_OK)
+    if (st == NULL)
+        return STORE_ERR_OPEN;
+    /* The order is stored at the step it reached: the last one. */
+    if ((rc = store_begin(st)) != STORE_OK)
+        return rc;
+    t->step = t->def->nsteps - 1;
+    if ((rc = txn_save(t, st)) == STORE_OK && (rc = store_order_finish(st, t->order.id)) == STORE_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    if (rc == STORE_OK)
         t->order.state = ORDER_DONE;
+    t->step = cur;  /* the page in memory is the host's to move */
     return rc;
 }

@@ -32,6 +32,7 @@
 #include "token/token.h"
 
 struct screen;
+struct prn_worker;
 
 /* Step flags. */
 enum txn_step_flags {
@@ -49,6 +50,7 @@ struct txn_step {
 };
 
 struct txn;
+struct txn_env;
 
 /* A transaction kind: its code in orders.txn and its steps in order. */
 struct txn_def {
@@ -61,6 +63,15 @@ struct txn_def {
      * written (t->order.id set). Returns a store status; a failure undoes
      * the order's save too. */
     int (*records)(struct txn *t, store *st);
+    /* Where an interrupted order resumes when its journal says more than its
+     * step (NULL = the step's resume_at): a step name, or NULL to keep it. */
+    const char *(*resume_at)(const struct txn *t);
+    /* Why the order may not be cancelled now (0 = it may), reading the world
+     * through ENV (NULL = always allowed). */
+    enum msg_id (*may_cancel)(const struct txn *t, const struct txn_env *env);
+    /* Work to do in the cancel's unit of work (e.g. audit certificates
+     * signed for the order and destroyed since); NULL = none. store status. */
+    int (*on_cancel)(struct txn *t, const struct txn_env *env);
 };
 
 #define TXN_KV_MAX 48
@@ -93,7 +104,24 @@ struct txn_env {
     const char *window;           /* "window66" ... */
     const char *clerk;            /* clerk login, "" for none */
     time_t now;                   /* 0 = time(NULL) */
+    /* The print worker that owns the printer (printing/worker.c). Set in the
+     * kiosk: papers are queued and the worker woken, the input loop never
+     * sends. NULL (commands, tests, benchmarks): the outbox is pumped here. */
+    struct prn_worker *printer;
 };
+
+/*
+ * Crash points for the crash sweep (tests/integration/crash_sweep.sh): when
+ * the environment variable KIOSK_FAULT_KILL names POINT, the process kills
+ * itself with SIGKILL right there, as a power cut would. Points of 证书新办:
+ * papers pay wipe init keypair sign write record receipt.
+ */
+void txn_fault(const char *point);
+
+/* Set KEY=VAL and save the order now (write-ahead of an effect, or its
+ * outcome). On failure the old value is put back and the store status
+ * returned: the effect must not happen. */
+int txn_mark(struct txn *t, store *st, const char *key, const char *val);
 
 /* Start T for DEF at its first step, nothing saved yet. */
 void txn_begin(struct txn *t, const struct txn_def *def, const char *window, const char *clerk);
@@ -154,7 +182,15 @@ int txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id);
 /* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept. */
 int txn_cancel(struct txn *t, store *st, const char *why);
 
-/* Finish T's order (OPEN -> DONE). */
+/*
+ * Cancel as the clerk asks: refused with a catalogue message in *why when
+ * def->may_cancel says so (e.g. a certificate signed for the order may be
+ * valid on its key), else def->on_cancel and the cancel in one unit of work.
+ * Returns STORE_OK, STORE_ERR_CONFLICT with *why set, or a store status.
+ */
+int txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason, enum msg_id *why);
+
+/* Finish T's order: OPEN -> DONE, stored at the last step (the step reached). */
 int txn_finish(struct txn *t, store *st);
 
 /* Zero the PIN buffer. */
@@ -171,6 +207,8 @@ extern const struct txn_def txn_new_cert;
  * *other (may be NULL) gets the operator's other open order's id.
  */
 enum msg_id txn_new_check_uscc(store *st, const char *uscc);
+/* The same, and no other unfinished order for the company than T's (T may be NULL). */
+enum msg_id txn_new_check_company(store *st, const struct txn *t, const char *uscc);
 enum msg_id txn_new_check_operator(store *st, const struct txn *t, const char *operator_id, int64_t *other);
 
 /* Fill the printed documents' view of T (company, operator, money, key, cert). */
@@ -211,6 +249,81 @@ int txn_new_record(struct txn *t, const struct txn_env *env);
  * (store_operator_put) from T's values; skipped while the USCC and company
  * name, or the ID number and operator name, are not both known. */
 int txn_new_records(struct txn *t, store *st);
+
+/* ---- 证书新办's paid work, written ahead ------------------------------------
+ *
+ * The order's values are its journal. Before each effect outside the
+ * database its intent is saved, after it its outcome:
+ *   fx_key   ""  -> wipe|init (intent) -> ready (initialised with the PIN)
+ *   fx_cert  ""  -> sign (serial reserved in cert_serial, before the CA signs)
+ *            -> signed (cert_fpr = SHA-256, the certificate exists)
+ *            -> stored (written to the key) -> written (read back, self-test)
+ *            -> recorded (certs, keys, audit)
+ *   receipt_printed / forms_printed = 1 in the unit of work that queued them
+ *   void_certs  serials signed for this order and destroyed since (audited)
+ * The next stage is derived from the journal alone (txn_new_stage), so a
+ * resumed order rolls forward: a key that already holds the order's reserved
+ * serial is adopted, never wiped (txn_new_key_scan says KEY_OURS_ISSUED).
+ */
+enum txn_new_stage {
+    NS_INIT = 0,        /* wipe (if agreed) and initialise the key */
+    NS_ISSUE,           /* key pair, CA signature, write, read back, self-test */
+    NS_RECORD,          /* certs, keys, audit */
+    NS_RECEIPT,         /* receipt queued */
+    NS_FINISH,          /* order DONE */
+    NS_DONE,
+};
+enum txn_new_stage txn_new_stage(const struct txn *t);
+
+/* What a run of one stage ended with. */
+enum txn_run_result {
+    RUN_OK = 0,         /* stage done; call again for the next one */
+    RUN_DONE,           /* nothing left */
+    RUN_TOKEN,          /* key trouble (tok_rc): back to the key step */
+    RUN_STORE,          /* records trouble (store_rc): retry the stage */
+    RUN_REFUSED,        /* a records rule refuses it now (why) */
+};
+struct txn_run {
+    enum txn_new_stage stage;   /* the stage that ran */
+    int tok_rc, store_rc;
+    enum msg_id why;            /* RUN_REFUSED */
+    char note[256];             /* receipt: printed or queued */
+    bool note_warn;
+};
+/* Run the next stage of T's paid work. The PIN is zeroed once the key is
+ * written (or on a key failure). */
+enum txn_run_result txn_new_advance(struct txn *t, const struct txn_env *env, struct txn_run *r);
+
+/* What the inserted key is to the order (txn_new_key_scan). */
+enum txn_key_verdict {
+    KEY_NONE = 0,       /* no key inserted */
+    KEY_BLANK,          /* no certificate: usable */
+    KEY_OURS_ISSUED,    /* holds this order's reserved certificate: adopt, never wipe */
+    KEY_OURS_HALF,      /* this order's key, half-written: wipe agreed to retry */
+    KEY_WIPEABLE,       /* foreign, revoked, expired or unrecorded certificate: wipe on confirmation */
+    KEY_TAKEN,          /* an active certificate recorded for another order: never wiped */
+};
+struct txn_key_view {
+    enum txn_key_verdict verdict;
+    struct tok_key key;
+    struct tok_cert cert;       /* what it holds (cert_rc TOK_OK / FOREIGN) */
+    int cert_rc;
+    enum msg_id note;           /* why TAKEN (records down), 0 else */
+};
+/* Look at the first inserted key for order T. */
+void txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
+/* Take key V for T: KEY_BLANK/WIPEABLE (WIPE agreed)/OURS_HALF set key_serial
+ * and wipe; KEY_OURS_ISSUED adopts the certificate on it (fx_key ready,
+ * fx_cert written, saved) so issuing continues at the records. Returns 0, or
+ * a catalogue message (TAKEN, wipe not agreed, records error). */
+enum msg_id txn_new_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe);
+
+/* txn_new_cert's def hooks: resume at "issue" once recorded; cancel refused
+ * while a certificate signed for the order may be valid on its key (until
+ * revocation exists) or once it is recorded; a cancel voids the reservation. */
+const char *txn_new_resume_at(const struct txn *t);
+enum msg_id txn_new_may_cancel(const struct txn *t, const struct txn_env *env);
+int txn_new_on_cancel(struct txn *t, const struct txn_env *env);
 
 /* Validity of a certificate issued on NOW for YEARS (local calendar days,
  * end from rules_validity_end, 23:59:59 local on the last day). */

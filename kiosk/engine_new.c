@@ -30,17 +30,28 @@ env_now(const struct txn_env *env)
 enum msg_id
 txn_new_check_uscc(store *st, const char *uscc)
 {
+    return txn_new_check_company(st, NULL, uscc);
+}
+
+enum msg_id
+txn_new_check_company(store *st, const struct txn *t, const char *uscc)
+{
     struct store_cert c;
+    struct store_order o;
     int rc;
 
     if (st == NULL)
         return M_TXN_DB_DOWN;
     rc = store_cert_active_for_uscc(st, uscc, &c);
-    if (rc == STORE_ERR_NOT_FOUND)
-        return 0;
-    if (rc != STORE_OK)
+    if (rc == STORE_OK)
+        return rules_msg(rules_new_cert_allowed(true));
+    if (rc != STORE_ERR_NOT_FOUND)
         return M_TXN_DB_ERROR;
-    return rules_msg(rules_new_cert_allowed(true));
+    /* One unfinished order per enterprise too. */
+    rc = store_order_open_for_uscc(st, uscc, t != NULL ? t->order.id : 0, &o);
+    if (rc == STORE_OK)
+        return M_TXN_COMPANY_HAS_ORDER;
+    return rc == STORE_ERR_NOT_FOUND ? 0 : M_TXN_DB_ERROR;
 }
 
 enum msg_id
@@ -123,23 +134,49 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     d->created = t->order.created;
 }
 
-/* Queue DOCS and pump the outbox once. */
+/*
+ * Queue DOCS for T and set FLAG=1 in one unit of work: the flag is only ever
+ * set once the jobs are in the outbox. Then the printer is asked: the worker
+ * woken (kiosk), or the outbox pumped here (commands, tests). Returns 0, or
+ * -1 with err (nothing queued; or queued and the printer not reachable, which
+ * a later pump delivers).
+ */
 static int
-txn_print(struct txn *t, const struct txn_env *env, const enum prn_doc *docs, int n, char *err, size_t errlen)
+txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs, int n,
+          char *err, size_t errlen)
 {
     struct prn_order_doc d;
     struct prn_pump_result res;
     int64_t job;
-    int i;
+    int i, rc;
 
-    if (env->st == NULL) {
+    if (env->st == NULL || t->order.id == 0) {
         snprintf(err, errlen, "%s", msg(M_TXN_DB_DOWN));
         return -1;
     }
     txn_new_doc(t, env, &d);
+    if ((rc = store_begin(env->st)) != STORE_OK) {
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return -1;
+    }
     for (i = 0; i < n; i++)
-        if (prn_outbox_add_doc(env->st, env->cfg, t->order.id, docs[i], &d, env_now(env), &job, err, errlen) != 0)
+        if (prn_outbox_add_doc(env->st, env->cfg, t->order.id, docs[i], &d, env_now(env), &job, err, errlen) != 0) {
+            store_rollback(env->st);
             return -1;
+        }
+    txn_set_int(t, flag, 1);
+    if ((rc = txn_save(t, env->st)) != STORE_OK || (rc = store_commit(env->st)) != STORE_OK) {
+        if (rc != STORE_OK)
+            store_rollback(env->st);
+        txn_set_int(t, flag, 0);
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return -1;
+    }
+    txn_fault(strcmp(flag, "forms_printed") == 0 ? "papers" : "receipt");
+    if (env->printer != NULL) {
+        prn_worker_wake(env->printer);
+        return 0;
+    }
     memset(&res, 0, sizeof res);
     if (prn_outbox_pump(env->st, env->cfg, env_now(env), &res) != 0) {
         snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
@@ -158,23 +195,14 @@ txn_print(struct txn *t, const struct txn_env *env, const enum prn_doc *docs, in
     return 0;
 }
 
-/*
- * Print DOCS once per order: the flag FLAG is set (and the order saved) after
- * the first attempt, printed or queued alike, since the outbox delivers a
- * queued job when the printer is back. Returns txn_print's status.
- */
+/* Print DOCS once per order (FLAG remembers it). */
 static int
 txn_print_once(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs,
                int ndocs, char *err, size_t errlen)
 {
-    int rc;
-
     if (txn_get_int(t, flag, 0))
         return 0;
-    rc = txn_print(t, env, docs, ndocs, err, errlen);
-    txn_set_int(t, flag, 1);
-    (void)txn_save(t, env->st);
-    return rc;
+    return txn_print(t, env, flag, docs, ndocs, err, errlen);
 }
 
 int
@@ -193,76 +221,400 @@ txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_
     return txn_print_once(t, env, "receipt_printed", docs, 1, err, errlen);
 }
 
+/* ---- the journal of the key work -------------------------------------------- */
+
+static bool
+fx_is(const struct txn *t, const char *key, const char *val)
+{
+    return strcmp(txn_get(t, key), val) == 0;
+}
+
+/* A certificate for this order may exist (reserved and possibly signed). */
+static bool
+cert_pending(const struct txn *t)
+{
+    return txn_get(t, "cert_serial")[0] != '\0' &&
+           (fx_is(t, "fx_cert", "sign") || fx_is(t, "fx_cert", "signed") ||
+            fx_is(t, "fx_cert", "stored") || fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "bad"));
+}
+
+enum txn_new_stage
+txn_new_stage(const struct txn *t)
+{
+    if (t->order.state == ORDER_DONE)
+        return NS_DONE;
+    if (fx_is(t, "fx_cert", "recorded"))
+        return txn_get_int(t, "receipt_printed", 0) ? NS_FINISH : NS_RECEIPT;
+    if (fx_is(t, "fx_cert", "written"))
+        return NS_RECORD;
+    if (!fx_is(t, "fx_key", "ready"))
+        return NS_INIT;
+    return NS_ISSUE;
+}
+
+/*
+ * The reserved certificate of T will never be used (its key is about to be
+ * wiped or re-initialised, or the order is cancelled while the key holds
+ * something else): keep its serial in void_certs, audit cert.void, and clear
+ * the reservation. Within the caller's unit of work; does not save.
+ */
+static int
+txn_new_void_cert(struct txn *t, const struct txn_env *env, const char *why)
+{
+    char list[TXN_VAL_MAX], detail[512];
+    const char *old = txn_get(t, "void_certs");
+    int rc;
+
+    if (!cert_pending(t))
+        return STORE_OK;
+    snprintf(detail, sizeof detail, "order=%s cert=%s fpr=%s state=%s key=%s why=%s", t->order.number,
+             txn_get(t, "cert_serial"), txn_get(t, "cert_fpr"), txn_get(t, "fx_cert"),
+             txn_get(t, "key_serial"), why);
+    if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.void", detail)) != STORE_OK)
+        return rc;
+    snprintf(list, sizeof list, "%s%s%s", old, old[0] ? "," : "", txn_get(t, "cert_serial"));
+    txn_set(t, "void_certs", list);
+    txn_set(t, "cert_serial", "");
+    txn_set(t, "cert_fpr", "");
+    txn_set(t, "fx_cert", "");
+    return STORE_OK;
+}
+
 /* ---- the key ------------------------------------------------------------------ */
 
-int
-txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe)
+/* Is the certificate C (ours, readable) recorded active for another order? */
+static enum txn_key_verdict
+txn_new_cert_owner(const struct txn *t, const struct txn_env *env, const struct tok_cert *c, enum msg_id *note)
 {
+    struct store_cert rec;
+    int rc;
+
+    if (env->st == NULL) {
+        *note = M_TXN_DB_DOWN;
+        return KEY_TAKEN;           /* cannot tell: never wipe blind */
+    }
+    rc = store_cert_get(env->st, c->serial_hex, &rec);
+    if (rc == STORE_ERR_NOT_FOUND)
+        return KEY_WIPEABLE;        /* never recorded */
+    if (rc != STORE_OK) {
+        *note = M_TXN_DB_ERROR;
+        return KEY_TAKEN;
+    }
+    if (t->order.id != 0 && rec.order_id == t->order.id)
+        return KEY_OURS_ISSUED;
+    if (rec.state == CERT_ACTIVE && rec.not_after > env_now(env))
+        return KEY_TAKEN;
+    return KEY_WIPEABLE;            /* revoked, superseded or expired */
+}
+
+void
+txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+{
+    struct tok_key keys[8];
+    size_t n = 0;
+
+    memset(v, 0, sizeof *v);
+    v->cert_rc = TOK_ERR_NO_CERT;
+    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
+        return;
+    v->key = keys[0];
+    if (!v->key.has_cert) {
+        v->verdict = KEY_BLANK;
+        return;
+    }
+    v->cert_rc = tok_read_cert(env->tok, v->key.serial, &v->cert);
+    if (v->cert_rc == TOK_ERR_REMOVED || v->cert_rc == TOK_ERR_NO_KEY) {
+        memset(v, 0, sizeof *v);
+        return;
+    }
+    if (v->cert_rc == TOK_OK && cert_pending(t) && strcmp(v->cert.serial_hex, txn_get(t, "cert_serial")) == 0 &&
+        strcmp(v->key.serial, txn_get(t, "key_serial")) == 0 && !fx_is(t, "fx_cert", "bad") &&
+        (txn_get(t, "cert_fpr")[0] == '\0' || strcmp(v->cert.fpr, txn_get(t, "cert_fpr")) == 0)) {
+        v->verdict = KEY_OURS_ISSUED;
+        return;
+    }
+    if (v->cert_rc == TOK_OK) {
+        v->verdict = txn_new_cert_owner(t, env, &v->cert, &v->note);
+        if (v->verdict != KEY_WIPEABLE)
+            return;
+    } else {
+        v->verdict = KEY_WIPEABLE;  /* foreign or unreadable */
+    }
+    if (strcmp(v->key.serial, txn_get(t, "key_serial")) == 0 && txn_get(t, "fx_key")[0] != '\0')
+        v->verdict = KEY_OURS_HALF;
+}
+
+enum msg_id
+txn_new_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe)
+{
+    int rc;
+
+    switch (v->verdict) {
+    case KEY_NONE:
+        return M_TXN_KEY_INSERT;
+    case KEY_TAKEN:
+        return v->note ? v->note : M_TXN_KEY_TAKEN;
+    case KEY_WIPEABLE:
+    case KEY_OURS_HALF:
+        if (!wipe)
+            return M_TXN_KEY_NOT_BLANK;
+        /* fall through */
+    case KEY_BLANK:
+        txn_set(t, "key_serial", v->key.serial);
+        txn_set_int(t, "wipe", v->verdict != KEY_BLANK);
+        return 0;
+    case KEY_OURS_ISSUED:
+        /* Roll forward: the certificate reached the key; record it, never wipe. */
+        t->cert = v->cert;
+        txn_set(t, "key_serial", v->key.serial);
+        txn_set(t, "fx_key", "ready");
+        txn_set(t, "cert_fpr", v->cert.fpr);
+        if ((rc = txn_mark(t, env->st, "fx_cert", "written")) != STORE_OK)
+            return rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR;
+        return 0;
+    }
+    return M_TXN_KEY_INSERT;
+}
+
+/* NS_INIT: wipe (agreed) and initialise the key, each written ahead. */
+static enum txn_run_result
+txn_new_init_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    struct txn_key_view v;
     const char *serial = txn_get(t, "key_serial");
     const char *label = txn_get(t, "uscc");
-    struct tok_key keys[8];
-    size_t n = 0, i;
-    bool has_cert = false;
+    bool wipe = txn_get_int(t, "wipe", 0) != 0;
     int rc;
 
     if (env->tok == NULL)
-        return TOK_ERR_MODULE;
+        return r->tok_rc = TOK_ERR_MODULE, RUN_TOKEN;
     if (t->order.paid_at == 0)
-        return TOK_ERR_INTERNAL; /* never touch a key before payment */
-    if ((rc = tok_keys(env->tok, keys, 8, &n)) != TOK_OK)
-        return rc;
-    for (i = 0; i < n && strcmp(keys[i].serial, serial) != 0; i++)
-        ;
-    if (i == n)
-        return TOK_ERR_NO_KEY;
-    has_cert = keys[i].has_cert;
-    if (has_cert && !wipe)
-        return TOK_ERR_NOT_BLANK;
-    if (has_cert && (rc = tok_wipe(env->tok, serial, label)) != TOK_OK)
-        return rc;
+        return r->tok_rc = TOK_ERR_INTERNAL, RUN_TOKEN; /* never touch a key before payment */
+    txn_new_key_scan(t, env, &v);
+    if (v.verdict == KEY_NONE || strcmp(v.key.serial, serial) != 0)
+        return r->tok_rc = TOK_ERR_NO_KEY, RUN_TOKEN;
+    if (v.verdict == KEY_OURS_ISSUED) {
+        /* The order's certificate is already there: adopt it. */
+        if (txn_new_key_take(t, env, &v, false) != 0)
+            return r->store_rc = STORE_ERR_IO, RUN_STORE;
+        return RUN_OK;
+    }
+    if (v.verdict == KEY_TAKEN) {
+        r->why = v.note ? v.note : M_TXN_KEY_TAKEN;
+        return RUN_REFUSED;
+    }
+    if (v.verdict != KEY_BLANK && !wipe)
+        return r->tok_rc = TOK_ERR_NOT_BLANK, RUN_TOKEN;
+    if (t->pin[0] == '\0')
+        return r->tok_rc = TOK_ERR_INTERNAL, RUN_TOKEN;
+    /* Intent, with any reservation this re-initialisation destroys voided. */
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    if ((rc = txn_new_void_cert(t, env, "key re-initialised")) == STORE_OK) {
+        txn_set(t, "fx_key", v.key.has_cert ? "wipe" : "init");
+        rc = txn_save(t, env->st);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(env->st);
+    else
+        store_rollback(env->st);
+    if (rc != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    if (v.key.has_cert) {
+        if ((rc = tok_wipe(env->tok, serial, label)) != TOK_OK)
+            return r->tok_rc = rc, RUN_TOKEN;
+        txn_fault("wipe");
+        if ((rc = txn_mark(t, env->st, "fx_key", "init")) != STORE_OK)
+            return r->store_rc = rc, RUN_STORE;
+    }
     rc = tok_init_blank(env->tok, serial, label, t->pin);
-    if (rc == TOK_ERR_NOT_BLANK && wipe) {
+    if (rc == TOK_ERR_NOT_BLANK) {
         /* has_cert was stale: wipe and try once more */
         if ((rc = tok_wipe(env->tok, serial, label)) == TOK_OK)
             rc = tok_init_blank(env->tok, serial, label, t->pin);
     }
-    return rc;
+    if (rc != TOK_OK)
+        return r->tok_rc = rc, RUN_TOKEN;
+    txn_fault("init");
+    if ((rc = txn_mark(t, env->st, "fx_key", "ready")) != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    return RUN_OK;
 }
 
 int
-txn_new_issue(struct txn *t, const struct txn_env *env)
+txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe)
+{
+    struct txn_run r;
+    enum txn_run_result res;
+
+    memset(&r, 0, sizeof r);
+    txn_set_int(t, "wipe", wipe);
+    txn_set(t, "fx_key", "");
+    res = txn_new_init_stage(t, env, &r);
+    if (res == RUN_OK)
+        return TOK_OK;
+    if (res == RUN_TOKEN)
+        return r.tok_rc;
+    return res == RUN_REFUSED ? TOK_ERR_NOT_BLANK : TOK_ERR_INTERNAL;
+}
+
+/* The records rules re-checked before the CA signs: no active certificate
+ * and no other open order for the company. 0 or a catalogue message. */
+static enum msg_id
+txn_new_recheck(struct txn *t, const struct txn_env *env, int *rc)
+{
+    struct store_cert c;
+    struct store_order o;
+
+    *rc = store_cert_active_for_uscc(env->st, txn_get(t, "uscc"), &c);
+    if (*rc == STORE_OK && c.order_id != t->order.id)
+        return rules_msg(rules_new_cert_allowed(true));
+    if (*rc != STORE_OK && *rc != STORE_ERR_NOT_FOUND)
+        return M_TXN_DB_ERROR;
+    *rc = store_order_open_for_uscc(env->st, txn_get(t, "uscc"), t->order.id, &o);
+    if (*rc == STORE_OK)
+        return M_TXN_COMPANY_HAS_ORDER;
+    if (*rc != STORE_ERR_NOT_FOUND)
+        return M_TXN_DB_ERROR;
+    *rc = STORE_OK;
+    return 0;
+}
+
+struct issue_hook {
+    struct txn *t;
+    const struct txn_env *env;
+};
+
+/* tok_issue_ex's write-ahead: each outcome saved before the next effect. */
+static int
+txn_new_issue_step(void *arg, enum tok_issue_step step, const struct tok_cert *c)
+{
+    struct issue_hook *h = arg;
+
+    switch (step) {
+    case TOK_ISSUE_KEYPAIR:
+        txn_fault("keypair");
+        return 0;
+    case TOK_ISSUE_SIGNED:
+        txn_set(h->t, "cert_fpr", c->fpr);
+        if (txn_mark(h->t, h->env->st, "fx_cert", "signed") != STORE_OK)
+            return -1;
+        txn_fault("sign");
+        return 0;
+    case TOK_ISSUE_STORED:
+        if (txn_mark(h->t, h->env->st, "fx_cert", "stored") != STORE_OK)
+            return -1;
+        txn_fault("write");
+        return 0;
+    }
+    return 0;
+}
+
+/* NS_ISSUE: reserve the serial (written ahead with the re-checked rules),
+ * then key pair, signature, write, read-back, self-test. */
+static enum txn_run_result
+txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
     const struct cfg_profile *p = cfg_profile(env->cfg);
     struct tok_subject subj;
+    struct tok_issue_opts opts;
+    struct issue_hook hook = { t, env };
+    char serial[40];
+    enum msg_id why;
     time_t nb, na;
     int rc;
 
     if (env->tok == NULL)
-        return TOK_ERR_MODULE;
-    if (t->order.paid_at == 0)
-        return TOK_ERR_INTERNAL;
+        return r->tok_rc = TOK_ERR_MODULE, RUN_TOKEN;
+    if (t->order.paid_at == 0 || t->pin[0] == '\0')
+        return r->tok_rc = TOK_ERR_INTERNAL, RUN_TOKEN;
+    if (env->st == NULL)
+        return r->store_rc = STORE_ERR_OPEN, RUN_STORE;
+    if (tok_serial_new(serial, sizeof serial) != 0)
+        return r->tok_rc = TOK_ERR_INTERNAL, RUN_TOKEN;
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    why = txn_new_recheck(t, env, &rc);
+    if (why == 0 && (rc = txn_new_void_cert(t, env, "issued again")) == STORE_OK) {
+        txn_set(t, "cert_serial", serial);
+        txn_set(t, "cert_fpr", "");
+        txn_set(t, "fx_cert", "sign");
+        rc = txn_save(t, env->st);
+    }
+    if (why == 0 && rc == STORE_OK)
+        rc = store_commit(env->st);
+    else
+        store_rollback(env->st);
+    if (why != 0 && why != M_TXN_DB_ERROR) {
+        r->why = why;
+        return RUN_REFUSED;
+    }
+    if (rc != STORE_OK) {
+        txn_set(t, "fx_cert", "");
+        txn_set(t, "cert_serial", "");
+        return r->store_rc = rc, RUN_STORE;
+    }
     memset(&subj, 0, sizeof subj);
     snprintf(subj.org, sizeof subj.org, "%s", txn_get(t, "company"));
     snprintf(subj.cn, sizeof subj.cn, "%s", txn_get(t, "company"));
     snprintf(subj.uscc, sizeof subj.uscc, "%s", txn_get(t, "uscc"));
     txn_validity(env_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
-    rc = tok_issue(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na, env->cfg->key_algo, &t->cert);
-    return rc;
+    memset(&opts, 0, sizeof opts);
+    opts.serial_hex = serial;
+    opts.on_step = txn_new_issue_step;
+    opts.arg = &hook;
+    rc = tok_issue_ex(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na, env->cfg->key_algo, &opts, &t->cert);
+    txn_pin_clear(t);
+    if (rc == TOK_ERR_VERIFY)
+        (void)txn_mark(t, env->st, "fx_cert", "bad"); /* never adopt what failed its checks */
+    if (rc != TOK_OK) {
+        /* The key may now hold our half-written objects: wipe on retry. */
+        txn_set_int(t, "wipe", 1);
+        (void)txn_save(t, env->st);  /* best effort: the key page offers the wipe anyway */
+        return r->tok_rc = rc, RUN_TOKEN;
+    }
+    txn_set(t, "cert_fpr", t->cert.fpr);
+    if ((rc = txn_mark(t, env->st, "fx_cert", "written")) != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    return RUN_OK;
+}
+
+int
+txn_new_issue(struct txn *t, const struct txn_env *env)
+{
+    struct txn_run r;
+    enum txn_run_result res;
+
+    memset(&r, 0, sizeof r);
+    res = txn_new_issue_stage(t, env, &r);
+    if (res == RUN_OK)
+        return TOK_OK;
+    if (res == RUN_TOKEN)
+        return r.tok_rc;
+    return TOK_ERR_INTERNAL;
 }
 
 int
 txn_new_record(struct txn *t, const struct txn_env *env)
 {
-    struct store_cert c;
+    struct store_cert c, other;
     struct store_key k;
     char detail[512], masked[40];
-    int rc, done, cur;
+    int rc;
 
     if (env->st == NULL)
         return STORE_ERR_OPEN;
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
-    if (!t->cert_recorded) {
+    if (!fx_is(t, "fx_cert", "recorded")) {
+        /* One certificate per enterprise, checked again where it is written. */
+        rc = store_cert_active_for_uscc(env->st, txn_get(t, "uscc"), &other);
+        if (rc == STORE_OK && strcmp(other.serial, t->cert.serial_hex) != 0) {
+            rc = STORE_ERR_CONFLICT;
+            goto fail;
+        }
+        if (rc != STORE_OK && rc != STORE_ERR_NOT_FOUND)
+            goto fail;
         memset(&c, 0, sizeof c);
         snprintf(c.serial, sizeof c.serial, "%s", t->cert.serial_hex);
         snprintf(c.uscc, sizeof c.uscc, "%s", txn_get(t, "uscc"));
@@ -286,28 +638,127 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         if (k.serial[0] != '\0' && (rc = store_key_put(env->st, &k)) != STORE_OK)
             goto fail;
         store_mask_id(txn_get(t, "operator_id"), masked, sizeof masked);
-        snprintf(detail, sizeof detail, "order=%s cert=%s key=%s uscc=%s operator=%s algo=%s",
-                 t->order.number, c.serial, c.key_serial, c.uscc, masked, k.algo);
+        snprintf(detail, sizeof detail, "order=%s cert=%s key=%s uscc=%s operator=%s algo=%s fpr=%s",
+                 t->order.number, c.serial, c.key_serial, c.uscc, masked, k.algo, t->cert.fpr);
         if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.issue", detail)) != STORE_OK)
             goto fail;
     }
     txn_set(t, "cert_serial", t->cert.serial_hex);
-    /* The order resumes at "done" from now on; the page moves there itself. */
-    done = txn_step_index(t->def, "done");
-    cur = t->step;
-    if (done >= 0)
-        t->step = done;
-    rc = txn_save(t, env->st);
-    t->step = cur;
-    if (rc != STORE_OK)
+    txn_set(t, "fx_cert", "recorded");
+    /* Keep the certificate's description for the receipt after a resume. */
+    {
+        char v[24];
+        snprintf(v, sizeof v, "%lld", (long long)t->cert.not_before);
+        txn_set(t, "cert_nb", v);
+        snprintf(v, sizeof v, "%lld", (long long)t->cert.not_after);
+        txn_set(t, "cert_na", v);
+    }
+    if ((rc = txn_save(t, env->st)) != STORE_OK)
         goto fail;
-    if ((rc = store_commit(env->st)) != STORE_OK)
+    if ((rc = store_commit(env->st)) != STORE_OK) {
+        txn_set(t, "fx_cert", "written");
         return rc;
+    }
     t->cert_recorded = true;
+    txn_fault("record");
     return STORE_OK;
 fail:
     store_rollback(env->st);
+    txn_set(t, "fx_cert", "written");
     return rc;
+}
+
+/* The certificate's description for the records and the receipt, when T
+ * was resumed and holds only the journal. */
+static void
+txn_new_cert_from_journal(struct txn *t)
+{
+    if (t->cert.serial_hex[0] != '\0')
+        return;
+    snprintf(t->cert.serial_hex, sizeof t->cert.serial_hex, "%s", txn_get(t, "cert_serial"));
+    snprintf(t->cert.fpr, sizeof t->cert.fpr, "%s", txn_get(t, "cert_fpr"));
+    t->cert.not_before = (time_t)strtoll(txn_get(t, "cert_nb"), NULL, 10);
+    t->cert.not_after = (time_t)strtoll(txn_get(t, "cert_na"), NULL, 10);
+}
+
+enum txn_run_result
+txn_new_advance(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    r->stage = txn_new_stage(t);
+    switch (r->stage) {
+    case NS_INIT:
+        return txn_new_init_stage(t, env, r);
+    case NS_ISSUE:
+        return txn_new_issue_stage(t, env, r);
+    case NS_RECORD:
+        txn_pin_clear(t);
+        if ((rc = txn_new_record(t, env)) != STORE_OK) {
+            if (rc == STORE_ERR_CONFLICT) {
+                r->why = rules_msg(rules_new_cert_allowed(true));
+                return RUN_REFUSED;
+            }
+            return r->store_rc = rc, RUN_STORE;
+        }
+        return RUN_OK;
+    case NS_RECEIPT:
+        txn_new_cert_from_journal(t);
+        r->note_warn = txn_new_print_receipt(t, env, r->note, sizeof r->note) != 0;
+        if (!txn_get_int(t, "receipt_printed", 0)) {
+            /* not even queued (database): retry */
+            return r->store_rc = STORE_ERR_IO, RUN_STORE;
+        }
+        if (!r->note_warn)
+            snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
+        return RUN_OK;
+    case NS_FINISH:
+        if ((rc = txn_finish(t, env->st)) != STORE_OK)
+            return r->store_rc = rc, RUN_STORE;
+        return RUN_OK;
+    case NS_DONE:
+        break;
+    }
+    return RUN_DONE;
+}
+
+/* ---- resume and cancel -------------------------------------------------------- */
+
+const char *
+txn_new_resume_at(const struct txn *t)
+{
+    /* Recorded: only the receipt and the close are left, no key needed. */
+    if (fx_is(t, "fx_cert", "recorded") && t->order.state == ORDER_OPEN)
+        return "issue";
+    return NULL;
+}
+
+enum msg_id
+txn_new_may_cancel(const struct txn *t, const struct txn_env *env)
+{
+    struct txn_key_view v;
+
+    if (fx_is(t, "fx_cert", "recorded"))
+        return M_TXN_CANCEL_CERT_RECORDED;
+    if (!cert_pending(t))
+        return 0;
+    /* A certificate was reserved and may have been signed and written: only
+     * the key itself can say it is not there. */
+    txn_new_key_scan(t, env, &v);
+    if (v.verdict == KEY_NONE || strcmp(v.key.serial, txn_get(t, "key_serial")) != 0)
+        return M_TXN_CANCEL_CERT_LIVE;
+    if (v.cert_rc == TOK_OK && strcmp(v.cert.serial_hex, txn_get(t, "cert_serial")) == 0)
+        return M_TXN_CANCEL_CERT_LIVE;
+    return 0;
+}
+
+int
+txn_new_on_cancel(struct txn *t, const struct txn_env *env)
+{
+    int rc = txn_new_void_cert(t, env, "order cancelled");
+
+    return rc == STORE_OK ? txn_save(t, env->st) : rc;
 }
 
 int

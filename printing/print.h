@@ -385,4 +385,8 @@ void prn_worker_status(struct prn_worker *w, struct prn_worker_status *out);
 /* Stop the thread (waits for an attempt under way to end) and free W. NULL is fine. */
 void prn_worker_stop(struct prn_worker *w);
 
+/* Ask W to pump the outbox now (a job was queued, or a clerk pressed "print
+ * now" / "retry"). Never waits for the printer. NULL is fine. */
+void prn_worker_wake(struct prn_worker *w);
+
 #endif

@@ -28,6 +28,7 @@ struct prn_worker {
     pthread_mutex_t lock;          /* guards everything below */
     pthread_cond_t wake;
     bool stop;                     /* set by prn_worker_stop */
+    bool kick;                     /* set by prn_worker_wake: pump now */
     struct prn_worker_status status;
 };
 
@@ -74,9 +75,10 @@ worker_main(void *arg)
 
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += w->period_s;
-        while (!w->stop)
+        while (!w->stop && !w->kick)
             if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
                 break;
+        w->kick = false;
         if (w->stop)
             break;
         pthread_mutex_unlock(&w->lock);
@@ -138,6 +140,17 @@ prn_worker_status(struct prn_worker *w, struct prn_worker_status *out)
     }
     pthread_mutex_lock(&w->lock);
     *out = w->status;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void
+prn_worker_wake(struct prn_worker *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->kick = true;
+    pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
 }
 

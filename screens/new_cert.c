@@ -35,6 +35,9 @@ const struct txn_def txn_new_cert = {
     .steps = new_cert_steps,
     .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
     .records = txn_new_records,
+    .resume_at = txn_new_resume_at,
+    .may_cancel = txn_new_may_cancel,
+    .on_cancel = txn_new_on_cancel,
 };
 
 struct host_state {
@@ -81,6 +84,7 @@ host_init(struct app *app, const void *arg)
     s->ui.env.st = app->st;
     s->ui.env.window = app_mode_name(app->mode);
     s->ui.env.clerk = app->ses.signed_in ? app->ses.login : "";
+    s->ui.env.printer = app->printer_worker;
     txn_begin(&s->ui.t, &txn_new_cert, s->ui.env.window, s->ui.env.clerk);
     if (arg != NULL && (app->st == NULL || txn_resume(&s->ui.t, &txn_new_cert, app->st, *(const int64_t *)arg) != STORE_OK)) {
         app_flash(app, msg(M_TXN_RESUME_FAILED));
@@ -141,10 +145,13 @@ host_key(struct app *app, void *state, int key)
     if (s->confirm_cancel) {
         s->confirm_cancel = false;
         if (key == 'y' || key == 'Y') {
-            if (txn_cancel(&s->ui.t, app->st, "cancelled at the counter") != STORE_OK)
-                app_flash(app, msg(M_TXN_DB_ERROR));
-            else
-                app_flash(app, msg(M_TXN_CANCELLED));
+            enum msg_id why;
+            int rc = txn_cancel_checked(&s->ui.t, &s->ui.env, "cancelled at the counter", &why);
+            if (rc == STORE_ERR_CONFLICT && why != 0) {
+                app_flash(app, msg(why));
+                return SCR_REDRAW;
+            }
+            app_flash(app, msg(rc == STORE_OK ? M_TXN_CANCELLED : M_TXN_DB_ERROR));
             return SCR_HOME;
         }
         return SCR_REDRAW;

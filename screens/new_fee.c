@@ -2,7 +2,8 @@
  * screens/new_fee.c - 证书新办, step 5: the fee quote from the CA profile
  * and the term, and the papers to sign: the application form (copies from
  * the profile) and the seal-sampling sheet are printed here, through the
- * outbox, once per order (P prints them again). Enter means the clerk has
+ * outbox, once per order (P prints them again); the print worker sends
+ * them, and the note follows its view of the printer. Enter means the clerk has
  * the signed and stamped papers back; payment follows.
  */
 #include <curses.h>
@@ -63,7 +64,7 @@ fee_draw(struct app *app, void *state)
 {
     struct fee_state *s = state;
     int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_FEE)), i;
-    char line[256], a[32], u[32];
+    char line[512], a[32], u[32];
 
     ui_text(y++, 4, COLS - 8, TC_NORMAL, txn_get(&s->ui->t, "company"));
     y++;
@@ -79,7 +80,18 @@ fee_draw(struct app *app, void *state)
     ui_text(++y, 6, COLS - 12, TC_OK, line);
     attroff(A_BOLD);
     y += 2;
-    y += ui_wrap(y, 4, COLS - 8, s->print_ok ? TC_NORMAL : TC_WARN, s->print_note);
+    if (s->print_ok && app->printer == SVC_DOWN) {
+        /* queued for the worker, and the worker cannot reach the printer */
+        char why[256];
+        if (app->printer_queued > 0)
+            msg_fmt(why, sizeof why, M_TXN_PRINT_WAITING, app->printer_queued);
+        else
+            snprintf(why, sizeof why, "%s", msg(M_TXN_PRINT_QUEUED));
+        msg_fmt(line, sizeof line, M_TXN_FORMS_QUEUED, why);
+        y += ui_wrap(y, 4, COLS - 8, TC_WARN, line);
+    } else {
+        y += ui_wrap(y, 4, COLS - 8, s->print_ok ? TC_NORMAL : TC_WARN, s->print_note);
+    }
     ui_wrap(y + 1, 4, COLS - 8, TC_DIM, msg(M_TXN_FORMS_SIGN));
 }
 
@@ -102,6 +114,14 @@ fee_key(struct app *app, void *state, int key)
     }
 }
 
+static int
+fee_event(struct app *app, void *state, enum scr_event ev)
+{
+    (void)app;
+    (void)state;
+    return ev == EV_TICK ? SCR_REDRAW : SCR_IGNORED; /* the printer's state may change */
+}
+
 static void
 fee_free(void *state)
 {
@@ -114,5 +134,6 @@ const struct screen page_new_fee = {
     .init = fee_init,
     .draw = fee_draw,
     .key = fee_key,
+    .event = fee_event,
     .free = fee_free,
 };

@@ -20,111 +20,67 @@
 #include "kiosk/ui.h"
 #include "screens/txn.h"
 
-enum issue_stage {
-    IS_START = 0,   /* shown once before any work */
-    IS_INIT,        /* initialise the key */
-    IS_ISSUE,       /* key pair, certificate, self-test */
-    IS_RECORD,      /* records */
-    IS_RECEIPT,     /* receipt */
-    IS_FINISH,      /* order done */
-    IS_DONE,        /* all done: Enter continues */
-    IS_FAIL_TOKEN,  /* token failure: Enter goes back to the key step */
-    IS_FAIL_STORE,  /* records failure: R retries */
+/* What the page shows: the engine's stages, then the outcome. */
+enum issue_view {
+    IV_RUNNING = 0,     /* stages run one per tick */
+    IV_DONE,            /* all done: Enter continues */
+    IV_FAIL_TOKEN,      /* key trouble: Enter goes back to the key step */
+    IV_FAIL_STORE,      /* records trouble: R retries */
+    IV_REFUSED,         /* a records rule refuses it: F8 cancels */
 };
 
 static const enum msg_id issue_stage_msg[] = {
-    M_TXN_ISSUE_S_INIT, M_TXN_ISSUE_S_INIT, M_TXN_ISSUE_S_ISSUE, M_TXN_ISSUE_S_RECORD,
-    M_TXN_ISSUE_S_RECEIPT, M_TXN_ISSUE_S_FINISH,
+    [NS_INIT] = M_TXN_ISSUE_S_INIT, [NS_ISSUE] = M_TXN_ISSUE_S_ISSUE, [NS_RECORD] = M_TXN_ISSUE_S_RECORD,
+    [NS_RECEIPT] = M_TXN_ISSUE_S_RECEIPT, [NS_FINISH] = M_TXN_ISSUE_S_FINISH,
 };
 
 struct issue_state {
     struct txn_ui *ui;
-    enum issue_stage stage;
-    int fail_rc;
-    char note[256];             /* receipt note, failure detail */
-    bool note_warn;             /* the receipt did not print (queued) */
+    enum issue_view view;
+    bool started;               /* the first tick only draws */
+    struct txn_run run;         /* the last stage run */
+    bool receipt;               /* the receipt was queued in this visit */
 };
 
 static void *
 issue_init(struct app *app, const void *arg)
 {
     struct issue_state *s = calloc(1, sizeof *s);
+    enum txn_new_stage st;
 
+    (void)app;
     if (s == NULL)
         return NULL;
     s->ui = (struct txn_ui *)arg;
-    s->stage = IS_START;
-    if (s->ui->t.pin[0] == '\0') {
+    st = txn_new_stage(&s->ui->t);
+    if ((st == NS_INIT || st == NS_ISSUE) && s->ui->t.pin[0] == '\0') {
         /* Resumed without a PIN (cannot happen through resume_at): back to the key. */
-        s->stage = IS_FAIL_TOKEN;
-        s->fail_rc = TOK_ERR_INTERNAL;
-    } else {
-        txn_set_int(&s->ui->t, "issuing", 1);
-        (void)txn_save(&s->ui->t, app->st);
+        s->view = IV_FAIL_TOKEN;
+        s->run.tok_rc = TOK_ERR_INTERNAL;
     }
     return s;
 }
 
 static void
-issue_run(struct app *app, struct issue_state *s)
+issue_run(struct issue_state *s)
 {
-    struct txn *t = &s->ui->t;
-    int rc;
-
-    switch (s->stage) {
-    case IS_START:
-        s->stage = IS_INIT;
+    switch (txn_new_advance(&s->ui->t, &s->ui->env, &s->run)) {
+    case RUN_OK:
+        if (s->run.stage == NS_RECEIPT)
+            s->receipt = true;
+        s->view = IV_RUNNING;
         break;
-    case IS_INIT:
-        rc = txn_new_init_key(t, &s->ui->env, txn_get_int(t, "wipe", 0) != 0);
-        if (rc != TOK_OK) {
-            txn_pin_clear(t);
-            s->fail_rc = rc;
-            s->stage = IS_FAIL_TOKEN;
-        } else {
-            s->stage = IS_ISSUE;
-        }
+    case RUN_DONE:
+        s->view = IV_DONE;
         break;
-    case IS_ISSUE:
-        rc = txn_new_issue(t, &s->ui->env);
-        txn_pin_clear(t);
-        if (rc != TOK_OK) {
-            s->fail_rc = rc;
-            s->stage = IS_FAIL_TOKEN;
-            /* the key may now hold our half-written objects: wipe on retry */
-            txn_set_int(t, "wipe", 1);
-            (void)txn_save(t, app->st);
-        } else {
-            s->stage = IS_RECORD;
-        }
+    case RUN_TOKEN:
+        s->view = IV_FAIL_TOKEN;
         break;
-    case IS_RECORD:
-    case IS_FAIL_STORE:
-        rc = txn_new_record(t, &s->ui->env);
-        if (rc != STORE_OK) {
-            s->fail_rc = rc;
-            s->stage = IS_FAIL_STORE;
-        } else {
-            s->stage = IS_RECEIPT;
-        }
+    case RUN_STORE:
+        s->view = IV_FAIL_STORE;
         break;
-    case IS_RECEIPT:
-        s->note[0] = '\0';
-        s->note_warn = txn_new_print_receipt(t, &s->ui->env, s->note, sizeof s->note) != 0;
-        if (!s->note_warn)
-            snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RECEIPT_PRINTED));
-        s->stage = IS_FINISH;
-        break;
-    case IS_FINISH:
-        rc = txn_finish(t, app->st);
-        if (rc != STORE_OK) {
-            s->fail_rc = rc;
-            s->stage = IS_FAIL_STORE;
-        } else {
-            s->stage = IS_DONE;
-        }
-        break;
-    default:
+    case RUN_REFUSED:
+        s->view = IV_REFUSED;
         break;
     }
 }
@@ -133,39 +89,52 @@ static void
 issue_draw(struct app *app, void *state)
 {
     struct issue_state *s = state;
-    int y = txn_frame(app, s->ui, msg(s->stage == IS_DONE ? M_TXN_HINTS_NEXT :
-                                      s->stage == IS_FAIL_TOKEN ? M_TXN_HINTS_ISSUE_FAIL :
-                                      s->stage == IS_FAIL_STORE ? M_TXN_HINTS_ISSUE_RETRY : M_TXN_HINTS_WAIT));
-    int i, last = s->stage <= IS_FINISH ? (int)s->stage : -1;
+    enum txn_new_stage cur = txn_new_stage(&s->ui->t);
+    int y = txn_frame(app, s->ui, msg(s->view == IV_DONE ? M_TXN_HINTS_NEXT :
+                                      s->view == IV_FAIL_TOKEN ? M_TXN_HINTS_ISSUE_FAIL :
+                                      s->view == IV_FAIL_STORE ? M_TXN_HINTS_ISSUE_RETRY :
+                                      s->view == IV_REFUSED ? M_TXN_HINTS_REFUSED : M_TXN_HINTS_WAIT));
+    int i;
     char buf[512];
 
     y++;
     ui_text(y++, 4, COLS - 8, TC_NORMAL, txn_get(&s->ui->t, "company"));
     ui_text(y++, 4, COLS - 8, TC_DIM, txn_get(&s->ui->t, "key_serial"));
     y++;
-    for (i = IS_INIT; i <= IS_FINISH; i++) {
-        bool done = s->stage == IS_DONE || (last >= 0 && i < last) ||
-                    (s->stage == IS_FAIL_STORE && i < IS_RECORD);
-        snprintf(buf, sizeof buf, "%s %s", done ? "[x]" : (i == last ? "[>]" : "[ ]"), msg(issue_stage_msg[i]));
+    for (i = NS_INIT; i <= NS_FINISH; i++) {
+        bool done = (int)cur > i;
+        snprintf(buf, sizeof buf, "%s %s", done ? "[x]" : (i == (int)cur ? "[>]" : "[ ]"), msg(issue_stage_msg[i]));
         ui_text(y++, 6, COLS - 12, done ? TC_OK : TC_NORMAL, buf);
     }
     y++;
-    if (s->stage == IS_DONE || (s->stage >= IS_RECORD && s->stage <= IS_FINISH) || s->stage == IS_FAIL_STORE) {
+    if (cur > NS_ISSUE) {
         attron(A_BOLD);
         ui_text(y++, 4, COLS - 8, TC_OK, msg(M_TXN_SELFTEST_OK));
         attroff(A_BOLD);
     }
-    if (s->note[0] != '\0')
-        y += ui_wrap(y, 4, COLS - 8, s->note_warn ? TC_WARN : TC_DIM, s->note);
-    if (s->stage == IS_FAIL_TOKEN) {
-        msg_fmt(buf, sizeof buf, M_TXN_ISSUE_FAILED, msg(tok_msg(s->fail_rc)));
+    if (s->receipt) {
+        bool warn = s->run.note_warn || app->printer == SVC_DOWN;
+        if (app->printer == SVC_DOWN && app->printer_queued > 0)
+            msg_fmt(buf, sizeof buf, M_TXN_PRINT_WAITING, app->printer_queued);
+        else
+            snprintf(buf, sizeof buf, "%s", s->run.note[0] ? s->run.note : msg(M_TXN_RECEIPT_SENT));
+        y += ui_wrap(y, 4, COLS - 8, warn ? TC_WARN : TC_DIM, buf);
+    }
+    if (s->view == IV_FAIL_TOKEN) {
+        msg_fmt(buf, sizeof buf, M_TXN_ISSUE_FAILED, msg(tok_msg(s->run.tok_rc)));
         attron(A_BOLD);
         y += ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
         attroff(A_BOLD);
         ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_ISSUE_FAILED_HINT));
-    } else if (s->stage == IS_FAIL_STORE) {
-        msg_fmt(buf, sizeof buf, M_TXN_RECORD_FAILED, msg(s->fail_rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+    } else if (s->view == IV_FAIL_STORE) {
+        msg_fmt(buf, sizeof buf, cur >= NS_RECORD ? M_TXN_RECORD_FAILED : M_TXN_ISSUE_FAILED,
+                msg(s->run.store_rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
+    } else if (s->view == IV_REFUSED) {
+        msg_fmt(buf, sizeof buf, M_TXN_RECORD_REFUSED, msg(s->run.why));
+        attron(A_BOLD);
+        ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
+        attroff(A_BOLD);
     }
 }
 
@@ -174,9 +143,16 @@ issue_event(struct app *app, void *state, enum scr_event ev)
 {
     struct issue_state *s = state;
 
-    if (ev != EV_TICK || s->stage > IS_FINISH)
+    (void)app;
+    if (ev != EV_TICK)
         return SCR_IGNORED;
-    issue_run(app, s);
+    if (s->view != IV_RUNNING)
+        return s->receipt ? SCR_REDRAW : SCR_IGNORED; /* the printer's state may change */
+    if (!s->started) {
+        s->started = true;      /* shown once before any work */
+        return SCR_REDRAW;
+    }
+    issue_run(s);
     return SCR_REDRAW;
 }
 
@@ -186,19 +162,19 @@ issue_key(struct app *app, void *state, int key)
     struct issue_state *s = state;
     bool enter = key == '\r' || key == '\n' || key == KEY_ENTER;
 
-    if (s->stage == IS_DONE && enter)
+    (void)app;
+    if (s->view == IV_DONE && enter)
         return TXN_NEXT;
-    if (s->stage == IS_FAIL_TOKEN && enter) {
+    if (s->view == IV_FAIL_TOKEN && enter) {
         s->ui->jump = txn_step_index(s->ui->t.def, "key");
         return TXN_JUMP;
     }
-    if (s->stage == IS_FAIL_STORE && (key == 'r' || key == 'R')) {
-        issue_run(app, s);
+    if (s->view == IV_FAIL_STORE && (key == 'r' || key == 'R')) {
+        issue_run(s);
         return SCR_REDRAW;
     }
     return SCR_IGNORED;
 }
-
 static void
 issue_free(void *state)
 {

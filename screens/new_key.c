@@ -1,10 +1,13 @@
 /*
  * screens/new_key.c - 证书新办, step 7 (paid): "insert a blank key". The
- * first inserted UKey is examined; a key that already holds a certificate
- * is refused unless the clerk presses W and confirms with Y (its holder is
- * shown first). Nothing is written here: the wipe and initialisation
- * happen when issuing, after the PIN. A key left half-written by an
- * interrupted issuance of this order is offered for wiping the same way.
+ * first inserted UKey is judged by the engine (txn_new_key_scan): blank;
+ * holding this order's own certificate (an interrupted issuance that got
+ * as far as the key: Enter records it, nothing is wiped); holding a foreign,
+ * revoked, expired or unrecorded certificate, or half-written by this order
+ * (W, then Y, agrees to wipe it; its holder is shown first); or holding
+ * another order's active, recorded certificate (never wiped). Nothing is
+ * written to the key here: the wipe and initialisation happen when issuing,
+ * after the PIN.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -14,9 +17,7 @@
 #include "screens/txn.h"
 
 enum key_phase {
-    KP_WAIT,        /* no key */
-    KP_BLANK,       /* a key without certificate: Enter continues */
-    KP_HAS_CERT,    /* holds a certificate: refused, W to wipe */
+    KP_VIEW,        /* showing what the engine says of the key */
     KP_CONFIRM,     /* W pressed: Y confirms the wipe */
     KP_WIPE_OK,     /* wipe confirmed: Enter continues */
 };
@@ -24,30 +25,20 @@ enum key_phase {
 struct key_state {
     struct txn_ui *ui;
     enum key_phase phase;
-    struct tok_key key;
-    struct tok_cert cert;       /* what the key holds (KP_HAS_CERT) */
-    int cert_rc;
+    struct txn_key_view v;      /* the engine's view of the inserted key */
+    enum msg_id note;           /* why Enter was refused */
 };
 
 static void
-key_scan(struct app *app, struct key_state *s)
+key_scan(struct key_state *s)
 {
-    struct tok_key keys[8];
-    size_t n = 0;
+    struct txn_key_view v;
 
-    if (app->tok == NULL || tok_keys(app->tok, keys, 8, &n) != TOK_OK || n == 0) {
-        memset(&s->key, 0, sizeof s->key);
-        s->phase = KP_WAIT;
-        return;
-    }
-    if (s->phase != KP_WAIT && strcmp(keys[0].serial, s->key.serial) == 0)
-        return; /* same key: keep the clerk's choice */
-    s->key = keys[0];
-    memset(&s->cert, 0, sizeof s->cert);
-    s->cert_rc = TOK_ERR_NO_CERT;
-    if (s->key.has_cert)
-        s->cert_rc = tok_read_cert(app->tok, s->key.serial, &s->cert);
-    s->phase = s->key.has_cert ? KP_HAS_CERT : KP_BLANK;
+    txn_new_key_scan(&s->ui->t, &s->ui->env, &v);
+    if (strcmp(v.key.serial, s->v.key.serial) != 0 || v.verdict != s->v.verdict)
+        s->phase = KP_VIEW;  /* another key: the clerk's choice was for the old one */
+    s->v = v;
+    s->note = 0;
 }
 
 static void *
@@ -55,11 +46,12 @@ key_init(struct app *app, const void *arg)
 {
     struct key_state *s = calloc(1, sizeof *s);
 
+    (void)app;
     if (s == NULL)
         return NULL;
     s->ui = (struct txn_ui *)arg;
     txn_pin_clear(&s->ui->t);
-    key_scan(app, s);
+    key_scan(s);
     return s;
 }
 
@@ -69,56 +61,63 @@ key_draw(struct app *app, void *state)
     struct key_state *s = state;
     static const enum msg_id labels[] = { M_TXN_KEY_SERIAL, M_TXN_KEY_HOLDER, M_TXN_KEY_CERT };
     int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_KEY)), lw = ui_label_width(labels, 3);
-    bool ours = strcmp(s->key.serial, txn_get(&s->ui->t, "key_serial")) == 0 && txn_get_int(&s->ui->t, "issuing", 0);
+    bool wipeable = s->v.verdict == KEY_WIPEABLE || s->v.verdict == KEY_OURS_HALF;
 
     y++;
     if (app->tok == NULL) {
         ui_wrap(y, 4, COLS - 8, TC_WARN, app->tok_error);
         return;
     }
-    if (s->phase == KP_WAIT) {
+    if (s->v.verdict == KEY_NONE) {
         ui_center(LINES / 2 - 1, TC_NORMAL, msg(M_TXN_KEY_INSERT));
         ui_center(LINES / 2 + 1, TC_DIM, msg(M_TXN_KEY_INSERT_HINT));
         return;
     }
-    ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->key.serial);
+    ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->v.key.serial);
     y++;
-    switch (s->phase) {
-    case KP_BLANK:
+    if (s->v.verdict == KEY_BLANK) {
         ui_wrap(y, 4, COLS - 8, TC_OK, msg(M_TXN_KEY_BLANK));
-        break;
-    case KP_HAS_CERT:
-    case KP_CONFIRM:
-        if (s->cert_rc == TOK_OK || s->cert_rc == TOK_ERR_FOREIGN_CERT) {
-            ui_field(y++, 4, lw, msg(M_TXN_KEY_HOLDER), TC_NORMAL, s->cert.holder);
-            ui_field(y++, 4, lw, msg(M_TXN_KEY_CERT), TC_NORMAL, s->cert.serial_hex);
-        }
-        y++;
-        attron(A_BOLD);
-        y += ui_wrap(y, 4, COLS - 8, TC_WARN, msg(ours ? M_TXN_KEY_HALF_WRITTEN : M_TXN_KEY_NOT_BLANK));
-        attroff(A_BOLD);
-        y++;
-        ui_wrap(y, 4, COLS - 8, s->phase == KP_CONFIRM ? TC_WARN : TC_DIM,
-                msg(s->phase == KP_CONFIRM ? M_TXN_KEY_WIPE_CONFIRM : M_TXN_KEY_WIPE_HINT));
-        break;
-    case KP_WIPE_OK:
-        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(M_TXN_KEY_WIPE_AGREED));
-        break;
-    default:
-        break;
+        return;
     }
+    if (s->v.cert_rc == TOK_OK || s->v.cert_rc == TOK_ERR_FOREIGN_CERT) {
+        ui_field(y++, 4, lw, msg(M_TXN_KEY_HOLDER), TC_NORMAL, s->v.cert.holder);
+        ui_field(y++, 4, lw, msg(M_TXN_KEY_CERT), TC_NORMAL, s->v.cert.serial_hex);
+    }
+    y++;
+    if (s->v.verdict == KEY_OURS_ISSUED) {
+        attron(A_BOLD);
+        ui_wrap(y, 4, COLS - 8, TC_OK, msg(M_TXN_KEY_OURS_ISSUED));
+        attroff(A_BOLD);
+        return;
+    }
+    if (s->phase == KP_WIPE_OK && wipeable) {
+        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(M_TXN_KEY_WIPE_AGREED));
+        return;
+    }
+    attron(A_BOLD);
+    y += ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->v.verdict == KEY_TAKEN ? (s->v.note ? s->v.note : M_TXN_KEY_TAKEN) :
+                                            s->v.verdict == KEY_OURS_HALF ? M_TXN_KEY_HALF_WRITTEN : M_TXN_KEY_NOT_BLANK));
+    attroff(A_BOLD);
+    y++;
+    if (wipeable)
+        y += ui_wrap(y, 4, COLS - 8, s->phase == KP_CONFIRM ? TC_WARN : TC_DIM,
+                     msg(s->phase == KP_CONFIRM ? M_TXN_KEY_WIPE_CONFIRM : M_TXN_KEY_WIPE_HINT));
+    if (s->note != 0)
+        ui_wrap(y + 1, 4, COLS - 8, TC_WARN, msg(s->note));
 }
 
 static int
 key_key(struct app *app, void *state, int key)
 {
     struct key_state *s = state;
+    bool wipeable = s->v.verdict == KEY_WIPEABLE || s->v.verdict == KEY_OURS_HALF;
 
+    (void)app;
     switch (key) {
     case 27:
         return TXN_PREV;
     case 'w': case 'W':
-        if (s->phase == KP_HAS_CERT)
+        if (wipeable && s->phase == KP_VIEW)
             s->phase = KP_CONFIRM;
         return SCR_REDRAW;
     case 'y': case 'Y':
@@ -127,17 +126,22 @@ key_key(struct app *app, void *state, int key)
         return SCR_REDRAW;
     case 'n': case 'N':
         if (s->phase == KP_CONFIRM)
-            s->phase = KP_HAS_CERT;
+            s->phase = KP_VIEW;
         return SCR_REDRAW;
     case 'r': case 'R': case KEY_F(5):
-        s->phase = KP_WAIT;
-        key_scan(app, s);
+        s->phase = KP_VIEW;
+        key_scan(s);
         return SCR_REDRAW;
     case '\r': case '\n': case KEY_ENTER:
-        if (s->phase != KP_BLANK && s->phase != KP_WIPE_OK)
+        if (s->v.verdict == KEY_NONE || (wipeable && s->phase != KP_WIPE_OK) || s->v.verdict == KEY_TAKEN)
             return SCR_REDRAW;
-        txn_set(&s->ui->t, "key_serial", s->key.serial);
-        txn_set_int(&s->ui->t, "wipe", s->phase == KP_WIPE_OK);
+        if ((s->note = txn_new_key_take(&s->ui->t, &s->ui->env, &s->v, s->phase == KP_WIPE_OK)) != 0)
+            return SCR_REDRAW;
+        if (s->v.verdict == KEY_OURS_ISSUED) {
+            /* Rolled forward: no PIN needed, the records are next. */
+            s->ui->jump = txn_step_index(s->ui->t.def, "issue");
+            return TXN_JUMP;
+        }
         return TXN_NEXT;
     default:
         return SCR_IGNORED;
@@ -149,9 +153,10 @@ key_event(struct app *app, void *state, enum scr_event ev)
 {
     struct key_state *s = state;
 
+    (void)app;
     if (ev != EV_KEYS_CHANGED)
         return SCR_IGNORED;
-    key_scan(app, s);
+    key_scan(s);
     return SCR_REDRAW;
 }
 

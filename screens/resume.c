@@ -53,6 +53,7 @@ resume_find(struct app *app, struct resume_state *s)
     if (txn_resume(&s->t, &txn_new_cert, app->st, s->o.id) != STORE_OK) {
         txn_begin(&s->t, &txn_new_cert, s->o.window, s->o.clerk);
         txn_data_decode(&s->t, s->o.data);
+        s->t.order = s->o;
     }
     s->found = true;
 }
@@ -134,8 +135,17 @@ resume_key(struct app *app, void *state, int key)
     if (s->confirm) {
         s->confirm = false;
         if (key == 'y' || key == 'Y') {
-            if (store_order_cancel(app->st, s->o.id, "cancelled on resume screen") != STORE_OK) {
-                snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_DB_ERROR));
+            struct txn_env env = { .cfg = &app->cfg, .tok = app->tok, .st = app->st,
+                                   .printer = app->printer_worker };
+            enum msg_id why;
+            int rc;
+            if (strcmp(s->o.txn, txn_new_cert.code) != 0) {
+                snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RESUME_OTHER_TXN));
+                return SCR_REDRAW;
+            }
+            rc = txn_cancel_checked(&s->t, &env, "cancelled on resume screen", &why);
+            if (rc != STORE_OK) {
+                snprintf(s->note, sizeof s->note, "%s", msg(why != 0 ? why : M_TXN_DB_ERROR));
                 return SCR_REDRAW;
             }
             app_flash(app, msg(M_TXN_CANCELLED));

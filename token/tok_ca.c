@@ -331,6 +331,34 @@ tok_rand_serial(X509 *x)
     return ok;
 }
 
+int
+tok_hex_serial(X509 *x, const char *hex)
+{
+    BIGNUM *bn = NULL;
+    int ok;
+
+    if (hex == NULL || strlen(hex) < 8 || strlen(hex) > 40 || BN_hex2bn(&bn, hex) != (int)strlen(hex))
+        return 0;
+    ok = !BN_is_negative(bn) && !BN_is_zero(bn) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+    BN_free(bn);
+    return ok;
+}
+
+int
+tok_serial_new(char *hex, size_t n)
+{
+    unsigned char r[16];
+    size_t i;
+
+    if (n < 2 * sizeof r + 1 || RAND_bytes(r, sizeof r) != 1)
+        return -1;
+    r[0] &= 0x7f;
+    r[0] |= 0x10;   /* positive, always 32 hex digits */
+    for (i = 0; i < sizeof r; i++)
+        snprintf(hex + 2 * i, 3, "%02X", r[i]);
+    return 0;
+}
+
 /* A self-signed CA certificate for KEY (signs) / PUB (its public half). */
 X509 *
 tok_make_ca_cert(EVP_PKEY *key, EVP_PKEY *pub, const char *cn, const char *org, time_t nb, time_t na)

@@ -98,6 +98,13 @@ tok_cert_describe(tok_ctx *ctx, X509 *x, struct tok_cert *out)
     BN_free(bn);
     out->not_before = tok_asn1_time(X509_get0_notBefore(x));
     out->not_after = tok_asn1_time(X509_get0_notAfter(x));
+    {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0, i;
+        if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1 && mdlen * 2 < sizeof out->fpr)
+            for (i = 0; i < mdlen; i++)
+                snprintf(out->fpr + 2 * i, 3, "%02x", md[i]);
+    }
     if (ctx != NULL && ctx->ca != NULL) {
         EVP_PKEY *capub = X509_get0_pubkey(ctx->ca);
         out->issued_by_ca = X509_check_issued(ctx->ca, x) == X509_V_OK && capub != NULL &&

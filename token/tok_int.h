@@ -83,12 +83,14 @@ int tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *la
                const unsigned char *id, size_t idlen, bool derive);
 EVP_PKEY *tok_pubkey_of(EVP_PKEY *priv);
 int tok_rand_serial(X509 *x);
+/* Set X's serial from upper-case HEX. 1 on success. */
+int tok_hex_serial(X509 *x, const char *hex);
 int tok_ext(X509 *x, X509 *issuer, int nid, const char *value);
 
 /* tok_issue.c */
 int tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                    time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
-                   struct tok_cert *out);
+                   const struct tok_issue_opts *opts, struct tok_cert *out);
 
 /* tok_pin.c */
 int tok_pin_policy(const char *pin);

@@ -60,13 +60,14 @@ tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj)
 }
 
 static X509 *
-tok_sign_csr(X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t na, bool ec, const char *crl_url)
+tok_sign_csr(X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t na, bool ec, const char *crl_url,
+             const char *serial_hex)
 {
     X509 *x = X509_new();
     char dp[300];
     int ok = x != NULL;
 
-    ok = ok && X509_set_version(x, 2) && tok_rand_serial(x);
+    ok = ok && X509_set_version(x, 2) && (serial_hex != NULL ? tok_hex_serial(x, serial_hex) : tok_rand_serial(x));
     ok = ok && X509_set_issuer_name(x, X509_get_subject_name(ca_cert));
     ok = ok && X509_set_subject_name(x, X509_REQ_get_subject_name(req));
     ok = ok && X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &nb) != NULL;
@@ -142,7 +143,7 @@ tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
 int
 tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
-               struct tok_cert *out)
+               const struct tok_issue_opts *opts, struct tok_cert *out)
 {
     PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
     CK_SESSION_HANDLE s;
@@ -177,6 +178,10 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "new key pair not visible through libp11");
         goto out;
     }
+    if (opts != NULL && opts->on_step != NULL && opts->on_step(opts->arg, TOK_ISSUE_KEYPAIR, NULL) != 0) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped before the CA signature (write-ahead failed)");
+        goto out;
+    }
     if ((req = tok_make_csr(key, pub, subj)) == NULL) {
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "CSR signed on key %s failed", serial);
         goto out;
@@ -185,7 +190,8 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_VERIFY, "CSR signature (proof of possession) does not verify");
         goto out;
     }
-    if ((cert = tok_sign_csr(req, ca_key, ca_cert, nb, na, ec, ctx->crl_url)) == NULL) {
+    if ((cert = tok_sign_csr(req, ca_key, ca_cert, nb, na, ec, ctx->crl_url,
+                             opts != NULL ? opts->serial_hex : NULL)) == NULL) {
         rc = tok_fail(ctx, TOK_ERR_HSM, "CA signature failed");
         goto out;
     }
@@ -193,9 +199,18 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_VERIFY, "new certificate does not verify with the CA certificate");
         goto out;
     }
+    (void)tok_cert_describe(ctx, cert, &tmp);
+    if (opts != NULL && opts->on_step != NULL && opts->on_step(opts->arg, TOK_ISSUE_SIGNED, &tmp) != 0) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped before writing the certificate (write-ahead failed)");
+        goto out;
+    }
     if (PKCS11_store_certificate(slot->token, cert, TOK_CERT_LABEL, id, sizeof id, NULL) != 0) {
         rc = tok_fail(ctx, tok_is_present(ctx, serial) ? TOK_ERR_INTERNAL : TOK_ERR_REMOVED,
                       "storing the certificate on key %s failed", serial);
+        goto out;
+    }
+    if (opts != NULL && opts->on_step != NULL && opts->on_step(opts->arg, TOK_ISSUE_STORED, &tmp) != 0) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped after writing the certificate (write-ahead failed)");
         goto out;
     }
     /* Read back from the token and compare byte for byte. */
@@ -232,6 +247,14 @@ int
 tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
           time_t not_before, time_t not_after, const char *algo, struct tok_cert *out)
 {
+    return tok_issue_ex(ctx, serial, user_pin, subj, not_before, not_after, algo, NULL, out);
+}
+
+int
+tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+             time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+             struct tok_cert *out)
+{
     EVP_PKEY *ca_key;
     int rc;
 
@@ -245,7 +268,7 @@ tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct t
         return TOK_ERR_MODULE;
     if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
         return rc;
-    rc = tok_issue_with(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, out);
+    rc = tok_issue_with(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out);
     /* New objects, logins and the CA handle: start clean for the next operation. */
     if (tok_refresh(ctx) != TOK_OK && rc == TOK_OK)
         rc = TOK_ERR_MODULE;

@@ -12,7 +12,7 @@
  *   ca/ca.crt   self-signed CA certificate signed by the HSM key
  *   blank1..3   initialised, no objects, SO PIN diversified from the serial
  *   demo        key pair on the key + certificate from our CA (tok_issue)
- *   test keys   foreign, expiring, expired, nocert (--with-test-keys)
+ *   test keys   foreign, expiring, expired, nocert, blank4..6 (--with-test-keys)
  *   kiosk.conf  written once with hsm_serial filled in
  *
  * Every key's user PIN is TOK_DEMO_PIN (secrets/demo.pin).
@@ -339,7 +339,7 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
             if (rc == TOK_OK && p->opts->on_cert != NULL)
                 p->opts->on_cert(p->opts->report_arg, label, serial, &cert);
         } else {
-            rc = tok_issue_with(p->ctx, serial, TOK_DEMO_PIN, subj, nb, na, p->cfg->key_algo, ca_key, ca_cert, NULL);
+            rc = tok_issue_with(p->ctx, serial, TOK_DEMO_PIN, subj, nb, na, p->cfg->key_algo, ca_key, ca_cert, NULL, NULL);
             if (tok_refresh(p->ctx) != TOK_OK && rc == TOK_OK)
                 rc = TOK_ERR_MODULE;
         }
@@ -408,6 +408,16 @@ prov_keys(struct prov *p)
         return rc;
     if ((rc = prov_cert_key(p, "nocert", false, NULL, 0, 0, NULL, NULL)) != TOK_OK)
         return rc;
+    {
+        /* More blank keys, so that each test issues onto a key of its own (a
+         * key holding an active recorded certificate is never wiped). */
+        static const char *const more[] = { "blank4", "blank5", "blank6" };
+        for (i = 0; i < sizeof more / sizeof more[0]; i++) {
+            if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
+                return rc;
+            prov_report(p, !created, "UKey %s (serial %s, blank)", more[i], serial);
+        }
+    }
     {
         /* A certificate from another CA (a software key; not ours, never in the HSM). */
         EVP_PKEY *fkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");

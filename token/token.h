@@ -61,6 +61,7 @@ struct tok_cert {
     time_t not_before;           /* validity start, UTC */
     time_t not_after;            /* validity end, UTC */
     bool issued_by_ca;           /* signature verifies with the configured CA certificate */
+    char fpr[65];                /* SHA-256 of the certificate's DER, lower-case hex */
 };
 
 /*
@@ -162,6 +163,34 @@ struct tok_subject {
  */
 int tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
               time_t not_before, time_t not_after, const char *algo, struct tok_cert *out);
+
+/*
+ * Write-ahead hooks of an issuance. The engine records each effect before the
+ * next one happens: a serial reserved (and stored with the order) before the
+ * CA signs, the fingerprint as soon as the certificate exists, the write to
+ * the key. ON_STEP runs after each step with the certificate described so far
+ * (NULL at TOK_ISSUE_KEYPAIR); a non-zero return stops the issuance there
+ * (TOK_ERR_INTERNAL) before the next effect.
+ */
+enum tok_issue_step {
+    TOK_ISSUE_KEYPAIR = 1,      /* key pair generated on the key */
+    TOK_ISSUE_SIGNED = 2,       /* CA signed; the certificate is only in memory */
+    TOK_ISSUE_STORED = 3,       /* certificate written to the key (not yet read back) */
+};
+struct tok_issue_opts {
+    const char *serial_hex;     /* reserved certificate serial (tok_serial_new); NULL = random */
+    int (*on_step)(void *arg, enum tok_issue_step step, const struct tok_cert *cert);
+    void *arg;
+};
+
+/* tok_issue with OPTS (may be NULL = tok_issue). */
+int tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+                 time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+                 struct tok_cert *out);
+
+/* A fresh random positive 128-bit certificate serial in upper-case hex (32
+ * digits) into HEX (at least 33 bytes). 0, or -1 when no randomness. */
+int tok_serial_new(char *hex, size_t n);
 
 /*
  * Re-initialise the blank key SERIAL with its diversified SO PIN (computed

@@ -106,6 +106,11 @@ lock() { # a second process takes the write lock and keeps it while fd 7 is open
 unlock() { echo "ROLLBACK;" >&7; exec 7>&-; wait "$LOCKPID" 2>/dev/null; LOCKPID=; }
 
 USCC_B=91120116MA0DBBUY88; OPID_B=12010119820202789X; CO_B=天津市数据库忙测试有限公司
+# blank1 now holds (a)'s active, recorded certificate and is never wiped: (b) takes blank4.
+plug_key() { "$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1
+  out=$("$KIOSK" dev plug "$1" 2>&1); SERIAL=$(printf '%s' "$out" | grep -o '[0-9a-f]\{16\}' | head -1); }
+plug_key blank4
+t_check "(b) blank4 plugged (serial $SERIAL)" test -n "$SERIAL"
 start --mode window66 --config "$TEST_TMP/busy.conf"
 to_fee "$CO_B" "$USCC_B" "$OPID_B" 13912345682
 key Enter
@@ -125,14 +130,19 @@ t_eq "(b) paid once" "cash|1" \
 take_key
 if lock; then t_ok "(b) the write lock is held again before issuing"; else t_fail "(b) the write lock is held again before issuing"; fi
 type_ "$PIN"; key Enter; type_ "$PIN"; key Enter
-expect "(b) the certificate is on the key" "数字证书加解密测试成功"
+# Every effect on the key is written ahead: with the records locked nothing is done to it.
 expect "(b) records failed: the clerk is told the database is busy" "业务数据库忙"
 expect "(b) ... and may retry with R" "R 重试写入记录"
+pkcs11-tool --module "$(sed -n 's/^module *= *//p' "$KIOSK_HOME/kiosk.conf" | head -1)" --token-label blank4 \
+  --list-objects > "$TEST_TMP/b_objs.txt" 2>&1
+if grep -q "Certificate Object" "$TEST_TMP/b_objs.txt"; then t_fail "(b) nothing written to the key while its intent cannot be recorded"
+else t_ok "(b) nothing written to the key while its intent cannot be recorded"; fi
 t_eq "(b) nothing recorded while busy: no certificate" "0" "$(q "SELECT count(*) FROM certs WHERE uscc='$USCC_B'")"
 t_eq "(b) nothing recorded while busy: key not yet recorded for the company" "0" "$(q "SELECT count(*) FROM keys WHERE uscc='$USCC_B'")"
 t_eq "(b) the order is still open and not at done" "0|1" "$(q "SELECT state, step <> 'done' FROM orders WHERE number='$ORDER_B'")"
 unlock
 key R
+expect "(b) R retried: the certificate is on the key" "数字证书加解密测试成功"
 expect "(b) R retried: issuing finished" "回车 下一步"
 key Enter
 expect "(b) done" "68号窗口"
@@ -144,6 +154,7 @@ t_eq "(b) one cert.issue in the audit trail" "1" "$(q "SELECT count(*) FROM audi
 
 # ---- (c) killed mid-order -----------------------------------------------------------
 USCC_C=91120116MA0KL9KL3P; OPID_C=12010119830303321X; CO_C=天津市进程中断测试有限公司
+plug_key blank5
 start --mode window66
 to_fee "$CO_C" "$USCC_C" "$OPID_C" 13912345683
 key Enter

@@ -94,6 +94,15 @@ t_grep "second issuance for the same USCC refused" "refused=1" "$TEST_TMP/u.txt"
 "$H" check-operator "$OPID" > "$TEST_TMP/o.txt" 2>&1
 t_grep "operator free again once the order is done" "refused=0" "$TEST_TMP/o.txt"
 
+# ---- a key holding an active recorded certificate is never wiped ----------------
+"$H" verdict > "$TEST_TMP/v1.txt" 2>&1
+t_grep "a new order may not wipe the key of an active, recorded certificate" "verdict=taken" "$TEST_TMP/v1.txt"
+# Until revocation exists (the CA issue), retire the first certificate in the
+# records as revocation will: only then may the key be wiped and re-used.
+sqlite3 "$DB" "UPDATE certs SET state = 1 WHERE serial = '$CERT'"
+"$H" verdict > "$TEST_TMP/v2.txt" 2>&1
+t_grep "once its certificate is revoked the key may be wiped (on confirmation)" "verdict=wipeable" "$TEST_TMP/v2.txt"
+
 # ---- a key pulled mid-issue: resume and finish ------------------------------------
 "$H" issue "$SERIAL" "$USCC2" 天津市拔出重办测试有限公司 "$OPID2" PULL > "$TEST_TMP/issue2.txt" 2>&1
 cat "$TEST_TMP/issue2.txt" | sed 's/^/# /'

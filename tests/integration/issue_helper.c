@@ -10,6 +10,17 @@
  *       unplugged after initialisation so issuing fails, then the order is
  *       resumed from the records, the key plugged again, wiped and issued.
  *       PULL and WIPE wipe a key that holds a certificate (the clerk's yes).
+ *   verdict                what the engine makes of the first inserted key
+ *                          for a new order (verdict=blank|ours|half|wipeable|taken)
+ *   run SERIAL USCC COMPANY OPERATOR_ID
+ *                          the whole flow as the screens drive it (stage by
+ *                          stage through txn_new_advance, the key judged by
+ *                          txn_new_key_scan, a wipe agreed); with
+ *                          KIOSK_FAULT_KILL set it dies at that point
+ *   resume OPERATOR_ID     find the operator's open order and drive it to the end
+ *   cancel OPERATOR_ID     cancel it as the clerk would (cancel=rc why=message)
+ *   keycert                the certificate on the first inserted key:
+ *                          cert=SERIAL ours=0|1 recorded=0|1 (active in certs)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
  */
@@ -154,6 +165,97 @@ cmd_issue(int argc, char **argv)
     return 0;
 }
 
+/* Drive T from its step to the end as the screens do. Prints what happened;
+ * returns 0 when the order is finished. */
+static int
+drive(struct txn *t)
+{
+    static const char *const verdicts[] = { "none", "blank", "ours", "half", "wipeable", "taken" };
+    char err[256];
+    int guard;
+
+    for (guard = 0; guard < 64; guard++) {
+        const char *name = txn_cur(t)->name;
+        int next = t->step + 1, rc;
+
+        if (strcmp(name, "fee") == 0) {
+            txn_set(t, "amount", "20000");
+            if (!txn_get_int(t, "forms_printed", 0)) {
+                rc = txn_new_print_forms(t, &env, err, sizeof err);
+                printf("forms_print=%d\n", rc);
+            }
+        } else if (strcmp(name, "pay") == 0) {
+            if (t->order.paid_at == 0)
+                printf("pay=%d\n", txn_pay(t, env.st, "cash", 0));
+        } else if (strcmp(name, "key") == 0) {
+            struct txn_key_view v;
+            enum msg_id why;
+            txn_new_key_scan(t, &env, &v);
+            printf("verdict=%s\n", verdicts[v.verdict]);
+            if ((why = txn_new_key_take(t, &env, &v, true)) != 0) {
+                printf("key_refused=%s\n", msg(why));
+                return 1;
+            }
+            if (v.verdict == KEY_OURS_ISSUED)
+                next = txn_step_index(t->def, "issue");
+        } else if (strcmp(name, "pin") == 0) {
+            snprintf(t->pin, sizeof t->pin, "%s", "Kx7#pq29");
+        } else if (strcmp(name, "issue") == 0) {
+            struct txn_run r;
+            enum txn_run_result res;
+            while ((res = txn_new_advance(t, &env, &r)) == RUN_OK)
+                ;
+            printf("advance=%d stage=%d tok=%d store=%d\n", (int)res, (int)r.stage, r.tok_rc, r.store_rc);
+            if (res != RUN_DONE)
+                return 1;
+        } else if (strcmp(name, "done") == 0) {
+            printf("finished=%d\n", t->order.state == ORDER_DONE);
+            return t->order.state == ORDER_DONE ? 0 : 1;
+        }
+        if ((rc = txn_goto(t, env.st, next)) != STORE_OK) {
+            printf("goto_%s=%d\n", t->def->steps[next].name, rc);
+            return 1;
+        }
+    }
+    return 1;
+}
+
+static int
+cmd_run(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_new_cert, env.window, env.clerk);
+    txn_set(&t, "company", argv[4]);
+    txn_set(&t, "uscc", argv[3]);
+    txn_set(&t, "legal_rep", "张三");
+    txn_set(&t, "company_phone", "022-12345678");
+    txn_set(&t, "address", "天津市滨海新区测试路1号");
+    txn_set(&t, "operator_name", "李四");
+    txn_set(&t, "operator_id", argv[5]);
+    txn_set(&t, "mobile", "13912345678");
+    txn_set(&t, "email", "lisi@example.com");
+    txn_set(&t, "kind", "unit");
+    txn_set_int(&t, "years", 3);
+    (void)argv[2]; /* the key is the one inserted, as at the counter */
+    printf("ran=%d\n", drive(&t) == 0);
+    return 0;
+}
+
+static int
+open_order(const char *opid, struct txn *t)
+{
+    struct store_order o;
+    int rc = store_order_open_for_operator(env.st, opid, &o);
+
+    if (rc == STORE_OK)
+        rc = txn_resume(t, &txn_new_cert, env.st, o.id);
+    printf("open=%d\n", rc == STORE_OK);
+    if (rc == STORE_OK)
+        printf("resumed_at=%s\n", txn_cur(t)->name);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,7 +267,39 @@ main(int argc, char **argv)
     open_hall();
     if (strcmp(argv[1], "issue") == 0 && argc >= 6)
         cmd_issue(argc, argv);
-    else if (strcmp(argv[1], "check-uscc") == 0 && argc >= 3)
+    else if (strcmp(argv[1], "run") == 0 && argc >= 6)
+        cmd_run(argv);
+    else if (strcmp(argv[1], "resume") == 0 && argc >= 3) {
+        struct txn t;
+        if (open_order(argv[2], &t) == STORE_OK)
+            printf("resume_finished=%d\n", drive(&t) == 0);
+    } else if (strcmp(argv[1], "cancel") == 0 && argc >= 3) {
+        struct txn t;
+        enum msg_id why = 0;
+        if (open_order(argv[2], &t) == STORE_OK)
+            printf("cancel=%d why=%s\n", txn_cancel_checked(&t, &env, "crash sweep", &why), why ? msg(why) : "");
+    } else if (strcmp(argv[1], "keycert") == 0) {
+        struct tok_key k[8];
+        struct tok_cert c;
+        struct store_cert rec;
+        size_t n = 0;
+        memset(&c, 0, sizeof c);
+        if (tok_keys(env.tok, k, 8, &n) == TOK_OK && n > 0 && k[0].has_cert) {
+            int rc = tok_read_cert(env.tok, k[0].serial, &c);
+            printf("cert=%s ours=%d recorded=%d\n", c.serial_hex, rc == TOK_OK && c.issued_by_ca,
+                   store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK && rec.state == CERT_ACTIVE);
+        } else {
+            printf("cert= ours=0 recorded=0\n");
+        }
+    }
+    else if (strcmp(argv[1], "verdict") == 0) {
+        static const char *const names[] = { "none", "blank", "ours", "half", "wipeable", "taken" };
+        struct txn t;
+        struct txn_key_view v;
+        txn_begin(&t, &txn_new_cert, "window66", "");
+        txn_new_key_scan(&t, &env, &v);
+        printf("verdict=%s\n", names[v.verdict]);
+    } else if (strcmp(argv[1], "check-uscc") == 0 && argc >= 3)
         printf("refused=%d\n", txn_new_check_uscc(env.st, argv[2]) != 0);
     else if (strcmp(argv[1], "check-operator") == 0 && argc >= 3) {
         struct txn t;

@@ -59,6 +59,47 @@ test_step_table(void **state)
     assert_int_equal(txn_step_index(d, "nope"), -1);
 }
 
+/* Every transaction table: unique stable names, resume targets that exist
+ * and lie at or before their step, paid steps only after the payment step,
+ * NOBACK wherever the key is written, the last step "done", and the
+ * journal's resume hook naming real steps. */
+static void
+test_every_table(void **state)
+{
+    static const struct txn_def *const defs[] = { &txn_new_cert };
+    size_t k;
+    int i, j;
+
+    (void)state;
+    for (k = 0; k < sizeof defs / sizeof defs[0]; k++) {
+        const struct txn_def *d = defs[k];
+        int pay = txn_step_index(d, "pay");
+        struct txn t;
+        assert_true(d->nsteps >= 2);
+        assert_string_equal(d->steps[d->nsteps - 1].name, "done");
+        for (i = 0; i < d->nsteps; i++) {
+            const struct txn_step *s = &d->steps[i];
+            assert_non_null(s->name);
+            assert_true(strlen(s->name) > 0 && strlen(s->name) < sizeof t.order.step);
+            for (j = i + 1; j < d->nsteps; j++)
+                assert_string_not_equal(s->name, d->steps[j].name);
+            if (s->resume_at != NULL) {
+                int r = txn_step_index(d, s->resume_at);
+                assert_true(r >= 0 && r <= i);
+            }
+            if (s->flags & TXN_STEP_PAID)
+                assert_true(pay >= 0 && i > pay);
+            if (pay >= 0 && i > pay)
+                assert_true(s->flags & TXN_STEP_PAID);
+        }
+        if (d->resume_at != NULL) {
+            txn_begin(&t, d, "window66", "");
+            txn_set(&t, "fx_cert", "recorded");
+            assert_true(d->resume_at(&t) == NULL || txn_step_index(d, d->resume_at(&t)) >= 0);
+        }
+    }
+}
+
 static void
 test_values(void **state)
 {
@@ -397,14 +438,20 @@ test_issuance_recorded_in_one_unit(void **state)
     assert_string_equal(k.uscc, "91120116MA06ABCDXQ");
     assert_string_equal(k.cert_serial, "5A5A01");
     assert_int_equal(k.first_issue, env.now);
+    /* The step stored is the step reached: recorded while issuing... */
     assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
-    assert_string_equal(o.step, "done");
+    assert_string_equal(o.step, "issue");
+    assert_non_null(strstr(o.data, "fx_cert=recorded"));
     assert_int_equal(store_audit_recent(st, a, 4, &n), STORE_OK);
     assert_true(n >= 1);
     assert_string_equal(a[0].action, "cert.issue");
     assert_non_null(strstr(a[0].detail, "110105********002X"));
     assert_null(strstr(a[0].detail, "11010519491231002X"));
     assert_int_equal(txn_finish(&t, st), STORE_OK);
+    /* ... and a finished order is stored as finished, at its last step. */
+    assert_int_equal(store_order_get(st, t.order.id, &o), STORE_OK);
+    assert_string_equal(o.step, "done");
+    assert_int_equal(o.state, ORDER_DONE);
     assert_int_equal(store_audit_verify(st, NULL), STORE_OK);
 }
 
@@ -413,6 +460,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_step_table),
+        cmocka_unit_test(test_every_table),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_validity),
         cmocka_unit_test_setup_teardown(test_nothing_saved_without_operator, tu_store_setup, tu_store_teardown),
