@@ -191,3 +191,45 @@ t_eq "(c) no certificate for the company" "0" "$(q "SELECT count(*) FROM certs W
 t_eq "(c) the cancel of a paid order is audited (refund due)" "1" \
   "$(q "SELECT count(*) FROM audit WHERE action='order.cancel' AND detail LIKE '%order=$ORDER_C%' AND detail LIKE '%paid=pos%'")"
 t_eq "(c) the operator may start a new order" "0" "$(q "SELECT count(*) FROM orders WHERE operator_id='$OPID_C' AND state=0")"
+
+# ---- (d) the real kiosk killed right after the certificate reached the key ------------
+# KIOSK_FAULT_KILL=write makes the kiosk SIGKILL itself once the certificate
+# is on the key and before it is recorded (kiosk/engine.h). On restart the
+# order resumes at the key step, which sees the order's own certificate on
+# the key and records it: no wipe, one certificate, recorded and audited once.
+USCC_D=91120116MA0KLWRT6J; OPID_D=120101198404045674; CO_D=天津市写入中断测试有限公司
+plug_key blank5
+ENV="KIOSK_FAULT_KILL=write" start --mode window66
+to_fee "$CO_D" "$USCC_D" "$OPID_D" 13912345684
+key Enter
+wait_for "付款方式"; key 1; key Enter
+take_key
+type_ "$PIN"; key Enter; type_ "$PIN"; key Enter
+expect "(d) the kiosk died right after writing the certificate" "KIOSK-EXITED"
+ORDER_D=$(q "SELECT number FROM orders WHERE operator_id='$OPID_D' AND state=0")
+t_eq "(d) nothing recorded yet: the certificate is only on the key" "0" "$(q "SELECT count(*) FROM certs WHERE uscc='$USCC_D'")"
+t_eq "(d) the journal says the certificate was stored on the key" "1" \
+  "$(q "SELECT instr(data, 'fx_cert=stored') > 0 FROM orders WHERE number='$ORDER_D'")"
+start --mode window66
+wait_for "柜员登录" || wait_for "请选择业务"
+if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
+menu 未完成订单
+expect "(d) resume screen" "输入经办人身份证号"
+type_ "$OPID_D"; key Enter
+expect "(d) the order is found" "$ORDER_D"
+key F8
+expect "(d) cancelling is asked" "确认"
+key Y
+expect "(d) cancel refused: a signed certificate may be on the key" "不能撤单"
+key Enter
+expect "(d) resumed at the key step" "插入空白UKey"
+expect "(d) the key holds the order's own certificate: record it, no wipe" "无需重写"
+key Enter
+expect "(d) recorded and finished" "回车 下一步"
+key Enter
+expect "(d) done" "68号窗口"
+key Enter
+t_eq "(d) order finished, stored at done" "1|done" "$(q "SELECT state, step FROM orders WHERE number='$ORDER_D'")"
+t_eq "(d) one certificate recorded, on this key" "1|$SERIAL" "$(q "SELECT count(*), key_serial FROM certs WHERE uscc='$USCC_D'")"
+t_eq "(d) audited once" "1" "$(q "SELECT count(*) FROM audit WHERE action='cert.issue' AND detail LIKE '%uscc=$USCC_D%'")"
+t_eq "(d) never voided: the key was not wiped" "0" "$(q "SELECT count(*) FROM audit WHERE action='cert.void' AND detail LIKE '%order=$ORDER_D%'")"

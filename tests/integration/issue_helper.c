@@ -20,7 +20,7 @@
  *   resume OPERATOR_ID     find the operator's open order and drive it to the end
  *   cancel OPERATOR_ID     cancel it as the clerk would (cancel=rc why=message)
  *   keycert                the certificate on the first inserted key:
- *                          cert=SERIAL ours=0|1 recorded=0|1 (active in certs)
+ *                          cert=SERIAL ours=0|1 recorded=0|1 (in certs, any state)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
  */
@@ -276,8 +276,10 @@ main(int argc, char **argv)
     } else if (strcmp(argv[1], "cancel") == 0 && argc >= 3) {
         struct txn t;
         enum msg_id why = 0;
-        if (open_order(argv[2], &t) == STORE_OK)
-            printf("cancel=%d why=%s\n", txn_cancel_checked(&t, &env, "crash sweep", &why), why ? msg(why) : "");
+        if (open_order(argv[2], &t) == STORE_OK) {
+            int rc = txn_cancel_checked(&t, &env, "crash sweep", &why);
+            printf("cancel=%d why=%s\n", rc, why ? msg(why) : "");
+        }
     } else if (strcmp(argv[1], "keycert") == 0) {
         struct tok_key k[8];
         struct tok_cert c;
@@ -287,7 +289,7 @@ main(int argc, char **argv)
         if (tok_keys(env.tok, k, 8, &n) == TOK_OK && n > 0 && k[0].has_cert) {
             int rc = tok_read_cert(env.tok, k[0].serial, &c);
             printf("cert=%s ours=%d recorded=%d\n", c.serial_hex, rc == TOK_OK && c.issued_by_ca,
-                   store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK && rec.state == CERT_ACTIVE);
+                   store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK);
         } else {
             printf("cert= ours=0 recorded=0\n");
         }
