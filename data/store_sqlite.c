@@ -20,6 +20,7 @@
  *    their (static) SQL text.
  */
 #include "data/store.h"
+#include "kiosk/rules.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -501,21 +502,7 @@ store_set_now(store *st, time_t now)
 char *
 store_mask_id(const char *id, char *out, size_t n)
 {
-    size_t len = id != NULL ? strlen(id) : 0, keep_head, keep_tail, i, o = 0;
-
-    if (n == 0)
-        return out;
-    if (len >= 11) {
-        keep_head = 6;
-        keep_tail = 4;
-    } else {
-        keep_head = 0;
-        keep_tail = len > 2 ? 2 : 0;
-    }
-    for (i = 0; i < len && o + 1 < n; i++)
-        out[o++] = (i < keep_head || i >= len - keep_tail) ? id[i] : '*';
-    out[o] = '\0';
-    return out;
+    return rules_mask_id(id, out, n);   /* one policy, in the base */
 }
 
 /* ---- audit --------------------------------------------------------------- */
@@ -1058,10 +1045,13 @@ order_fetch(store *st, const char *sql, const char *tkey, int64_t ikey, struct s
 
     if (s == NULL)
         return STORE_ERR_IO;
-    if (tkey != NULL)
+    if (tkey != NULL) {
         sqlite3_bind_text(s, 1, tkey, -1, SQLITE_STATIC);
-    else
+        if (sqlite3_bind_parameter_count(s) >= 2)
+            sqlite3_bind_int64(s, 2, ikey);   /* e.g. the order to leave out */
+    } else {
         sqlite3_bind_int64(s, 1, ikey);
+    }
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         order_row(s, out);
@@ -1109,29 +1099,11 @@ static const char SQL_ORDER_COLS_OPEN_USCC[] =
 int
 store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out)
 {
-    sqlite3_stmt *s;
-    int rc;
-
     if (uscc == NULL || uscc[0] == '\0') {
         st_detail(st, "order: uscc is empty");
         return STORE_ERR_NOT_FOUND;
     }
-    if ((s = st_prep(st, SQL_ORDER_COLS_OPEN_USCC)) == NULL)
-        return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, except);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        order_row(s, out);
-        sqlite3_reset(s);
-        return STORE_OK;
-    }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
-        st_detail(st, "order for %s: not found", uscc);
-        return STORE_ERR_NOT_FOUND;
-    }
-    return st_fail(st, rc, "order: open for uscc");
+    return order_fetch(st, SQL_ORDER_COLS_OPEN_USCC, uscc, except, out);
 }
 
 static const char SQL_ORDER_UPDATE[] =

@@ -78,6 +78,15 @@ app_close_services(struct app *app)
 }
 
 void
+app_print_wake(struct app *app, int64_t job_id)
+{
+    if (job_id > 0)
+        prn_worker_send(app->printer_worker, job_id);
+    else
+        prn_worker_wake(app->printer_worker);
+}
+
+void
 app_tick_services(struct app *app)
 {
     struct prn_worker_status ws;

@@ -98,6 +98,10 @@ struct app {
 void app_open_services(struct app *app);
 void app_close_services(struct app *app);
 
+/* Ask the print worker to send job JOB_ID (0 = whatever is due) now; never
+ * waits on the printer. */
+void app_print_wake(struct app *app, int64_t job_id);
+
 /* Periodic upkeep from the loop's idle tick: the printer state the worker last saw. */
 void app_tick_services(struct app *app);
 

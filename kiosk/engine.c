@@ -364,6 +364,14 @@ txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id)
 }
 
 int
+txn_find_open(store *st, const char *operator_id, struct store_order *o)
+{
+    if (st == NULL)
+        return STORE_ERR_OPEN;
+    return store_order_open_for_operator(st, operator_id, o);
+}
+
+int
 txn_cancel(struct txn *t, store *st, const char *why)
 {
     int rc = STORE_OK;

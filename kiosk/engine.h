@@ -179,6 +179,10 @@ int txn_pay(struct txn *t, store *st, const char *method, time_t now);
  */
 int txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id);
 
+/* The operator's unfinished order (ID number OPERATOR_ID) into O: STORE_OK,
+ * STORE_ERR_NOT_FOUND or a store status. */
+int txn_find_open(store *st, const char *operator_id, struct store_order *o);
+
 /* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept. */
 int txn_cancel(struct txn *t, store *st, const char *why);
 

@@ -610,3 +610,23 @@ rules_new_order_allowed(bool operator_has_unfinished_order)
 {
     return operator_has_unfinished_order ? RULES_ORDER_UNFINISHED : RULES_OK;
 }
+
+char *
+rules_mask_id(const char *id, char *out, size_t n)
+{
+    size_t len = id != NULL ? strlen(id) : 0, keep_head, keep_tail, i, o = 0;
+
+    if (n == 0)
+        return out;
+    if (len >= 11) {
+        keep_head = 6;
+        keep_tail = 4;
+    } else {
+        keep_head = 0;
+        keep_tail = len > 2 ? 2 : 0;
+    }
+    for (i = 0; i < len && o + 1 < n; i++)
+        out[o++] = (i < keep_head || i >= len - keep_tail) ? id[i] : '*';
+    out[o] = '\0';
+    return out;
+}

@@ -255,4 +255,11 @@ enum rules_status rules_new_cert_allowed(bool enterprise_has_active_cert);
  * that order is resumed or cancelled (RULES_ORDER_UNFINISHED, seed 003). */
 enum rules_status rules_new_order_allowed(bool operator_has_unfinished_order);
 
+/*
+ * The one masking policy for ID numbers shown or printed: 11 characters or
+ * more keep the first 6 and the last 4 (110105********002X); shorter ones
+ * keep the last 2. OUT (N bytes) is always NUL-terminated; returns OUT.
+ */
+char *rules_mask_id(const char *id, char *out, size_t n);
+
 #endif

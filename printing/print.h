@@ -388,5 +388,7 @@ void prn_worker_stop(struct prn_worker *w);
 /* Ask W to pump the outbox now (a job was queued, or a clerk pressed "print
  * now" / "retry"). Never waits for the printer. NULL is fine. */
 void prn_worker_wake(struct prn_worker *w);
+/* Wake W to send job JOB_ID first (a clerk's "retry" or "reprint"), then pump. */
+void prn_worker_send(struct prn_worker *w, int64_t job_id);
 
 #endif

@@ -29,6 +29,8 @@ struct prn_worker {
     pthread_cond_t wake;
     bool stop;                     /* set by prn_worker_stop */
     bool kick;                     /* set by prn_worker_wake: pump now */
+    int64_t urgent[8];             /* jobs a clerk asked to send now (prn_worker_send) */
+    int nurgent;
     struct prn_worker_status status;
 };
 
@@ -81,9 +83,18 @@ worker_main(void *arg)
         w->kick = false;
         if (w->stop)
             break;
+        int64_t urgent[8];
+        int nurgent = w->nurgent, i;
+        memcpy(urgent, w->urgent, sizeof urgent);
+        w->nurgent = 0;
         pthread_mutex_unlock(&w->lock);
 
         now = time(NULL);
+        /* A job the clerk asked for goes first, whatever waits before it. */
+        for (i = 0; st != NULL && i < nurgent; i++) {
+            memset(&res, 0, sizeof res);
+            (void)prn_outbox_send(st, &w->cfg, urgent[i], now, &res);
+        }
         memset(&res, 0, sizeof res);
         if (st != NULL && prn_outbox_pump(st, &w->cfg, now, &res) == STORE_OK) {
             s.queued = res.queued;
@@ -149,6 +160,19 @@ prn_worker_wake(struct prn_worker *w)
     if (w == NULL)
         return;
     pthread_mutex_lock(&w->lock);
+    w->kick = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void
+prn_worker_send(struct prn_worker *w, int64_t job_id)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->lock);
+    if (w->nurgent < (int)(sizeof w->urgent / sizeof w->urgent[0]))
+        w->urgent[w->nurgent++] = job_id;
     w->kick = true;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/rules.h"
 #include "kiosk/ui.h"
 #include "screens/txn.h"
 
@@ -50,7 +51,7 @@ done_draw(struct app *app, void *state)
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(t, "company"));
     ui_field(y++, 4, lw, msg(M_TXN_F_USCC), TC_NORMAL, txn_get(t, "uscc"));
     ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR), TC_NORMAL, txn_get(t, "operator_name"));
-    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, store_mask_id(txn_get(t, "operator_id"), masked, sizeof masked));
+    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(txn_get(t, "operator_id"), masked, sizeof masked));
     ui_field(y++, 4, lw, msg(M_TXN_KEY_CERT), TC_NORMAL, txn_get(t, "cert_serial"));
     if (t->cert.not_after != 0) {
         localtime_r(&t->cert.not_after, &tm);

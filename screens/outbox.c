@@ -3,11 +3,11 @@
  *
  * The most recent jobs (store_job_recent), newest first, each with its
  * state (prn_job_state_msg), attempts, title and last error; the printer's
- * state on top (prn_printer_state), and when the printer cannot print a
+ * state on top (as the print worker last saw it), and when the printer cannot print a
  * plain sentence saying nothing is lost and the clerk can carry on.
- * Keys on the selected job: R retry now (prn_outbox_retry, then
- * prn_outbox_send of that job), C cancel (prn_outbox_cancel), P reprint
- * (prn_outbox_reprint, then the new job sent). The loop's background pump
+ * Keys on the selected job: R retry now (prn_outbox_retry, then the print
+ * worker woken: the input loop never waits on the printer), C cancel
+ * (prn_outbox_cancel), P reprint (prn_outbox_reprint, worker woken). The loop's background pump
  * (app_tick_services) keeps sending due jobs; the list follows it each tick.
  * Each action appends an audit row under the signed-in clerk.
  */
@@ -50,8 +50,10 @@ outbox_load(struct app *app, struct outbox_state *s)
 static void
 outbox_check_printer(struct app *app, struct outbox_state *s)
 {
-    s->printer = prn_printer_state(&app->cfg, &s->printer_msg, NULL, 0);
-    app->printer = (s->printer == PRN_PRINTER_READY || s->printer == PRN_PRINTER_BUSY) ? SVC_UP : SVC_DOWN;
+    /* The print worker alone talks to the printer: show what it last saw. */
+    s->printer = app->printer == SVC_DOWN ? PRN_PRINTER_DOWN : PRN_PRINTER_READY;
+    s->printer_msg = app->printer == SVC_DOWN ? (app->printer_msg ? app->printer_msg : M_PRN_STATE_DOWN)
+                                              : M_PRN_STATE_READY;
 }
 
 static void *
@@ -146,17 +148,14 @@ outbox_audit(struct app *app, const char *action, int64_t id, int64_t new_id)
         app_flash(app, msg(M_DB_WRITE_FAILED));
 }
 
-/* Send job ID now (the clerk asked); add to the note when it did not reach the printer. */
+/* Job ID is due now (the clerk asked): wake the print worker, which sends
+ * it off the input loop; say so at once when the printer is known down. */
 static void
 outbox_send(struct app *app, struct outbox_state *s, int64_t id)
 {
-    struct prn_pump_result res;
-    int rc;
-
-    memset(&res, 0, sizeof res);
-    rc = prn_outbox_send(app->st, &app->cfg, id, time(NULL), &res);
+    app_print_wake(app, id);
     outbox_check_printer(app, s);
-    if (rc != STORE_OK || res.last != PRN_OK) {
+    if (app->printer == SVC_DOWN) {
         size_t used = strlen(s->note);
 
         snprintf(s->note + used, sizeof s->note - used, "%s", msg(M_OUT_RETRY_QUEUED));
@@ -241,8 +240,7 @@ outbox_event(struct app *app, void *state, enum scr_event ev)
         return SCR_IGNORED;
     /* The loop pumps the outbox in the background: show what it did. */
     outbox_load(app, s);
-    if (app->printer == SVC_UP && s->printer != PRN_PRINTER_READY && s->printer != PRN_PRINTER_BUSY)
-        outbox_check_printer(app, s);
+    outbox_check_printer(app, s);
     return SCR_REDRAW;
 }
 

@@ -40,7 +40,7 @@ resume_find(struct app *app, struct resume_state *s)
         snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_DB_DOWN));
         return;
     }
-    rc = store_order_open_for_operator(app->st, form_text(&s->fm, 0), &s->o);
+    rc = txn_find_open(app->st, form_text(&s->fm, 0), &s->o);
     if (rc == STORE_ERR_NOT_FOUND) {
         form_set_error(&s->fm, 0, msg(M_TXN_RESUME_NONE));
         return;
@@ -103,7 +103,7 @@ resume_draw(struct app *app, void *state)
     if (strcmp(s->o.txn, txn_new_cert.code) == 0)
         ui_field(y++, 4, lw, msg(M_TXN_ORDER_RESUME_AT), TC_NORMAL, msg(txn_cur(&s->t)->title));
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
-    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, store_mask_id(s->o.operator_id, masked, sizeof masked));
+    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(s->o.operator_id, masked, sizeof masked));
     rules_money_format(s->o.amount, a, sizeof a);
     msg_fmt(buf, sizeof buf, s->o.paid_at ? M_TXN_ORDER_PAID_YES : M_TXN_ORDER_PAID_NO, a, s->o.pay_method);
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_PAID), s->o.paid_at ? TC_OK : TC_NORMAL, buf);

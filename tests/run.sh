@@ -60,7 +60,7 @@ trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1
 
 # With arguments, only those scripts run (no unit tests): bash tests/run.sh tests/e2e/x.sh
 if [ $# -gt 0 ]; then SCRIPTS=("$@"); UNITS=(); else
-  SCRIPTS=(tests/integration/*.sh tests/e2e/*.sh); UNITS=(build/san/tests/test_*); fi
+  SCRIPTS=(tests/layers.sh tests/integration/*.sh tests/e2e/*.sh); UNITS=(build/san/tests/test_*); fi
 
 # ---- unit tests ------------------------------------------------------------
 for bin in "${UNITS[@]}"; do

@@ -84,6 +84,22 @@ step(struct txn *t, const char *name)
     return rc;
 }
 
+/* A new order's values: the company and operator of a test applicant. */
+static void
+fill_order(struct txn *t, const char *uscc, const char *company, const char *opid)
+{
+    txn_begin(t, &txn_new_cert, env.window, env.clerk);
+    txn_set(t, "company", company);
+    txn_set(t, "uscc", uscc);
+    txn_set(t, "legal_rep", "张三");
+    txn_set(t, "company_phone", "022-12345678");
+    txn_set(t, "address", "天津市滨海新区测试路1号");
+    txn_set(t, "operator_name", "李四");
+    txn_set(t, "operator_id", opid);
+    txn_set(t, "mobile", "13912345678");
+    txn_set(t, "email", "lisi@example.com");
+}
+
 static int
 cmd_issue(int argc, char **argv)
 {
@@ -225,16 +241,7 @@ cmd_run(char **argv)
 {
     struct txn t;
 
-    txn_begin(&t, &txn_new_cert, env.window, env.clerk);
-    txn_set(&t, "company", argv[4]);
-    txn_set(&t, "uscc", argv[3]);
-    txn_set(&t, "legal_rep", "张三");
-    txn_set(&t, "company_phone", "022-12345678");
-    txn_set(&t, "address", "天津市滨海新区测试路1号");
-    txn_set(&t, "operator_name", "李四");
-    txn_set(&t, "operator_id", argv[5]);
-    txn_set(&t, "mobile", "13912345678");
-    txn_set(&t, "email", "lisi@example.com");
+    fill_order(&t, argv[3], argv[4], argv[5]);
     txn_set(&t, "kind", "unit");
     txn_set_int(&t, "years", 3);
     (void)argv[2]; /* the key is the one inserted, as at the counter */
