@@ -5,6 +5,9 @@
  */
 #include "kiosk/app.h"
 
+#include <stdio.h>
+#include <time.h>
+
 #include <string.h>
 #include <time.h>
 
@@ -103,4 +106,11 @@ app_tick_services(struct app *app)
         char buf[256];
         app_flash(app, msg_fmt(buf, sizeof buf, M_PRN_PUMP_WAITING, ws.queued));
     }
+}
+
+void
+app_flash(struct app *app, const char *text)
+{
+    snprintf(app->flash, sizeof app->flash, "%s", text);
+    app->flash_until = time(NULL) + 5;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "kiosk/kinds.h"
 #include "kiosk/config.h"
 #include "token/token.h"
 #include "data/store.h"
@@ -16,9 +17,9 @@
 
 /* Counter modes; a screen lists the modes allowed to reach it. */
 enum app_mode {
-    MODE_W66 = 1 << 0,   /* window 66: CA acceptance point (clerk) */
-    MODE_W68 = 1 << 1,   /* window 68: seal binding (clerk) */
-    MODE_SELF = 1 << 2,  /* hall self-service terminal */
+    MODE_W66 = KIND_AT_W66,   /* window 66: CA acceptance point (clerk) */
+    MODE_W68 = KIND_AT_W68,   /* window 68: seal binding (clerk) */
+    MODE_SELF = KIND_AT_SELF, /* hall self-service terminal */
 };
 #define MODE_CLERK (MODE_W66 | MODE_W68)
 #define MODE_ALL (MODE_W66 | MODE_W68 | MODE_SELF)
@@ -47,6 +48,13 @@ struct prn_worker;
  * A screen (tmux's window_mode, htop's PanelClass). Hooks a screen does not
  * need stay NULL. STATE is the screen's own, made by init, freed by free.
  */
+/* Who may enter a screen in the clerk modes (kiosk/session.c, ses_may_reach). */
+enum scr_access {
+    SCR_SIGNED_IN = 0,       /* a signed-in, unlocked clerk (the default) */
+    SCR_OPEN,                /* anyone (the home menu) */
+    SCR_LOGIN,               /* the login / lock screen: clerk modes only */
+};
+
 struct screen {
     const char *name;        /* stable id, used in logs and tests */
     unsigned modes;          /* enum app_mode bits allowed to reach it */
@@ -56,6 +64,7 @@ struct screen {
     int (*event)(struct app *app, void *state, enum scr_event ev);
     void (*free)(void *state);
     bool supervisor;         /* only a signed-in supervisor may reach it (kiosk/session.h) */
+    enum scr_access access;  /* who may enter it in the clerk modes */
 };
 
 #define APP_STACK_MAX 16
@@ -85,6 +94,8 @@ struct app {
     struct app_frame stack[APP_STACK_MAX];
     int depth;
     const struct screen *next; /* set by a hook that returns SCR_PUSH */
+    const char *next_name;     /* ... or the screen's name, resolved by the loop: a
+                                * page need not know the screen it opens (no circles) */
     const void *next_arg;      /* argument for next->init */
 
     char flash[256];           /* one-line message for the status bar */

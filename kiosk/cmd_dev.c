@@ -7,6 +7,7 @@
 
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
+#include "kiosk/engine.h"
 #include "token/token.h"
 
 static int
@@ -31,7 +32,7 @@ dev_exec(const struct kiosk_config *cfg, int argc, char **argv, bool plug)
     err[0] = '\0';
     rc = plug ? tok_dev_plug(eff.module, eff.ports_dir, argv[0], err, sizeof err)
               : tok_dev_unplug(eff.module, eff.ports_dir, argv[0], err, sizeof err);
-    fprintf(rc == 0 ? stdout : stderr, "%s\n", err[0] ? err : msg(tok_msg(rc)));
+    fprintf(rc == 0 ? stdout : stderr, "%s\n", err[0] ? err : msg(txn_tok_msg(rc)));
     return rc == 0 ? 0 : 1;
 }
 

@@ -10,6 +10,7 @@
 #include "kiosk/clock.h"
 #include "kiosk/rules.h"
 #include "kiosk/msg.h"
+#include "kiosk/engine.h"
 #include "token/token.h"
 
 #define TOKEN_LIST_MAX 32
@@ -49,7 +50,7 @@ token_print(tok_ctx *ctx, const struct tok_key *k, time_t now)
         puts(msg_fmt(line, sizeof line, M_TOK_LIST_ISSUER, c.issuer));
     }
     if (rc != 0)
-        puts(msg_fmt(line, sizeof line, M_TOK_LIST_STATUS, msg(tok_msg(rc))));
+        puts(msg_fmt(line, sizeof line, M_TOK_LIST_STATUS, msg(txn_tok_msg(rc))));
 }
 
 static int

@@ -20,7 +20,7 @@ txn_begin(struct txn *t, const struct txn_def *def, const char *window, const ch
 {
     memset(t, 0, sizeof *t);
     t->def = def;
-    snprintf(t->order.txn, sizeof t->order.txn, "%s", def->code);
+    snprintf(t->order.txn, sizeof t->order.txn, "%s", kind_code(def->kind));
     snprintf(t->order.window, sizeof t->order.window, "%s", window ? window : "");
     snprintf(t->order.clerk, sizeof t->order.clerk, "%s", clerk ? clerk : "");
 }
@@ -338,7 +338,7 @@ txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id)
 
     if ((rc = store_order_get(st, id, &o)) != STORE_OK)
         return rc;
-    if (o.state != ORDER_OPEN || strcmp(o.txn, def->code) != 0)
+    if (o.state != ORDER_OPEN || strcmp(o.txn, kind_code(def->kind)) != 0)
         return STORE_ERR_CONFLICT;
     txn_begin(t, def, o.window, o.clerk);
     t->order = o;
@@ -427,4 +427,25 @@ txn_finish(struct txn *t, store *st)
         t->order.state = ORDER_DONE;
     t->step = cur;  /* the page in memory is the host's to move */
     return rc;
+}
+
+enum msg_id
+txn_tok_msg(int status)
+{
+    switch (status) {
+    case TOK_OK: return M_TOK_OK;
+    case TOK_ERR_MODULE: return M_TOK_ERR_MODULE;
+    case TOK_ERR_NO_KEY: return M_TOK_ERR_NO_KEY;
+    case TOK_ERR_REMOVED: return M_TOK_ERR_REMOVED;
+    case TOK_ERR_NO_CERT: return M_TOK_ERR_NO_CERT;
+    case TOK_ERR_FOREIGN_CERT: return M_TOK_ERR_FOREIGN_CERT;
+    case TOK_ERR_PIN_INCORRECT: return M_TOK_ERR_PIN_INCORRECT;
+    case TOK_ERR_PIN_LOCKED: return M_TOK_ERR_PIN_LOCKED;
+    case TOK_ERR_PIN_POLICY: return M_TOK_ERR_PIN_POLICY;
+    case TOK_ERR_HSM: return M_TOK_ERR_HSM;
+    case TOK_ERR_NOT_BLANK: return M_TOK_ERR_NOT_BLANK;
+    case TOK_ERR_VERIFY: return M_TOK_ERR_VERIFY;
+    case TOK_ERR_BAD_CERT: return M_TOK_ERR_BAD_CERT;
+    default: return M_TOK_ERR_INTERNAL;
+    }
 }

@@ -28,10 +28,12 @@
 
 #include "data/store.h"
 #include "kiosk/config.h"
+#include "kiosk/field.h"
+#include "kiosk/kinds.h"
 #include "kiosk/msg.h"
+#include "kiosk/rules.h"
 #include "token/token.h"
 
-struct screen;
 struct prn_worker;
 
 /* Step flags. */
@@ -40,22 +42,70 @@ enum txn_step_flags {
     TXN_STEP_NOBACK = 1 << 1, /* Esc does not leave it (paid, or a key being written) */
 };
 
-/* One step of a transaction. */
-struct txn_step {
-    const char *name;             /* stored in orders.step; stable, ASCII */
-    enum msg_id title;            /* screen title */
-    const struct screen *scr;     /* page shown for it (NULL in unit tests) */
-    unsigned flags;               /* enum txn_step_flags */
-    const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
+/* The kinds of page a step shows: screens/txn_host.c has one page for each,
+ * so a new transaction is a table of steps, not a set of screens. */
+enum txn_page {
+    PAGE_FORM = 0,      /* fields entered (.form), checked as each is left and on submit */
+    PAGE_CHOICE,        /* the certificate kind and the term in years */
+    PAGE_MATERIALS,     /* the paper materials the clerk ticks (.materials) */
+    PAGE_FEE,           /* the quote (the kind's fee rule) and the papers printed to sign */
+    PAGE_PAY,           /* payment: cash, POS or a QR code */
+    PAGE_KEY,           /* the key, judged by the engine (txn_new_key_scan) */
+    PAGE_PIN,           /* the applicant sets the PIN, twice */
+    PAGE_RUN,           /* the paid work, one stage per tick (txn_new_advance) */
+    PAGE_DONE,          /* what was done and where to go next */
+    PAGE__COUNT
 };
 
 struct txn;
 struct txn_env;
 
+/* One field of a form page (kiosk/form.c edits it, CJK-correct). */
+struct txn_field {
+    const char *key;          /* txn value key it loads from / stores to */
+    enum msg_id label;        /* label text */
+    int max_chars;            /* limit in characters */
+    unsigned field_flags;     /* enum field_flags (kiosk/field.h; FIELD_MASK for PINs) */
+    bool required;            /* empty is an error (M_RULE_REQUIRED naming the label) */
+    enum rules_status (*check)(const char *text); /* validator for a non-empty value, or NULL */
+};
+
+/* A form page. */
+struct txn_form {
+    enum msg_id intro;                  /* line above the fields; 0 = the company's name */
+    const struct txn_field *fields;
+    int nfields;
+    /* Checked against the records when submitted (NULL = none): 0, or a
+     * catalogue message with *field the key of the field it belongs to;
+     * OTHER_ID (N bytes, may stay "") names an ID number whose unfinished
+     * order the clerk may open instead (F6). */
+    enum msg_id (*check)(const struct txn *t, const struct txn_env *env, const char **field, char *other_id,
+                         size_t n);
+};
+
+/* One paper material to tick (value KEY set to 1 when ticked). */
+struct txn_mat {
+    const char *key;
+    enum msg_id label;
+};
+
+/* One step of a transaction: a page kind and its parameters. */
+struct txn_step {
+    const char *name;             /* stored in orders.step; stable, ASCII */
+    enum msg_id title;            /* screen title */
+    enum txn_page page;           /* the kind of page shown for it */
+    const struct txn_form *form;  /* PAGE_FORM */
+    const struct txn_mat *materials; /* PAGE_MATERIALS */
+    int nmaterials;
+    unsigned flags;               /* enum txn_step_flags */
+    const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
+};
+
+
+
 /* A transaction kind: its code in orders.txn and its steps in order. */
 struct txn_def {
-    const char *code;             /* "new", "renew", ... (prn_txn_code) */
-    enum msg_id title;            /* menu / title text */
+    enum txn_kind kind;           /* its row in the kinds table: code in orders.txn, title, fee, papers */
     const struct txn_step *steps;
     int nsteps;
     /* The transaction's own records besides the order (NULL = none): called
@@ -197,12 +247,44 @@ int txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *rea
 /* Finish T's order: OPEN -> DONE, stored at the last step (the step reached). */
 int txn_finish(struct txn *t, store *st);
 
+/* The catalogue entry explaining token status STATUS (token/ reports its
+ * own codes; the words for them live here, above it). */
+enum msg_id txn_tok_msg(int status);
+
 /* Zero the PIN buffer. */
 void txn_pin_clear(struct txn *t);
 
-/* ---- 证书新办: the new-certificate transaction --------------------------- */
+/* ---- 有效期查询: the validity check (kiosk/engine_check.c) ----------------- */
 
-/* The steps of 证书新办 (screens/new_cert.c). */
+struct txn_check {
+    bool have_key;                   /* a key was inserted */
+    char key_serial[TOK_SERIAL_MAX]; /* the key read */
+    int status;                      /* token status of the read (txn_tok_msg) */
+    struct tok_cert cert;            /* the certificate read */
+    enum rules_validity verdict;     /* classification on the day of the read */
+    long days_left;
+    time_t read_at;                  /* when it was read (the kiosk's clock, env->now) */
+    bool clock_suspect;              /* clock earlier than the last recorded check */
+    bool record_failed;              /* the check could not be recorded */
+};
+
+/* Read the first inserted key's certificate, classify it with the profile's
+ * rules and record the check (checks row + audit "validity_check" under
+ * env->window). Nothing inserted: c->have_key false, nothing recorded. */
+void txn_check_read(const struct txn_env *env, struct txn_check *c);
+
+/* How many keys are inserted; *still_there when SERIAL is one of them. */
+int txn_keys_present(const struct txn_env *env, const char *serial, bool *still_there);
+
+/* ---- the transactions ---------------------------------------------------------- */
+
+/* The transaction of kind K, or NULL when it is not built yet. The one table
+ * of transactions (kiosk/engine_table.c), by kind. */
+const struct txn_def *txn_def_of(enum txn_kind k);
+
+/* ---- 证书新办: the new-certificate transaction (kiosk/engine_new.c) ------- */
+
+/* Its steps, pages and hooks. */
 extern const struct txn_def txn_new_cert;
 
 /*

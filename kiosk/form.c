@@ -12,7 +12,7 @@
 #include "kiosk/ui.h"
 
 void
-form_init(struct form *fm, const struct form_item *items, int n)
+form_init(struct form *fm, const struct txn_field *items, int n)
 {
     int i;
 
@@ -63,7 +63,7 @@ form_index(const struct form *fm, const char *key)
 bool
 form_check(struct form *fm, int i)
 {
-    const struct form_item *it = &fm->items[i];
+    const struct txn_field *it = &fm->items[i];
     char buf[FIELD_BUF];
     enum rules_status st = RULES_OK;
 

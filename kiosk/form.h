@@ -25,17 +25,10 @@
 #define FORM_ERR_MAX 256
 
 /* One field of a form (every member used by form_*). */
-struct form_item {
-    const char *key;          /* txn value key it loads from / stores to */
-    enum msg_id label;        /* label text */
-    int max_chars;            /* limit in characters */
-    unsigned field_flags;     /* enum field_flags (FIELD_MASK for PINs) */
-    bool required;            /* empty is an error (M_RULE_REQUIRED naming the label) */
-    enum rules_status (*check)(const char *text); /* validator for a non-empty value, or NULL */
-};
+/* Its items are the engine's struct txn_field (kiosk/engine.h). */
 
 struct form {
-    const struct form_item *items;
+    const struct txn_field *items;
     int n;
     struct field f[FORM_MAX];
     char err[FORM_MAX][FORM_ERR_MAX]; /* error beside each field, "" = none */
@@ -53,7 +46,7 @@ enum form_result {
 };
 
 /* Empty form over ITEMS (N <= FORM_MAX). */
-void form_init(struct form *fm, const struct form_item *items, int n);
+void form_init(struct form *fm, const struct txn_field *items, int n);
 
 /* Fill the fields from T's values / store them back (items with a key). */
 void form_load(struct form *fm, const struct txn *t);

@@ -22,37 +22,21 @@
 
 #define LOOP_TICK_MS 200
 
-bool
-app_push(struct app *app, const struct screen *scr, const void *arg)
-{
-    if ((scr->modes & app->mode) == 0 || app->depth >= APP_STACK_MAX)
-        return false;
-    if (!ses_may_reach(app, scr))  /* role, sign-in and lock (kiosk/session.c) */
-        return false;
-    app->stack[app->depth].scr = scr;
-    app->stack[app->depth].state = scr->init ? scr->init(app, arg) : NULL;
-    app->depth++;
-    return true;
-}
+/* Every screen a hook may name in app->next_name. */
+static const struct screen *const loop_screens[] = {
+    &screen_home, &screen_login, &screen_validity, &screen_txn, &screen_resume,
+    &screen_outbox, &screen_settle,
+};
 
-void
-app_pop(struct app *app)
+static const struct screen *
+loop_screen_named(const char *name)
 {
-    struct app_frame *f;
+    size_t i;
 
-    if (app->depth <= 0)
-        return;
-    f = &app->stack[--app->depth];
-    if (f->scr->free != NULL)
-        f->scr->free(f->state);
-    memset(f, 0, sizeof *f);
-}
-
-void
-app_flash(struct app *app, const char *text)
-{
-    snprintf(app->flash, sizeof app->flash, "%s", text);
-    app->flash_until = time(NULL) + 5;
+    for (i = 0; name != NULL && i < sizeof loop_screens / sizeof loop_screens[0]; i++)
+        if (strcmp(loop_screens[i]->name, name) == 0)
+            return loop_screens[i];
+    return NULL;
 }
 
 /* Apply the flags a hook returned; returns false when the loop must end. */
@@ -67,12 +51,15 @@ loop_apply(struct app *app, int flags)
     } else if ((flags & SCR_BACK) && app->depth > 1) {
         app_pop(app);
     }
+    if ((flags & SCR_PUSH) && app->next == NULL)
+        app->next = loop_screen_named(app->next_name);
     if ((flags & SCR_PUSH) && app->next != NULL) {
         if (!app_push(app, app->next, app->next_arg))
             app_flash(app, msg(M_NOT_ALLOWED));
-        app->next = NULL;
-        app->next_arg = NULL;
     }
+    app->next = NULL;
+    app->next_name = NULL;
+    app->next_arg = NULL;
     return true;
 }
 

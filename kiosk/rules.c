@@ -549,7 +549,7 @@ quote_add(struct rules_quote *q, enum msg_id label, long unit, int qty)
 }
 
 enum rules_status
-rules_fee_quote(const struct cfg_profile *p, enum rules_txn txn, const struct rules_quote_in *in,
+rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rules_quote_in *in,
                 struct rules_quote *q)
 {
     static const struct rules_quote_in none = { 0, false };
@@ -558,32 +558,33 @@ rules_fee_quote(const struct cfg_profile *p, enum rules_txn txn, const struct ru
     q->txn = txn;
     if (in == NULL)
         in = &none;
-    if (txn == RULES_TXN_NEW || txn == RULES_TXN_RENEW) {
+    if (txn == KIND_NEW || txn == KIND_RENEW) {
         if (in->years < 1 || in->years > p->max_years)
             return RULES_YEARS_RANGE;
         q->years = in->years;
     }
     switch (txn) {
-    case RULES_TXN_NEW:
+    case KIND_NEW:
         quote_add(q, M_RULE_FEE_MEDIA, p->media_fee, 1);
         quote_add(q, M_RULE_FEE_SERVICE, p->service_fee_per_year, in->years);
         break;
-    case RULES_TXN_RENEW:
+    case KIND_RENEW:
         quote_add(q, M_RULE_FEE_RENEWAL, p->renewal_fee_per_year, in->years);
         break;
-    case RULES_TXN_LOST:
+    case KIND_LOST:
         quote_add(q, M_RULE_FEE_MEDIA, p->lost_media_fee, 1);
         break;
-    case RULES_TXN_DAMAGED:
+    case KIND_DAMAGED:
         if (!in->damaged_free)
             quote_add(q, M_RULE_FEE_MEDIA, p->damaged_media_fee, 1);
         break;
-    case RULES_TXN_UNLOCK:
+    case KIND_UNLOCK:
         quote_add(q, M_RULE_FEE_UNLOCK, p->unlock_fee, 1);
         break;
-    case RULES_TXN_CHANGE:
-    case RULES_TXN_REVOKE:
-    case RULES_TXN__COUNT:
+    case KIND_CHANGE:
+    case KIND_REVOKE:
+    case KIND_BIND:
+    case KIND__COUNT:
         break;
     }
     return RULES_OK;
@@ -619,11 +620,11 @@ rules_mask_id(const char *id, char *out, size_t n)
     if (n == 0)
         return out;
     if (len >= 11) {
-        keep_head = 6;
+        keep_head = 6;      /* region code */
         keep_tail = 4;
     } else {
-        keep_head = 0;
-        keep_tail = len > 2 ? 2 : 0;
+        keep_head = 0;      /* too short to show any part safely */
+        keep_tail = 0;
     }
     for (i = 0; i < len && o + 1 < n; i++)
         out[o++] = (i < keep_head || i >= len - keep_tail) ? id[i] : '*';

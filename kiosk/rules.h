@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "kiosk/config.h"
+#include "kiosk/kinds.h"
 #include "kiosk/msg.h"
 
 /* Outcome of a validator or rule. RULES_OK is 0; every other value has a message. */
@@ -176,16 +177,6 @@ struct rules_date rules_renew_end(struct rules_date old_end, struct rules_date t
 
 /* ---------------------------------------------------------------- transactions & fees */
 
-enum rules_txn {
-    RULES_TXN_NEW = 0,      /* 证书新办 */
-    RULES_TXN_RENEW,        /* 证书更新 */
-    RULES_TXN_LOST,         /* 证书补办 (lost) */
-    RULES_TXN_DAMAGED,      /* 损坏补办 */
-    RULES_TXN_CHANGE,       /* 证书变更: no fee in any profile */
-    RULES_TXN_UNLOCK,       /* 解锁 */
-    RULES_TXN_REVOKE,       /* 撤销: no fee */
-    RULES_TXN__COUNT
-};
 
 /* Outcome of a damaged-key replacement. */
 struct rules_damaged {
@@ -216,7 +207,7 @@ struct rules_fee_line {
 };
 
 struct rules_quote {
-    enum rules_txn txn;
+    enum txn_kind txn;
     int  years;                                 /* term charged (0 when not per-year) */
     int  nlines;                                /* lines used; 0 = nothing to pay */
     struct rules_fee_line lines[RULES_QUOTE_LINES];
@@ -240,7 +231,7 @@ struct rules_quote_in {
  * Lines with a zero amount are left out. Returns RULES_OK or
  * RULES_YEARS_RANGE (q zeroed) for a bad term.
  */
-enum rules_status rules_fee_quote(const struct cfg_profile *p, enum rules_txn txn,
+enum rules_status rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn,
                                   const struct rules_quote_in *in, struct rules_quote *q);
 
 /* Format fen as yuan "1234.50" into buf. Returns buf. */
@@ -256,9 +247,10 @@ enum rules_status rules_new_cert_allowed(bool enterprise_has_active_cert);
 enum rules_status rules_new_order_allowed(bool operator_has_unfinished_order);
 
 /*
- * The one masking policy for ID numbers shown or printed: 11 characters or
- * more keep the first 6 and the last 4 (110105********002X); shorter ones
- * keep the last 2. OUT (N bytes) is always NUL-terminated; returns OUT.
+ * The one masking policy for ID numbers shown, printed or audited: 11
+ * characters or more keep the first 6 (region) and the last 4
+ * (110105********002X); shorter ones are masked whole. OUT (N bytes) is
+ * always NUL-terminated; returns OUT.
  */
 char *rules_mask_id(const char *id, char *out, size_t n);
 

@@ -1,8 +1,9 @@
 /*
- * kiosk/session.c - the signed-in clerk, the idle lock and the self-service
- * privacy wipe (see session.h for the rules). The input loop calls
- * ses_guard / ses_tick / ses_keys_changed; app_push calls ses_may_reach;
- * screens/login.c calls ses_login; screens/home.c calls ses_logout.
+ * kiosk/session.c - the signed-in clerk: sign-in, lockout, roles, the idle
+ * lock and who may enter which screen (see session.h for the rules).
+ * screens/login.c calls ses_login; screens/home.c ses_logout; app_push
+ * ses_may_reach. What the session does to the screen stack (the guard, the
+ * idle tick, the self-service wipe) is kiosk/guard.c, above this file.
  */
 #include "kiosk/session.h"
 
@@ -13,7 +14,6 @@
 
 #include "kiosk/app.h"
 #include "kiosk/msg.h"
-#include "screens/screens.h"
 
 const char ses_lock_arg[] = "lock";
 
@@ -49,8 +49,7 @@ ses_role_label(const char *role)
     return role;
 }
 
-/* Audit one session event; a store fault is flashed, never fatal. */
-static void
+void
 ses_audit(struct app *app, const char *actor, const char *action, const char *detail)
 {
     if (app->st == NULL)
@@ -116,6 +115,29 @@ ses_lockout_left(struct app *app, const char *login)
             fails[nf++] = rows[i].at;
     }
     return ses_lockout_rule(fails, nf, now);
+}
+
+long
+ses_lockout_left_typed(struct app *app, const char *typed)
+{
+    return ses_lockout_left(app, store_clerk_check(typed, NULL, NULL, NULL) == NULL ? typed : "?");
+}
+
+const char *
+ses_role_of(struct app *app, const char *login)
+{
+    struct store_clerk c;
+
+    memset(&c, 0, sizeof c);
+    if (app->st != NULL)
+        (void)store_clerk_get(app->st, login, &c);
+    return ses_role_label(c.role);
+}
+
+const char *
+ses_store_problem(const struct app *app)
+{
+    return app->st != NULL ? store_detail(app->st) : app->store_error;
 }
 
 enum ses_result
@@ -188,20 +210,6 @@ ses_lock(struct app *app)
     ses_audit(app, app->ses.login, "lock", detail);
 }
 
-bool
-ses_wipe(struct app *app, const char *reason)
-{
-    char detail[64];
-
-    if (app->depth <= 1)
-        return false;
-    while (app->depth > 1)
-        app_pop(app);
-    snprintf(detail, sizeof detail, "reason=%s", reason);
-    ses_audit(app, "self", "session.wipe", detail);
-    app_flash(app, msg(M_SES_WIPED));
-    return true;
-}
 
 bool
 ses_may_reach(const struct app *app, const struct screen *scr)
@@ -209,84 +217,14 @@ ses_may_reach(const struct app *app, const struct screen *scr)
     if (scr->supervisor && !ses_is_supervisor(app))
         return false;
     if ((app->mode & MODE_SELF) != 0)
-        return scr != &screen_login;
-    if (scr == &screen_home || scr == &screen_login)
+        return scr->access != SCR_LOGIN;
+    if (scr->access != SCR_SIGNED_IN)
         return true;
     return app->ses.signed_in && !app->ses.locked;
 }
 
-int
-ses_guard(struct app *app)
-{
-    const struct screen *top;
 
-    if ((app->mode & MODE_SELF) != 0 || app->depth <= 0)
-        return SCR_IGNORED;
-    top = app->stack[app->depth - 1].scr;
-    if (!app->ses.signed_in) {
-        if (top == &screen_login && app->depth == 2)
-            return SCR_IGNORED;
-        while (app->depth > 1)
-            app_pop(app);
-        (void)app_push(app, &screen_login, NULL);
-        return SCR_REDRAW;
-    }
-    if (app->ses.locked && top != &screen_login) {
-        if (!app_push(app, &screen_login, ses_lock_arg)) {
-            /* Stack full: give up the top screen rather than stay unlocked. */
-            app_pop(app);
-            (void)app_push(app, &screen_login, ses_lock_arg);
-        }
-        return SCR_REDRAW;
-    }
-    return SCR_IGNORED;
-}
 
-int
-ses_tick(struct app *app)
-{
-    time_t idle = time(NULL) - app->last_input;
-
-    if ((app->mode & MODE_SELF) != 0) {
-        if (idle >= app->cfg.self_idle_s && ses_wipe(app, "idle"))
-            return SCR_REDRAW;
-        return SCR_IGNORED;
-    }
-    if (app->ses.signed_in && !app->ses.locked && idle >= app->cfg.idle_lock_s) {
-        ses_lock(app);
-        app_flash(app, msg(M_SES_LOCKED));
-        return ses_guard(app) | SCR_REDRAW;
-    }
-    return SCR_IGNORED;
-}
-
-int
-ses_keys_changed(struct app *app)
-{
-    struct tok_key keys[SES_KEYS_MAX];
-    size_t n = 0, i, j;
-    bool pulled = false;
-
-    if (app->tok == NULL || tok_keys(app->tok, keys, SES_KEYS_MAX, &n) != TOK_OK)
-        n = 0;
-    if (app->ses.keys_known) {
-        for (i = 0; i < app->ses.nkeys; i++) {
-            bool still = false;
-            for (j = 0; j < n; j++)
-                if (strcmp(app->ses.keys[i], keys[j].serial) == 0)
-                    still = true;
-            if (!still)
-                pulled = true;
-        }
-    }
-    for (i = 0; i < n; i++)
-        snprintf(app->ses.keys[i], sizeof app->ses.keys[i], "%s", keys[i].serial);
-    app->ses.nkeys = n;
-    app->ses.keys_known = true;
-    if (pulled && (app->mode & MODE_SELF) != 0 && ses_wipe(app, "key pulled"))
-        return SCR_REDRAW;
-    return SCR_IGNORED;
-}
 
 void
 ses_cleanse_free(void *p, size_t n)

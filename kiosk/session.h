@@ -98,11 +98,27 @@ long ses_lockout_rule(const time_t *fails, size_t n, time_t now);
  */
 long ses_lockout_left(struct app *app, const char *login);
 
+/* ses_lockout_left for what a clerk typed: a malformed login name is
+ * counted under "?" (as ses_login records it), so the message is the same. */
+long ses_lockout_left_typed(struct app *app, const char *typed);
+
+/* The role label of account LOGIN (after SES_WRONG_ROLE: the password was
+ * right, so naming it is no hint); "" when unknown. */
+const char *ses_role_of(struct app *app, const char *login);
+
+/* What is wrong with the records, for SES_NO_STORE. Never NULL. */
+const char *ses_store_problem(const struct app *app);
+
+/* Audit one session event under ACTOR; a store fault is flashed, never fatal. */
+void ses_audit(struct app *app, const char *actor, const char *action, const char *detail);
+
 /* End the session (audited with REASON, e.g. "menu", "quit", "replaced"). No-op if nobody is in. */
 void ses_logout(struct app *app, const char *reason);
 
 /* Lock the session now (audited). No-op unless signed in and unlocked. */
 void ses_lock(struct app *app);
+
+/* ---- kiosk/guard.c: the session over the screen stack (the loop calls these) ---- */
 
 /*
  * Self-service privacy wipe: pop every screen above home (their free hooks

@@ -71,13 +71,13 @@ static const struct prn_item form_items[] = {
     /* 操作类型: one box per operation, the transaction's ticked */
     T(M_PRN_F_SEC_OP, 15, 143, 28, 30, 10, SEC),
     BOX(43, 143, 152, 30),
-    OP(M_PRN_OP_APPLY, PRN_OP_APPLY, 46, 144, 45, 7),
-    OP(M_PRN_OP_RENEW, PRN_OP_RENEW, 96, 144, 45, 7),
-    OP(M_PRN_OP_REPLACE, PRN_OP_REPLACE, 146, 144, 45, 7),
-    OP(M_PRN_OP_UNLOCK, PRN_OP_UNLOCK, 46, 151, 45, 7),
-    OP(M_PRN_OP_OTHER, PRN_OP_OTHER, 96, 151, 20, 7),
+    OP(M_PRN_OP_APPLY, KIND_OP_APPLY, 46, 144, 45, 7),
+    OP(M_PRN_OP_RENEW, KIND_OP_RENEW, 96, 144, 45, 7),
+    OP(M_PRN_OP_REPLACE, KIND_OP_REPLACE, 146, 144, 45, 7),
+    OP(M_PRN_OP_UNLOCK, KIND_OP_UNLOCK, 46, 151, 45, 7),
+    OP(M_PRN_OP_OTHER, KIND_OP_OTHER, 96, 151, 20, 7),
     V(PF_OTHER_DESC, 116, 151, 78, 7, 10, 0),
-    OP(M_PRN_OP_CHANGE, PRN_OP_CHANGE, 46, 158, 148, 7),
+    OP(M_PRN_OP_CHANGE, KIND_OP_CHANGE, 46, 158, 148, 7),
     V(PF_CHANGE_DESC, 50, 164.5, 144, 8.5, 10, PRN_TOP),
 
     /* 申请单位授权及声明: three promises, ticked by the applicant */

@@ -15,6 +15,7 @@
  * Rows flow down the page; a page break repeats the column headings. The
  * layout runs twice: once dry to count pages ("page 1 of N"), then drawn.
  */
+#include "kiosk/rules.h"
 #include "printing/render.h"
 
 #include <cairo-pdf.h>
@@ -192,11 +193,11 @@ st_value(const struct st_draw *s, const struct st_item *it, char *buf, size_t n)
         return st_fmt(s, buf, n, M_PRN_ST_ANCHOR_NOTE, prn_settle_anchor(a, sizeof a, d));
     case SV_PAGE: return st_fmt(s, buf, n, M_PRN_ST_PAGE, s->page, s->pages);
     case SV_MONEY:
-        return st_fmt(s, buf, n, M_PRN_ST_MONEY, prn_money(a, sizeof a, t->cash), prn_money(b, sizeof b, t->pos),
-                      prn_money(c, sizeof c, t->qr), prn_money(e, sizeof e, t->cash + t->pos + t->qr));
+        return st_fmt(s, buf, n, M_PRN_ST_MONEY, rules_money_format(t->cash, a, sizeof a), rules_money_format(t->pos, b, sizeof b),
+                      rules_money_format(t->qr, c, sizeof c), rules_money_format(t->cash + t->pos + t->qr, e, sizeof e));
     case SV_COUNTS:
         return st_fmt(s, buf, n, M_PRN_ST_COUNTS, t->done, t->free_count, t->open, t->cancelled, t->refunds,
-                      prn_money(a, sizeof a, t->refund_amount));
+                      rules_money_format(t->refund_amount, a, sizeof a));
     case SV_FRAME: return "";
     }
     return "";
@@ -206,10 +207,10 @@ st_value(const struct st_draw *s, const struct st_item *it, char *buf, size_t n)
 static const char *
 st_txn_name(const struct st_draw *s, const char *code)
 {
-    enum prn_txn t;
+    enum txn_kind t;
 
-    if (prn_txn_parse(code, &t) == 0)
-        return msg_in(prn_txn_info(t)->name, s->d->lang);
+    if (kind_parse(code, &t) == 0)
+        return msg_in(kind_info(t)->title, s->d->lang);
     return code;
 }
 
@@ -230,14 +231,14 @@ st_cell_text(const struct st_draw *s, const struct store_report_row *r, bool tot
     case SC_CLERK: return total ? "" : r->clerk[0] ? r->clerk : "-";
     case SC_TXN: return total ? "" : st_txn_name(s, r->txn);
     case SC_DONE: snprintf(buf, n, "%ld", r->done); return buf;
-    case SC_CASH: return prn_money(buf, n, r->cash);
-    case SC_POS: return prn_money(buf, n, r->pos);
-    case SC_QR: return prn_money(buf, n, r->qr);
+    case SC_CASH: return rules_money_format(r->cash, buf, n);
+    case SC_POS: return rules_money_format(r->pos, buf, n);
+    case SC_QR: return rules_money_format(r->qr, buf, n);
     case SC_FREE: snprintf(buf, n, "%ld", r->free_count); return buf;
     case SC_OPEN: snprintf(buf, n, "%ld", r->open); return buf;
     case SC_CANC: snprintf(buf, n, "%ld", r->cancelled); return buf;
     case SC_REFUNDS: snprintf(buf, n, "%ld", r->refunds); return buf;
-    case SC_REFUND_AMT: return prn_money(buf, n, r->refund_amount);
+    case SC_REFUND_AMT: return rules_money_format(r->refund_amount, buf, n);
     }
     return "";
 }

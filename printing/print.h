@@ -28,6 +28,7 @@
 
 #include "data/store.h"
 #include "kiosk/config.h"
+#include "kiosk/kinds.h"
 #include "kiosk/msg.h"
 
 /* ---- documents --------------------------------------------------------- */
@@ -40,32 +41,12 @@ enum prn_doc {
     PRN_DOC__COUNT
 };
 
-enum prn_txn {
-    PRN_TXN_NEW = 0,        /* 证书新办 */
-    PRN_TXN_RENEW,          /* 证书更新 */
-    PRN_TXN_LOST,           /* 证书补办 (lost key) */
-    PRN_TXN_DAMAGED,        /* 损坏补办 */
-    PRN_TXN_CHANGE,         /* 证书信息变更 */
-    PRN_TXN_UNLOCK,         /* PIN 码解锁 */
-    PRN_TXN_REVOKE,         /* 证书撤销 */
-    PRN_TXN_BIND,           /* 电子签章绑定 (window 68) */
-    PRN_TXN__COUNT
-};
 
 enum prn_cert_kind { PRN_CERT_UNIT = 0, PRN_CERT_LEGAL = 1 };
 
 enum prn_paper { PRN_PAPER_A5 = 0, PRN_PAPER_80MM = 1 };
 
 /* The tick boxes of 操作类型 on the application form (seed 002 annex 1). */
-enum prn_form_op {
-    PRN_OP_APPLY = 0,       /* 证书申请 */
-    PRN_OP_RENEW,           /* 证书更新 */
-    PRN_OP_REPLACE,         /* 证书补办 */
-    PRN_OP_UNLOCK,          /* PIN码解锁 */
-    PRN_OP_OTHER,           /* 其他 */
-    PRN_OP_CHANGE,          /* 证书信息变更 (+ description) */
-    PRN_OP__COUNT
-};
 
 /*
  * Everything printed about one order. Plain values only: the transaction
@@ -75,8 +56,8 @@ enum prn_form_op {
 struct prn_order_doc {
     enum msg_lang lang;             /* language of the paper */
     char order_number[32];          /* printed and QR-encoded */
-    enum prn_txn txn;               /* what is being done */
-    char change_desc[256];          /* 变更事项 (for PRN_TXN_CHANGE), or the 其他 text */
+    enum txn_kind txn;               /* what is being done */
+    char change_desc[256];          /* 变更事项 (for KIND_CHANGE), or the 其他 text */
     enum prn_cert_kind cert_kind;   /* unit / legal-person certificate with seal */
 
     /* company (单位信息) */
@@ -141,19 +122,10 @@ int prn_render(enum prn_doc doc, const struct prn_order_doc *in, enum prn_paper 
 /* "form", "seal", "receipt", "checklist" <-> enum; parse returns -1 if unknown. */
 const char *prn_doc_name(enum prn_doc doc);
 int prn_doc_parse(const char *s, enum prn_doc *out);
-/* Transaction codes as stored in orders (new, renew, lost, damaged, change, unlock, revoke, bind). */
-const char *prn_txn_code(enum prn_txn t);
-int prn_txn_parse(const char *s, enum prn_txn *out);
 /* Paper from the config value "80mm" | "a5". */
 enum prn_paper prn_paper_from_cfg(const struct kiosk_config *cfg);
 
-/* The 操作类型 box ticked on the form for a transaction. */
-enum prn_form_op prn_form_op_for(enum prn_txn t);
 
-/* "123.45" from fen. Returns buf. */
-char *prn_money(char *buf, size_t n, long fen);
-/* An ID number masked for receipts: first 3 and last 4 kept ("110**********1234"). */
-char *prn_mask_id(char *buf, size_t n, const char *id);
 /* Total charged: media + service per year x years. */
 long prn_total(const struct prn_order_doc *in);
 

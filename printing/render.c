@@ -8,6 +8,7 @@
  * shrinks; what still does not fit is clipped and counted in
  * prn_pdf.overflows so tests can insist on zero.
  */
+#include "kiosk/rules.h"
 #include "printing/render.h"
 
 #include <cairo-pdf.h>
@@ -128,7 +129,7 @@ const char *
 prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
 {
     const struct prn_order_doc *d = c->in;
-    const struct prn_txn_info *ti = prn_txn_info(d->txn);
+    const struct kind_info *ti = kind_info(d->txn);
     char a[128], b[128];
 
     buf[0] = '\0';
@@ -162,11 +163,11 @@ prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
                  msg_in(d->cert_kind == PRN_CERT_LEGAL ? M_PRN_CERT_LEGAL : M_PRN_CERT_UNIT, c->lang));
         return buf;
     case PF_CHANGE_DESC:
-        return ti->op == PRN_OP_CHANGE ? d->change_desc : "";
+        return ti->op == KIND_OP_CHANGE ? d->change_desc : "";
     case PF_OTHER_DESC:
-        if (ti->op != PRN_OP_OTHER)
+        if (ti->op != KIND_OP_OTHER)
             return "";
-        snprintf(buf, n, "%s%s%s", msg_in(ti->name, c->lang), d->change_desc[0] ? "：" : "", d->change_desc);
+        snprintf(buf, n, "%s%s%s", msg_in(ti->title, c->lang), d->change_desc[0] ? "：" : "", d->change_desc);
         return buf;
     case PF_DECL_3: return cfmt(c, buf, n, M_PRN_F_DECL_3, d->ca_name);
     case PF_SEAL_KIND:
@@ -182,12 +183,12 @@ prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
         fmt_time(a, sizeof a, d->printed ? d->printed : time(NULL), "%Y-%m-%d %H:%M:%S");
         return cfmt(c, buf, n, M_PRN_R_TIME, a);
     case PF_R_ORDER: return cfmt(c, buf, n, M_PRN_R_ORDER, d->order_number);
-    case PF_R_TXN: return cfmt(c, buf, n, M_PRN_R_TXN, msg_in(ti->name, c->lang));
+    case PF_R_TXN: return cfmt(c, buf, n, M_PRN_R_TXN, msg_in(ti->title, c->lang));
     case PF_R_COMPANY: return d->company[0] ? cfmt(c, buf, n, M_PRN_R_COMPANY, d->company) : "";
     case PF_R_OPERATOR:
         if (d->operator_name[0] == '\0')
             return "";
-        prn_mask_id(a, sizeof a, d->operator_id);
+        rules_mask_id(d->operator_id, a, sizeof a);
         return cfmt(c, buf, n, M_PRN_R_OPERATOR, d->operator_name, a);
     case PF_R_PAYMENT:
         if (prn_total(d) == 0)
@@ -203,11 +204,11 @@ prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
         return cfmt(c, buf, n, M_PRN_R_VALIDITY, a, b);
     case PF_R_KEY_SERIAL:
         return d->key_serial[0] ? cfmt(c, buf, n, M_PRN_R_KEY_SERIAL, d->key_serial) : "";
-    case PF_C_INTRO: return cfmt(c, buf, n, M_PRN_C_INTRO, msg_in(ti->name, c->lang));
+    case PF_C_INTRO: return cfmt(c, buf, n, M_PRN_C_INTRO, msg_in(ti->title, c->lang));
     case PF_C_FEE:
         if (prn_total(d) == 0)
             return "";
-        prn_money(a, sizeof a, prn_total(d));
+        rules_money_format(prn_total(d), a, sizeof a);
         return cfmt(c, buf, n, M_PRN_C_FEE, a);
     case PF__COUNT: break;
     }
@@ -346,7 +347,7 @@ prn_draw_page(struct prn_ctx *c, const struct prn_page_tpl *t)
             break;
         case IT_CHECK: {
             const double side = 3.2;
-            int ticked = (it->flags & PRN_TICKABLE) && (int)prn_form_op_for(c->in->txn) == it->arg;
+            int ticked = (it->flags & PRN_TICKABLE) && (int)kind_info(c->in->txn)->op == it->arg;
             const char *s = it->field != PF_NONE ? prn_field_text(c, it->field, buf, sizeof buf)
                                                  : msg_in(it->label, c->lang);
             prn_checkbox(c, it->x, it->y + ((it->flags & PRN_TOP) ? 1.4 : (it->h - side) / 2), side, ticked);
@@ -368,7 +369,7 @@ static size_t
 list_len(const enum msg_id *l)
 {
     size_t n = 0;
-    while (n < PRN_LIST_MAX && l[n] != 0)
+    while (n < KIND_LIST_MAX && l[n] != 0)
         n++;
     return n;
 }
@@ -380,7 +381,7 @@ fee_line(struct prn_ctx *c, const char *label, long fen, double x, double y, dou
     char money[32], amount[64];
     double h1, h2;
 
-    prn_money(money, sizeof money, fen);
+    rules_money_format(fen, money, sizeof money);
     snprintf(amount, sizeof amount, msg_in(M_PRN_R_AMOUNT, c->lang), money);
     h1 = prn_text(c, label, x, y, w * 0.7, 0, pt, flags | PRN_TOP);
     h2 = prn_text(c, amount, x + w * 0.7, y, w * 0.3, 0, pt, flags | PRN_RIGHT | PRN_TOP);
@@ -400,7 +401,7 @@ draw_fees(struct prn_ctx *c, double x, double y, double w, double pt)
     if (d->media_fee > 0)
         y += fee_line(c, msg_in(M_PRN_R_MEDIA_FEE, c->lang), d->media_fee, x, y, w, pt, 0);
     if (d->years > 0 && d->service_fee_per_year > 0) {
-        prn_money(money, sizeof money, d->service_fee_per_year);
+        rules_money_format(d->service_fee_per_year, money, sizeof money);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
         snprintf(label, sizeof label, msg_in(M_PRN_R_SERVICE_FEE, c->lang), money, d->years);
@@ -441,7 +442,7 @@ draw_list(struct prn_ctx *c, const enum msg_id *l, int boxes, double x, double y
 double
 prn_draw_flow(struct prn_ctx *c, const struct prn_flow_tpl *t, double x, double y, double w)
 {
-    const struct prn_txn_info *ti = prn_txn_info(c->in->txn);
+    const struct kind_info *ti = kind_info(c->in->txn);
     char buf[1024];
     size_t i;
 

@@ -26,8 +26,8 @@ enum prn_field {
     PF_COMPANY, PF_USCC, PF_LEGAL_REP, PF_LEGAL_REP_ID, PF_COMPANY_PHONE, PF_OFFICE_PHONE, PF_WEBSITE,
     PF_OPERATOR, PF_OPERATOR_ID, PF_OPERATOR_MOBILE, PF_OPERATOR_EMAIL, PF_OPERATOR_WECHAT, PF_MAIL_ADDRESS,
     PF_APP_LINE,            /* 区域 / 类别 / 项目名称 / 证书类型 */
-    PF_CHANGE_DESC,         /* the change described (PRN_OP_CHANGE ticked) */
-    PF_OTHER_DESC,          /* the transaction named (PRN_OP_OTHER ticked) */
+    PF_CHANGE_DESC,         /* the change described (KIND_OP_CHANGE ticked) */
+    PF_OTHER_DESC,          /* the transaction named (KIND_OP_OTHER ticked) */
     PF_DECL_3,              /* the third promise, naming the CA */
     PF_SEAL_KIND,           /* the stamping instruction for the certificate kind */
     /* receipt */
@@ -61,7 +61,7 @@ struct prn_item {
     enum prn_field field;   /* IT_FIELD */
     double pt;              /* font size in points (shrunk if the text does not fit) */
     unsigned flags;         /* PRN_* */
-    int arg;                /* IT_CHECK: enum prn_form_op (with PRN_TICKABLE) */
+    int arg;                /* IT_CHECK: enum kind_form_op (with PRN_TICKABLE) */
 };
 
 struct prn_page_tpl {
@@ -98,16 +98,7 @@ struct prn_flow_tpl {
     size_t n;
 };
 
-/* What each transaction prints (printing/txninfo.c). */
-#define PRN_LIST_MAX 8
-struct prn_txn_info {
-    enum msg_id name;                   /* receipt / checklist name */
-    enum prn_form_op op;                /* ticked box on the form */
-    enum msg_id next[PRN_LIST_MAX];     /* next steps, 0-terminated */
-    enum msg_id warn[PRN_LIST_MAX];     /* warnings, 0-terminated */
-    enum msg_id materials[PRN_LIST_MAX];/* what to bring, 0-terminated */
-};
-const struct prn_txn_info *prn_txn_info(enum prn_txn t);
+
 
 /* Drawing context of one document. */
 struct prn_ctx {

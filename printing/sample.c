@@ -16,7 +16,7 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
     memset(d, 0, sizeof *d);
     d->lang = LANG_ZH;
     snprintf(d->order_number, sizeof d->order_number, "66-20261122-%04d", 17 + variant);
-    d->txn = PRN_TXN_NEW;
+    d->txn = KIND_NEW;
     d->cert_kind = PRN_CERT_UNIT;
     SET(company, "天津市河东区星海科技有限公司");
     SET(uscc, "91120102MA05TKJQ8Y");
@@ -55,7 +55,7 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
         SET(mail_address, "天津市滨海新区中新天津生态城中新大道与和畅路交口西北侧国际智慧供应链产业园区创新大厦B座二十七层2708室供应链管理部收");
         break;
     case 2:
-        d->txn = PRN_TXN_CHANGE;
+        d->txn = KIND_CHANGE;
         d->cert_kind = PRN_CERT_LEGAL;
         SET(change_desc, "单位名称由“天津市河东区星海电子有限公司”变更为“天津市河东区星海科技有限公司”");
         d->media_fee = 0;
@@ -64,7 +64,7 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
         SET(pay_method, "");
         break;
     case 3:
-        d->txn = PRN_TXN_RENEW;
+        d->txn = KIND_RENEW;
         d->media_fee = 0;
         d->years = 3;
         SET(pay_method, "cash");

@@ -11,15 +11,33 @@
 
 #include "kiosk/ui.h"
 #include "screens/screens.h"
+#include "screens/txn.h"
+
+static const enum txn_kind kind_new = KIND_NEW;
+static const struct txn_open open_new = { .kind = KIND_NEW };
 
 const struct home_item home_items[] = {
-    { M_HOME_VALIDITY, &screen_validity, MODE_ALL },
-    { M_TXN_NEW_TITLE, &screen_new_cert, MODE_W66 },
-    { M_TXN_RESUME_TITLE, &screen_resume, MODE_ALL },
-    { M_OUT_MENU, &screen_outbox, MODE_CLERK },
-    { M_SET_MENU, &screen_settle, MODE_CLERK },   /* listed to supervisors only (.supervisor) */
+    { .label = M_HOME_VALIDITY, .scr = &screen_validity, .modes = MODE_ALL },
+    { .scr = &screen_txn, .kind = &kind_new, .arg = &open_new },   /* title and modes: the kinds table */
+    { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },
+    { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
+    { .label = M_SET_MENU, .scr = &screen_settle, .modes = MODE_CLERK },   /* supervisors only (ses_may_reach) */
 };
 const int home_nitems = sizeof(home_items) / sizeof(home_items[0]);
+
+/* A transaction's menu text and modes come from the kinds table (the app's
+ * mode bits are the kinds table's KIND_AT_* bits). */
+static unsigned
+home_item_modes(const struct home_item *it)
+{
+    return it->kind != NULL ? kind_info(*it->kind)->modes : it->modes;
+}
+
+static enum msg_id
+home_item_label(const struct home_item *it)
+{
+    return it->kind != NULL ? kind_info(*it->kind)->title : it->label;
+}
 
 struct home_state {
     int sel;                 /* index into the visible items */
@@ -35,7 +53,7 @@ home_items_visible(struct app *app, struct home_state *s)
 
     s->n = 0;
     for (i = 0; i < home_nitems && s->n < 16; i++)
-        if ((home_items[i].modes & app->mode) && ses_may_reach(app, home_items[i].scr))
+        if ((home_item_modes(&home_items[i]) & app->mode) && ses_may_reach(app, home_items[i].scr))
             s->idx[s->n++] = i;
     if (s->sel >= s->n)
         s->sel = s->n > 0 ? s->n - 1 : 0;
@@ -94,7 +112,7 @@ home_draw(struct app *app, void *state)
     ui_center(y++, TC_NORMAL, msg(M_HOME_PROMPT));
     y++;
     for (i = 0; i < s->n; i++) {
-        snprintf(line, sizeof line, " %d. %s ", i + 1, msg(home_items[s->idx[i]].label));
+        snprintf(line, sizeof line, " %d. %s ", i + 1, msg(home_item_label(&home_items[s->idx[i]])));
         ui_text(y + i, 10, COLS - 20, i == s->sel ? TC_SELECT : TC_NORMAL, line);
     }
     home_draw_down(app);
@@ -115,6 +133,7 @@ home_key(struct app *app, void *state, int key)
         if (s->n == 0)
             return SCR_HANDLED;
         app->next = home_items[s->idx[s->sel]].scr;
+        app->next_arg = home_items[s->idx[s->sel]].arg;
         return SCR_PUSH;
     case KEY_F(10):
         return (app->mode & MODE_CLERK) ? SCR_QUIT : SCR_IGNORED;
@@ -128,6 +147,7 @@ home_key(struct app *app, void *state, int key)
         if (key >= '1' && key <= '9' && key - '1' < s->n) {
             s->sel = key - '1';
             app->next = home_items[s->idx[s->sel]].scr;
+            app->next_arg = home_items[s->idx[s->sel]].arg;
             return SCR_PUSH;
         }
         return SCR_IGNORED;
@@ -147,4 +167,5 @@ const struct screen screen_home = {
     .draw = home_draw,
     .key = home_key,
     .free = home_free,
+    .access = SCR_OPEN,
 };

@@ -131,25 +131,17 @@ login_submit(struct app *app, struct login_state *s)
             app_flash(app, msg_fmt(buf, sizeof buf, M_SES_WELCOME, app->ses.name));
         }
         return SCR_HOME;
-    case SES_WRONG_ROLE: {
+    case SES_WRONG_ROLE:
         /* The password was right: naming the account's role is no hint. */
-        struct store_clerk c;
-
-        memset(&c, 0, sizeof c);
-        if (app->st != NULL)
-            (void)store_clerk_get(app->st, field_text(&s->login), &c);
-        msg_fmt(s->error, sizeof s->error, M_SES_WRONG_ROLE, ses_role_label(c.role));
+        msg_fmt(s->error, sizeof s->error, M_SES_WRONG_ROLE, ses_role_of(app, field_text(&s->login)));
         s->focus = 0;
         return SCR_HANDLED;
-    }
     case SES_NO_STORE:
-        msg_fmt(s->error, sizeof s->error, M_SES_NO_STORE,
-                app->st != NULL ? store_detail(app->st) : app->store_error);
+        msg_fmt(s->error, sizeof s->error, M_SES_NO_STORE, ses_store_problem(app));
         return SCR_HANDLED;
     case SES_LOCKED_OUT: {
         /* Same words for a real and an unknown login: says how long, not why. */
-        long left = ses_lockout_left(app, store_clerk_check(field_text(&s->login), NULL, NULL, NULL) == NULL
-                                              ? field_text(&s->login) : "?");
+        long left = ses_lockout_left_typed(app, field_text(&s->login));
         msg_fmt(s->error, sizeof s->error, M_SES_LOCKED_OUT, left > 0 ? (left + 59) / 60 : 1L);
         s->focus = 1;
         return SCR_HANDLED;
@@ -234,4 +226,5 @@ const struct screen screen_login = {
     .draw = login_draw,
     .key = login_key,
     .free = login_free,
+    .access = SCR_LOGIN,
 };

@@ -1,21 +1,21 @@
 /*
  * screens/outbox.c - 打印队列, the clerk's view of the print outbox.
  *
- * The most recent jobs (store_job_recent), newest first, each with its
- * state (prn_job_state_msg), attempts, title and last error; the printer's
- * state on top (as the print worker last saw it), and when the printer cannot print a
- * plain sentence saying nothing is lost and the clerk can carry on.
- * Keys on the selected job: R retry now (prn_outbox_retry, then the print
- * worker woken: the input loop never waits on the printer), C cancel
- * (prn_outbox_cancel), P reprint (prn_outbox_reprint, worker woken). The loop's background pump
- * (app_tick_services) keeps sending due jobs; the list follows it each tick.
- * Each action appends an audit row under the signed-in clerk.
+ * The most recent jobs (svc_outbox_recent), newest first, each with its
+ * state, attempts, title and last error; the printer's state on top (as the
+ * print worker last saw it), and when the printer cannot print a plain
+ * sentence saying nothing is lost and the clerk can carry on. Keys on the
+ * selected job: R retry now, C cancel, P reprint (kiosk/svc.c: each audited
+ * under the signed-in clerk; retried and reprinted jobs are handed to the
+ * print worker, so the input loop never waits on the printer). The list
+ * follows the worker each tick.
  */
 #include <curses.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/svc.h"
 #include "kiosk/ui.h"
 #include "printing/print.h"
 #include "screens/screens.h"
@@ -39,7 +39,7 @@ outbox_load(struct app *app, struct outbox_state *s)
     size_t i;
 
     s->n = 0;
-    if (app->st == NULL || store_job_recent(app->st, s->jobs, OUTBOX_ROWS, &s->n) != STORE_OK)
+    if (svc_outbox_recent(app, s->jobs, OUTBOX_ROWS, &s->n) != STORE_OK)
         s->n = 0;
     s->sel = 0;
     for (i = 0; i < s->n; i++)
@@ -119,7 +119,7 @@ outbox_draw(struct app *app, void *state)
         snprintf(buf, sizeof buf, "%" PRId64, j->id);
         ui_text(y, cx_id, 6, c, buf);
         ui_text(y, cx_state, 13, i == s->sel ? c : j->state == JOB_QUEUED || j->state == JOB_FAILED ? TC_WARN : TC_OK,
-                msg(prn_job_state_msg(j->state)));
+                msg(svc_job_state_msg(j->state)));
         snprintf(buf, sizeof buf, "%d", j->attempts);
         ui_text(y, cx_tries, 5, c, buf);
         ui_text(y, cx_doc, 27, c, j->title[0] ? j->title : j->doc);
@@ -135,25 +135,11 @@ outbox_draw(struct app *app, void *state)
 }
 
 /* Audit a clerk's action on job ID. */
+/* Job ID was handed to the print worker (svc_outbox_act); say so at once
+ * when the printer is known down. */
 static void
-outbox_audit(struct app *app, const char *action, int64_t id, int64_t new_id)
+outbox_sent(struct app *app, struct outbox_state *s)
 {
-    char detail[96];
-
-    if (new_id != 0)
-        snprintf(detail, sizeof detail, "job=%" PRId64 " new_job=%" PRId64, id, new_id);
-    else
-        snprintf(detail, sizeof detail, "job=%" PRId64, id);
-    if (store_audit(app->st, app->ses.signed_in ? app->ses.login : app_mode_name(app->mode), action, detail) != STORE_OK)
-        app_flash(app, msg(M_DB_WRITE_FAILED));
-}
-
-/* Job ID is due now (the clerk asked): wake the print worker, which sends
- * it off the input loop; say so at once when the printer is known down. */
-static void
-outbox_send(struct app *app, struct outbox_state *s, int64_t id)
-{
-    app_print_wake(app, id);
     outbox_check_printer(app, s);
     if (app->printer == SVC_DOWN) {
         size_t used = strlen(s->note);
@@ -168,6 +154,7 @@ outbox_key(struct app *app, void *state, int key)
 {
     struct outbox_state *s = state;
     int64_t id, new_id = 0;
+    bool audit_failed = false;
     int rc, sel;
 
     sel = (int)s->sel;
@@ -195,29 +182,27 @@ outbox_key(struct app *app, void *state, int key)
     s->note_bad = false;
     switch (key) {
     case 'r': case 'R':
-        rc = prn_outbox_retry(app->st, id, time(NULL));
+        rc = svc_outbox_act(app, SVC_JOB_RETRY, id, &new_id, &audit_failed);
         if (rc == STORE_OK) {
-            outbox_audit(app, "print.retry", id, 0);
             msg_fmt(s->note, sizeof s->note, M_OUT_RETRIED, (long long)id);
-            outbox_send(app, s, id);
+            outbox_sent(app, s);
         }
         break;
     case 'c': case 'C':
-        rc = prn_outbox_cancel(app->st, id, time(NULL));
-        if (rc == STORE_OK) {
-            outbox_audit(app, "print.cancel", id, 0);
+        rc = svc_outbox_act(app, SVC_JOB_CANCEL, id, &new_id, &audit_failed);
+        if (rc == STORE_OK)
             msg_fmt(s->note, sizeof s->note, M_OUT_CANCELLED, (long long)id);
-        }
         break;
     default:
-        rc = prn_outbox_reprint(app->st, id, time(NULL), &new_id);
+        rc = svc_outbox_act(app, SVC_JOB_REPRINT, id, &new_id, &audit_failed);
         if (rc == STORE_OK) {
-            outbox_audit(app, "print.reprint", id, new_id);
             msg_fmt(s->note, sizeof s->note, M_OUT_REPRINTED, (long long)id, (long long)new_id);
-            outbox_send(app, s, new_id);
+            outbox_sent(app, s);
         }
         break;
     }
+    if (audit_failed)
+        app_flash(app, msg(M_DB_WRITE_FAILED));
     if (rc == STORE_ERR_CONFLICT) {
         msg_fmt(s->note, sizeof s->note, M_OUT_NOT_NOW, (long long)id);
         s->note_bad = true;

@@ -16,7 +16,7 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const struct form_item resume_items[] = {
+static const struct txn_field resume_items[] = {
     { NULL, M_TXN_F_OPERATOR_ID, 18, FIELD_ASCII | FIELD_UPPER, true, NULL },
 };
 
@@ -26,6 +26,8 @@ struct resume_state {
     bool confirm;               /* F8 pressed: Y cancels */
     struct store_order o;
     struct txn t;               /* the order's values, for the summary */
+    const struct txn_def *def;  /* its transaction, NULL when not built here */
+    struct txn_open open;       /* what the host is given to resume it */
     char note[256];
 };
 
@@ -50,8 +52,10 @@ resume_find(struct app *app, struct resume_state *s)
         return;
     }
     /* where it resumes: the stored step, or its resume_at (a PIN is never stored) */
-    if (txn_resume(&s->t, &txn_new_cert, app->st, s->o.id) != STORE_OK) {
-        txn_begin(&s->t, &txn_new_cert, s->o.window, s->o.clerk);
+    s->def = kind_parse(s->o.txn, &s->open.kind) == 0 ? txn_def_of(s->open.kind) : NULL;
+    s->open.order_id = s->o.id;
+    if (s->def != NULL && txn_resume(&s->t, s->def, app->st, s->o.id) != STORE_OK) {
+        txn_begin(&s->t, s->def, s->o.window, s->o.clerk);
         txn_data_decode(&s->t, s->o.data);
         s->t.order = s->o;
     }
@@ -96,11 +100,10 @@ resume_draw(struct app *app, void *state)
     }
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_NUMBER), TC_NORMAL, s->o.number);
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_TXN), TC_NORMAL,
-             strcmp(s->o.txn, "new") == 0 ? msg(M_TXN_NEW_TITLE) : s->o.txn);
-    idx = txn_step_index(&txn_new_cert, s->o.step);
-    ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL,
-             idx >= 0 && strcmp(s->o.txn, "new") == 0 ? msg(txn_new_cert.steps[idx].title) : s->o.step);
-    if (strcmp(s->o.txn, txn_new_cert.code) == 0)
+             kind_title_of(s->o.txn) ? kind_title_of(s->o.txn) : s->o.txn);
+    idx = s->def != NULL ? txn_step_index(s->def, s->o.step) : -1;
+    ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL, idx >= 0 ? msg(s->def->steps[idx].title) : s->o.step);
+    if (s->def != NULL)
         ui_field(y++, 4, lw, msg(M_TXN_ORDER_RESUME_AT), TC_NORMAL, msg(txn_cur(&s->t)->title));
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
     ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(s->o.operator_id, masked, sizeof masked));
@@ -139,8 +142,8 @@ resume_key(struct app *app, void *state, int key)
                                    .printer = app->printer_worker };
             enum msg_id why;
             int rc;
-            if (strcmp(s->o.txn, txn_new_cert.code) != 0) {
-                snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RESUME_OTHER_TXN));
+            if (s->def == NULL || (kind_info(s->open.kind)->cancel_modes & app->mode) == 0) {
+                snprintf(s->note, sizeof s->note, "%s", msg(s->def == NULL ? M_TXN_RESUME_OTHER_TXN : M_NOT_ALLOWED));
                 return SCR_REDRAW;
             }
             rc = txn_cancel_checked(&s->t, &env, "cancelled on resume screen", &why);
@@ -161,12 +164,12 @@ resume_key(struct app *app, void *state, int key)
         s->confirm = true;
         return SCR_REDRAW;
     case '\r': case '\n': case KEY_ENTER:
-        if (strcmp(s->o.txn, txn_new_cert.code) != 0) {
+        if (s->def == NULL) {
             snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RESUME_OTHER_TXN));
             return SCR_REDRAW;
         }
-        app->next = &screen_new_cert;
-        app->next_arg = &s->o.id;
+        app->next = &screen_txn;
+        app->next_arg = &s->open;
         return SCR_PUSH;
     default:
         return SCR_IGNORED;

@@ -10,7 +10,7 @@
 
 extern const struct screen screen_home;      /* screens/home.c: menu of transactions */
 extern const struct screen screen_validity;  /* screens/validity.c: 有效期查询 */
-extern const struct screen screen_new_cert;  /* screens/new_cert.c: 证书新办 (window 66) */
+extern const struct screen screen_txn;       /* screens/txn_host.c: runs any transaction */
 extern const struct screen screen_resume;    /* screens/resume.c: 未完成订单 */
 extern const struct screen screen_login;     /* screens/login.c: clerk sign-in, and the lock screen */
 extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (clerk modes) */
@@ -18,9 +18,11 @@ extern const struct screen screen_settle;    /* screens/settle.c: 日结 (superv
 
 /* One entry of the home menu. */
 struct home_item {
-    enum msg_id label;           /* menu text */
+    enum msg_id label;           /* menu text (a transaction: its kind's title) */
     const struct screen *scr;    /* screen it opens */
-    unsigned modes;              /* modes that list it */
+    unsigned modes;              /* modes that list it (a transaction: its kind's modes) */
+    const enum txn_kind *kind;   /* a transaction: its row in the kinds table; NULL = a service */
+    const void *arg;             /* argument for scr->init (a transaction: its struct txn_open) */
 };
 
 /* The home menu, in display order (screens/home.c). */

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/svc.h"
 #include "kiosk/ui.h"
-#include "printing/print.h"
+#include "kiosk/rules.h"
 #include "screens/screens.h"
 
 struct settle_state {
@@ -64,17 +65,9 @@ settle_cell(int y, int col, enum term_color c, const char *text)
 static const char *
 settle_txn_name(const char *code)
 {
-    enum prn_txn t;
-    static const enum msg_id names[PRN_TXN__COUNT] = {
-        [PRN_TXN_NEW] = M_PRN_TXN_NEW, [PRN_TXN_RENEW] = M_PRN_TXN_RENEW,
-        [PRN_TXN_LOST] = M_PRN_TXN_LOST, [PRN_TXN_DAMAGED] = M_PRN_TXN_DAMAGED,
-        [PRN_TXN_CHANGE] = M_PRN_TXN_CHANGE, [PRN_TXN_UNLOCK] = M_PRN_TXN_UNLOCK,
-        [PRN_TXN_REVOKE] = M_PRN_TXN_REVOKE, [PRN_TXN_BIND] = M_PRN_TXN_BIND,
-    };
+    const char *title = kind_title_of(code);   /* the kinds table */
 
-    if (prn_txn_parse(code, &t) == 0)
-        return msg(names[t]);
-    return code;
+    return title != NULL ? title : code;
 }
 
 static void
@@ -90,15 +83,7 @@ settle_load(struct app *app, struct settle_state *s)
     memset(&s->total, 0, sizeof s->total);
     localtime_r(&s->day, &tm);
     strftime(s->date, sizeof s->date, "%Y-%m-%d", &tm);
-    if (app->st == NULL) {
-        snprintf(s->error, sizeof s->error, "%s", app->store_error);
-        return;
-    }
-    if (store_report_daily(app->st, s->date, &s->rows, &s->n, &s->total) != STORE_OK) {
-        msg_fmt(s->error, sizeof s->error, M_SET_FAILED, store_detail(app->st));
-        s->rows = NULL;
-        s->n = 0;
-    }
+    (void)svc_report_daily(app, s->date, &s->rows, &s->n, &s->total, s->error, sizeof s->error);
 }
 
 /* Noon today, local: stepping by 86400 s never skips or repeats a day. */
@@ -147,9 +132,9 @@ settle_row(int y, const struct store_report_row *r, bool total, enum term_color 
     }
     snprintf(buf, sizeof buf, "%ld", r->done);
     settle_cell(y, 3, c, buf);
-    settle_cell(y, 4, c, prn_money(buf, sizeof buf, r->cash));
-    settle_cell(y, 5, c, prn_money(buf, sizeof buf, r->pos));
-    settle_cell(y, 6, c, prn_money(buf, sizeof buf, r->qr));
+    settle_cell(y, 4, c, rules_money_format(r->cash, buf, sizeof buf));
+    settle_cell(y, 5, c, rules_money_format(r->pos, buf, sizeof buf));
+    settle_cell(y, 6, c, rules_money_format(r->qr, buf, sizeof buf));
     snprintf(buf, sizeof buf, "%ld", r->free_count);
     settle_cell(y, 7, c, buf);
     snprintf(buf, sizeof buf, "%ld", r->cancelled);
@@ -186,10 +171,10 @@ settle_draw(struct app *app, void *state)
     attron(A_BOLD);
     settle_row(y++, &s->total, true, TC_NORMAL);
     attroff(A_BOLD);
-    msg_fmt(buf, sizeof buf, M_SET_AMOUNTS, prn_money(a, sizeof a, s->total.cash),
-            prn_money(b, sizeof b, s->total.pos), prn_money(c, sizeof c, s->total.qr),
-            prn_money(d, sizeof d, s->total.cash + s->total.pos + s->total.qr), s->total.refunds,
-            prn_money(e, sizeof e, s->total.refund_amount));
+    msg_fmt(buf, sizeof buf, M_SET_AMOUNTS, rules_money_format(s->total.cash, a, sizeof a),
+            rules_money_format(s->total.pos, b, sizeof b), rules_money_format(s->total.qr, c, sizeof c),
+            rules_money_format(s->total.cash + s->total.pos + s->total.qr, d, sizeof d), s->total.refunds,
+            rules_money_format(s->total.refund_amount, e, sizeof e));
     ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf);
 }
 
@@ -197,38 +182,10 @@ settle_draw(struct app *app, void *state)
 static void
 settle_print(struct app *app, struct settle_state *s)
 {
-    struct prn_settle_doc d;
-    struct prn_pump_result res;
-    char err[512], buf[256], anchor[96], detail[256];
-    time_t now = time(NULL);
-    int64_t id = 0;
+    char buf[512];
 
-    if (app->st == NULL) {
-        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, app->store_error));
-        return;
-    }
-    if (prn_settle_load(app->st, &app->cfg, s->date, &d) != STORE_OK) {
-        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, store_detail(app->st)));
-        return;
-    }
-    snprintf(d.printed_by, sizeof d.printed_by, "%s", app->ses.login);
-    d.printed = now;
-    prn_settle_anchor(anchor, sizeof anchor, &d);
-    if (prn_outbox_add_settle(app->st, &d, now, &id, err, sizeof err) != STORE_OK) {
-        prn_settle_free(&d);
-        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_FAILED, err));
-        return;
-    }
-    prn_settle_free(&d);
-    snprintf(detail, sizeof detail, "doc=settle date=%s job=%lld anchor=%s", s->date, (long long)id, anchor);
-    if (store_audit(app->st, app->ses.login, "print", detail) != STORE_OK)
-        app_flash(app, msg(M_DB_WRITE_FAILED));
-    memset(&res, 0, sizeof res);
-    if (prn_outbox_send(app->st, &app->cfg, id, now, &res) == STORE_OK && res.last == PRN_OK) {
-        app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINTED, (long long)id, anchor));
-        return;
-    }
-    app_flash(app, msg_fmt(buf, sizeof buf, M_SET_PRINT_QUEUED, (long long)id, msg(prn_status_msg(res.last))));
+    (void)svc_settle_print(app, s->date, buf, sizeof buf);
+    app_flash(app, buf);
 }
 
 static int

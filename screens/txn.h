@@ -1,6 +1,6 @@
 /*
  * screens/txn.h - the pages of a transaction and the host screen that runs
- * them (screens/new_cert.c).
+ * them (screens/txn_host.c).
  *
  * The host is one struct screen on the app's stack holding a struct txn
  * (kiosk/engine.h). Each step's page is itself a struct screen (same
@@ -29,23 +29,29 @@ struct txn_ui {
     int jump;             /* target of TXN_JUMP */
 };
 
-/* Draw the frame for a page: title "transaction · step", HINTS. Returns the first body row. */
+/* Draw the frame for a page: title "transaction · step", HINTS. Returns the
+ * first body row. (screens/txn_page.c) */
 int txn_frame(struct app *app, struct txn_ui *ui, const char *hints);
 
-/* The pages of 证书新办 (screens/new_*.c). */
-extern const struct screen page_new_company;
-extern const struct screen page_new_operator;
-extern const struct screen page_new_kind;
-extern const struct screen page_new_materials;
-extern const struct screen page_new_fee;
-extern const struct screen page_new_pay;
-extern const struct screen page_new_key;
-extern const struct screen page_new_pin;
-extern const struct screen page_new_issue;
-extern const struct screen page_new_done;
+/* One page per kind of page (kiosk/engine.h, enum txn_page): screens/page_*.c. */
+extern const struct screen page_form;
+extern const struct screen page_choice;
+extern const struct screen page_materials;
+extern const struct screen page_fee;
+extern const struct screen page_pay;
+extern const struct screen page_key;
+extern const struct screen page_pin;
+extern const struct screen page_run;
+extern const struct screen page_done;
 
-/* Host screens: 证书新办 (arg NULL = a new order, or const int64_t * = order id to resume). */
-extern const struct screen screen_new_cert;
+/* What the host opens: a new order of KIND (order_id 0), or the open order ORDER_ID. */
+struct txn_open {
+    enum txn_kind kind;
+    int64_t order_id;
+};
+
+/* The host that runs any transaction (screens/txn_host.c); arg: const struct txn_open *. */
+extern const struct screen screen_txn;
 /* 未完成订单: find an operator's open order, resume or cancel it (arg: const char * ID number or NULL). */
 extern const struct screen screen_resume;
 

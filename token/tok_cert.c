@@ -18,19 +18,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-X509 *
-tok_load_pem(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    X509 *x;
-
-    if (f == NULL)
-        return NULL;
-    x = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
-    ERR_clear_error();
-    return x;
-}
 
 /* One-line RFC 2253 name, UTF-8 kept as is. */
 static void

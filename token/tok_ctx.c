@@ -20,100 +20,11 @@
 
 #include "kiosk/config.h"
 
-/* Record a technical detail and return STATUS. */
-int
-tok_fail(tok_ctx *ctx, int status, const char *fmt, ...)
-{
-    va_list ap;
-    unsigned long e;
 
-    if (ctx == NULL)
-        return status;
-    va_start(ap, fmt);
-    vsnprintf(ctx->detail, sizeof ctx->detail, fmt, ap);
-    va_end(ap);
-    e = ERR_peek_last_error();
-    if (e != 0) {
-        size_t l = strlen(ctx->detail);
-        char buf[160];
-        ERR_error_string_n(e, buf, sizeof buf);
-        snprintf(ctx->detail + l, sizeof ctx->detail - l, " [%s]", buf);
-    }
-    ERR_clear_error();
-    return status;
-}
 
-void
-tok_trim(char *dst, size_t n, const char *src)
-{
-    size_t l;
 
-    snprintf(dst, n, "%s", src ? src : "");
-    l = strlen(dst);
-    while (l > 0 && dst[l - 1] == ' ')
-        dst[--l] = '\0';
-}
 
-void
-tok_pad_label(char out[33], const char *label)
-{
-    size_t l = strlen(label);
 
-    if (l > 32)
-        l = 32;
-    memset(out, ' ', 32);
-    memcpy(out, label, l);
-    out[32] = '\0';
-}
-
-void
-tok_cleanse_str(char *s)
-{
-    if (s != NULL)
-        OPENSSL_cleanse(s, strlen(s));
-}
-
-/* Read the first line of a secret file into OUT (trailing newline cut). */
-int
-tok_read_secret(const char *path, char *out, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    size_t l;
-
-    if (f == NULL)
-        return -1;
-    if (fgets(out, (int)n, f) == NULL) {
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    l = strlen(out);
-    while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == '\r'))
-        out[--l] = '\0';
-    return l > 0 ? 0 : -1;
-}
-
-int
-tok_ckr_status(CK_RV rv)
-{
-    switch (rv) {
-    case CKR_OK:
-        return TOK_OK;
-    case CKR_PIN_INCORRECT:
-        return TOK_ERR_PIN_INCORRECT;
-    case CKR_PIN_LOCKED:
-        return TOK_ERR_PIN_LOCKED;
-    case CKR_PIN_LEN_RANGE:
-    case CKR_PIN_INVALID:
-        return TOK_ERR_PIN_POLICY;
-    case CKR_DEVICE_REMOVED:
-    case CKR_TOKEN_NOT_PRESENT:
-    case CKR_SLOT_ID_INVALID:
-        return TOK_ERR_REMOVED;
-    default:
-        return TOK_ERR_INTERNAL;
-    }
-}
 
 int
 tok_env_setup(const char *conf_path)
@@ -243,117 +154,9 @@ tok_close(tok_ctx *ctx)
     ERR_clear_error();
 }
 
-/*
- * Forget every libp11 handle and enumerate again: the only safe way to see
- * tokens initialised since, and objects deleted since (libp11 caches them).
- * Closes every session, so the HSM and all keys are logged out afterwards.
- */
-int
-tok_refresh(tok_ctx *ctx)
-{
-    EVP_PKEY_free(ctx->ca_key);
-    ctx->ca_key = NULL;
-    ctx->hsm_logged_in = false;
-    if (ctx->slots != NULL)
-        PKCS11_release_all_slots(ctx->p11, ctx->slots, ctx->nslots);
-    ctx->slots = NULL;
-    ctx->nslots = 0;
-    if (PKCS11_enumerate_slots(ctx->p11, &ctx->slots, &ctx->nslots) != 0) {
-        ctx->slots = NULL;
-        ctx->nslots = 0;
-        return tok_fail(ctx, TOK_ERR_MODULE, "enumerate slots failed");
-    }
-    ERR_clear_error();
-    return TOK_OK;
-}
 
-PKCS11_SLOT *
-tok_find_slot(tok_ctx *ctx, const char *serial)
-{
-    unsigned int i;
-    char s[TOK_SERIAL_MAX];
 
-    for (i = 0; i < ctx->nslots; i++) {
-        PKCS11_TOKEN *t = ctx->slots[i].token;
-        if (t == NULL || !t->initialized)
-            continue;
-        tok_trim(s, sizeof s, t->serialnr);
-        if (strcmp(s, serial) == 0)
-            return &ctx->slots[i];
-    }
-    return NULL;
-}
 
-PKCS11_SLOT *
-tok_find_label(tok_ctx *ctx, const char *label)
-{
-    unsigned int i;
-    char l[33];
 
-    for (i = 0; i < ctx->nslots; i++) {
-        PKCS11_TOKEN *t = ctx->slots[i].token;
-        if (t == NULL || !t->initialized)
-            continue;
-        tok_trim(l, sizeof l, t->label);
-        if (strcmp(l, label) == 0)
-            return &ctx->slots[i];
-    }
-    return NULL;
-}
 
-PKCS11_SLOT *
-tok_find_free(tok_ctx *ctx)
-{
-    unsigned int i;
 
-    for (i = 0; i < ctx->nslots; i++)
-        if (ctx->slots[i].token != NULL && !ctx->slots[i].token->initialized)
-            return &ctx->slots[i];
-    return NULL;
-}
-
-/* A raw read-write session on SLOT; the caller closes it with C_CloseSession. */
-int
-tok_raw_session(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE *out)
-{
-    CK_RV rv = ctx->fl->C_OpenSession(PKCS11_get_slotid_from_slot(slot),
-                                      CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, out);
-    if (rv != CKR_OK)
-        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
-                        "C_OpenSession: 0x%lx", (unsigned long)rv);
-    return TOK_OK;
-}
-
-enum msg_id
-tok_msg(int status)
-{
-    switch (status) {
-    case TOK_OK: return M_TOK_OK;
-    case TOK_ERR_MODULE: return M_TOK_ERR_MODULE;
-    case TOK_ERR_NO_KEY: return M_TOK_ERR_NO_KEY;
-    case TOK_ERR_REMOVED: return M_TOK_ERR_REMOVED;
-    case TOK_ERR_NO_CERT: return M_TOK_ERR_NO_CERT;
-    case TOK_ERR_FOREIGN_CERT: return M_TOK_ERR_FOREIGN_CERT;
-    case TOK_ERR_PIN_INCORRECT: return M_TOK_ERR_PIN_INCORRECT;
-    case TOK_ERR_PIN_LOCKED: return M_TOK_ERR_PIN_LOCKED;
-    case TOK_ERR_PIN_POLICY: return M_TOK_ERR_PIN_POLICY;
-    case TOK_ERR_HSM: return M_TOK_ERR_HSM;
-    case TOK_ERR_NOT_BLANK: return M_TOK_ERR_NOT_BLANK;
-    case TOK_ERR_VERIFY: return M_TOK_ERR_VERIFY;
-    case TOK_ERR_BAD_CERT: return M_TOK_ERR_BAD_CERT;
-    default: return M_TOK_ERR_INTERNAL;
-    }
-}
-
-const char *
-tok_detail(const tok_ctx *ctx)
-{
-    return ctx != NULL ? ctx->detail : "";
-}
-
-void
-tok_set_step_hook(tok_ctx *ctx, tok_step_fn fn, void *arg)
-{
-    ctx->step_fn = fn;
-    ctx->step_arg = arg;
-}

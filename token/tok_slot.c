@@ -19,76 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool
-tok_is_hsm(const tok_ctx *ctx, const PKCS11_SLOT *slot)
-{
-    char s[TOK_SERIAL_MAX], l[33];
 
-    if (slot->token == NULL)
-        return false;
-    tok_trim(s, sizeof s, slot->token->serialnr);
-    tok_trim(l, sizeof l, slot->token->label);
-    if (ctx->hsm_serial[0] != '\0' && strcmp(s, ctx->hsm_serial) == 0)
-        return true;
-    return strcmp(l, TOK_HSM_LABEL) == 0;
-}
 
-static int
-tok_cmp_serial(const void *a, const void *b)
-{
-    return strcmp((const char *)a, (const char *)b);
-}
 
-/* List the markers into ctx->present; returns 1 when the set changed, 0 if not. */
-int
-tok_scan_ports(tok_ctx *ctx)
-{
-    char now[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
-    size_t n = 0;
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-    int changed;
-
-    if (stat(ctx->ports_dir, &st) == 0) {
-        ctx->ports_mtime = st.st_mtim;
-        d = opendir(ctx->ports_dir);
-        while (d != NULL && (e = readdir(d)) != NULL && n < TOK_PRESENT_MAX) {
-            if (e->d_name[0] == '.' || strlen(e->d_name) >= TOK_SERIAL_MAX)
-                continue;
-            snprintf(now[n++], TOK_SERIAL_MAX, "%s", e->d_name);
-        }
-        if (d != NULL)
-            closedir(d);
-    } else {
-        ctx->ports_mtime.tv_sec = 0;
-        ctx->ports_mtime.tv_nsec = 0;
-    }
-    qsort(now, n, TOK_SERIAL_MAX, tok_cmp_serial);
-    changed = !ctx->ports_seen || n != ctx->npresent || memcmp(now, ctx->present, n * TOK_SERIAL_MAX) != 0;
-    memcpy(ctx->present, now, n * TOK_SERIAL_MAX);
-    ctx->npresent = n;
-    ctx->ports_seen = true;
-    return changed;
-}
-
-/* Live check (not cached): is key SERIAL inserted right now? */
-bool
-tok_is_present(tok_ctx *ctx, const char *serial)
-{
-    char path[600];
-
-    if (ctx->ports_dir[0] == '\0') {
-        PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
-        CK_TOKEN_INFO ti;
-        return slot != NULL &&
-               ctx->fl->C_GetTokenInfo(PKCS11_get_slotid_from_slot(slot), &ti) == CKR_OK;
-    }
-    if (strchr(serial, '/') != NULL || serial[0] == '.' || serial[0] == '\0')
-        return false;
-    snprintf(path, sizeof path, "%s/%s", ctx->ports_dir, serial);
-    return access(path, F_OK) == 0;
-}
 
 int
 tok_poll(tok_ctx *ctx)

@@ -11,7 +11,8 @@
  * named after its serial; `kiosk dev plug|unplug` writes and removes it.
  *
  * Every function returns TOK_OK (0) or a negative enum tok_status; the
- * catalogue text for a status is msg(tok_msg(status)).
+ * catalogue text for a status is chosen above this layer (txn_tok_msg,
+ * kiosk/engine.h).
  */
 #ifndef TOKEN_TOKEN_H
 #define TOKEN_TOKEN_H
@@ -92,9 +93,6 @@ int tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out);
 
 /* True when the HSM token (HSM_SERIAL of tok_open) is visible to the module. */
 bool tok_hsm_present(tok_ctx *ctx);
-
-/* The catalogue entry explaining STATUS. */
-enum msg_id tok_msg(int status);
 
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *tok_detail(const tok_ctx *ctx);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/rules.h"
 #include "printing/print.h"
 
 static void
@@ -36,7 +37,7 @@ values(FILE *f, FILE *absent, enum prn_doc doc, const struct prn_order_doc *d)
         line(f, d->operator_name); line(f, d->operator_id); line(f, d->operator_mobile);
         line(f, d->operator_email); line(f, d->operator_wechat); line(f, d->mail_address);
         line(f, d->app_region); line(f, d->app_category); line(f, d->app_project);
-        if (d->txn == PRN_TXN_CHANGE)
+        if (d->txn == KIND_CHANGE)
             line(f, d->change_desc);
         break;
     case PRN_DOC_SEAL:
@@ -44,16 +45,16 @@ values(FILE *f, FILE *absent, enum prn_doc doc, const struct prn_order_doc *d)
         break;
     case PRN_DOC_RECEIPT:
         line(f, d->hall); line(f, d->window); line(f, d->clerk); line(f, d->company);
-        line(f, d->operator_name); line(f, prn_mask_id(buf, sizeof buf, d->operator_id));
+        line(f, d->operator_name); line(f, rules_mask_id(d->operator_id, buf, sizeof buf));
         line(absent, d->operator_id);
         if (d->media_fee > 0)
-            line(f, prn_money(buf, sizeof buf, d->media_fee));
+            line(f, rules_money_format(d->media_fee, buf, sizeof buf));
         if (d->years > 0 && d->service_fee_per_year > 0) {
-            line(f, prn_money(buf, sizeof buf, d->service_fee_per_year));
-            line(f, prn_money(buf, sizeof buf, d->service_fee_per_year * d->years));
+            line(f, rules_money_format(d->service_fee_per_year, buf, sizeof buf));
+            line(f, rules_money_format(d->service_fee_per_year * d->years, buf, sizeof buf));
         }
         if (prn_total(d) > 0)
-            line(f, prn_money(buf, sizeof buf, prn_total(d)));
+            line(f, rules_money_format(prn_total(d), buf, sizeof buf));
         line(f, d->cert_serial); line(f, d->key_serial);
         if (d->not_after != 0) {
             localtime_r(&d->not_before, &tm);
@@ -67,7 +68,7 @@ values(FILE *f, FILE *absent, enum prn_doc doc, const struct prn_order_doc *d)
     case PRN_DOC_CHECKLIST:
         line(f, d->company);
         if (prn_total(d) > 0)
-            line(f, prn_money(buf, sizeof buf, prn_total(d)));
+            line(f, rules_money_format(prn_total(d), buf, sizeof buf));
         break;
     default:
         break;

@@ -43,10 +43,10 @@ test_step_table(void **state)
 
     (void)state;
     assert_int_equal(d->nsteps, 10);
-    assert_string_equal(d->code, "new");
+    assert_string_equal(kind_code(d->kind), "new");
     for (i = 0; i < d->nsteps; i++) {
         assert_string_equal(d->steps[i].name, order[i]);
-        assert_non_null(d->steps[i].scr);
+        assert_true(d->steps[i].page < PAGE__COUNT);  /* a kind of page the host has */
         for (j = i + 1; j < d->nsteps; j++)
             assert_string_not_equal(d->steps[i].name, d->steps[j].name);
         /* every step from the key on needs payment; none before */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kiosk/rules.h"
 #include "printing/print.h"
 #include "testutil.h"
 
@@ -24,19 +25,20 @@ test_money_and_mask(void **state)
 {
     char b[64];
     (void)state;
-    assert_string_equal(prn_money(b, sizeof b, 20000), "200.00");
-    assert_string_equal(prn_money(b, sizeof b, 5), "0.05");
-    assert_string_equal(prn_money(b, sizeof b, -150), "-1.50");
-    assert_string_equal(prn_mask_id(b, sizeof b, "120105199008172524"), "120***********2524");
-    assert_string_equal(prn_mask_id(b, sizeof b, "1234"), "****");
-    assert_string_equal(prn_mask_id(b, sizeof b, ""), "");
+    assert_string_equal(rules_money_format(20000, b, sizeof b), "200.00");
+    assert_string_equal(rules_money_format(5, b, sizeof b), "0.05");
+    assert_string_equal(rules_money_format(-150, b, sizeof b), "-1.50");
+    /* one masking policy for screen, paper and audit (kiosk/rules.c) */
+    assert_string_equal(rules_mask_id("120105199008172524", b, sizeof b), "120105********2524");
+    assert_string_equal(rules_mask_id("1234", b, sizeof b), "****");
+    assert_string_equal(rules_mask_id("", b, sizeof b), "");
 }
 
 static void
 test_names_and_table(void **state)
 {
     enum prn_doc d;
-    enum prn_txn t;
+    enum txn_kind t;
     int i;
     (void)state;
     for (i = 0; i < PRN_DOC__COUNT; i++) {
@@ -44,19 +46,19 @@ test_names_and_table(void **state)
         assert_int_equal(d, i);
     }
     assert_int_equal(prn_doc_parse("poster", &d), -1);
-    for (i = 0; i < PRN_TXN__COUNT; i++) {
-        assert_int_equal(prn_txn_parse(prn_txn_code((enum prn_txn)i), &t), 0);
+    for (i = 0; i < KIND__COUNT; i++) {
+        assert_int_equal(kind_parse(kind_code((enum txn_kind)i), &t), 0);
         assert_int_equal(t, i);
     }
-    assert_int_equal(prn_txn_parse("check", &t), -1);
+    assert_int_equal(kind_parse("check", &t), -1);
     /* The form's 操作类型 box per transaction (seed 002 annex 1). */
-    assert_int_equal(prn_form_op_for(PRN_TXN_NEW), PRN_OP_APPLY);
-    assert_int_equal(prn_form_op_for(PRN_TXN_RENEW), PRN_OP_RENEW);
-    assert_int_equal(prn_form_op_for(PRN_TXN_LOST), PRN_OP_REPLACE);
-    assert_int_equal(prn_form_op_for(PRN_TXN_DAMAGED), PRN_OP_REPLACE);
-    assert_int_equal(prn_form_op_for(PRN_TXN_UNLOCK), PRN_OP_UNLOCK);
-    assert_int_equal(prn_form_op_for(PRN_TXN_CHANGE), PRN_OP_CHANGE);
-    assert_int_equal(prn_form_op_for(PRN_TXN_REVOKE), PRN_OP_OTHER);
+    assert_int_equal(kind_info(KIND_NEW)->op, KIND_OP_APPLY);
+    assert_int_equal(kind_info(KIND_RENEW)->op, KIND_OP_RENEW);
+    assert_int_equal(kind_info(KIND_LOST)->op, KIND_OP_REPLACE);
+    assert_int_equal(kind_info(KIND_DAMAGED)->op, KIND_OP_REPLACE);
+    assert_int_equal(kind_info(KIND_UNLOCK)->op, KIND_OP_UNLOCK);
+    assert_int_equal(kind_info(KIND_CHANGE)->op, KIND_OP_CHANGE);
+    assert_int_equal(kind_info(KIND_REVOKE)->op, KIND_OP_OTHER);
 }
 
 static void

@@ -497,21 +497,21 @@ test_default_profiles_match_seeds(void **state)
     struct rules_quote_in in = { .years = 3 };
     (void)state;
     /* domain.md fee table: Tianjin new 200 = 50 + 50 x 3; BJCA 260 per set (1 year) */
-    assert_int_equal(rules_fee_quote(TJ, RULES_TXN_NEW, &in, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(TJ, KIND_NEW, &in, &q), RULES_OK);
     assert_int_equal(q.total, 20000);
     in.years = 1;
-    assert_int_equal(rules_fee_quote(BJ, RULES_TXN_NEW, &in, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(BJ, KIND_NEW, &in, &q), RULES_OK);
     assert_int_equal(q.total, 26000);
-    assert_int_equal(rules_fee_quote(BJ, RULES_TXN_RENEW, &in, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(BJ, KIND_RENEW, &in, &q), RULES_OK);
     assert_int_equal(q.total, 18000);
     in.years = 3;
-    assert_int_equal(rules_fee_quote(TJ, RULES_TXN_RENEW, &in, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(TJ, KIND_RENEW, &in, &q), RULES_OK);
     assert_int_equal(q.total, 15000);
-    assert_int_equal(rules_fee_quote(TJ, RULES_TXN_LOST, NULL, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(TJ, KIND_LOST, NULL, &q), RULES_OK);
     assert_int_equal(q.total, 5000);
-    assert_int_equal(rules_fee_quote(BJ, RULES_TXN_LOST, NULL, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(BJ, KIND_LOST, NULL, &q), RULES_OK);
     assert_int_equal(q.total, 8000);
-    assert_int_equal(rules_fee_quote(BJ, RULES_TXN_UNLOCK, NULL, &q), RULES_OK);
+    assert_int_equal(rules_fee_quote(BJ, KIND_UNLOCK, NULL, &q), RULES_OK);
     assert_int_equal(q.total, 0);
     assert_int_equal(q.nlines, 0);
 }
@@ -533,11 +533,11 @@ test_fee_quote(void **state)
         for (int y = 0; y <= pr->max_years + 1; y++) {
             struct rules_quote_in in = { .years = y };
             struct rules_quote q;
-            enum rules_status st = rules_fee_quote(pr, RULES_TXN_NEW, &in, &q);
+            enum rules_status st = rules_fee_quote(pr, KIND_NEW, &in, &q);
             if (y < 1 || y > pr->max_years) {
                 assert_int_equal(st, RULES_YEARS_RANGE);
                 assert_int_equal(q.total, 0);
-                assert_int_equal(rules_fee_quote(pr, RULES_TXN_RENEW, &in, &q), RULES_YEARS_RANGE);
+                assert_int_equal(rules_fee_quote(pr, KIND_RENEW, &in, &q), RULES_YEARS_RANGE);
                 continue;
             }
             assert_int_equal(st, RULES_OK);
@@ -554,7 +554,7 @@ test_fee_quote(void **state)
             assert_int_equal(q.lines[q.nlines - 1].label, M_RULE_FEE_SERVICE);
             assert_int_equal(q.lines[q.nlines - 1].qty, y);
             assert_int_equal(q.nlines, pr->media_fee ? 2 : 1);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_RENEW, &in, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_RENEW, &in, &q), RULES_OK);
             assert_int_equal(q.total, pr->renewal_fee_per_year * y);
             assert_int_equal(q.nlines, 1);
             assert_int_equal(q.lines[0].label, M_RULE_FEE_RENEWAL);
@@ -562,18 +562,18 @@ test_fee_quote(void **state)
         {
             struct rules_quote q;
             struct rules_quote_in freebie = { .damaged_free = true }, paid = { .damaged_free = false };
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_LOST, NULL, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_LOST, NULL, &q), RULES_OK);
             assert_int_equal(q.total, pr->lost_media_fee);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_DAMAGED, &freebie, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_DAMAGED, &freebie, &q), RULES_OK);
             assert_int_equal(q.total, 0);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_DAMAGED, &paid, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_DAMAGED, &paid, &q), RULES_OK);
             assert_int_equal(q.total, pr->damaged_media_fee);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_UNLOCK, NULL, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_UNLOCK, NULL, &q), RULES_OK);
             assert_int_equal(q.total, pr->unlock_fee);
             assert_int_equal(q.nlines, pr->unlock_fee ? 1 : 0);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_CHANGE, NULL, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_CHANGE, NULL, &q), RULES_OK);
             assert_int_equal(q.total, 0);
-            assert_int_equal(rules_fee_quote(pr, RULES_TXN_REVOKE, NULL, &q), RULES_OK);
+            assert_int_equal(rules_fee_quote(pr, KIND_REVOKE, NULL, &q), RULES_OK);
             assert_int_equal(q.total, 0);
         }
     }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kiosk/config.h"
+#include "kiosk/engine.h"
 #include "token/token.h"
 
 static void
@@ -25,12 +26,12 @@ test_status_texts(void **state)
 
     (void)state;
     for (s = TOK_OK; s >= TOK_ERR_INTERNAL; s--) {
-        assert_string_not_equal(msg_in(tok_msg(s), LANG_ZH), "?");
-        assert_string_not_equal(msg_in(tok_msg(s), LANG_EN), "?");
+        assert_string_not_equal(msg_in(txn_tok_msg(s), LANG_ZH), "?");
+        assert_string_not_equal(msg_in(txn_tok_msg(s), LANG_EN), "?");
         for (t = s - 1; t >= TOK_ERR_INTERNAL; t--)
-            assert_int_not_equal(tok_msg(s), tok_msg(t));
+            assert_int_not_equal(txn_tok_msg(s), txn_tok_msg(t));
     }
-    assert_int_equal(tok_msg(-999), tok_msg(TOK_ERR_INTERNAL));
+    assert_int_equal(txn_tok_msg(-999), txn_tok_msg(TOK_ERR_INTERNAL));
 }
 
 static void

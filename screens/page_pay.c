@@ -1,5 +1,5 @@
 /*
- * screens/new_pay.c - 证书新办, step 6: payment. The fee and a payment QR
+ * screens/page_pay.c - the payment page (PAGE_PAY). The fee and a payment QR
  * code (kiosk/qrtext.h, fitted to the terminal: the QR may use the rows of
  * the hints and status lines) encoding the payment-request URL built from
  * [payment] url_template with the order number, the amount and an HMAC
@@ -175,9 +175,9 @@ pay_free(void *state)
     free(s);
 }
 
-const struct screen page_new_pay = {
-    .name = "new_pay",
-    .modes = MODE_W66,
+const struct screen page_pay = {
+    .name = "page_pay",
+    .modes = MODE_ALL,
     .init = pay_init,
     .draw = pay_draw,
     .key = pay_keyh,

@@ -1,5 +1,5 @@
 /*
- * screens/new_pin.c - 证书新办, step 8 (paid): the applicant types the new
+ * screens/page_pin.c - the PIN page (PAGE_PIN, paid): the applicant types the new
  * user PIN twice (rules_pin_confirm: 6-16 characters, not one character
  * repeated, not a plain sequence, both entries equal). The PIN goes to
  * txn.pin only, never to the records; the form's buffers are zeroed.
@@ -12,7 +12,7 @@
 #include "kiosk/ui.h"
 #include "screens/txn.h"
 
-static const struct form_item pin_items[] = {
+static const struct txn_field pin_items[] = {
     { NULL, M_TXN_F_PIN, 16, FIELD_MASK | FIELD_ASCII, true, rules_pin },
     { NULL, M_TXN_F_PIN_AGAIN, 16, FIELD_MASK | FIELD_ASCII, true, NULL },
 };
@@ -87,9 +87,9 @@ pin_free(void *state)
     free(s);
 }
 
-const struct screen page_new_pin = {
-    .name = "new_pin",
-    .modes = MODE_W66,
+const struct screen page_pin = {
+    .name = "page_pin",
+    .modes = MODE_ALL,
     .init = pin_init,
     .draw = pin_draw,
     .key = pin_key,

@@ -1,5 +1,5 @@
 /*
- * screens/new_issue.c - 证书新办, step 9 (paid): issuing, one stage per
+ * screens/page_run.c - the run page (PAGE_RUN, paid): the paid work, one stage per
  * tick so the clerk sees the progress: wipe (if agreed) and initialise the
  * key with its diversified SO PIN and the user PIN -> key pair on the key,
  * CSR, CA signature in the HSM, certificate written, read back and
@@ -121,7 +121,7 @@ issue_draw(struct app *app, void *state)
         y += ui_wrap(y, 4, COLS - 8, warn ? TC_WARN : TC_DIM, buf);
     }
     if (s->view == IV_FAIL_TOKEN) {
-        msg_fmt(buf, sizeof buf, M_TXN_ISSUE_FAILED, msg(tok_msg(s->run.tok_rc)));
+        msg_fmt(buf, sizeof buf, M_TXN_ISSUE_FAILED, msg(txn_tok_msg(s->run.tok_rc)));
         attron(A_BOLD);
         y += ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
         attroff(A_BOLD);
@@ -181,9 +181,9 @@ issue_free(void *state)
     free(state);
 }
 
-const struct screen page_new_issue = {
-    .name = "new_issue",
-    .modes = MODE_W66,
+const struct screen page_run = {
+    .name = "page_run",
+    .modes = MODE_ALL,
     .init = issue_init,
     .draw = issue_draw,
     .key = issue_key,

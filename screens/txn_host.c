@@ -1,12 +1,12 @@
 /*
- * screens/new_cert.c - 证书新办 at window 66: the step table of the
- * transaction and the host screen that runs its pages (see screens/txn.h).
- *
- * company -> operator -> kind/years -> materials -> fee (forms printed)
- * -> payment -> [paid] key -> PIN twice -> issue -> done (go to window 68).
- * The order is created when the operator's ID number is known (it is found
- * again by it) and saved at every step; an order interrupted during the PIN
- * or the issuing resumes at "insert the key" (a half-written key is wiped).
+ * screens/txn_host.c - the one host screen that runs ANY transaction: the
+ * engine's table of steps (kiosk/engine*.c) names a kind of page for each
+ * step, and this host shows that page (host_pages), moves between steps
+ * (txn_goto: the paid and no-back rules, the order saved), cancels with F8
+ * (txn_cancel_checked: refused with the engine's reason when it may not) and
+ * resumes an order where the engine says. Its argument is a struct
+ * txn_open: the kind to start, or the order to resume. A kind that may not
+ * run (or be resumed) in this counter mode is refused.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -16,59 +16,34 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const struct txn_step new_cert_steps[] = {
-    { .name = "company", .title = M_TXN_STEP_COMPANY, .scr = &page_new_company },
-    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .scr = &page_new_operator },
-    { .name = "kind", .title = M_TXN_STEP_KIND, .scr = &page_new_kind },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .scr = &page_new_materials },
-    { .name = "fee", .title = M_TXN_STEP_FEE, .scr = &page_new_fee },
-    { .name = "pay", .title = M_TXN_STEP_PAY, .scr = &page_new_pay },
-    { .name = "key", .title = M_TXN_STEP_KEY, .scr = &page_new_key, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
-    { .name = "pin", .title = M_TXN_STEP_PIN, .scr = &page_new_pin, .flags = TXN_STEP_PAID, .resume_at = "key" },
-    { .name = "issue", .title = M_TXN_STEP_ISSUE, .scr = &page_new_issue, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK, .resume_at = "key" },
-    { .name = "done", .title = M_TXN_STEP_DONE, .scr = &page_new_done, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
-};
-
-const struct txn_def txn_new_cert = {
-    .code = "new",
-    .title = M_TXN_NEW_TITLE,
-    .steps = new_cert_steps,
-    .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
-    .records = txn_new_records,
-    .resume_at = txn_new_resume_at,
-    .may_cancel = txn_new_may_cancel,
-    .on_cancel = txn_new_on_cancel,
+/* One page per kind of page (kiosk/engine.h, enum txn_page). */
+static const struct screen *const host_pages[PAGE__COUNT] = {
+    [PAGE_FORM] = &page_form,
+    [PAGE_CHOICE] = &page_choice,
+    [PAGE_MATERIALS] = &page_materials,
+    [PAGE_FEE] = &page_fee,
+    [PAGE_PAY] = &page_pay,
+    [PAGE_KEY] = &page_key,
+    [PAGE_PIN] = &page_pin,
+    [PAGE_RUN] = &page_run,
+    [PAGE_DONE] = &page_done,
 };
 
 struct host_state {
     struct txn_ui ui;
+    bool refused;             /* this mode may not run it: any key goes back */
     const struct screen *page;
     void *pstate;
     bool confirm_cancel;      /* F8 pressed: waiting for Y */
 };
 
-int
-txn_frame(struct app *app, struct txn_ui *ui, const char *hints)
-{
-    char title[256], num[64];
-
-    snprintf(num, sizeof num, "%s", ui->t.order.number);
-    msg_fmt(title, sizeof title, M_TXN_TITLE_FMT, msg(ui->t.def->title), ui->t.step + 1, ui->t.def->nsteps,
-            msg(txn_cur(&ui->t)->title));
-    if (num[0] != '\0') {
-        size_t l = strlen(title);
-        snprintf(title + l, sizeof title - l, " · %s", num);
-    }
-    curs_set(0);
-    return ui_frame(app, title, hints);
-}
 
 static void
 host_open_page(struct app *app, struct host_state *s)
 {
     if (s->page != NULL && s->page->free != NULL)
         s->page->free(s->pstate);
-    s->page = txn_cur(&s->ui.t)->scr;
+    s->page = host_pages[txn_cur(&s->ui.t)->page];
     s->pstate = s->page->init ? s->page->init(app, &s->ui) : NULL;
 }
 
@@ -76,19 +51,27 @@ static void *
 host_init(struct app *app, const void *arg)
 {
     struct host_state *s = calloc(1, sizeof *s);
+    const struct txn_open *open = arg;
+    const struct txn_def *def = open != NULL ? txn_def_of(open->kind) : NULL;
+    const struct kind_info *ki = open != NULL ? kind_info(open->kind) : NULL;
 
     if (s == NULL)
         return NULL;
+    if (def == NULL || ((open->order_id ? ki->resume_modes : ki->modes) & app->mode) == 0) {
+        /* not built, or not at this counter: nothing runs, any key goes back */
+        s->refused = true;
+        return s;
+    }
     s->ui.env.cfg = &app->cfg;
     s->ui.env.tok = app->tok;
     s->ui.env.st = app->st;
     s->ui.env.window = app_mode_name(app->mode);
     s->ui.env.clerk = app->ses.signed_in ? app->ses.login : "";
     s->ui.env.printer = app->printer_worker;
-    txn_begin(&s->ui.t, &txn_new_cert, s->ui.env.window, s->ui.env.clerk);
-    if (arg != NULL && (app->st == NULL || txn_resume(&s->ui.t, &txn_new_cert, app->st, *(const int64_t *)arg) != STORE_OK)) {
+    txn_begin(&s->ui.t, def, s->ui.env.window, s->ui.env.clerk);
+    if (open->order_id != 0 && (app->st == NULL || txn_resume(&s->ui.t, def, app->st, open->order_id) != STORE_OK)) {
         app_flash(app, msg(M_TXN_RESUME_FAILED));
-        txn_begin(&s->ui.t, &txn_new_cert, s->ui.env.window, s->ui.env.clerk);
+        txn_begin(&s->ui.t, def, s->ui.env.window, s->ui.env.clerk);
     }
     host_open_page(app, s);
     return s;
@@ -99,6 +82,11 @@ host_draw(struct app *app, void *state)
 {
     struct host_state *s = state;
 
+    if (s->refused) {
+        ui_frame(app, msg(M_NOT_ALLOWED), msg(M_TXN_HINTS_BACK));
+        ui_center(LINES / 2, TC_WARN, msg(M_NOT_ALLOWED));
+        return;
+    }
     if (s->page->draw != NULL)
         s->page->draw(app, s->pstate);
     if (s->confirm_cancel) {
@@ -142,6 +130,9 @@ host_key(struct app *app, void *state, int key)
     struct host_state *s = state;
     int flags;
 
+    (void)key;
+    if (s->refused)
+        return SCR_BACK;
     if (s->confirm_cancel) {
         s->confirm_cancel = false;
         if (key == 'y' || key == 'Y') {
@@ -156,7 +147,7 @@ host_key(struct app *app, void *state, int key)
         }
         return SCR_REDRAW;
     }
-    if (key == KEY_F(8) && txn_cur(&s->ui.t)->scr != &page_new_done) {
+    if (key == KEY_F(8) && txn_cur(&s->ui.t)->page != PAGE_DONE) {
         s->confirm_cancel = true;
         return SCR_REDRAW;
     }
@@ -174,8 +165,11 @@ static int
 host_event(struct app *app, void *state, enum scr_event ev)
 {
     struct host_state *s = state;
-    int flags = s->page->event ? s->page->event(app, s->pstate, ev) : SCR_IGNORED;
+    int flags;
 
+    if (s->refused)
+        return SCR_IGNORED;
+    flags = s->page->event ? s->page->event(app, s->pstate, ev) : SCR_IGNORED;
     return host_apply(app, s, flags);
 }
 
@@ -193,9 +187,9 @@ host_free(void *state)
     free(s);
 }
 
-const struct screen screen_new_cert = {
-    .name = "new_cert",
-    .modes = MODE_W66,
+const struct screen screen_txn = {
+    .name = "txn",
+    .modes = MODE_ALL,      /* which kinds run where: the kinds table (host_init) */
     .init = host_init,
     .draw = host_draw,
     .key = host_key,

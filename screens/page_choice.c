@@ -1,5 +1,5 @@
 /*
- * screens/new_kind.c - 证书新办, step 3: the certificate kind (unit
+ * screens/page_choice.c - the choice page (PAGE_CHOICE): the certificate kind (unit
  * certificate with seal / legal-person certificate with seal, seed 000) and
  * the term in years (the profile's default first, 1..max_years).
  */
@@ -104,9 +104,9 @@ kind_free(void *state)
     free(state);
 }
 
-const struct screen page_new_kind = {
-    .name = "new_kind",
-    .modes = MODE_W66,
+const struct screen page_choice = {
+    .name = "page_choice",
+    .modes = MODE_ALL,
     .init = kind_init,
     .draw = kind_draw,
     .key = kind_key,

@@ -1,5 +1,5 @@
 /*
- * screens/new_fee.c - 证书新办, step 5: the fee quote from the CA profile
+ * screens/page_fee.c - the fee page (PAGE_FEE): the quote from the CA profile (the kind's fee rule)
  * and the term, and the papers to sign: the application form (copies from
  * the profile) and the seal-sampling sheet are printed here, through the
  * outbox, once per order (P prints them again); the print worker sends
@@ -45,7 +45,7 @@ fee_init(struct app *app, const void *arg)
     s->ui = (struct txn_ui *)arg;
     memset(&in, 0, sizeof in);
     in.years = txn_get_int(&s->ui->t, "years", p->default_years);
-    if (rules_fee_quote(p, RULES_TXN_NEW, &in, &s->q) == RULES_OK) {
+    if (rules_fee_quote(p, s->ui->t.def->kind, &in, &s->q) == RULES_OK) {
         char buf[32];
         snprintf(buf, sizeof buf, "%ld", s->q.total);
         txn_set(&s->ui->t, "amount", buf);
@@ -128,9 +128,9 @@ fee_free(void *state)
     free(state);
 }
 
-const struct screen page_new_fee = {
-    .name = "new_fee",
-    .modes = MODE_W66,
+const struct screen page_fee = {
+    .name = "page_fee",
+    .modes = MODE_ALL,
     .init = fee_init,
     .draw = fee_draw,
     .key = fee_key,

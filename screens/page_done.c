@@ -1,5 +1,5 @@
 /*
- * screens/new_done.c - 证书新办, last step: what was issued (company,
+ * screens/page_done.c - the done page (PAGE_DONE); for 证书新办: what was issued (company,
  * operator with the ID number masked, certificate serial, validity, key
  * serial) and where to go next: window 68, to bind the electronic seal.
  * An order resumed here (finished issuing, not yet closed) is closed now.
@@ -81,9 +81,9 @@ done_free(void *state)
     free(state);
 }
 
-const struct screen page_new_done = {
-    .name = "new_done",
-    .modes = MODE_W66,
+const struct screen page_done = {
+    .name = "page_done",
+    .modes = MODE_ALL,
     .init = done_init,
     .draw = done_draw,
     .key = done_key,

@@ -1,5 +1,5 @@
 /*
- * screens/new_key.c - 证书新办, step 7 (paid): "insert a blank key". The
+ * screens/page_key.c - the key page (PAGE_KEY, paid): "insert a blank key". The
  * first inserted UKey is judged by the engine (txn_new_key_scan): blank;
  * holding this order's own certificate (an interrupted issuance that got
  * as far as the key: Enter records it, nothing is wiped); holding a foreign,
@@ -166,9 +166,9 @@ key_free(void *state)
     free(state);
 }
 
-const struct screen page_new_key = {
-    .name = "new_key",
-    .modes = MODE_W66,
+const struct screen page_key = {
+    .name = "page_key",
+    .modes = MODE_ALL,
     .init = key_init,
     .draw = key_draw,
     .key = key_key,

@@ -1,0 +1,104 @@
+/*
+ * kiosk/kinds.c - the one table of transaction kinds (see kinds.h). The
+ * materials, next steps and warnings come from seeds 000/002/003/004.
+ */
+#include "kiosk/kinds.h"
+
+#include <string.h>
+
+#define W66 KIND_AT_W66
+#define W68 KIND_AT_W68
+#define SELF KIND_AT_SELF
+
+static const struct kind_info kinds[KIND__COUNT] = {
+    [KIND_NEW] = {
+        .code = "new", .title = M_PRN_TXN_NEW, .op = KIND_OP_APPLY,
+        .next = { M_PRN_NEXT_BIND68 },
+        .materials = { M_PRN_C_FORM2, M_PRN_C_LICENSE, M_PRN_C_SEALSHEET, M_PRN_C_LEGAL_ID,
+                       M_PRN_C_OPERATOR_ID, M_PRN_C_MAIL_AUTH },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66 | SELF, .fee = true,
+    },
+    [KIND_RENEW] = {
+        .code = "renew", .title = M_PRN_TXN_RENEW, .op = KIND_OP_RENEW,
+        .next = { M_PRN_NEXT_SELFTEST },
+        .warn = { M_PRN_WARN_REENCRYPT },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY,
+                       M_PRN_C_EXPIRED_FULL },
+        .modes = W66 | SELF, .resume_modes = W66 | SELF, .cancel_modes = W66 | SELF, .fee = true,
+    },
+    [KIND_LOST] = {
+        .code = "lost", .title = M_PRN_TXN_LOST, .op = KIND_OP_REPLACE,
+        .next = { M_PRN_NEXT_REBIND68 },
+        .warn = { M_PRN_WARN_OLD_REVOKED, M_PRN_WARN_REENCRYPT },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+    },
+    [KIND_DAMAGED] = {
+        .code = "damaged", .title = M_PRN_TXN_DAMAGED, .op = KIND_OP_REPLACE,
+        .next = { M_PRN_NEXT_REBIND68 },
+        .warn = { M_PRN_WARN_OLD_KEY, M_PRN_WARN_REENCRYPT },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_DAMAGED_KEY },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+    },
+    [KIND_CHANGE] = {
+        .code = "change", .title = M_PRN_TXN_CHANGE, .op = KIND_OP_CHANGE,
+        .next = { M_PRN_NEXT_REBIND68 },
+        .warn = { M_PRN_WARN_REENCRYPT },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE_NEW, M_PRN_C_CHANGE_NOTICE, M_PRN_C_OPERATOR_ID,
+                       M_PRN_C_OLD_KEY },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
+    },
+    [KIND_UNLOCK] = {
+        .code = "unlock", .title = M_PRN_TXN_UNLOCK, .op = KIND_OP_UNLOCK,
+        .next = { M_PRN_NEXT_NEWPIN },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+    },
+    [KIND_REVOKE] = {
+        .code = "revoke", .title = M_PRN_TXN_REVOKE, .op = KIND_OP_OTHER,
+        .next = { M_PRN_NEXT_REVOKED },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
+    },
+    [KIND_BIND] = {
+        .code = "bind", .title = M_PRN_TXN_BIND, .op = KIND_OP_OTHER,
+        .next = { M_PRN_NEXT_BOUND },
+        .materials = { M_PRN_C_OLD_KEY, M_PRN_C_SEAL_FORM },
+        .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
+    },
+};
+
+const struct kind_info *
+kind_info(enum txn_kind k)
+{
+    if ((int)k < 0 || k >= KIND__COUNT)
+        k = KIND_NEW;
+    return &kinds[k];
+}
+
+const char *
+kind_code(enum txn_kind k)
+{
+    return (int)k >= 0 && k < KIND__COUNT ? kinds[k].code : "?";
+}
+
+int
+kind_parse(const char *s, enum txn_kind *out)
+{
+    int i;
+
+    for (i = 0; s != NULL && i < KIND__COUNT; i++)
+        if (strcmp(s, kinds[i].code) == 0) {
+            *out = (enum txn_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *
+kind_title_of(const char *code)
+{
+    enum txn_kind k;
+
+    return kind_parse(code, &k) == 0 ? msg(kinds[k].title) : NULL;
+}
