@@ -29,7 +29,7 @@ LIBS    = $(PKG_LIBS) $(CUPS_LIBS) -lm -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC_DIRS := kiosk screens token printing data
+SRC_DIRS := kiosk screens token printing data data/sqlite
 LIB_SRCS := $(filter-out kiosk/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 HDRS     := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) $(addsuffix /*.def,$(SRC_DIRS)) tests/unit/*.h bench/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

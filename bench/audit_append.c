@@ -29,7 +29,7 @@ main(int argc, char **argv)
     if (mkdtemp(dir) == NULL || n <= 0)
         return 1;
     snprintf(path, sizeof path, "%s/kiosk.db", dir);
-    if (store_open(&st, path, 5000, err, sizeof err) != STORE_OK) {
+    if (store_open(&st, &(struct store_opts){ .path = path, .busy_ms = 5000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "audit_append: %s\n", err);
         return 1;
     }

@@ -143,7 +143,7 @@ main(int argc, char **argv)
         return 2;
     cfg_defaults(&base, NULL);
     if (tok_cfg_effective(&base, &cfg, err, sizeof err) != 0 || tok_open_cfg(&env.tok, &cfg, err, sizeof err) != 0 ||
-        store_open(&env.st, cfg.db_path, cfg.db_busy_ms, err, sizeof err) != STORE_OK) {
+        store_open(&env.st, &(struct store_opts){ .path = cfg.db_path, .busy_ms = cfg.db_busy_ms, .station = cfg.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "issue: %s (run with KIOSK_HOME = a provisioned hall)\n", err);
         return 1;
     }

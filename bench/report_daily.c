@@ -113,7 +113,7 @@ main(int argc, char **argv)
 
     if (argc <= 1)
         mkdir("build/bench-data", 0755);
-    if (store_open(&st, path, 5000, err, sizeof err) != STORE_OK) {
+    if (store_open(&st, &(struct store_opts){ .path = path, .busy_ms = 5000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "report_daily: %s\n", err);
         return 1;
     }
@@ -134,7 +134,7 @@ main(int argc, char **argv)
             fprintf(stderr, "report_daily: cannot generate (remove %s and retry)\n", path);
             return 1;
         }
-        if (store_open(&st, path, 5000, err, sizeof err) != STORE_OK)
+        if (store_open(&st, &(struct store_opts){ .path = path, .busy_ms = 5000 }, err, sizeof err) != STORE_OK)
             return 1;
         count = NORDERS + HEAVY_EXTRA;
     }

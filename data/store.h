@@ -2,10 +2,12 @@
  * data/store.h - the kiosk's records: orders, certificates, keys, validity
  * checks, print jobs and the audit trail.
  *
- * The interface speaks of the counter's things, never of SQL: today it is
- * SQLite (data/store_sqlite.c: WAL, foreign keys, versioned migrations in
- * PRAGMA user_version); a hall with many counter machines will later put
- * PostgreSQL behind the same functions.
+ * The interface speaks of the counter's things, never of SQL or of one
+ * database's habits: the embedded backend is SQLite (data/sqlite/, one file
+ * per record type); a hall with many counter machines will put PostgreSQL
+ * behind the same functions. tests/unit/test_store_contract.c is what any
+ * backend must pass. Password hashing (data/password.c), ID masking and
+ * the order-number format (kiosk/rules.c) are the same for every backend.
  *
  * Every function returns STORE_OK (0) or a negative enum store_status.
  * Times are UTC seconds since the epoch. Money is in fen (0.01 yuan).
@@ -25,21 +27,34 @@ typedef struct store store;
 enum store_status {
     STORE_OK = 0,
     STORE_ERR_OPEN = -1,        /* cannot open or create the database */
-    STORE_ERR_BUSY = -2,        /* still locked after the busy timeout */
+    STORE_ERR_RETRY = -2,       /* try again: a lock held past the timeout, or (a shared
+                                 * backend) a serialisation failure; nothing was written */
     STORE_ERR_NOT_FOUND = -3,   /* no such row */
     STORE_ERR_CONFLICT = -4,    /* a rule of the records refused it (e.g. duplicate) */
     STORE_ERR_SCHEMA = -5,      /* database newer than this program */
     STORE_ERR_IO = -6,          /* anything else (details in store_detail) */
 };
 
+/* How to reach the records. */
+struct store_opts {
+    const char *path;           /* the embedded database file */
+    int busy_ms;                /* how long a write waits for a lock before STORE_ERR_RETRY */
+    const char *station;        /* this counter machine: print jobs it queues are its own ("" = one machine) */
+};
+
 /*
- * Open (creating if needed) the database at PATH, apply pending migrations,
- * turn on WAL and foreign keys. BUSY_MS is the busy timeout.
+ * Open (creating if needed) the records OPTS name, apply pending migrations.
+ * STORE_ERR_OPEN (err says why), STORE_ERR_SCHEMA (newer than this program).
+ *
+ * Units of work (store_begin .. store_commit) may fail at begin or at
+ * commit with STORE_ERR_RETRY: the caller retries the whole unit. Nothing
+ * here relies on a database-wide write lock: order numbers come from a
+ * counter row, uniqueness rules are constraints.
  */
-int store_open(store **out, const char *path, int busy_ms, char *err, size_t errlen);
+int store_open(store **out, const struct store_opts *opts, char *err, size_t errlen);
 void store_close(store *st);
 
-/* The schema version now in force (PRAGMA user_version). */
+/* The schema version now in force (migrations applied). */
 int store_schema_version(store *st);
 
 /* A technical detail of the last failure (for logs, not for screens). */
@@ -52,12 +67,7 @@ const char *store_detail(const store *st);
  */
 void store_set_now(store *st, time_t now);
 
-/*
- * Mask an ID number for display and for the audit trail: the first six and
- * the last four characters stay, the rest become '*'
- * ("120101199001011234" -> "120101********1234"). Shorter than 11
- * characters: all but the last two masked. OUT always NUL-terminated.
- */
+/* The ID-number mask of kiosk/rules.c (rules_mask_id), for record writers. */
 char *store_mask_id(const char *id, char *out, size_t n);
 
 /* ---- validity checks (有效期查询) -------------------------------------- */
@@ -175,6 +185,7 @@ struct store_job {
     enum store_job_state state;
     int attempts;               /* submissions tried */
     time_t next_try;            /* when a QUEUED job is due again */
+    char station[64];           /* the counter machine that owns it (store_opts.station) */
     int printer_job_id;         /* job id the printer gave, 0 if none */
     char last_error[256];       /* why the last attempt failed */
     time_t created, updated;
@@ -186,7 +197,8 @@ int store_job_update(store *st, const struct store_job *j);
 int store_job_get(store *st, int64_t id, struct store_job *out);
 /* The PDF of a job; *pdf is malloc'd, the caller frees it. */
 int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
-/* QUEUED jobs due at NOW, oldest first. */
+/* QUEUED jobs due at NOW, oldest first: this station's (store_opts.station)
+ * and those without an owner. */
 int store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n);
 /* Most recent jobs, newest first. */
 int store_job_recent(store *st, struct store_job *out, size_t max, size_t *n);
@@ -328,7 +340,7 @@ int store_audit_by_actor(store *st, const char *actor, const char *const *action
 /*
  * A unit of work: every store call between store_begin and store_commit is
  * kept or lost together. store_begin takes the write lock at once
- * (STORE_ERR_BUSY after the busy timeout, nothing changed); a failing call
+ * (STORE_ERR_RETRY after the busy timeout, nothing changed); a failing call
  * inside the unit undoes only its own part, so the caller decides:
  * store_rollback undoes the whole unit. Units nest (the inner one is part of
  * the outer). Keep them short: no token or printer work inside.

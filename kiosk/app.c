@@ -59,7 +59,7 @@ app_open_services(struct app *app)
     }
     app->hsm = app_hsm_state(app);
 
-    if (store_open(&app->st, app->cfg.db_path, app->cfg.db_busy_ms, err, sizeof err) != STORE_OK) {
+    if (store_open(&app->st, &(struct store_opts){ .path = app->cfg.db_path, .busy_ms = app->cfg.db_busy_ms, .station = app->cfg.station }, err, sizeof err) != STORE_OK) {
         app->st = NULL;
         msg_fmt(app->store_error, sizeof app->store_error, M_STORE_DOWN, err);
     }

@@ -67,7 +67,7 @@ static int
 audit_open(const struct kiosk_config *cfg, store **st)
 {
     char err[768], line[1024];
-    int rc = store_open(st, cfg->db_path, cfg->db_busy_ms, err, sizeof err);
+    int rc = store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
 
     if (rc != STORE_OK) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,

@@ -20,14 +20,14 @@ clerk_open(const struct kiosk_config *cfg)
 {
     store *st = NULL;
     char err[768];
-    int rc = store_open(&st, cfg->db_path, cfg->db_busy_ms, err, sizeof err);
+    int rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
     char line[1024];
 
     if (rc == STORE_OK)
         return st;
     if (rc == STORE_ERR_SCHEMA)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_SCHEMA, cfg->db_path, err));
-    else if (rc == STORE_ERR_BUSY)
+    else if (rc == STORE_ERR_RETRY)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_BUSY, cfg->db_path));
     else
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, err));
@@ -44,7 +44,7 @@ clerk_fail(store *st, int rc, const char *login)
         msg_fmt(line, sizeof line, M_DATA_CLERK_NOT_FOUND, login);
     else if (rc == STORE_ERR_CONFLICT)
         msg_fmt(line, sizeof line, M_DATA_CLERK_EXISTS, login);
-    else if (rc == STORE_ERR_BUSY)
+    else if (rc == STORE_ERR_RETRY)
         msg_fmt(line, sizeof line, M_DATA_DB_BUSY, store_detail(st));
     else
         msg_fmt(line, sizeof line, M_DATA_DB_ERR, "", store_detail(st));

@@ -82,7 +82,7 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
         }
     }
     (void)mkdir(eff.home, 0755);
-    if (store_open(&rec.st, eff.db_path, eff.db_busy_ms, err, sizeof err) != STORE_OK) {
+    if (store_open(&rec.st, &(struct store_opts){ .path = eff.db_path, .busy_ms = eff.db_busy_ms, .station = eff.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));
         return 1;
     }

@@ -24,7 +24,7 @@ open_store(const struct kiosk_config *cfg, store **st)
 {
     char err[256];
 
-    if (store_open(st, cfg->db_path, cfg->db_busy_ms, err, sizeof err) != STORE_OK) {
+    if (store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err) != STORE_OK) {
         char line[768];
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_PRN_CLI_DB, cfg->db_path, err));
         return -1;

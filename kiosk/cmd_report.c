@@ -287,7 +287,7 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
                 "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]"));
         return 2;
     }
-    rc = store_open(&st, cfg->db_path, cfg->db_busy_ms, err, sizeof err);
+    rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
     if (rc != STORE_OK) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,
                 rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));

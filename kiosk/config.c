@@ -49,6 +49,7 @@ struct cfg_option {
 
 static const struct cfg_option cfg_options[] = {
     { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
+    { "hall", "station", CFG_STR, F(station), "", 0, 0, NULL, "this counter machine's name; the print jobs it queues are its own (\"\" = a hall of one machine)" },
     { "hall", "lang", CFG_ENUM, F(lang), "zh", 0, 0, "zh|en", "interface language" },
     { "hall", "mode", CFG_ENUM, F(mode), "window66", 0, 0, "window66|window68|self", "counter mode when --mode is not given" },
     { "hall", "idle_lock_s", CFG_INT, F(idle_lock_s), "300", 2, 86400, NULL, "clerk screens lock after this many idle seconds" },

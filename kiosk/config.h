@@ -41,6 +41,7 @@ struct kiosk_config {
 
     /* [hall] */
     char hall_name[CFG_STR_MAX];  /* printed on receipts */
+    char station[64];             /* this counter machine's name: its print jobs are its own */
     char lang[8];                 /* zh | en */
     char mode[16];                /* window66 | window68 | self */
     int  idle_lock_s;             /* clerk screen locks after this idle time */

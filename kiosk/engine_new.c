@@ -266,7 +266,7 @@ txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum
     }
     txn_new_doc(t, env, &d);
     if ((rc = store_begin(env->st)) != STORE_OK) {
-        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         return -1;
     }
     for (i = 0; i < n; i++)
@@ -279,7 +279,7 @@ txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum
         if (rc != STORE_OK)
             store_rollback(env->st);
         txn_set_int(t, flag, 0);
-        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         return -1;
     }
     txn_fault(strcmp(flag, "forms_printed") == 0 ? "papers" : "receipt");
@@ -480,7 +480,7 @@ txn_new_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_
         txn_set(t, "fx_key", "ready");
         txn_set(t, "cert_fpr", v->cert.fpr);
         if ((rc = txn_mark(t, env->st, "fx_cert", "written")) != STORE_OK)
-            return rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR;
+            return rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR;
         return 0;
     }
     return M_TXN_KEY_INSERT;

@@ -631,3 +631,20 @@ rules_mask_id(const char *id, char *out, size_t n)
     out[o] = '\0';
     return out;
 }
+
+const char *
+rules_order_prefix(const char *window)
+{
+    if (window != NULL && strcmp(window, "window66") == 0)
+        return "66";
+    if (window != NULL && strcmp(window, "window68") == 0)
+        return "68";
+    return "00";
+}
+
+char *
+rules_order_number(char *out, size_t n, const char *prefix, const char *ymd, long seq)
+{
+    snprintf(out, n, "%s-%s-%04ld", prefix, ymd, seq);
+    return out;
+}

@@ -254,4 +254,11 @@ enum rules_status rules_new_order_allowed(bool operator_has_unfinished_order);
  */
 char *rules_mask_id(const char *id, char *out, size_t n);
 
+/* The order number's window digits: "66", "68", and "00" for self-service
+ * (any other window). Never NULL. */
+const char *rules_order_prefix(const char *window);
+
+/* The printed order number PREFIX-YYYYMMDD-NNNN (seq zero-padded to 4). */
+char *rules_order_number(char *out, size_t n, const char *prefix, const char *ymd, long seq);
+
 #endif

@@ -63,7 +63,7 @@ worker_main(void *arg)
     time_t next_probe = 0;
 
     memset(&s, 0, sizeof s);
-    if (store_open(&st, w->cfg.db_path, w->cfg.db_busy_ms, err, sizeof err) != STORE_OK)
+    if (store_open(&st, &(struct store_opts){ .path = w->cfg.db_path, .busy_ms = w->cfg.db_busy_ms, .station = w->cfg.station }, err, sizeof err) != STORE_OK)
         st = NULL;
     worker_probe(w, &s);
     next_probe = time(NULL) + WORKER_PROBE_EVERY_S;

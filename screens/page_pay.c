@@ -156,7 +156,7 @@ pay_keyh(struct app *app, void *state, int key)
             return SCR_REDRAW;
         rc = txn_pay(&s->ui->t, app->st, pay_methods[s->method].code, 0);
         if (rc != STORE_OK) {
-            app_flash(app, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+            app_flash(app, msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
             return SCR_REDRAW;
         }
         return TXN_NEXT;

@@ -128,7 +128,7 @@ issue_draw(struct app *app, void *state)
         ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_ISSUE_FAILED_HINT));
     } else if (s->view == IV_FAIL_STORE) {
         msg_fmt(buf, sizeof buf, cur >= NS_RECORD ? M_TXN_RECORD_FAILED : M_TXN_ISSUE_FAILED,
-                msg(s->run.store_rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+                msg(s->run.store_rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
     } else if (s->view == IV_REFUSED) {
         msg_fmt(buf, sizeof buf, M_TXN_RECORD_REFUSED, msg(s->run.why));

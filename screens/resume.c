@@ -48,7 +48,7 @@ resume_find(struct app *app, struct resume_state *s)
         return;
     }
     if (rc != STORE_OK) {
-        form_set_error(&s->fm, 0, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        form_set_error(&s->fm, 0, msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         return;
     }
     /* where it resumes: the stored step, or its resume_at (a PIN is never stored) */

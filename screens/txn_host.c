@@ -119,7 +119,7 @@ host_apply(struct app *app, struct host_state *s, int flags)
     }
     rc = txn_goto(&s->ui.t, app->st, to);
     if (rc != STORE_OK)
-        app_flash(app, msg(rc == STORE_ERR_BUSY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        app_flash(app, msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
     host_open_page(app, s);
     return flags | SCR_REDRAW;
 }

@@ -49,7 +49,7 @@ open_hall(void)
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }
-    if (store_open(&env.st, cfg.db_path, cfg.db_busy_ms, err, sizeof err) != STORE_OK) {
+    if (store_open(&env.st, &(struct store_opts){ .path = cfg.db_path, .busy_ms = cfg.db_busy_ms, .station = cfg.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }

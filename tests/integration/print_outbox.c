@@ -43,7 +43,7 @@ main(int argc, char **argv)
     snprintf(cfg.printer_uri, sizeof cfg.printer_uri, "%s", argv[2]);
     cfg.printer_timeout_ms = atoi(argv[3]);
     cmd = argv[4];
-    if (store_open(&st, argv[1], 5000, err, sizeof err) != STORE_OK) {
+    if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 5000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "store_open %s: %s\n", argv[1], err);
         return 1;
     }

@@ -46,7 +46,7 @@ main(int argc, char **argv)
     }
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    if (store_open(&st, argv[1], 2000, err, sizeof err) != STORE_OK) {
+    if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 2000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "records_seed: %s\n", err);
         return 1;
     }

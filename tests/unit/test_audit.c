@@ -191,7 +191,7 @@ test_appends_continue_after_reopen(void **state)
     char err[512];
 
     store_close(f->st);
-    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&f->st, &(struct store_opts){ .path = f->path, .busy_ms = 2000 }, err, sizeof err), STORE_OK);
     assert_int_equal(store_audit(f->st, "admin", "login", "after reopen"), STORE_OK);
     assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
     assert_int_equal(r.rows, NROWS + 1);

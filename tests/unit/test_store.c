@@ -81,7 +81,7 @@ test_second_connection_keeps_wal(void **state)
     char err[256];
 
     assert_int_equal(store_audit(d->st, "test", "one", "before the second connection"), STORE_OK);
-    assert_int_equal(store_open(&second, d->path, 2000, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&second, &(struct store_opts){ .path = d->path, .busy_ms = 2000 }, err, sizeof err), STORE_OK);
     /* Another process comes and goes right after the second connection opened... */
     assert_int_equal(audit_rows_seen_outside(d->path), 1);
     /* ...and every later write is still seen by others. */
@@ -118,7 +118,7 @@ test_migrate_fresh_and_reopen(void **state)
 
     assert_true(v >= 1);
     store_close(f->st);
-    assert_int_equal(store_open(&f->st, f->path, 2000, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&f->st, &(struct store_opts){ .path = f->path, .busy_ms = 2000 }, err, sizeof err), STORE_OK);
     assert_int_equal(store_schema_version(f->st), v);
     assert_int_equal(raw_int(f->path, "PRAGMA user_version"), v);
 
@@ -143,7 +143,7 @@ test_schema_newer_refused(void **state)
     store_close(f->st);
     f->st = NULL;
     raw_exec(f->path, "PRAGMA user_version = 999");
-    assert_int_equal(store_open(&st2, f->path, 500, err, sizeof err), STORE_ERR_SCHEMA);
+    assert_int_equal(store_open(&st2, &(struct store_opts){ .path = f->path, .busy_ms = 500 }, err, sizeof err), STORE_ERR_SCHEMA);
     assert_null(st2);
     assert_non_null(strstr(err, "999"));
     /* untouched */
@@ -158,7 +158,7 @@ test_open_bad_path(void **state)
     store *st2 = NULL;
 
     snprintf(path, sizeof path, "%s/no/such/dir/kiosk.db", f->dir);
-    assert_int_equal(store_open(&st2, path, 100, err, sizeof err), STORE_ERR_OPEN);
+    assert_int_equal(store_open(&st2, &(struct store_opts){ .path = path, .busy_ms = 100 }, err, sizeof err), STORE_ERR_OPEN);
     assert_null(st2);
     assert_non_null(strstr(err, path));
 }
@@ -435,7 +435,7 @@ test_busy(void **state)
 
     /* a short timeout for this connection */
     store_close(f->st);
-    assert_int_equal(store_open(&f->st, f->path, 150, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&f->st, &(struct store_opts){ .path = f->path, .busy_ms = 150 }, err, sizeof err), STORE_OK);
     assert_int_equal(store_audit(f->st, "admin", "test", "before"), STORE_OK);
     orders = raw_int(f->path, "SELECT count(*) FROM orders");
     audits = raw_int(f->path, "SELECT count(*) FROM audit");
@@ -445,12 +445,12 @@ test_busy(void **state)
                                   NULL, NULL, NULL), SQLITE_OK);
 
     order_init(&o, "window66", "li", "120101199001011234", "new");
-    assert_int_equal(store_order_create(f->st, &o), STORE_ERR_BUSY);
+    assert_int_equal(store_order_create(f->st, &o), STORE_ERR_RETRY);
     assert_int_equal(o.id, 0);
-    assert_int_equal(store_audit(f->st, "admin", "test", "during"), STORE_ERR_BUSY);
-    assert_int_equal(store_clerk_add(f->st, "busy1", "window66", "Busy", "password1"), STORE_ERR_BUSY);
+    assert_int_equal(store_audit(f->st, "admin", "test", "during"), STORE_ERR_RETRY);
+    assert_int_equal(store_clerk_add(f->st, "busy1", "window66", "Busy", "password1"), STORE_ERR_RETRY);
     /* opening a second store on an up-to-date file does not need the lock */
-    assert_int_equal(store_open(&st2, f->path, 100, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&st2, &(struct store_opts){ .path = f->path, .busy_ms = 100 }, err, sizeof err), STORE_OK);
     store_close(st2);
     /* reads still work under WAL */
     assert_int_equal(store_order_get(f->st, 1, &o), STORE_ERR_NOT_FOUND);

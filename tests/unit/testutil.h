@@ -39,7 +39,7 @@ tu_db_open(struct tu_db *d)
     if (mkdtemp(d->dir) == NULL)
         fail_msg("mkdtemp %s failed", d->dir);
     snprintf(d->path, sizeof d->path, "%s/kiosk.db", d->dir);
-    if (store_open(&d->st, d->path, 2000, err, sizeof err) != STORE_OK)
+    if (store_open(&d->st, &(struct store_opts){ .path = d->path, .busy_ms = 2000 }, err, sizeof err) != STORE_OK)
         fail_msg("store_open %s: %s", d->path, err);
 }
 

@@ -1,0 +1,338 @@
+/*
+ * data/sqlite/audit.c - the SQLite records (data/store.h): the audit trail: a SHA-256 hash chain, checked, anchored and read per actor.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- audit --------------------------------------------------------------- */
+
+/* hex SHA-256 of prev || canonical(id, at, actor, action, detail) into out[65]. */
+int
+audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action,
+           const char *detail, char out[65])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    char head[96];
+    const char *fields[3] = { actor, action, detail };
+    int ok, i;
+
+    if (ctx == NULL)
+        return -1;
+    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    ok = ok && EVP_DigestUpdate(ctx, prev, strlen(prev));
+    snprintf(head, sizeof head, "\n%lld\n%lld\n", (long long)id, (long long)at);
+    ok = ok && EVP_DigestUpdate(ctx, head, strlen(head));
+    /* length-prefixed, so no field can borrow bytes from its neighbour */
+    for (i = 0; i < 3 && ok; i++) {
+        char len[24];
+        snprintf(len, sizeof len, "%zu:", strlen(fields[i]));
+        ok = EVP_DigestUpdate(ctx, len, strlen(len)) && EVP_DigestUpdate(ctx, fields[i], strlen(fields[i]))
+             && EVP_DigestUpdate(ctx, "\n", 1);
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    if (!ok || mdlen != 32)
+        return -1;
+    for (i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* Take the chain's head: the new row's id and the hash it follows. */
+static const char SQL_AUDIT_NEXT[] = "UPDATE audit_head SET id = id + 1 WHERE one = 1 RETURNING id, hash";
+static const char SQL_AUDIT_HEAD_SET[] = "UPDATE audit_head SET hash = ? WHERE one = 1";
+static const char SQL_AUDIT_INSERT[] =
+    "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)";
+
+/* Append one audit row; the caller holds a unit of work. The head row
+ * (audit_head) is taken first, so two appenders never follow one hash. */
+int
+audit_append_locked(store *st, const char *actor, const char *action, const char *detail)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_NEXT);
+    char prev[65] = AUDIT_GENESIS, hash[65];
+    int64_t id = 1, at = (int64_t)st_now(st);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(s, 0);
+        st_text(s, 1, prev, sizeof prev);
+        rc = sqlite3_step(s);
+    }
+    if (rc != SQLITE_DONE) {
+        int r = st_fail(st, rc, "audit: head");
+        sqlite3_reset(s);
+        return r;
+    }
+    sqlite3_reset(s);
+    if (actor == NULL)
+        actor = "";
+    if (action == NULL)
+        action = "";
+    if (detail == NULL)
+        detail = "";
+    if (audit_hash(prev, id, at, actor, action, detail, hash) != 0) {
+        st_detail(st, "audit: SHA-256 failed");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_AUDIT_INSERT)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, at);
+    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, prev, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, hash, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "audit: insert")) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_AUDIT_HEAD_SET)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    return st_step_done(st, s, "audit: head");
+}
+
+int
+store_audit(store *st, const char *actor, const char *action, const char *detail)
+{
+    int rc = st_begin(st);
+
+    if (rc != STORE_OK)
+        return rc;
+    rc = audit_append_locked(st, actor, action, detail);
+    if (rc != STORE_OK) {
+        st_rollback(st);
+        return rc;
+    }
+    return st_commit(st);
+}
+
+static const char SQL_AUDIT_ALL[] =
+    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit ORDER BY id";
+
+int
+store_audit_check(store *st, struct store_audit_result *res)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_ALL);
+    char prev[65] = AUDIT_GENESIS, calc[65];
+    int64_t want_id = 1;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    if (s == NULL)
+        return STORE_ERR_IO;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        int64_t at = sqlite3_column_int64(s, 1);
+        const char *actor = (const char *)sqlite3_column_text(s, 2);
+        const char *action = (const char *)sqlite3_column_text(s, 3);
+        const char *detail = (const char *)sqlite3_column_text(s, 4);
+        const char *prev_hash = (const char *)sqlite3_column_text(s, 5);
+        const char *hash = (const char *)sqlite3_column_text(s, 6);
+
+        res->rows++;
+        if (id != want_id) {
+            res->fault = AUDIT_MISSING;
+        } else if (prev_hash == NULL || strcmp(prev_hash, prev) != 0) {
+            res->fault = AUDIT_RELINKED;
+        } else if (audit_hash(prev, id, at, actor ? actor : "", action ? action : "",
+                              detail ? detail : "", calc) != 0) {
+            sqlite3_reset(s);
+            st_detail(st, "audit: SHA-256 failed");
+            return STORE_ERR_IO;
+        } else if (hash == NULL || strcmp(hash, calc) != 0) {
+            res->fault = AUDIT_EDITED;
+        }
+        if (res->fault != AUDIT_INTACT) {
+            res->bad_id = id;
+            sqlite3_reset(s);
+            st_detail(st, "audit row %lld: %s", (long long)id,
+                      res->fault == AUDIT_MISSING ? "rows before it are missing"
+                      : res->fault == AUDIT_RELINKED ? "previous hash does not match"
+                                                     : "content does not match its hash");
+            return STORE_ERR_CONFLICT;
+        }
+        snprintf(prev, sizeof prev, "%s", hash);
+        want_id = id + 1;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return st_fail(st, rc, "audit: read");
+    return STORE_OK;
+}
+
+int
+store_audit_verify(store *st, int64_t *bad_id)
+{
+    struct store_audit_result r;
+    int rc = store_audit_check(st, &r);
+
+    if (bad_id != NULL)
+        *bad_id = r.bad_id;
+    return rc;
+}
+
+static const char SQL_AUDIT_RECENT[] =
+    "SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?";
+
+int
+store_audit_recent(store *st, struct store_audit_row *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_RECENT);
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        struct store_audit_row *a = &out[(*n)++];
+        a->id = sqlite3_column_int64(s, 0);
+        a->at = (time_t)sqlite3_column_int64(s, 1);
+        st_text(s, 2, a->actor, sizeof a->actor);
+        st_text(s, 3, a->action, sizeof a->action);
+        st_text(s, 4, a->detail, sizeof a->detail);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_fail(st, rc, "audit: recent");
+    return STORE_OK;
+}
+
+/* ---- audit anchors and per-actor queries ------------------------------------ */
+/*
+ * Rarely run (a printed settlement, `kiosk audit head|verify --anchor`, a
+ * clerk sign-in): prepared per call, so they take no slot of the statement
+ * cache.
+ */
+
+time_t
+store_now(const store *st)
+{
+    return st_now(st);
+}
+
+/* Prepare SQL uncached; NULL with the detail set on failure. */
+sqlite3_stmt *
+st_prep_once(store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        st_detail(st, "prepare: %s: %s", sqlite3_errmsg(st->db), sql);
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+int
+store_audit_head(store *st, int64_t *id, char hash[65])
+{
+    sqlite3_stmt *s = st_prep_once(st, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    int rc;
+
+    *id = 0;
+    hash[0] = '\0';
+    if (s == NULL)
+        return STORE_ERR_IO;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        st_text(s, 1, hash, 65);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return st_fail(st, rc, "audit: head");
+    return STORE_OK;
+}
+
+int
+store_audit_hash(store *st, int64_t id, char hash[65])
+{
+    sqlite3_stmt *s = st_prep_once(st, "SELECT hash FROM audit WHERE id = ?");
+    int rc;
+
+    hash[0] = '\0';
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        st_text(s, 0, hash, 65);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "audit row %lld: no such row", (long long)id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW)
+        return st_fail(st, rc, "audit: hash of a row");
+    return STORE_OK;
+}
+
+/* Is ACTION one of ACTIONS (NULL-terminated; NULL = any)? */
+bool
+audit_action_in(const unsigned char *action, const char *const *actions)
+{
+    if (actions == NULL)
+        return true;
+    for (; action != NULL && *actions != NULL; actions++)
+        if (strcmp((const char *)action, *actions) == 0)
+            return true;
+    return false;
+}
+
+int
+store_audit_by_actor(store *st, const char *actor, const char *const *actions, time_t since,
+                     struct store_audit_row *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep_once(st, "SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC");
+    int rc = SQLITE_DONE;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *a = sqlite3_column_text(s, 2);
+        struct store_audit_row *r;
+
+        if ((time_t)sqlite3_column_int64(s, 1) < since)
+            break;
+        if (a == NULL || strcmp((const char *)a, actor) != 0 || !audit_action_in(sqlite3_column_text(s, 3), actions))
+            continue;
+        r = &out[(*n)++];
+        r->id = sqlite3_column_int64(s, 0);
+        r->at = (time_t)sqlite3_column_int64(s, 1);
+        st_text(s, 2, r->actor, sizeof r->actor);
+        st_text(s, 3, r->action, sizeof r->action);
+        st_text(s, 4, r->detail, sizeof r->detail);
+    }
+    if (rc == SQLITE_ROW)
+        rc = SQLITE_DONE;       /* stopped early: enough rows, or older than SINCE */
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return st_fail(st, rc, "audit: rows of an actor");
+    return STORE_OK;
+}
+

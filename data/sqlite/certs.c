@@ -1,0 +1,162 @@
+/*
+ * data/sqlite/certs.c - the SQLite records (data/store.h): certificates.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- certificates and keys ----------------------------------------------- */
+
+static const char SQL_KEY_PUT[] =
+    "INSERT INTO keys (serial, first_issue, created) VALUES (?,?,?)"
+    " ON CONFLICT(serial) DO UPDATE SET first_issue ="
+    "  CASE WHEN keys.first_issue = 0 OR (excluded.first_issue <> 0 AND excluded.first_issue < keys.first_issue)"
+    "  THEN excluded.first_issue ELSE keys.first_issue END";
+static const char SQL_CERT_PUT[] =
+    "INSERT INTO certs (serial, uscc, holder, subject, key_serial, kind, not_before, not_after,"
+    " first_issue, state, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(serial) DO UPDATE SET uscc = excluded.uscc, holder = excluded.holder,"
+    " subject = excluded.subject, key_serial = excluded.key_serial, kind = excluded.kind,"
+    " not_before = excluded.not_before, not_after = excluded.not_after,"
+    " first_issue = excluded.first_issue, state = excluded.state, order_id = excluded.order_id";
+
+int
+store_cert_put(store *st, const struct store_cert *c)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (c->serial[0] == '\0' || c->uscc[0] == '\0') {
+        st_detail(st, "certificate: %s is empty", c->serial[0] == '\0' ? "serial" : "uscc");
+        return STORE_ERR_IO;
+    }
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if (c->key_serial[0] != '\0') {
+        if ((s = st_prep(st, SQL_KEY_PUT)) == NULL) {
+            rc = STORE_ERR_IO;
+            goto fail;
+        }
+        sqlite3_bind_text(s, 1, c->key_serial, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, c->first_issue);
+        sqlite3_bind_int64(s, 3, st_now(st));
+        if ((rc = st_step_done(st, s, "key: put")) != STORE_OK)
+            goto fail;
+    }
+    if ((s = st_prep(st, SQL_CERT_PUT)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, c->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, c->holder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, c->subject, -1, SQLITE_STATIC);
+    if (c->key_serial[0] != '\0')
+        sqlite3_bind_text(s, 5, c->key_serial, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 5);
+    sqlite3_bind_text(s, 6, c->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, c->not_before);
+    sqlite3_bind_int64(s, 8, c->not_after);
+    sqlite3_bind_int64(s, 9, c->first_issue);
+    sqlite3_bind_int(s, 10, (int)c->state);
+    if (c->order_id != 0)
+        sqlite3_bind_int64(s, 11, c->order_id);
+    else
+        sqlite3_bind_null(s, 11);
+    if ((rc = st_step_done(st, s, "certificate: put")) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+static const char SQL_CERT_COLS[] =
+    "SELECT serial, uscc, holder, subject, COALESCE(key_serial,''), kind, not_before, not_after,"
+    " first_issue, state, COALESCE(order_id,0) FROM certs WHERE serial = ?";
+static const char SQL_CERT_ACTIVE[] =
+    "SELECT serial, uscc, holder, subject, COALESCE(key_serial,''), kind, not_before, not_after,"
+    " first_issue, state, COALESCE(order_id,0) FROM certs WHERE uscc = ? AND state = 0";
+
+int
+cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
+{
+    sqlite3_stmt *s = st_prep(st, sql);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        st_text(s, 0, out->serial, sizeof out->serial);
+        st_text(s, 1, out->uscc, sizeof out->uscc);
+        st_text(s, 2, out->holder, sizeof out->holder);
+        st_text(s, 3, out->subject, sizeof out->subject);
+        st_text(s, 4, out->key_serial, sizeof out->key_serial);
+        st_text(s, 5, out->kind, sizeof out->kind);
+        out->not_before = (time_t)sqlite3_column_int64(s, 6);
+        out->not_after = (time_t)sqlite3_column_int64(s, 7);
+        out->first_issue = (time_t)sqlite3_column_int64(s, 8);
+        out->state = (enum store_cert_state)sqlite3_column_int(s, 9);
+        out->order_id = sqlite3_column_int64(s, 10);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "certificate %s: not found", arg);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "certificate: get");
+}
+
+int
+store_cert_get(store *st, const char *serial, struct store_cert *out)
+{
+    return cert_fetch(st, SQL_CERT_COLS, serial, out);
+}
+
+int
+store_cert_active_for_uscc(store *st, const char *uscc, struct store_cert *out)
+{
+    return cert_fetch(st, SQL_CERT_ACTIVE, uscc, out);
+}
+
+static const char SQL_CERT_STATE[] = "UPDATE certs SET state = ? WHERE serial = ?";
+
+int
+store_cert_set_state(store *st, const char *serial, enum store_cert_state state)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_STATE);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int(s, 1, (int)state);
+    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    rc = st_step_done(st, s, "certificate: set state");
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
+        st_detail(st, "certificate %s: not found", serial);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return rc;
+}
+

@@ -1,0 +1,236 @@
+/*
+ * data/sqlite/clerks.c - the SQLite records (data/store.h): clerks and their password hashes.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+#include "data/password.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- clerks ---------------------------------------------------------------- */
+
+static const char SQL_CLERK_ADD[] =
+    "INSERT INTO clerks (login, name, role, pw_hash, disabled, created, updated) VALUES (?,?,?,?,0,?,?)";
+
+int
+store_clerk_add(store *st, const char *login, const char *role, const char *name, const char *password)
+{
+    const char *why = store_clerk_check(login, role, name, password);
+    char hash[256], detail[256];
+    sqlite3_stmt *s;
+    time_t now = st_now(st);
+    int rc;
+
+    if (why != NULL) {
+        st_detail(st, "%s", why);
+        return STORE_ERR_IO;
+    }
+    if (pw_hash_new(password, hash, sizeof hash) != 0) {
+        st_detail(st, "password: scrypt failed");
+        return STORE_ERR_IO;
+    }
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_CLERK_ADD)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, now);
+    sqlite3_bind_int64(s, 6, now);
+    if ((rc = st_step_done(st, s, "clerk: insert")) != STORE_OK) {
+        if (rc == STORE_ERR_CONFLICT)
+            st_detail(st, "login: %s already exists", login);
+        goto fail;
+    }
+    snprintf(detail, sizeof detail, "login=%s role=%s", login, role);
+    if ((rc = audit_append_locked(st, "admin", "clerk.add", detail)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+static const char SQL_CLERK_GET[] =
+    "SELECT login, name, role, disabled, created, updated FROM clerks WHERE login = ?";
+static const char SQL_CLERK_LIST[] =
+    "SELECT login, name, role, disabled, created, updated FROM clerks ORDER BY login LIMIT ?";
+
+void
+clerk_row(sqlite3_stmt *s, struct store_clerk *c)
+{
+    memset(c, 0, sizeof *c);
+    st_text(s, 0, c->login, sizeof c->login);
+    st_text(s, 1, c->name, sizeof c->name);
+    st_text(s, 2, c->role, sizeof c->role);
+    c->disabled = sqlite3_column_int(s, 3) != 0;
+    c->created = (time_t)sqlite3_column_int64(s, 4);
+    c->updated = (time_t)sqlite3_column_int64(s, 5);
+}
+
+int
+store_clerk_get(store *st, const char *login, struct store_clerk *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CLERK_GET);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        clerk_row(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "login: %s not found", login);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "clerk: get");
+}
+
+int
+store_clerk_list(store *st, struct store_clerk *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CLERK_LIST);
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        clerk_row(s, &out[(*n)++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_fail(st, rc, "clerk: list");
+    return STORE_OK;
+}
+
+static const char SQL_CLERK_SETPW[] = "UPDATE clerks SET pw_hash = ?, updated = ? WHERE login = ?";
+static const char SQL_CLERK_DISABLE[] = "UPDATE clerks SET disabled = 1, updated = ? WHERE login = ?";
+
+/* Run an UPDATE on one clerk and audit it in one transaction. */
+int
+clerk_change(store *st, const char *sql, const char *text, const char *login, const char *action)
+{
+    sqlite3_stmt *s;
+    char detail[128];
+    int rc, i = 1;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, sql)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    if (text != NULL)
+        sqlite3_bind_text(s, i++, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i++, st_now(st));
+    sqlite3_bind_text(s, i, login, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, action)) != STORE_OK)
+        goto fail;
+    if (sqlite3_changes(st->db) == 0) {
+        st_detail(st, "login: %s not found", login);
+        rc = STORE_ERR_NOT_FOUND;
+        goto fail;
+    }
+    snprintf(detail, sizeof detail, "login=%s", login);
+    if ((rc = audit_append_locked(st, "admin", action, detail)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+int
+store_clerk_set_password(store *st, const char *login, const char *password)
+{
+    const char *why = store_clerk_check(NULL, NULL, NULL, password);
+    char hash[256];
+
+    if (why != NULL) {
+        st_detail(st, "%s", why);
+        return STORE_ERR_IO;
+    }
+    if (pw_hash_new(password, hash, sizeof hash) != 0) {
+        st_detail(st, "password: scrypt failed");
+        return STORE_ERR_IO;
+    }
+    return clerk_change(st, SQL_CLERK_SETPW, hash, login, "clerk.passwd");
+}
+
+int
+store_clerk_disable(store *st, const char *login)
+{
+    return clerk_change(st, SQL_CLERK_DISABLE, NULL, login, "clerk.disable");
+}
+
+static const char SQL_CLERK_AUTH[] = "SELECT role, disabled, pw_hash FROM clerks WHERE login = ?";
+/* a valid hash of no real password, so unknown logins cost the same time */
+static const char PW_DUMMY[] =
+    "scrypt$16384$8$1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000";
+
+int
+store_clerk_verify_password(store *st, const char *login, const char *password, char *role, size_t rolelen)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CLERK_AUTH);
+    char stored[256] = "", r[16] = "";
+    int rc, disabled = 0, match;
+
+    if (role != NULL && rolelen > 0)
+        role[0] = '\0';
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        st_text(s, 0, r, sizeof r);
+        disabled = sqlite3_column_int(s, 1);
+        st_text(s, 2, stored, sizeof stored);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return st_fail(st, rc, "clerk: verify");
+    match = pw_hash_match(password != NULL ? password : "", rc == SQLITE_ROW ? stored : PW_DUMMY);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "login: %s not found", login);
+        return STORE_ERR_NOT_FOUND;
+    }
+    if (match < 0) {
+        st_detail(st, "login: %s has a malformed password hash", login);
+        return STORE_ERR_IO;
+    }
+    if (match == 0) {
+        st_detail(st, "login: %s wrong password", login);
+        return STORE_ERR_CONFLICT;
+    }
+    if (disabled) {
+        st_detail(st, "login: %s is disabled", login);
+        return STORE_ERR_CONFLICT;
+    }
+    if (role != NULL && rolelen > 0)
+        snprintf(role, rolelen, "%s", r);
+    return STORE_OK;
+}
+

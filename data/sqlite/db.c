@@ -1,0 +1,507 @@
+/*
+ * data/sqlite/db.c - the SQLite records (data/store.h): the connection: schema migrations, open and close, the statement cache, units of work and the helpers every record file uses.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- schema -------------------------------------------------------------- */
+
+/* Each step moves user_version from its index to index + 1. Append only. */
+const char *const store_migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE clerks ("
+    "  login TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('window66','window68','supervisor')),"
+    "  pw_hash TEXT NOT NULL,"
+    "  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0,1)),"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+
+    "CREATE TABLE orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL UNIQUE,"
+    "  prefix TEXT NOT NULL,"               /* window digits */
+    "  day TEXT NOT NULL,"                  /* local date YYYY-MM-DD */
+    "  seq INTEGER NOT NULL,"               /* sequence of the day per prefix */
+    "  txn TEXT NOT NULL,"
+    "  window TEXT NOT NULL,"
+    "  clerk TEXT NOT NULL DEFAULT '',"
+    "  operator_id TEXT NOT NULL DEFAULT '',"
+    "  uscc TEXT NOT NULL DEFAULT '',"
+    "  step TEXT NOT NULL DEFAULT '',"
+    "  data TEXT NOT NULL DEFAULT '',"
+    "  amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),"
+    "  pay_method TEXT NOT NULL DEFAULT '' CHECK (pay_method IN ('','cash','pos','qr')),"
+    "  paid_at INTEGER NOT NULL DEFAULT 0,"
+    "  state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0,1,2)),"
+    "  cancel_reason TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  UNIQUE (prefix, day, seq));"
+    "CREATE UNIQUE INDEX orders_one_open ON orders(operator_id)"
+    "  WHERE state = 0 AND operator_id <> '';"
+    /* covering index: the daily settlement reads nothing else */
+    "CREATE INDEX orders_day ON orders(day, window, clerk, txn, state, pay_method, amount, paid_at);"
+
+    "CREATE TABLE keys ("
+    "  serial TEXT PRIMARY KEY,"
+    "  first_issue INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL);"
+
+    "CREATE TABLE certs ("
+    "  serial TEXT PRIMARY KEY,"
+    "  uscc TEXT NOT NULL,"
+    "  holder TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT NOT NULL DEFAULT '',"
+    "  key_serial TEXT REFERENCES keys(serial),"
+    "  kind TEXT NOT NULL DEFAULT '',"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  first_issue INTEGER NOT NULL DEFAULT 0,"
+    "  state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0,1,2)),"
+    "  order_id INTEGER REFERENCES orders(id));"
+    "CREATE UNIQUE INDEX certs_one_active ON certs(uscc) WHERE state = 0;"
+    "CREATE INDEX certs_uscc ON certs(uscc);"
+
+    "CREATE TABLE checks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  mode TEXT NOT NULL,"
+    "  key_serial TEXT NOT NULL DEFAULT '',"
+    "  cert_serial TEXT NOT NULL DEFAULT '',"
+    "  holder TEXT NOT NULL DEFAULT '',"
+    "  uscc TEXT NOT NULL DEFAULT '',"
+    "  not_after INTEGER NOT NULL DEFAULT 0,"
+    "  days_left INTEGER NOT NULL DEFAULT 0,"
+    "  result INTEGER NOT NULL CHECK (result BETWEEN 0 AND 7));"
+
+    "CREATE TABLE jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER REFERENCES orders(id),"
+    "  doc TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  copies INTEGER NOT NULL DEFAULT 1 CHECK (copies >= 1),"
+    "  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 4),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_try INTEGER NOT NULL DEFAULT 0,"
+    "  printer_job_id INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  pdf BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+    "CREATE INDEX jobs_due ON jobs(state, next_try, id);"
+
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  detail TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;",
+
+    /* 2: the company, the operator and each payment as records of their
+     * own (not only inside an order's data); a key knows its holder */
+    "CREATE TABLE companies ("
+    "  uscc TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL CHECK (name <> ''),"
+    "  legal_rep TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  office_phone TEXT NOT NULL DEFAULT '',"
+    "  website TEXT NOT NULL DEFAULT '',"
+    "  address TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+
+    "CREATE TABLE operators ("
+    "  id_number TEXT PRIMARY KEY,"         /* stored; masked when shown */
+    "  name TEXT NOT NULL CHECK (name <> ''),"
+    "  mobile TEXT NOT NULL DEFAULT '',"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  wechat TEXT NOT NULL DEFAULT '',"
+    "  uscc TEXT NOT NULL DEFAULT '',"      /* company last applied for */
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+
+    "CREATE TABLE payments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES orders(id),"
+    "  method TEXT NOT NULL CHECK (method IN ('cash','pos','qr')),"
+    "  amount INTEGER NOT NULL CHECK (amount >= 0),"
+    "  at INTEGER NOT NULL,"
+    "  clerk TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX payments_order ON payments(order_id, id);"
+
+    "ALTER TABLE keys ADD COLUMN uscc TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE keys ADD COLUMN cert_serial TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE keys ADD COLUMN algo TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE keys ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;",
+
+    /* 3: order numbers from a counter row per window and day (UPSERT ...
+     * RETURNING: the row is the lock, not the whole database, so a shared
+     * backend numbers the same way), seeded from the orders already there;
+     * print jobs carry the station (counter machine) that owns them */
+    "CREATE TABLE counters ("
+    "  name TEXT PRIMARY KEY,"              /* order:<prefix>:<YYYY-MM-DD> */
+    "  n INTEGER NOT NULL);"
+    "INSERT INTO counters (name, n) SELECT 'order:' || prefix || ':' || day, MAX(seq) FROM orders"
+    "  GROUP BY prefix, day;"
+    "ALTER TABLE jobs ADD COLUMN station TEXT NOT NULL DEFAULT '';"
+    /* the audit chain's head as a row of its own: appending takes that row
+     * (a row lock on a shared backend), not the whole database */
+    "CREATE TABLE audit_head ("
+    "  one INTEGER PRIMARY KEY CHECK (one = 1),"
+    "  id INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL);"
+    "INSERT INTO audit_head (one, id, hash) VALUES (1,"
+    "  COALESCE((SELECT id FROM audit ORDER BY id DESC LIMIT 1), 0),"
+    "  COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '" AUDIT_GENESIS "'));",
+};
+const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
+
+/* ---- helpers ------------------------------------------------------------- */
+
+time_t
+st_now(const store *st)
+{
+    return st->fixed_now != 0 ? st->fixed_now : time(NULL);
+}
+
+void
+st_detail(store *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(st->detail, sizeof st->detail, fmt, ap);
+    va_end(ap);
+}
+
+/* Map an SQLite result code to a store status, recording the detail. */
+int
+st_fail(store *st, int rc, const char *what)
+{
+    st_detail(st, "%s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_ERR_RETRY;
+    case SQLITE_CONSTRAINT:
+        return STORE_ERR_CONFLICT;
+    default:
+        return STORE_ERR_IO;
+    }
+}
+
+/* A reset, unbound, cached statement for SQL (a static string), or NULL. */
+sqlite3_stmt *
+st_prep(store *st, const char *sql)
+{
+    int i, rc;
+
+    for (i = 0; i < STORE_NSTMTS && st->stmts[i].sql != NULL; i++) {
+        if (st->stmts[i].sql == sql) {
+            sqlite3_reset(st->stmts[i].stmt);
+            sqlite3_clear_bindings(st->stmts[i].stmt);
+            return st->stmts[i].stmt;
+        }
+    }
+    if (i == STORE_NSTMTS) {
+        st_detail(st, "statement cache full");
+        return NULL;
+    }
+    rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[i].stmt, NULL);
+    if (rc != SQLITE_OK) {
+        st_detail(st, "prepare: %s: %s", sqlite3_errmsg(st->db), sql);
+        return NULL;
+    }
+    st->stmts[i].sql = sql;
+    return st->stmts[i].stmt;
+}
+
+void
+st_text(sqlite3_stmt *s, int i, char *out, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+st_exec(store *st, const char *sql)
+{
+    char *e = NULL;
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &e);
+
+    if (rc != SQLITE_OK) {
+        int r = st_fail(st, rc, sql);
+        if (e != NULL) {
+            st_detail(st, "%s: %s", sql, e);
+            sqlite3_free(e);
+        }
+        return r;
+    }
+    return STORE_OK;
+}
+
+/*
+ * Write transactions nest: the outermost is BEGIN IMMEDIATE (a busy database
+ * is met there), inner ones are SAVEPOINTs, so a function that writes
+ * several rows can also run inside a caller's unit (store_begin) and roll
+ * back only its own part.
+ */
+int
+st_begin(store *st)
+{
+    int rc = st_exec(st, st->depth > 0 ? "SAVEPOINT st_nest" : "BEGIN IMMEDIATE");
+    if (rc == STORE_OK)
+        st->depth++;
+    return rc;
+}
+
+int
+st_commit(store *st)
+{
+    int rc;
+
+    if (st->depth > 1) {
+        if ((rc = st_exec(st, "RELEASE st_nest")) != STORE_OK)
+            (void)sqlite3_exec(st->db, "ROLLBACK TO st_nest; RELEASE st_nest", NULL, NULL, NULL);
+        st->depth--;
+        return rc;
+    }
+    rc = st_exec(st, "COMMIT");
+    if (rc != STORE_OK)
+        (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st->depth = 0;
+    return rc;
+}
+
+void
+st_rollback(store *st)
+{
+    if (st->depth > 1) {
+        (void)sqlite3_exec(st->db, "ROLLBACK TO st_nest; RELEASE st_nest", NULL, NULL, NULL);
+        st->depth--;
+        return;
+    }
+    if (!sqlite3_get_autocommit(st->db))
+        (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st->depth = 0;
+}
+
+/* Run a statement that returns no rows; maps the result. */
+int
+st_step_done(store *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    int r = rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, what);
+    sqlite3_reset(s);
+    return r;
+}
+
+/* ---- open, close, migrations --------------------------------------------- */
+
+int
+st_user_version(store *st, int *v)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        int r = st_fail(st, rc, "PRAGMA user_version");
+        sqlite3_finalize(s);
+        return r;
+    }
+    *v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return STORE_OK;
+}
+
+int
+st_migrate(store *st)
+{
+    int v, rc, i;
+    char sql[64];
+
+    if ((rc = st_user_version(st, &v)) != STORE_OK)
+        return rc;
+    if (v > STORE_NMIGRATIONS)
+        goto newer;
+    if (v == STORE_NMIGRATIONS)
+        return STORE_OK;
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    /* another process may have migrated while we waited for the lock */
+    if ((rc = st_user_version(st, &v)) != STORE_OK)
+        goto fail;
+    if (v > STORE_NMIGRATIONS) {
+        st_rollback(st);
+        goto newer;
+    }
+    for (i = v; i < STORE_NMIGRATIONS; i++) {
+        if ((rc = st_exec(st, store_migrations[i])) != STORE_OK)
+            goto fail;
+    }
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_NMIGRATIONS);
+    if ((rc = st_exec(st, sql)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+newer:
+    st_detail(st, "database schema version %d is newer than this program's %d", v, STORE_NMIGRATIONS);
+    return STORE_ERR_SCHEMA;
+}
+
+int
+store_open(store **out, const struct store_opts *opts, char *err, size_t errlen)
+{
+    const char *path = opts->path;
+    store *st;
+    bool created;
+    int rc;
+
+    *out = NULL;
+    st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return STORE_ERR_IO;
+    }
+    /*
+     * The records hold full ID numbers and password hashes: a database this
+     * call creates is made readable by its owner only, before anything is
+     * written (SQLite gives the -wal and -shm files the database's mode). An
+     * existing file keeps the mode its administrator chose. Never open() and
+     * close() the file ourselves: closing any descriptor drops every POSIX
+     * lock this process holds on it, including those of other connections
+     * (the print worker's), and another process may then delete the live WAL.
+     */
+    created = access(path, F_OK) != 0;
+    rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (rc == SQLITE_OK && created)
+        (void)chmod(path, S_IRUSR | S_IWUSR);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open database: %s", path,
+                 st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        sqlite3_close(st->db);
+        free(st);
+        return STORE_ERR_OPEN;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, opts->busy_ms);
+    snprintf(st->station, sizeof st->station, "%s", opts->station != NULL ? opts->station : "");
+
+    rc = st_exec(st, "PRAGMA foreign_keys = ON");
+    if (rc == STORE_OK)
+        rc = st_migrate(st);
+    if (rc == STORE_OK) {
+        /* after the schema check: a newer file is never converted */
+        sqlite3_stmt *s = NULL;
+        int r = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+        if (r == SQLITE_OK)
+            r = sqlite3_step(s);
+        if (r != SQLITE_ROW)
+            rc = st_fail(st, r, "PRAGMA journal_mode = WAL");
+        else if (sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal") != 0) {
+            st_detail(st, "journal_mode stayed %s", sqlite3_column_text(s, 0));
+            rc = STORE_ERR_OPEN;
+        }
+        sqlite3_finalize(s);
+    }
+    if (rc == STORE_OK)
+        rc = st_exec(st, "PRAGMA synchronous = FULL");
+    if (rc != STORE_OK) {
+        if (rc == STORE_ERR_IO)
+            rc = STORE_ERR_OPEN;
+        snprintf(err, errlen, "%s: %s", path, st->detail);
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return STORE_OK;
+}
+
+void
+store_close(store *st)
+{
+    int i;
+
+    if (st == NULL)
+        return;
+    for (i = 0; i < STORE_NSTMTS; i++)
+        sqlite3_finalize(st->stmts[i].stmt);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int
+store_schema_version(store *st)
+{
+    int v = -1;
+    if (st_user_version(st, &v) != STORE_OK)
+        return -1;
+    return v;
+}
+
+const char *
+store_detail(const store *st)
+{
+    return st != NULL ? st->detail : "no store";
+}
+
+void
+store_set_now(store *st, time_t now)
+{
+    st->fixed_now = now;
+}
+
+char *
+store_mask_id(const char *id, char *out, size_t n)
+{
+    return rules_mask_id(id, out, n);   /* one policy, in the base */
+}
+
+/* ---- units of work, companies, operators, payments, keys ------------------- */
+
+int
+store_begin(store *st)
+{
+    return st_begin(st);
+}
+
+int
+store_commit(store *st)
+{
+    return st_commit(st);
+}
+
+void
+store_rollback(store *st)
+{
+    st_rollback(st);
+}
+

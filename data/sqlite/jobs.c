@@ -1,0 +1,215 @@
+/*
+ * data/sqlite/jobs.c - the SQLite records (data/store.h): the print outbox's jobs.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- print outbox --------------------------------------------------------- */
+
+static const char SQL_JOB_ADD[] =
+    "INSERT INTO jobs (order_id, doc, title, copies, state, attempts, next_try, printer_job_id,"
+    " last_error, pdf, created, updated, station) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+int
+store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_ADD);
+    time_t now = st_now(st);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    if (j->copies < 1)
+        j->copies = 1;
+    j->created = j->updated = now;
+    if (j->order_id != 0)
+        sqlite3_bind_int64(s, 1, j->order_id);
+    else
+        sqlite3_bind_null(s, 1);
+    sqlite3_bind_text(s, 2, j->doc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, j->title, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, j->copies);
+    sqlite3_bind_int(s, 5, (int)j->state);
+    sqlite3_bind_int(s, 6, j->attempts);
+    sqlite3_bind_int64(s, 7, j->next_try);
+    sqlite3_bind_int(s, 8, j->printer_job_id);
+    sqlite3_bind_text(s, 9, j->last_error, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(s, 10, pdf != NULL ? pdf : "", (sqlite3_uint64)pdf_len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 11, now);
+    sqlite3_bind_int64(s, 12, now);
+    if (j->station[0] == '\0')
+        snprintf(j->station, sizeof j->station, "%s", st->station);   /* queued here: ours */
+    sqlite3_bind_text(s, 13, j->station, -1, SQLITE_STATIC);
+    rc = st_step_done(st, s, "job: insert");
+    if (rc == STORE_OK)
+        j->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+static const char SQL_JOB_UPDATE[] =
+    "UPDATE jobs SET title = ?, copies = ?, state = ?, attempts = ?, next_try = ?, printer_job_id = ?,"
+    " last_error = ?, updated = ? WHERE id = ?";
+
+int
+store_job_update(store *st, const struct store_job *j)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_UPDATE);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, j->title, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, j->copies < 1 ? 1 : j->copies);
+    sqlite3_bind_int(s, 3, (int)j->state);
+    sqlite3_bind_int(s, 4, j->attempts);
+    sqlite3_bind_int64(s, 5, j->next_try);
+    sqlite3_bind_int(s, 6, j->printer_job_id);
+    sqlite3_bind_text(s, 7, j->last_error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, st_now(st));
+    sqlite3_bind_int64(s, 9, j->id);
+    rc = st_step_done(st, s, "job: update");
+    if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
+        st_detail(st, "job %lld: not found", (long long)j->id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return rc;
+}
+
+#define JOB_COLS "SELECT id, COALESCE(order_id,0), doc, title, copies, state, attempts, next_try," \
+                 " printer_job_id, last_error, created, updated, station FROM jobs "
+static const char SQL_JOB_GET[] = JOB_COLS "WHERE id = ?";
+/* a station sends its own jobs, and those queued before jobs had owners */
+static const char SQL_JOB_DUE[] = JOB_COLS "WHERE state = 0 AND next_try <= ? AND (station = ? OR station = '')"
+                                           " ORDER BY next_try, id LIMIT ?";
+static const char SQL_JOB_RECENT[] = JOB_COLS "ORDER BY id DESC LIMIT ?";
+
+void
+job_row(sqlite3_stmt *s, struct store_job *j)
+{
+    memset(j, 0, sizeof *j);
+    j->id = sqlite3_column_int64(s, 0);
+    j->order_id = sqlite3_column_int64(s, 1);
+    st_text(s, 2, j->doc, sizeof j->doc);
+    st_text(s, 3, j->title, sizeof j->title);
+    j->copies = sqlite3_column_int(s, 4);
+    j->state = (enum store_job_state)sqlite3_column_int(s, 5);
+    j->attempts = sqlite3_column_int(s, 6);
+    j->next_try = (time_t)sqlite3_column_int64(s, 7);
+    j->printer_job_id = sqlite3_column_int(s, 8);
+    st_text(s, 9, j->last_error, sizeof j->last_error);
+    j->created = (time_t)sqlite3_column_int64(s, 10);
+    j->updated = (time_t)sqlite3_column_int64(s, 11);
+    st_text(s, 12, j->station, sizeof j->station);
+}
+
+int
+store_job_get(store *st, int64_t id, struct store_job *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_GET);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        job_row(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "job %lld: not found", (long long)id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "job: get");
+}
+
+static const char SQL_JOB_PDF[] = "SELECT pdf FROM jobs WHERE id = ?";
+
+int
+store_job_pdf(store *st, int64_t id, void **pdf, size_t *len)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_PDF);
+    int rc;
+
+    *pdf = NULL;
+    *len = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const void *b = sqlite3_column_blob(s, 0);
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        void *copy = malloc(n > 0 ? n : 1);
+        if (copy == NULL) {
+            sqlite3_reset(s);
+            st_detail(st, "job %lld: out of memory for %zu bytes", (long long)id, n);
+            return STORE_ERR_IO;
+        }
+        if (n > 0)
+            memcpy(copy, b, n);
+        sqlite3_reset(s);
+        *pdf = copy;
+        *len = n;
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "job %lld: not found", (long long)id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "job: pdf");
+}
+
+int
+job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job *out, size_t max, size_t *n)
+{
+    /* with_now: the due list, which also takes this connection's station */
+    sqlite3_stmt *s = st_prep(st, sql);
+    int rc, i = 1;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    if (with_now) {
+        sqlite3_bind_int64(s, i++, now);
+        sqlite3_bind_text(s, i++, st->station, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(s, i, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        job_row(s, &out[(*n)++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_fail(st, rc, "job: list");
+    return STORE_OK;
+}
+
+int
+store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n)
+{
+    return job_list(st, SQL_JOB_DUE, true, now, out, max, n);
+}
+
+int
+store_job_recent(store *st, struct store_job *out, size_t max, size_t *n)
+{
+    return job_list(st, SQL_JOB_RECENT, false, 0, out, max, n);
+}
+

@@ -1,0 +1,355 @@
+/*
+ * data/sqlite/orders.c - the SQLite records (data/store.h): orders: create with their number, update, close, find.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- orders --------------------------------------------------------------- */
+
+
+/* Audit an order event; the caller holds the write transaction. */
+int
+order_audit_locked(store *st, const struct store_order *o, const char *action, const char *extra)
+{
+    char masked[40], detail[512];
+
+    store_mask_id(o->operator_id, masked, sizeof masked);
+    snprintf(detail, sizeof detail, "order=%s txn=%s window=%s operator=%s amount=%ld%s%s",
+             o->number, o->txn, o->window, masked, o->amount, extra ? " " : "", extra ? extra : "");
+    return audit_append_locked(st, o->clerk[0] ? o->clerk : "self", action, detail);
+}
+
+static const char SQL_ORDER_SEQ[] =
+    "INSERT INTO counters (name, n) VALUES ('order:' || ?1 || ':' || ?2, 1)"
+    " ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n";
+static const char SQL_ORDER_INSERT[] =
+    "INSERT INTO orders (number, prefix, day, seq, txn, window, clerk, operator_id, uscc, step, data,"
+    " amount, pay_method, paid_at, state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)";
+
+int
+store_order_create(store *st, struct store_order *o)
+{
+    const char *prefix = rules_order_prefix(o->window);
+    time_t now = st_now(st);
+    struct tm tm;
+    char day[16], ymd[16];
+    sqlite3_stmt *s;
+    int64_t seq;
+    int rc;
+
+    if (o->txn[0] == '\0' || o->window[0] == '\0') {
+        st_detail(st, "order: %s is empty", o->txn[0] == '\0' ? "txn" : "window");
+        return STORE_ERR_IO;
+    }
+    localtime_r(&now, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    strftime(ymd, sizeof ymd, "%Y%m%d", &tm);
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_ORDER_SEQ)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+        rc = st_fail(st, rc, "order: sequence");
+        sqlite3_reset(s);
+        goto fail;
+    }
+    seq = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    rules_order_number(o->number, sizeof o->number, prefix, ymd, (long)seq);
+    o->state = ORDER_OPEN;
+    o->created = o->updated = now;
+
+    if ((s = st_prep(st, SQL_ORDER_INSERT)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, o->number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, seq);
+    sqlite3_bind_text(s, 5, o->txn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, o->window, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, o->clerk, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, o->operator_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 9, o->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 10, o->step, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 11, o->data, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 12, o->amount);
+    sqlite3_bind_text(s, 13, o->pay_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 14, o->paid_at);
+    sqlite3_bind_int64(s, 15, now);
+    sqlite3_bind_int64(s, 16, now);
+    if ((rc = st_step_done(st, s, "order: insert")) != STORE_OK) {
+        if (rc == STORE_ERR_CONFLICT)
+            st_detail(st, "order: operator_id already has an open order (%s)", sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    o->id = sqlite3_last_insert_rowid(st->db);
+    if ((rc = order_audit_locked(st, o, "order.create", NULL)) != STORE_OK)
+        goto fail;
+    if ((rc = st_commit(st)) != STORE_OK)
+        goto fail;
+    return STORE_OK;
+fail:
+    st_rollback(st);
+    o->id = 0;
+    o->number[0] = '\0';
+    return rc;
+}
+
+static const char SQL_ORDER_COLS_ID[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE id = ?";
+static const char SQL_ORDER_COLS_NUM[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE number = ?";
+static const char SQL_ORDER_COLS_OPEN[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE operator_id = ? AND state = 0 AND operator_id <> ''";
+
+void
+order_row(sqlite3_stmt *s, struct store_order *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = sqlite3_column_int64(s, 0);
+    st_text(s, 1, o->number, sizeof o->number);
+    st_text(s, 2, o->txn, sizeof o->txn);
+    st_text(s, 3, o->window, sizeof o->window);
+    st_text(s, 4, o->clerk, sizeof o->clerk);
+    st_text(s, 5, o->operator_id, sizeof o->operator_id);
+    st_text(s, 6, o->uscc, sizeof o->uscc);
+    st_text(s, 7, o->step, sizeof o->step);
+    st_text(s, 8, o->data, sizeof o->data);
+    o->amount = (long)sqlite3_column_int64(s, 9);
+    st_text(s, 10, o->pay_method, sizeof o->pay_method);
+    o->paid_at = (time_t)sqlite3_column_int64(s, 11);
+    o->state = (enum store_order_state)sqlite3_column_int(s, 12);
+    o->created = (time_t)sqlite3_column_int64(s, 13);
+    o->updated = (time_t)sqlite3_column_int64(s, 14);
+}
+
+/* Fetch one order by a text or integer key. */
+int
+order_fetch(store *st, const char *sql, const char *tkey, int64_t ikey, struct store_order *out)
+{
+    sqlite3_stmt *s = st_prep(st, sql);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    if (tkey != NULL) {
+        sqlite3_bind_text(s, 1, tkey, -1, SQLITE_STATIC);
+        if (sqlite3_bind_parameter_count(s) >= 2)
+            sqlite3_bind_int64(s, 2, ikey);   /* e.g. the order to leave out */
+    } else {
+        sqlite3_bind_int64(s, 1, ikey);
+    }
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        order_row(s, out);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        if (tkey != NULL)
+            st_detail(st, "order %s: not found", tkey);
+        else
+            st_detail(st, "order %lld: not found", (long long)ikey);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "order: get");
+}
+
+int
+store_order_get(store *st, int64_t id, struct store_order *out)
+{
+    return order_fetch(st, SQL_ORDER_COLS_ID, NULL, id, out);
+}
+
+int
+store_order_by_number(store *st, const char *number, struct store_order *out)
+{
+    return order_fetch(st, SQL_ORDER_COLS_NUM, number, 0, out);
+}
+
+int
+store_order_open_for_operator(store *st, const char *operator_id, struct store_order *out)
+{
+    if (operator_id == NULL || operator_id[0] == '\0') {
+        st_detail(st, "order: operator_id is empty");
+        return STORE_ERR_NOT_FOUND;
+    }
+    return order_fetch(st, SQL_ORDER_COLS_OPEN, operator_id, 0, out);
+}
+
+static const char SQL_ORDER_COLS_OPEN_USCC[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND state = 0 AND uscc <> ''"
+    " AND id <> ?2 ORDER BY id LIMIT 1";
+
+int
+store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out)
+{
+    if (uscc == NULL || uscc[0] == '\0') {
+        st_detail(st, "order: uscc is empty");
+        return STORE_ERR_NOT_FOUND;
+    }
+    return order_fetch(st, SQL_ORDER_COLS_OPEN_USCC, uscc, except, out);
+}
+
+static const char SQL_ORDER_UPDATE[] =
+    "UPDATE orders SET step = ?, data = ?, uscc = ?, operator_id = ?, amount = ?, pay_method = ?,"
+    " paid_at = ?, updated = ? WHERE id = ? AND state = 0";
+static const char SQL_ORDER_STATE[] = "SELECT state FROM orders WHERE id = ?";
+
+/* After an UPDATE ... AND state = 0 changed nothing: NOT_FOUND or CONFLICT. */
+int
+order_why_unchanged(store *st, int64_t id)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_ORDER_STATE);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW) {
+        st_detail(st, "order %lld: no longer open", (long long)id);
+        return STORE_ERR_CONFLICT;
+    }
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "order %lld: not found", (long long)id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "order: state");
+}
+
+static const char SQL_ORDER_PAID[] = "SELECT paid_at FROM orders WHERE id = ? AND state = 0";
+
+int
+store_order_update(store *st, const struct store_order *o)
+{
+    sqlite3_stmt *s;
+    int64_t was_paid = -1;
+    int rc;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_ORDER_PAID)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, o->id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        was_paid = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if ((s = st_prep(st, SQL_ORDER_UPDATE)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, o->step, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, o->data, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, o->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, o->operator_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, o->amount);
+    sqlite3_bind_text(s, 6, o->pay_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, o->paid_at);
+    sqlite3_bind_int64(s, 8, st_now(st));
+    sqlite3_bind_int64(s, 9, o->id);
+    if ((rc = st_step_done(st, s, "order: update")) != STORE_OK)
+        goto fail;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = order_why_unchanged(st, o->id);
+        goto fail;
+    }
+    /* the moment money is taken is part of the audit trail */
+    if (was_paid == 0 && o->paid_at != 0) {
+        struct store_order cur;
+        char extra[64];
+        if ((rc = store_order_get(st, o->id, &cur)) != STORE_OK)
+            goto fail;
+        snprintf(extra, sizeof extra, "method=%s", o->pay_method);
+        if ((rc = order_audit_locked(st, &cur, "order.pay", extra)) != STORE_OK)
+            goto fail;
+    }
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+static const char SQL_ORDER_CLOSE[] =
+    "UPDATE orders SET state = ?, cancel_reason = ?, updated = ? WHERE id = ? AND state = 0";
+
+int
+order_close(store *st, int64_t id, enum store_order_state to, const char *why)
+{
+    struct store_order o;
+    sqlite3_stmt *s;
+    char extra[300];
+    int rc;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_ORDER_CLOSE)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_int(s, 1, (int)to);
+    sqlite3_bind_text(s, 2, why != NULL ? why : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, st_now(st));
+    sqlite3_bind_int64(s, 4, id);
+    if ((rc = st_step_done(st, s, "order: close")) != STORE_OK)
+        goto fail;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = order_why_unchanged(st, id);
+        goto fail;
+    }
+    if ((rc = store_order_get(st, id, &o)) != STORE_OK)
+        goto fail;
+    if (to == ORDER_CANCELLED)
+        snprintf(extra, sizeof extra, "paid=%s why=%.200s", o.paid_at ? o.pay_method : "no", why ? why : "");
+    else
+        snprintf(extra, sizeof extra, "paid=%s", o.paid_at ? o.pay_method : "no");
+    if ((rc = order_audit_locked(st, &o, to == ORDER_DONE ? "order.finish" : "order.cancel", extra)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+int
+store_order_finish(store *st, int64_t id)
+{
+    return order_close(st, id, ORDER_DONE, NULL);
+}
+
+int
+store_order_cancel(store *st, int64_t id, const char *why)
+{
+    return order_close(st, id, ORDER_CANCELLED, why);
+}
+

@@ -1,0 +1,270 @@
+/*
+ * data/sqlite/records.c - the SQLite records (data/store.h): companies, operators, payments and keys.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* Fetch one row with SQL bound to the text KEY into ROW via FILL. */
+static int
+st_fetch_one(store *st, const char *sql, const char *key, const char *what,
+             void (*fill)(sqlite3_stmt *, void *), void *row)
+{
+    sqlite3_stmt *s = st_prep(st, sql);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        fill(s, row);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "%s %s: not found", what, key);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, what);
+}
+
+static const char SQL_COMPANY_PUT[] =
+    "INSERT INTO companies (uscc, name, legal_rep, phone, office_phone, website, address, created, updated)"
+    " VALUES (?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(uscc) DO UPDATE SET name = excluded.name, legal_rep = excluded.legal_rep,"
+    " phone = excluded.phone, office_phone = excluded.office_phone, website = excluded.website,"
+    " address = excluded.address, updated = excluded.updated";
+static const char SQL_COMPANY_GET[] =
+    "SELECT uscc, name, legal_rep, phone, office_phone, website, address, created, updated"
+    " FROM companies WHERE uscc = ?";
+
+int
+store_company_put(store *st, const struct store_company *c)
+{
+    sqlite3_stmt *s;
+    time_t now = st_now(st);
+
+    if (c->uscc[0] == '\0' || c->name[0] == '\0') {
+        st_detail(st, "company: %s is empty", c->uscc[0] == '\0' ? "uscc" : "name");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_COMPANY_PUT)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, c->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, c->legal_rep, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, c->phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, c->office_phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, c->website, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, c->address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, now);
+    sqlite3_bind_int64(s, 9, now);
+    return st_step_done(st, s, "company: put");
+}
+
+void
+company_row(sqlite3_stmt *s, void *row)
+{
+    struct store_company *c = row;
+
+    memset(c, 0, sizeof *c);
+    st_text(s, 0, c->uscc, sizeof c->uscc);
+    st_text(s, 1, c->name, sizeof c->name);
+    st_text(s, 2, c->legal_rep, sizeof c->legal_rep);
+    st_text(s, 3, c->phone, sizeof c->phone);
+    st_text(s, 4, c->office_phone, sizeof c->office_phone);
+    st_text(s, 5, c->website, sizeof c->website);
+    st_text(s, 6, c->address, sizeof c->address);
+    c->created = (time_t)sqlite3_column_int64(s, 7);
+    c->updated = (time_t)sqlite3_column_int64(s, 8);
+}
+
+int
+store_company_get(store *st, const char *uscc, struct store_company *out)
+{
+    return st_fetch_one(st, SQL_COMPANY_GET, uscc, "company", company_row, out);
+}
+
+static const char SQL_OPERATOR_PUT[] =
+    "INSERT INTO operators (id_number, name, mobile, email, wechat, uscc, created, updated)"
+    " VALUES (?,?,?,?,?,?,?,?)"
+    " ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, mobile = excluded.mobile,"
+    " email = excluded.email, wechat = excluded.wechat, uscc = excluded.uscc, updated = excluded.updated";
+static const char SQL_OPERATOR_GET[] =
+    "SELECT id_number, name, mobile, email, wechat, uscc, created, updated FROM operators WHERE id_number = ?";
+
+int
+store_operator_put(store *st, const struct store_operator *p)
+{
+    sqlite3_stmt *s;
+    time_t now = st_now(st);
+
+    if (p->id_number[0] == '\0' || p->name[0] == '\0') {
+        st_detail(st, "operator: %s is empty", p->id_number[0] == '\0' ? "id_number" : "name");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_OPERATOR_PUT)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, p->id_number, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, p->mobile, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, p->email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, p->wechat, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, p->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, now);
+    sqlite3_bind_int64(s, 8, now);
+    return st_step_done(st, s, "operator: put");
+}
+
+void
+operator_row(sqlite3_stmt *s, void *row)
+{
+    struct store_operator *p = row;
+
+    memset(p, 0, sizeof *p);
+    st_text(s, 0, p->id_number, sizeof p->id_number);
+    st_text(s, 1, p->name, sizeof p->name);
+    st_text(s, 2, p->mobile, sizeof p->mobile);
+    st_text(s, 3, p->email, sizeof p->email);
+    st_text(s, 4, p->wechat, sizeof p->wechat);
+    st_text(s, 5, p->uscc, sizeof p->uscc);
+    p->created = (time_t)sqlite3_column_int64(s, 6);
+    p->updated = (time_t)sqlite3_column_int64(s, 7);
+}
+
+int
+store_operator_get(store *st, const char *id_number, struct store_operator *out)
+{
+    char masked[40];
+    int rc = st_fetch_one(st, SQL_OPERATOR_GET, id_number, "operator", operator_row, out);
+
+    if (rc == STORE_ERR_NOT_FOUND) /* the detail never holds the full ID number */
+        st_detail(st, "operator %s: not found", store_mask_id(id_number, masked, sizeof masked));
+    return rc;
+}
+
+static const char SQL_PAYMENT_ADD[] =
+    "INSERT INTO payments (order_id, method, amount, at, clerk) VALUES (?,?,?,?,?)";
+static const char SQL_PAYMENT_LIST[] =
+    "SELECT id, order_id, method, amount, at, clerk FROM payments WHERE order_id = ? ORDER BY id";
+
+int
+store_payment_add(store *st, struct store_payment *p)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    if (p->order_id == 0 || p->method[0] == '\0') {
+        st_detail(st, "payment: %s is empty", p->order_id == 0 ? "order_id" : "method");
+        return STORE_ERR_IO;
+    }
+    if (p->at == 0)
+        p->at = st_now(st);
+    if ((s = st_prep(st, SQL_PAYMENT_ADD)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, p->order_id);
+    sqlite3_bind_text(s, 2, p->method, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, p->amount);
+    sqlite3_bind_int64(s, 4, p->at);
+    sqlite3_bind_text(s, 5, p->clerk, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "payment: add")) != STORE_OK)
+        return rc;
+    p->id = sqlite3_last_insert_rowid(st->db);
+    return STORE_OK;
+}
+
+int
+store_payment_list_for_order(store *st, int64_t order_id, struct store_payment *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_PAYMENT_LIST);
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, order_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        struct store_payment *p = &out[(*n)++];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(s, 0);
+        p->order_id = sqlite3_column_int64(s, 1);
+        st_text(s, 2, p->method, sizeof p->method);
+        p->amount = (long)sqlite3_column_int64(s, 3);
+        p->at = (time_t)sqlite3_column_int64(s, 4);
+        st_text(s, 5, p->clerk, sizeof p->clerk);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return st_fail(st, rc, "payment: list");
+    return STORE_OK;
+}
+
+static const char SQL_KEY_PUT_FULL[] =
+    "INSERT INTO keys (serial, first_issue, created, uscc, cert_serial, algo, updated) VALUES (?,?,?,?,?,?,?)"
+    " ON CONFLICT(serial) DO UPDATE SET first_issue ="
+    "  CASE WHEN keys.first_issue = 0 OR (excluded.first_issue <> 0 AND excluded.first_issue < keys.first_issue)"
+    "  THEN excluded.first_issue ELSE keys.first_issue END,"
+    " uscc = excluded.uscc, cert_serial = excluded.cert_serial, algo = excluded.algo, updated = excluded.updated";
+static const char SQL_KEY_GET[] =
+    "SELECT serial, uscc, cert_serial, algo, first_issue, created, updated FROM keys WHERE serial = ?";
+
+int
+store_key_put(store *st, const struct store_key *k)
+{
+    sqlite3_stmt *s;
+    time_t now = st_now(st);
+
+    if (k->serial[0] == '\0') {
+        st_detail(st, "key: serial is empty");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_KEY_PUT_FULL)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, k->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, k->first_issue);
+    sqlite3_bind_int64(s, 3, now);
+    sqlite3_bind_text(s, 4, k->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, k->cert_serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, k->algo, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, now);
+    return st_step_done(st, s, "key: put");
+}
+
+void
+key_row(sqlite3_stmt *s, void *row)
+{
+    struct store_key *k = row;
+
+    memset(k, 0, sizeof *k);
+    st_text(s, 0, k->serial, sizeof k->serial);
+    st_text(s, 1, k->uscc, sizeof k->uscc);
+    st_text(s, 2, k->cert_serial, sizeof k->cert_serial);
+    st_text(s, 3, k->algo, sizeof k->algo);
+    k->first_issue = (time_t)sqlite3_column_int64(s, 4);
+    k->created = (time_t)sqlite3_column_int64(s, 5);
+    k->updated = (time_t)sqlite3_column_int64(s, 6);
+}
+
+int
+store_key_get(store *st, const char *serial, struct store_key *out)
+{
+    return st_fetch_one(st, SQL_KEY_GET, serial, "key", key_row, out);
+}
+

@@ -1,0 +1,126 @@
+/*
+ * data/sqlite/report.c - the SQLite records (data/store.h): the daily settlement.
+ * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+/* ---- daily settlement ------------------------------------------------------ */
+
+static const char SQL_REPORT[] =
+    "SELECT window, clerk, txn,"
+    " SUM(state = 1),"
+    " SUM(CASE WHEN state = 1 AND pay_method = 'cash' THEN amount ELSE 0 END),"
+    " SUM(CASE WHEN state = 1 AND pay_method = 'pos' THEN amount ELSE 0 END),"
+    " SUM(CASE WHEN state = 1 AND pay_method = 'qr' THEN amount ELSE 0 END),"
+    " SUM(state = 1 AND amount = 0 AND txn IN ('lost','damaged')),"
+    " SUM(state = 0),"
+    " SUM(state = 2),"
+    " SUM(state = 2 AND paid_at <> 0),"
+    " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END)"
+    " FROM orders WHERE day = ? GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
+
+bool
+report_date_ok(const char *d)
+{
+    int y, m, dd, i;
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return false;
+    for (i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
+            return false;
+    y = atoi(d);
+    m = atoi(d + 5);
+    dd = atoi(d + 8);
+    if (y < 1970 || m < 1 || m > 12 || dd < 1 || dd > mdays[m - 1])
+        return false;
+    if (m == 2 && dd == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    return true;
+}
+
+int
+store_report_daily(store *st, const char *date, struct store_report_row **rows, size_t *n,
+                   struct store_report_row *total)
+{
+    sqlite3_stmt *s;
+    struct store_report_row *v = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *rows = NULL;
+    *n = 0;
+    memset(total, 0, sizeof *total);
+    if (!report_date_ok(date)) {
+        st_detail(st, "date: \"%s\" is not a valid YYYY-MM-DD", date ? date : "");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_REPORT)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_report_row *r;
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct store_report_row *nv = realloc(v, ncap * sizeof *nv);
+            if (nv == NULL) {
+                sqlite3_reset(s);
+                free(v);
+                *n = 0;
+                st_detail(st, "report: out of memory");
+                return STORE_ERR_IO;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        r = &v[(*n)++];
+        memset(r, 0, sizeof *r);
+        st_text(s, 0, r->window, sizeof r->window);
+        st_text(s, 1, r->clerk, sizeof r->clerk);
+        st_text(s, 2, r->txn, sizeof r->txn);
+        r->done = (long)sqlite3_column_int64(s, 3);
+        r->cash = (long)sqlite3_column_int64(s, 4);
+        r->pos = (long)sqlite3_column_int64(s, 5);
+        r->qr = (long)sqlite3_column_int64(s, 6);
+        r->free_count = (long)sqlite3_column_int64(s, 7);
+        r->open = (long)sqlite3_column_int64(s, 8);
+        r->cancelled = (long)sqlite3_column_int64(s, 9);
+        r->refunds = (long)sqlite3_column_int64(s, 10);
+        r->refund_amount = (long)sqlite3_column_int64(s, 11);
+        total->done += r->done;
+        total->cash += r->cash;
+        total->pos += r->pos;
+        total->qr += r->qr;
+        total->free_count += r->free_count;
+        total->open += r->open;
+        total->cancelled += r->cancelled;
+        total->refunds += r->refunds;
+        total->refund_amount += r->refund_amount;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        *n = 0;
+        return st_fail(st, rc, "report: daily");
+    }
+    *rows = v;
+    return STORE_OK;
+}
+

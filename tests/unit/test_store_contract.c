@@ -1,0 +1,256 @@
+/*
+ * tests/unit/test_store_contract.c - the records' contract (data/store.h),
+ * written against store.h only, so that every backend passes the same
+ * cases: a hall of many counters will share one PostgreSQL database behind
+ * the same interface (issue 15) and adds its opener to `backends` below.
+ *
+ * What any backend must do: open from options and migrate; number orders
+ * WINDOW-YYYYMMDD-NNNN per window and day without gaps or repeats, across
+ * reopening; refuse a second open order per operator and a second active
+ * certificate per company; keep a unit of work all or nothing (nested
+ * units too); answer STORE_ERR_RETRY, having written nothing, while another
+ * connection holds the write; give print jobs the station that queued them
+ * and show each station its own due jobs; keep an audit chain that verifies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "data/store.h"
+#include "testutil.h"
+
+/* A backend under test: open a store on the records named by LOCATION. */
+struct backend {
+    const char *name;
+    int (*open)(store **st, const char *location, int busy_ms, const char *station);
+};
+
+static int
+sqlite_open(store **st, const char *location, int busy_ms, const char *station)
+{
+    char err[512];
+
+    return store_open(st, &(struct store_opts){ .path = location, .busy_ms = busy_ms, .station = station }, err,
+                      sizeof err);
+}
+
+static const struct backend backends[] = {
+    { .name = "sqlite", .open = sqlite_open },
+};
+
+struct fixture {
+    struct tu_db d;                 /* a fresh location */
+    const struct backend *b;
+};
+
+static int
+setup(void **state)
+{
+    static struct fixture f;
+
+    memset(&f, 0, sizeof f);
+    f.b = &backends[0];
+    tu_db_open(&f.d);               /* creates the location (and opens it once) */
+    store_close(f.d.st);
+    f.d.st = NULL;
+    assert_int_equal(f.b->open(&f.d.st, f.d.path, 2000, "counter-a"), STORE_OK);
+    *state = &f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    tu_db_close(&f->d);
+    return 0;
+}
+
+static void
+new_order(struct store_order *o, const char *window, const char *opid, const char *uscc)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->txn, sizeof o->txn, "new");
+    snprintf(o->window, sizeof o->window, "%s", window);
+    snprintf(o->operator_id, sizeof o->operator_id, "%s", opid);
+    snprintf(o->uscc, sizeof o->uscc, "%s", uscc);
+    snprintf(o->step, sizeof o->step, "company");
+}
+
+static void
+test_order_numbers(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order a, b, c, d;
+    char ymd[16], want[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    localtime_r(&now, &tm);
+    strftime(ymd, sizeof ymd, "%Y%m%d", &tm);
+    new_order(&a, "window66", "OP-A", "USCC-A");
+    new_order(&b, "window66", "OP-B", "USCC-B");
+    new_order(&c, "window68", "OP-C", "USCC-C");
+    assert_int_equal(store_order_create(f->d.st, &a), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &b), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &c), STORE_OK);
+    snprintf(want, sizeof want, "66-%s-0001", ymd);
+    assert_string_equal(a.number, want);
+    snprintf(want, sizeof want, "66-%s-0002", ymd);
+    assert_string_equal(b.number, want);
+    snprintf(want, sizeof want, "68-%s-0001", ymd);     /* per window */
+    assert_string_equal(c.number, want);
+    /* a reopened store goes on counting */
+    store_close(f->d.st);
+    assert_int_equal(f->b->open(&f->d.st, f->d.path, 2000, "counter-a"), STORE_OK);
+    new_order(&d, "window66", "OP-D", "USCC-D");
+    assert_int_equal(store_order_create(f->d.st, &d), STORE_OK);
+    snprintf(want, sizeof want, "66-%s-0003", ymd);
+    assert_string_equal(d.number, want);
+}
+
+static void
+test_rules_are_constraints(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order a, b;
+    struct store_cert c;
+
+    new_order(&a, "window66", "OP-SAME", "USCC-1");
+    new_order(&b, "window66", "OP-SAME", "USCC-2");
+    assert_int_equal(store_order_create(f->d.st, &a), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &b), STORE_ERR_CONFLICT);   /* one open order per operator */
+    assert_int_equal(store_order_finish(f->d.st, a.id), STORE_OK);
+    assert_int_equal(store_order_finish(f->d.st, a.id), STORE_ERR_CONFLICT); /* closed stays closed */
+    assert_int_equal(store_order_cancel(f->d.st, a.id, "late"), STORE_ERR_CONFLICT);
+    assert_int_equal(store_order_create(f->d.st, &b), STORE_OK);             /* free again */
+
+    memset(&c, 0, sizeof c);
+    snprintf(c.serial, sizeof c.serial, "C0FFEE01");
+    snprintf(c.uscc, sizeof c.uscc, "USCC-1");
+    snprintf(c.holder, sizeof c.holder, "测试单位");
+    c.not_before = 1;
+    c.not_after = 2;
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
+    snprintf(c.serial, sizeof c.serial, "C0FFEE02");
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_ERR_CONFLICT);       /* one active per company */
+    assert_int_equal(store_cert_set_state(f->d.st, "C0FFEE01", CERT_REVOKED), STORE_OK);
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
+}
+
+static void
+test_units_of_work(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order a, b, got;
+
+    new_order(&a, "window66", "OP-UOW-1", "USCC-U1");
+    assert_int_equal(store_begin(f->d.st), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &a), STORE_OK);
+    store_rollback(f->d.st);
+    assert_int_equal(store_order_get(f->d.st, a.id, &got), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_order_open_for_operator(f->d.st, "OP-UOW-1", &got), STORE_ERR_NOT_FOUND);
+
+    /* nested: the inner unit undone, the outer kept */
+    new_order(&a, "window66", "OP-UOW-2", "USCC-U2");
+    new_order(&b, "window66", "OP-UOW-3", "USCC-U3");
+    assert_int_equal(store_begin(f->d.st), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &a), STORE_OK);
+    assert_int_equal(store_begin(f->d.st), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &b), STORE_OK);
+    store_rollback(f->d.st);
+    assert_int_equal(store_commit(f->d.st), STORE_OK);
+    assert_int_equal(store_order_get(f->d.st, a.id, &got), STORE_OK);
+    assert_int_equal(store_order_open_for_operator(f->d.st, "OP-UOW-3", &got), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_order_open_for_uscc(f->d.st, "USCC-U2", 0, &got), STORE_OK);
+    assert_int_equal(got.id, a.id);
+    assert_int_equal(store_order_open_for_uscc(f->d.st, "USCC-U2", a.id, &got), STORE_ERR_NOT_FOUND);
+}
+
+static void
+test_retry_while_another_writes(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order a, got;
+    store *other = NULL;
+
+    assert_int_equal(f->b->open(&other, f->d.path, 100, "counter-b"), STORE_OK);
+    assert_int_equal(store_begin(f->d.st), STORE_OK);       /* this connection writes */
+    new_order(&a, "window66", "OP-RETRY", "USCC-R");
+    assert_int_equal(store_order_create(f->d.st, &a), STORE_OK);
+    /* the other waits its 100 ms and is told to retry, having written nothing */
+    assert_int_equal(store_begin(other), STORE_ERR_RETRY);
+    assert_int_equal(store_audit(other, "t", "contract.retry", "x"), STORE_ERR_RETRY);
+    assert_int_equal(store_commit(f->d.st), STORE_OK);
+    /* once free, the retry goes through and sees the first's order */
+    assert_int_equal(store_audit(other, "t", "contract.retry", "x"), STORE_OK);
+    assert_int_equal(store_order_open_for_operator(other, "OP-RETRY", &got), STORE_OK);
+    store_close(other);
+}
+
+static void
+test_jobs_belong_to_a_station(void **state)
+{
+    struct fixture *f = *state;
+    struct store_job a, b, list[8];
+    store *other = NULL;
+    size_t n = 0;
+
+    memset(&a, 0, sizeof a);
+    snprintf(a.doc, sizeof a.doc, "receipt");
+    snprintf(a.title, sizeof a.title, "A");
+    assert_int_equal(store_job_add(f->d.st, &a, "%PDF", 4), STORE_OK);
+    assert_string_equal(a.station, "counter-a");           /* queued here: ours */
+    assert_int_equal(f->b->open(&other, f->d.path, 2000, "counter-b"), STORE_OK);
+    memset(&b, 0, sizeof b);
+    snprintf(b.doc, sizeof b.doc, "receipt");
+    snprintf(b.title, sizeof b.title, "B");
+    assert_int_equal(store_job_add(other, &b, "%PDF", 4), STORE_OK);
+    assert_int_equal(store_job_due(f->d.st, time(NULL) + 1, list, 8, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, a.id);
+    assert_string_equal(list[0].station, "counter-a");
+    assert_int_equal(store_job_due(other, time(NULL) + 1, list, 8, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, b.id);
+    assert_int_equal(store_job_recent(other, list, 8, &n), STORE_OK);  /* the queue screen shows all */
+    assert_int_equal(n, 2);
+    store_close(other);
+}
+
+static void
+test_audit_chain(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id = 0, bad = -1;
+    char head[65];
+    int i;
+
+    for (i = 0; i < 5; i++)
+        assert_int_equal(store_audit(f->d.st, "w66", "contract.audit", "row"), STORE_OK);
+    assert_int_equal(store_audit_verify(f->d.st, &bad), STORE_OK);
+    assert_int_equal(store_audit_head(f->d.st, &id, head), STORE_OK);
+    assert_true(id >= 5);
+    assert_int_equal(strlen(head), 64);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_order_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules_are_constraints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_units_of_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_while_another_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_belong_to_a_station, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
