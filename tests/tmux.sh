@@ -20,7 +20,7 @@ start() {
   tm kill-server >/dev/null 2>&1
   sleep 0.2
   tm new-session -d -s $S -x "${COLS:-100}" -y "${ROWS:-30}" \
-    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; echo KIOSK-EXITED \$?; sleep 30"
+    "env LC_ALL=C.UTF-8 TERM=xterm-256color KIOSK_HOME=$KIOSK_HOME ${ENV:-} $KIOSK $*; rc=\$?; printf '\\r\\nKIOSK-EXITED %s\\n' \$rc; sleep 30"
 }
 screen() { tm capture-pane -p -t $S; }
 wait_for() {
