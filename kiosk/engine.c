@@ -192,6 +192,59 @@ txn_pin_clear(struct txn *t)
         p[i] = 0;
 }
 
+/* ---- stages ------------------------------------------------------------------- */
+
+int
+txn_stage_next(const struct txn *t)
+{
+    const struct txn_step *st = txn_cur(t);
+    int i;
+
+    for (i = 0; i < st->nstages; i++)
+        if (!st->stages[i]->done(t))
+            return i;
+    return st->nstages;
+}
+
+enum txn_run_result
+txn_advance(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    const struct txn_step *st = txn_cur(t);
+    enum txn_run_result res;
+
+    memset(r, 0, sizeof *r);
+    r->stage = txn_stage_next(t);
+    if (r->stage >= st->nstages)
+        return RUN_DONE;
+    res = st->stages[r->stage]->run(t, env, r);
+    if (res == RUN_TOKEN)
+        txn_pin_clear(t);
+    return res;
+}
+
+static bool
+stage_finish_done(const struct txn *t)
+{
+    return t->order.state == ORDER_DONE;
+}
+
+static enum txn_run_result
+stage_finish_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    int rc = txn_finish(t, env->st);
+
+    if (rc != STORE_OK)
+        return r->store_rc = rc, RUN_STORE;
+    return RUN_OK;
+}
+
+const struct txn_stage txn_stage_finish = {
+    .name = "finish",
+    .title = M_TXN_ISSUE_S_FINISH,
+    .done = stage_finish_done,
+    .run = stage_finish_run,
+};
+
 /* ---- the journal ------------------------------------------------------------ */
 
 void

@@ -52,7 +52,7 @@ enum txn_page {
     PAGE_PAY,           /* payment: cash, POS or a QR code */
     PAGE_KEY,           /* the key, judged by the engine (txn_new_key_scan) */
     PAGE_PIN,           /* the applicant sets the PIN, twice */
-    PAGE_RUN,           /* the paid work, one stage per tick (txn_new_advance) */
+    PAGE_RUN,           /* the step's stages, one per tick (txn_advance) */
     PAGE_DONE,          /* what was done and where to go next */
     PAGE__COUNT
 };
@@ -89,6 +89,41 @@ struct txn_mat {
     enum msg_id label;
 };
 
+/* What a run of one stage ended with. */
+enum txn_run_result {
+    RUN_OK = 0,         /* stage done; call again for the next one */
+    RUN_DONE,           /* nothing left */
+    RUN_TOKEN,          /* key trouble (tok_rc): the stage's on_key_fail step */
+    RUN_STORE,          /* records trouble (store_rc): retry the stage */
+    RUN_REFUSED,        /* a records rule refuses it now (why): cancel only */
+};
+struct txn_run {
+    int stage;                  /* index of the stage that ran in the step's list */
+    int tok_rc, store_rc;
+    enum msg_id why;            /* RUN_REFUSED */
+    char note[256];             /* e.g. receipt: printed or queued */
+    bool note_warn;
+};
+
+/*
+ * A piece of a step's paid work (PAGE_RUN runs a step's stages one per
+ * tick). Whether it is done is read from the order's journal alone, so a
+ * resumed order continues with the first stage not done. Its failure policy
+ * is part of it: key trouble goes back to ON_KEY_FAIL, records trouble is
+ * retried, a refusal leaves only cancelling.
+ */
+struct txn_stage {
+    const char *name;                     /* stable: "init", "issue", "record", ... */
+    enum msg_id title;                    /* the run page's list */
+    bool (*done)(const struct txn *t);    /* done already, by the journal */
+    enum txn_run_result (*run)(struct txn *t, const struct txn_env *env, struct txn_run *r);
+    bool needs_pin;                       /* cannot run without the PIN typed in this visit */
+    const char *on_key_fail;              /* the step to go back to on key trouble */
+    enum msg_id done_note;                /* shown once it is done (0 = none) */
+    enum msg_id store_fail_msg;           /* template (%s: why) when the records fail here;
+                                           * 0 = M_TXN_ISSUE_FAILED */
+};
+
 /* One step of a transaction: a page kind and its parameters. */
 struct txn_step {
     const char *name;             /* stored in orders.step; stable, ASCII */
@@ -97,6 +132,8 @@ struct txn_step {
     const struct txn_form *form;  /* PAGE_FORM */
     const struct txn_mat *materials; /* PAGE_MATERIALS */
     int nmaterials;
+    const struct txn_stage *const *stages; /* PAGE_RUN: the work, in order */
+    int nstages;
     unsigned flags;               /* enum txn_step_flags */
     const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
 };
@@ -347,38 +384,20 @@ int txn_new_records(struct txn *t, store *st);
  *            -> recorded (certs, keys, audit)
  *   receipt_printed / forms_printed = 1 in the unit of work that queued them
  *   void_certs  serials signed for this order and destroyed since (audited)
- * The next stage is derived from the journal alone (txn_new_stage), so a
+ * The next stage is derived from the journal alone (struct txn_stage .done), so a
  * resumed order rolls forward: a key that already holds the order's reserved
  * serial is adopted, never wiped (txn_new_key_scan says KEY_OURS_ISSUED).
  */
-enum txn_new_stage {
-    NS_INIT = 0,        /* wipe (if agreed) and initialise the key */
-    NS_ISSUE,           /* key pair, CA signature, write, read back, self-test */
-    NS_RECORD,          /* certs, keys, audit */
-    NS_RECEIPT,         /* receipt queued */
-    NS_FINISH,          /* order DONE */
-    NS_DONE,
-};
-enum txn_new_stage txn_new_stage(const struct txn *t);
+/* The current step's first stage not yet done (an index into its list),
+ * or its nstages when every one is done. */
+int txn_stage_next(const struct txn *t);
 
-/* What a run of one stage ended with. */
-enum txn_run_result {
-    RUN_OK = 0,         /* stage done; call again for the next one */
-    RUN_DONE,           /* nothing left */
-    RUN_TOKEN,          /* key trouble (tok_rc): back to the key step */
-    RUN_STORE,          /* records trouble (store_rc): retry the stage */
-    RUN_REFUSED,        /* a records rule refuses it now (why) */
-};
-struct txn_run {
-    enum txn_new_stage stage;   /* the stage that ran */
-    int tok_rc, store_rc;
-    enum msg_id why;            /* RUN_REFUSED */
-    char note[256];             /* receipt: printed or queued */
-    bool note_warn;
-};
-/* Run the next stage of T's paid work. The PIN is zeroed once the key is
- * written (or on a key failure). */
-enum txn_run_result txn_new_advance(struct txn *t, const struct txn_env *env, struct txn_run *r);
+/* Run the current step's next stage (write-ahead inside it). RUN_DONE when
+ * none is left. The PIN is zeroed once the key is written, or on key trouble. */
+enum txn_run_result txn_advance(struct txn *t, const struct txn_env *env, struct txn_run *r);
+
+/* Stages every transaction may list (kiosk/engine.c). */
+extern const struct txn_stage txn_stage_finish;     /* the order closed, stored at its last step */
 
 /* What the inserted key is to the order (txn_new_key_scan). */
 enum txn_key_verdict {

@@ -21,115 +21,6 @@
 #include "kiosk/rules.h"
 #include "printing/print.h"
 
-/* ---- the table: 证书新办 at window 66 --------------------------------------------
- *
- * company -> operator -> kind/years -> materials -> fee (forms printed)
- * -> payment -> [paid] key -> PIN twice -> issue -> done (go to window 68).
- * The order is created when the operator's ID number is known (it is found
- * again by it) and saved at every step; an order interrupted during the PIN
- * or the issuing resumes at "insert the key" (or, once recorded, at the
- * issue page, which only prints the receipt and closes it).
- */
-
-static enum msg_id
-new_company_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
-{
-    (void)other_id;
-    (void)n;
-    *field = "uscc";
-    return txn_new_check_company(env->st, t, txn_get(t, "uscc"));
-}
-
-static enum msg_id
-new_operator_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
-{
-    int64_t other = 0;
-    enum msg_id why = txn_new_check_operator(env->st, t, txn_get(t, "operator_id"), &other);
-
-    *field = "operator_id";
-    if (why != 0 && other != 0)
-        snprintf(other_id, n, "%s", txn_get(t, "operator_id"));
-    return why;
-}
-
-static enum rules_status
-new_check_resident_id(const char *s)
-{
-    struct rules_date today = clock_local_day(time(NULL));
-
-    return rules_resident_id(s, &today);
-}
-
-/* 单位信息, as on the application form of seed 002 annex 1. */
-static const struct txn_field new_company_fields[] = {
-    { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true },
-    { .key = "uscc", .label = M_TXN_F_USCC, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
-      .required = true, .check = rules_uscc },
-    { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true },
-    { .key = "company_phone", .label = M_TXN_F_COMPANY_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII,
-      .required = true },
-    { .key = "office_phone", .label = M_TXN_F_OFFICE_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII },
-    { .key = "website", .label = M_TXN_F_WEBSITE, .max_chars = 80, .field_flags = FIELD_ASCII },
-    { .key = "address", .label = M_TXN_F_ADDRESS, .max_chars = 100, .required = true },
-};
-static const struct txn_form new_company_form = {
-    .intro = M_TXN_COMPANY_INTRO,
-    .fields = new_company_fields,
-    .nfields = sizeof new_company_fields / sizeof new_company_fields[0],
-    .check = new_company_check,
-};
-
-/* 经办人: the resident ID number (GB 11643) is masked once the order exists. */
-static const struct txn_field new_operator_fields[] = {
-    { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true },
-    { .key = "operator_id", .label = M_TXN_F_OPERATOR_ID, .max_chars = 18,
-      .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = new_check_resident_id },
-    { .key = "mobile", .label = M_TXN_F_MOBILE, .max_chars = 11, .field_flags = FIELD_DIGITS, .required = true,
-      .check = rules_mobile },
-    { .key = "email", .label = M_TXN_F_EMAIL, .max_chars = 80, .field_flags = FIELD_ASCII, .required = true,
-      .check = rules_email },
-    { .key = "wechat", .label = M_TXN_F_WECHAT, .max_chars = 40, .field_flags = FIELD_ASCII },
-};
-static const struct txn_form new_operator_form = {
-    .intro = 0, /* the company's name */
-    .fields = new_operator_fields,
-    .nfields = sizeof new_operator_fields / sizeof new_operator_fields[0],
-    .check = new_operator_check,
-};
-
-/* What the clerk checks on paper (seed 000 / 002); the application form and
- * the seal-sampling sheet are printed at the fee step and checked there. */
-static const struct txn_mat new_materials[] = {
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-    { .key = "mat_legal_id", .label = M_TXN_MAT_LEGAL_ID },
-    { .key = "mat_seal", .label = M_TXN_MAT_SEAL },
-};
-
-static const struct txn_step new_cert_steps[] = {
-    { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &new_company_form },
-    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &new_operator_form },
-    { .name = "kind", .title = M_TXN_STEP_KIND, .page = PAGE_CHOICE },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = new_materials,
-      .nmaterials = sizeof new_materials / sizeof new_materials[0] },
-    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
-    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
-    { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
-    { .name = "pin", .title = M_TXN_STEP_PIN, .page = PAGE_PIN, .flags = TXN_STEP_PAID, .resume_at = "key" },
-    { .name = "issue", .title = M_TXN_STEP_ISSUE, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
-      .resume_at = "key" },
-    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
-};
-
-const struct txn_def txn_new_cert = {
-    .kind = KIND_NEW,
-    .steps = new_cert_steps,
-    .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
-    .records = txn_new_records,
-    .resume_at = txn_new_resume_at,
-    .may_cancel = txn_new_may_cancel,
-    .on_cancel = txn_new_on_cancel,
-};
 
 static time_t
 env_now(const struct txn_env *env)
@@ -348,18 +239,30 @@ cert_pending(const struct txn *t)
             fx_is(t, "fx_cert", "stored") || fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "bad"));
 }
 
-enum txn_new_stage
-txn_new_stage(const struct txn *t)
+/* ---- the stages' journal predicates --------------------------------------------- */
+
+static bool
+new_init_done(const struct txn *t)
 {
-    if (t->order.state == ORDER_DONE)
-        return NS_DONE;
-    if (fx_is(t, "fx_cert", "recorded"))
-        return txn_get_int(t, "receipt_printed", 0) ? NS_FINISH : NS_RECEIPT;
-    if (fx_is(t, "fx_cert", "written"))
-        return NS_RECORD;
-    if (!fx_is(t, "fx_key", "ready"))
-        return NS_INIT;
-    return NS_ISSUE;
+    return fx_is(t, "fx_key", "ready") || fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "recorded");
+}
+
+static bool
+new_issue_done(const struct txn *t)
+{
+    return fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "recorded");
+}
+
+static bool
+new_record_done(const struct txn *t)
+{
+    return fx_is(t, "fx_cert", "recorded");
+}
+
+static bool
+new_receipt_done(const struct txn *t)
+{
+    return txn_get_int(t, "receipt_printed", 0) != 0;
 }
 
 /*
@@ -791,47 +694,55 @@ txn_new_cert_from_journal(struct txn *t)
     t->cert.not_after = (time_t)strtoll(txn_get(t, "cert_na"), NULL, 10);
 }
 
-enum txn_run_result
-txn_new_advance(struct txn *t, const struct txn_env *env, struct txn_run *r)
+static enum txn_run_result
+new_record_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
     int rc;
 
-    memset(r, 0, sizeof *r);
-    r->stage = txn_new_stage(t);
-    switch (r->stage) {
-    case NS_INIT:
-        return txn_new_init_stage(t, env, r);
-    case NS_ISSUE:
-        return txn_new_issue_stage(t, env, r);
-    case NS_RECORD:
-        txn_pin_clear(t);
-        if ((rc = txn_new_record(t, env)) != STORE_OK) {
-            if (rc == STORE_ERR_CONFLICT) {
-                r->why = rules_msg(rules_new_cert_allowed(true));
-                return RUN_REFUSED;
-            }
-            return r->store_rc = rc, RUN_STORE;
+    txn_pin_clear(t);
+    txn_new_cert_from_journal(t);
+    if ((rc = txn_new_record(t, env)) != STORE_OK) {
+        if (rc == STORE_ERR_CONFLICT) {
+            r->why = rules_msg(rules_new_cert_allowed(true));
+            return RUN_REFUSED;
         }
-        return RUN_OK;
-    case NS_RECEIPT:
-        txn_new_cert_from_journal(t);
-        r->note_warn = txn_new_print_receipt(t, env, r->note, sizeof r->note) != 0;
-        if (!txn_get_int(t, "receipt_printed", 0)) {
-            /* not even queued (database): retry */
-            return r->store_rc = STORE_ERR_IO, RUN_STORE;
-        }
-        if (!r->note_warn)
-            snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
-        return RUN_OK;
-    case NS_FINISH:
-        if ((rc = txn_finish(t, env->st)) != STORE_OK)
-            return r->store_rc = rc, RUN_STORE;
-        return RUN_OK;
-    case NS_DONE:
-        break;
+        return r->store_rc = rc, RUN_STORE;
     }
-    return RUN_DONE;
+    return RUN_OK;
 }
+
+static enum txn_run_result
+new_receipt_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    txn_new_cert_from_journal(t);
+    r->note_warn = txn_new_print_receipt(t, env, r->note, sizeof r->note) != 0;
+    if (!txn_get_int(t, "receipt_printed", 0))
+        return r->store_rc = STORE_ERR_IO, RUN_STORE;   /* not even queued (records): retry */
+    if (!r->note_warn)
+        snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
+    return RUN_OK;
+}
+
+/* The stages of 证书新办's issue step, each written ahead (see engine.h). */
+static const struct txn_stage new_stage_init = {
+    .name = "init", .title = M_TXN_ISSUE_S_INIT, .done = new_init_done, .run = txn_new_init_stage,
+    .needs_pin = true, .on_key_fail = "key",
+};
+static const struct txn_stage new_stage_issue = {
+    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = new_issue_done, .run = txn_new_issue_stage,
+    .needs_pin = true, .on_key_fail = "key", .done_note = M_TXN_SELFTEST_OK,
+};
+static const struct txn_stage new_stage_record = {
+    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = new_record_done, .run = new_record_run,
+    .store_fail_msg = M_TXN_RECORD_FAILED,
+};
+static const struct txn_stage new_stage_receipt = {
+    .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = new_receipt_done, .run = new_receipt_run,
+    .store_fail_msg = M_TXN_RECORD_FAILED,
+};
+static const struct txn_stage *const new_issue_stages[] = {
+    &new_stage_init, &new_stage_issue, &new_stage_record, &new_stage_receipt, &txn_stage_finish,
+};
 
 /* ---- resume and cancel -------------------------------------------------------- */
 
@@ -905,3 +816,113 @@ txn_new_records(struct txn *t, store *st)
     }
     return STORE_OK;
 }
+
+/* ---- the table: 证书新办 at window 66 --------------------------------------------
+ *
+ * company -> operator -> kind/years -> materials -> fee (forms printed)
+ * -> payment -> [paid] key -> PIN twice -> issue -> done (go to window 68).
+ * The order is created when the operator's ID number is known (it is found
+ * again by it) and saved at every step; an order interrupted during the PIN
+ * or the issuing resumes at "insert the key" (or, once recorded, at the
+ * issue page, which only prints the receipt and closes it).
+ */
+
+static enum msg_id
+new_company_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+{
+    (void)other_id;
+    (void)n;
+    *field = "uscc";
+    return txn_new_check_company(env->st, t, txn_get(t, "uscc"));
+}
+
+static enum msg_id
+new_operator_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+{
+    int64_t other = 0;
+    enum msg_id why = txn_new_check_operator(env->st, t, txn_get(t, "operator_id"), &other);
+
+    *field = "operator_id";
+    if (why != 0 && other != 0)
+        snprintf(other_id, n, "%s", txn_get(t, "operator_id"));
+    return why;
+}
+
+static enum rules_status
+new_check_resident_id(const char *s)
+{
+    struct rules_date today = clock_local_day(time(NULL));
+
+    return rules_resident_id(s, &today);
+}
+
+/* 单位信息, as on the application form of seed 002 annex 1. */
+static const struct txn_field new_company_fields[] = {
+    { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true },
+    { .key = "uscc", .label = M_TXN_F_USCC, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
+      .required = true, .check = rules_uscc },
+    { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true },
+    { .key = "company_phone", .label = M_TXN_F_COMPANY_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII,
+      .required = true },
+    { .key = "office_phone", .label = M_TXN_F_OFFICE_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII },
+    { .key = "website", .label = M_TXN_F_WEBSITE, .max_chars = 80, .field_flags = FIELD_ASCII },
+    { .key = "address", .label = M_TXN_F_ADDRESS, .max_chars = 100, .required = true },
+};
+static const struct txn_form new_company_form = {
+    .intro = M_TXN_COMPANY_INTRO,
+    .fields = new_company_fields,
+    .nfields = sizeof new_company_fields / sizeof new_company_fields[0],
+    .check = new_company_check,
+};
+
+/* 经办人: the resident ID number (GB 11643) is masked once the order exists. */
+static const struct txn_field new_operator_fields[] = {
+    { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true },
+    { .key = "operator_id", .label = M_TXN_F_OPERATOR_ID, .max_chars = 18,
+      .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = new_check_resident_id },
+    { .key = "mobile", .label = M_TXN_F_MOBILE, .max_chars = 11, .field_flags = FIELD_DIGITS, .required = true,
+      .check = rules_mobile },
+    { .key = "email", .label = M_TXN_F_EMAIL, .max_chars = 80, .field_flags = FIELD_ASCII, .required = true,
+      .check = rules_email },
+    { .key = "wechat", .label = M_TXN_F_WECHAT, .max_chars = 40, .field_flags = FIELD_ASCII },
+};
+static const struct txn_form new_operator_form = {
+    .intro = 0, /* the company's name */
+    .fields = new_operator_fields,
+    .nfields = sizeof new_operator_fields / sizeof new_operator_fields[0],
+    .check = new_operator_check,
+};
+
+/* What the clerk checks on paper (seed 000 / 002); the application form and
+ * the seal-sampling sheet are printed at the fee step and checked there. */
+static const struct txn_mat new_materials[] = {
+    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
+    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
+    { .key = "mat_legal_id", .label = M_TXN_MAT_LEGAL_ID },
+    { .key = "mat_seal", .label = M_TXN_MAT_SEAL },
+};
+
+static const struct txn_step new_cert_steps[] = {
+    { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &new_company_form },
+    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &new_operator_form },
+    { .name = "kind", .title = M_TXN_STEP_KIND, .page = PAGE_CHOICE },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = new_materials,
+      .nmaterials = sizeof new_materials / sizeof new_materials[0] },
+    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
+    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
+    { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+    { .name = "pin", .title = M_TXN_STEP_PIN, .page = PAGE_PIN, .flags = TXN_STEP_PAID, .resume_at = "key" },
+    { .name = "issue", .title = M_TXN_STEP_ISSUE, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
+      .resume_at = "key", .stages = new_issue_stages, .nstages = sizeof new_issue_stages / sizeof new_issue_stages[0] },
+    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+};
+
+const struct txn_def txn_new_cert = {
+    .kind = KIND_NEW,
+    .steps = new_cert_steps,
+    .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
+    .records = txn_new_records,
+    .resume_at = txn_new_resume_at,
+    .may_cancel = txn_new_may_cancel,
+    .on_cancel = txn_new_on_cancel,
+};

@@ -29,31 +29,29 @@ enum issue_view {
     IV_REFUSED,         /* a records rule refuses it: F8 cancels */
 };
 
-static const enum msg_id issue_stage_msg[] = {
-    [NS_INIT] = M_TXN_ISSUE_S_INIT, [NS_ISSUE] = M_TXN_ISSUE_S_ISSUE, [NS_RECORD] = M_TXN_ISSUE_S_RECORD,
-    [NS_RECEIPT] = M_TXN_ISSUE_S_RECEIPT, [NS_FINISH] = M_TXN_ISSUE_S_FINISH,
-};
-
 struct issue_state {
     struct txn_ui *ui;
     enum issue_view view;
     bool started;               /* the first tick only draws */
+    const struct txn_step *step; /* the step whose stages run here */
     struct txn_run run;         /* the last stage run */
-    bool receipt;               /* the receipt was queued in this visit */
+    char note[256];             /* a stage's note in this visit (e.g. the receipt), "" none */
+    bool note_warn;
 };
 
 static void *
 issue_init(struct app *app, const void *arg)
 {
     struct issue_state *s = calloc(1, sizeof *s);
-    enum txn_new_stage st;
+    int next;
 
     (void)app;
     if (s == NULL)
         return NULL;
     s->ui = (struct txn_ui *)arg;
-    st = txn_new_stage(&s->ui->t);
-    if ((st == NS_INIT || st == NS_ISSUE) && s->ui->t.pin[0] == '\0') {
+    s->step = txn_cur(&s->ui->t);
+    next = txn_stage_next(&s->ui->t);
+    if (next < s->step->nstages && s->step->stages[next]->needs_pin && s->ui->t.pin[0] == '\0') {
         /* Resumed without a PIN (cannot happen through resume_at): back to the key. */
         s->view = IV_FAIL_TOKEN;
         s->run.tok_rc = TOK_ERR_INTERNAL;
@@ -64,10 +62,15 @@ issue_init(struct app *app, const void *arg)
 static void
 issue_run(struct issue_state *s)
 {
-    switch (txn_new_advance(&s->ui->t, &s->ui->env, &s->run)) {
+    enum txn_run_result res = txn_advance(&s->ui->t, &s->ui->env, &s->run);
+
+    if (s->run.note[0] != '\0') {
+        /* keep a stage's note (e.g. the receipt) on screen */
+        snprintf(s->note, sizeof s->note, "%s", s->run.note);
+        s->note_warn = s->run.note_warn;
+    }
+    switch (res) {
     case RUN_OK:
-        if (s->run.stage == NS_RECEIPT)
-            s->receipt = true;
         s->view = IV_RUNNING;
         break;
     case RUN_DONE:
@@ -89,7 +92,8 @@ static void
 issue_draw(struct app *app, void *state)
 {
     struct issue_state *s = state;
-    enum txn_new_stage cur = txn_new_stage(&s->ui->t);
+    const struct txn_step *st = s->step;
+    int cur = txn_stage_next(&s->ui->t);
     int y = txn_frame(app, s->ui, msg(s->view == IV_DONE ? M_TXN_HINTS_NEXT :
                                       s->view == IV_FAIL_TOKEN ? M_TXN_HINTS_ISSUE_FAIL :
                                       s->view == IV_FAIL_STORE ? M_TXN_HINTS_ISSUE_RETRY :
@@ -101,23 +105,25 @@ issue_draw(struct app *app, void *state)
     ui_text(y++, 4, COLS - 8, TC_NORMAL, txn_get(&s->ui->t, "company"));
     ui_text(y++, 4, COLS - 8, TC_DIM, txn_get(&s->ui->t, "key_serial"));
     y++;
-    for (i = NS_INIT; i <= NS_FINISH; i++) {
-        bool done = (int)cur > i;
-        snprintf(buf, sizeof buf, "%s %s", done ? "[x]" : (i == (int)cur ? "[>]" : "[ ]"), msg(issue_stage_msg[i]));
+    for (i = 0; i < st->nstages; i++) {
+        bool done = cur > i;
+        snprintf(buf, sizeof buf, "%s %s", done ? "[x]" : (i == cur ? "[>]" : "[ ]"), msg(st->stages[i]->title));
         ui_text(y++, 6, COLS - 12, done ? TC_OK : TC_NORMAL, buf);
     }
     y++;
-    if (cur > NS_ISSUE) {
-        attron(A_BOLD);
-        ui_text(y++, 4, COLS - 8, TC_OK, msg(M_TXN_SELFTEST_OK));
-        attroff(A_BOLD);
-    }
-    if (s->receipt) {
-        bool warn = s->run.note_warn || app->printer == SVC_DOWN;
+    for (i = 0; i < st->nstages && i < cur; i++)
+        if (st->stages[i]->done_note != 0) {
+            attron(A_BOLD);
+            ui_text(y++, 4, COLS - 8, TC_OK, msg(st->stages[i]->done_note));
+            attroff(A_BOLD);
+        }
+    if (s->note[0] != '\0') {
+        /* a paper queued: say so as the print worker sees the printer */
+        bool warn = s->note_warn || app->printer == SVC_DOWN;
         if (app->printer == SVC_DOWN && app->printer_queued > 0)
             msg_fmt(buf, sizeof buf, M_TXN_PRINT_WAITING, app->printer_queued);
         else
-            snprintf(buf, sizeof buf, "%s", s->run.note[0] ? s->run.note : msg(M_TXN_RECEIPT_SENT));
+            snprintf(buf, sizeof buf, "%s", s->note);
         y += ui_wrap(y, 4, COLS - 8, warn ? TC_WARN : TC_DIM, buf);
     }
     if (s->view == IV_FAIL_TOKEN) {
@@ -127,8 +133,9 @@ issue_draw(struct app *app, void *state)
         attroff(A_BOLD);
         ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_ISSUE_FAILED_HINT));
     } else if (s->view == IV_FAIL_STORE) {
-        msg_fmt(buf, sizeof buf, cur >= NS_RECORD ? M_TXN_RECORD_FAILED : M_TXN_ISSUE_FAILED,
-                msg(s->run.store_rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        enum msg_id tpl = cur < st->nstages && st->stages[cur]->store_fail_msg ? st->stages[cur]->store_fail_msg
+                                                                               : M_TXN_ISSUE_FAILED;
+        msg_fmt(buf, sizeof buf, tpl, msg(s->run.store_rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
         ui_wrap(y, 4, COLS - 8, TC_WARN, buf);
     } else if (s->view == IV_REFUSED) {
         msg_fmt(buf, sizeof buf, M_TXN_RECORD_REFUSED, msg(s->run.why));
@@ -147,7 +154,7 @@ issue_event(struct app *app, void *state, enum scr_event ev)
     if (ev != EV_TICK)
         return SCR_IGNORED;
     if (s->view != IV_RUNNING)
-        return s->receipt ? SCR_REDRAW : SCR_IGNORED; /* the printer's state may change */
+        return s->note[0] ? SCR_REDRAW : SCR_IGNORED; /* the printer's state may change */
     if (!s->started) {
         s->started = true;      /* shown once before any work */
         return SCR_REDRAW;
@@ -166,7 +173,9 @@ issue_key(struct app *app, void *state, int key)
     if (s->view == IV_DONE && enter)
         return TXN_NEXT;
     if (s->view == IV_FAIL_TOKEN && enter) {
-        s->ui->jump = txn_step_index(s->ui->t.def, "key");
+        int cur = txn_stage_next(&s->ui->t);
+        const char *back = cur < s->step->nstages ? s->step->stages[cur]->on_key_fail : NULL;
+        s->ui->jump = txn_step_index(s->ui->t.def, back != NULL ? back : "key");
         return TXN_JUMP;
     }
     if (s->view == IV_FAIL_STORE && (key == 'r' || key == 'R')) {

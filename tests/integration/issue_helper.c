@@ -14,7 +14,7 @@
  *                          for a new order (verdict=blank|ours|half|wipeable|taken)
  *   run SERIAL USCC COMPANY OPERATOR_ID
  *                          the whole flow as the screens drive it (stage by
- *                          stage through txn_new_advance, the key judged by
+ *                          stage through txn_advance, the key judged by
  *                          txn_new_key_scan, a wipe agreed); with
  *                          KIOSK_FAULT_KILL set it dies at that point
  *   resume OPERATOR_ID     find the operator's open order and drive it to the end
@@ -219,7 +219,7 @@ drive(struct txn *t)
         } else if (strcmp(name, "issue") == 0) {
             struct txn_run r;
             enum txn_run_result res;
-            while ((res = txn_new_advance(t, &env, &r)) == RUN_OK)
+            while ((res = txn_advance(t, &env, &r)) == RUN_OK)
                 ;
             printf("advance=%d stage=%d tok=%d store=%d\n", (int)res, (int)r.stage, r.tok_rc, r.store_rc);
             if (res != RUN_DONE)

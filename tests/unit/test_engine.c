@@ -91,6 +91,30 @@ test_every_table(void **state)
                 assert_true(pay >= 0 && i > pay);
             if (pay >= 0 && i > pay)
                 assert_true(s->flags & TXN_STEP_PAID);
+            assert_true(s->page < PAGE__COUNT);
+            /* a form page has fields, a materials page its list, a run page its stages */
+            if (s->page == PAGE_FORM)
+                assert_true(s->form != NULL && s->form->nfields > 0);
+            if (s->page == PAGE_MATERIALS)
+                assert_true(s->materials != NULL && s->nmaterials > 0);
+            if (s->page == PAGE_RUN)
+                assert_true(s->stages != NULL && s->nstages > 0);
+            for (j = 0; j < s->nstages; j++) {
+                const struct txn_stage *g = s->stages[j];
+                int k;
+                assert_non_null(g->name);
+                assert_non_null(g->done);
+                assert_non_null(g->run);
+                assert_true(g->title != 0);
+                for (k = j + 1; k < s->nstages; k++)
+                    assert_string_not_equal(g->name, s->stages[k]->name);
+                if (g->on_key_fail != NULL) {   /* the failure policy names an earlier step */
+                    int back = txn_step_index(d, g->on_key_fail);
+                    assert_true(back >= 0 && back < i);
+                }
+                if (g->needs_pin)               /* a PIN is only typed after payment */
+                    assert_true(s->flags & TXN_STEP_PAID);
+            }
         }
         if (d->resume_at != NULL) {
             txn_begin(&t, d, "window66", "");
