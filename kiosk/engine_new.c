@@ -433,21 +433,12 @@ txn_new_init_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
         store_rollback(env->st);
     if (rc != STORE_OK)
         return r->store_rc = rc, RUN_STORE;
-    if (v.key.has_cert) {
-        if ((rc = tok_wipe(env->tok, serial, label)) != TOK_OK)
-            return r->tok_rc = rc, RUN_TOKEN;
-        txn_fault("wipe");
-        if ((rc = txn_mark(t, env->st, "fx_key", "init")) != STORE_OK)
-            return r->store_rc = rc, RUN_STORE;
-    }
-    rc = tok_init_blank(env->tok, serial, label, t->pin);
-    if (rc == TOK_ERR_NOT_BLANK) {
-        /* has_cert was stale: wipe and try once more */
-        if ((rc = tok_wipe(env->tok, serial, label)) == TOK_OK)
-            rc = tok_init_blank(env->tok, serial, label, t->pin);
-    }
+    /* One token initialisation erases everything (when agreed) and sets the PINs. */
+    rc = tok_init_key(env->tok, serial, label, t->pin, v.key.has_cert || wipe);
     if (rc != TOK_OK)
         return r->tok_rc = rc, RUN_TOKEN;
+    if (v.key.has_cert)
+        txn_fault("wipe");
     txn_fault("init");
     if ((rc = txn_mark(t, env->st, "fx_key", "ready")) != STORE_OK)
         return r->store_rc = rc, RUN_STORE;

@@ -176,6 +176,12 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, char *sopin, 
 int
 tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin)
 {
+    return tok_init_key(ctx, serial, label, user_pin, false);
+}
+
+int
+tok_init_key(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, bool erase)
+{
     PKCS11_SLOT *slot;
     char sopin[64];
     unsigned char *der = NULL;
@@ -186,12 +192,14 @@ tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *
         return tok_fail(ctx, TOK_ERR_PIN_POLICY, "user PIN refused by policy (6-16 printable characters)");
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
         return rc;
-    rc = tok_raw_cert_der(ctx, slot, &der, &len);
-    OPENSSL_free(der);
-    if (rc == TOK_OK)
-        return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
-    if (rc != TOK_ERR_NO_CERT)
-        return rc;
+    if (!erase) {
+        rc = tok_raw_cert_der(ctx, slot, &der, &len);
+        OPENSSL_free(der);
+        if (rc == TOK_OK)
+            return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
+        if (rc != TOK_ERR_NO_CERT)
+            return rc;
+    }
     if ((rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin)) != TOK_OK)
         return rc;
     rc = tok_refresh(ctx);
@@ -214,11 +222,11 @@ tok_wipe(tok_ctx *ctx, const char *serial, const char *label)
     if (!tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
     rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin);
+    OPENSSL_cleanse(sopin, sizeof sopin);
     if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the wipe", serial);
     if (rc != TOK_OK)
         return rc;
-    OPENSSL_cleanse(sopin, sizeof sopin);
     return tok_refresh(ctx);
 }
 

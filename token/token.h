@@ -197,6 +197,11 @@ int tok_serial_new(char *hex, size_t n);
  */
 int tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin);
 
+/* tok_init_blank, or with ERASE (the clerk agreed to wipe it) the same on a
+ * key that holds a certificate: one re-initialisation erases every object
+ * and sets the new PINs (tok_wipe + tok_init_blank in one token init). */
+int tok_init_key(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, bool erase);
+
 /*
  * Erase every object on key SERIAL, certificate included, by re-initialising
  * it with its diversified SO PIN (computed in the HSM) and LABEL. The key has
