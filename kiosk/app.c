@@ -55,7 +55,8 @@ app_open_services(struct app *app)
     rc = tok_open_cfg(&app->tok, &app->cfg, err, sizeof err);
     if (rc != TOK_OK) {
         app->tok = NULL;
-        msg_fmt(app->tok_error, sizeof app->tok_error, M_TOKEN_DOWN, err);
+        char why[512];
+        msg_fmt(app->tok_error, sizeof app->tok_error, M_TOKEN_DOWN, msg_fmt(why, sizeof why, M_TOK_MODULE_LOAD, err));
     }
     app->hsm = app_hsm_state(app);
 

@@ -32,6 +32,10 @@ dev_exec(const struct kiosk_config *cfg, int argc, char **argv, bool plug)
     err[0] = '\0';
     rc = plug ? tok_dev_plug(eff.module, eff.ports_dir, argv[0], err, sizeof err)
               : tok_dev_unplug(eff.module, eff.ports_dir, argv[0], err, sizeof err);
+    if (rc == TOK_ERR_MODULE && err[0] != '\0') {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));  /* token/ says it technically */
+        return 1;
+    }
     fprintf(rc == 0 ? stdout : stderr, "%s\n", err[0] ? err : msg(txn_tok_msg(rc)));
     return rc == 0 ? 0 : 1;
 }

@@ -76,7 +76,7 @@ token_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return 2;
     }
     if (tok_open_cfg(&ctx, &eff, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));
         return 1;
     }
     tok_keys(ctx, keys, TOKEN_LIST_MAX, &n);

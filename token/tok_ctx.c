@@ -77,16 +77,16 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
 
     *out = NULL;
     if (module == NULL || module[0] == '\0') {
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, "", "no module configured ([token] module)");
+        snprintf(err, errlen, "no module configured ([token] module)");
         return TOK_ERR_MODULE;
     }
     if (access(module, R_OK) != 0) {
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, module, strerror(errno));
+        snprintf(err, errlen, "%s: %s", module, strerror(errno));
         return TOK_ERR_MODULE;
     }
     ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) {
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, module, strerror(ENOMEM));
+        snprintf(err, errlen, "%s: %s", module, strerror(ENOMEM));
         return TOK_ERR_INTERNAL;
     }
     snprintf(ctx->module, sizeof ctx->module, "%s", module);
@@ -101,7 +101,7 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
             ERR_error_string_n(e, why, sizeof why);
         else
             snprintf(why, sizeof why, "not a usable PKCS#11 module");
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, module, why);
+        snprintf(err, errlen, "%s: %s", module, why);
         ERR_clear_error();
         if (ctx->p11 != NULL)
             PKCS11_CTX_free(ctx->p11);
@@ -115,12 +115,12 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
     ctx->dl = dlopen(module, RTLD_NOW | RTLD_LOCAL);
     getfl = ctx->dl ? (CK_RV (*)(CK_FUNCTION_LIST_PTR_PTR))dlsym(ctx->dl, "C_GetFunctionList") : NULL;
     if (getfl == NULL || getfl(&ctx->fl) != CKR_OK || ctx->fl == NULL) {
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, module, "no C_GetFunctionList");
+        snprintf(err, errlen, "%s: %s", module, "no C_GetFunctionList");
         tok_close(ctx);
         return TOK_ERR_MODULE;
     }
     if (PKCS11_enumerate_slots(ctx->p11, &ctx->slots, &ctx->nslots) != 0) {
-        msg_fmt(err, errlen, M_TOK_MODULE_LOAD, module, "C_GetSlotList failed");
+        snprintf(err, errlen, "%s: %s", module, "C_GetSlotList failed");
         tok_close(ctx);
         return TOK_ERR_MODULE;
     }

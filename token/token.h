@@ -70,7 +70,8 @@ struct tok_cert {
  * plug-marker directory, or NULL/"" for real readers. HSM_SERIAL names the
  * token that is the HSM (excluded from key lists), may be "". CA_CERT is the
  * issuing CA's PEM certificate used for issued_by_ca (may be NULL).
- * On failure *out is NULL and err says what (naming the module path).
+ * On failure *out is NULL and err says what, technically ("PATH: reason");
+ * the words a person reads are chosen above (M_TOK_MODULE_LOAD).
  */
 int tok_open(tok_ctx **out, const char *module, const char *ports_dir,
              const char *hsm_serial, const char *ca_cert, char *err, size_t errlen);
