@@ -338,33 +338,40 @@ enum msg_id txn_new_check_operator(store *st, const struct txn *t, const char *o
 struct prn_order_doc;
 void txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc *d);
 
-/* Queue the application form and the seal-sampling sheet (once per order; the
- * value "forms_printed" remembers it) and try to print them now. Returns 0,
- * or -1 with err (printer trouble leaves the jobs queued for later). */
+/* Queue the application form and the seal-sampling sheet once per order:
+ * the jobs and the value "forms_printed" in one unit of work. Then env->printer
+ * (the print worker) is woken, or without one the outbox is pumped here.
+ * Returns 0, or -1 with err (not queued: records trouble; or queued and the
+ * printer not reachable, delivered later). */
 int txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t errlen);
 
-/* Queue the receipt and try to print it. Same contract. */
+/* Queue the receipt ("receipt_printed"). Same contract. */
 int txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen);
 
 /*
- * Put the key named by value "key_serial" in a state to be issued onto: when
- * it holds a certificate and WIPE is false, TOK_ERR_NOT_BLANK; otherwise the
- * key is erased (wiped when needed) and initialised with its diversified SO
- * PIN, label = the USCC, and the user PIN t->pin. Refused (TOK_ERR_INTERNAL)
- * on an unpaid order. tok status.
+ * The init stage on its own (benchmarks, tests): put the key named by value
+ * "key_serial" in a state to be issued onto, written ahead (fx_key): when it
+ * holds a certificate and WIPE is false, TOK_ERR_NOT_BLANK; otherwise one
+ * token initialisation erases it and sets its diversified SO PIN, label = the
+ * USCC, and the user PIN t->pin. Refused (TOK_ERR_INTERNAL) on an unpaid
+ * order. tok status.
  */
 int txn_new_init_key(struct txn *t, const struct txn_env *env, bool wipe);
 
-/* Generate the key pair on the key, issue the certificate (validity from
- * the profile's rules and value "years", algorithm cfg->key_algo), self-test.
- * Fills t->cert. tok status. */
+/* The issue stage on its own: reserve the serial (fx_cert=sign, records
+ * rules re-checked), generate the key pair on the key, have the CA sign
+ * (validity from the profile's rules and value "years", algorithm
+ * cfg->key_algo), write, read back, self-test, each outcome journaled.
+ * Fills t->cert. tok status (TOK_ERR_INTERNAL also when the records refuse
+ * or cannot be written). */
 int txn_new_issue(struct txn *t, const struct txn_env *env);
 
 /* Record the certificate issued (store_cert_put), the key (store_key_put:
  * holder, certificate, algorithm, first issue), audit "cert.issue" (ID
- * masked) and save the order with step "done", all in one unit of work
- * (t->step itself is left for the caller to move). Safe to call again after
- * a failure: nothing of a failed call stays. store status. */
+ * masked) and the order's journal (fx_cert=recorded; the stored step stays
+ * the step reached), all in one unit of work, after checking again that the
+ * company has no other active certificate (else STORE_ERR_CONFLICT). Safe to
+ * call again after a failure: nothing of a failed call stays. store status. */
 int txn_new_record(struct txn *t, const struct txn_env *env);
 
 /* txn_new_cert's def->records: once the operator is confirmed (step "kind"

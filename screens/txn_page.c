@@ -1,7 +1,7 @@
 /*
  * screens/txn_page.c - what every page of a transaction shares: the frame
  * with the transaction's title (from the kinds table), the step and the
- * order number. Pages call it; the host (screens/new_cert.c) calls the
+ * order number. Pages call it; the host (screens/txn_host.c) calls the
  * pages: no call runs back from a page to its host.
  */
 #include <curses.h>
