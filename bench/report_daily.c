@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "bench/bench.h"
+#include "kiosk/kinds.h"
 #include "data/store.h"
 
 #define NORDERS 2000000L
@@ -142,7 +143,7 @@ main(int argc, char **argv)
     for (i = 0; i < days; i++) {
         day_of((i * 37) % NDAYS, day, sizeof day, ymd, sizeof ymd);
         t0 = bench_now_s();
-        if (store_report_daily(st, day, &rows, &n, &total) != STORE_OK) {
+        if (store_report_daily(st, day, kind_free_codes(), &rows, &n, &total) != STORE_OK) {
             fprintf(stderr, "report_daily: %s\n", store_detail(st));
             return 1;
         }
@@ -152,7 +153,7 @@ main(int argc, char **argv)
     bench_sort(times, days);
     day_of(HEAVY_DAY, day, sizeof day, ymd, sizeof ymd);
     t0 = bench_now_s();
-    store_report_daily(st, day, &rows, &n, &total);
+    store_report_daily(st, day, kind_free_codes(), &rows, &n, &total);
     heavy = (bench_now_s() - t0) * 1000.0;
     free(rows);
     printf("daily report on %ld orders: %d ordinary days (~%ld orders each): median %.2f ms, max %.2f ms\n",

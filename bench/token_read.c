@@ -27,6 +27,7 @@ main(int argc, char **argv)
     int n = argc > 1 ? atoi(argv[1]) : 50, i, bad = 0;
     double *t = calloc((size_t)(n > 0 ? n : 1), sizeof *t);
     char err[1024], conf[1100], tmpl[] = "/tmp/kiosk-bench-XXXXXX", cmd[4096], serial[TOK_SERIAL_MAX] = "";
+    struct tok_dev_result dev;
     char *home = getenv("KIOSK_HOME");
     struct tok_key keys[16];
     struct tok_cert c;
@@ -55,8 +56,8 @@ main(int argc, char **argv)
         return 1;
     }
     setenv("SOFTHSM2_CONF", cfg.softhsm_conf, 1);
-    if (tok_dev_plug(cfg.module, cfg.ports_dir, "demo", err, sizeof err) != 0) {
-        fprintf(stderr, "token_read: %s\n", err);
+    if (tok_dev_plug(cfg.module, cfg.ports_dir, "demo", &dev) != 0) {
+        fprintf(stderr, "token_read: cannot plug the demo key (outcome %d)\n", (int)dev.outcome);
         return 1;
     }
     if (tok_open_cfg(&ctx, &cfg, err, sizeof err) != 0) {
@@ -114,7 +115,7 @@ main(int argc, char **argv)
     printf("%-44s %10.3f\n", "pkcs11-tool + openssl x509 + openssl verify", bench_median(t, n));
     if (bad)
         printf("# %d runs failed\n", bad);
-    tok_dev_unplug(cfg.module, cfg.ports_dir, "demo", err, sizeof err);
+    tok_dev_unplug(cfg.module, cfg.ports_dir, "demo", &dev);
     if (own) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
         (void)system(cmd);

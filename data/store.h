@@ -296,7 +296,7 @@ struct store_report_row {
     char txn[24];
     long done;                  /* orders finished */
     long cash, pos, qr;         /* amount taken by finished orders, per method */
-    long free_count;            /* free replacements: lost/damaged finished with amount 0 */
+    long free_count;            /* free replacements: finished at no charge, of a kind in FREE_KINDS */
     long open;                  /* still open at report time */
     long cancelled;             /* cancelled orders */
     long refunds;               /* cancelled after payment: refunds due */
@@ -306,10 +306,12 @@ struct store_report_row {
 /*
  * The settlement of DATE ("YYYY-MM-DD", local time): *rows malloc'd (caller
  * frees), sorted by window, clerk, txn; TOTAL the sum of every row.
- * IO with detail if DATE is malformed.
+ * FREE_KINDS lists the kinds whose finished orders at no charge count in
+ * free_count, as ",code,code," (kind_free_codes: the rule is the kinds
+ * table's, not the store's). IO with detail if DATE is malformed.
  */
-int store_report_daily(store *st, const char *date, struct store_report_row **rows,
-                       size_t *n, struct store_report_row *total);
+int store_report_daily(store *st, const char *date, const char *free_kinds,
+                       struct store_report_row **rows, size_t *n, struct store_report_row *total);
 
 /* ---- audit anchors and per-actor queries (settlement anchor, login lockout) ---- */
 

@@ -31,14 +31,14 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .next = { M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_OLD_REVOKED, M_PRN_WARN_REENCRYPT },
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
-        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true, .replacement = true,
     },
     [KIND_DAMAGED] = {
         .code = "damaged", .title = M_PRN_TXN_DAMAGED, .op = KIND_OP_REPLACE,
         .next = { M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_OLD_KEY, M_PRN_WARN_REENCRYPT },
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_DAMAGED_KEY },
-        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true, .replacement = true,
     },
     [KIND_CHANGE] = {
         .code = "change", .title = M_PRN_TXN_CHANGE, .op = KIND_OP_CHANGE,
@@ -101,4 +101,24 @@ kind_title_of(const char *code)
     enum txn_kind k;
 
     return kind_parse(code, &k) == 0 ? msg(kinds[k].title) : NULL;
+}
+
+const char *
+kind_free_codes(void)
+{
+    static char codes[KIND__COUNT * 12 + 2];
+
+    if (codes[0] == '\0') {
+        size_t len = 1;
+        codes[0] = ',';
+        codes[1] = '\0';
+        for (int k = 0; k < KIND__COUNT; k++)
+            if (kinds[k].replacement && len + strlen(kinds[k].code) + 2 <= sizeof codes) {
+                memcpy(codes + len, kinds[k].code, strlen(kinds[k].code));
+                len += strlen(kinds[k].code);
+                codes[len++] = ',';
+                codes[len] = '\0';
+            }
+    }
+    return codes;
 }

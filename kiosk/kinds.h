@@ -60,6 +60,8 @@ struct kind_info {
     unsigned resume_modes;                  /* where an unfinished order may be resumed */
     unsigned cancel_modes;                  /* where an unfinished order may be cancelled */
     bool fee;                               /* charged per the CA profile (rules_fee_quote) */
+    bool replacement;                       /* a finished order at no charge is a free
+                                               replacement (warranty) in the settlement */
 };
 
 /* The row of kind K (an out-of-range K gets KIND_NEW's). Never NULL. */
@@ -70,6 +72,13 @@ const char *kind_code(enum txn_kind k);
 
 /* The kind whose code is S: 0 and *out set, or -1. */
 int kind_parse(const char *s, enum txn_kind *out);
+
+/*
+ * The codes of the kinds whose finished orders at no charge are free
+ * replacements, as ",lost,damaged," (the settlement's 免费补办 column; the
+ * store takes the list, the rule is this table's).
+ */
+const char *kind_free_codes(void);
 
 /* The title of the kind with code S, or NULL when S is no kind's code. */
 const char *kind_title_of(const char *code);

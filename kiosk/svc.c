@@ -3,6 +3,7 @@
  * daily settlement, over data/ and printing/, with the clerk's actions
  * audited and every job handed to the print worker (app_print_wake).
  */
+#include "kiosk/kinds.h"
 #include "kiosk/svc.h"
 
 #include <inttypes.h>
@@ -75,7 +76,7 @@ svc_report_daily(struct app *app, const char *date, struct store_report_row **ro
         snprintf(err, errlen, "%s", app->store_error);
         return STORE_ERR_OPEN;
     }
-    if ((rc = store_report_daily(app->st, date, rows, n, total)) != STORE_OK) {
+    if ((rc = store_report_daily(app->st, date, kind_free_codes(), rows, n, total)) != STORE_OK) {
         msg_fmt(err, errlen, M_SET_FAILED, store_detail(app->st));
         *rows = NULL;
         *n = 0;

@@ -427,7 +427,7 @@ prn_settle_load(store *st, const struct kiosk_config *cfg, const char *date, str
         snprintf(d->ca_name, sizeof d->ca_name, "%s", cfg_profile(cfg)->display_name);
         snprintf(d->hall, sizeof d->hall, "%s", cfg->hall_name);
     }
-    rc = store_report_daily(st, date, &rows, &d->n, &d->total);
+    rc = store_report_daily(st, date, kind_free_codes(), &rows, &d->n, &d->total);
     if (rc != STORE_OK)
         return rc;
     d->rows = rows;

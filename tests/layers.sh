@@ -10,6 +10,7 @@
 # printing/         includes only base, data/ and itself;
 # nothing below the entry includes kiosk/app.h, kiosk/session.h or screens/;
 # no two files call each other, directly or round a circle (nm on build/obj);
+# token/, data/     never call the catalogue (msg*, M_*): status codes up;
 # screens/          never call the store (store_*), the token layer (tok_*)
 #                   or printing (prn_*) - they ask the engine.
 #
@@ -92,4 +93,9 @@ fi
 # or the services (kiosk/svc.c); they never call below them
 report "screens only ask: no call to the store, the token layer or printing" \
   "$(grep -HnoE '\b(store|tok|prn)_[a-z0-9_]+\(' screens/*.c | sed 's/($//')"
+
+# token/ and data/ report status codes and technical details; the words a
+# person reads are chosen above them (the catalogue is not theirs to call)
+report "token/ and data/ choose no words: no call to the catalogue" \
+  "$(grep -HnoE '\b(msg|msg_fmt|msg_get)\(|\bM_[A-Z0-9_]+\b' token/*.[ch] data/*.[ch] data/sqlite/*.[ch] | grep -vE ':M_(PI|E)\b')"
 exit $fail

@@ -94,17 +94,19 @@ tok_keys(tok_ctx *ctx, struct tok_key *out, size_t max, size_t *n)
 
 /* ---- kiosk dev plug | unplug ----------------------------------------------- */
 
-/* Resolve NAME (label or serial) to a token; fills serial/label or err. */
+/* Resolve NAME (label or serial) to a key; fills OUT->serial/label or the failure. */
 static int
-tok_dev_resolve(const char *module, const char *name, char *serial, char *label, char *err, size_t errlen)
+tok_dev_resolve(const char *module, const char *name, struct tok_dev_result *out)
 {
     tok_ctx *ctx;
     unsigned int i;
-    char known[512] = "";
-    int rc = tok_open(&ctx, module, NULL, NULL, NULL, err, errlen);
+    int rc = tok_open(&ctx, module, NULL, NULL, NULL, out->detail, sizeof out->detail);
 
-    if (rc != TOK_OK)
+    if (rc != TOK_OK) {
+        out->outcome = TOK_DEV_MODULE;
         return rc;
+    }
+    out->outcome = TOK_DEV_UNKNOWN;
     rc = TOK_ERR_NO_KEY;
     for (i = 0; i < ctx->nslots; i++) {
         PKCS11_TOKEN *t = ctx->slots[i].token;
@@ -115,100 +117,91 @@ tok_dev_resolve(const char *module, const char *name, char *serial, char *label,
         tok_trim(l, sizeof l, t->label);
         if (strcmp(s, name) == 0 || strcmp(l, name) == 0) {
             if (tok_is_hsm(ctx, &ctx->slots[i])) {
-                msg_fmt(err, errlen, M_TOK_DEV_HSM, name);
-                rc = TOK_ERR_NO_KEY;
+                out->outcome = TOK_DEV_IS_HSM;
                 break;
             }
-            snprintf(serial, TOK_SERIAL_MAX, "%s", s);
-            snprintf(label, 33, "%s", l);
+            snprintf(out->serial, sizeof out->serial, "%s", s);
+            snprintf(out->label, sizeof out->label, "%s", l);
+            out->outcome = TOK_DEV_DONE;
             rc = TOK_OK;
             break;
         }
         if (!tok_is_hsm(ctx, &ctx->slots[i])) {
-            size_t kl = strlen(known);
-            snprintf(known + kl, sizeof known - kl, "%s%s (%s)", kl ? ", " : "", l, s);
+            size_t kl = strlen(out->known);
+            snprintf(out->known + kl, sizeof out->known - kl, "%s%s (%s)", kl ? ", " : "", l, s);
         }
     }
-    if (rc == TOK_ERR_NO_KEY && i == ctx->nslots)
-        msg_fmt(err, errlen, M_TOK_DEV_UNKNOWN, name, known[0] ? known : "-");
     tok_close(ctx);
     return rc;
 }
 
-/* The port marker of one key: PORTS_DIR/SERIAL holding its label. */
-struct tok_port {
-    char serial[TOK_SERIAL_MAX];
-    char label[33];
-    char path[600];
-};
-
 /*
- * Resolve key NAME (serial or label) into P for a marker in PORTS_DIR.
+ * Resolve key NAME into OUT and PATH, its marker PORTS_DIR/SERIAL.
  * TOK_ERR_INTERNAL when no ports directory is configured, else
- * tok_dev_resolve's status; ERR holds the message on a failure.
+ * tok_dev_resolve's status.
  */
 static int
-tok_dev_port(const char *module, const char *ports_dir, const char *name, struct tok_port *p, char *err,
-             size_t errlen)
+tok_dev_port(const char *module, const char *ports_dir, const char *name, struct tok_dev_result *out,
+             char *path, size_t pathlen)
 {
     int rc;
 
+    memset(out, 0, sizeof *out);
     if (ports_dir == NULL || ports_dir[0] == '\0') {
-        msg_fmt(err, errlen, M_TOK_DEV_NO_PORTS);
+        out->outcome = TOK_DEV_NO_PORTS;
         return TOK_ERR_INTERNAL;
     }
-    rc = tok_dev_resolve(module, name, p->serial, p->label, err, errlen);
+    rc = tok_dev_resolve(module, name, out);
     if (rc != TOK_OK)
         return rc;
-    snprintf(p->path, sizeof p->path, "%s/%s", ports_dir, p->serial);
+    snprintf(path, pathlen, "%s/%s", ports_dir, out->serial);
     return TOK_OK;
 }
 
-int
-tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+static int
+tok_dev_ports_err(struct tok_dev_result *out)
 {
-    struct tok_port p;
+    out->outcome = TOK_DEV_PORTS_ERR;
+    out->sys_errno = errno;
+    return TOK_ERR_INTERNAL;
+}
+
+int
+tok_dev_plug(const char *module, const char *ports_dir, const char *name, struct tok_dev_result *out)
+{
+    char path[600];
     FILE *f;
-    int rc = tok_dev_port(module, ports_dir, name, &p, err, errlen);
+    int rc = tok_dev_port(module, ports_dir, name, out, path, sizeof path);
 
     if (rc != TOK_OK)
         return rc;
     (void)mkdir(ports_dir, 0755);
-    if (access(p.path, F_OK) == 0) {
-        msg_fmt(err, errlen, M_TOK_DEV_ALREADY, p.label, p.serial);
+    if (access(path, F_OK) == 0) {
+        out->outcome = TOK_DEV_ALREADY;
         return TOK_OK;
     }
-    f = fopen(p.path, "w");
-    if (f == NULL) {
-        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
-        return TOK_ERR_INTERNAL;
-    }
-    fprintf(f, "%s\n", p.label);
-    if (fclose(f) != 0) {
-        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
-        return TOK_ERR_INTERNAL;
-    }
-    msg_fmt(err, errlen, M_TOK_DEV_PLUGGED, p.label, p.serial);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return tok_dev_ports_err(out);
+    fprintf(f, "%s\n", out->label);
+    if (fclose(f) != 0)
+        return tok_dev_ports_err(out);
     return TOK_OK;
 }
 
 int
-tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen)
+tok_dev_unplug(const char *module, const char *ports_dir, const char *name, struct tok_dev_result *out)
 {
-    struct tok_port p;
-    int rc = tok_dev_port(module, ports_dir, name, &p, err, errlen);
+    char path[600];
+    int rc = tok_dev_port(module, ports_dir, name, out, path, sizeof path);
 
     if (rc != TOK_OK)
         return rc;
-    if (unlink(p.path) != 0) {
-        if (errno == ENOENT) {
-            msg_fmt(err, errlen, M_TOK_DEV_NOT_PLUGGED, p.label, p.serial);
-            return TOK_OK;
-        }
-        msg_fmt(err, errlen, M_TOK_DEV_PORTS_ERR, ports_dir, strerror(errno));
-        return TOK_ERR_INTERNAL;
+    if (unlink(path) != 0) {
+        if (errno != ENOENT)
+            return tok_dev_ports_err(out);
+        out->outcome = TOK_DEV_ALREADY;
     }
-    msg_fmt(err, errlen, M_TOK_DEV_UNPLUGGED, p.label, p.serial);
     return TOK_OK;
 }
 

@@ -21,8 +21,6 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "kiosk/msg.h"
-
 typedef struct tok_ctx tok_ctx;
 
 enum tok_status {
@@ -71,7 +69,7 @@ struct tok_cert {
  * token that is the HSM (excluded from key lists), may be "". CA_CERT is the
  * issuing CA's PEM certificate used for issued_by_ca (may be NULL).
  * On failure *out is NULL and err says what, technically ("PATH: reason");
- * the words a person reads are chosen above (M_TOK_MODULE_LOAD).
+ * the words a person reads are chosen above (the module-load message of the catalogue).
  */
 int tok_open(tok_ctx **out, const char *module, const char *ports_dir,
              const char *hsm_serial, const char *ca_cert, char *err, size_t errlen);
@@ -101,9 +99,33 @@ const char *tok_detail(const tok_ctx *ctx);
 /*
  * Embedded hall: mark the key named NAME (label or serial) as plugged into /
  * pulled out of the reader. Uses MODULE only to resolve a label to a serial.
+ * What happened is reported in OUT (the words are chosen above, cmd_dev.c);
+ * the return is TOK_OK when the key is now where it was asked to be
+ * (TOK_DEV_DONE or TOK_DEV_ALREADY), TOK_ERR_MODULE with OUT->detail set when
+ * the module will not load, TOK_ERR_NO_KEY for an unknown name or the HSM,
+ * TOK_ERR_INTERNAL when no ports directory is set or it cannot be written.
  */
-int tok_dev_plug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen);
-int tok_dev_unplug(const char *module, const char *ports_dir, const char *name, char *err, size_t errlen);
+enum tok_dev_outcome {
+    TOK_DEV_DONE,      /* plugged / pulled */
+    TOK_DEV_ALREADY,   /* it already was */
+    TOK_DEV_UNKNOWN,   /* no key by that name; OUT->known lists the keys */
+    TOK_DEV_IS_HSM,    /* NAME is the CA's HSM token */
+    TOK_DEV_NO_PORTS,  /* no ports directory configured */
+    TOK_DEV_PORTS_ERR, /* the ports directory: OUT->sys_errno */
+    TOK_DEV_MODULE,    /* the module will not load: OUT->detail */
+};
+
+struct tok_dev_result {
+    enum tok_dev_outcome outcome;
+    char serial[TOK_SERIAL_MAX];
+    char label[33];
+    char known[512];   /* "label (serial), ..." of the UKeys, for TOK_DEV_UNKNOWN */
+    int sys_errno;
+    char detail[512];
+};
+
+int tok_dev_plug(const char *module, const char *ports_dir, const char *name, struct tok_dev_result *out);
+int tok_dev_unplug(const char *module, const char *ports_dir, const char *name, struct tok_dev_result *out);
 
 /* ---- extensions (token engineer) ---------------------------------------- */
 

@@ -28,12 +28,12 @@ static const char SQL_REPORT[] =
     " SUM(CASE WHEN state = 1 AND pay_method = 'cash' THEN amount ELSE 0 END),"
     " SUM(CASE WHEN state = 1 AND pay_method = 'pos' THEN amount ELSE 0 END),"
     " SUM(CASE WHEN state = 1 AND pay_method = 'qr' THEN amount ELSE 0 END),"
-    " SUM(state = 1 AND amount = 0 AND txn IN ('lost','damaged')),"
+    " SUM(state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0),"
     " SUM(state = 0),"
     " SUM(state = 2),"
     " SUM(state = 2 AND paid_at <> 0),"
     " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END)"
-    " FROM orders WHERE day = ? GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
+    " FROM orders WHERE day = ?1 GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
 
 bool
 report_date_ok(const char *d)
@@ -57,8 +57,8 @@ report_date_ok(const char *d)
 }
 
 int
-store_report_daily(store *st, const char *date, struct store_report_row **rows, size_t *n,
-                   struct store_report_row *total)
+store_report_daily(store *st, const char *date, const char *free_kinds, struct store_report_row **rows,
+                   size_t *n, struct store_report_row *total)
 {
     sqlite3_stmt *s;
     struct store_report_row *v = NULL;
@@ -75,6 +75,7 @@ store_report_daily(store *st, const char *date, struct store_report_row **rows, 
     if ((s = st_prep(st, SQL_REPORT)) == NULL)
         return STORE_ERR_IO;
     sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, free_kinds != NULL ? free_kinds : "", -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct store_report_row *r;
         if (*n == cap) {

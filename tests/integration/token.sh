@@ -67,12 +67,22 @@ DEMO=$(plug demo)
 t_grep "token list shows the demo holder after plug" "持有人：天津市示范科技有限公司" "$TEST_TMP/list1.txt"
 t_grep "token list shows the demo serial" "UKey 序列号 $DEMO  标签 demo" "$TEST_TMP/list1.txt"
 t_grep "token list shows days left" "剩余" "$TEST_TMP/list1.txt"
-t_check "dev unplug demo" "$KIOSK" dev unplug demo
+"$KIOSK" dev plug demo > "$TEST_TMP/again.txt" 2>&1
+t_grep "plugging a plugged key says so (label and serial)" "UKey“demo”（序列号 $DEMO）已经插着" "$TEST_TMP/again.txt"
+"$KIOSK" dev unplug demo > "$TEST_TMP/out1.txt" 2>&1
+t_grep "dev unplug demo says what it pulled" "已拔出UKey“demo”（序列号 $DEMO）" "$TEST_TMP/out1.txt"
+"$KIOSK" dev unplug demo > "$TEST_TMP/out2.txt" 2>&1
+t_grep "pulling a pulled key says so" "UKey“demo”（序列号 $DEMO）本来就没有插着" "$TEST_TMP/out2.txt"
 "$KIOSK" token list > "$TEST_TMP/list2.txt" 2>&1
 if grep -q "$DEMO" "$TEST_TMP/list2.txt"; then t_fail "demo gone after unplug" "$(cat "$TEST_TMP/list2.txt")"; else t_ok "demo gone after unplug"; fi
 if "$KIOSK" dev plug no-such-key > "$TEST_TMP/unk.txt" 2>&1; then t_fail "unknown key name refused"; else t_ok "unknown key name refused"; fi
 t_grep "unknown key message names it" "no-such-key" "$TEST_TMP/unk.txt"
-if "$KIOSK" dev plug KIOSK-HSM >/dev/null 2>&1; then t_fail "the HSM cannot be plugged"; else t_ok "the HSM cannot be plugged"; fi
+t_grep "unknown key message lists the keys there are" "demo ($DEMO)" "$TEST_TMP/unk.txt"
+if "$KIOSK" dev plug KIOSK-HSM > "$TEST_TMP/hsm.txt" 2>&1; then t_fail "the HSM cannot be plugged"; else t_ok "the HSM cannot be plugged"; fi
+t_grep "the HSM refusal says why" "“KIOSK-HSM”是CA的签名设备（HSM），不能作为UKey插入" "$TEST_TMP/hsm.txt"
+"$KIOSK" --lang en dev plug demo > "$TEST_TMP/en.txt" 2>&1
+t_grep "dev plug speaks English on request" "Plugged in key \"demo\" (serial $DEMO)" "$TEST_TMP/en.txt"
+"$KIOSK" dev unplug demo >/dev/null
 
 # --- read_cert statuses ---------------------------------------------------------
 DEMO=$(plug demo); FOREIGN=$(plug foreign); NOCERT=$(plug nocert); EXPIRED=$(plug expired)

@@ -3,7 +3,8 @@
  * (kiosk/kinds.c): codes unique and parsed back, every kind titled, with
  * materials and a form box, run somewhere, resumable and cancellable only
  * where it may be run or by the self-service terminal; the app's modes are
- * the table's bits; the fee rule and the papers follow the kind.
+ * the table's bits; the fee rule and the papers follow the kind; the
+ * settlement's free replacements are the table's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,12 +78,31 @@ test_modes_and_rules(void **state)
     assert_int_equal(q.total, 0);
 }
 
+/* seed 003: the settlement's free replacements are lost and damaged keys */
+static void
+test_free_codes(void **state)
+{
+    char want[128] = ",";
+
+    (void)state;
+    assert_string_equal(kind_free_codes(), ",lost,damaged,");
+    for (int i = 0; i < KIND__COUNT; i++)
+        if (kind_info((enum txn_kind)i)->replacement) {
+            strcat(want, kind_code((enum txn_kind)i));
+            strcat(want, ",");
+        }
+    assert_string_equal(kind_free_codes(), want);
+    assert_null(strstr(kind_free_codes(), ",new,"));
+    assert_null(strstr(kind_free_codes(), ",unlock,"));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_modes_and_rules),
+        cmocka_unit_test(test_free_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
