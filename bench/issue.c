@@ -11,10 +11,14 @@
  *                openssl (a software CA key in a temp dir stands in for the HSM),
  *                written, read back, compared, openssl verify. Token init is not
  *                timed there (the diversified SO PIN is not known to the tools).
+ *   same steps   the engine's issue and records stages only: what the commands do
+ *                (the speed-up is commands / same steps; the key initialisation,
+ *                which the commands cannot do, is printed apart)
  *   floor        a bare C_GenerateKeyPair on the same token (raw PKCS#11, token objects)
  *
  * Uses the provisioned hall in $KIOSK_HOME and its key blank3 (left wiped and
- * unplugged). Prints medians of N runs (argv[1], default 15).
+ * unplugged). Prints medians of N runs (argv[1], default 15), for both
+ * algorithms or only argv[2] (p256 | rsa2048: profiling one).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -33,6 +37,8 @@
 static struct kiosk_config cfg;
 static struct txn_env env;
 static char serial[TOK_SERIAL_MAX];
+#define STAGE_RUNS 256
+static double stage_ms[4][STAGE_RUNS];   /* the engine's init / issue / record / issue+record, per run */
 
 /* One engine issuance on the bench key with ALGO; returns ms or -1. */
 static double
@@ -40,7 +46,7 @@ run_engine(const char *algo, int i)
 {
     struct txn t;
     char uscc[32], opid[32];
-    double t0;
+    double t0, t1, t2;
     int rc;
 
     snprintf(cfg.key_algo, sizeof cfg.key_algo, "%s", algo);
@@ -59,10 +65,16 @@ run_engine(const char *algo, int i)
     snprintf(t.pin, sizeof t.pin, "Kx7#pq29");
     t0 = bench_now_ms();
     rc = txn_new_init_key(&t, &env, true);
+    t1 = bench_now_ms();
     if (rc == TOK_OK)
         rc = txn_new_issue(&t, &env);
+    t2 = bench_now_ms();
     if (rc == TOK_OK)
         rc = txn_new_record(&t, &env) == STORE_OK ? TOK_OK : TOK_ERR_INTERNAL;
+    stage_ms[0][i % STAGE_RUNS] = t1 - t0;
+    stage_ms[1][i % STAGE_RUNS] = t2 - t1;
+    stage_ms[2][i % STAGE_RUNS] = bench_now_ms() - t2;
+    stage_ms[3][i % STAGE_RUNS] = bench_now_ms() - t1;
     t0 = bench_now_ms() - t0;
     txn_pin_clear(&t);
     (void)txn_finish(&t, env.st);
@@ -134,9 +146,10 @@ main(int argc, char **argv)
 {
     static const char *const algos[] = { "p256", "rsa2048" };
     int n = argc > 1 ? atoi(argv[1]) : 15, a, i, k;
+    int a0 = argc > 2 && strcmp(argv[2], "rsa2048") == 0, a1 = argc > 2 ? a0 + 1 : 2;   /* one algorithm: argv[2] */
     struct kiosk_config base;
     char err[1024], path[CFG_PATH_MAX + 64], cmd[4096];
-    double eng[2], cmdf[2], flo[2], *v = calloc((size_t)n, sizeof *v);
+    double eng[2], cmdf[2], flo[2], stage[2][4] = { { -1, -1, -1, -1 }, { -1, -1, -1, -1 } }, *v = calloc((size_t)n, sizeof *v);
     FILE *f;
 
     if (v == NULL || n < 1)
@@ -159,13 +172,15 @@ main(int argc, char **argv)
     serial[strcspn(serial, "\n")] = '\0';
     tok_poll(env.tok);
 
-    for (a = 0; a < 2; a++) {
+    for (a = a0; a < a1; a++) {
         for (i = 0, k = 0; i < n; i++) {
             double ms = run_engine(algos[a], i);
             if (ms >= 0)
                 v[k++] = ms;
         }
         eng[a] = k ? bench_median(v, k) : -1;
+        for (int st = 0; st < 4 && k == n && n <= STAGE_RUNS; st++)
+            stage[a][st] = bench_median(stage_ms[st], n);
     }
     /* floor: the key now holds a user PIN Kx7#pq29 (last engine run); wipe the certificate first */
     {
@@ -181,7 +196,7 @@ main(int argc, char **argv)
         /* the module is already initialised by token/ in this process: share it */
         (void)fl->C_Initialize(NULL);
         slot = floor_slot(fl);
-        for (a = 0; a < 2; a++) {
+        for (a = a0; a < a1; a++) {
             for (i = 0, k = 0; i < n; i++) {
                 double ms = run_floor(fl, slot, a == 0);
                 if (ms >= 0)
@@ -195,7 +210,7 @@ main(int argc, char **argv)
     tok_wipe(env.tok, serial, "blank3");
     tok_init_blank(env.tok, serial, "blank3", "Kx7#pq29");
     /* commands: bench/issue.sh prints one duration in ms per line */
-    for (a = 0; a < 2; a++) {
+    for (a = a0; a < a1; a++) {
         snprintf(cmd, sizeof cmd, "bash bench/issue.sh %s %s %d", algos[a], serial, n);
         cmdf[a] = -1;
         if ((f = popen(cmd, "r")) != NULL) {
@@ -207,10 +222,14 @@ main(int argc, char **argv)
         }
     }
     printf("issuance, blank key -> certificate written, verified, recorded (median of %d, ms)\n", n);
-    printf("%-10s %10s %12s %10s %10s\n", "algorithm", "engine", "commands", "floor", "speed-up");
-    for (a = 0; a < 2; a++)
-        printf("%-10s %10.1f %12.1f %10.1f %9.1fx\n", algos[a], eng[a], cmdf[a], flo[a],
-               eng[a] > 0 && cmdf[a] > 0 ? cmdf[a] / eng[a] : 0.0);
+    printf("%-10s %10s %12s %12s %10s %10s\n", "algorithm", "engine", "same steps", "commands", "floor", "speed-up");
+    for (a = a0; a < a1; a++)
+        printf("%-10s %10.1f %12.1f %12.1f %10.1f %9.1fx\n", algos[a], eng[a], stage[a][3], cmdf[a], flo[a],
+               stage[a][3] > 0 && cmdf[a] > 0 ? cmdf[a] / stage[a][3] : 0.0);
+    for (a = a0; a < a1; a++)
+        printf("%-10s engine stages: key init %.1f, issue %.1f, records %.1f; with the key init %.1fx the commands\n",
+               algos[a], stage[a][0], stage[a][1], stage[a][2], eng[a] > 0 && cmdf[a] > 0 ? cmdf[a] / eng[a] : 0.0);
+    printf("(same steps = the engine without the key initialisation the commands cannot do; speed-up = commands / same steps)\n");
     snprintf(cmd, sizeof cmd, "\"${KIOSK:-build/kiosk}\" dev unplug %s >/dev/null 2>&1", serial);
     (void)system(cmd);
     tok_wipe(env.tok, serial, "blank3");

@@ -37,16 +37,22 @@ int
 tok_user_login(tok_ctx *ctx, PKCS11_SLOT *slot, const char *pin, CK_SESSION_HANDLE *s)
 {
     CK_RV rv;
-    int rc = tok_raw_session(ctx, slot, s);
+    int rc;
 
-    if (rc != TOK_OK)
+    /* libp11's session first: opening it closes every session on the key
+     * (and logs the key out), so a login before it would be thrown away. */
+    if (PKCS11_open_session(slot, 1) != 0)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "libp11 session failed");
+    if ((rc = tok_raw_session(ctx, slot, s)) != TOK_OK)
         return rc;
+    /* the one login that checks the PIN: raw, for the token's exact answer;
+     * the login state is the key's, so libp11's session shares it */
     rv = ctx->fl->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
         ctx->fl->C_CloseSession(*s);
         return tok_fail(ctx, tok_ckr_status(rv), "user login refused: 0x%lx", (unsigned long)rv);
     }
-    if (PKCS11_open_session(slot, 1) != 0 || PKCS11_login(slot, 0, pin) != 0) {
+    if (PKCS11_login(slot, 0, pin) != 0) {
         ctx->fl->C_Logout(*s);
         ctx->fl->C_CloseSession(*s);
         return tok_fail(ctx, TOK_ERR_INTERNAL, "libp11 login failed");
@@ -126,49 +132,64 @@ tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char
     return tok_refresh(ctx);
 }
 
-/* SO login on SLOT with SOPIN, set the user PIN, log out (libp11 path). */
-static int
-tok_so_init_pin(tok_ctx *ctx, PKCS11_SLOT *slot, const char *sopin, const char *user_pin)
-{
-    if (PKCS11_open_session(slot, 1) != 0)
-        return tok_fail(ctx, TOK_ERR_INTERNAL, "cannot open a read-write session");
-    if (PKCS11_login(slot, 1, sopin) != 0)
-        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "SO login refused (diversified SO PIN)");
-    if (PKCS11_init_pin(slot->token, user_pin) != 0) {
-        PKCS11_logout(slot);
-        return tok_fail(ctx, TOK_ERR_PIN_POLICY, "C_InitPIN refused the user PIN");
-    }
-    PKCS11_logout(slot);
-    ERR_clear_error();
-    return TOK_OK;
-}
-
 /*
  * C_InitToken on key SERIAL with its diversified SO PIN, computed in the HSM
  * into SOPIN (N bytes), and LABEL: every object on the key is erased and it
- * has no user PIN. On TOK_OK SOPIN still holds the SO PIN (the caller
- * cleanses it) and the caller must tok_refresh; on a failure after the
- * diversification SOPIN is cleansed. A refused C_InitToken is
- * TOK_ERR_PIN_INCORRECT (the SO PIN is not ours: a foreign key).
+ * has no user PIN; then, when USER_PIN is set, SO login and C_InitPIN.
+ * Raw PKCS#11 on the one slot (its sessions closed first, as C_InitToken
+ * needs): no re-enumeration of every slot between the steps. SOPIN is
+ * cleansed on return; the caller must tok_refresh (libp11's view of the key
+ * is stale either way). A refused C_InitToken is TOK_ERR_PIN_INCORRECT (the
+ * SO PIN is not ours: a foreign key), a refused user PIN TOK_ERR_PIN_POLICY.
  */
 static int
-tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, char *sopin, size_t n)
+tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, char *sopin, size_t n)
 {
-    PKCS11_SLOT *slot;
+    PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
+    CK_SLOT_ID id;
+    CK_SESSION_HANDLE s;
     char plabel[33];
+    CK_RV rv;
     int rc;
 
+    if (slot == NULL && tok_refresh(ctx) == TOK_OK)
+        slot = tok_find_slot(ctx, serial);
+    if (slot == NULL)
+        return tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
+    id = PKCS11_get_slotid_from_slot(slot);
     if ((rc = tok_hsm_diversify(ctx, serial, sopin, n)) != TOK_OK)
         return rc;
-    /* C_InitToken needs every session on the key closed. */
-    if ((rc = tok_refresh(ctx)) != TOK_OK || (slot = tok_find_slot(ctx, serial)) == NULL) {
-        OPENSSL_cleanse(sopin, n);
-        return rc != TOK_OK ? rc : tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
-    }
     tok_pad_label(plabel, label);
-    if (PKCS11_init_token(slot->token, sopin, plabel) != 0) {
+    (void)ctx->fl->C_CloseAllSessions(id);
+    rv = ctx->fl->C_InitToken(id, (CK_UTF8CHAR_PTR)sopin, strlen(sopin), (CK_UTF8CHAR_PTR)plabel);
+    if (rv != CKR_OK) {
         OPENSSL_cleanse(sopin, n);
-        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "C_InitToken on key %s refused (SO PIN not ours?)", serial);
+        rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_INCORRECT;
+        return tok_fail(ctx, rc, "C_InitToken on key %s refused (SO PIN not ours?): 0x%lx", serial, (unsigned long)rv);
+    }
+    if (user_pin == NULL) {
+        OPENSSL_cleanse(sopin, n);
+        return TOK_OK;
+    }
+    rv = ctx->fl->C_OpenSession(id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+    if (rv != CKR_OK) {
+        OPENSSL_cleanse(sopin, n);
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "cannot open a read-write session on key %s: 0x%lx", serial, (unsigned long)rv);
+    }
+    rv = ctx->fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)sopin, strlen(sopin));
+    OPENSSL_cleanse(sopin, n);
+    if (rv != CKR_OK) {
+        ctx->fl->C_CloseSession(s);
+        rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_INCORRECT;
+        return tok_fail(ctx, rc, "SO login refused (diversified SO PIN): 0x%lx", (unsigned long)rv);
+    }
+    rv = ctx->fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin));
+    ctx->fl->C_Logout(s);
+    ctx->fl->C_CloseSession(s);
+    if (rv != CKR_OK) {
+        rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_POLICY;
+        return tok_fail(ctx, rc, "C_InitPIN refused the user PIN: 0x%lx", (unsigned long)rv);
     }
     return TOK_OK;
 }
@@ -200,16 +221,11 @@ tok_init_key(tok_ctx *ctx, const char *serial, const char *label, const char *us
         if (rc != TOK_ERR_NO_CERT)
             return rc;
     }
-    if ((rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin)) != TOK_OK)
-        return rc;
-    rc = tok_refresh(ctx);
-    if (rc == TOK_OK && (slot = tok_find_slot(ctx, serial)) == NULL)
-        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "key %s lost its serial after C_InitToken", serial);
-    if (rc == TOK_OK)
-        rc = tok_so_init_pin(ctx, slot, sopin, user_pin);
-    OPENSSL_cleanse(sopin, sizeof sopin);
+    rc = tok_so_reinit(ctx, serial, label, user_pin, sopin, sizeof sopin);
     if (rc == TOK_OK)
         rc = tok_refresh(ctx);
+    else
+        (void)tok_refresh(ctx);   /* the key may be half-initialised: forget libp11's stale view */
     return rc;
 }
 
@@ -221,12 +237,13 @@ tok_wipe(tok_ctx *ctx, const char *serial, const char *label)
 
     if (!tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    rc = tok_so_reinit(ctx, serial, label, sopin, sizeof sopin);
-    OPENSSL_cleanse(sopin, sizeof sopin);
+    rc = tok_so_reinit(ctx, serial, label, NULL, sopin, sizeof sopin);
     if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
-        return tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the wipe", serial);
-    if (rc != TOK_OK)
+        rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the wipe", serial);
+    if (rc != TOK_OK) {
+        (void)tok_refresh(ctx);
         return rc;
+    }
     return tok_refresh(ctx);
 }
 
