@@ -189,6 +189,8 @@ struct store_job {
     int printer_job_id;         /* job id the printer gave, 0 if none */
     char last_error[256];       /* why the last attempt failed */
     time_t created, updated;
+    char claim_owner[96];       /* the sender holding it (store_job_claim), "" if none */
+    time_t claim_until;         /* when that claim lapses */
 };
 
 /* Record a job and its PDF before anything is sent. */
@@ -202,6 +204,17 @@ int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
 int store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n);
 /* Most recent jobs, newest first. */
 int store_job_recent(store *st, struct store_job *out, size_t max, size_t *n);
+/*
+ * One sender per job, across threads, processes and counters: claim job ID
+ * for OWNER until NOW + LEASE_S. Atomic (one conditional write): STORE_OK
+ * with *OUT the job as it is now when nobody else holds an unexpired claim
+ * (OWNER's own claim is renewed); STORE_ERR_CONFLICT when another owner
+ * does; STORE_ERR_NOT_FOUND. A claim of a process that died lapses with its
+ * lease. Job updates (store_job_update) leave the claim alone.
+ */
+int store_job_claim(store *st, int64_t id, const char *owner, time_t now, int lease_s, struct store_job *out);
+/* Drop OWNER's claim on job ID; another owner's claim is left alone. */
+int store_job_release(store *st, int64_t id, const char *owner);
 
 /* ---- audit trail -------------------------------------------------------- */
 

@@ -1,11 +1,18 @@
 /*
  * printing/cups.c - libcups submission with bounded waits.
  *
- * Destination: an ipp:// (ipps://) URI, or a cupsd queue name turned into
- * ipp://SERVER/printers/NAME with cupsServer()/ippPort() (CUPS_SERVER), so
- * the same cupsGetDestWithURI -> cupsConnectDest -> cupsCopyDestInfo ->
- * cupsCreateDestJob -> cupsStartDestDocument -> cupsWriteRequestData ->
- * cupsFinishDestDocument path serves both (cupsPrintFile2 cannot take URIs).
+ * Destination: an ipp:// (ipps://) URI (the printer itself), or the name of
+ * a queue on the hall's CUPS server. A queue is reached the way libcups
+ * reaches its server: cupsServer() and ippPort(), i.e. CUPS_SERVER as
+ * host, host:port or a domain-socket path, else the local default; the
+ * destination comes from the server (cupsGetNamedDest). Both then take the
+ * same cupsCopyDestInfo -> cupsCreateDestJob -> cupsStartDestDocument ->
+ * cupsWriteRequestData -> cupsFinishDestDocument path (cupsPrintFile2
+ * cannot take URIs).
+ *
+ * Debian 12's cupsd (2.4.2) crashes on Create-Job + Send-Document when both
+ * job-name and document-name contain a space: the document-name we send
+ * never has one (prn_document_name), the job-name keeps the readable title.
  *
  * Pitfalls handled (see shared notes): cupsGetDestWithURI sets only
  * device-uri, and cupsConnectDest then returns NULL: we add
@@ -50,29 +57,34 @@ conn_close(struct prn_conn *c)
     c->dest = NULL;
 }
 
-/* The URI for DEST: itself if it is a URI, else a cupsd queue on the CUPS server. */
-static void
-dest_uri(const char *dest, char *out, size_t n)
+static bool
+is_uri(const char *dest)
 {
-    char host[256];
-    const char *server;
-    char *colon;
-    int port = ippPort();
+    return strstr(dest, "://") != NULL;
+}
 
-    if (strstr(dest, "://") != NULL) {
-        snprintf(out, n, "%s", dest);
-        return;
-    }
-    server = cupsServer();
-    if (server == NULL || server[0] == '/')
-        server = "localhost";
-    snprintf(host, sizeof host, "%s", server);
-    colon = strrchr(host, ':');
-    if (colon != NULL && strchr(host, ']') == NULL && strchr(host, ':') == colon) {
-        *colon = '\0';
-        port = atoi(colon + 1);
-    }
-    httpAssembleURIf(HTTP_URI_CODING_ALL, out, (int)n, "ipp", NULL, host, port, "/printers/%s", dest);
+/* The CUPS server as libcups names it (CUPS_SERVER or the default), for messages. */
+static void
+server_name(char *out, size_t n)
+{
+    const char *server = cupsServer();
+
+    if (server != NULL && server[0] == '/')
+        snprintf(out, n, "%s", server);
+    else
+        snprintf(out, n, "%s:%d", server != NULL ? server : "localhost", ippPort());
+}
+
+char *
+prn_document_name(char *buf, size_t n, const char *title)
+{
+    size_t i;
+
+    snprintf(buf, n, "%s", title != NULL ? title : "");
+    for (i = 0; buf[i] != '\0'; i++)
+        if (buf[i] == ' ' || buf[i] == '\t')
+            buf[i] = '_';
+    return buf;
 }
 
 /* Classify the last failure on C. */
@@ -86,6 +98,11 @@ failure(struct prn_conn *c, const char *what, char *err, size_t errlen)
         snprintf(err, errlen, "printer %s: no answer to %s within the timeout", c->uri, what);
         return PRN_ERR_TIMEOUT;
     }
+    if (ist == IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED) {
+        snprintf(err, errlen, "printer %s refused %s: %s (0x%04x): the queue does not take PDF", c->uri, what,
+                 cupsLastErrorString(), (unsigned)ist);
+        return PRN_ERR_FORMAT;
+    }
     if (e != 0 || ist == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || ist == IPP_STATUS_ERROR_INTERNAL) {
         snprintf(err, errlen, "printer %s: %s failed: %s", c->uri, what,
                  e != 0 ? strerror(e) : cupsLastErrorString());
@@ -93,6 +110,46 @@ failure(struct prn_conn *c, const char *what, char *err, size_t errlen)
     }
     snprintf(err, errlen, "printer %s refused %s: %s (0x%04x)", c->uri, what, cupsLastErrorString(), (unsigned)ist);
     return PRN_ERR_REJECTED;
+}
+
+/* A queue NAME on the hall's CUPS server (CUPS_SERVER): connect, get its destination. */
+static enum prn_status
+conn_open_queue(struct prn_conn *c, const char *name, int timeout_ms, char *err, size_t errlen)
+{
+    char server[300];
+    const char *uri;
+
+    server_name(server, sizeof server);
+    httpAssembleURIf(HTTP_URI_CODING_ALL, c->uri, (int)sizeof c->uri, "ipp", NULL, "localhost", 0, "/printers/%s",
+                     name);
+    c->http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(), 1, timeout_ms, NULL);
+    if (c->http == NULL || httpGetFd(c->http) < 0) {
+        int e = errno;
+        bool say = e == ECONNREFUSED || e == ETIMEDOUT || e == EHOSTUNREACH || e == ENOENT || e == EACCES;
+        snprintf(err, errlen, "print server %s (queue %s): cannot connect%s%s", server, name, say ? ": " : "",
+                 say ? strerror(e) : "");
+        conn_close(c);
+        return PRN_ERR_DOWN;
+    }
+    httpSetTimeout(c->http, timeout_ms / 1000.0, give_up, NULL);
+    c->dest = cupsGetNamedDest(c->http, name, NULL);
+    if (c->dest == NULL) {
+        int e = httpError(c->http);
+        ipp_status_t ist = cupsLastError();
+        if (e != 0 || ist == IPP_STATUS_ERROR_SERVICE_UNAVAILABLE || ist == IPP_STATUS_ERROR_INTERNAL) {
+            snprintf(err, errlen, "print server %s (queue %s): %s", server, name,
+                     e == ETIMEDOUT ? "no answer within the timeout" : e != 0 ? strerror(e) : cupsLastErrorString());
+            conn_close(c);
+            return e == ETIMEDOUT ? PRN_ERR_TIMEOUT : PRN_ERR_DOWN;
+        }
+        snprintf(err, errlen, "print server %s has no queue \"%s\" ([printer] uri)", server, name);
+        conn_close(c);
+        return PRN_ERR_NOPRINTER;
+    }
+    if ((uri = cupsGetOption("printer-uri-supported", c->dest->num_options, c->dest->options)) != NULL)
+        snprintf(c->uri, sizeof c->uri, "%s", uri);
+    snprintf(c->resource, sizeof c->resource, "/printers/%s", name);
+    return PRN_OK;
 }
 
 static enum prn_status
@@ -103,8 +160,10 @@ conn_open(struct prn_conn *c, const char *dest, int timeout_ms, char *err, size_
         snprintf(err, errlen, "no printer configured ([printer] uri is empty)");
         return PRN_ERR_NOPRINTER;
     }
-    dest_uri(dest, c->uri, sizeof c->uri);
-    c->dest = cupsGetDestWithURI(strstr(dest, "://") ? NULL : dest, c->uri);
+    if (!is_uri(dest))
+        return conn_open_queue(c, dest, timeout_ms, err, errlen);
+    snprintf(c->uri, sizeof c->uri, "%s", dest);
+    c->dest = cupsGetDestWithURI(NULL, c->uri);
     if (c->dest == NULL) {
         snprintf(err, errlen, "[printer] uri \"%s\": not a usable printer URI: %s", dest, cupsLastErrorString());
         return PRN_ERR_NOPRINTER;
@@ -135,7 +194,7 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
     cups_dinfo_t *info = NULL;
     cups_option_t *opts = NULL;
     int nopts = 0, job_id = 0, waited;
-    char copies[16];
+    char copies[16], docname[256];
     enum prn_status st;
     const char *p = pdf;
     size_t left = len;
@@ -166,7 +225,8 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
     }
     if (o->on_created != NULL)
         o->on_created(o->user, job_id);
-    if (cupsStartDestDocument(c.http, c.dest, info, job_id, o->title, CUPS_FORMAT_PDF, 0, NULL, 1)
+    if (cupsStartDestDocument(c.http, c.dest, info, job_id, prn_document_name(docname, sizeof docname, o->title),
+                              CUPS_FORMAT_PDF, 0, NULL, 1)
         != HTTP_STATUS_CONTINUE) {
         st = failure(&c, "Send-Document", err, errlen);
         goto out;
@@ -281,6 +341,50 @@ prn_job_cancel(const char *dest, int timeout_ms, int printer_job_id)
     return st;
 }
 
+/* printer-state-reasons keywords (RFC 8011 5.4.12, suffixes -error/-warning/-report stripped). */
+static const struct {
+    const char *keyword;
+    enum msg_id message;
+} reason_msgs[] = {
+    { "paused", M_PRN_REASON_PAUSED },
+    { "media-empty", M_PRN_REASON_PAPER },
+    { "media-needed", M_PRN_REASON_PAPER },
+    { "media-low", M_PRN_REASON_PAPER },
+    { "media-jam", M_PRN_REASON_JAM },
+    { "toner-empty", M_PRN_REASON_TONER },
+    { "marker-supply-empty", M_PRN_REASON_TONER },
+    { "door-open", M_PRN_REASON_DOOR },
+    { "cover-open", M_PRN_REASON_DOOR },
+    { "offline", M_PRN_REASON_OFFLINE },
+    { "shutdown", M_PRN_REASON_OFFLINE },
+    { "connecting-to-device", M_PRN_REASON_CONNECTING },
+    { "stopped-partly", M_PRN_REASON_PAUSED },
+};
+
+enum msg_id
+prn_reason_msg(const char *keyword)
+{
+    char k[128];
+    size_t n, i;
+    static const char *const suffix[] = { "-error", "-warning", "-report" };
+
+    if (keyword == NULL || keyword[0] == '\0' || strcmp(keyword, "none") == 0)
+        return 0;
+    snprintf(k, sizeof k, "%s", keyword);
+    n = strlen(k);
+    for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        size_t l = strlen(suffix[i]);
+        if (n > l && strcmp(k + n - l, suffix[i]) == 0) {
+            k[n - l] = '\0';
+            break;
+        }
+    }
+    for (i = 0; i < sizeof reason_msgs / sizeof reason_msgs[0]; i++)
+        if (strcmp(k, reason_msgs[i].keyword) == 0)
+            return reason_msgs[i].message;
+    return 0;
+}
+
 enum prn_printer
 prn_printer_state(const struct kiosk_config *cfg, enum msg_id *msg_out, char *detail, size_t detaillen)
 {
@@ -289,6 +393,7 @@ prn_printer_state(const struct kiosk_config *cfg, enum msg_id *msg_out, char *de
     char err[512] = "";
     enum prn_status st;
     enum prn_printer ps = PRN_PRINTER_DOWN;
+    enum msg_id reason = 0;
     ipp_t *req, *resp;
     ipp_attribute_t *a;
 
@@ -317,8 +422,19 @@ prn_printer_state(const struct kiosk_config *cfg, enum msg_id *msg_out, char *de
     }
     if ((a = ippFindAttribute(resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN)) != NULL && !ippGetBoolean(a, 0))
         ps = PRN_PRINTER_STOPPED;
-    if ((a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD)) != NULL)
-        snprintf(err, sizeof err, "printer %s: %s", c.uri, ippGetString(a, 0, NULL));
+    if ((a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD)) != NULL) {
+        int i, count = ippGetCount(a);
+        size_t len = (size_t)snprintf(err, sizeof err, "printer %s:", c.uri);
+        for (i = 0; i < count; i++) {
+            const char *kw = ippGetString(a, i, NULL);
+            enum msg_id m = prn_reason_msg(kw);
+            if (len < sizeof err)
+                len += (size_t)snprintf(err + len, sizeof err - len, " %s", kw ? kw : "");
+            /* the first reason the clerk can act on names the problem */
+            if (m != 0 && reason == 0 && (ps == PRN_PRINTER_STOPPED || (kw && strstr(kw, "-error") != NULL)))
+                reason = m;
+        }
+    }
     ippDelete(resp);
     conn_close(&c);
 out:
@@ -328,7 +444,7 @@ out:
             [PRN_PRINTER_STOPPED] = M_PRN_STATE_STOPPED, [PRN_PRINTER_DOWN] = M_PRN_STATE_DOWN,
             [PRN_PRINTER_NONE] = M_PRN_STATE_NONE,
         };
-        *msg_out = m[ps];
+        *msg_out = reason != 0 ? reason : m[ps];
     }
     if (detail != NULL)
         snprintf(detail, detaillen, "%s", err);
@@ -345,6 +461,7 @@ prn_status_msg(enum prn_status st)
     case PRN_ERR_TIMEOUT: return M_PRN_ERR_TIMEOUT;
     case PRN_ERR_REJECTED: return M_PRN_ERR_REJECTED;
     case PRN_ERR_FAILED: return M_PRN_ERR_FAILED;
+    case PRN_ERR_FORMAT: return M_PRN_ERR_FORMAT;
     }
     return M_PRN_ERR_DOWN;
 }

@@ -24,10 +24,21 @@
  * cost is one extra Get-Job-Attributes on a retry. A job whose printer job
  * disappeared while SENT (printer restarted and lost its history) is marked
  * FAILED with an explanation rather than reprinted: the clerk decides.
+ *
+ * One sender per job. Inside a process, outbox_lock serialises the worker
+ * thread and the screens. Across processes (window 66, window 68 and a
+ * terminal on one hall's records) a job is claimed in the records before it
+ * is sent (store_job_claim: one conditional write naming this process, with
+ * a lease of 60 s + 8 x the printer timeout) and released after; a job
+ * another sender holds is left to it, and the claimed row is read again, so
+ * a job sent meanwhile by someone else is not sent twice. A sender that dies
+ * mid-send leaves its claim to lapse; the next claimer then finds the
+ * printer job id recorded at Create-Job and asks the printer first (above).
  */
 #include "printing/print.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +127,39 @@ prn_outbox_add_doc(store *st, const struct kiosk_config *cfg, int64_t order_id, 
 }
 
 /* ---- sending ----------------------------------------------------------------- */
+
+/* This process as a sender: "STATION@HOST:PID:NONCE" (callers hold outbox_lock). */
+static const char *
+sender_id(const struct kiosk_config *cfg)
+{
+    static char id[96];
+    static pid_t pid;
+    char host[64] = "";
+    struct timespec ts;
+
+    if (id[0] == '\0' || pid != getpid()) {
+        pid = getpid();
+        (void)gethostname(host, sizeof host - 1);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(id, sizeof id, "%s@%s:%d:%lx", cfg->station[0] ? cfg->station : "-", host[0] ? host : "?",
+                 (int)pid, (unsigned long)(ts.tv_nsec ^ (ts.tv_sec << 20)));
+    }
+    return id;
+}
+
+/* How long a claim holds: well past the longest send (about 4 x timeout_ms). */
+static int
+claim_lease_s(const struct kiosk_config *cfg)
+{
+    return 60 + 8 * ((cfg->printer_timeout_ms + 999) / 1000);
+}
+
+/* This station's job (or one queued before jobs had owners). */
+static bool
+own_job(const struct kiosk_config *cfg, const struct store_job *j)
+{
+    return j->station[0] == '\0' || strcmp(j->station, cfg->station) == 0;
+}
 
 struct created_hook {
     store *st;
@@ -275,6 +319,35 @@ finish_result(store *st, time_t now, struct prn_pump_result *res)
         res->message = M_PRN_PUMP_IDLE;
 }
 
+/*
+ * Claim job ID, and send it if it is still waiting (due at NOW, or FORCE:
+ * a clerk's "send now" of a QUEUED or FAILED job); then release it. A job
+ * another sender holds is left alone (res->busy).
+ */
+static int
+claim_and_send(store *st, const struct kiosk_config *cfg, int64_t id, bool force, time_t now,
+               struct prn_pump_result *res)
+{
+    const char *me = sender_id(cfg);
+    struct store_job j;
+    int rc = store_job_claim(st, id, me, now, claim_lease_s(cfg), &j);
+
+    if (rc == STORE_ERR_CONFLICT) {
+        res->busy++;
+        return STORE_OK;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    if (force ? (j.state == JOB_QUEUED || j.state == JOB_FAILED) : (j.state == JOB_QUEUED && j.next_try <= now)) {
+        j.state = JOB_QUEUED;
+        rc = send_one(st, cfg, &j, now, res);
+    } else if (force) {
+        rc = STORE_ERR_CONFLICT;    /* sent meanwhile by another sender */
+    }
+    (void)store_job_release(st, id, me);   /* if this fails, the lease lapses */
+    return rc;
+}
+
 static int
 outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, struct prn_pump_result *res)
 {
@@ -288,7 +361,7 @@ outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, stru
     if (rc != STORE_OK)
         return rc;
     for (i = 0; i < n && !is_connection_error(res->last); i++) {
-        if (jobs[i].state != JOB_SENT)
+        if (jobs[i].state != JOB_SENT || !own_job(cfg, &jobs[i]))
             continue;
         rc = follow_one(st, cfg, &jobs[i], now, res);
         if (rc != STORE_OK)
@@ -300,7 +373,7 @@ outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, stru
         if (rc != STORE_OK)
             return rc;
         for (i = 0; i < n; i++) {
-            rc = send_one(st, cfg, &jobs[i], now, res);
+            rc = claim_and_send(st, cfg, jobs[i].id, false, now, res);
             if (rc != STORE_OK)
                 return rc;
             if (is_connection_error(res->last))
@@ -338,8 +411,7 @@ outbox_send_unlocked(store *st, const struct kiosk_config *cfg, int64_t job_id, 
     memset(res, 0, sizeof *res);
     if ((rc = job_get_pending(st, job_id, &j)) != STORE_OK)
         return rc;
-    j.state = JOB_QUEUED;
-    rc = send_one(st, cfg, &j, now, res);
+    rc = claim_and_send(st, cfg, job_id, true, now, res);
     if (rc == STORE_OK)
         finish_result(st, now, res);
     return rc;

@@ -148,13 +148,22 @@ enum prn_status {
     PRN_ERR_TIMEOUT = -3,     /* connected, no answer within the timeout */
     PRN_ERR_REJECTED = -4,    /* the printer answered and refused the job */
     PRN_ERR_FAILED = -5,      /* the printer took the job and then failed it */
+    PRN_ERR_FORMAT = -6,      /* the printer or queue does not take PDF (a queue without cups-filters) */
 };
 
 /* The catalogue message explaining a status to the clerk. */
 enum msg_id prn_status_msg(enum prn_status st);
 
+/*
+ * The document-name sent for a job titled TITLE: the title with every space
+ * made '_' (Debian 12's cupsd crashes when job-name and document-name both
+ * contain one; the job-name keeps the title as it is).
+ */
+char *prn_document_name(char *buf, size_t n, const char *title);
+
 struct prn_submit_opts {
-    const char *dest;         /* cupsd queue name or ipp:// URI */
+    const char *dest;         /* ipp:// URI, or a queue on the CUPS server (CUPS_SERVER: host,
+                                 host:port or a socket path; unset: the local default) */
     int timeout_ms;           /* connect timeout and per-read/write timeout */
     const char *title;        /* job-name */
     int copies;               /* >= 1 */
@@ -204,10 +213,16 @@ enum prn_printer {
 
 /*
  * The state of the configured printer and the catalogue message to show the
- * clerk (M_PRN_STATE_*). DETAIL (may be NULL) gets a technical detail.
+ * clerk: M_PRN_STATE_*, or for a stopped printer (or an error reason) the
+ * first of its printer-state-reasons the clerk can act on (prn_reason_msg:
+ * a paused queue, paper, a jam...). DETAIL (may be NULL) gets a technical
+ * detail with every reason keyword.
  */
 enum prn_printer prn_printer_state(const struct kiosk_config *cfg, enum msg_id *msg_out,
                                    char *detail, size_t detaillen);
+
+/* The catalogue message for a printer-state-reasons KEYWORD ("media-empty-error"...), 0 if none. */
+enum msg_id prn_reason_msg(const char *keyword);
 
 /* ---- outbox ------------------------------------------------------------------ */
 
@@ -236,6 +251,7 @@ struct prn_pump_result {
     int failed;               /* jobs the printer failed */
     int queued;               /* jobs still waiting (due later) */
     enum prn_status last;     /* status of the last attempt (PRN_OK if none failed) */
+    int busy;                 /* due jobs left alone: another process was sending them */
     enum msg_id message;      /* what to tell the clerk (M_PRN_PUMP_*) */
     char detail[256];         /* technical detail of the last failure */
 };

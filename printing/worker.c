@@ -5,8 +5,9 @@
  * for up to about 2 x timeout_ms; done on the kiosk's input loop, that
  * would freeze the clerk's screen. So the kiosk leaves the outbox to one
  * thread with its own database connection (SQLite WAL lets both write):
- * every PERIOD seconds it sends what is due and,
- * while the printer is down, probes it. The loop reads the last result
+ * every PERIOD seconds it sends what is due, and it asks the printer for
+ * its state every WORKER_PROBE_EVERY_S and after each send (a paused queue
+ * or an empty paper tray is shown to the clerk by its reason). The loop reads the last result
  * with prn_worker_status; nothing else crosses threads. Jobs are never
  * sent twice: printing/outbox.c serialises every sender (outbox_lock).
  */
@@ -108,7 +109,10 @@ worker_main(void *arg)
                 s.known = true;
             }
         }
-        if (!s.up && now >= next_probe) {
+        /* Ask the printer itself every WORKER_PROBE_EVERY_S, and right after
+         * sending: a print server takes jobs into a paused queue, so "sent"
+         * alone does not mean the paper will come out. */
+        if (now >= next_probe || res.sent > 0) {
             worker_probe(w, &s);
             next_probe = now + WORKER_PROBE_EVERY_S;
         }

@@ -177,6 +177,11 @@ const char *const store_migrations[] = {
     "INSERT INTO audit_head (one, id, hash) VALUES (1,"
     "  COALESCE((SELECT id FROM audit ORDER BY id DESC LIMIT 1), 0),"
     "  COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '" AUDIT_GENESIS "'));",
+
+    /* 4: one sender per print job across processes and counters: a claim
+     * (owner, lease end) taken atomically before a job is sent */
+    "ALTER TABLE jobs ADD COLUMN claim_owner TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE jobs ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -92,7 +92,7 @@ store_job_update(store *st, const struct store_job *j)
 }
 
 #define JOB_COLS "SELECT id, COALESCE(order_id,0), doc, title, copies, state, attempts, next_try," \
-                 " printer_job_id, last_error, created, updated, station FROM jobs "
+                 " printer_job_id, last_error, created, updated, station, claim_owner, claim_until FROM jobs "
 static const char SQL_JOB_GET[] = JOB_COLS "WHERE id = ?";
 /* a station sends its own jobs, and those queued before jobs had owners */
 static const char SQL_JOB_DUE[] = JOB_COLS "WHERE state = 0 AND next_try <= ? AND (station = ? OR station = '')"
@@ -116,6 +116,8 @@ job_row(sqlite3_stmt *s, struct store_job *j)
     j->created = (time_t)sqlite3_column_int64(s, 10);
     j->updated = (time_t)sqlite3_column_int64(s, 11);
     st_text(s, 12, j->station, sizeof j->station);
+    st_text(s, 13, j->claim_owner, sizeof j->claim_owner);
+    j->claim_until = (time_t)sqlite3_column_int64(s, 14);
 }
 
 int
@@ -213,3 +215,51 @@ store_job_recent(store *st, struct store_job *out, size_t max, size_t *n)
     return job_list(st, SQL_JOB_RECENT, false, 0, out, max, n);
 }
 
+
+static const char SQL_JOB_CLAIM[] =
+    "UPDATE jobs SET claim_owner = ?1, claim_until = ?2 + ?3"
+    " WHERE id = ?4 AND (claim_owner = '' OR claim_owner = ?1 OR claim_until <= ?2)";
+
+int
+store_job_claim(store *st, int64_t id, const char *owner, time_t now, int lease_s, struct store_job *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_CLAIM);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    if (owner == NULL || owner[0] == '\0') {
+        st_detail(st, "job %lld: a claim needs an owner", (long long)id);
+        return STORE_ERR_IO;
+    }
+    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, lease_s > 0 ? lease_s : 1);
+    sqlite3_bind_int64(s, 4, id);
+    rc = st_step_done(st, s, "job: claim");
+    if (rc != STORE_OK)
+        return rc;
+    if (sqlite3_changes(st->db) == 0) {
+        if ((rc = store_job_get(st, id, out)) != STORE_OK)
+            return rc;
+        st_detail(st, "job %lld: claimed by %s until %lld", (long long)id, out->claim_owner,
+                  (long long)out->claim_until);
+        return STORE_ERR_CONFLICT;
+    }
+    return store_job_get(st, id, out);
+}
+
+static const char SQL_JOB_RELEASE[] =
+    "UPDATE jobs SET claim_owner = '', claim_until = 0 WHERE id = ? AND claim_owner = ?";
+
+int
+store_job_release(store *st, int64_t id, const char *owner)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_RELEASE);
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, owner != NULL ? owner : "", -1, SQLITE_STATIC);
+    return st_step_done(st, s, "job: release");
+}

@@ -10,7 +10,8 @@
  *   print_outbox DB URI TIMEOUT_MS follow ID MS
  *   print_outbox DB URI TIMEOUT_MS pdf ID FILE         -> the stored PDF
  *   print_outbox DB URI TIMEOUT_MS retry|cancel|reprint ID
- *   print_outbox DB URI TIMEOUT_MS printer             -> printer state + message
+ *   print_outbox DB URI TIMEOUT_MS printer             -> printer state + message (en, zh)
+ *   (URI: an ipp:// URI or a queue on the CUPS server named by CUPS_SERVER)
  *   print_outbox DB URI TIMEOUT_MS forget ID           -> put a SENT job back to QUEUED, due
  *       now, keeping its printer job id: the state left by a timeout after the
  *       printer accepted the document (the fake for an error path a healthy
@@ -108,7 +109,7 @@ main(int argc, char **argv)
         enum msg_id m;
         char detail[256];
         enum prn_printer ps = prn_printer_state(&cfg, &m, detail, sizeof detail);
-        printf("state=%d message=%s detail=%s\n", (int)ps, msg_in(m, LANG_EN), detail);
+        printf("state=%d message=%s zh=%s detail=%s\n", (int)ps, msg_in(m, LANG_EN), msg_in(m, LANG_ZH), detail);
     } else {
         fprintf(stderr, "print_outbox: unknown command %s\n", cmd);
         rc = 2;

@@ -10,7 +10,8 @@
  * certificate per company; keep a unit of work all or nothing (nested
  * units too); answer STORE_ERR_RETRY, having written nothing, while another
  * connection holds the write; give print jobs the station that queued them
- * and show each station its own due jobs; keep an audit chain that verifies.
+ * and show each station its own due jobs; let one sender at a time claim a
+ * job, with a lease; keep an audit chain that verifies.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,50 @@ test_jobs_belong_to_a_station(void **state)
     store_close(other);
 }
 
+/* One sender per job across connections: a claim is atomic, leased, released by its owner only. */
+static void
+test_job_claims(void **state)
+{
+    struct fixture *f = *state;
+    struct store_job j, got;
+    store *other = NULL;
+    time_t now = time(NULL);
+
+    memset(&j, 0, sizeof j);
+    snprintf(j.doc, sizeof j.doc, "receipt");
+    snprintf(j.title, sizeof j.title, "收据 66-20261201-0001");
+    assert_int_equal(store_job_add(f->d.st, &j, "%PDF", 4), STORE_OK);
+    assert_int_equal(f->b->open(&other, f->d.path, 2000, "counter-a"), STORE_OK);   /* a second process */
+
+    assert_int_equal(store_job_claim(f->d.st, j.id, "p1", now, 60, &got), STORE_OK);
+    assert_string_equal(got.claim_owner, "p1");
+    assert_int_equal(got.claim_until, now + 60);
+    assert_int_equal(got.state, JOB_QUEUED);
+    /* another sender is refused while the lease runs, told who holds it */
+    assert_int_equal(store_job_claim(other, j.id, "p2", now + 59, 60, &got), STORE_ERR_CONFLICT);
+    assert_string_equal(got.claim_owner, "p1");
+    /* the owner renews; a stranger's release changes nothing */
+    assert_int_equal(store_job_claim(f->d.st, j.id, "p1", now + 30, 60, &got), STORE_OK);
+    assert_int_equal(got.claim_until, now + 90);
+    assert_int_equal(store_job_release(other, j.id, "p2"), STORE_OK);
+    assert_int_equal(store_job_claim(other, j.id, "p2", now + 89, 60, &got), STORE_ERR_CONFLICT);
+    /* a lapsed lease (its process died) is taken over, with the row as it is */
+    got.state = JOB_SENT;
+    got.printer_job_id = 7;
+    assert_int_equal(store_job_update(f->d.st, &got), STORE_OK);
+    assert_int_equal(store_job_claim(other, j.id, "p2", now + 90, 60, &got), STORE_OK);
+    assert_string_equal(got.claim_owner, "p2");
+    assert_int_equal(got.state, JOB_SENT);
+    assert_int_equal(got.printer_job_id, 7);
+    /* released by its owner, anyone may claim it */
+    assert_int_equal(store_job_release(other, j.id, "p2"), STORE_OK);
+    assert_int_equal(store_job_get(f->d.st, j.id, &got), STORE_OK);
+    assert_string_equal(got.claim_owner, "");
+    assert_int_equal(store_job_claim(f->d.st, j.id, "p3", now, 60, &got), STORE_OK);
+    assert_int_equal(store_job_claim(f->d.st, j.id + 1000, "p3", now, 60, &got), STORE_ERR_NOT_FOUND);
+    store_close(other);
+}
+
 static void
 test_audit_chain(void **state)
 {
@@ -250,6 +295,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_units_of_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs_belong_to_a_station, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
