@@ -2,14 +2,18 @@
 # scripts/run.sh - provision (or reuse) the embedded hall, start its printer,
 # run the kiosk in this terminal, stop the printer when the kiosk exits.
 # Called by `make run`; arguments go to the kiosk (make run ARGS="--mode self").
+# KIOSK_CUPSD=1: print as a hall prints, through a private cupsd
+# (scripts/cupsd.sh, queue hallq -> the embedded printer, CUPS_SERVER set).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export KIOSK_HOME=${KIOSK_HOME:-$ROOT/var}
 KIOSK=$ROOT/build/kiosk
 PORT=${KIOSK_PRINTER_PORT:-8631}
+CUPS_PORT=${KIOSK_CUPSD_PORT:-8632}
+URI="ipp://localhost:$PORT/ipp/print"
 
 mkdir -p "$KIOSK_HOME"
-"$KIOSK" hall provision --printer-uri "ipp://localhost:$PORT/ipp/print"
+"$KIOSK" hall provision --printer-uri "$URI"
 
 # Demo clerks, made once: w66 (window 66), w68 (window 68), boss (supervisor).
 # Their passwords are generated on the first run into secrets/clerks.txt
@@ -34,5 +38,18 @@ echo "run: demo clerks w66 (window66), w68 (window68), boss (supervisor); passwo
 bash "$ROOT/scripts/printer.sh" start "$KIOSK_HOME" "$PORT" || \
   echo "run: the embedded printer did not start; the kiosk starts without it" >&2
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
+if [ -n "${KIOSK_CUPSD:-}" ]; then
+  if CUPS_SERVER=$(bash "$ROOT/scripts/cupsd.sh" start "$KIOSK_HOME" "$CUPS_PORT" "$URI" hallq); then
+    export CUPS_SERVER
+    # the hall's configuration with the printer replaced by the queue
+    sed 's|^uri *=.*|uri = hallq|' "$KIOSK_HOME/kiosk.conf" > "$KIOSK_HOME/kiosk-cupsd.conf"
+    set -- --config "$KIOSK_HOME/kiosk-cupsd.conf" "$@"
+    echo "run: printing through the private cupsd (queue hallq, CUPS_SERVER=$CUPS_SERVER)"
+    trap 'bash "$ROOT/scripts/cupsd.sh" stop "$KIOSK_HOME" "$CUPS_PORT" >/dev/null 2>&1 || true
+          bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
+  else
+    echo "run: the private cupsd did not start; jobs wait in the outbox" >&2
+  fi
+fi
 export LC_ALL=${LC_ALL:-C.UTF-8}
 "$KIOSK" "$@"

@@ -5,11 +5,15 @@
 # told plainly that the printer is down, R retries (attempts go up, the job
 # stays queued), C cancels, P reprints as a new job; with the real test
 # printer the reprinted job prints (spool file) and the screen says so.
-# Every action is audited under the clerk.
+# Through the hall's print server (a private cupsd whose queue hallq forwards
+# to the test printer): the queue screen says ready, a reprint reaches the
+# printer once, and with the queue paused (cupsdisable) the clerk is told so
+# in Chinese. Every action is audited under the clerk.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
 
-cleanup() { tm kill-server >/dev/null 2>&1; }
+CUPS_PORT=$((20000 + RANDOM % 20000))
+cleanup() { tm kill-server >/dev/null 2>&1; bash "$ROOT/scripts/cupsd.sh" stop "$TEST_TMP/ps" "$CUPS_PORT" >/dev/null 2>&1; }
 trap cleanup EXIT
 
 db() { sqlite3 "$KIOSK_HOME/kiosk.db" "$1"; }
@@ -77,6 +81,38 @@ t_check "the printer received the job" test "$spool1" -gt "$spool0"
 tm send-keys -t $S Escape
 tm send-keys -t $S F10
 wait_for "KIOSK-EXITED" || true
+
+# ---- through the hall's print server (cupsd) --------------------------------------
+mkdir -p "$TEST_TMP/ps"; chmod o+x "$TEST_TMP" "$TEST_TMP/ps"
+if PS_SOCK=$(bash "$ROOT/scripts/cupsd.sh" start "$TEST_TMP/ps" "$CUPS_PORT" "$PRINTER_URI" hallq 2>"$TEST_TMP/cupsd.err"); then
+  t_ok "the hall's print server starts (scripts/cupsd.sh)"
+  VIA=$TEST_TMP/via.conf
+  sed -e 's|^uri *=.*|uri = hallq|' "$KIOSK_HOME/kiosk.conf" > "$VIA"
+  ENV="CUPS_SERVER=$PS_SOCK" start --mode window66 --config "$VIA"
+  login w66 "$CLERK66_PASS"
+  menu "打印队列"
+  expect "via cupsd: printer ready" "打印机就绪"
+  spool0=$(find "$PRINTER_SPOOL" -name '*.pdf' 2>/dev/null | wc -l)
+  tm send-keys -t $S p
+  expect "via cupsd: reprint queued" "已重新加入队列"
+  via=$(db "SELECT max(id) FROM jobs")
+  wait_db "via cupsd: the reprint is printed" "SELECT state FROM jobs WHERE id=$via" 2
+  t_eq "via cupsd: it reached the printer once" 1 "$(find "$PRINTER_SPOOL" -name "*kiosk-$via-*.pdf" | wc -l)"
+  CUPS_SERVER=$PS_SOCK cupsdisable hallq
+  tm send-keys -t $S Escape
+  tm send-keys -t $S F10
+  wait_for "KIOSK-EXITED" || true
+  ENV="CUPS_SERVER=$PS_SOCK" start --mode window66 --config "$VIA"
+  login w66 "$CLERK66_PASS"
+  menu "打印队列"
+  expect "via cupsd, queue paused: the clerk is told in Chinese" "打印队列已暂停"
+  CUPS_SERVER=$PS_SOCK cupsenable hallq
+  tm send-keys -t $S Escape
+  tm send-keys -t $S F10
+  wait_for "KIOSK-EXITED" || true
+else
+  t_fail "the hall's print server starts (scripts/cupsd.sh)" "$(cat "$TEST_TMP/cupsd.err")"
+fi
 
 t_check "queue actions audited under the clerk" \
   test "$(db "SELECT count(*) FROM audit WHERE actor='w66' AND action LIKE 'print.%'")" -ge $((audit0 + 3))
