@@ -98,7 +98,10 @@ failure(struct prn_conn *c, const char *what, char *err, size_t errlen)
         snprintf(err, errlen, "printer %s: no answer to %s within the timeout", c->uri, what);
         return PRN_ERR_TIMEOUT;
     }
-    if (ist == IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED) {
+    /* cupsd answers document-format-not-supported (0x040a); a printer may
+     * answer attributes-or-values-not-supported (0x040b) naming the format */
+    if (ist == IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED ||
+        (ist == IPP_STATUS_ERROR_ATTRIBUTES_OR_VALUES && strstr(cupsLastErrorString(), "document-format") != NULL)) {
         snprintf(err, errlen, "printer %s refused %s: %s (0x%04x): the queue does not take PDF", c->uri, what,
                  cupsLastErrorString(), (unsigned)ist);
         return PRN_ERR_FORMAT;

@@ -8,7 +8,8 @@
 #
 # Everything lives in HOME/printer/: spool/ (received jobs, kept with -k,
 # byte-identical), bus (D-Bus socket), dbus.pid, ippeveprinter.pid,
-# ippeveprinter.log. The printer accepts PDF (-f application/pdf) and
+# ippeveprinter.log. The printer accepts PDF (-f application/pdf; another
+# list of formats in PRINTER_FORMATS, e.g. a printer that refuses PDF) and
 # "prints" instantly (-c /bin/true). Its URI: ipp://localhost:PORT/ipp/print
 set -euo pipefail
 
@@ -58,7 +59,7 @@ start() {
   fi
   DBUS_SYSTEM_BUS_ADDRESS="unix:path=$bus" DBUS_SESSION_BUS_ADDRESS="unix:path=$bus" \
     setsid ippeveprinter -p "$port" -n localhost -r off -d "$dir/spool" -k \
-      -f application/pdf -c /bin/true kiosk-printer \
+      -f "${PRINTER_FORMATS:-application/pdf}" -c /bin/true kiosk-printer \
       </dev/null >"$dir/ippeveprinter.log" 2>&1 &
   echo $! >"$ipp_pidf"
   local deadline=$((SECONDS + wait_s))

@@ -14,7 +14,9 @@
 #     jobs wait in cupsd and print once when it is resumed;
 #   - the printer down behind cupsd: cupsd takes the jobs and prints them once
 #     when the printer is back (cupsd's to retry, not ours to resend);
-#   - cupsd killed (kill -9) and started again: nothing lost, nothing twice.
+#   - cupsd killed (kill -9) and started again: nothing lost, nothing twice;
+#   - a printer that does not take PDF (as a queue without cups-filters):
+#     said in the catalogue's words, the job kept.
 # Each "once" is counted in the files ippeveprinter keeps.
 . "$(dirname "$0")/../lib.sh"
 B=${ROOT:-.}/build/san/itests/print_outbox
@@ -160,3 +162,20 @@ done
 t_eq "every job at the printer at most once" 0 \
   "$(ls "$H/printer/spool" | sed -n 's/.*kiosk-\([0-9]*\)-.*\.pdf$/\1/p' | sort | uniq -d | wc -l)"
 t_check "cupsd alive at the end" cupsd_alive
+
+# ---- a printer (or a queue without cups-filters) that does not take PDF ---------------
+P_RAS=$(free_port)
+while [ "$P_RAS" = "$P_PRN" ] || [ "$P_RAS" = "$P_CUPS" ]; do P_RAS=$(free_port); done
+mkdir -p "$TEST_TMP/ras"
+if PRINTER_FORMATS=image/pwg-raster bash "$PR" start "$TEST_TMP/ras" "$P_RAS" >/dev/null; then
+  U_RAS=ipp://localhost:$P_RAS/ipp/print
+  id=$(timeout 60 "$B" "$DB" "$U_RAS" 2000 add receipt)
+  out=$(timeout 60 "$B" "$DB" "$U_RAS" 2000 pump)
+  t_grep "no PDF: the clerk is told the queue does not take PDF" "message=The print queue does not take PDF documents" <(echo "$out")
+  t_grep "no PDF: the detail keeps the IPP status" "the queue does not take PDF" <(echo "$out")
+  t_eq "no PDF: the job is kept queued" queued "$(timeout 60 "$B" "$DB" "$U_RAS" 2000 show "$id" | field state)"
+  timeout 60 "$B" "$DB" "$U_RAS" 2000 cancel "$id" >/dev/null
+  bash "$PR" stop "$TEST_TMP/ras" "$P_RAS" >/dev/null
+else
+  t_fail "a PWG-raster-only ippeveprinter starts"
+fi
