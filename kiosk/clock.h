@@ -17,4 +17,21 @@
  */
 struct rules_date clock_local_day(time_t t);
 
+/*
+ * The validity of a certificate issued at NOW for YEARS: from NOW to
+ * 23:59:59 local time on the last day (rules_validity_end of the local day
+ * of NOW). One term on every path: the counter's issuance and provisioning.
+ */
+void clock_validity(time_t now, int years, time_t *not_before, time_t *not_after);
+
+/*
+ * Make ZONE (a zoneinfo name such as "Asia/Shanghai", [hall] timezone) the
+ * time zone of every local time in this process, whatever the machine's TZ:
+ * a hall's receipts, screens and certificate end-of-day are in the hall's
+ * zone. Call before any thread starts. "" or NULL leaves the machine's zone.
+ * -1 (nothing changed) when ZONE is not a zoneinfo name found in $TZDIR or
+ * /usr/share/zoneinfo (glibc would silently fall back to UTC).
+ */
+int clock_use_zone(const char *zone);
+
 #endif

@@ -49,6 +49,7 @@ struct cfg_option {
 
 static const struct cfg_option cfg_options[] = {
     { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
+    { "hall", "timezone", CFG_STR, F(timezone), "Asia/Shanghai", 0, 0, NULL, "the hall's time zone (a zoneinfo name): every time on screens, papers and certificates is in it, whatever the machine's TZ (\"\" = the machine's)" },
     { "hall", "station", CFG_STR, F(station), "", 0, 0, NULL, "this counter machine's name; the print jobs it queues are its own (\"\" = a hall of one machine)" },
     { "hall", "lang", CFG_ENUM, F(lang), "zh", 0, 0, "zh|en", "interface language" },
     { "hall", "mode", CFG_ENUM, F(mode), "window66", 0, 0, "window66|window68|self", "counter mode when --mode is not given" },
@@ -66,6 +67,9 @@ static const struct cfg_option cfg_options[] = {
     { "ca", "cert", CFG_PATH, F(ca_cert), "ca/ca.crt", 0, 0, NULL, "issuing CA certificate (PEM)" },
     { "ca", "key_label", CFG_STR, F(ca_key_label), "kiosk-ca", 0, 0, NULL, "label of the CA private key in the HSM" },
     { "ca", "crl_url", CFG_STR, F(crl_url), "http://crl.example.invalid/kiosk-ca.crl", 0, 0, NULL, "CRL distribution point written into certificates" },
+    { "ca", "issuer_url", CFG_STR, F(issuer_url), "http://crl.example.invalid/kiosk-ca.crt", 0, 0, NULL, "where the CA certificate is served (authorityInfoAccess caIssuers in certificates; empty: none)" },
+    { "ca", "policy_oid", CFG_STR, F(policy_oid), "1.3.6.1.4.1.32473.1.1", 0, 0, NULL, "certificatePolicies OID of issued certificates (the CA's CPS; the default is under RFC 5612's documentation arc: set your own; empty: none)" },
+    { "ca", "eku", CFG_STR, F(eku), "clientAuth,emailProtection", 0, 0, NULL, "extendedKeyUsage of issued certificates (OpenSSL names, comma-separated)" },
     { "ca", "profile", CFG_ENUM, F(profile_name), "tianjin", 0, 0, "tianjin|bjca", "fee and validity profile in force" },
 
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },

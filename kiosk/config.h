@@ -42,6 +42,7 @@ struct kiosk_config {
     /* [hall] */
     char hall_name[CFG_STR_MAX];  /* printed on receipts */
     char station[64];             /* this counter machine's name: its print jobs are its own */
+    char timezone[64];            /* the hall's time zone (zoneinfo name), "" = the machine's */
     char lang[8];                 /* zh | en */
     char mode[16];                /* window66 | window68 | self */
     int  idle_lock_s;             /* clerk screen locks after this idle time */
@@ -60,6 +61,9 @@ struct kiosk_config {
     char ca_cert[CFG_PATH_MAX];   /* CA certificate (PEM) */
     char ca_key_label[64];        /* label of the CA key in the HSM */
     char crl_url[CFG_STR_MAX];    /* CRL distribution point put in certificates */
+    char issuer_url[CFG_STR_MAX]; /* authorityInfoAccess caIssuers: where the CA certificate is served */
+    char policy_oid[64];          /* certificatePolicies: the CA's policy (CPS) OID */
+    char eku[128];                /* extendedKeyUsage of end-entity certificates */
     char profile_name[32];        /* tianjin | bjca */
 
     /* [db] */

@@ -499,6 +499,7 @@ txn_tok_msg(int status)
     case TOK_ERR_NOT_BLANK: return M_TOK_ERR_NOT_BLANK;
     case TOK_ERR_VERIFY: return M_TOK_ERR_VERIFY;
     case TOK_ERR_BAD_CERT: return M_TOK_ERR_BAD_CERT;
+    case TOK_ERR_CA_INVALID: return M_TOK_ERR_CA_INVALID;
     default: return M_TOK_ERR_INTERNAL;
     }
 }

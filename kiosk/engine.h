@@ -437,8 +437,4 @@ const char *txn_new_resume_at(const struct txn *t);
 enum msg_id txn_new_may_cancel(const struct txn *t, const struct txn_env *env);
 int txn_new_on_cancel(struct txn *t, const struct txn_env *env);
 
-/* Validity of a certificate issued on NOW for YEARS (local calendar days,
- * end from rules_validity_end, 23:59:59 local on the last day). */
-void txn_validity(time_t now, int years, time_t *not_before, time_t *not_after);
-
 #endif

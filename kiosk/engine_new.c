@@ -75,24 +75,6 @@ txn_new_check_operator(store *st, const struct txn *t, const char *operator_id, 
     return rules_msg(rules_new_order_allowed(true));
 }
 
-void
-txn_validity(time_t now, int years, time_t *not_before, time_t *not_after)
-{
-    struct tm tm;
-    struct rules_date end = rules_validity_end(clock_local_day(now), years);
-
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = end.y - 1900;
-    tm.tm_mon = end.m - 1;
-    tm.tm_mday = end.d;
-    tm.tm_hour = 23;
-    tm.tm_min = 59;
-    tm.tm_sec = 59;
-    tm.tm_isdst = -1;
-    *not_before = now;
-    *not_after = mktime(&tm);
-}
-
 /* ---- papers ---------------------------------------------------------------- */
 
 #define CP(dst, key) snprintf((dst), sizeof(dst), "%s", txn_get(t, (key)))
@@ -562,7 +544,7 @@ txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     snprintf(subj.org, sizeof subj.org, "%s", txn_get(t, "company"));
     snprintf(subj.cn, sizeof subj.cn, "%s", txn_get(t, "company"));
     snprintf(subj.uscc, sizeof subj.uscc, "%s", txn_get(t, "uscc"));
-    txn_validity(env_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
+    clock_validity(env_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
     memset(&opts, 0, sizeof opts);
     opts.serial_hex = serial;
     opts.on_step = txn_new_issue_step;

@@ -15,6 +15,7 @@
 
 #include "kiosk/app.h"
 #include "kiosk/cli.h"
+#include "kiosk/clock.h"
 #include "kiosk/msg.h"
 #include "kiosk/term.h"
 
@@ -87,6 +88,11 @@ main(int argc, char **argv)
     cfg_defaults(&app.cfg, NULL);
     if (cfg_load_hall(&app.cfg, config, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err);
+        return 2;
+    }
+    /* The hall's clock, before anything reads a local time or starts a thread. */
+    if (clock_use_zone(app.cfg.timezone) != 0) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CFG_BAD_ZONE, app.cfg.timezone));
         return 2;
     }
     if (lang == NULL)

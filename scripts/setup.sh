@@ -10,7 +10,7 @@ PKGS=(
   libp11-kit-dev libcups2-dev libcairo2-dev libpango1.0-dev libinih-dev libcmocka-dev
   softhsm2 opensc gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters dbus
   fonts-wqy-microhei fonts-dejavu-core
-  poppler-utils zbar-tools faketime tmux hyperfine sqlite3 openssl python3 procps
+  poppler-utils zbar-tools faketime tmux hyperfine sqlite3 openssl python3 procps tzdata
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/conf.h>
 #include <openssl/x509v3.h>
 
 #define TOK_MASTER_LABEL "kiosk-master"
@@ -169,15 +170,17 @@ tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
 /*
  * Generate a key pair on SLOT (user logged in) with ALGO "rsa2048" or
  * "p256": private key sensitive and non-extractable, LABEL and ID on both
- * halves; DERIVE adds CKA_DERIVE (EC key agreement).
+ * halves; FLAGS: TOK_GEN_DERIVE adds CKA_DERIVE (EC key agreement),
+ * TOK_GEN_SEALED makes the private key not modifiable, not copyable and not
+ * destroyable (CKA_MODIFIABLE, CKA_COPYABLE, CKA_DESTROYABLE false).
  */
 int
 tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
-           const unsigned char *id, size_t idlen, bool derive)
+           const unsigned char *id, size_t idlen, unsigned flags)
 {
     static const CK_BYTE p256_oid[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
     static const CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
-    CK_BBOOL t = CK_TRUE, f = CK_FALSE, d = derive ? CK_TRUE : CK_FALSE;
+    CK_BBOOL t = CK_TRUE, f = CK_FALSE, d = (flags & TOK_GEN_DERIVE) ? CK_TRUE : CK_FALSE;
     CK_ULONG bits = 2048;
     bool ec = strcmp(algo, "p256") == 0;
     CK_MECHANISM mech = { ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
@@ -199,7 +202,10 @@ tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
         { CKA_LABEL, (void *)label, strlen(label) }, { CKA_ID, (void *)id, idlen },
         { CKA_DECRYPT, ec ? &f : &t, sizeof t }, { CKA_DERIVE, &d, sizeof d },
         { CKA_UNWRAP, &f, sizeof f },
+        /* sealed (the CA key): the last three count only with TOK_GEN_SEALED */
+        { CKA_MODIFIABLE, &f, sizeof f }, { CKA_COPYABLE, &f, sizeof f }, { CKA_DESTROYABLE, &f, sizeof f },
     };
+    CK_ULONG npriv = sizeof priv / sizeof priv[0] - ((flags & TOK_GEN_SEALED) ? 0 : 3);
     CK_OBJECT_HANDLE hpub, hpriv;
     CK_SESSION_HANDLE s;
     CK_RV rv;
@@ -211,10 +217,10 @@ tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
         return rc;
     if (ec)
         rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_ec, sizeof pub_ec / sizeof pub_ec[0],
-                                        priv, sizeof priv / sizeof priv[0], &hpub, &hpriv);
+                                        priv, npriv, &hpub, &hpriv);
     else
         rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_rsa, sizeof pub_rsa / sizeof pub_rsa[0],
-                                        priv, sizeof priv / sizeof priv[0], &hpub, &hpriv);
+                                        priv, npriv, &hpub, &hpriv);
     ctx->fl->C_CloseSession(s);
     if (rv != CKR_OK) {
         rc = tok_ckr_status(rv);
@@ -272,7 +278,7 @@ tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created)
         return TOK_OK;
     }
     ERR_clear_error();
-    rc = tok_genkey(ctx, tok_hsm_slot(ctx), "p256", ctx->ca_key_label, id, sizeof id, false);
+    rc = tok_genkey(ctx, tok_hsm_slot(ctx), "p256", ctx->ca_key_label, id, sizeof id, TOK_GEN_SEALED);
     if (rc != TOK_OK)
         return tok_fail(ctx, TOK_ERR_HSM, "CA key generation in the HSM failed: %s", ctx->detail);
     *created = true;
@@ -302,10 +308,15 @@ tok_add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
     X509V3_CTX v3;
     X509_EXTENSION *e;
+    CONF *conf = NCONF_new(NULL);   /* empty: certificatePolicies (an r2i method) needs a config database */
     int ok;
 
+    if (conf == NULL)
+        return 0;
     X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
+    X509V3_set_nconf(&v3, conf);
     e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+    NCONF_free(conf);
     if (e == NULL)
         return 0;
     ok = X509_add_ext(x, e, -1);
@@ -375,7 +386,7 @@ tok_make_ca_cert(EVP_PKEY *key, EVP_PKEY *pub, const char *cn, const char *org, 
     ok = ok && X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &nb) != NULL;
     ok = ok && X509_time_adj_ex(X509_getm_notAfter(x), 0, 0, &na) != NULL;
     ok = ok && X509_set_pubkey(x, pub);
-    ok = ok && tok_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+    ok = ok && tok_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");   /* issues end entities only */
     ok = ok && tok_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign");
     ok = ok && tok_add_ext(x, x, NID_subject_key_identifier, "hash");
     ok = ok && tok_add_ext(x, x, NID_authority_key_identifier, "keyid:always");

@@ -56,7 +56,16 @@ tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t er
     rc = tok_open(out, cfg->module, cfg->ports_dir, cfg->hsm_serial, cfg->ca_cert, err, errlen);
     if (rc != TOK_OK)
         return rc;
+    tok_set_profile(*out, cfg->issuer_url, cfg->policy_oid, cfg->eku);
     return tok_set_hsm(*out, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
+}
+
+void
+tok_set_profile(tok_ctx *ctx, const char *issuer_url, const char *policy_oid, const char *eku)
+{
+    snprintf(ctx->issuer_url, sizeof ctx->issuer_url, "%s", issuer_url ? issuer_url : "");
+    snprintf(ctx->policy_oid, sizeof ctx->policy_oid, "%s", policy_oid ? policy_oid : "");
+    snprintf(ctx->eku, sizeof ctx->eku, "%s", eku ? eku : "");
 }
 
 int

@@ -35,6 +35,9 @@ struct tok_ctx {
     char hsm_pin_file[512];
     char ca_key_label[64];
     char crl_url[256];
+    char issuer_url[256];      /* authorityInfoAccess caIssuers ("" = none) */
+    char policy_oid[64];       /* certificatePolicies ("" = none) */
+    char eku[128];             /* extendedKeyUsage ("" = none) */
     EVP_PKEY *ca_key;           /* CA private key handle, freed on refresh */
     bool hsm_logged_in;         /* valid until the next refresh */
 
@@ -79,8 +82,13 @@ int tok_hsm_ensure_master(tok_ctx *ctx, bool *created);
 int tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created);
 int tok_ca_key(tok_ctx *ctx, EVP_PKEY **out);
 X509 *tok_make_ca_cert(EVP_PKEY *key, EVP_PKEY *pub, const char *cn, const char *org, time_t nb, time_t na);
+/* tok_genkey flags */
+enum {
+    TOK_GEN_DERIVE = 1 << 0,   /* CKA_DERIVE on the private key (EC key agreement) */
+    TOK_GEN_SEALED = 1 << 1,   /* the private key can be neither modified, copied nor destroyed (the CA key) */
+};
 int tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
-               const unsigned char *id, size_t idlen, bool derive);
+               const unsigned char *id, size_t idlen, unsigned flags);
 EVP_PKEY *tok_pubkey_of(EVP_PKEY *priv);
 int tok_rand_serial(X509 *x);
 /* Set X's serial from upper-case HEX. 1 on success. */

@@ -60,11 +60,11 @@ tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj)
 }
 
 static X509 *
-tok_sign_csr(X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t na, bool ec, const char *crl_url,
+tok_sign_csr(tok_ctx *ctx, X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t na, bool ec,
              const char *serial_hex)
 {
     X509 *x = X509_new();
-    char dp[300];
+    char v[400];
     int ok = x != NULL;
 
     ok = ok && X509_set_version(x, 2) && (serial_hex != NULL ? tok_hex_serial(x, serial_hex) : tok_rand_serial(x));
@@ -74,15 +74,23 @@ tok_sign_csr(X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_t nb, time_t n
     ok = ok && X509_time_adj_ex(X509_getm_notAfter(x), 0, 0, &na) != NULL;
     ok = ok && X509_set_pubkey(x, X509_REQ_get0_pubkey(req));
     ok = ok && tok_ext(x, ca_cert, NID_basic_constraints, "critical,CA:FALSE");
+    /* signing and encryption on every key; RFC 5480: an EC key agrees, it never enciphers */
     ok = ok && tok_ext(x, ca_cert, NID_key_usage,
-                       ec ? "critical,digitalSignature,keyAgreement"
+                       ec ? "critical,digitalSignature,nonRepudiation,keyAgreement"
                           : "critical,digitalSignature,nonRepudiation,keyEncipherment");
-    ok = ok && tok_ext(x, ca_cert, NID_ext_key_usage, "clientAuth");
+    if (ok && ctx->eku[0] != '\0')
+        ok = tok_ext(x, ca_cert, NID_ext_key_usage, ctx->eku);
     ok = ok && tok_ext(x, ca_cert, NID_subject_key_identifier, "hash");
     ok = ok && tok_ext(x, ca_cert, NID_authority_key_identifier, "keyid:always");
-    if (ok && crl_url != NULL && crl_url[0] != '\0') {
-        snprintf(dp, sizeof dp, "URI:%s", crl_url);
-        ok = tok_ext(x, ca_cert, NID_crl_distribution_points, dp);
+    if (ok && ctx->policy_oid[0] != '\0')
+        ok = tok_ext(x, ca_cert, NID_certificate_policies, ctx->policy_oid);
+    if (ok && ctx->crl_url[0] != '\0') {
+        snprintf(v, sizeof v, "URI:%s", ctx->crl_url);
+        ok = tok_ext(x, ca_cert, NID_crl_distribution_points, v);
+    }
+    if (ok && ctx->issuer_url[0] != '\0') {
+        snprintf(v, sizeof v, "caIssuers;URI:%s", ctx->issuer_url);
+        ok = tok_ext(x, ca_cert, NID_info_access, v);
     }
     ok = ok && X509_sign(x, ca_key, EVP_sha256()) > 0;      /* signed in the HSM */
     if (!ok) {
@@ -172,7 +180,7 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "RAND_bytes");
         goto out;
     }
-    if ((rc = tok_genkey(ctx, slot, algo, TOK_KEY_LABEL, id, sizeof id, ec)) != TOK_OK)
+    if ((rc = tok_genkey(ctx, slot, algo, TOK_KEY_LABEL, id, sizeof id, ec ? TOK_GEN_DERIVE : 0)) != TOK_OK)
         goto out;
     if ((key = tok_key_by_id(slot->token, id, sizeof id)) == NULL || (pub = tok_pubkey_of(key)) == NULL) {
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "new key pair not visible through libp11");
@@ -190,8 +198,7 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_VERIFY, "CSR signature (proof of possession) does not verify");
         goto out;
     }
-    if ((cert = tok_sign_csr(req, ca_key, ca_cert, nb, na, ec, ctx->crl_url,
-                             opts != NULL ? opts->serial_hex : NULL)) == NULL) {
+    if ((cert = tok_sign_csr(ctx, req, ca_key, ca_cert, nb, na, ec, opts != NULL ? opts->serial_hex : NULL)) == NULL) {
         rc = tok_fail(ctx, TOK_ERR_HSM, "CA signature failed");
         goto out;
     }
@@ -243,6 +250,28 @@ out:
     return rc;
 }
 
+/*
+ * A CA may only sign while its own certificate is valid, and never a
+ * certificate that outlives it (the chain would end before the leaf).
+ */
+static int
+tok_ca_usable(tok_ctx *ctx, time_t not_after)
+{
+    time_t now = time(NULL);
+    char end[32];
+
+    if (X509_cmp_time(X509_get0_notBefore(ctx->ca), &now) > 0 || X509_cmp_time(X509_get0_notAfter(ctx->ca), &now) < 0)
+        return tok_fail(ctx, TOK_ERR_CA_INVALID, "the CA certificate is not valid now (not issuing)");
+    if (X509_cmp_time(X509_get0_notAfter(ctx->ca), &not_after) < 0) {
+        struct tm tm;
+        end[0] = '\0';
+        if (ASN1_TIME_to_tm(X509_get0_notAfter(ctx->ca), &tm) == 1)
+            strftime(end, sizeof end, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        return tok_fail(ctx, TOK_ERR_CA_INVALID, "the new certificate would end after the CA certificate (%s)", end);
+    }
+    return TOK_OK;
+}
+
 int
 tok_issue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
           time_t not_before, time_t not_after, const char *algo, struct tok_cert *out)
@@ -266,6 +295,8 @@ tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
     if (tok_find_slot(ctx, serial) == NULL && tok_refresh(ctx) != TOK_OK)
         return TOK_ERR_MODULE;
+    if ((rc = tok_ca_usable(ctx, not_after)) != TOK_OK)
+        return rc;
     if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
         return rc;
     rc = tok_issue_with(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out);

@@ -35,6 +35,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/config.h"
 
 #define DAY (24L * 3600L)
@@ -350,22 +351,6 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
     return TOK_OK;
 }
 
-/* NOW moved to the same local time on the validity end date YEARS later. */
-static time_t
-prov_years_later(time_t now, int years)
-{
-    struct tm tm;
-    struct rules_date d;
-
-    localtime_r(&now, &tm);
-    d = rules_validity_end((struct rules_date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday }, years);
-    tm.tm_year = d.y - 1900;
-    tm.tm_mon = d.m - 1;
-    tm.tm_mday = d.d;
-    tm.tm_isdst = -1;
-    return mktime(&tm);
-}
-
 static void
 prov_subject(struct tok_subject *s, const char *org, const char *uscc)
 {
@@ -380,7 +365,7 @@ prov_keys(struct prov *p)
 {
     static const char *const blanks[] = { "blank1", "blank2", "blank3" };
     struct tok_subject subj;
-    time_t now = time(NULL);
+    time_t now = time(NULL), nb, na;
     char serial[TOK_SERIAL_MAX];
     bool created;
     size_t i;
@@ -392,9 +377,10 @@ prov_keys(struct prov *p)
         prov_report(p, !created, "UKey %s (serial %s, blank)", blanks[i], serial);
     }
     prov_subject(&subj, TOK_DEMO_ORG, TOK_DEMO_USCC);
-    /* The demo certificate: the profile's default term, same day N years later (kiosk/rules.c). */
-    if ((rc = prov_cert_key(p, "demo", true, &subj, now, prov_years_later(now, cfg_profile(p->cfg)->default_years),
-                            NULL, NULL)) != TOK_OK)
+    /* The demo certificate: the profile's default term, ending like every
+     * certificate the counter issues (kiosk/clock.c, in the hall's zone). */
+    clock_validity(now, cfg_profile(p->cfg)->default_years, &nb, &na);
+    if ((rc = prov_cert_key(p, "demo", true, &subj, nb, na, NULL, NULL)) != TOK_OK)
         return rc;
     /* Records are not token/'s business: opts->on_cert lets the caller record new certificates. */
     if (!p->opts->with_test_keys)
@@ -485,6 +471,7 @@ tok_provision(const struct kiosk_config *cfg, const struct tok_prov_opts *opts, 
         return rc;
     }
     tok_set_hsm(p.ctx, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
+    tok_set_profile(p.ctx, cfg->issuer_url, cfg->policy_oid, cfg->eku);
     if ((rc = prov_hsm(&p)) == TOK_OK && (rc = prov_ca_cert(&p)) == TOK_OK &&
         (rc = prov_keys(&p)) == TOK_OK)
         rc = prov_conf(&p);

@@ -38,6 +38,7 @@ enum tok_status {
     TOK_ERR_VERIFY = -11,       /* read-back or self-test mismatch */
     TOK_ERR_BAD_CERT = -12,     /* certificate cannot be parsed */
     TOK_ERR_INTERNAL = -13,     /* anything else (details in tok_detail) */
+    TOK_ERR_CA_INVALID = -14,   /* the CA certificate is not valid now, or would end before the new one */
 };
 
 #define TOK_SERIAL_MAX 17       /* PKCS#11 serialNumber is 16 chars + NUL */
@@ -159,6 +160,16 @@ int tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_
  * certificates. Needed by tok_issue and tok_init_blank. Strings are copied.
  */
 int tok_set_hsm(tok_ctx *ctx, const char *pin_file, const char *ca_key_label, const char *crl_url);
+
+/*
+ * The end-entity certificate profile beyond the CRL distribution point:
+ * authorityInfoAccess caIssuers URL, certificatePolicies OID and extended
+ * key usage (OpenSSL names, "clientAuth,emailProtection"); NULL or "" leaves
+ * the extension out. Key usage follows the algorithm: RSA digitalSignature,
+ * nonRepudiation, keyEncipherment; EC digitalSignature, nonRepudiation,
+ * keyAgreement (RFC 5480: never keyEncipherment on an EC key).
+ */
+void tok_set_profile(tok_ctx *ctx, const char *issuer_url, const char *policy_oid, const char *eku);
 
 /* Label of the HSM token created by provisioning. */
 #define TOK_HSM_LABEL "KIOSK-HSM"

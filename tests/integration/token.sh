@@ -51,6 +51,20 @@ else
   t_ok "CA private key cannot be read out"
 fi
 t_check "ca.crt is a CA certificate" sh -c "openssl x509 -in '$H/ca/ca.crt' -noout -text | grep -q 'CA:TRUE'"
+t_check "the CA issues end entities only (pathlen:0)" \
+  sh -c "openssl x509 -in '$H/ca/ca.crt' -noout -ext basicConstraints | grep -q 'CA:TRUE, pathlen:0'"
+P11_HSM=(pkcs11-tool --module $MODULE --token-label KIOSK-HSM --login --pin "$(cat "$H/secrets/hsm.pin")")
+if "${P11_HSM[@]}" --delete-object --type privkey --label kiosk-ca >/dev/null 2>&1; then
+  t_fail "the CA key cannot be destroyed"
+else
+  t_ok "the CA key cannot be destroyed"
+fi
+if "${P11_HSM[@]}" --set-id 99 --type privkey --label kiosk-ca >/dev/null 2>&1; then
+  t_fail "the CA key cannot be modified"
+else
+  t_ok "the CA key cannot be modified"
+fi
+t_check "the CA key is still in the HSM" sh -c "'${P11_HSM[0]}' --module $MODULE --token-label KIOSK-HSM --login --pin '$(cat "$H/secrets/hsm.pin")' --list-objects --type privkey 2>/dev/null | grep -q 'label: *kiosk-ca'"
 
 # --- demo certificate exported with pkcs11-tool verifies ---------------------
 pkcs11-tool --module $MODULE --token-label demo --read-object --type cert --label kiosk-cert \
@@ -137,6 +151,31 @@ for spec in "blank1 rsa2048 SHA256-RSA-PKCS" "blank2 p256 ECDSA"; do
     -o "$TEST_TMP/$label.der" >/dev/null 2>&1
   openssl x509 -inform DER -in "$TEST_TMP/$label.der" -out "$TEST_TMP/$label.pem" 2>/dev/null
   t_check "openssl verify certificate issued onto $label" openssl verify -CAfile "$H/ca/ca.crt" "$TEST_TMP/$label.pem"
+  # the profile, read by tools nobody here wrote
+  for purpose in smimesign sslclient; do
+    t_check "$algo: openssl verify -x509_strict -purpose $purpose" \
+      openssl verify -x509_strict -purpose "$purpose" -CAfile "$H/ca/ca.crt" "$TEST_TMP/$label.pem"
+  done
+  t_check "$algo: gnutls certtool --verify chains it" \
+    sh -c "certtool --verify --load-ca-certificate '$H/ca/ca.crt' --infile '$TEST_TMP/$label.pem' | grep -q 'Chain verification output: Verified'"
+  openssl x509 -in "$TEST_TMP/$label.pem" -noout \
+    -ext keyUsage,extendedKeyUsage,certificatePolicies,authorityInfoAccess,crlDistributionPoints > "$TEST_TMP/$label.ext" 2>&1
+  t_grep "$algo: key usage signs, with non-repudiation" "Digital Signature, Non Repudiation" "$TEST_TMP/$label.ext"
+  if [ "$algo" = p256 ]; then
+    t_grep "$algo: key usage agrees keys (EC encryption)" "Key Agreement" "$TEST_TMP/$label.ext"
+    if grep -q "Key Encipherment" "$TEST_TMP/$label.ext"; then t_fail "$algo: no keyEncipherment on an EC key (RFC 5480)"
+    else t_ok "$algo: no keyEncipherment on an EC key (RFC 5480)"; fi
+  else
+    t_grep "$algo: key usage enciphers keys (RSA encryption)" "Key Encipherment" "$TEST_TMP/$label.ext"
+    t_check "$algo: openssl verify -purpose smimeencrypt" \
+      openssl verify -x509_strict -purpose smimeencrypt -CAfile "$H/ca/ca.crt" "$TEST_TMP/$label.pem"
+  fi
+  t_grep "$algo: extended key usage: client authentication and e-mail protection" \
+    "TLS Web Client Authentication, E-mail Protection" "$TEST_TMP/$label.ext"
+  t_grep "$algo: certificate policy from the configuration" "Policy: 1.3.6.1.4.1.32473.1.1" "$TEST_TMP/$label.ext"
+  t_grep "$algo: authority information access names where the CA certificate is" \
+    "CA Issuers - URI:http://crl.example.invalid/kiosk-ca.crt" "$TEST_TMP/$label.ext"
+  t_grep "$algo: CRL distribution point" "URI:http://crl.example.invalid/kiosk-ca.crl" "$TEST_TMP/$label.ext"
   openssl x509 -in "$TEST_TMP/$label.pem" -noout -pubkey > "$TEST_TMP/$label.pub"
   head -c 100 /dev/urandom > "$TEST_TMP/data"
   # SoftHSM 2.6 has no ECDSA-SHA256 mechanism: raw ECDSA signs the SHA-256 digest.
@@ -152,4 +191,13 @@ for spec in "blank1 rsa2048 SHA256-RSA-PKCS" "blank2 p256 ECDSA"; do
     t_fail "key generated on $label is never extractable"
   fi
 done
+
+# --- the CA signs only while its certificate is valid, and nothing that outlives it
+B=$(plug blank4)
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 faketime -f '+3700d' "$HELPER" issue "$B" late-ca 654321 p256 > "$TEST_TMP/late.txt" 2>&1
+t_grep "past the CA's end (faketime +3700 days): issuing refused" "status=-14" "$TEST_TMP/late.txt"
+t_grep "past the CA's end: the detail says why" "the CA certificate is not valid now" "$TEST_TMP/late.txt"
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 faketime -f '+3000d' "$HELPER" issue "$B" late-ca 654321 p256 > "$TEST_TMP/near.txt" 2>&1
+t_grep "near the CA's end (+3000 days): a 3-year certificate that would outlive it is refused" "status=-14" "$TEST_TMP/near.txt"
+t_grep "near the CA's end: the detail names the CA's end" "would end after the CA certificate" "$TEST_TMP/near.txt"
 exit 0

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/engine.h"
 #include "testutil.h"
 
@@ -287,7 +288,7 @@ test_validity(void **state)
     struct tm tm;
 
     (void)state;
-    txn_validity(now, 3, &nb, &na);
+    clock_validity(now, 3, &nb, &na);
     assert_int_equal(nb, now);
     localtime_r(&na, &tm);
     assert_int_equal(tm.tm_year + 1900, 2028);
