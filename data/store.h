@@ -115,6 +115,19 @@ struct store_cert {
     time_t first_issue;         /* first issue of the media (warranty) */
     enum store_cert_state state;
     int64_t order_id;           /* order that issued it, 0 if imported */
+    char fpr[65];               /* SHA-256 of its DER, hex ("" if unknown) */
+    time_t revoked_at;          /* CERT_REVOKED: when */
+    int reason;                 /* CERT_REVOKED: RFC 5280 CRLReason (enum store_reason), else -1 */
+};
+
+/* RFC 5280 CRLReason codes the CA gives (5.3.1). */
+enum store_reason {
+    REASON_NONE = -1,
+    REASON_UNSPECIFIED = 0,
+    REASON_KEY_COMPROMISE = 1,
+    REASON_AFFILIATION_CHANGED = 3,
+    REASON_SUPERSEDED = 4,
+    REASON_CESSATION = 5,       /* cessationOfOperation */
 };
 
 int store_cert_put(store *st, const struct store_cert *c);
@@ -122,6 +135,16 @@ int store_cert_get(store *st, const char *serial, struct store_cert *out);
 /* The ACTIVE certificate of a company (one per enterprise), or NOT_FOUND. */
 int store_cert_active_for_uscc(store *st, const char *uscc, struct store_cert *out);
 int store_cert_set_state(store *st, const char *serial, enum store_cert_state state);
+/*
+ * Revoke SERIAL at AT for REASON (enum store_reason): an ACTIVE or
+ * SUPERSEDED certificate becomes REVOKED, once. STORE_ERR_CONFLICT when it
+ * is revoked already (nothing changed), STORE_ERR_NOT_FOUND.
+ */
+int store_cert_revoke(store *st, const char *serial, int reason, time_t at);
+/* Every revoked certificate, in revocation order: FN(ARG, serial, revoked_at, reason); FN != 0 stops. */
+int store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg);
+/* The next value of the counter NAME (1, 2, ...; e.g. "crl" for CRL numbers). */
+int store_counter_next(store *st, const char *name, int64_t *out);
 
 /* ---- orders ------------------------------------------------------------ */
 

@@ -21,6 +21,9 @@ extern const struct cli_cmd cmd_clerk_list;
 extern const struct cli_cmd cmd_audit_verify;
 extern const struct cli_cmd cmd_audit_head;
 extern const struct cli_cmd cmd_report_daily;
+extern const struct cli_cmd cmd_ca_crl;
+extern const struct cli_cmd cmd_ca_revoke;
+extern const struct cli_cmd cmd_ca_status;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -38,6 +41,9 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_audit_verify,
     &cmd_audit_head,
     &cmd_report_daily,
+    &cmd_ca_crl,
+    &cmd_ca_revoke,
+    &cmd_ca_status,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

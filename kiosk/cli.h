@@ -6,6 +6,9 @@
 #ifndef KIOSK_CLI_H
 #define KIOSK_CLI_H
 
+#include <stddef.h>
+
+#include "data/store.h"
 #include "kiosk/config.h"
 
 struct cli_cmd {
@@ -26,5 +29,13 @@ const struct cli_cmd *cli_find(int argc, char **argv, int *used);
 
 /* Print every command's usage line to F. */
 void cli_usage(void *f);
+
+/* ---- shared by the commands (kiosk/cli_util.c) ------------------------------ */
+
+/* Open the configured records; on failure print why (one line) and return NULL. */
+store *cli_store_open(const struct kiosk_config *cfg);
+
+/* Read one line from stdin without its newline; PROMPT and no echo on a terminal. 0 or -1. */
+int cli_read_line(const char *prompt, char *buf, size_t n);
 
 #endif

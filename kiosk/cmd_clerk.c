@@ -7,32 +7,11 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "data/store.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
-
-/* Open the configured database; on failure print why and return NULL. */
-static store *
-clerk_open(const struct kiosk_config *cfg)
-{
-    store *st = NULL;
-    char err[768];
-    int rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
-    char line[1024];
-
-    if (rc == STORE_OK)
-        return st;
-    if (rc == STORE_ERR_SCHEMA)
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_SCHEMA, cfg->db_path, err));
-    else if (rc == STORE_ERR_RETRY)
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_BUSY, cfg->db_path));
-    else
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, err));
-    return NULL;
-}
 
 /* Print the failure of a store call on ST for LOGIN; returns the exit status 1. */
 static int
@@ -52,36 +31,6 @@ clerk_fail(store *st, int rc, const char *login)
     return 1;
 }
 
-/* Read one line from stdin without its newline; echo off when it is a terminal. */
-static int
-clerk_read_line(const char *prompt, char *buf, size_t n)
-{
-    struct termios old, noecho;
-    bool tty = isatty(STDIN_FILENO) != 0;
-    char *ok;
-    size_t len;
-
-    if (tty) {
-        fputs(prompt, stderr);
-        fflush(stderr);
-        if (tcgetattr(STDIN_FILENO, &old) != 0)
-            return -1;
-        noecho = old;
-        noecho.c_lflag &= ~(tcflag_t)ECHO;
-        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
-    }
-    ok = fgets(buf, (int)n, stdin);
-    if (tty) {
-        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-        fputc('\n', stderr);
-    }
-    if (ok == NULL)
-        return -1;
-    len = strcspn(buf, "\r\n");
-    buf[len] = '\0';
-    return 0;
-}
-
 /* The new password for LOGIN into PW (checked for length); 0 or exit status. */
 static int
 clerk_ask_password(const char *login, char *pw, size_t n)
@@ -89,7 +38,7 @@ clerk_ask_password(const char *login, char *pw, size_t n)
     char prompt[256], again[1100], line[256];
 
     msg_fmt(prompt, sizeof prompt, M_DATA_PW_PROMPT, login);
-    if (clerk_read_line(prompt, pw, n) != 0) {
+    if (cli_read_line(prompt, pw, n) != 0) {
         fprintf(stderr, "kiosk: %s\n", msg(M_DATA_PW_NONE));
         return 1;
     }
@@ -99,7 +48,7 @@ clerk_ask_password(const char *login, char *pw, size_t n)
     }
     if (isatty(STDIN_FILENO)) {
         int same;
-        if (clerk_read_line(msg(M_DATA_PW_AGAIN), again, sizeof again) != 0) {
+        if (cli_read_line(msg(M_DATA_PW_AGAIN), again, sizeof again) != 0) {
             fprintf(stderr, "kiosk: %s\n", msg(M_DATA_PW_NONE));
             return 1;
         }
@@ -142,7 +91,7 @@ clerk_add_exec(const struct kiosk_config *cfg, int argc, char **argv)
         fprintf(stderr, "kiosk: %s\n", msg(M_DATA_BAD_NAME));
         return 2;
     }
-    if ((st = clerk_open(cfg)) == NULL)
+    if ((st = cli_store_open(cfg)) == NULL)
         return 1;
     rc = clerk_ask_password(argv[0], pw, sizeof pw);
     if (rc == 0) {
@@ -166,7 +115,7 @@ clerk_disable_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
     if (argc != 1)
         return clerk_usage("disable", "LOGIN");
-    if ((st = clerk_open(cfg)) == NULL)
+    if ((st = cli_store_open(cfg)) == NULL)
         return 1;
     r = store_clerk_disable(st, argv[0]);
     if (r == STORE_OK)
@@ -187,7 +136,7 @@ clerk_passwd_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
     if (argc != 1)
         return clerk_usage("passwd", "LOGIN");
-    if ((st = clerk_open(cfg)) == NULL)
+    if ((st = cli_store_open(cfg)) == NULL)
         return 1;
     if ((r = store_clerk_get(st, argv[0], &c)) != STORE_OK) {
         rc = clerk_fail(st, r, argv[0]);
@@ -220,7 +169,7 @@ clerk_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
     (void)argv;
     if (argc != 0)
         return clerk_usage("list", "");
-    if ((st = clerk_open(cfg)) == NULL)
+    if ((st = cli_store_open(cfg)) == NULL)
         return 1;
     r = store_clerk_list(st, list, CLERK_LIST_MAX, &n);
     if (r != STORE_OK) {

@@ -1,5 +1,5 @@
 /*
- * kiosk/cmd_hall.c - `kiosk hall provision [--printer-uri URI] [--with-test-keys]`:
+ * kiosk/cmd_hall.c - `kiosk hall provision [--printer-uri URI] [--crl-base URL] [--with-test-keys]`:
  * create or reuse the embedded hall under KIOSK_HOME (see token/tok_provision.c).
  */
 #include <stdio.h>
@@ -76,6 +76,11 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
             opts.with_test_keys = true;
         else if (strcmp(argv[i], "--printer-uri") == 0 && i + 1 < argc)
             opts.printer_uri = argv[++i];
+        else if (strcmp(argv[i], "--crl-base") == 0 && i + 1 < argc) {
+            /* where the hall's publication point serves the CRL and the CA certificate */
+            snprintf(eff.crl_url, sizeof eff.crl_url, "%s/kiosk-ca.crl", argv[++i]);
+            snprintf(eff.issuer_url, sizeof eff.issuer_url, "%s/kiosk-ca.crt", argv[i]);
+        }
         else {
             fprintf(stderr, "%s\n", msg(M_TOK_PROV_USAGE));
             return 2;
@@ -97,6 +102,6 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_hall_provision = {
-    .group = "hall", .name = "provision", .usage = "[--printer-uri URI] [--with-test-keys]",
+    .group = "hall", .name = "provision", .usage = "[--printer-uri URI] [--crl-base URL] [--with-test-keys]",
     .summary = "create or reuse the embedded hall under KIOSK_HOME", .exec = hall_provision_exec,
 };

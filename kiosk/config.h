@@ -61,6 +61,8 @@ struct kiosk_config {
     char ca_cert[CFG_PATH_MAX];   /* CA certificate (PEM) */
     char ca_key_label[64];        /* label of the CA key in the HSM */
     char crl_url[CFG_STR_MAX];    /* CRL distribution point put in certificates */
+    char crl_dir[CFG_PATH_MAX];   /* where the CRL (kiosk-ca.crl) and kiosk-ca.crt are published */
+    int crl_valid_h;              /* hours from thisUpdate to nextUpdate */
     char issuer_url[CFG_STR_MAX]; /* authorityInfoAccess caIssuers: where the CA certificate is served */
     char policy_oid[64];          /* certificatePolicies: the CA's policy (CPS) OID */
     char eku[128];                /* extendedKeyUsage of end-entity certificates */

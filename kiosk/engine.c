@@ -453,8 +453,16 @@ txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason,
         rc = store_commit(env->st);
     else
         store_rollback(env->st);
-    if (rc != STORE_OK)
+    if (rc != STORE_OK) {
         t->order.state = ORDER_OPEN;
+        return rc;
+    }
+    /* a certificate revoked by the cancellation goes on the CRL now (the
+     * records stand if this fails; `kiosk ca crl` publishes again) */
+    if (txn_get_int(t, "crl_due", 0) != 0 && env->tok != NULL) {
+        char err[256];
+        (void)txn_ca_publish(env, err, sizeof err);
+    }
     return rc;
 }
 

@@ -275,8 +275,9 @@ int txn_cancel(struct txn *t, store *st, const char *why);
 
 /*
  * Cancel as the clerk asks: refused with a catalogue message in *why when
- * def->may_cancel says so (e.g. a certificate signed for the order may be
- * valid on its key), else def->on_cancel and the cancel in one unit of work.
+ * def->may_cancel says so, else def->on_cancel (the compensation: 证书新办
+ * revokes a certificate signed for the order) and the cancel in one unit of
+ * work; a certificate revoked there is then published on the CRL.
  * Returns STORE_OK, STORE_ERR_CONFLICT with *why set, or a store status.
  */
 int txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason, enum msg_id *why);
@@ -434,7 +435,28 @@ enum msg_id txn_new_key_take(struct txn *t, const struct txn_env *env, const str
  * while a certificate signed for the order may be valid on its key (until
  * revocation exists) or once it is recorded; a cancel voids the reservation. */
 const char *txn_new_resume_at(const struct txn *t);
-enum msg_id txn_new_may_cancel(const struct txn *t, const struct txn_env *env);
 int txn_new_on_cancel(struct txn *t, const struct txn_env *env);
+
+/* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
+
+/*
+ * The current CRL as DER (OPENSSL_malloc'd): every certificate the records
+ * hold revoked, the next CRL number, thisUpdate now, nextUpdate
+ * [ca] crl_valid_h later, signed in the HSM. 0, or -1 with ERR.
+ */
+int txn_ca_crl(const struct txn_env *env, unsigned char **der, size_t *len, char *err, size_t errlen);
+
+/* Publish the CRL and the CA certificate atomically to [ca] crl_dir. 0, or -1 with ERR. */
+int txn_ca_publish(const struct txn_env *env, char *err, size_t errlen);
+
+/*
+ * Revoke SERIAL for REASON (RFC 5280 code) on behalf of ACTOR: the records
+ * and the audit entry in one unit of work, then the CRL published
+ * (*PUBLISHED; when it fails, ERR says why and `kiosk ca crl` redoes it).
+ * A store status: STORE_ERR_NOT_FOUND (unknown serial), STORE_ERR_CONFLICT
+ * (revoked already), nothing changed on any error.
+ */
+int txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
+                  char *err, size_t errlen);
 
 #endif

@@ -248,10 +248,55 @@ new_receipt_done(const struct txn *t)
 }
 
 /*
+ * The reserved certificate of T - perhaps signed, perhaps on the key - goes
+ * into the records as revoked for REASON (RFC 5280), with its audit entry,
+ * within the caller's unit of work: a certificate the CA may have signed is
+ * never left valid and unrecorded. The serial is revoked even when the
+ * signature may not have happened (the intent was written ahead of it): a
+ * CRL entry for a serial never issued harms nobody. The CRL is published
+ * after the unit of work commits ("crl_due"; `kiosk ca crl` redoes it).
+ */
+static int
+txn_new_revoke_reserved(struct txn *t, const struct txn_env *env, int reason, const char *why)
+{
+    struct store_cert c;
+    char detail[512];
+    bool on_key = fx_is(t, "fx_cert", "stored") || fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "recorded");
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    CP(c.serial, "cert_serial");
+    CP(c.uscc, "uscc");
+    CP(c.holder, "company");
+    if (on_key)
+        CP(c.key_serial, "key_serial");
+    snprintf(c.kind, sizeof c.kind, "%s", strcmp(txn_get(t, "kind"), "legal") == 0 ? "legal" : "unit");
+    c.not_before = (time_t)strtoll(txn_get(t, "cert_nb"), NULL, 10);
+    c.not_after = (time_t)strtoll(txn_get(t, "cert_na"), NULL, 10);
+    c.state = CERT_SUPERSEDED;      /* never the company's active one; revoked below */
+    c.order_id = t->order.id;
+    CP(c.fpr, "cert_fpr");
+    c.reason = REASON_NONE;
+    if (!fx_is(t, "fx_cert", "recorded") && (rc = store_cert_put(env->st, &c)) != STORE_OK)
+        return rc;
+    rc = store_cert_revoke(env->st, c.serial, reason, env_now(env));
+    if (rc == STORE_ERR_CONFLICT)
+        return STORE_OK;            /* revoked already */
+    if (rc != STORE_OK)
+        return rc;
+    snprintf(detail, sizeof detail, "order=%s cert=%s reason=%s why=%s", t->order.number, c.serial,
+             rules_reason_name(reason) ? rules_reason_name(reason) : "?", why);
+    if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.revoke", detail)) != STORE_OK)
+        return rc;
+    txn_set(t, "crl_due", "1");
+    return STORE_OK;
+}
+
+/*
  * The reserved certificate of T will never be used (its key is about to be
- * wiped or re-initialised, or the order is cancelled while the key holds
- * something else): keep its serial in void_certs, audit cert.void, and clear
- * the reservation. Within the caller's unit of work; does not save.
+ * wiped or re-initialised): keep its serial in void_certs, audit cert.void,
+ * record it revoked (superseded), and clear the reservation. Within the
+ * caller's unit of work; does not save.
  */
 static int
 txn_new_void_cert(struct txn *t, const struct txn_env *env, const char *why)
@@ -266,6 +311,8 @@ txn_new_void_cert(struct txn *t, const struct txn_env *env, const char *why)
              txn_get(t, "cert_serial"), txn_get(t, "cert_fpr"), txn_get(t, "fx_cert"),
              txn_get(t, "key_serial"), why);
     if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.void", detail)) != STORE_OK)
+        return rc;
+    if ((rc = txn_new_revoke_reserved(t, env, REASON_SUPERSEDED, why)) != STORE_OK)
         return rc;
     snprintf(list, sizeof list, "%s%s%s", old, old[0] ? "," : "", txn_get(t, "cert_serial"));
     txn_set(t, "void_certs", list);
@@ -613,6 +660,8 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         c.first_issue = env_now(env);
         c.state = CERT_ACTIVE;
         c.order_id = t->order.id;
+        snprintf(c.fpr, sizeof c.fpr, "%s", t->cert.fpr);
+        c.reason = REASON_NONE;
         if ((rc = store_cert_put(env->st, &c)) != STORE_OK)
             goto fail;
         memset(&k, 0, sizeof k);
@@ -728,30 +777,15 @@ txn_new_resume_at(const struct txn *t)
     return NULL;
 }
 
-enum msg_id
-txn_new_may_cancel(const struct txn *t, const struct txn_env *env)
-{
-    struct txn_key_view v;
-
-    if (fx_is(t, "fx_cert", "recorded"))
-        return M_TXN_CANCEL_CERT_RECORDED;
-    if (!cert_pending(t))
-        return 0;
-    /* A certificate was reserved and may have been signed and written: only
-     * the key itself can say it is not there. */
-    txn_new_key_scan(t, env, &v);
-    if (v.verdict == KEY_NONE || strcmp(v.key.serial, txn_get(t, "key_serial")) != 0)
-        return M_TXN_CANCEL_CERT_LIVE;
-    if (v.cert_rc == TOK_OK && strcmp(v.cert.serial_hex, txn_get(t, "cert_serial")) == 0)
-        return M_TXN_CANCEL_CERT_LIVE;
-    return 0;
-}
-
 int
 txn_new_on_cancel(struct txn *t, const struct txn_env *env)
 {
-    int rc = txn_new_void_cert(t, env, "order cancelled");
+    int rc = STORE_OK;
 
+    /* Cancelling compensates: a certificate signed for the order (reserved,
+     * on the key, or recorded) is revoked in the cancellation's unit of work. */
+    if (fx_is(t, "fx_cert", "recorded") || cert_pending(t))
+        rc = txn_new_revoke_reserved(t, env, REASON_CESSATION, "order cancelled");
     return rc == STORE_OK ? txn_save(t, env->st) : rc;
 }
 
@@ -896,6 +930,5 @@ const struct txn_def txn_new_cert = {
     .nsteps = sizeof new_cert_steps / sizeof new_cert_steps[0],
     .records = txn_new_records,
     .resume_at = txn_new_resume_at,
-    .may_cancel = txn_new_may_cancel,
     .on_cancel = txn_new_on_cancel,
 };

@@ -648,3 +648,46 @@ rules_order_number(char *out, size_t n, const char *prefix, const char *ymd, lon
     snprintf(out, n, "%s-%s-%04ld", prefix, ymd, seq);
     return out;
 }
+
+/* ---- revocation reasons (RFC 5280 5.3.1) ------------------------------------- */
+
+static const struct {
+    const char *name;
+    int code;
+} reasons[] = {
+    { "unspecified", 0 },
+    { "keyCompromise", 1 },
+    { "affiliationChanged", 3 },
+    { "superseded", 4 },
+    { "cessationOfOperation", 5 },
+};
+
+int
+rules_reason_parse(const char *name, int *code)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strcmp(name, reasons[i].name) == 0) {
+            *code = reasons[i].code;
+            return 0;
+        }
+    return -1;
+}
+
+const char *
+rules_reason_name(int code)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].code == code)
+            return reasons[i].name;
+    return NULL;
+}
+
+const char *
+rules_reason_list(void)
+{
+    return "unspecified|keyCompromise|affiliationChanged|superseded|cessationOfOperation";
+}

@@ -164,6 +164,16 @@ enum rules_validity rules_validity_check(const struct cfg_profile *p,
 /* Catalogue label of a classification (M_RULE_VALIDITY_*). */
 enum msg_id rules_validity_msg(enum rules_validity v);
 
+/*
+ * Revocation reasons the CA gives (RFC 5280 5.3.1 CRLReason): NAME as in
+ * the RFC ("keyCompromise"...) -> *CODE, 0 or -1 for an unknown name;
+ * rules_reason_name(CODE) -> NAME, NULL for a code the CA does not give.
+ * rules_reason_list() is "unspecified|keyCompromise|...", for messages.
+ */
+int rules_reason_parse(const char *name, int *code);
+const char *rules_reason_name(int code);
+const char *rules_reason_list(void);
+
 /* Renewal eligibility on TODAY for a certificate ending END:
  * RULES_OK when end - today < renew_before_days (not yet expired) or it
  * expired no more than renew_after_expiry_days ago; RULES_RENEW_TOO_EARLY

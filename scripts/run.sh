@@ -10,10 +10,11 @@ export KIOSK_HOME=${KIOSK_HOME:-$ROOT/var}
 KIOSK=$ROOT/build/kiosk
 PORT=${KIOSK_PRINTER_PORT:-8631}
 CUPS_PORT=${KIOSK_CUPSD_PORT:-8632}
+CRL_PORT=${KIOSK_CRL_PORT:-8633}
 URI="ipp://localhost:$PORT/ipp/print"
 
 mkdir -p "$KIOSK_HOME"
-"$KIOSK" hall provision --printer-uri "$URI"
+"$KIOSK" hall provision --printer-uri "$URI" --crl-base "http://localhost:$CRL_PORT"
 
 # Demo clerks, made once: w66 (window 66), w68 (window 68), boss (supervisor).
 # Their passwords are generated on the first run into secrets/clerks.txt
@@ -50,6 +51,16 @@ if [ -n "${KIOSK_CUPSD:-}" ]; then
   else
     echo "run: the private cupsd did not start; jobs wait in the outbox" >&2
   fi
+fi
+# the CA's publication point: the CRL and the CA certificate, served where
+# the certificates say (a hall provisioned before --crl-base keeps its URLs)
+if bash "$ROOT/scripts/crlweb.sh" start "$KIOSK_HOME" "$CRL_PORT" "$KIOSK_HOME/crl" >/dev/null; then
+  "$KIOSK" ca crl >/dev/null || echo "run: the CRL could not be published (kiosk ca crl)" >&2
+  trap 'bash "$ROOT/scripts/crlweb.sh" stop "$KIOSK_HOME" "$CRL_PORT" >/dev/null 2>&1 || true
+        bash "$ROOT/scripts/cupsd.sh" stop "$KIOSK_HOME" "$CUPS_PORT" >/dev/null 2>&1 || true
+        bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
+else
+  echo "run: the CRL web server did not start; certificates' CRL URL will not resolve" >&2
 fi
 export LC_ALL=${LC_ALL:-C.UTF-8}
 "$KIOSK" "$@"

@@ -8,7 +8,7 @@ PKGS=(
   build-essential pkg-config clang libclang-rt-14-dev valgrind
   libncurses-dev libp11-dev libssl-dev libsqlite3-dev libqrencode-dev
   libp11-kit-dev libcups2-dev libcairo2-dev libpango1.0-dev libinih-dev libcmocka-dev
-  softhsm2 opensc gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters dbus
+  softhsm2 opensc gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters lighttpd dbus
   fonts-wqy-microhei fonts-dejavu-core
   poppler-utils zbar-tools faketime tmux hyperfine sqlite3 openssl python3 procps tzdata
 )
@@ -33,3 +33,10 @@ echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || apt-get update
 $cmd >/dev/null || $cmd
+
+# lighttpd is only the embedded hall's CRL publication point (scripts/crlweb.sh
+# runs a private one): never leave the system's instance serving port 80
+if [[ " ${missing[*]} " == *" lighttpd "* ]]; then
+  systemctl disable --now lighttpd >/dev/null 2>&1 || true
+  service lighttpd stop >/dev/null 2>&1 || true
+fi

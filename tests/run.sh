@@ -43,9 +43,12 @@ tally() { # name logfile exitcode
 
 # ---- the test hall -------------------------------------------------------
 PORT=$((20000 + RANDOM % 20000))
+CRL_PORT=$((PORT + 1))
 export PRINTER_URI="ipp://localhost:$PORT/ipp/print"
 export PRINTER_SPOOL=$KIOSK_HOME/printer/spool
-if ! "$KIOSK" hall provision --with-test-keys --printer-uri "$PRINTER_URI" > "$LOGDIR/provision.log" 2>&1; then
+export CRL_BASE="http://localhost:$CRL_PORT"
+if ! "$KIOSK" hall provision --with-test-keys --printer-uri "$PRINTER_URI" --crl-base "$CRL_BASE" \
+     > "$LOGDIR/provision.log" 2>&1; then
   cat "$LOGDIR/provision.log"
   echo "0 passed, 1 failed"; exit 1
 fi
@@ -56,7 +59,11 @@ printf '%s\n' "$CLERK66_PASS" | "$KIOSK" clerk add w66 window66 "测试66柜员"
 printf '%s\n' "$CLERK68_PASS" | "$KIOSK" clerk add w68 window68 "测试68柜员" >> "$LOGDIR/provision.log" 2>&1
 printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" clerk add boss supervisor "测试主管" >> "$LOGDIR/provision.log" 2>&1
 bash scripts/printer.sh start "$KIOSK_HOME" "$PORT" > "$LOGDIR/printer.log" 2>&1 || { cat "$LOGDIR/printer.log"; }
-trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1' EXIT
+# the CA's publication point: the CRL and the CA certificate where the certificates say
+bash scripts/crlweb.sh start "$KIOSK_HOME" "$CRL_PORT" "$KIOSK_HOME/crl" > "$LOGDIR/crlweb.log" 2>&1 || cat "$LOGDIR/crlweb.log"
+"$KIOSK" ca crl >> "$LOGDIR/crlweb.log" 2>&1 || cat "$LOGDIR/crlweb.log"
+trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1
+      bash "$ROOT/scripts/crlweb.sh" stop "$KIOSK_HOME" "$CRL_PORT" >/dev/null 2>&1' EXIT
 
 # With arguments, only those scripts run (no unit tests): bash tests/run.sh tests/e2e/x.sh
 if [ $# -gt 0 ]; then SCRIPTS=("$@"); UNITS=(); else

@@ -171,6 +171,25 @@ int tok_set_hsm(tok_ctx *ctx, const char *pin_file, const char *ca_key_label, co
  */
 void tok_set_profile(tok_ctx *ctx, const char *issuer_url, const char *policy_oid, const char *eku);
 
+/* ---- the CA's revocation list (token/tok_crl.c) --------------------------- */
+
+struct tok_revoked {
+    char serial_hex[80];        /* certificate serial, hex */
+    time_t at;                  /* revocation date */
+    int reason;                 /* RFC 5280 CRLReason, -1 for none */
+};
+
+/*
+ * A v2 CRL over V[N], signed by the CA key in the HSM: thisUpdate THIS,
+ * nextUpdate NEXT, CRL number NUMBER, authority key identifier. *DER is
+ * OPENSSL_malloc'd (caller OPENSSL_free). TOK_ERR_HSM when it cannot sign.
+ */
+int tok_ca_crl(tok_ctx *ctx, const struct tok_revoked *v, size_t n, time_t this_update, time_t next_update,
+               long number, unsigned char **der, size_t *len);
+
+/* The CA certificate as DER (what authorityInfoAccess caIssuers serves); caller OPENSSL_free. */
+int tok_ca_cert_der(tok_ctx *ctx, unsigned char **der, size_t *len);
+
 /* Label of the HSM token created by provisioning. */
 #define TOK_HSM_LABEL "KIOSK-HSM"
 

@@ -29,11 +29,14 @@ static const char SQL_KEY_PUT[] =
     "  THEN excluded.first_issue ELSE keys.first_issue END";
 static const char SQL_CERT_PUT[] =
     "INSERT INTO certs (serial, uscc, holder, subject, key_serial, kind, not_before, not_after,"
-    " first_issue, state, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    " first_issue, state, order_id, fpr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT(serial) DO UPDATE SET uscc = excluded.uscc, holder = excluded.holder,"
     " subject = excluded.subject, key_serial = excluded.key_serial, kind = excluded.kind,"
     " not_before = excluded.not_before, not_after = excluded.not_after,"
-    " first_issue = excluded.first_issue, state = excluded.state, order_id = excluded.order_id";
+    " first_issue = excluded.first_issue, order_id = excluded.order_id,"
+    " fpr = CASE WHEN excluded.fpr <> '' THEN excluded.fpr ELSE certs.fpr END,"
+    /* a revoked certificate stays revoked, whatever is put again */
+    " state = CASE WHEN certs.state = 1 THEN 1 ELSE excluded.state END";
 
 int
 store_cert_put(store *st, const struct store_cert *c)
@@ -79,6 +82,7 @@ store_cert_put(store *st, const struct store_cert *c)
         sqlite3_bind_int64(s, 11, c->order_id);
     else
         sqlite3_bind_null(s, 11);
+    sqlite3_bind_text(s, 12, c->fpr, -1, SQLITE_STATIC);
     if ((rc = st_step_done(st, s, "certificate: put")) != STORE_OK)
         goto fail;
     return st_commit(st);
@@ -87,12 +91,10 @@ fail:
     return rc;
 }
 
-static const char SQL_CERT_COLS[] =
-    "SELECT serial, uscc, holder, subject, COALESCE(key_serial,''), kind, not_before, not_after,"
-    " first_issue, state, COALESCE(order_id,0) FROM certs WHERE serial = ?";
-static const char SQL_CERT_ACTIVE[] =
-    "SELECT serial, uscc, holder, subject, COALESCE(key_serial,''), kind, not_before, not_after,"
-    " first_issue, state, COALESCE(order_id,0) FROM certs WHERE uscc = ? AND state = 0";
+#define CERT_COLS "SELECT serial, uscc, holder, subject, COALESCE(key_serial,''), kind, not_before, not_after," \
+                  " first_issue, state, COALESCE(order_id,0), fpr, revoked_at, reason FROM certs "
+static const char SQL_CERT_COLS[] = CERT_COLS "WHERE serial = ?";
+static const char SQL_CERT_ACTIVE[] = CERT_COLS "WHERE uscc = ? AND state = 0";
 
 int
 cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
@@ -117,6 +119,9 @@ cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
         out->first_issue = (time_t)sqlite3_column_int64(s, 8);
         out->state = (enum store_cert_state)sqlite3_column_int(s, 9);
         out->order_id = sqlite3_column_int64(s, 10);
+        st_text(s, 11, out->fpr, sizeof out->fpr);
+        out->revoked_at = (time_t)sqlite3_column_int64(s, 12);
+        out->reason = sqlite3_column_int(s, 13);
         sqlite3_reset(s);
         return STORE_OK;
     }
@@ -160,3 +165,75 @@ store_cert_set_state(store *st, const char *serial, enum store_cert_state state)
     return rc;
 }
 
+
+static const char SQL_CERT_REVOKE[] =
+    "UPDATE certs SET state = 1, revoked_at = ?1, reason = ?2 WHERE serial = ?3 AND state IN (0, 2)";
+
+int
+store_cert_revoke(store *st, const char *serial, int reason, time_t at)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_REVOKE);
+    struct store_cert c;
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, at);
+    sqlite3_bind_int(s, 2, reason);
+    sqlite3_bind_text(s, 3, serial, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "certificate: revoke")) != STORE_OK)
+        return rc;
+    if (sqlite3_changes(st->db) == 1)
+        return STORE_OK;
+    if ((rc = store_cert_get(st, serial, &c)) != STORE_OK)
+        return rc;
+    st_detail(st, "certificate %s: revoked already (reason %d)", serial, c.reason);
+    return STORE_ERR_CONFLICT;
+}
+
+static const char SQL_CERT_REVOKED[] =
+    "SELECT serial, revoked_at, reason FROM certs WHERE state = 1 ORDER BY revoked_at, serial";
+
+int
+store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_REVOKED);
+    char serial[80];
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        st_text(s, 0, serial, sizeof serial);
+        if (fn(arg, serial, (time_t)sqlite3_column_int64(s, 1), sqlite3_column_int(s, 2)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return st_fail(st, rc, "certificate: revoked list");
+    return STORE_OK;
+}
+
+static const char SQL_COUNTER_NEXT[] =
+    "INSERT INTO counters (name, n) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n";
+
+int
+store_counter_next(store *st, const char *name, int64_t *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_COUNTER_NEXT);
+    int rc;
+
+    *out = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return st_fail(st, rc, "counter: next");
+    return STORE_OK;
+}

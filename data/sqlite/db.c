@@ -182,6 +182,13 @@ const char *const store_migrations[] = {
      * (owner, lease end) taken atomically before a job is sent */
     "ALTER TABLE jobs ADD COLUMN claim_owner TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE jobs ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;",
+
+    /* 5: revocation: when and why (RFC 5280 CRLReason, -1 none), and each
+     * certificate's SHA-256 fingerprint; the CRL lists the revoked ones */
+    "ALTER TABLE certs ADD COLUMN revoked_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE certs ADD COLUMN reason INTEGER NOT NULL DEFAULT -1;"
+    "ALTER TABLE certs ADD COLUMN fpr TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX certs_revoked ON certs(revoked_at) WHERE state = 1;",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

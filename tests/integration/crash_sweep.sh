@@ -13,16 +13,18 @@
 #   resumed  -> order DONE and stored at "done"; exactly one certificate on
 #               the key, recorded once, audited once; one payment; form, seal
 #               sheet and receipt each queued exactly once;
-#   cancelled -> order CANCELLED and no certificate valid on the key that is
-#               not recorded; or, where a certificate signed for the order may
-#               be on the key (until revocation exists, issue 9), the cancel
-#               is refused with a message saying so, and the order is then
-#               resumed and finished as above.
-# The sweep prints its counts: faults injected, orders resumed, cancelled,
-# cancels refused, lost (0), certificates unrecorded (0).
+#   cancelled -> order CANCELLED; a certificate reserved for the order (from
+#               the key pair on: it may have been signed) is recorded revoked
+#               (cessationOfOperation) in the cancellation's unit of work, and
+#               the published CRL lists it: no certificate valid on the key
+#               that is not recorded and revoked.
+# A certificate voided on resume (signed, never reached the key) is recorded
+# revoked (superseded) too. The sweep prints its counts: faults injected,
+# orders resumed, cancelled, lost (0), certificates valid and unrevoked
+# after a cancel (0).
 # It uses the test hall's blank6 key throughout: a key whose certificate is
 # active and recorded is never wiped, so between runs the previous run's
-# certificate is retired in the records (state revoked) as revocation will.
+# certificate is revoked by the supervisor (`kiosk ca revoke`).
 . "$ROOT/tests/lib.sh"
 
 H=$ROOT/build/san/itests/issue_helper
@@ -34,15 +36,18 @@ trap '"$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1' EXIT
 t_check "blank6 plugged (serial $SERIAL)" test -n "$SERIAL"
 
 POINTS="papers pay wipe init keypair sign write record receipt"
-faults=0; resumed=0; cancelled=0; refused=0; lost=0; unrecorded=0; n=0
+faults=0; resumed=0; cancelled=0; lost=0; unrevoked=0; n=0
+CRL=$KIOSK_HOME/crl/kiosk-ca.crl
 
-# The certificate on the key is ours and not recorded active: count it.
-check_unrecorded() { # label
+# After a cancel: a certificate of ours on the key must be recorded and revoked.
+check_unrevoked() { # label
   "$H" keycert > "$TEST_TMP/kc.txt" 2>&1
-  if grep -q "ours=1 recorded=0" "$TEST_TMP/kc.txt"; then
-    unrecorded=$((unrecorded + 1)); t_fail "$1: no certificate valid on the key that is not recorded" "$(cat "$TEST_TMP/kc.txt")"
-  else t_ok "$1: no certificate valid on the key that is not recorded"; fi
+  if grep -q "ours=1" "$TEST_TMP/kc.txt" && ! grep -q "recorded=1 revoked=1" "$TEST_TMP/kc.txt"; then
+    unrevoked=$((unrevoked + 1)); t_fail "$1: no certificate valid on the key that is not recorded and revoked" "$(cat "$TEST_TMP/kc.txt")"
+  else t_ok "$1: no certificate valid on the key that is not recorded and revoked"; fi
 }
+# SERIAL (hex) is on the published CRL
+on_crl() { openssl crl -inform der -in "$CRL" -noout -text 2>/dev/null | grep -qi "Serial Number: $1\$"; }
 
 # A resumed order: finished, one certificate recorded once, papers once each.
 check_finished() { # label opid uscc
@@ -51,7 +56,9 @@ check_finished() { # label opid uscc
   t_eq "$label: order finished and stored at its last step" "1|done" "$(q "SELECT state, step FROM orders WHERE id=$oid")"
   cert=$(q "SELECT serial FROM certs WHERE uscc='$uscc' AND state=0")
   t_eq "$label: one active certificate recorded for the company, on this key" "1|$SERIAL" \
-    "$(q "SELECT count(*), key_serial FROM certs WHERE uscc='$uscc'")"
+    "$(q "SELECT count(*), key_serial FROM certs WHERE uscc='$uscc' AND state=0")"
+  t_eq "$label: any other certificate signed for it (voided) is revoked" "0" \
+    "$(q "SELECT count(*) FROM certs WHERE uscc='$uscc' AND state NOT IN (0, 1)")"
   "$H" keycert > "$TEST_TMP/kc.txt" 2>&1
   t_grep "$label: the key holds exactly that certificate" "cert=$cert ours=1 recorded=1" "$TEST_TMP/kc.txt"
   t_eq "$label: audited once" "1" "$(q "SELECT count(*) FROM audit WHERE action='cert.issue' AND detail LIKE '%cert=$cert %'")"
@@ -65,8 +72,9 @@ for P in $POINTS; do
     n=$((n + 1))
     USCC=$(printf '91120116CRASH%05d' "$n"); OPID=$(printf '1201011990%08d' "$n"); CO="天津市断电测试${n}有限公司"
     label="$P/$V"
-    # retire the previous run's certificate, as revocation will (issue 9)
-    q "UPDATE certs SET state = 1 WHERE key_serial = '$SERIAL' AND state = 0"
+    # the previous run's certificate is revoked by the supervisor
+    prev=$(q "SELECT serial FROM certs WHERE key_serial = '$SERIAL' AND state = 0")
+    [ -z "$prev" ] || printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" ca revoke "$prev" --reason superseded --as boss >/dev/null 2>&1
     KIOSK_FAULT_KILL=$P "$H" run "$SERIAL" "$USCC" "$CO" "$OPID" > "$TEST_TMP/run.txt" 2>&1; rc=$?
     if [ "$rc" -eq 137 ]; then faults=$((faults + 1)); t_ok "$label: killed (SIGKILL) after '$P'"
     else t_fail "$label: killed (SIGKILL) after '$P'" "exit $rc: $(tail -5 "$TEST_TMP/run.txt")"; fi
@@ -84,24 +92,30 @@ for P in $POINTS; do
       if grep -q "^cancel=0" "$TEST_TMP/can.txt"; then
         cancelled=$((cancelled + 1)); t_ok "$label: cancelled"
         t_eq "$label: order cancelled" "2" "$(q "SELECT state FROM orders WHERE operator_id='$OPID'")"
-        t_eq "$label: no certificate recorded for the company" "0" "$(q "SELECT count(*) FROM certs WHERE uscc='$USCC'")"
-        check_unrecorded "$label"
-      elif grep -q "不能撤单" "$TEST_TMP/can.txt"; then
-        refused=$((refused + 1)); t_ok "$label: cancel refused with a message: a signed certificate would be left"
-        case $P in write|record|receipt) t_ok "$label: refused where the certificate is on the key";;
-          *) t_fail "$label: refused where the certificate is on the key" "$(cat "$TEST_TMP/can.txt")";; esac
-        "$H" resume "$OPID" > "$TEST_TMP/res.txt" 2>&1
-        if grep -q "resume_finished=1" "$TEST_TMP/res.txt"; then resumed=$((resumed + 1)); t_ok "$label: then resumed to the end"
-        else lost=$((lost + 1)); t_fail "$label: then resumed to the end" "$(cat "$TEST_TMP/res.txt")"; fi
-        check_finished "$label" "$OPID" "$USCC"
+        case $P in
+          keypair|sign|write|record|receipt)
+            cert=$(q "SELECT serial FROM certs WHERE uscc='$USCC'")
+            t_eq "$label: the certificate signed for it is recorded revoked (cessationOfOperation)" "1|1|5" \
+              "$(q "SELECT count(*), state, reason FROM certs WHERE uscc='$USCC'")"
+            t_eq "$label: the revocation is audited once" "1" \
+              "$(q "SELECT count(*) FROM audit WHERE action='cert.revoke' AND detail LIKE '%cert=$cert %'")"
+            if on_crl "$cert"; then t_ok "$label: the published CRL lists it"
+            else t_fail "$label: the published CRL lists it" "$(openssl crl -inform der -in "$CRL" -noout -text 2>&1 | head -20)"; fi;;
+          *)
+            t_eq "$label: no certificate for the company" "0" "$(q "SELECT count(*) FROM certs WHERE uscc='$USCC'")";;
+        esac
+        check_unrevoked "$label"
       else
-        lost=$((lost + 1)); t_fail "$label: cancelled or refused" "$(cat "$TEST_TMP/can.txt")"
+        lost=$((lost + 1)); t_fail "$label: cancelled" "$(cat "$TEST_TMP/can.txt")"
       fi
     fi
   done
 done
 t_eq "a certificate signed and then destroyed is audited as void" "1" \
   "$(q "SELECT count(*) > 0 FROM audit WHERE action='cert.void'")"
+t_eq "and recorded revoked (superseded)" "1" \
+  "$(q "SELECT count(*) > 0 FROM certs WHERE state = 1 AND reason = 4 AND order_id IS NOT NULL")"
 t_eq "the audit chain verifies after every kill" "0" "$("$KIOSK" audit verify >/dev/null 2>&1; echo $?)"
-echo "# crash sweep: faults injected $faults, orders resumed $resumed, cancelled $cancelled, cancels refused $refused, lost $lost, certificates unrecorded $unrecorded"
-t_eq "crash sweep counts: 18 faults, 0 lost, 0 unrecorded" "18|0|0" "$faults|$lost|$unrecorded"
+echo "# crash sweep: faults injected $faults, orders resumed $resumed, cancelled $cancelled, lost $lost, certificates valid and unrevoked after a cancel $unrevoked"
+t_eq "crash sweep counts: 18 faults, 9 resumed, 9 cancelled, 0 lost, 0 valid and unrevoked" "18|9|9|0|0" \
+  "$faults|$resumed|$cancelled|$lost|$unrevoked"

@@ -21,6 +21,7 @@
  *   cancel OPERATOR_ID     cancel it as the clerk would (cancel=rc why=message)
  *   keycert                the certificate on the first inserted key:
  *                          cert=SERIAL ours=0|1 recorded=0|1 (in certs, any state)
+ *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
  */
@@ -295,10 +296,11 @@ main(int argc, char **argv)
         memset(&c, 0, sizeof c);
         if (tok_keys(env.tok, k, 8, &n) == TOK_OK && n > 0 && k[0].has_cert) {
             int rc = tok_read_cert(env.tok, k[0].serial, &c);
-            printf("cert=%s ours=%d recorded=%d\n", c.serial_hex, rc == TOK_OK && c.issued_by_ca,
-                   store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK);
+            bool recorded = store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK;
+            printf("cert=%s ours=%d recorded=%d revoked=%d\n", c.serial_hex, rc == TOK_OK && c.issued_by_ca,
+                   recorded, recorded && rec.state == CERT_REVOKED);
         } else {
-            printf("cert= ours=0 recorded=0\n");
+            printf("cert= ours=0 recorded=0 revoked=0\n");
         }
     }
     else if (strcmp(argv[1], "verdict") == 0) {

@@ -1,0 +1,60 @@
+/*
+ * kiosk/cli_util.c - what the commands share (see cli.h): opening the
+ * configured records with one message per failure, and reading a secret
+ * line from standard input.
+ */
+#include "kiosk/cli.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "kiosk/msg.h"
+
+store *
+cli_store_open(const struct kiosk_config *cfg)
+{
+    store *st = NULL;
+    char err[768], line[1024];
+    int rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms,
+                                                  .station = cfg->station }, err, sizeof err);
+
+    if (rc == STORE_OK)
+        return st;
+    if (rc == STORE_ERR_SCHEMA)
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_SCHEMA, cfg->db_path, err));
+    else if (rc == STORE_ERR_RETRY)
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_BUSY, cfg->db_path));
+    else
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, err));
+    return NULL;
+}
+
+int
+cli_read_line(const char *prompt, char *buf, size_t n)
+{
+    struct termios old, noecho;
+    bool tty = isatty(STDIN_FILENO) != 0;
+    char *ok;
+
+    if (tty) {
+        fputs(prompt, stderr);
+        fflush(stderr);
+        if (tcgetattr(STDIN_FILENO, &old) != 0)
+            return -1;
+        noecho = old;
+        noecho.c_lflag &= ~(tcflag_t)ECHO;
+        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+    }
+    ok = fgets(buf, (int)n, stdin);
+    if (tty) {
+        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (ok == NULL)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * kiosk/engine_ca.c - the CA keeps its word: revocation and the CRL.
+ *
+ * The records say what is revoked (store_cert_revoke, in the unit of work
+ * that audits it); the CRL is derived from them, signed in the HSM
+ * (token/tok_crl.c) and published atomically (a temporary file, fsync,
+ * rename) to [ca] crl_dir as kiosk-ca.crl, beside kiosk-ca.crt (the CA
+ * certificate, for authorityInfoAccess). Publishing is an effect outside
+ * the database that can always be redone from the records: it follows every
+ * revocation, and `kiosk ca crl` redoes it (at start, on a schedule before
+ * nextUpdate, after a crash between a revocation and its publication).
+ */
+#include "kiosk/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "kiosk/rules.h"
+
+struct revoked_list {
+    struct tok_revoked *v;
+    size_t n, cap;
+};
+
+static int
+revoked_collect(void *arg, const char *serial, time_t at, int reason)
+{
+    struct revoked_list *l = arg;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct tok_revoked *nv = realloc(l->v, cap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        l->v = nv;
+        l->cap = cap;
+    }
+    snprintf(l->v[l->n].serial_hex, sizeof l->v[l->n].serial_hex, "%s", serial);
+    l->v[l->n].at = at;
+    l->v[l->n].reason = reason;
+    l->n++;
+    return 0;
+}
+
+static time_t
+ca_now(const struct txn_env *env)
+{
+    return env->now ? env->now : time(NULL);
+}
+
+int
+txn_ca_crl(const struct txn_env *env, unsigned char **der, size_t *len, char *err, size_t errlen)
+{
+    struct revoked_list l = { 0 };
+    int64_t number = 0;
+    time_t now = ca_now(env);
+    int rc;
+
+    *der = NULL;
+    *len = 0;
+    if (env->st == NULL || env->tok == NULL) {
+        snprintf(err, errlen, "%s", env->st == NULL ? "the records are not open" : "the HSM is not open");
+        return -1;
+    }
+    rc = store_cert_revoked_each(env->st, revoked_collect, &l);
+    if (rc == STORE_OK)
+        rc = store_counter_next(env->st, "crl", &number);
+    if (rc != STORE_OK) {
+        snprintf(err, errlen, "records: %s", store_detail(env->st));
+        free(l.v);
+        return -1;
+    }
+    rc = tok_ca_crl(env->tok, l.v, l.n, now, now + (time_t)env->cfg->crl_valid_h * 3600, (long)number, der, len);
+    free(l.v);
+    if (rc != TOK_OK) {
+        snprintf(err, errlen, "%s", tok_detail(env->tok));
+        return -1;
+    }
+    return 0;
+}
+
+/* Write DATA to DIR/NAME atomically: a temporary file, fsync, rename, fsync the directory. */
+static int
+publish_file(const char *dir, const char *name, const unsigned char *data, size_t len, char *err, size_t errlen)
+{
+    char path[CFG_PATH_MAX + 64], tmp[CFG_PATH_MAX + 80];
+    int fd, dfd;
+    size_t off = 0;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.%d.tmp", dir, name, (int)getpid());
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+            close(fd);
+            unlink(tmp);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int
+txn_ca_publish(const struct txn_env *env, char *err, size_t errlen)
+{
+    unsigned char *der = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (txn_ca_crl(env, &der, &len, err, errlen) != 0)
+        return -1;
+    rc = publish_file(env->cfg->crl_dir, "kiosk-ca.crl", der, len, err, errlen);
+    OPENSSL_free(der);
+    if (rc != 0)
+        return -1;
+    if (tok_ca_cert_der(env->tok, &der, &len) != TOK_OK) {
+        snprintf(err, errlen, "%s", tok_detail(env->tok));
+        return -1;
+    }
+    rc = publish_file(env->cfg->crl_dir, "kiosk-ca.crt", der, len, err, errlen);
+    OPENSSL_free(der);
+    return rc;
+}
+
+int
+txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
+              char *err, size_t errlen)
+{
+    char detail[256];
+    int rc;
+
+    *published = false;
+    if (env->st == NULL)
+        return STORE_ERR_OPEN;
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return rc;
+    rc = store_cert_revoke(env->st, serial, reason, ca_now(env));
+    if (rc == STORE_OK) {
+        snprintf(detail, sizeof detail, "cert=%s reason=%s", serial, rules_reason_name(reason) ? rules_reason_name(reason) : "?");
+        rc = store_audit(env->st, actor != NULL ? actor : "", "cert.revoke", detail);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(env->st);
+    else
+        store_rollback(env->st);
+    if (rc != STORE_OK)
+        return rc;
+    /* revoked in the records; the CRL follows (redone by `kiosk ca crl` if this fails) */
+    err[0] = '\0';
+    *published = env->tok != NULL && txn_ca_publish(env, err, errlen) == 0;
+    return STORE_OK;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# tests/integration/ca.sh - the CA keeps its word: revocation and its CRL,
+# checked with tools nobody here wrote. A hall of its own (provisioned with
+# --crl-base) whose publication point is Debian's lighttpd
+# (scripts/crlweb.sh): the CRL distribution point and the caIssuers URL in
+# the demo certificate resolve on this machine. `kiosk ca crl` signs the CRL
+# in the HSM and publishes it; `kiosk ca revoke` (a supervisor's password on
+# stdin) revokes, audits and publishes again; openssl and gnutls then call
+# the certificate revoked, with its reason. Bad input is one line, exit 2,
+# nothing changed.
+. "$(dirname "$0")/../lib.sh"
+K=${KIOSK:-${ROOT:-.}/build/san/kiosk}
+CW=${ROOT:-.}/scripts/crlweb.sh
+MODULE=/usr/lib/softhsm/libsofthsm2.so
+H=$TEST_TMP/hall; mkdir -p "$H"
+free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
+PORT=$(free_port)
+BASE=http://localhost:$PORT
+trap 'bash "$CW" stop "$H" "$PORT" >/dev/null 2>&1' EXIT
+export KIOSK_HOME=$H
+unset SOFTHSM2_CONF
+fetch() { python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=5).read())" "$1"; }
+db() { sqlite3 "$H/kiosk.db" "$1"; }
+
+t_check "a hall provisioned with its publication point (--crl-base $BASE)" \
+  sh -c "'$K' hall provision --crl-base '$BASE' > '$TEST_TMP/prov.log' 2>&1"
+t_grep "kiosk.conf names the CRL distribution point" "crl_url = $BASE/kiosk-ca.crl" "$H/kiosk.conf"
+t_check "lighttpd serves the hall's publication point" bash "$CW" start "$H" "$PORT" "$H/crl"
+printf '%s\n' 'boss-pass-123' | "$K" clerk add boss supervisor "测试主管" >/dev/null 2>&1
+printf '%s\n' 'w66-pass-1234' | "$K" clerk add w66 window66 "测试66柜员" >/dev/null 2>&1
+
+# the demo certificate, as the records and the key hold it
+SERIAL=$(db "SELECT serial FROM certs WHERE uscc='91120116MA05JQ4W3K'")
+t_check "the demo certificate is in the records ($SERIAL)" test -n "$SERIAL"
+SOFTHSM2_CONF=$H/softhsm2.conf pkcs11-tool --module $MODULE --token-label demo --read-object --type cert \
+  --label kiosk-cert -o "$TEST_TMP/demo.der" >/dev/null 2>&1
+openssl x509 -inform der -in "$TEST_TMP/demo.der" -out "$TEST_TMP/demo.pem" 2>/dev/null
+CDP=$(openssl x509 -in "$TEST_TMP/demo.pem" -noout -ext crlDistributionPoints | sed -n 's/^ *URI://p')
+AIA=$(openssl x509 -in "$TEST_TMP/demo.pem" -noout -ext authorityInfoAccess | sed -n 's/^ *CA Issuers - URI://p')
+t_eq "the certificate's CRL distribution point is the hall's" "$BASE/kiosk-ca.crl" "$CDP"
+t_eq "the certificate's caIssuers URL is the hall's" "$BASE/kiosk-ca.crt" "$AIA"
+
+# ---- publishing -----------------------------------------------------------------------
+out=$("$K" ca crl 2>&1); rc=$?
+t_eq "kiosk ca crl publishes (exit 0)" 0 "$rc"
+t_grep "kiosk ca crl says where" "$H/crl" <(echo "$out")
+fetch "$CDP" > "$TEST_TMP/crl0.der"
+t_check "the CRL fetched from the URL in the certificate is the one published" cmp "$TEST_TMP/crl0.der" "$H/crl/kiosk-ca.crl"
+fetch "$AIA" > "$TEST_TMP/ca.der"
+openssl x509 -in "$H/ca/ca.crt" -outform der -out "$TEST_TMP/ca-local.der"
+t_check "the caIssuers URL serves the CA certificate" cmp "$TEST_TMP/ca.der" "$TEST_TMP/ca-local.der"
+openssl crl -inform der -in "$TEST_TMP/crl0.der" -out "$TEST_TMP/crl0.pem"
+t_check "openssl: the CRL's signature verifies with the CA certificate" \
+  sh -c "openssl crl -in '$TEST_TMP/crl0.pem' -CAfile '$H/ca/ca.crt' -noout 2>&1 | grep -q 'verify OK'"
+openssl crl -in "$TEST_TMP/crl0.pem" -noout -text > "$TEST_TMP/crl0.txt"
+t_grep "CRL v2" "Version 2" "$TEST_TMP/crl0.txt"
+t_grep "CRL number" "X509v3 CRL Number" "$TEST_TMP/crl0.txt"
+t_grep "authority key identifier" "X509v3 Authority Key Identifier" "$TEST_TMP/crl0.txt"
+t_grep "no certificate revoked yet" "No Revoked Certificates" "$TEST_TMP/crl0.txt"
+last=$(date -u -d "$(openssl crl -in "$TEST_TMP/crl0.pem" -noout -lastupdate | cut -d= -f2)" +%s)
+next=$(date -u -d "$(openssl crl -in "$TEST_TMP/crl0.pem" -noout -nextupdate | cut -d= -f2)" +%s)
+t_eq "nextUpdate is [ca] crl_valid_h (24 h) after thisUpdate" 86400 "$((next - last))"
+t_check "before: openssl verify -crl_check passes" \
+  openssl verify -crl_check -CAfile "$H/ca/ca.crt" -CRLfile "$TEST_TMP/crl0.pem" "$TEST_TMP/demo.pem"
+t_grep "kiosk ca status: active" "有效" <("$K" ca status "$SERIAL" 2>&1)
+
+# ---- bad input: one line, exit 2, nothing changed -------------------------------------
+audit0=$(db "SELECT count(*) FROM audit")
+crl_n0=$(db "SELECT n FROM counters WHERE name='crl'")
+out=$(printf 'boss-pass-123\n' | "$K" ca revoke "$SERIAL" --reason stolen --as boss 2>&1); rc=$?
+t_eq "unknown reason: exit 2" 2 "$rc"
+t_grep "unknown reason: named, with the ones there are" "撤销原因“stolen”无效，应为 unspecified|keyCompromise" <(echo "$out")
+out=$(printf 'boss-pass-123\n' | "$K" ca revoke 0123ABCD --reason keyCompromise --as boss 2>&1); rc=$?
+t_eq "unknown serial: exit 2" 2 "$rc"
+t_grep "unknown serial: named" "记录中没有序列号为 0123ABCD 的证书" <(echo "$out")
+out=$("$K" ca revoke "$SERIAL" --reason keyCompromise 2>&1); rc=$?
+t_eq "no supervisor named: usage, exit 2" 2 "$rc"
+t_eq "bad input changed nothing in the records" "$audit0 0" "$(db "SELECT count(*) FROM audit") $(db "SELECT state FROM certs WHERE serial='$SERIAL'")"
+out=$(printf 'wrong-password\n' | "$K" ca revoke "$SERIAL" --reason keyCompromise --as boss 2>&1); rc=$?
+t_eq "wrong supervisor password: exit 1" 1 "$rc"
+out2=$(printf 'w66-pass-1234\n' | "$K" ca revoke "$SERIAL" --reason keyCompromise --as w66 2>&1); rc2=$?
+t_eq "a window clerk cannot revoke: exit 1" 1 "$rc2"
+t_grep "the refusal says a supervisor is needed" "撤销须由值班主管确认" <(echo "$out2")
+t_eq "refused revocations are audited, the certificate untouched" "2 0" \
+  "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke_denied'") $(db "SELECT state FROM certs WHERE serial='$SERIAL'")"
+t_eq "no CRL published by refused requests" "$crl_n0" "$(db "SELECT n FROM counters WHERE name='crl'")"
+
+# ---- revoke -----------------------------------------------------------------------------
+out=$(printf 'boss-pass-123\n' | "$K" ca revoke "$SERIAL" --reason keyCompromise --as boss 2>&1); rc=$?
+t_eq "kiosk ca revoke: exit 0" 0 "$rc"
+t_grep "kiosk ca revoke says so" "证书 $SERIAL 已撤销（原因：keyCompromise）" <(echo "$out")
+t_eq "records: revoked with reason 1 (keyCompromise)" "1|1" "$(db "SELECT state, reason FROM certs WHERE serial='$SERIAL'")"
+t_eq "audited once under the supervisor" 1 "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke' AND actor='boss' AND detail LIKE '%$SERIAL%'")"
+t_check "the audit chain verifies" "$K" audit verify
+fetch "$CDP" > "$TEST_TMP/crl1.der"
+t_check "the CRL served is the one published after the revocation" cmp "$TEST_TMP/crl1.der" "$H/crl/kiosk-ca.crl"
+openssl crl -inform der -in "$TEST_TMP/crl1.der" -out "$TEST_TMP/crl1.pem"
+openssl crl -in "$TEST_TMP/crl1.pem" -noout -text > "$TEST_TMP/crl1.txt"
+t_grep "openssl crl -text lists the serial" "Serial Number: $SERIAL" "$TEST_TMP/crl1.txt"
+t_grep "openssl crl -text gives the reason" "Key Compromise" "$TEST_TMP/crl1.txt"
+n0=$(openssl crl -in "$TEST_TMP/crl0.pem" -noout -crlnumber | sed 's/.*=//'); n1=$(openssl crl -in "$TEST_TMP/crl1.pem" -noout -crlnumber | sed 's/.*=//')
+t_check "the CRL number went up ($n0 -> $n1)" test "$((16#$n1))" -gt "$((16#$n0))"
+out=$(openssl verify -crl_check -CAfile "$H/ca/ca.crt" -CRLfile "$TEST_TMP/crl1.pem" "$TEST_TMP/demo.pem" 2>&1); rc=$?
+t_check "openssl verify -crl_check now fails" test "$rc" -ne 0
+t_grep "openssl verify: certificate revoked" "certificate revoked" <(echo "$out")
+certtool --verify --load-ca-certificate "$H/ca/ca.crt" --load-crl "$TEST_TMP/crl1.pem" --infile "$TEST_TMP/demo.pem" > "$TEST_TMP/gnutls.txt" 2>&1
+t_grep "gnutls certtool --verify --load-crl: revoked" "revoked" "$TEST_TMP/gnutls.txt"
+t_grep "kiosk ca status: revoked, with when and why" "keyCompromise" <("$K" ca status "$SERIAL" 2>&1)
+out=$(printf 'boss-pass-123\n' | "$K" ca revoke "$SERIAL" --reason superseded --as boss 2>&1); rc=$?
+t_eq "revoked already: exit 2" 2 "$rc"
+t_grep "revoked already: said, with the first reason" "已于" <(echo "$out")
+t_eq "revoked already: the reason is unchanged" 1 "$(db "SELECT reason FROM certs WHERE serial='$SERIAL'")"
+t_grep "English on request" "certificate $SERIAL: revoked" <("$K" --lang en ca status "$SERIAL" 2>&1)
