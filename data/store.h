@@ -81,6 +81,7 @@ enum store_check_result {
     CHECK_FOREIGN = 5,          /* certificate from another issuer */
     CHECK_REMOVED = 6,          /* key pulled during the read */
     CHECK_ERROR = 7,            /* any other failure */
+    CHECK_REVOKED = 8,          /* our certificate, revoked in the records */
 };
 
 struct store_check {

@@ -304,6 +304,9 @@ struct txn_check {
     time_t read_at;                  /* when it was read (the kiosk's clock, env->now) */
     bool clock_suspect;              /* clock earlier than the last recorded check */
     bool record_failed;              /* the check could not be recorded */
+    bool revoked;                    /* the records hold it revoked: when and why below */
+    time_t revoked_at;
+    int reason;                      /* RFC 5280 CRLReason */
 };
 
 /* Read the first inserted key's certificate, classify it with the profile's
@@ -438,6 +441,9 @@ const char *txn_new_resume_at(const struct txn *t);
 int txn_new_on_cancel(struct txn *t, const struct txn_env *env);
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
+
+/* The catalogue's words for an RFC 5280 revocation reason. */
+enum msg_id txn_reason_msg(int reason);
 
 /*
  * The current CRL as DER (OPENSSL_malloc'd): every certificate the records

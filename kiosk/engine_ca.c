@@ -178,3 +178,15 @@ txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const c
     *published = env->tok != NULL && txn_ca_publish(env, err, errlen) == 0;
     return STORE_OK;
 }
+
+enum msg_id
+txn_reason_msg(int reason)
+{
+    switch (reason) {
+    case REASON_KEY_COMPROMISE: return M_CA_REASON_KEY_COMPROMISE;
+    case REASON_AFFILIATION_CHANGED: return M_CA_REASON_AFFILIATION;
+    case REASON_SUPERSEDED: return M_CA_REASON_SUPERSEDED;
+    case REASON_CESSATION: return M_CA_REASON_CESSATION;
+    default: return M_CA_REASON_UNSPECIFIED;
+    }
+}

@@ -17,6 +17,8 @@ check_result(const struct txn_check *c)
 {
     switch (c->status) {
     case TOK_OK:
+        if (c->revoked)
+            return CHECK_REVOKED;
         switch (c->verdict) {
         case RULES_VALID: return CHECK_VALID;
         case RULES_EXPIRING: return CHECK_EXPIRING;
@@ -80,6 +82,15 @@ txn_check_read(const struct txn_env *env, struct txn_check *c)
         c->verdict = rules_validity_check(cfg_profile(env->cfg), clock_local_day(c->cert.not_before),
                                           clock_local_day(c->cert.not_after), clock_local_day(c->read_at),
                                           &c->days_left);
+    /* our own records know what the CA revoked */
+    if (c->status == TOK_OK && env->st != NULL) {
+        struct store_cert rec;
+        if (store_cert_get(env->st, c->cert.serial_hex, &rec) == STORE_OK && rec.state == CERT_REVOKED) {
+            c->revoked = true;
+            c->revoked_at = rec.revoked_at;
+            c->reason = rec.reason;
+        }
+    }
     check_record(env, c);
 }
 

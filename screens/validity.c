@@ -111,8 +111,18 @@ validity_draw(struct app *app, void *state)
     ui_field(y++, x, lw, msg(M_VAL_FROM), TC_NORMAL, from);
     ui_field(y++, x, lw, msg(M_VAL_TO), TC_NORMAL, to);
     msg_fmt(buf, sizeof buf, M_VAL_DAYS_FMT, s->c.days_left);
-    ui_field(y++, x, lw, msg(M_VAL_DAYS), s->c.verdict == RULES_VALID ? TC_OK : TC_WARN, buf);
+    ui_field(y++, x, lw, msg(M_VAL_DAYS), s->c.verdict == RULES_VALID && !s->c.revoked ? TC_OK : TC_WARN, buf);
     y++;
+    if (s->c.revoked) {
+        char when[32];
+        validity_fmt_time(s->c.revoked_at, when, sizeof when);
+        attron(A_BOLD);
+        msg_fmt(buf, sizeof buf, M_VAL_REVOKED, when, msg(txn_reason_msg(s->c.reason)));
+        y += ui_wrap(y, x, w, TC_WARN, buf);
+        attroff(A_BOLD);
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_REVOKED_HOW));
+        return;
+    }
     switch (s->c.verdict) {
     case RULES_VALID:
         attron(A_BOLD);

@@ -192,7 +192,8 @@ store_cert_revoke(store *st, const char *serial, int reason, time_t at)
 }
 
 static const char SQL_CERT_REVOKED[] =
-    "SELECT serial, revoked_at, reason FROM certs WHERE state = 1 ORDER BY revoked_at, serial";
+    "SELECT serial, revoked_at, reason FROM certs INDEXED BY certs_revoked WHERE state = 1"
+    " ORDER BY revoked_at, serial";
 
 int
 store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)

@@ -189,6 +189,28 @@ const char *const store_migrations[] = {
     "ALTER TABLE certs ADD COLUMN reason INTEGER NOT NULL DEFAULT -1;"
     "ALTER TABLE certs ADD COLUMN fpr TEXT NOT NULL DEFAULT '';"
     "CREATE INDEX certs_revoked ON certs(revoked_at) WHERE state = 1;",
+
+    /* 6: a validity check may find a revoked certificate (result 8): the
+     * table is rebuilt, SQLite cannot widen a CHECK in place; the revoked
+     * certificates' index covers what the CRL reads */
+    "CREATE TABLE checks_6 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  mode TEXT NOT NULL,"
+    "  key_serial TEXT NOT NULL DEFAULT '',"
+    "  cert_serial TEXT NOT NULL DEFAULT '',"
+    "  holder TEXT NOT NULL DEFAULT '',"
+    "  uscc TEXT NOT NULL DEFAULT '',"
+    "  not_after INTEGER NOT NULL DEFAULT 0,"
+    "  days_left INTEGER NOT NULL DEFAULT 0,"
+    "  result INTEGER NOT NULL CHECK (result BETWEEN 0 AND 8));"
+    "INSERT INTO checks_6 SELECT id, at, mode, key_serial, cert_serial, holder, uscc, not_after, days_left, result"
+    "  FROM checks;"
+    "DROP TABLE checks;"
+    "ALTER TABLE checks_6 RENAME TO checks;"
+    /* the CRL reads every revoked certificate: from the index alone */
+    "DROP INDEX certs_revoked;"
+    "CREATE INDEX certs_revoked ON certs(revoked_at, serial, reason) WHERE state = 1;",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -111,3 +111,16 @@ t_eq "revoked already: exit 2" 2 "$rc"
 t_grep "revoked already: said, with the first reason" "已于" <(echo "$out")
 t_eq "revoked already: the reason is unchanged" 1 "$(db "SELECT reason FROM certs WHERE serial='$SERIAL'")"
 t_grep "English on request" "certificate $SERIAL: revoked" <("$K" --lang en ca status "$SERIAL" 2>&1)
+
+# ---- the validity check says so, from the records (the real kiosk in tmux) ---------------
+KIOSK=$K; . "${ROOT:-.}/tests/tmux.sh"
+trap 'tm kill-server >/dev/null 2>&1; bash "$CW" stop "$H" "$PORT" >/dev/null 2>&1' EXIT
+"$K" dev plug demo >/dev/null 2>&1
+start --mode self
+menu "有效期查询"
+expect "validity check: a revoked certificate is shown revoked, with when and why" "该证书已被CA吊销"
+expect "validity check: the reason in words" "密钥泄露"
+expect "validity check: what to do" "66号窗口办理新证书"
+absent "validity check: never 'valid' for a revoked certificate" "证书在有效期内"
+tm send-keys -t $S Escape
+t_eq "the check is recorded as revoked (result 8)" 8 "$(db "SELECT result FROM checks ORDER BY id DESC LIMIT 1")"
