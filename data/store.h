@@ -119,6 +119,8 @@ struct store_cert {
     char fpr[65];               /* SHA-256 of its DER, hex ("" if unknown) */
     time_t revoked_at;          /* CERT_REVOKED: when */
     int reason;                 /* CERT_REVOKED: RFC 5280 CRLReason (enum store_reason), else -1 */
+    const unsigned char *der;   /* store_cert_put: the certificate itself (kept for years), may be NULL */
+    size_t der_len;
 };
 
 /* RFC 5280 CRLReason codes the CA gives (5.3.1). */
@@ -142,6 +144,8 @@ int store_cert_set_state(store *st, const char *serial, enum store_cert_state st
  * is revoked already (nothing changed), STORE_ERR_NOT_FOUND.
  */
 int store_cert_revoke(store *st, const char *serial, int reason, time_t at);
+/* The certificate itself, as issued (DER, malloc'd; the caller frees). NOT_FOUND when not kept. */
+int store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len);
 /* Every revoked certificate, in revocation order: FN(ARG, serial, revoked_at, reason); FN != 0 stops. */
 int store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg);
 /* The next value of the counter NAME (1, 2, ...; e.g. "crl" for CRL numbers). */

@@ -12,6 +12,7 @@
  * and exit status 2, with nothing changed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -189,8 +190,8 @@ ca_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
     char line[1400], a[32], b[32];
     int rc;
 
-    if (argc != 1) {
-        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_USAGE, "ca status", "SERIAL"));
+    if (argc != 1 && !(argc == 3 && strcmp(argv[1], "--out") == 0)) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_USAGE, "ca status", "SERIAL [--out FILE.der]"));
         return 2;
     }
     if ((rc = ca_open(cfg, &eff, &env, false)) != 0)
@@ -211,6 +212,27 @@ ca_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
                                rules_reason_name(c.reason) ? rules_reason_name(c.reason) : "-"));
     if (c.fpr[0] != '\0')
         printf("SHA-256 %s\n", c.fpr);
+    if (argc == 3) {
+        /* the certificate as issued, from the records (the CA keeps it for years) */
+        unsigned char *der = NULL;
+        size_t len = 0;
+        FILE *f;
+        rc = store_cert_der(env.st, c.serial, &der, &len);
+        if (rc == STORE_OK && (f = fopen(argv[2], "wb")) != NULL) {
+            rc = fwrite(der, 1, len, f) == len ? STORE_OK : STORE_ERR_IO;
+            if (fclose(f) != 0)
+                rc = STORE_ERR_IO;
+        } else if (rc == STORE_OK) {
+            rc = STORE_ERR_IO;
+        }
+        free(der);
+        if (rc != STORE_OK) {
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_DER_FAILED, c.serial, argv[2]));
+            ca_close(&env);
+            return 1;
+        }
+        printf("%s\n", msg_fmt(line, sizeof line, M_CA_DER_WRITTEN, argv[2], (unsigned long)len));
+    }
     ca_close(&env);
     return 0;
 }
@@ -227,5 +249,6 @@ const struct cli_cmd cmd_ca_revoke = {
 };
 
 const struct cli_cmd cmd_ca_status = {
-    .group = "ca", .name = "status", .usage = "SERIAL", .summary = "a certificate's status in the records", .exec = ca_status_exec,
+    .group = "ca", .name = "status", .usage = "SERIAL [--out FILE.der]",
+    .summary = "a certificate's status in the records (--out: the certificate as issued, kept in the records)", .exec = ca_status_exec,
 };

@@ -38,6 +38,10 @@ hall_on_cert(void *arg, const char *label, const char *serial, const struct tok_
     c.not_after = cert->not_after;
     c.first_issue = cert->not_before;
     c.state = CERT_ACTIVE;
+    c.reason = REASON_NONE;
+    snprintf(c.fpr, sizeof c.fpr, "%s", cert->fpr);
+    c.der = cert->der_len > 0 ? cert->der : NULL;
+    c.der_len = cert->der_len;
     if (store_cert_put(r->st, &c) != STORE_OK) {
         r->failed++;
         return;

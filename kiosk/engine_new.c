@@ -662,6 +662,8 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         c.order_id = t->order.id;
         snprintf(c.fpr, sizeof c.fpr, "%s", t->cert.fpr);
         c.reason = REASON_NONE;
+        c.der = t->cert.der_len > 0 ? t->cert.der : NULL;   /* absent after a resume from the journal alone */
+        c.der_len = t->cert.der_len;
         if ((rc = store_cert_put(env->st, &c)) != STORE_OK)
             goto fail;
         memset(&k, 0, sizeof k);

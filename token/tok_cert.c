@@ -92,6 +92,12 @@ tok_cert_describe(tok_ctx *ctx, X509 *x, struct tok_cert *out)
             for (i = 0; i < mdlen; i++)
                 snprintf(out->fpr + 2 * i, 3, "%02x", md[i]);
     }
+    {
+        int len = i2d_X509(x, NULL);
+        unsigned char *p = out->der;
+        if (len > 0 && (size_t)len <= sizeof out->der && i2d_X509(x, &p) == len)
+            out->der_len = (size_t)len;
+    }
     if (ctx != NULL && ctx->ca != NULL) {
         EVP_PKEY *capub = X509_get0_pubkey(ctx->ca);
         out->issued_by_ca = X509_check_issued(ctx->ca, x) == X509_V_OK && capub != NULL &&

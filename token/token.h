@@ -51,6 +51,8 @@ struct tok_key {
     bool has_cert;               /* at least one certificate object */
 };
 
+#define TOK_CERT_DER_MAX 4096   /* our certificates are about 1 KB (RSA-2048 with the profile) */
+
 /* What the kiosk shows and records about a certificate. */
 struct tok_cert {
     char subject[512];           /* one line, RFC 2253 */
@@ -62,6 +64,8 @@ struct tok_cert {
     time_t not_after;            /* validity end, UTC */
     bool issued_by_ca;           /* signature verifies with the configured CA certificate */
     char fpr[65];                /* SHA-256 of the certificate's DER, lower-case hex */
+    unsigned char der[TOK_CERT_DER_MAX]; /* the certificate itself (der_len 0 if larger) */
+    size_t der_len;
 };
 
 /*

@@ -29,12 +29,13 @@ static const char SQL_KEY_PUT[] =
     "  THEN excluded.first_issue ELSE keys.first_issue END";
 static const char SQL_CERT_PUT[] =
     "INSERT INTO certs (serial, uscc, holder, subject, key_serial, kind, not_before, not_after,"
-    " first_issue, state, order_id, fpr) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " first_issue, state, order_id, fpr, der) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT(serial) DO UPDATE SET uscc = excluded.uscc, holder = excluded.holder,"
     " subject = excluded.subject, key_serial = excluded.key_serial, kind = excluded.kind,"
     " not_before = excluded.not_before, not_after = excluded.not_after,"
     " first_issue = excluded.first_issue, order_id = excluded.order_id,"
     " fpr = CASE WHEN excluded.fpr <> '' THEN excluded.fpr ELSE certs.fpr END,"
+    " der = COALESCE(excluded.der, certs.der),"
     /* a revoked certificate stays revoked, whatever is put again */
     " state = CASE WHEN certs.state = 1 THEN 1 ELSE excluded.state END";
 
@@ -83,6 +84,10 @@ store_cert_put(store *st, const struct store_cert *c)
     else
         sqlite3_bind_null(s, 11);
     sqlite3_bind_text(s, 12, c->fpr, -1, SQLITE_STATIC);
+    if (c->der != NULL && c->der_len > 0)
+        sqlite3_bind_blob64(s, 13, c->der, (sqlite3_uint64)c->der_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 13);
     if ((rc = st_step_done(st, s, "certificate: put")) != STORE_OK)
         goto fail;
     return st_commit(st);
@@ -237,4 +242,40 @@ store_counter_next(store *st, const char *name, int64_t *out)
     if (rc != SQLITE_ROW)
         return st_fail(st, rc, "counter: next");
     return STORE_OK;
+}
+
+static const char SQL_CERT_DER[] = "SELECT der FROM certs WHERE serial = ? AND der IS NOT NULL";
+
+int
+store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_DER);
+    int rc;
+
+    *der = NULL;
+    *len = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, serial, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        unsigned char *copy = malloc(n > 0 ? n : 1);
+        if (copy == NULL) {
+            sqlite3_reset(s);
+            st_detail(st, "certificate %s: out of memory", serial);
+            return STORE_ERR_IO;
+        }
+        memcpy(copy, sqlite3_column_blob(s, 0), n);
+        sqlite3_reset(s);
+        *der = copy;
+        *len = n;
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "certificate %s: not kept", serial);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "certificate: der");
 }

@@ -209,6 +209,7 @@ const char *const store_migrations[] = {
     "DROP TABLE checks;"
     "ALTER TABLE checks_6 RENAME TO checks;"
     /* the CRL reads every revoked certificate: from the index alone */
+    "ALTER TABLE certs ADD COLUMN der BLOB;"   /* the certificate itself: the CA keeps it for years */
     "DROP INDEX certs_revoked;"
     "CREATE INDEX certs_revoked ON certs(revoked_at, serial, reason) WHERE state = 1;",
 };

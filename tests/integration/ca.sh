@@ -38,6 +38,10 @@ openssl x509 -inform der -in "$TEST_TMP/demo.der" -out "$TEST_TMP/demo.pem" 2>/d
 CDP=$(openssl x509 -in "$TEST_TMP/demo.pem" -noout -ext crlDistributionPoints | sed -n 's/^ *URI://p')
 AIA=$(openssl x509 -in "$TEST_TMP/demo.pem" -noout -ext authorityInfoAccess | sed -n 's/^ *CA Issuers - URI://p')
 t_eq "the certificate's CRL distribution point is the hall's" "$BASE/kiosk-ca.crl" "$CDP"
+t_check "kiosk ca status --out writes the certificate the records keep" "$K" ca status "$SERIAL" --out "$TEST_TMP/kept.der"
+t_check "the records keep the certificate itself, byte for byte" cmp "$TEST_TMP/kept.der" "$TEST_TMP/demo.der"
+t_eq "and its SHA-256 fingerprint" "$(openssl x509 -in "$TEST_TMP/demo.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)" \
+  "$(db "SELECT fpr FROM certs WHERE serial='$SERIAL'")"
 t_eq "the certificate's caIssuers URL is the hall's" "$BASE/kiosk-ca.crt" "$AIA"
 
 # ---- publishing -----------------------------------------------------------------------

@@ -47,6 +47,8 @@ openssl x509 -in "$TEST_TMP/cert.pem" -noout -subject -serial -nameopt utf8,sep_
 t_grep "subject holds the company name" "$COMPANY" "$TEST_TMP/subj.txt"
 t_grep "subject holds the USCC" "$USCC" "$TEST_TMP/subj.txt"
 t_grep "serial matches the engine's" "serial=$CERT" "$TEST_TMP/subj.txt"
+sqlite3 "$DB" "SELECT writefile('$TEST_TMP/kept.der', der) FROM certs WHERE serial='$CERT'" >/dev/null
+t_check "the records keep the certificate issued, byte for byte" cmp "$TEST_TMP/kept.der" "$TEST_TMP/cert.der"
 echo "signed by the kiosk key $RANDOM" > "$TEST_TMP/data"
 ALG=$(openssl x509 -in "$TEST_TMP/cert.pem" -noout -text | grep -q id-ecPublicKey && echo ECDSA || echo SHA256-RSA-PKCS)
 SIGFMT=()
