@@ -121,3 +121,23 @@ svc_settle_print(struct app *app, const char *date, char *out, size_t n)
         msg_fmt(out, n, M_SET_PRINTED, (long long)id, anchor);
     return 0;
 }
+
+int
+svc_ca_warning(struct app *app, char *out, size_t n)
+{
+    time_t end = tok_ca_not_after(app->tok), now = time(NULL);
+    char day[16];
+    struct tm tm;
+    long left;
+
+    if (end == 0 || end - now > (time_t)SVC_CA_WARN_DAYS * 86400)
+        return 0;
+    localtime_r(&end, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    left = (long)((end - now) / 86400);
+    if (end <= now)
+        msg_fmt(out, n, M_SVC_CA_ENDED, day);
+    else
+        msg_fmt(out, n, M_SVC_CA_ENDING, day, left);
+    return 1;
+}

@@ -45,4 +45,12 @@ int svc_report_daily(struct app *app, const char *date, struct store_report_row 
  * to tell the supervisor. 0, or -1 when it could not even be queued. */
 int svc_settle_print(struct app *app, const char *date, char *out, size_t n);
 
+/*
+ * The supervisor's warning that the CA certificate ends soon: 1 and the
+ * words in OUT from SVC_CA_WARN_DAYS days before it ends (and once it has
+ * ended: nothing can be issued), else 0.
+ */
+#define SVC_CA_WARN_DAYS 180
+int svc_ca_warning(struct app *app, char *out, size_t n);
+
 #endif

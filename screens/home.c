@@ -7,8 +7,10 @@
  */
 #include <curses.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "kiosk/svc.h"
 #include "kiosk/ui.h"
 #include "screens/screens.h"
 #include "screens/txn.h"
@@ -107,6 +109,9 @@ home_draw(struct app *app, void *state)
         msg_fmt(line, sizeof line, M_SES_CLERK_LINE, app->ses.name, app->ses.login,
                 ses_role_label(app->ses.role), at);
         ui_text(y, 2, COLS - 4, TC_DIM, line);
+        /* the supervisor is told in time that the CA certificate ends */
+        if (strcmp(app->ses.role, "supervisor") == 0 && svc_ca_warning(app, line, sizeof line))
+            y += ui_wrap(y + 1, 2, COLS - 4, TC_WARN, line);
     }
     y++;
     ui_center(y++, TC_NORMAL, msg(M_HOME_PROMPT));

@@ -191,6 +191,9 @@ struct tok_revoked {
 int tok_ca_crl(tok_ctx *ctx, const struct tok_revoked *v, size_t n, time_t this_update, time_t next_update,
                long number, unsigned char **der, size_t *len);
 
+/* When the CA certificate ends (0 when none is loaded). */
+time_t tok_ca_not_after(tok_ctx *ctx);
+
 /* The CA certificate as DER (what authorityInfoAccess caIssuers serves); caller OPENSSL_free. */
 int tok_ca_cert_der(tok_ctx *ctx, unsigned char **der, size_t *len);
 
