@@ -27,3 +27,8 @@ vg "kiosk --help" "$B" --help
 vg "kiosk hall provision (reuse)" "$B" hall provision
 vg "kiosk audit verify" "$B" audit verify
 vg "kiosk print sample --out" "$B" print sample --doc receipt --out "$TEST_TMP/r.pdf"
+vg "kiosk ca crl (sign in the HSM, publish)" "$B" ca crl
+vg "kiosk ca crl --out" "$B" ca crl --out "$TEST_TMP/c.crl"
+DEMO=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT serial FROM certs WHERE uscc='91120116MA05JQ4W3K' LIMIT 1")
+vg "kiosk ca status --out" "$B" ca status "$DEMO" --out "$TEST_TMP/d.der"
+vg "kiosk ca revoke (unknown serial: refused)" "$B" ca revoke 0123ABCD --reason keyCompromise --as boss
