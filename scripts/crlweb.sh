@@ -22,7 +22,7 @@ pidf=$dir/lighttpd.pid
 base=http://localhost:$port
 wait_s=${CRLWEB_START_TIMEOUT:-10}
 
-alive() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+. "$(dirname "$0")/daemon.sh"
 answers() { python3 - "$base/" <<'PY' 2>/dev/null
 import sys, urllib.request, urllib.error
 try:
@@ -32,23 +32,11 @@ except urllib.error.HTTPError:
 PY
 }
 
-stop() {
-  local pid i
-  if [ -f "$pidf" ]; then
-    pid=$(cat "$pidf")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidf"
-  fi
-}
 
 start() {
   local root=$1 deadline
-  if alive && answers; then echo "$base"; return 0; fi
-  stop
+  if alive "$pidf" && answers; then echo "$base"; return 0; fi
+  stop_pidfile "$pidf"
   command -v lighttpd >/dev/null || { echo "crlweb.sh: lighttpd is not installed (scripts/setup.sh installs it)" >&2; return 1; }
   mkdir -p "$dir" "$root"
   cat >"$dir/lighttpd.conf" <<CONF
@@ -65,7 +53,7 @@ CONF
   echo $! >"$pidf"
   deadline=$((SECONDS + wait_s))
   until answers; do
-    if ! alive; then
+    if ! alive "$pidf"; then
       echo "crlweb.sh: lighttpd exited at start (port $port busy?):" >&2
       tail -5 "$dir/lighttpd.out" "$dir/error.log" >&2 2>/dev/null || true
       return 1
@@ -78,7 +66,7 @@ CONF
 
 case $cmd in
   start)  start "${4:-$home/crl}" ;;
-  stop)   stop ;;
-  status) alive && answers ;;
+  stop)   stop_pidfile "$pidf" ;;
+  status) alive "$pidf" && answers ;;
   *)      usage ;;
 esac

@@ -29,21 +29,9 @@ pidf=$dir/cupsd.pid
 sock=$dir/run/cups.sock
 wait_s=${CUPSD_START_TIMEOUT:-15}
 
-alive() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+. "$(dirname "$0")/daemon.sh"
 answers() { CUPS_SERVER=localhost:$port timeout 3 lpstat -r 2>/dev/null | grep -q "is running"; }
 
-stop() {
-  local pid i
-  if [ -f "$pidf" ]; then
-    pid=$(cat "$pidf")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidf"
-  fi
-}
 
 configure() {
   local user group
@@ -95,8 +83,8 @@ EOF
 
 start() {
   local printer_uri=$1 queue=$2 deadline
-  if ! (alive && answers); then
-    stop
+  if ! (alive "$pidf" && answers); then
+    stop_pidfile "$pidf"
     configure || return 1
     rm -f "$sock"
     setsid cupsd -f -c "$dir/etc/cupsd.conf" -s "$dir/etc/cups-files.conf" \
@@ -104,7 +92,7 @@ start() {
     echo $! >"$pidf"
     deadline=$((SECONDS + wait_s))
     until answers; do
-      if ! alive; then
+      if ! alive "$pidf"; then
         echo "cupsd.sh: cupsd exited at start (port $port busy?); $dir/log/error_log:" >&2
         tail -5 "$dir/log/error_log" "$dir/log/cupsd.out" >&2 2>/dev/null || true
         return 1
@@ -124,8 +112,8 @@ start() {
 
 case $cmd in
   start)  [ $# -ge 4 ] || usage; start "$4" "${5:-hallq}" ;;
-  stop)   stop ;;
+  stop)   stop_pidfile "$pidf" ;;
   kill)   [ -f "$pidf" ] && kill -9 "$(cat "$pidf")" 2>/dev/null; rm -f "$pidf" ;;
-  status) alive && answers ;;
+  status) alive "$pidf" && answers ;;
   *)      usage ;;
 esac

@@ -25,25 +25,13 @@ ipp_pidf=$dir/ippeveprinter.pid
 bus=$dir/bus
 wait_s=${PRINTER_START_TIMEOUT:-10}
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+. "$(dirname "$0")/daemon.sh"
 
 answers() {
   # One Get-Printer-Attributes with a 2 s timeout.
   ipptool -q -T 2 "$uri" get-printer-attributes.test >/dev/null 2>&1
 }
 
-stop_pidfile() {
-  local f=$1 pid i
-  if [ -f "$f" ]; then
-    pid=$(cat "$f")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$f"
-  fi
-}
 
 start() {
   mkdir -p "$dir/spool"
