@@ -34,7 +34,7 @@ PY
 
 
 start() {
-  local root=$1 deadline
+  local root=$1
   if alive "$pidf" && answers; then echo "$base"; return 0; fi
   stop_pidfile "$pidf"
   command -v lighttpd >/dev/null || { echo "crlweb.sh: lighttpd is not installed (scripts/setup.sh installs it)" >&2; return 1; }
@@ -51,16 +51,7 @@ server.stat-cache-engine = "disable"   # the CRL is replaced by rename: never se
 CONF
   setsid lighttpd -D -f "$dir/lighttpd.conf" </dev/null >"$dir/lighttpd.out" 2>&1 &
   echo $! >"$pidf"
-  deadline=$((SECONDS + wait_s))
-  until answers; do
-    if ! alive "$pidf"; then
-      echo "crlweb.sh: lighttpd exited at start (port $port busy?):" >&2
-      tail -5 "$dir/lighttpd.out" "$dir/error.log" >&2 2>/dev/null || true
-      return 1
-    fi
-    [ $SECONDS -lt $deadline ] || { echo "crlweb.sh: lighttpd on port $port did not answer within ${wait_s}s" >&2; return 1; }
-    sleep 0.1
-  done
+  wait_started "$pidf" "$wait_s" "crlweb.sh: lighttpd on port $port" "$dir/lighttpd.out" "$dir/error.log" || return 1
   echo "$base"
 }
 

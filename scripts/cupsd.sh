@@ -82,7 +82,7 @@ EOF
 }
 
 start() {
-  local printer_uri=$1 queue=$2 deadline
+  local printer_uri=$1 queue=$2
   if ! (alive "$pidf" && answers); then
     stop_pidfile "$pidf"
     configure || return 1
@@ -90,16 +90,7 @@ start() {
     setsid cupsd -f -c "$dir/etc/cupsd.conf" -s "$dir/etc/cups-files.conf" \
       </dev/null >"$dir/log/cupsd.out" 2>&1 &
     echo $! >"$pidf"
-    deadline=$((SECONDS + wait_s))
-    until answers; do
-      if ! alive "$pidf"; then
-        echo "cupsd.sh: cupsd exited at start (port $port busy?); $dir/log/error_log:" >&2
-        tail -5 "$dir/log/error_log" "$dir/log/cupsd.out" >&2 2>/dev/null || true
-        return 1
-      fi
-      [ $SECONDS -lt $deadline ] || { echo "cupsd.sh: cupsd on port $port did not answer within ${wait_s}s" >&2; return 1; }
-      sleep 0.1
-    done
+    wait_started "$pidf" "$wait_s" "cupsd.sh: cupsd on port $port" "$dir/log/error_log" "$dir/log/cupsd.out" || return 1
   fi
   if ! CUPS_SERVER=$sock lpstat -p "$queue" >/dev/null 2>&1; then
     CUPS_SERVER=$sock lpadmin -p "$queue" -E -v "$printer_uri" -m everywhere -o printer-error-policy=retry-job \

@@ -3,6 +3,7 @@
 #
 #   alive PIDFILE          the process named in PIDFILE runs
 #   stop_pidfile PIDFILE   stop it (TERM, up to 5 s, then KILL) and remove PIDFILE
+#   wait_started PIDFILE SECONDS NAME LOG...   wait until the caller's `answers` succeeds
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -17,4 +18,25 @@ stop_pidfile() {
     fi
     rm -f "$f"
   fi
+}
+
+# wait_started PIDFILE SECONDS NAME LOG...: poll `answers` (defined by the
+# caller) until the service answers; fail, showing the tail of each LOG,
+# when its process dies first or SECONDS pass.
+wait_started() {
+  local pidf=$1 secs=$2 name=$3 deadline
+  shift 3
+  deadline=$((SECONDS + secs))
+  until answers; do
+    if ! alive "$pidf"; then
+      echo "$name exited at start (port busy?):" >&2
+      tail -5 "$@" >&2 2>/dev/null || true
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "$name did not answer within ${secs}s (log: $*)" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
 }

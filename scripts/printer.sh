@@ -50,21 +50,8 @@ start() {
       -f "${PRINTER_FORMATS:-application/pdf}" -c /bin/true kiosk-printer \
       </dev/null >"$dir/ippeveprinter.log" 2>&1 &
   echo $! >"$ipp_pidf"
-  local deadline=$((SECONDS + wait_s))
-  while [ $SECONDS -lt $deadline ]; do
-    if ! alive "$ipp_pidf"; then
-      echo "printer.sh: ippeveprinter exited at start (port $port busy?); log $dir/ippeveprinter.log:" >&2
-      tail -5 "$dir/ippeveprinter.log" >&2 || true
-      return 1
-    fi
-    if answers; then
-      echo "$uri"
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "printer.sh: ippeveprinter on port $port did not answer within ${wait_s}s (log $dir/ippeveprinter.log)" >&2
-  return 1
+  wait_started "$ipp_pidf" "$wait_s" "printer.sh: ippeveprinter on port $port" "$dir/ippeveprinter.log" || return 1
+  echo "$uri"
 }
 
 case $cmd in
