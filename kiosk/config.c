@@ -72,6 +72,7 @@ static const struct cfg_option cfg_options[] = {
     { "ca", "issuer_url", CFG_STR, F(issuer_url), "http://crl.example.invalid/kiosk-ca.crt", 0, 0, NULL, "where the CA certificate is served (authorityInfoAccess caIssuers in certificates; empty: none)" },
     { "ca", "policy_oid", CFG_STR, F(policy_oid), "1.3.6.1.4.1.32473.1.1", 0, 0, NULL, "certificatePolicies OID of issued certificates (the CA's CPS; the default is under RFC 5612's documentation arc: set your own; empty: none)" },
     { "ca", "eku", CFG_STR, F(eku), "clientAuth,emailProtection", 0, 0, NULL, "extendedKeyUsage of issued certificates (OpenSSL names, comma-separated)" },
+    { "ca", "uscc_attr", CFG_ENUM, F(uscc_attr), "organizationIdentifier", 0, 0, "organizationIdentifier|serialNumber", "the subject attribute that carries the company's USCC (X.520 organizationIdentifier, or serialNumber as some CAs do)" },
     { "ca", "profile", CFG_ENUM, F(profile_name), "tianjin", 0, 0, "tianjin|bjca", "fee and validity profile in force" },
 
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },

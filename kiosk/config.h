@@ -66,6 +66,7 @@ struct kiosk_config {
     char issuer_url[CFG_STR_MAX]; /* authorityInfoAccess caIssuers: where the CA certificate is served */
     char policy_oid[64];          /* certificatePolicies: the CA's policy (CPS) OID */
     char eku[128];                /* extendedKeyUsage of end-entity certificates */
+    char uscc_attr[32];           /* the subject attribute holding the USCC */
     char profile_name[32];        /* tianjin | bjca */
 
     /* [db] */

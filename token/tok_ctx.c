@@ -57,6 +57,7 @@ tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t er
     if (rc != TOK_OK)
         return rc;
     tok_set_profile(*out, cfg->issuer_url, cfg->policy_oid, cfg->eku);
+    tok_set_uscc_attr(*out, strcmp(cfg->uscc_attr, "serialNumber") == 0);
     return tok_set_hsm(*out, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
 }
 
@@ -169,3 +170,9 @@ tok_close(tok_ctx *ctx)
 
 
 
+
+void
+tok_set_uscc_attr(tok_ctx *ctx, bool serial_number)
+{
+    ctx->uscc_in_serial = serial_number;
+}

@@ -38,6 +38,7 @@ struct tok_ctx {
     char issuer_url[256];      /* authorityInfoAccess caIssuers ("" = none) */
     char policy_oid[64];       /* certificatePolicies ("" = none) */
     char eku[128];             /* extendedKeyUsage ("" = none) */
+    bool uscc_in_serial;       /* the USCC in serialNumber, not organizationIdentifier */
     EVP_PKEY *ca_key;           /* CA private key handle, freed on refresh */
     bool hsm_logged_in;         /* valid until the next refresh */
 

@@ -36,7 +36,7 @@ tok_key_by_id(PKCS11_TOKEN *token, const unsigned char *id, size_t idlen)
 }
 
 static X509_REQ *
-tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj)
+tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj, bool uscc_in_serial)
 {
     X509_REQ *req = X509_REQ_new();
     X509_NAME *n = X509_NAME_new();
@@ -45,8 +45,8 @@ tok_make_csr(EVP_PKEY *key, EVP_PKEY *pub, const struct tok_subject *subj)
     ok = ok && X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
     ok = ok && X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)subj->org, -1, -1, 0);
     if (ok && subj->uscc[0] != '\0')
-        ok = X509_NAME_add_entry_by_NID(n, NID_organizationIdentifier, MBSTRING_UTF8,
-                                        (const unsigned char *)subj->uscc, -1, -1, 0);
+        ok = X509_NAME_add_entry_by_NID(n, uscc_in_serial ? NID_serialNumber : NID_organizationIdentifier,
+                                        MBSTRING_UTF8, (const unsigned char *)subj->uscc, -1, -1, 0);
     ok = ok && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
                                           (const unsigned char *)(subj->cn[0] ? subj->cn : subj->org), -1, -1, 0);
     ok = ok && X509_REQ_set_subject_name(req, n) && X509_REQ_set_pubkey(req, pub);
@@ -190,7 +190,7 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped before the CA signature (write-ahead failed)");
         goto out;
     }
-    if ((req = tok_make_csr(key, pub, subj)) == NULL) {
+    if ((req = tok_make_csr(key, pub, subj, ctx->uscc_in_serial)) == NULL) {
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "CSR signed on key %s failed", serial);
         goto out;
     }

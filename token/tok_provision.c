@@ -472,6 +472,7 @@ tok_provision(const struct kiosk_config *cfg, const struct tok_prov_opts *opts, 
     }
     tok_set_hsm(p.ctx, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
     tok_set_profile(p.ctx, cfg->issuer_url, cfg->policy_oid, cfg->eku);
+    tok_set_uscc_attr(p.ctx, strcmp(cfg->uscc_attr, "serialNumber") == 0);
     if ((rc = prov_hsm(&p)) == TOK_OK && (rc = prov_ca_cert(&p)) == TOK_OK &&
         (rc = prov_keys(&p)) == TOK_OK)
         rc = prov_conf(&p);

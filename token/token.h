@@ -175,6 +175,9 @@ int tok_set_hsm(tok_ctx *ctx, const char *pin_file, const char *ca_key_label, co
  */
 void tok_set_profile(tok_ctx *ctx, const char *issuer_url, const char *policy_oid, const char *eku);
 
+/* Put the USCC in the subject's serialNumber instead of organizationIdentifier (the default). */
+void tok_set_uscc_attr(tok_ctx *ctx, bool serial_number);
+
 /* ---- the CA's revocation list (token/tok_crl.c) --------------------------- */
 
 struct tok_revoked {

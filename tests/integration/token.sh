@@ -192,6 +192,20 @@ for spec in "blank1 rsa2048 SHA256-RSA-PKCS" "blank2 p256 ECDSA"; do
   fi
 done
 
+# --- where the USCC goes: [ca] uscc_attr = serialNumber (some CAs put it there) ---
+cp "$H/kiosk.conf" "$TEST_TMP/kiosk.conf.orig"
+printf '\n[ca]\nuscc_attr = serialNumber\n' >> "$H/kiosk.conf"
+B5=$(plug blank5)
+"$HELPER" issue "$B5" sn-uscc 654321 p256 > "$TEST_TMP/sn.txt" 2>&1
+t_grep "uscc_attr = serialNumber: issued" "status=0" "$TEST_TMP/sn.txt"
+t_grep "uscc_attr = serialNumber: the kiosk still reads the USCC" "uscc=91120104MA05KL2D7K" "$TEST_TMP/sn.txt"
+pkcs11-tool --module $MODULE --token-label sn-uscc --read-object --type cert --label kiosk-cert -o "$TEST_TMP/sn.der" >/dev/null 2>&1
+openssl x509 -inform der -in "$TEST_TMP/sn.der" -noout -subject -nameopt RFC2253 > "$TEST_TMP/sn.subj" 2>&1
+t_grep "uscc_attr = serialNumber: openssl shows it in the subject's serialNumber" "serialNumber=91120104MA05KL2D7K" "$TEST_TMP/sn.subj"
+if grep -q "2.5.4.97\|organizationIdentifier" "$TEST_TMP/sn.subj"; then t_fail "uscc_attr = serialNumber: no organizationIdentifier"
+else t_ok "uscc_attr = serialNumber: no organizationIdentifier"; fi
+cp "$TEST_TMP/kiosk.conf.orig" "$H/kiosk.conf"
+
 # --- the CA signs only while its certificate is valid, and nothing that outlives it
 B=$(plug blank4)
 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 faketime -f '+3700d' "$HELPER" issue "$B" late-ca 654321 p256 > "$TEST_TMP/late.txt" 2>&1
