@@ -131,6 +131,7 @@ enum store_reason {
     REASON_AFFILIATION_CHANGED = 3,
     REASON_SUPERSEDED = 4,
     REASON_CESSATION = 5,       /* cessationOfOperation */
+    REASON_HOLD = 6,            /* certificateHold: reported lost (挂失), may be released */
 };
 
 int store_cert_put(store *st, const struct store_cert *c);
@@ -144,6 +145,18 @@ int store_cert_set_state(store *st, const char *serial, enum store_cert_state st
  * is revoked already (nothing changed), STORE_ERR_NOT_FOUND.
  */
 int store_cert_revoke(store *st, const char *serial, int reason, time_t at);
+/*
+ * Report lost (挂失): an ACTIVE certificate goes on hold at AT - listed on
+ * the CRL as certificateHold (state REVOKED, reason REASON_HOLD); a held
+ * certificate may be revoked for good (store_cert_revoke) or released.
+ * STORE_ERR_CONFLICT when it is not active, STORE_ERR_NOT_FOUND.
+ */
+int store_cert_hold(store *st, const char *serial, time_t at);
+/* Release a hold (解挂): back to ACTIVE. STORE_ERR_CONFLICT when it is not on hold
+ * (or the company has another active certificate now). */
+int store_cert_release(store *st, const char *serial);
+/* The serials on hold since BEFORE or earlier (their hold period is over), at most MAX. */
+int store_cert_holds_before(store *st, time_t before, char (*serials)[80], size_t max, size_t *n);
 /* The certificate itself, as issued (DER, malloc'd; the caller frees). NOT_FOUND when not kept. */
 int store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len);
 /* Every revoked certificate, in revocation order: FN(ARG, serial, revoked_at, reason); FN != 0 stops. */

@@ -24,6 +24,8 @@ extern const struct cli_cmd cmd_report_daily;
 extern const struct cli_cmd cmd_ca_crl;
 extern const struct cli_cmd cmd_ca_revoke;
 extern const struct cli_cmd cmd_ca_status;
+extern const struct cli_cmd cmd_ca_hold;
+extern const struct cli_cmd cmd_ca_release;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -44,6 +46,8 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_ca_crl,
     &cmd_ca_revoke,
     &cmd_ca_status,
+    &cmd_ca_hold,
+    &cmd_ca_release,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

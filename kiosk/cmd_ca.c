@@ -6,6 +6,9 @@
  *   kiosk ca revoke SERIAL --reason R --as LOGIN
  *                                 revoke a certificate; LOGIN is a supervisor whose
  *                                 password is read from standard input; audited
+ *   kiosk ca hold|release SERIAL --as LOGIN
+ *                                 report lost (挂失: certificateHold on the CRL, revoked
+ *                                 after [ca] hold_days) / release the hold (解挂)
  *   kiosk ca status SERIAL        what the records say about a certificate
  *
  * Bad input (unknown serial, revoked already, unknown reason) is one line
@@ -69,6 +72,24 @@ ca_day(char *buf, size_t n, time_t t)
     return buf;
 }
 
+/* A supervisor's password from stdin confirms a status change; a refusal is audited (DENIED). */
+static bool
+ca_supervisor(struct txn_env *env, const char *login, const char *serial, const char *denied)
+{
+    char pw[256], role[32], detail[128], line[512];
+    bool ok = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 &&
+              store_clerk_verify_password(env->st, login, pw, role, sizeof role) == STORE_OK &&
+              strcmp(role, "supervisor") == 0;
+
+    OPENSSL_cleanse(pw, sizeof pw);
+    if (!ok) {
+        snprintf(detail, sizeof detail, "cert=%s", serial);
+        (void)store_audit(env->st, login, denied, detail);
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
+    }
+    return ok;
+}
+
 static int
 ca_crl_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
@@ -116,7 +137,7 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
     struct txn_env env;
     struct store_cert c;
     const char *serial = NULL, *reason_name = NULL, *login = NULL;
-    char err[1024], line[1400], pw[256], role[32], when[32];
+    char err[1024], line[1400], when[32];
     bool published;
     int reason, rc, i;
 
@@ -152,17 +173,10 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
         ca_close(&env);
         return 2;
     }
-    /* the supervisor confirms with a password; a refusal is audited */
-    if (cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) != 0 ||
-        store_clerk_verify_password(env.st, login, pw, role, sizeof role) != STORE_OK || strcmp(role, "supervisor") != 0) {
-        OPENSSL_cleanse(pw, sizeof pw);
-        snprintf(err, sizeof err, "cert=%s", serial);
-        (void)store_audit(env.st, login, "cert.revoke_denied", err);
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
+    if (!ca_supervisor(&env, login, serial, "cert.revoke_denied")) {
         ca_close(&env);
         return 1;
     }
-    OPENSSL_cleanse(pw, sizeof pw);
     rc = txn_ca_revoke(&env, serial, reason, login, &published, err, sizeof err);
     if (rc == STORE_ERR_CONFLICT) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_ALREADY, serial, "-", "-"));
@@ -180,6 +194,56 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
     ca_close(&env);
     return published ? 0 : 1;
 }
+
+/* kiosk ca hold|release SERIAL --as SUPERVISOR */
+static int
+ca_change_exec(const struct kiosk_config *cfg, int argc, char **argv, enum txn_ca_op op)
+{
+    static struct kiosk_config eff;
+    struct txn_env env;
+    struct store_cert c;
+    char err[1024], line[1400];
+    bool published;
+    int rc;
+
+    if (argc != 3 || strcmp(argv[1], "--as") != 0 || argv[0][0] == '-') {
+        fprintf(stderr, "%s\n", msg(M_CA_CHANGE_USAGE));
+        return 2;
+    }
+    if ((rc = ca_open(cfg, &eff, &env, true)) != 0)
+        return rc;
+    if ((rc = store_cert_get(env.st, argv[0], &c)) != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_UNKNOWN_SERIAL, argv[0]));
+        ca_close(&env);
+        return 2;
+    }
+    if (!ca_supervisor(&env, argv[2], argv[0], op == CA_HOLD ? "cert.hold_denied" : "cert.release_denied")) {
+        ca_close(&env);
+        return 1;
+    }
+    rc = txn_ca_change(&env, op, argv[0], REASON_HOLD, argv[2], &published, err, sizeof err);
+    if (rc == STORE_ERR_CONFLICT) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NOT_APPLICABLE, argv[0], store_detail(env.st)));
+        ca_close(&env);
+        return 2;
+    }
+    if (rc != STORE_OK) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, eff.db_path, store_detail(env.st)));
+        ca_close(&env);
+        return 1;
+    }
+    if (op == CA_HOLD)
+        printf("%s\n", msg_fmt(line, sizeof line, M_CA_HELD, argv[0], eff.hold_days));
+    else
+        printf("%s\n", msg_fmt(line, sizeof line, M_CA_RELEASED, argv[0]));
+    if (!published)
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_CRL_FAILED, err));
+    ca_close(&env);
+    return published ? 0 : 1;
+}
+
+static int ca_hold_exec(const struct kiosk_config *cfg, int argc, char **argv) { return ca_change_exec(cfg, argc, argv, CA_HOLD); }
+static int ca_release_exec(const struct kiosk_config *cfg, int argc, char **argv) { return ca_change_exec(cfg, argc, argv, CA_RELEASE); }
 
 static int
 ca_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
@@ -204,12 +268,13 @@ ca_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return rc == STORE_ERR_NOT_FOUND ? 2 : 1;
     }
     printf("%s\n", msg_fmt(line, sizeof line, M_CA_STATUS, c.serial,
-                           msg(c.state == CERT_REVOKED ? M_CA_STATE_REVOKED : c.state == CERT_SUPERSEDED ? M_CA_STATE_SUPERSEDED
+                           msg(c.state == CERT_REVOKED ? (c.reason == REASON_HOLD ? M_CA_STATE_HELD : M_CA_STATE_REVOKED)
+                               : c.state == CERT_SUPERSEDED ? M_CA_STATE_SUPERSEDED
                                                        : c.not_after < time(NULL) ? M_CA_STATE_EXPIRED : M_CA_STATE_ACTIVE),
                            c.holder, c.uscc, ca_day(a, sizeof a, c.not_before), ca_day(b, sizeof b, c.not_after)));
     if (c.state == CERT_REVOKED)
         printf("%s\n", msg_fmt(line, sizeof line, M_CA_STATUS_REVOKED, ca_day(a, sizeof a, c.revoked_at),
-                               rules_reason_name(c.reason) ? rules_reason_name(c.reason) : "-"));
+                               rules_reason_name(c.reason) ? rules_reason_name(c.reason) : msg(txn_reason_msg(c.reason))));
     if (c.fpr[0] != '\0')
         printf("SHA-256 %s\n", c.fpr);
     if (argc == 3) {
@@ -251,4 +316,15 @@ const struct cli_cmd cmd_ca_revoke = {
 const struct cli_cmd cmd_ca_status = {
     .group = "ca", .name = "status", .usage = "SERIAL [--out FILE.der]",
     .summary = "a certificate's status in the records (--out: the certificate as issued, kept in the records)", .exec = ca_status_exec,
+};
+
+const struct cli_cmd cmd_ca_hold = {
+    .group = "ca", .name = "hold", .usage = "SERIAL --as SUPERVISOR",
+    .summary = "report a certificate lost (挂失): on hold, certificateHold on the CRL; revoked after [ca] hold_days unless released",
+    .exec = ca_hold_exec,
+};
+
+const struct cli_cmd cmd_ca_release = {
+    .group = "ca", .name = "release", .usage = "SERIAL --as SUPERVISOR",
+    .summary = "release a hold (解挂): the certificate is active again, off the CRL", .exec = ca_release_exec,
 };

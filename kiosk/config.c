@@ -69,6 +69,7 @@ static const struct cfg_option cfg_options[] = {
     { "ca", "crl_url", CFG_STR, F(crl_url), "http://crl.example.invalid/kiosk-ca.crl", 0, 0, NULL, "CRL distribution point written into certificates" },
     { "ca", "crl_dir", CFG_PATH, F(crl_dir), "crl", 0, 0, NULL, "directory the CRL (kiosk-ca.crl) and the CA certificate (kiosk-ca.crt) are published to, served at crl_url / issuer_url" },
     { "ca", "crl_valid_h", CFG_INT, F(crl_valid_h), "24", 1, 8760, NULL, "hours from a CRL's thisUpdate to its nextUpdate (publish again before)" },
+    { "ca", "hold_days", CFG_INT, F(hold_days), "30", 1, 365, NULL, "days a certificate reported lost stays on hold before it is revoked (keyCompromise)" },
     { "ca", "issuer_url", CFG_STR, F(issuer_url), "http://crl.example.invalid/kiosk-ca.crt", 0, 0, NULL, "where the CA certificate is served (authorityInfoAccess caIssuers in certificates; empty: none)" },
     { "ca", "policy_oid", CFG_STR, F(policy_oid), "1.3.6.1.4.1.32473.1.1", 0, 0, NULL, "certificatePolicies OID of issued certificates (the CA's CPS; the default is under RFC 5612's documentation arc: set your own; empty: none)" },
     { "ca", "eku", CFG_STR, F(eku), "clientAuth,emailProtection", 0, 0, NULL, "extendedKeyUsage of issued certificates (OpenSSL names, comma-separated)" },

@@ -63,6 +63,7 @@ struct kiosk_config {
     char crl_url[CFG_STR_MAX];    /* CRL distribution point put in certificates */
     char crl_dir[CFG_PATH_MAX];   /* where the CRL (kiosk-ca.crl) and kiosk-ca.crt are published */
     int crl_valid_h;              /* hours from thisUpdate to nextUpdate */
+    int hold_days;                /* a certificate on hold (reported lost) is revoked after this many days */
     char issuer_url[CFG_STR_MAX]; /* authorityInfoAccess caIssuers: where the CA certificate is served */
     char policy_oid[64];          /* certificatePolicies: the CA's policy (CPS) OID */
     char eku[128];                /* extendedKeyUsage of end-entity certificates */

@@ -304,7 +304,8 @@ struct txn_check {
     time_t read_at;                  /* when it was read (the kiosk's clock, env->now) */
     bool clock_suspect;              /* clock earlier than the last recorded check */
     bool record_failed;              /* the check could not be recorded */
-    bool revoked;                    /* the records hold it revoked: when and why below */
+    bool revoked;                    /* the records hold it revoked (or on hold): when and why below */
+    bool held;                       /* on hold (reported lost), not yet revoked for good */
     time_t revoked_at;
     int reason;                      /* RFC 5280 CRLReason */
 };
@@ -464,5 +465,15 @@ int txn_ca_publish(const struct txn_env *env, char *err, size_t errlen);
  */
 int txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
                   char *err, size_t errlen);
+
+/*
+ * Any status change the CA makes, like txn_ca_revoke: CA_REVOKE (REASON),
+ * CA_HOLD (挂失: on hold, certificateHold on the CRL; after [ca] hold_days a
+ * publication revokes it, keyCompromise), CA_RELEASE (解挂: back to active).
+ * STORE_ERR_CONFLICT when the change does not apply to its state.
+ */
+enum txn_ca_op { CA_REVOKE = 0, CA_HOLD, CA_RELEASE };
+int txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,
+                  bool *published, char *err, size_t errlen);
 
 #endif

@@ -128,6 +128,8 @@ publish_file(const char *dir, const char *name, const unsigned char *data, size_
     return 0;
 }
 
+static int ca_expire_holds(const struct txn_env *env);
+
 int
 txn_ca_publish(const struct txn_env *env, char *err, size_t errlen)
 {
@@ -135,6 +137,10 @@ txn_ca_publish(const struct txn_env *env, char *err, size_t errlen)
     size_t len = 0;
     int rc;
 
+    if (env->st != NULL && ca_expire_holds(env) != STORE_OK) {
+        snprintf(err, errlen, "records: %s", store_detail(env->st));
+        return -1;
+    }
     if (txn_ca_crl(env, &der, &len, err, errlen) != 0)
         return -1;
     rc = publish_file(env->cfg->crl_dir, "kiosk-ca.crl", der, len, err, errlen);
@@ -150,33 +156,70 @@ txn_ca_publish(const struct txn_env *env, char *err, size_t errlen)
     return rc;
 }
 
-int
-txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
-              char *err, size_t errlen)
+/* One status change of SERIAL and its audit row in one unit of work. */
+static int
+ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor)
 {
+    static const char *const actions[] = { [CA_REVOKE] = "cert.revoke", [CA_HOLD] = "cert.hold",
+                                           [CA_RELEASE] = "cert.release" };
     char detail[256];
     int rc;
 
-    *published = false;
-    if (env->st == NULL)
-        return STORE_ERR_OPEN;
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
-    rc = store_cert_revoke(env->st, serial, reason, ca_now(env));
+    rc = op == CA_HOLD ? store_cert_hold(env->st, serial, ca_now(env))
+       : op == CA_RELEASE ? store_cert_release(env->st, serial)
+       : store_cert_revoke(env->st, serial, reason, ca_now(env));
     if (rc == STORE_OK) {
-        snprintf(detail, sizeof detail, "cert=%s reason=%s", serial, rules_reason_name(reason) ? rules_reason_name(reason) : "?");
-        rc = store_audit(env->st, actor != NULL ? actor : "", "cert.revoke", detail);
+        snprintf(detail, sizeof detail, "cert=%s reason=%s", serial,
+                 op == CA_REVOKE && rules_reason_name(reason) ? rules_reason_name(reason) : op == CA_REVOKE ? "?" : "-");
+        rc = store_audit(env->st, actor != NULL ? actor : "", actions[op], detail);
     }
     if (rc == STORE_OK)
         rc = store_commit(env->st);
     else
         store_rollback(env->st);
-    if (rc != STORE_OK)
+    return rc;
+}
+
+/* Holds whose period ([ca] hold_days) is over become revocations (keyCompromise: the key stayed lost). */
+static int
+ca_expire_holds(const struct txn_env *env)
+{
+    char serials[64][80];
+    size_t n = 0, i;
+    int rc;
+
+    do {
+        rc = store_cert_holds_before(env->st, ca_now(env) - (time_t)env->cfg->hold_days * 86400, serials, 64, &n);
+        for (i = 0; rc == STORE_OK && i < n; i++)
+            rc = ca_change(env, CA_REVOKE, serials[i], REASON_KEY_COMPROMISE, "ca");
+    } while (rc == STORE_OK && n == 64);
+    return rc;
+}
+
+int
+txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,
+              bool *published, char *err, size_t errlen)
+{
+    int rc;
+
+    *published = false;
+    if (env->st == NULL)
+        return STORE_ERR_OPEN;
+    if ((rc = ca_change(env, op, serial, reason, actor)) != STORE_OK)
         return rc;
-    /* revoked in the records; the CRL follows (redone by `kiosk ca crl` if this fails) */
+    /* changed in the records; the CRL follows (redone by `kiosk ca crl` if this fails) */
     err[0] = '\0';
     *published = env->tok != NULL && txn_ca_publish(env, err, errlen) == 0;
     return STORE_OK;
+}
+
+int
+txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
+              char *err, size_t errlen)
+{
+    return txn_ca_change(env, CA_REVOKE, serial, reason, actor, published, err, errlen);
 }
 
 enum msg_id
@@ -187,6 +230,7 @@ txn_reason_msg(int reason)
     case REASON_AFFILIATION_CHANGED: return M_CA_REASON_AFFILIATION;
     case REASON_SUPERSEDED: return M_CA_REASON_SUPERSEDED;
     case REASON_CESSATION: return M_CA_REASON_CESSATION;
+    case REASON_HOLD: return M_CA_REASON_HOLD;
     default: return M_CA_REASON_UNSPECIFIED;
     }
 }

@@ -87,6 +87,7 @@ txn_check_read(const struct txn_env *env, struct txn_check *c)
         struct store_cert rec;
         if (store_cert_get(env->st, c->cert.serial_hex, &rec) == STORE_OK && rec.state == CERT_REVOKED) {
             c->revoked = true;
+            c->held = rec.reason == REASON_HOLD;
             c->revoked_at = rec.revoked_at;
             c->reason = rec.reason;
         }

@@ -117,10 +117,13 @@ validity_draw(struct app *app, void *state)
         char when[32];
         validity_fmt_time(s->c.revoked_at, when, sizeof when);
         attron(A_BOLD);
-        msg_fmt(buf, sizeof buf, M_VAL_REVOKED, when, msg(txn_reason_msg(s->c.reason)));
+        if (s->c.held)
+            msg_fmt(buf, sizeof buf, M_VAL_HELD, when);
+        else
+            msg_fmt(buf, sizeof buf, M_VAL_REVOKED, when, msg(txn_reason_msg(s->c.reason)));
         y += ui_wrap(y, x, w, TC_WARN, buf);
         attroff(A_BOLD);
-        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_REVOKED_HOW));
+        y += ui_wrap(y, x, w, TC_WARN, msg(s->c.held ? M_VAL_HELD_HOW : M_VAL_REVOKED_HOW));
         return;
     }
     switch (s->c.verdict) {

@@ -172,7 +172,8 @@ store_cert_set_state(store *st, const char *serial, enum store_cert_state state)
 
 
 static const char SQL_CERT_REVOKE[] =
-    "UPDATE certs SET state = 1, revoked_at = ?1, reason = ?2 WHERE serial = ?3 AND state IN (0, 2)";
+    "UPDATE certs SET state = 1, revoked_at = ?1, reason = ?2"
+    " WHERE serial = ?3 AND (state IN (0, 2) OR (state = 1 AND reason = 6 AND ?2 <> 6))";
 
 int
 store_cert_revoke(store *st, const char *serial, int reason, time_t at)
@@ -278,4 +279,70 @@ store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len)
         return STORE_ERR_NOT_FOUND;
     }
     return st_fail(st, rc, "certificate: der");
+}
+
+static const char SQL_CERT_HOLD[] =
+    "UPDATE certs SET state = 1, revoked_at = ?1, reason = 6 WHERE serial = ?2 AND state = 0";
+static const char SQL_CERT_RELEASE[] =
+    "UPDATE certs SET state = 0, revoked_at = 0, reason = -1 WHERE serial = ? AND state = 1 AND reason = 6";
+
+/* One conditional transition of SERIAL; CONFLICT (nothing changed) or NOT_FOUND when it did not apply. */
+static int
+cert_transition(store *st, sqlite3_stmt *s, const char *serial, const char *what)
+{
+    struct store_cert c;
+    int rc = st_step_done(st, s, what);
+
+    if (rc == STORE_ERR_CONFLICT || (rc == STORE_OK && sqlite3_changes(st->db) == 0)) {
+        if (store_cert_get(st, serial, &c) != STORE_OK)
+            return STORE_ERR_NOT_FOUND;
+        st_detail(st, "certificate %s: %s does not apply (state %d, reason %d)", serial, what, (int)c.state, c.reason);
+        return STORE_ERR_CONFLICT;
+    }
+    return rc;
+}
+
+int
+store_cert_hold(store *st, const char *serial, time_t at)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_HOLD);
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, at);
+    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    return cert_transition(st, s, serial, "hold");
+}
+
+int
+store_cert_release(store *st, const char *serial)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_RELEASE);
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, serial, -1, SQLITE_STATIC);
+    return cert_transition(st, s, serial, "release");
+}
+
+static const char SQL_CERT_HOLDS[] =
+    "SELECT serial FROM certs WHERE state = 1 AND reason = 6 AND revoked_at <= ? ORDER BY revoked_at LIMIT ?";
+
+int
+store_cert_holds_before(store *st, time_t before, char (*serials)[80], size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CERT_HOLDS);
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, before);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        st_text(s, 0, serials[(*n)++], 80);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_fail(st, rc, "certificate: holds");
+    return STORE_OK;
 }

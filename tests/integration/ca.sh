@@ -128,3 +128,54 @@ expect "validity check: what to do" "66号窗口办理新证书"
 absent "validity check: never 'valid' for a revoked certificate" "证书在有效期内"
 tm send-keys -t $S Escape
 t_eq "the check is recorded as revoked (result 8)" 8 "$(db "SELECT result FROM checks ORDER BY id DESC LIMIT 1")"
+tm kill-server >/dev/null 2>&1
+
+# ---- 挂失 / 解挂: report lost, release, and a hold that runs out -------------------------
+# a second company's certificate, issued through the engine onto blank1
+IH=${ROOT:-.}/build/san/itests/issue_helper
+"$K" dev unplug demo >/dev/null 2>&1   # one key in the reader
+USCC2=91120116MA0CAHOLD2; B1=$("$K" dev plug blank1 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1)
+"$IH" issue "$B1" "$USCC2" "天津市挂失测试有限公司" 120101198808081234 > "$TEST_TMP/issue2.txt" 2>&1
+S2=$(db "SELECT serial FROM certs WHERE uscc='$USCC2' AND state=0")
+t_check "a second certificate issued and recorded ($S2)" test -n "$S2"
+[ -n "$S2" ] || sed 's/^/# /' "$TEST_TMP/issue2.txt"
+SOFTHSM2_CONF=$H/softhsm2.conf pkcs11-tool --module $MODULE --token-label "$USCC2" --read-object --type cert \
+  --label kiosk-cert -o "$TEST_TMP/s2.der" >/dev/null 2>&1
+openssl x509 -inform der -in "$TEST_TMP/s2.der" -out "$TEST_TMP/s2.pem" 2>/dev/null
+crl_now() { fetch "$CDP" > "$TEST_TMP/c.der"; openssl crl -inform der -in "$TEST_TMP/c.der" -out "$TEST_TMP/c.pem"; }
+
+out=$(printf 'boss-pass-123\n' | "$K" ca hold "$S2" --as boss 2>&1); rc=$?
+t_eq "kiosk ca hold: exit 0" 0 "$rc"
+t_grep "kiosk ca hold says so, with the hold period" "已挂失冻结" <(echo "$out")
+t_eq "records: on hold (state revoked, reason certificateHold 6)" "1|6" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+crl_now
+t_grep "the CRL lists it as Certificate Hold" "Certificate Hold" <(openssl crl -in "$TEST_TMP/c.pem" -noout -text)
+t_grep "openssl verify -crl_check: revoked while on hold" "certificate revoked" \
+  <(openssl verify -crl_check -CAfile "$H/ca/ca.crt" -CRLfile "$TEST_TMP/c.pem" "$TEST_TMP/s2.pem" 2>&1)
+t_grep "kiosk ca status: on hold" "挂失冻结中" <("$K" ca status "$S2" 2>&1)
+start --mode self
+menu "有效期查询"
+expect "validity check: the held certificate is shown on hold" "挂失冻结"
+expect "validity check: how to release it" "解除挂失"
+tm kill-server >/dev/null 2>&1
+out=$(printf 'boss-pass-123\n' | "$K" ca hold "$S2" --as boss 2>&1); rc=$?
+t_eq "hold again: exit 2, nothing changed" "2|1|6" "$rc|$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+out=$(printf 'boss-pass-123\n' | "$K" ca release "$S2" --as boss 2>&1); rc=$?
+t_eq "kiosk ca release: exit 0, active again" "0|0|-1" "$rc|$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+crl_now
+t_check "released: off the CRL, openssl verify -crl_check passes" \
+  openssl verify -crl_check -CAfile "$H/ca/ca.crt" -CRLfile "$TEST_TMP/c.pem" "$TEST_TMP/s2.pem"
+out=$(printf 'boss-pass-123\n' | "$K" ca release "$S2" --as boss 2>&1); rc=$?
+t_eq "release again: exit 2" 2 "$rc"
+t_eq "hold and release audited under the supervisor" "1 1" \
+  "$(db "SELECT count(*) FROM audit WHERE action='cert.hold' AND actor='boss'") $(db "SELECT count(*) FROM audit WHERE action='cert.release' AND actor='boss'")"
+# a hold reported 31 days ago ([ca] hold_days = 30) becomes a revocation at the next publication
+printf 'boss-pass-123\n' | ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 faketime -f '-31d' "$K" ca hold "$S2" --as boss >/dev/null 2>&1
+t_eq "held 31 days ago" "1|6" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+"$K" ca crl >/dev/null 2>&1
+t_eq "the hold ran out: revoked for good (keyCompromise 1)" "1|1" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+t_eq "the revocation is audited under the CA" 1 "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke' AND actor='ca' AND detail LIKE '%$S2%'")"
+crl_now
+t_grep "the CRL now says Key Compromise" "Key Compromise" <(openssl crl -in "$TEST_TMP/c.pem" -noout -text | grep -A5 "$S2")
+out=$(printf 'boss-pass-123\n' | "$K" ca release "$S2" --as boss 2>&1); rc=$?
+t_eq "a revoked certificate cannot be released: exit 2" 2 "$rc"
