@@ -11,7 +11,8 @@
  * units too); answer STORE_ERR_RETRY, having written nothing, while another
  * connection holds the write; give print jobs the station that queued them
  * and show each station its own due jobs; let one sender at a time claim a
- * job, with a lease; keep an audit chain that verifies.
+ * job, with a lease; move a certificate only along its transitions (active,
+ * on hold, revoked for good); keep an audit chain that verifies.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,6 +271,52 @@ test_job_claims(void **state)
     store_close(other);
 }
 
+/* A certificate's status changes: active -> on hold -> active; on hold -> revoked; never back from revoked. */
+static void
+test_cert_transitions(void **state)
+{
+    struct fixture *f = *state;
+    struct store_cert c, got;
+    time_t now = time(NULL);
+
+    memset(&c, 0, sizeof c);
+    snprintf(c.serial, sizeof c.serial, "0A1B2C");
+    snprintf(c.uscc, sizeof c.uscc, "91120116MA05JQ4W3K");
+    c.not_before = now;
+    c.not_after = now + 86400;
+    c.state = CERT_ACTIVE;
+    c.reason = REASON_NONE;
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
+    assert_int_equal(store_cert_release(f->d.st, c.serial), STORE_ERR_CONFLICT);      /* not on hold */
+    assert_int_equal(store_cert_hold(f->d.st, c.serial, now), STORE_OK);
+    assert_int_equal(store_cert_hold(f->d.st, c.serial, now), STORE_ERR_CONFLICT);    /* on hold already */
+    assert_int_equal(store_cert_get(f->d.st, c.serial, &got), STORE_OK);
+    assert_int_equal(got.state, CERT_REVOKED);
+    assert_int_equal(got.reason, REASON_HOLD);
+    assert_int_equal(store_cert_release(f->d.st, c.serial), STORE_OK);
+    assert_int_equal(store_cert_get(f->d.st, c.serial, &got), STORE_OK);
+    assert_int_equal(got.state, CERT_ACTIVE);
+    assert_int_equal(got.reason, REASON_NONE);
+    assert_int_equal(store_cert_hold(f->d.st, c.serial, now - 40 * 86400), STORE_OK);
+    {
+        char serials[4][80];
+        size_t n = 0;
+        assert_int_equal(store_cert_holds_before(f->d.st, now - 30 * 86400, serials, 4, &n), STORE_OK);
+        assert_int_equal(n, 1);
+        assert_string_equal(serials[0], c.serial);
+        assert_int_equal(store_cert_holds_before(f->d.st, now - 50 * 86400, serials, 4, &n), STORE_OK);
+        assert_int_equal(n, 0);
+    }
+    assert_int_equal(store_cert_revoke(f->d.st, c.serial, REASON_KEY_COMPROMISE, now), STORE_OK);  /* hold -> revoked */
+    assert_int_equal(store_cert_revoke(f->d.st, c.serial, REASON_SUPERSEDED, now), STORE_ERR_CONFLICT);
+    assert_int_equal(store_cert_release(f->d.st, c.serial), STORE_ERR_CONFLICT);      /* never back from revoked */
+    assert_int_equal(store_cert_hold(f->d.st, c.serial, now), STORE_ERR_CONFLICT);
+    assert_int_equal(store_cert_get(f->d.st, c.serial, &got), STORE_OK);
+    assert_int_equal(got.reason, REASON_KEY_COMPROMISE);
+    assert_int_equal(store_cert_hold(f->d.st, "FFFF", now), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_cert_revoke(f->d.st, "FFFF", REASON_UNSPECIFIED, now), STORE_ERR_NOT_FOUND);
+}
+
 static void
 test_audit_chain(void **state)
 {
@@ -296,6 +343,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_retry_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs_belong_to_a_station, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cert_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
