@@ -4,6 +4,7 @@
  * shown; the kiosk still starts for everything that does not need it.
  */
 #include "kiosk/app.h"
+#include "kiosk/engine.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -90,12 +91,30 @@ app_print_wake(struct app *app, int64_t job_id)
         prn_worker_wake(app->printer_worker);
 }
 
+/* Every APP_CRL_CHECK_S at window 66 (the CA acceptance point): publish the
+ * CRL again once half its validity has passed (holds run out there too). */
+#define APP_CRL_CHECK_S 600
+
+static void
+app_tick_crl(struct app *app)
+{
+    time_t now = time(NULL);
+    struct txn_env env = { .cfg = &app->cfg, .tok = app->tok, .st = app->st, .window = "window66" };
+    char err[256];
+
+    if (app->mode != MODE_W66 || app->tok == NULL || app->st == NULL || now - app->crl_checked < APP_CRL_CHECK_S)
+        return;
+    app->crl_checked = now;
+    (void)txn_ca_publish_due(&env, err, sizeof err);   /* a failure is retried at the next check */
+}
+
 void
 app_tick_services(struct app *app)
 {
     struct prn_worker_status ws;
     enum svc_state was = app->printer;
 
+    app_tick_crl(app);
     prn_worker_status(app->printer_worker, &ws);
     if (!ws.known)
         return;

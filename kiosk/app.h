@@ -100,6 +100,7 @@ struct app {
 
     char flash[256];           /* one-line message for the status bar */
     time_t flash_until;
+    time_t crl_checked;            /* window 66: when the CRL's age was last looked at */
     time_t last_input;         /* for idle handling */
     struct ses ses;            /* signed-in clerk, lock, self-service keys (kiosk/session.h) */
     bool exit_after_draw;      /* --exit-after-draw: benchmarks of start-up */

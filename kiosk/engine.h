@@ -456,6 +456,10 @@ int txn_ca_crl(const struct txn_env *env, unsigned char **der, size_t *len, char
 /* Publish the CRL and the CA certificate atomically to [ca] crl_dir. 0, or -1 with ERR. */
 int txn_ca_publish(const struct txn_env *env, char *err, size_t errlen);
 
+/* Publish when due: no CRL yet, or half of [ca] crl_valid_h gone since the
+ * last one (well before its nextUpdate). 1 not due, 0 published, -1 with ERR. */
+int txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen);
+
 /*
  * Revoke SERIAL for REASON (RFC 5280 code) on behalf of ACTOR: the records
  * and the audit entry in one unit of work, then the CRL published

@@ -216,6 +216,18 @@ txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, 
 }
 
 int
+txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen)
+{
+    char path[CFG_PATH_MAX + 32];
+    struct stat sb;
+
+    snprintf(path, sizeof path, "%s/kiosk-ca.crl", env->cfg->crl_dir);
+    if (stat(path, &sb) == 0 && ca_now(env) - sb.st_mtime < (time_t)env->cfg->crl_valid_h * 3600 / 2)
+        return 1;
+    return txn_ca_publish(env, err, errlen);
+}
+
+int
 txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
               char *err, size_t errlen)
 {

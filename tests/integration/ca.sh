@@ -179,3 +179,19 @@ crl_now
 t_grep "the CRL now says Key Compromise" "Key Compromise" <(openssl crl -in "$TEST_TMP/c.pem" -noout -text | grep -A5 "$S2")
 out=$(printf 'boss-pass-123\n' | "$K" ca release "$S2" --as boss 2>&1); rc=$?
 t_eq "a revoked certificate cannot be released: exit 2" 2 "$rc"
+
+# ---- the window-66 kiosk publishes the CRL again before it gets old ----------------------
+n0=$(db "SELECT n FROM counters WHERE name='crl'")
+touch -d '-13 hours' "$H/crl/kiosk-ca.crl"    # half of [ca] crl_valid_h (24 h) is gone
+start --mode window66
+wait_for "柜员登录" || true
+for i in $(seq 1 100); do [ "$(db "SELECT n FROM counters WHERE name='crl'")" -gt "$n0" ] && break; sleep 0.1; done
+n1=$(db "SELECT n FROM counters WHERE name='crl'")
+t_check "an old CRL (13 h of 24) is published again by the running kiosk ($n0 -> $n1)" test "$n1" -gt "$n0"
+t_check "the CRL served is fresh" test $(( $(date +%s) - $(stat -c %Y "$H/crl/kiosk-ca.crl") )) -lt 60
+tm kill-server >/dev/null 2>&1
+start --mode window66
+wait_for "柜员登录" || true
+sleep 1.5
+t_eq "a fresh CRL is left alone" "$n1" "$(db "SELECT n FROM counters WHERE name='crl'")"
+tm kill-server >/dev/null 2>&1
