@@ -161,7 +161,8 @@ int store_cert_holds_before(store *st, time_t before, char (*serials)[80], size_
 int store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len);
 /* Every revoked certificate, in revocation order: FN(ARG, serial, revoked_at, reason); FN != 0 stops. */
 int store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg);
-/* The next value of the counter NAME (1, 2, ...; e.g. "crl" for CRL numbers). */
+/* The next value of the counter NAME (1, 2, ...): "order:PREFIX:YYYY-MM-DD" for
+ * order numbers, "crl" for CRL numbers. The row is the lock, not the database. */
 int store_counter_next(store *st, const char *name, int64_t *out);
 
 /* ---- orders ------------------------------------------------------------ */

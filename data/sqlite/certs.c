@@ -223,27 +223,6 @@ store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time
     return STORE_OK;
 }
 
-static const char SQL_COUNTER_NEXT[] =
-    "INSERT INTO counters (name, n) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n";
-
-int
-store_counter_next(store *st, const char *name, int64_t *out)
-{
-    sqlite3_stmt *s = st_prep(st, SQL_COUNTER_NEXT);
-    int rc;
-
-    *out = 0;
-    if (s == NULL)
-        return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
-        return st_fail(st, rc, "counter: next");
-    return STORE_OK;
-}
 
 static const char SQL_CERT_DER[] = "SELECT der FROM certs WHERE serial = ? AND der IS NOT NULL";
 

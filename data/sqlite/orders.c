@@ -35,9 +35,6 @@ order_audit_locked(store *st, const struct store_order *o, const char *action, c
     return audit_append_locked(st, o->clerk[0] ? o->clerk : "self", action, detail);
 }
 
-static const char SQL_ORDER_SEQ[] =
-    "INSERT INTO counters (name, n) VALUES ('order:' || ?1 || ':' || ?2, 1)"
-    " ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n";
 static const char SQL_ORDER_INSERT[] =
     "INSERT INTO orders (number, prefix, day, seq, txn, window, clerk, operator_id, uscc, step, data,"
     " amount, pay_method, paid_at, state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)";
@@ -48,7 +45,7 @@ store_order_create(store *st, struct store_order *o)
     const char *prefix = rules_order_prefix(o->window);
     time_t now = st_now(st);
     struct tm tm;
-    char day[16], ymd[16];
+    char day[16], ymd[16], counter[64];
     sqlite3_stmt *s;
     int64_t seq;
     int rc;
@@ -62,19 +59,9 @@ store_order_create(store *st, struct store_order *o)
     strftime(ymd, sizeof ymd, "%Y%m%d", &tm);
     if ((rc = st_begin(st)) != STORE_OK)
         return rc;
-    if ((s = st_prep(st, SQL_ORDER_SEQ)) == NULL) {
-        rc = STORE_ERR_IO;
+    snprintf(counter, sizeof counter, "order:%s:%s", prefix, day);   /* a row per window and day */
+    if ((rc = store_counter_next(st, counter, &seq)) != STORE_OK)
         goto fail;
-    }
-    sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-    if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-        rc = st_fail(st, rc, "order: sequence");
-        sqlite3_reset(s);
-        goto fail;
-    }
-    seq = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
     rules_order_number(o->number, sizeof o->number, prefix, ymd, (long)seq);
     o->state = ORDER_OPEN;
     o->created = o->updated = now;
