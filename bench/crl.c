@@ -123,7 +123,7 @@ main(void)
             if (store_cert_put(env.st, &nc) != STORE_OK)
                 return 1;
             t0 = bench_now_ms();
-            if (txn_ca_revoke(&env, nc.serial, 1, "bench", &published, err, sizeof err) != STORE_OK || !published) {
+            if (txn_ca_change(&env, CA_REVOKE, nc.serial, 1, "bench", &published, err, sizeof err) != STORE_OK || !published) {
                 fprintf(stderr, "crl: revoke: %s\n", err);
                 return 1;
             }

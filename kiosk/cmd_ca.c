@@ -177,7 +177,7 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
         ca_close(&env);
         return 1;
     }
-    rc = txn_ca_revoke(&env, serial, reason, login, &published, err, sizeof err);
+    rc = txn_ca_change(&env, CA_REVOKE, serial, reason, login, &published, err, sizeof err);
     if (rc == STORE_ERR_CONFLICT) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_ALREADY, serial, "-", "-"));
         ca_close(&env);

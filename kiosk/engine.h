@@ -461,20 +461,14 @@ int txn_ca_publish(const struct txn_env *env, char *err, size_t errlen);
 int txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen);
 
 /*
- * Revoke SERIAL for REASON (RFC 5280 code) on behalf of ACTOR: the records
- * and the audit entry in one unit of work, then the CRL published
- * (*PUBLISHED; when it fails, ERR says why and `kiosk ca crl` redoes it).
- * A store status: STORE_ERR_NOT_FOUND (unknown serial), STORE_ERR_CONFLICT
- * (revoked already), nothing changed on any error.
- */
-int txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
-                  char *err, size_t errlen);
-
-/*
- * Any status change the CA makes, like txn_ca_revoke: CA_REVOKE (REASON),
- * CA_HOLD (挂失: on hold, certificateHold on the CRL; after [ca] hold_days a
- * publication revokes it, keyCompromise), CA_RELEASE (解挂: back to active).
- * STORE_ERR_CONFLICT when the change does not apply to its state.
+ * A status change of SERIAL on behalf of ACTOR: CA_REVOKE (REASON, an RFC
+ * 5280 code), CA_HOLD (挂失: on hold, certificateHold on the CRL; after
+ * [ca] hold_days a publication revokes it, keyCompromise), CA_RELEASE
+ * (解挂: back to active). The records and the audit entry in one unit of
+ * work, then the CRL published (*PUBLISHED; when it fails, ERR says why and
+ * `kiosk ca crl` redoes it). A store status: STORE_ERR_NOT_FOUND (unknown
+ * serial), STORE_ERR_CONFLICT (not possible in its state), nothing changed
+ * on any error.
  */
 enum txn_ca_op { CA_REVOKE = 0, CA_HOLD, CA_RELEASE };
 int txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,

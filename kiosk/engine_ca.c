@@ -227,13 +227,6 @@ txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen)
     return txn_ca_publish(env, err, errlen);
 }
 
-int
-txn_ca_revoke(const struct txn_env *env, const char *serial, int reason, const char *actor, bool *published,
-              char *err, size_t errlen)
-{
-    return txn_ca_change(env, CA_REVOKE, serial, reason, actor, published, err, errlen);
-}
-
 enum msg_id
 txn_reason_msg(int reason)
 {

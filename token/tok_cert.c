@@ -52,16 +52,6 @@ tok_name_entry(const X509_NAME *name, int nid, char *out, size_t n)
     OPENSSL_free(u);
 }
 
-static time_t
-tok_asn1_time(const ASN1_TIME *t)
-{
-    struct tm tm;
-
-    memset(&tm, 0, sizeof tm);
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    return timegm(&tm);
-}
 
 /* Fill OUT from X; returns TOK_OK, or TOK_ERR_FOREIGN_CERT when a CA is configured and did not issue X. */
 int

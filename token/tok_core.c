@@ -295,3 +295,15 @@ tok_load_pem(const char *path)
     ERR_clear_error();
     return x;
 }
+
+/* An ASN1_TIME as time_t (UTC), 0 when absent or unreadable. */
+time_t
+tok_asn1_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+
+    memset(&tm, 0, sizeof tm);
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    return timegm(&tm);
+}

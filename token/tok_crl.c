@@ -160,9 +160,5 @@ tok_ca_cert_der(tok_ctx *ctx, unsigned char **der, size_t *len)
 time_t
 tok_ca_not_after(tok_ctx *ctx)
 {
-    struct tm tm;
-
-    if (ctx == NULL || ctx->ca == NULL || ASN1_TIME_to_tm(X509_get0_notAfter(ctx->ca), &tm) != 1)
-        return 0;
-    return timegm(&tm);
+    return ctx != NULL && ctx->ca != NULL ? tok_asn1_time(X509_get0_notAfter(ctx->ca)) : 0;
 }

@@ -61,6 +61,7 @@ PKCS11_SLOT *tok_find_label(tok_ctx *ctx, const char *label);
 PKCS11_SLOT *tok_find_free(tok_ctx *ctx);
 void tok_trim(char *dst, size_t n, const char *src);
 void tok_pad_label(char out[33], const char *label);
+time_t tok_asn1_time(const ASN1_TIME *t);
 int tok_raw_session(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE *out);
 int tok_ckr_status(CK_RV rv);
 void tok_cleanse_str(char *s);
