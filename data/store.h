@@ -471,6 +471,8 @@ struct store_key {
     char algo[16];              /* key pair algorithm: rsa2048 | p256 ... */
     time_t first_issue;         /* first issue of the media (warranty); the earliest non-zero is kept */
     time_t created, updated;    /* set by the store */
+    int state;                  /* its life (enum key_state, kiosk/keylife.h); a new row is 1, issued */
+    int pin_fails;              /* PIN logins begun and not proven right since the last success */
 };
 
 /* Create or update key K->serial (first_issue: the earliest non-zero wins).
@@ -478,5 +480,27 @@ struct store_key {
 int store_key_put(store *st, const struct store_key *k);
 /* The key with SERIAL, or NOT_FOUND. */
 int store_key_get(store *st, const char *serial, struct store_key *out);
+
+/*
+ * The key's life (schema 7). The store keeps the state as a number and
+ * knows no rules: the caller says which states the change may start from.
+ *
+ * store_key_state_set: key SERIAL moves to TO when its state is one of the
+ * bits of FROM_MASK (1 << state), in one conditional write; CLEAR_FAILS also
+ * zeroes its wrong-PIN counter. NOT_FOUND (no such key), CONFLICT (its
+ * state is not in FROM_MASK; nothing changed).
+ *
+ * store_key_pin_try: before a PIN login on key SERIAL, count it: when the
+ * counter is below MAX it is raised by one and *FAILS is the new value;
+ * otherwise CONFLICT (the tries are used up: the key is locked) with *FAILS
+ * the counter. Written durably before the login, so a crash or a pulled
+ * key never gives a free try; RETRY (database busy) means no try may be
+ * made. NOT_FOUND for a key the records do not know.
+ *
+ * store_key_pin_clear: the PIN was right: the counter back to 0.
+ */
+int store_key_state_set(store *st, const char *serial, unsigned from_mask, int to, bool clear_fails);
+int store_key_pin_try(store *st, const char *serial, int max, int *fails);
+int store_key_pin_clear(store *st, const char *serial);
 
 #endif

@@ -100,9 +100,10 @@ tok_sign_csr(tok_ctx *ctx, X509_REQ *req, EVP_PKEY *ca_key, X509 *ca_cert, time_
     return x;
 }
 
-/* Sign with the token key, verify with the certificate; then RSA encrypt/decrypt or ECDH. */
-static int
-tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
+/* Sign with the token key, verify with the certificate (*SIGNED); then RSA
+ * encrypt/decrypt or ECDH (*CRYPT). */
+static void
+tok_self_test_parts(EVP_PKEY *key, X509 *cert, bool ec, bool *signed_ok, bool *crypt_ok)
 {
     unsigned char data[32], sig[512], ct[512], pt[512], s1[64], s2[64];
     size_t siglen = sizeof sig, ctlen = sizeof ct, ptlen = sizeof pt, l1 = sizeof s1, l2 = sizeof s2;
@@ -116,8 +117,11 @@ tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
     ok = ok && EVP_MD_CTX_reset(md) == 1 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub) == 1 &&
          EVP_DigestVerify(md, sig, siglen, data, sizeof data) == 1;
     EVP_MD_CTX_free(md);
-    if (!ok)
-        return 0;
+    *signed_ok = ok;
+    if (pub == NULL) {
+        *crypt_ok = false;
+        return;
+    }
     if (!ec) {
         pc = EVP_PKEY_CTX_new(pub, NULL);
         ok = pc != NULL && EVP_PKEY_encrypt_init(pc) == 1 &&
@@ -130,7 +134,8 @@ tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
              EVP_PKEY_decrypt(pc, pt, &ptlen, ct, ctlen) == 1 &&
              ptlen == sizeof data && memcmp(pt, data, sizeof data) == 0;
         EVP_PKEY_CTX_free(pc);
-        return ok;
+        *crypt_ok = ok;
+        return;
     }
     /* EC: an ephemeral peer agrees on a secret with the key on the token. */
     eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -145,7 +150,71 @@ tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
     EVP_PKEY_free(eph);
     OPENSSL_cleanse(s1, sizeof s1);
     OPENSSL_cleanse(s2, sizeof s2);
-    return ok;
+    *crypt_ok = ok;
+}
+
+static int
+tok_self_test(EVP_PKEY *key, X509 *cert, bool ec)
+{
+    bool signed_ok, crypt_ok;
+
+    tok_self_test_parts(key, cert, ec, &signed_ok, &crypt_ok);
+    return signed_ok && crypt_ok;
+}
+
+int
+tok_selftest(tok_ctx *ctx, const char *serial, const char *pin, struct tok_selftest *out)
+{
+    PKCS11_SLOT *slot;
+    PKCS11_CERT *certs = NULL, *cert = NULL;
+    CK_SESSION_HANDLE s;
+    unsigned int n = 0, i;
+    EVP_PKEY *key = NULL, *pub = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    if ((slot = tok_find_slot(ctx, serial)) == NULL && tok_refresh(ctx) == TOK_OK)
+        slot = tok_find_slot(ctx, serial);
+    if (slot == NULL)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    if ((rc = tok_user_login(ctx, slot, pin, &s)) != TOK_OK)
+        return rc;
+    if (PKCS11_enumerate_certs(slot->token, &certs, &n) != 0)
+        n = 0;
+    for (i = 0; i < n && cert == NULL; i++)
+        if (certs[i].x509 != NULL)
+            cert = &certs[i];
+    if (cert == NULL) {
+        rc = tok_fail(ctx, tok_is_present(ctx, serial) ? TOK_ERR_NO_CERT : TOK_ERR_REMOVED,
+                      "key %s holds no certificate", serial);
+        goto out;
+    }
+    out->ec = EVP_PKEY_get_base_id(X509_get0_pubkey(cert->x509)) == EVP_PKEY_EC;
+    if ((key = tok_key_by_id(slot->token, cert->id, cert->id_len)) == NULL) {
+        rc = tok_fail(ctx, tok_is_present(ctx, serial) ? TOK_ERR_VERIFY : TOK_ERR_REMOVED,
+                      "no private key beside the certificate on key %s", serial);
+        goto out;
+    }
+    pub = tok_pubkey_of(key);
+    out->cert_matches = pub != NULL && EVP_PKEY_eq(pub, X509_get0_pubkey(cert->x509)) == 1;
+    tok_self_test_parts(key, cert->x509, out->ec, &out->signed_ok, &out->crypt_ok);
+    if (!tok_is_present(ctx, serial))
+        rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the self-test", serial);
+    else if (!out->cert_matches || !out->signed_ok || !out->crypt_ok)
+        rc = tok_fail(ctx, TOK_ERR_VERIFY, "self-test on key %s: certificate %s, signature %s, %s %s", serial,
+                      out->cert_matches ? "matches" : "differs", out->signed_ok ? "ok" : "failed",
+                      out->ec ? "key agreement" : "encrypt/decrypt", out->crypt_ok ? "ok" : "failed");
+    else
+        rc = TOK_OK;
+out:
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(key);
+    tok_user_logout(ctx, slot, s);
+    ERR_clear_error();
+    (void)tok_refresh(ctx);     /* the key and certificate handles go with this operation */
+    return rc;
 }
 
 int

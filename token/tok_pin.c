@@ -132,6 +132,9 @@ tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char
     return tok_refresh(ctx);
 }
 
+static int tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *user_pin, char *sopin,
+                           size_t n);
+
 /*
  * C_InitToken on key SERIAL with its diversified SO PIN, computed in the HSM
  * into SOPIN (N bytes), and LABEL: every object on the key is erased and it
@@ -147,7 +150,6 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
 {
     PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
     CK_SLOT_ID id;
-    CK_SESSION_HANDLE s;
     char plabel[33];
     CK_RV rv;
     int rc;
@@ -171,6 +173,22 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
         OPENSSL_cleanse(sopin, n);
         return TOK_OK;
     }
+    return tok_so_init_pin(ctx, id, serial, user_pin, sopin, n);
+}
+
+/*
+ * On slot ID (key SERIAL): SO login with SOPIN (N bytes, cleansed here) and
+ * C_InitPIN USER_PIN: a new user PIN, which also clears the token's own
+ * wrong-PIN count and lock. A refused SO login is TOK_ERR_PIN_INCORRECT
+ * (not our key), a refused user PIN TOK_ERR_PIN_POLICY.
+ */
+static int
+tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *user_pin, char *sopin, size_t n)
+{
+    CK_SESSION_HANDLE s;
+    CK_RV rv;
+    int rc;
+
     rv = ctx->fl->C_OpenSession(id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
     if (rv != CKR_OK) {
         OPENSSL_cleanse(sopin, n);
@@ -191,6 +209,54 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
         rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_POLICY;
         return tok_fail(ctx, rc, "C_InitPIN refused the user PIN: 0x%lx", (unsigned long)rv);
     }
+    return TOK_OK;
+}
+
+int
+tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin)
+{
+    PKCS11_SLOT *slot;
+    CK_SLOT_ID id;
+    char sopin[64];
+    int rc;
+
+    if (tok_pin_policy(new_pin) != TOK_OK)
+        return tok_fail(ctx, TOK_ERR_PIN_POLICY, "new PIN refused by policy (6-16 printable characters)");
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
+    id = PKCS11_get_slotid_from_slot(slot);
+    if ((rc = tok_hsm_diversify(ctx, serial, sopin, sizeof sopin)) != TOK_OK)
+        return rc;
+    (void)ctx->fl->C_CloseAllSessions(id);      /* no user may be logged in for the SO login */
+    rc = tok_so_init_pin(ctx, id, serial, new_pin, sopin, sizeof sopin);
+    if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
+        rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the unlock", serial);
+    (void)tok_refresh(ctx);                     /* libp11's sessions were closed under it */
+    return rc;
+}
+
+int
+tok_pin_info(tok_ctx *ctx, const char *serial, struct tok_pin_info *out)
+{
+    PKCS11_SLOT *slot;
+    CK_TOKEN_INFO ti;
+    CK_RV rv;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
+    rv = ctx->fl->C_GetTokenInfo(PKCS11_get_slotid_from_slot(slot), &ti);
+    if (rv != CKR_OK)
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "C_GetTokenInfo on key %s: 0x%lx", serial, (unsigned long)rv);
+    out->initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
+    out->locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
+    out->final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
+    out->count_low = (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0;
+    out->so_locked = (ti.flags & CKF_SO_PIN_LOCKED) != 0;
+    out->min_len = (int)ti.ulMinPinLen;
+    out->max_len = (int)ti.ulMaxPinLen;
     return TOK_OK;
 }
 

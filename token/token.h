@@ -281,6 +281,42 @@ int tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin);
 /* Change the user PIN of key SERIAL from OLD_PIN to NEW_PIN (policy as tok_init_blank). */
 int tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char *new_pin);
 
+/* What the key itself says of its user PIN, read live (C_GetTokenInfo): a
+ * real token counts wrong PINs on its own and locks (SoftHSM never does). */
+struct tok_pin_info {
+    bool initialized;           /* CKF_USER_PIN_INITIALIZED */
+    bool locked;                /* CKF_USER_PIN_LOCKED: no login until the SO sets a new PIN */
+    bool final_try;             /* CKF_USER_PIN_FINAL_TRY: one more wrong PIN locks it */
+    bool count_low;             /* CKF_USER_PIN_COUNT_LOW: a wrong PIN was typed since the last good one */
+    bool so_locked;             /* CKF_SO_PIN_LOCKED */
+    int min_len, max_len;       /* the token's PIN length limits */
+};
+int tok_pin_info(tok_ctx *ctx, const char *serial, struct tok_pin_info *out);
+
+/*
+ * 解锁: SO login on key SERIAL with its diversified SO PIN (computed in the
+ * HSM) and a new user PIN NEW_PIN (policy as tok_init_blank), which lifts
+ * the token's own lock too. Objects are kept. TOK_ERR_PIN_INCORRECT when the
+ * SO PIN is refused (not our key), TOK_ERR_PIN_POLICY, TOK_ERR_REMOVED.
+ */
+int tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin);
+
+/* What a self-test on a key did: each part named truthfully on screen. */
+struct tok_selftest {
+    bool ec;                    /* EC key: key agreement; RSA: encrypt and decrypt */
+    bool signed_ok;             /* signed on the key, verified with its certificate */
+    bool crypt_ok;              /* RSA encrypt/decrypt, or EC key agreement, gave the same secret */
+    bool cert_matches;          /* the certificate's public key is the key's */
+};
+/*
+ * 加解密测试: log in with PIN on key SERIAL, find its certificate and the
+ * private key with the same CKA_ID, sign and verify, then encrypt and
+ * decrypt (RSA) or agree on a key with an ephemeral peer (EC). TOK_OK when
+ * every part passed, TOK_ERR_VERIFY when one failed (OUT says which), or
+ * the login's status (TOK_ERR_PIN_INCORRECT, _LOCKED, ...).
+ */
+int tok_selftest(tok_ctx *ctx, const char *serial, const char *pin, struct tok_selftest *out);
+
 /*
  * Tests only: FN(ARG, STEP) runs between the steps of tok_read_cert
  * (STEP 1 = key found, 2 = certificate read, 3 = parsed), so a test can pull

@@ -212,6 +212,15 @@ const char *const store_migrations[] = {
     "ALTER TABLE certs ADD COLUMN der BLOB;"   /* the certificate itself: the CA keeps it for years */
     "DROP INDEX certs_revoked;"
     "CREATE INDEX certs_revoked ON certs(revoked_at, serial, reason) WHERE state = 1;",
+
+    /* 7: a key's life (kiosk/keylife.h: 0 blank, 1 issued, 2 locked, 3 held,
+     * 4 lost, 5 returned, 6 retired) and its wrong-PIN counter; every key
+     * recorded so far was issued onto, those whose certificate is on hold
+     * are held */
+    "ALTER TABLE keys ADD COLUMN state INTEGER NOT NULL DEFAULT 1 CHECK (state BETWEEN 0 AND 6);"
+    "ALTER TABLE keys ADD COLUMN pin_fails INTEGER NOT NULL DEFAULT 0 CHECK (pin_fails >= 0);"
+    "UPDATE keys SET state = 3 WHERE serial IN"
+    "  (SELECT key_serial FROM certs WHERE state = 1 AND reason = 6 AND key_serial IS NOT NULL);",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -223,7 +223,13 @@ static const char SQL_KEY_PUT_FULL[] =
     "  THEN excluded.first_issue ELSE keys.first_issue END,"
     " uscc = excluded.uscc, cert_serial = excluded.cert_serial, algo = excluded.algo, updated = excluded.updated";
 static const char SQL_KEY_GET[] =
-    "SELECT serial, uscc, cert_serial, algo, first_issue, created, updated FROM keys WHERE serial = ?";
+    "SELECT serial, uscc, cert_serial, algo, first_issue, created, updated, state, pin_fails FROM keys WHERE serial = ?";
+static const char SQL_KEY_STATE[] =
+    "UPDATE keys SET state = ?, updated = ?, pin_fails = CASE WHEN ? THEN 0 ELSE pin_fails END"
+    " WHERE serial = ? AND ((1 << state) & ?) <> 0";
+static const char SQL_KEY_PIN_TRY[] =
+    "UPDATE keys SET pin_fails = pin_fails + 1, updated = ? WHERE serial = ? AND pin_fails < ? RETURNING pin_fails";
+static const char SQL_KEY_PIN_CLEAR[] = "UPDATE keys SET pin_fails = 0, updated = ? WHERE serial = ?";
 
 int
 store_key_put(store *st, const struct store_key *k)
@@ -260,6 +266,8 @@ key_row(sqlite3_stmt *s, void *row)
     k->first_issue = (time_t)sqlite3_column_int64(s, 4);
     k->created = (time_t)sqlite3_column_int64(s, 5);
     k->updated = (time_t)sqlite3_column_int64(s, 6);
+    k->state = sqlite3_column_int(s, 7);
+    k->pin_fails = sqlite3_column_int(s, 8);
 }
 
 int
@@ -268,3 +276,78 @@ store_key_get(store *st, const char *serial, struct store_key *out)
     return st_fetch_one(st, SQL_KEY_GET, serial, "key", key_row, out);
 }
 
+
+/* Nothing changed: NOT_FOUND when there is no such key, else CONFLICT (its detail says the state). */
+static int
+key_unchanged(store *st, const char *serial, const char *what)
+{
+    struct store_key k;
+
+    if (store_key_get(st, serial, &k) != STORE_OK)
+        return STORE_ERR_NOT_FOUND;
+    st_detail(st, "key %s: %s does not apply (state %d, %d wrong PINs)", serial, what, k.state, k.pin_fails);
+    return STORE_ERR_CONFLICT;
+}
+
+int
+store_key_state_set(store *st, const char *serial, unsigned from_mask, int to, bool clear_fails)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_KEY_STATE);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int(s, 1, to);
+    sqlite3_bind_int64(s, 2, st_now(st));
+    sqlite3_bind_int(s, 3, clear_fails ? 1 : 0);
+    sqlite3_bind_text(s, 4, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)from_mask);
+    if ((rc = st_step_done(st, s, "key: state")) != STORE_OK)
+        return rc;
+    return sqlite3_changes(st->db) == 0 ? key_unchanged(st, serial, "state change") : STORE_OK;
+}
+
+int
+store_key_pin_try(store *st, const char *serial, int max, int *fails)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_KEY_PIN_TRY);
+    struct store_key k;
+    int rc;
+
+    *fails = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, st_now(st));
+    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, max);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *fails = sqlite3_column_int(s, 0);
+        rc = sqlite3_step(s);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return st_fail(st, rc, "key: PIN try");
+    if (*fails > 0)
+        return STORE_OK;
+    if (store_key_get(st, serial, &k) != STORE_OK)
+        return STORE_ERR_NOT_FOUND;
+    *fails = k.pin_fails;
+    st_detail(st, "key %s: %d wrong PINs, no try left", serial, k.pin_fails);
+    return STORE_ERR_CONFLICT;
+}
+
+int
+store_key_pin_clear(store *st, const char *serial)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_KEY_PIN_CLEAR);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, st_now(st));
+    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "key: PIN cleared")) != STORE_OK)
+        return rc;
+    return sqlite3_changes(st->db) == 0 ? STORE_ERR_NOT_FOUND : STORE_OK;
+}

@@ -317,6 +317,76 @@ test_cert_transitions(void **state)
     assert_int_equal(store_cert_revoke(f->d.st, "FFFF", REASON_UNSPECIFIED, now), STORE_ERR_NOT_FOUND);
 }
 
+/* A key's state moves only from the states the caller names; the wrong-PIN
+ * counter stops at the limit and is cleared by a success or an unlock. */
+static void
+test_key_life_and_pin_counter(void **state)
+{
+    struct fixture *f = *state;
+    struct store_key k, got;
+    int fails = -1, i;
+
+    memset(&k, 0, sizeof k);
+    snprintf(k.serial, sizeof k.serial, "0011223344556677");
+    assert_int_equal(store_key_pin_try(f->d.st, k.serial, 10, &fails), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_key_state_set(f->d.st, k.serial, 1u << 1, 2, false), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_key_put(f->d.st, &k), STORE_OK);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.state, 1);               /* a key recorded is one issued onto */
+    assert_int_equal(got.pin_fails, 0);
+    for (i = 1; i <= 3; i++) {
+        assert_int_equal(store_key_pin_try(f->d.st, k.serial, 3, &fails), STORE_OK);
+        assert_int_equal(fails, i);
+    }
+    assert_int_equal(store_key_pin_try(f->d.st, k.serial, 3, &fails), STORE_ERR_CONFLICT);   /* used up */
+    assert_int_equal(fails, 3);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.pin_fails, 3);           /* a refused try is not counted */
+    /* 1 -> 2 (issued -> locked) only from issued */
+    assert_int_equal(store_key_state_set(f->d.st, k.serial, 1u << 0, 2, false), STORE_ERR_CONFLICT);
+    assert_int_equal(store_key_state_set(f->d.st, k.serial, 1u << 1, 2, false), STORE_OK);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.state, 2);
+    assert_int_equal(got.pin_fails, 3);           /* locking keeps the count */
+    /* unlock: back to issued with the counter cleared, in the same write */
+    assert_int_equal(store_key_state_set(f->d.st, k.serial, (1u << 1) | (1u << 2), 1, true), STORE_OK);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.state, 1);
+    assert_int_equal(got.pin_fails, 0);
+    assert_int_equal(store_key_pin_try(f->d.st, k.serial, 3, &fails), STORE_OK);
+    assert_int_equal(fails, 1);
+    assert_int_equal(store_key_pin_clear(f->d.st, k.serial), STORE_OK);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.pin_fails, 0);
+    assert_int_equal(store_key_pin_clear(f->d.st, "FFFF"), STORE_ERR_NOT_FOUND);
+    /* a state the records cannot hold is refused, nothing changed */
+    assert_int_not_equal(store_key_state_set(f->d.st, k.serial, 1u << 1, 99, false), STORE_OK);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.state, 1);
+}
+
+/* With another connection holding the write lock, no try can be counted:
+ * RETRY, and the counter is unchanged afterwards. */
+static void
+test_pin_try_while_another_writes(void **state)
+{
+    struct fixture *f = *state;
+    struct store_key k, got;
+    store *other = NULL;
+    int fails = -1;
+
+    memset(&k, 0, sizeof k);
+    snprintf(k.serial, sizeof k.serial, "0011223344556677");
+    assert_int_equal(store_key_put(f->d.st, &k), STORE_OK);
+    assert_int_equal(f->b->open(&other, f->d.path, 100, "counter-b"), STORE_OK);
+    assert_int_equal(store_begin(f->d.st), STORE_OK);       /* this connection writes */
+    assert_int_equal(store_key_pin_try(other, k.serial, 10, &fails), STORE_ERR_RETRY);
+    store_rollback(f->d.st);
+    store_close(other);
+    assert_int_equal(store_key_get(f->d.st, k.serial, &got), STORE_OK);
+    assert_int_equal(got.pin_fails, 0);
+}
+
 static void
 test_audit_chain(void **state)
 {
@@ -344,6 +414,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_jobs_belong_to_a_station, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cert_transitions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_life_and_pin_counter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_try_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
