@@ -185,11 +185,13 @@ txn_data_decode(struct txn *t, const char *data)
 void
 txn_pin_clear(struct txn *t)
 {
-    volatile char *p = t->pin;
+    volatile char *p = t->pin, *o = t->pin_old;
     size_t i;
 
     for (i = 0; i < sizeof t->pin; i++)
         p[i] = 0;
+    for (i = 0; i < sizeof t->pin_old; i++)
+        o[i] = 0;
 }
 
 /* ---- stages ------------------------------------------------------------------- */
@@ -246,6 +248,12 @@ const struct txn_stage txn_stage_finish = {
 };
 
 /* ---- the journal ------------------------------------------------------------ */
+
+time_t
+txn_now(const struct txn_env *env)
+{
+    return env->now ? env->now : time(NULL);
+}
 
 void
 txn_fault(const char *point)

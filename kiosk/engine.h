@@ -29,6 +29,7 @@
 #include "data/store.h"
 #include "kiosk/config.h"
 #include "kiosk/field.h"
+#include "kiosk/keylife.h"
 #include "kiosk/kinds.h"
 #include "kiosk/msg.h"
 #include "kiosk/rules.h"
@@ -50,8 +51,8 @@ enum txn_page {
     PAGE_MATERIALS,     /* the paper materials the clerk ticks (.materials) */
     PAGE_FEE,           /* the quote (the kind's fee rule) and the papers printed to sign */
     PAGE_PAY,           /* payment: cash, POS or a QR code */
-    PAGE_KEY,           /* the key, judged by the engine (txn_new_key_scan) */
-    PAGE_PIN,           /* the applicant sets the PIN, twice */
+    PAGE_KEY,           /* the key, judged by the engine (the def's key_scan) */
+    PAGE_PIN,           /* the applicant sets the PIN, twice; or types the current one (.pin) */
     PAGE_RUN,           /* the step's stages, one per tick (txn_advance) */
     PAGE_DONE,          /* what was done and where to go next */
     PAGE__COUNT
@@ -124,6 +125,12 @@ struct txn_stage {
                                            * 0 = M_TXN_ISSUE_FAILED */
 };
 
+/* What a PAGE_PIN step asks for. */
+enum txn_pin_kind {
+    TXN_PIN_NEW = 0,    /* a new PIN, twice (rules_pin_confirm) -> txn.pin */
+    TXN_PIN_CURRENT,    /* the key's current PIN, checked and counted (txn_pin_check) -> txn.pin_old */
+};
+
 /* One step of a transaction: a page kind and its parameters. */
 struct txn_step {
     const char *name;             /* stored in orders.step; stable, ASCII */
@@ -136,7 +143,29 @@ struct txn_step {
     int nstages;
     unsigned flags;               /* enum txn_step_flags */
     const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
+    enum txn_pin_kind pin;        /* PAGE_PIN */
 };
+
+/* One line of the done page: the value KEY under LABEL (skipped when empty). */
+enum txn_show_flags {
+    TXN_SHOW_MASK_ID = 1 << 0,    /* an ID number: shown masked */
+    TXN_SHOW_DATE = 1 << 1,       /* a time (seconds): shown as the local day */
+};
+struct txn_show {
+    const char *key;
+    enum msg_id label;
+    unsigned flags;
+};
+
+/* The done page of a transaction. */
+struct txn_done {
+    enum msg_id headline;         /* "办理完成" ... */
+    const struct txn_show *rows;
+    int nrows;
+    enum msg_id next;             /* where to go next, 0 = nothing */
+};
+
+struct txn_key_view;
 
 
 
@@ -159,6 +188,16 @@ struct txn_def {
     /* Work to do in the cancel's unit of work (e.g. audit certificates
      * signed for the order and destroyed since); NULL = none. store status. */
     int (*on_cancel)(struct txn *t, const struct txn_env *env);
+    /* The key page (PAGE_KEY): what the inserted key is to this order, and
+     * taking it (0, or a catalogue message saying why not; WIPE: the clerk
+     * agreed to erase it). */
+    void (*key_scan)(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
+    enum msg_id (*key_take)(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe);
+    /* The done page (PAGE_DONE). */
+    const struct txn_done *done;
+    /* Servicing: the key is the holder's own, in use (unlock, PIN change,
+     * self-test), not a blank one to issue onto. */
+    bool servicing;
 };
 
 #define TXN_KV_MAX 48
@@ -179,6 +218,7 @@ struct txn {
     struct txn_kv kv[TXN_KV_MAX];
     int nkv;
     char pin[TXN_PIN_MAX];        /* user PIN while it is needed; zeroed by txn_pin_clear */
+    char pin_old[TXN_PIN_MAX];    /* the current PIN (TXN_PIN_CURRENT), checked; zeroed with pin */
     struct tok_cert cert;         /* certificate issued (TXN new, after txn_new_issue) */
     bool cert_recorded;           /* cert stored in the records */
 };
@@ -196,6 +236,9 @@ struct txn_env {
      * sends. NULL (commands, tests, benchmarks): the outbox is pumped here. */
     struct prn_worker *printer;
 };
+
+/* The engine's clock: env->now, or time(NULL) when 0. */
+time_t txn_now(const struct txn_env *env);
 
 /*
  * Crash points for the crash sweep (tests/integration/crash_sweep.sh): when
@@ -308,6 +351,9 @@ struct txn_check {
     bool held;                       /* on hold (reported lost), not yet revoked for good */
     time_t revoked_at;
     int reason;                      /* RFC 5280 CRLReason */
+    enum key_state key_state;        /* the key's state in the records (BLANK when unknown);
+                                        LOCKED too when its tries are used up or the token says so */
+    int pin_left;                    /* PIN tries before it locks */
 };
 
 /* Read the first inserted key's certificate, classify it with the profile's
@@ -338,6 +384,14 @@ enum msg_id txn_new_check_uscc(store *st, const char *uscc);
 /* The same, and no other unfinished order for the company than T's (T may be NULL). */
 enum msg_id txn_new_check_company(store *st, const struct txn *t, const char *uscc);
 enum msg_id txn_new_check_operator(store *st, const struct txn *t, const char *operator_id, int64_t *other);
+
+/* A form's records check shared by every transaction with an operator: no
+ * other unfinished order of the operator (value "operator_id"); the field
+ * is operator_id and OTHER_ID names the ID whose order may be opened. */
+enum msg_id txn_operator_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id,
+                               size_t n);
+/* A resident ID number (GB 11643) valid today (a form field's check). */
+enum rules_status txn_resident_id_today(const char *s);
 
 /* Fill the printed documents' view of T (company, operator, money, key, cert). */
 struct prn_order_doc;
@@ -410,6 +464,8 @@ enum txn_run_result txn_advance(struct txn *t, const struct txn_env *env, struct
 
 /* Stages every transaction may list (kiosk/engine.c). */
 extern const struct txn_stage txn_stage_finish;     /* the order closed, stored at its last step */
+extern const struct txn_stage txn_stage_receipt;    /* the receipt queued once (kiosk/engine_paper.c) */
+bool txn_stage_receipt_done(const struct txn *t);
 
 /* What the inserted key is to the order (txn_new_key_scan). */
 enum txn_key_verdict {
@@ -419,13 +475,18 @@ enum txn_key_verdict {
     KEY_OURS_HALF,      /* this order's key, half-written: wipe agreed to retry */
     KEY_WIPEABLE,       /* foreign, revoked, expired or unrecorded certificate: wipe on confirmation */
     KEY_TAKEN,          /* an active certificate recorded for another order: never wiped */
+    KEY_USABLE,         /* (servicing) our active certificate, the key's state allows the service */
+    KEY_REFUSED,        /* (servicing) not this service's key: note says why and what to do */
 };
 struct txn_key_view {
     enum txn_key_verdict verdict;
     struct tok_key key;
     struct tok_cert cert;       /* what it holds (cert_rc TOK_OK / FOREIGN) */
     int cert_rc;
-    enum msg_id note;           /* why TAKEN (records down), 0 else */
+    enum msg_id note;           /* why TAKEN (records down) or REFUSED, 0 else */
+    bool known;                 /* (servicing) the records know the key */
+    enum key_state state;       /* (servicing) its state in the records */
+    int pin_left;               /* (servicing) PIN tries left before it locks; -1 unknown */
 };
 /* Look at the first inserted key for order T. */
 void txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
@@ -440,6 +501,87 @@ enum msg_id txn_new_key_take(struct txn *t, const struct txn_env *env, const str
  * revocation exists) or once it is recorded; a cancel voids the reservation. */
 const char *txn_new_resume_at(const struct txn *t);
 int txn_new_on_cancel(struct txn *t, const struct txn_env *env);
+
+/* ---- the key's life and its PIN (kiosk/engine_key.c) ----------------------- */
+
+/*
+ * Event EV happens to key SERIAL (kiosk/keylife.h): its state moves in the
+ * records (refused when its state does not allow EV: STORE_ERR_CONFLICT, or
+ * STORE_ERR_NOT_FOUND for a key the records do not know) and the audit row
+ * "key.<event>" (DETAIL) is written, in one unit of work. ISSUE and UNLOCK
+ * also clear the wrong-PIN counter. A store status.
+ */
+int txn_key_event(const struct txn_env *env, const char *serial, enum key_event ev, const char *detail);
+
+/* The key's PIN as the records and the key itself see it. */
+struct txn_pin_view {
+    bool known;                 /* the records know the key */
+    enum key_state state;
+    int fails, max;             /* wrong PINs counted, [token] pin_max_tries */
+    int left;                   /* tries before it locks: ours, or fewer when the token says so */
+    bool token_locked;          /* CKF_USER_PIN_LOCKED */
+    bool final_try;             /* one try left (ours or CKF_USER_PIN_FINAL_TRY) */
+    bool count_low;             /* CKF_USER_PIN_COUNT_LOW */
+    bool locked;                /* no login may be tried */
+    int tok_rc;                 /* reading the key's flags: TOK_OK, or why not (flags then unknown) */
+};
+/* Read the view of key SERIAL (records and live token flags). A store status. */
+int txn_pin_view(const struct txn_env *env, const char *serial, struct txn_pin_view *v);
+
+/* What a counted PIN login ended with. */
+enum txn_pin_result {
+    PINR_OK = 0,        /* the PIN was right (and the operation done); the counter cleared */
+    PINR_WRONG,         /* wrong PIN: .left tries remain */
+    PINR_LOCKED,        /* the key is locked now (or was): the unlock service */
+    PINR_CONFIRM,       /* one try left: the applicant must confirm first; nothing tried */
+    PINR_REFUSED,       /* the key's state forbids it (.why) */
+    PINR_STORE,         /* the counter could not be written: no login was tried (.store_rc) */
+    PINR_TOKEN,         /* key trouble (.tok_rc); the try was counted */
+};
+struct txn_pin_outcome {
+    enum txn_pin_result result;
+    int left;
+    enum msg_id why;
+    int tok_rc, store_rc;
+};
+
+/* An operation that logs in with the user PIN (tok_pin_verify, tok_pin_change, tok_selftest ...). */
+typedef int (*txn_pin_op)(tok_ctx *tok, const char *serial, const char *pin, void *arg);
+
+/*
+ * A counted PIN login on key SERIAL: the key's state must allow use; a key
+ * the token says is locked, or whose tries are used up, is locked in the
+ * records; at the last try nothing happens unless FINAL_OK (the applicant
+ * confirmed); the try is counted durably (a busy or full database: no
+ * login); then OP (NULL = tok_pin_verify) logs in; a success clears the
+ * counter, a wrong PIN at the limit locks the key (audited).
+ */
+void txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, bool final_ok, txn_pin_op op,
+                     void *arg, struct txn_pin_outcome *o);
+
+/* The catalogue's sentence for a counted login's outcome (PINR_OK: 0). */
+enum msg_id txn_pin_msg(const struct txn_pin_outcome *o);
+
+/*
+ * The key page of a servicing transaction (unlock, PIN change, self-test):
+ * the first inserted key is USABLE when it holds our certificate, the
+ * records hold it active, its state allows the def's event (unlock:
+ * KEYEV_UNLOCK, else KEYEV_USE) and, once the order names a company (value
+ * "uscc"), the certificate is that company's; else REFUSED with why.
+ */
+void txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
+/* Take the USABLE key: key_serial, cert_serial, company, uscc, cert_end set. */
+enum msg_id txn_svc_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe);
+
+/* PAGE_PIN TXN_PIN_CURRENT: the counted check of PIN on the order's key
+ * (value "key_serial"); on PINR_OK the PIN is kept in t->pin_old. */
+void txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool final_ok,
+                   struct txn_pin_outcome *o);
+
+/* The servicing transactions (kiosk/engine_unlock.c, engine_pin.c, engine_selftest.c). */
+extern const struct txn_def txn_unlock;
+extern const struct txn_def txn_pin_change;
+extern const struct txn_def txn_selftest;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

@@ -49,18 +49,12 @@ revoked_collect(void *arg, const char *serial, time_t at, int reason)
     return 0;
 }
 
-static time_t
-ca_now(const struct txn_env *env)
-{
-    return env->now ? env->now : time(NULL);
-}
-
 int
 txn_ca_crl(const struct txn_env *env, unsigned char **der, size_t *len, char *err, size_t errlen)
 {
     struct revoked_list l = { 0 };
     int64_t number = 0;
-    time_t now = ca_now(env);
+    time_t now = txn_now(env);
     int rc;
 
     *der = NULL;
@@ -167,9 +161,9 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
 
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
-    rc = op == CA_HOLD ? store_cert_hold(env->st, serial, ca_now(env))
+    rc = op == CA_HOLD ? store_cert_hold(env->st, serial, txn_now(env))
        : op == CA_RELEASE ? store_cert_release(env->st, serial)
-       : store_cert_revoke(env->st, serial, reason, ca_now(env));
+       : store_cert_revoke(env->st, serial, reason, txn_now(env));
     if (rc == STORE_OK) {
         snprintf(detail, sizeof detail, "cert=%s reason=%s", serial,
                  op == CA_REVOKE && rules_reason_name(reason) ? rules_reason_name(reason) : op == CA_REVOKE ? "?" : "-");
@@ -191,7 +185,7 @@ ca_expire_holds(const struct txn_env *env)
     int rc;
 
     do {
-        rc = store_cert_holds_before(env->st, ca_now(env) - (time_t)env->cfg->hold_days * 86400, serials, 64, &n);
+        rc = store_cert_holds_before(env->st, txn_now(env) - (time_t)env->cfg->hold_days * 86400, serials, 64, &n);
         for (i = 0; rc == STORE_OK && i < n; i++)
             rc = ca_change(env, CA_REVOKE, serials[i], REASON_KEY_COMPROMISE, "ca");
     } while (rc == STORE_OK && n == 64);
@@ -222,7 +216,7 @@ txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen)
     struct stat sb;
 
     snprintf(path, sizeof path, "%s/kiosk-ca.crl", env->cfg->crl_dir);
-    if (stat(path, &sb) == 0 && ca_now(env) - sb.st_mtime < (time_t)env->cfg->crl_valid_h * 3600 / 2)
+    if (stat(path, &sb) == 0 && txn_now(env) - sb.st_mtime < (time_t)env->cfg->crl_valid_h * 3600 / 2)
         return 1;
     return txn_ca_publish(env, err, errlen);
 }

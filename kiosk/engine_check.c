@@ -92,6 +92,14 @@ txn_check_read(const struct txn_env *env, struct txn_check *c)
             c->reason = rec.reason;
         }
     }
+    /* the key's own state: a locked key says so, and where to unlock it */
+    if (c->status == TOK_OK && env->st != NULL) {
+        struct txn_pin_view pv;
+        if (txn_pin_view(env, c->key_serial, &pv) == STORE_OK && pv.known) {
+            c->key_state = pv.locked ? KEYST_LOCKED : pv.state;
+            c->pin_left = pv.left;
+        }
+    }
     check_record(env, c);
 }
 

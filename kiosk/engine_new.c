@@ -21,12 +21,7 @@
 #include "kiosk/rules.h"
 #include "printing/print.h"
 
-
-static time_t
-env_now(const struct txn_env *env)
-{
-    return env->now ? env->now : time(NULL);
-}
+#define CP(dst, key) snprintf((dst), sizeof(dst), "%s", txn_get(t, (key)))
 
 enum msg_id
 txn_new_check_uscc(store *st, const char *uscc)
@@ -75,135 +70,6 @@ txn_new_check_operator(store *st, const struct txn *t, const char *operator_id, 
     return rules_msg(rules_new_order_allowed(true));
 }
 
-/* ---- papers ---------------------------------------------------------------- */
-
-#define CP(dst, key) snprintf((dst), sizeof(dst), "%s", txn_get(t, (key)))
-
-void
-txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc *d)
-{
-    const struct cfg_profile *p = cfg_profile(env->cfg);
-
-    memset(d, 0, sizeof *d);
-    d->lang = msg_get_lang();
-    snprintf(d->order_number, sizeof d->order_number, "%s", t->order.number);
-    d->txn = t->def->kind;
-    d->cert_kind = strcmp(txn_get(t, "kind"), "legal") == 0 ? PRN_CERT_LEGAL : PRN_CERT_UNIT;
-    CP(d->company, "company");
-    CP(d->uscc, "uscc");
-    CP(d->legal_rep, "legal_rep");
-    CP(d->company_phone, "company_phone");
-    CP(d->office_phone, "office_phone");
-    CP(d->website, "website");
-    CP(d->operator_name, "operator_name");
-    CP(d->operator_id, "operator_id");
-    CP(d->operator_mobile, "mobile");
-    CP(d->operator_email, "email");
-    CP(d->operator_wechat, "wechat");
-    CP(d->mail_address, "address");
-    d->years = txn_get_int(t, "years", p->default_years);
-    d->media_fee = p->media_fee;
-    d->service_fee_per_year = p->service_fee_per_year;
-    snprintf(d->pay_method, sizeof d->pay_method, "%s", t->order.pay_method);
-    snprintf(d->cert_serial, sizeof d->cert_serial, "%s", t->cert.serial_hex[0] ? t->cert.serial_hex : txn_get(t, "cert_serial"));
-    d->not_before = t->cert.not_before;
-    d->not_after = t->cert.not_after;
-    CP(d->key_serial, "key_serial");
-    snprintf(d->ca_name, sizeof d->ca_name, "%s", p->display_name);
-    snprintf(d->hall, sizeof d->hall, "%s", env->cfg->hall_name);
-    snprintf(d->window, sizeof d->window, "%s", strcmp(t->order.window, "window68") == 0 ? "68" :
-             strcmp(t->order.window, "window66") == 0 ? "66" : "");
-    snprintf(d->clerk, sizeof d->clerk, "%s", t->order.clerk);
-    d->created = t->order.created;
-}
-
-/*
- * Queue DOCS for T and set FLAG=1 in one unit of work: the flag is only ever
- * set once the jobs are in the outbox. Then the printer is asked: the worker
- * woken (kiosk), or the outbox pumped here (commands, tests). Returns 0, or
- * -1 with err (nothing queued; or queued and the printer not reachable, which
- * a later pump delivers).
- */
-static int
-txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs, int n,
-          char *err, size_t errlen)
-{
-    struct prn_order_doc d;
-    struct prn_pump_result res;
-    int64_t job;
-    int i, rc;
-
-    if (env->st == NULL || t->order.id == 0) {
-        snprintf(err, errlen, "%s", msg(M_TXN_DB_DOWN));
-        return -1;
-    }
-    txn_new_doc(t, env, &d);
-    if ((rc = store_begin(env->st)) != STORE_OK) {
-        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
-        return -1;
-    }
-    for (i = 0; i < n; i++)
-        if (prn_outbox_add_doc(env->st, env->cfg, t->order.id, docs[i], &d, env_now(env), &job, err, errlen) != 0) {
-            store_rollback(env->st);
-            return -1;
-        }
-    txn_set_int(t, flag, 1);
-    if ((rc = txn_save(t, env->st)) != STORE_OK || (rc = store_commit(env->st)) != STORE_OK) {
-        if (rc != STORE_OK)
-            store_rollback(env->st);
-        txn_set_int(t, flag, 0);
-        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
-        return -1;
-    }
-    txn_fault(strcmp(flag, "forms_printed") == 0 ? "papers" : "receipt");
-    if (env->printer != NULL) {
-        prn_worker_wake(env->printer);
-        return 0;
-    }
-    memset(&res, 0, sizeof res);
-    if (prn_outbox_pump(env->st, env->cfg, env_now(env), &res) != 0) {
-        snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
-        return -1;
-    }
-    if (res.last != PRN_OK) {
-        /* The papers wait in the outbox: say so plainly, with how many. */
-        if (res.queued > 0)
-            msg_fmt(err, errlen, M_TXN_PRINT_WAITING, res.queued);
-        else if (res.message != 0 && res.message != M_PRN_PUMP_WAITING)
-            snprintf(err, errlen, "%s", msg(res.message));
-        else
-            snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
-        return -1;
-    }
-    return 0;
-}
-
-/* Print DOCS once per order (FLAG remembers it). */
-static int
-txn_print_once(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs,
-               int ndocs, char *err, size_t errlen)
-{
-    if (txn_get_int(t, flag, 0))
-        return 0;
-    return txn_print(t, env, flag, docs, ndocs, err, errlen);
-}
-
-int
-txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
-{
-    static const enum prn_doc docs[] = { PRN_DOC_FORM, PRN_DOC_SEAL };
-
-    return txn_print_once(t, env, "forms_printed", docs, 2, err, errlen);
-}
-
-int
-txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
-{
-    static const enum prn_doc docs[] = { PRN_DOC_RECEIPT };
-
-    return txn_print_once(t, env, "receipt_printed", docs, 1, err, errlen);
-}
-
 /* ---- the journal of the key work -------------------------------------------- */
 
 static bool
@@ -241,12 +107,6 @@ new_record_done(const struct txn *t)
     return fx_is(t, "fx_cert", "recorded");
 }
 
-static bool
-new_receipt_done(const struct txn *t)
-{
-    return txn_get_int(t, "receipt_printed", 0) != 0;
-}
-
 /*
  * The reserved certificate of T - perhaps signed, perhaps on the key - goes
  * into the records as revoked for REASON (RFC 5280), with its audit entry,
@@ -279,7 +139,7 @@ txn_new_revoke_reserved(struct txn *t, const struct txn_env *env, int reason, co
     c.reason = REASON_NONE;
     if (!fx_is(t, "fx_cert", "recorded") && (rc = store_cert_put(env->st, &c)) != STORE_OK)
         return rc;
-    rc = store_cert_revoke(env->st, c.serial, reason, env_now(env));
+    rc = store_cert_revoke(env->st, c.serial, reason, txn_now(env));
     if (rc == STORE_ERR_CONFLICT)
         return STORE_OK;            /* revoked already */
     if (rc != STORE_OK)
@@ -344,7 +204,7 @@ txn_new_cert_owner(const struct txn *t, const struct txn_env *env, const struct 
     }
     if (t->order.id != 0 && rec.order_id == t->order.id)
         return KEY_OURS_ISSUED;
-    if (rec.state == CERT_ACTIVE && rec.not_after > env_now(env))
+    if (rec.state == CERT_ACTIVE && rec.not_after > txn_now(env))
         return KEY_TAKEN;
     return KEY_WIPEABLE;            /* revoked, superseded or expired */
 }
@@ -360,6 +220,16 @@ txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
     if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
         return;
     v->key = keys[0];
+    if (env->st != NULL) {
+        /* a key the records know in a state that forbids a new certificate
+         * (reported lost, taken back, retired) is never wiped here */
+        struct store_key rec;
+        if (store_key_get(env->st, v->key.serial, &rec) == STORE_OK && !keylife_may(rec.state, KEYEV_ISSUE)) {
+            v->verdict = KEY_TAKEN;
+            v->note = keylife_refusal(rec.state);
+            return;
+        }
+    }
     if (!v->key.has_cert) {
         v->verdict = KEY_BLANK;
         return;
@@ -395,6 +265,8 @@ txn_new_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_
     case KEY_NONE:
         return M_TXN_KEY_INSERT;
     case KEY_TAKEN:
+    case KEY_REFUSED:
+    case KEY_USABLE:        /* servicing verdicts: not for a new certificate */
         return v->note ? v->note : M_TXN_KEY_TAKEN;
     case KEY_WIPEABLE:
     case KEY_OURS_HALF:
@@ -591,7 +463,7 @@ txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     snprintf(subj.org, sizeof subj.org, "%s", txn_get(t, "company"));
     snprintf(subj.cn, sizeof subj.cn, "%s", txn_get(t, "company"));
     snprintf(subj.uscc, sizeof subj.uscc, "%s", txn_get(t, "uscc"));
-    clock_validity(env_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
+    clock_validity(txn_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
     memset(&opts, 0, sizeof opts);
     opts.serial_hex = serial;
     opts.on_step = txn_new_issue_step;
@@ -657,7 +529,7 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         snprintf(c.kind, sizeof c.kind, "%s", strcmp(txn_get(t, "kind"), "legal") == 0 ? "legal" : "unit");
         c.not_before = t->cert.not_before;
         c.not_after = t->cert.not_after;
-        c.first_issue = env_now(env);
+        c.first_issue = txn_now(env);
         c.state = CERT_ACTIVE;
         c.order_id = t->order.id;
         snprintf(c.fpr, sizeof c.fpr, "%s", t->cert.fpr);
@@ -673,6 +545,10 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         snprintf(k.algo, sizeof k.algo, "%s", env->cfg != NULL ? env->cfg->key_algo : "");
         k.first_issue = c.first_issue;
         if (k.serial[0] != '\0' && (rc = store_key_put(env->st, &k)) != STORE_OK)
+            goto fail;
+        /* the key's life: issued, its wrong-PIN counter cleared (a new PIN) */
+        snprintf(detail, sizeof detail, "order=%s cert=%s", t->order.number, c.serial);
+        if (k.serial[0] != '\0' && (rc = txn_key_event(env, k.serial, KEYEV_ISSUE, detail)) != STORE_OK)
             goto fail;
         store_mask_id(txn_get(t, "operator_id"), masked, sizeof masked);
         snprintf(detail, sizeof detail, "order=%s cert=%s key=%s uscc=%s operator=%s algo=%s fpr=%s",
@@ -738,13 +614,8 @@ new_record_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 static enum txn_run_result
 new_receipt_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
-    txn_new_cert_from_journal(t);
-    r->note_warn = txn_new_print_receipt(t, env, r->note, sizeof r->note) != 0;
-    if (!txn_get_int(t, "receipt_printed", 0))
-        return r->store_rc = STORE_ERR_IO, RUN_STORE;   /* not even queued (records): retry */
-    if (!r->note_warn)
-        snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
-    return RUN_OK;
+    txn_new_cert_from_journal(t);   /* the certificate's dates for the receipt after a resume */
+    return txn_stage_receipt.run(t, env, r);
 }
 
 /* The stages of 证书新办's issue step, each written ahead (see engine.h). */
@@ -761,7 +632,7 @@ static const struct txn_stage new_stage_record = {
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage new_stage_receipt = {
-    .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = new_receipt_done, .run = new_receipt_run,
+    .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = txn_stage_receipt_done, .run = new_receipt_run,
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage *const new_issue_stages[] = {
@@ -845,8 +716,8 @@ new_company_check(const struct txn *t, const struct txn_env *env, const char **f
     return txn_new_check_company(env->st, t, txn_get(t, "uscc"));
 }
 
-static enum msg_id
-new_operator_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+enum msg_id
+txn_operator_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
 {
     int64_t other = 0;
     enum msg_id why = txn_new_check_operator(env->st, t, txn_get(t, "operator_id"), &other);
@@ -857,8 +728,8 @@ new_operator_check(const struct txn *t, const struct txn_env *env, const char **
     return why;
 }
 
-static enum rules_status
-new_check_resident_id(const char *s)
+enum rules_status
+txn_resident_id_today(const char *s)
 {
     struct rules_date today = clock_local_day(time(NULL));
 
@@ -888,7 +759,7 @@ static const struct txn_form new_company_form = {
 static const struct txn_field new_operator_fields[] = {
     { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true },
     { .key = "operator_id", .label = M_TXN_F_OPERATOR_ID, .max_chars = 18,
-      .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = new_check_resident_id },
+      .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = txn_resident_id_today },
     { .key = "mobile", .label = M_TXN_F_MOBILE, .max_chars = 11, .field_flags = FIELD_DIGITS, .required = true,
       .check = rules_mobile },
     { .key = "email", .label = M_TXN_F_EMAIL, .max_chars = 80, .field_flags = FIELD_ASCII, .required = true,
@@ -899,7 +770,7 @@ static const struct txn_form new_operator_form = {
     .intro = 0, /* the company's name */
     .fields = new_operator_fields,
     .nfields = sizeof new_operator_fields / sizeof new_operator_fields[0],
-    .check = new_operator_check,
+    .check = txn_operator_check,
 };
 
 /* What the clerk checks on paper (seed 000 / 002); the application form and
@@ -909,6 +780,23 @@ static const struct txn_mat new_materials[] = {
     { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
     { .key = "mat_legal_id", .label = M_TXN_MAT_LEGAL_ID },
     { .key = "mat_seal", .label = M_TXN_MAT_SEAL },
+};
+
+/* What the done page shows, and where to go next: window 68, to bind the seal. */
+static const struct txn_show new_done_rows[] = {
+    { "company", M_TXN_F_COMPANY, 0 },
+    { "uscc", M_TXN_F_USCC, 0 },
+    { "operator_name", M_TXN_F_OPERATOR, 0 },
+    { "operator_id", M_TXN_F_OPERATOR_ID, TXN_SHOW_MASK_ID },
+    { "cert_serial", M_TXN_KEY_CERT, 0 },
+    { "cert_na", M_TXN_VALID_TO, TXN_SHOW_DATE },
+    { "key_serial", M_TXN_KEY_SERIAL, 0 },
+};
+static const struct txn_done new_done = {
+    .headline = M_TXN_DONE_OK,
+    .rows = new_done_rows,
+    .nrows = sizeof new_done_rows / sizeof new_done_rows[0],
+    .next = M_TXN_GO_68,
 };
 
 static const struct txn_step new_cert_steps[] = {
@@ -933,4 +821,7 @@ const struct txn_def txn_new_cert = {
     .records = txn_new_records,
     .resume_at = txn_new_resume_at,
     .on_cancel = txn_new_on_cancel,
+    .key_scan = txn_new_key_scan,
+    .key_take = txn_new_key_take,
+    .done = &new_done,
 };

@@ -9,6 +9,9 @@
 
 static const struct txn_def *const txn_table[KIND__COUNT] = {
     [KIND_NEW] = &txn_new_cert,
+    [KIND_UNLOCK] = &txn_unlock,
+    [KIND_PIN] = &txn_pin_change,
+    [KIND_SELFTEST] = &txn_selftest,
 };
 
 const struct txn_def *

@@ -84,6 +84,21 @@ keylife_next(enum key_state from, enum key_event ev, enum key_state *to)
     return -1;
 }
 
+int
+keylife_event(enum key_event ev, enum key_state *to, unsigned *from_mask)
+{
+    int found = -1;
+
+    *from_mask = 0;
+    for (size_t i = 0; i < keylife_ntable; i++)
+        if (keylife_table[i].ev == ev) {
+            *to = keylife_table[i].to;
+            *from_mask |= 1u << keylife_table[i].from;
+            found = 0;
+        }
+    return found;
+}
+
 bool
 keylife_may(enum key_state s, enum key_event ev)
 {

@@ -62,6 +62,11 @@ extern const size_t keylife_ntable;
 /* Where EV leads from FROM: 0 and *to set, or -1 when EV may not happen in FROM. */
 int keylife_next(enum key_state from, enum key_event ev, enum key_state *to);
 
+/* Every event leads to one state whatever it starts from: *TO, and the
+ * states it may start from as bits (1 << state) in *FROM_MASK. -1 when EV
+ * has no row. */
+int keylife_event(enum key_event ev, enum key_state *to, unsigned *from_mask);
+
 /* May EV happen to a key in state S? */
 bool keylife_may(enum key_state s, enum key_event ev);
 

@@ -52,7 +52,8 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .code = "unlock", .title = M_PRN_TXN_UNLOCK, .op = KIND_OP_UNLOCK,
         .next = { M_PRN_NEXT_NEWPIN },
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
-        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
+        /* free (seeds 000, 003): the unlock table has no payment step */
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     [KIND_REVOKE] = {
         .code = "revoke", .title = M_PRN_TXN_REVOKE, .op = KIND_OP_OTHER,
@@ -65,6 +66,18 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .next = { M_PRN_NEXT_BOUND },
         .materials = { M_PRN_C_OLD_KEY, M_PRN_C_SEAL_FORM },
         .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
+    },
+    /* The holder's own services on the key, at the counter or self-service:
+     * no order (nothing to resume, pay or print), each audited. */
+    [KIND_PIN] = {
+        .code = "pin", .title = M_PRN_TXN_PIN, .op = KIND_OP_OTHER,
+        .materials = { M_PRN_C_OLD_KEY },
+        .modes = W66 | SELF, .fee = false,
+    },
+    [KIND_SELFTEST] = {
+        .code = "selftest", .title = M_PRN_TXN_SELFTEST, .op = KIND_OP_OTHER,
+        .materials = { M_PRN_C_OLD_KEY },
+        .modes = W66 | SELF, .fee = false,
     },
 };
 

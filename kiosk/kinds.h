@@ -26,6 +26,8 @@ enum txn_kind {
     KIND_UNLOCK,            /* PIN 码解锁 */
     KIND_REVOKE,            /* 证书撤销 */
     KIND_BIND,              /* 电子签章绑定 (window 68) */
+    KIND_PIN,               /* 修改PIN码: no order, nothing to pay */
+    KIND_SELFTEST,          /* 加解密测试: no order, nothing to pay */
     KIND__COUNT
 };
 

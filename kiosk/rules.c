@@ -584,6 +584,8 @@ rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rul
     case KIND_CHANGE:
     case KIND_REVOKE:
     case KIND_BIND:
+    case KIND_PIN:
+    case KIND_SELFTEST:
     case KIND__COUNT:
         break;
     }

@@ -15,12 +15,17 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const enum txn_kind kind_new = KIND_NEW;
-static const struct txn_open open_new = { .kind = KIND_NEW };
+static const enum txn_kind kind_new = KIND_NEW, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
+                          kind_selftest = KIND_SELFTEST;
+static const struct txn_open open_new = { .kind = KIND_NEW }, open_unlock = { .kind = KIND_UNLOCK },
+                             open_pin = { .kind = KIND_PIN }, open_selftest = { .kind = KIND_SELFTEST };
 
 const struct home_item home_items[] = {
     { .label = M_HOME_VALIDITY, .scr = &screen_validity, .modes = MODE_ALL },
     { .scr = &screen_txn, .kind = &kind_new, .arg = &open_new },   /* title and modes: the kinds table */
+    { .scr = &screen_txn, .kind = &kind_unlock, .arg = &open_unlock },
+    { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
+    { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
     { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },
     { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
     { .label = M_SET_MENU, .scr = &screen_settle, .modes = MODE_CLERK },   /* supervisors only (ses_may_reach) */

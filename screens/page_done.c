@@ -1,7 +1,8 @@
 /*
- * screens/page_done.c - the done page (PAGE_DONE); for 证书新办: what was issued (company,
- * operator with the ID number masked, certificate serial, validity, key
- * serial) and where to go next: window 68, to bind the electronic seal.
+ * screens/page_done.c - the done page (PAGE_DONE): the transaction's
+ * headline, the values its table lists (struct txn_done: ID numbers masked,
+ * times as the local day) and where to go next; for 证书新办 window 68, to
+ * bind the electronic seal.
  * An order resumed here (finished issuing, not yet closed) is closed now.
  */
 #include <curses.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/rules.h"
 #include "kiosk/ui.h"
 #include "screens/txn.h"
@@ -35,34 +37,37 @@ done_draw(struct app *app, void *state)
 {
     struct done_state *s = state;
     const struct txn *t = &s->ui->t;
-    static const enum msg_id labels[] = {
-        M_TXN_F_COMPANY, M_TXN_F_USCC, M_TXN_F_OPERATOR, M_TXN_F_OPERATOR_ID, M_TXN_KEY_CERT,
-        M_TXN_VALID_TO, M_TXN_KEY_SERIAL,
-    };
-    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_DONE)), lw = ui_label_width(labels, 7);
-    char masked[40], to[32];
-    struct tm tm;
+    const struct txn_done *d = t->def->done;
+    enum msg_id labels[16];
+    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_DONE)), lw, i, n = 0;
+    char val[64];
 
+    if (d == NULL)
+        return;
+    for (i = 0; i < d->nrows && n < 16; i++)
+        labels[n++] = d->rows[i].label;
+    lw = ui_label_width(labels, n);
     y++;
     attron(A_BOLD);
-    ui_text(y++, 4, COLS - 8, TC_OK, msg(M_TXN_DONE_OK));
+    ui_text(y++, 4, COLS - 8, TC_OK, msg(d->headline));
     attroff(A_BOLD);
     y++;
-    ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(t, "company"));
-    ui_field(y++, 4, lw, msg(M_TXN_F_USCC), TC_NORMAL, txn_get(t, "uscc"));
-    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR), TC_NORMAL, txn_get(t, "operator_name"));
-    ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(txn_get(t, "operator_id"), masked, sizeof masked));
-    ui_field(y++, 4, lw, msg(M_TXN_KEY_CERT), TC_NORMAL, txn_get(t, "cert_serial"));
-    if (t->cert.not_after != 0) {
-        localtime_r(&t->cert.not_after, &tm);
-        strftime(to, sizeof to, "%Y-%m-%d", &tm);
-        ui_field(y++, 4, lw, msg(M_TXN_VALID_TO), TC_NORMAL, to);
+    for (i = 0; i < d->nrows; i++) {
+        const char *v = txn_get(t, d->rows[i].key);
+        if (*v == '\0')
+            continue;
+        if (d->rows[i].flags & TXN_SHOW_MASK_ID)
+            v = rules_mask_id(v, val, sizeof val);
+        else if (d->rows[i].flags & TXN_SHOW_DATE)
+            v = rules_date_format(clock_local_day((time_t)strtoll(v, NULL, 10)), val, sizeof val);
+        ui_field(y++, 4, lw, msg(d->rows[i].label), TC_NORMAL, v);
     }
-    ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, txn_get(t, "key_serial"));
-    y++;
-    attron(A_BOLD);
-    ui_wrap(y, 4, COLS - 8, TC_WARN, msg(M_TXN_GO_68));
-    attroff(A_BOLD);
+    if (d->next != 0) {
+        y++;
+        attron(A_BOLD);
+        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(d->next));
+        attroff(A_BOLD);
+    }
 }
 
 static int

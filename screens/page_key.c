@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/clock.h"
 #include "kiosk/ui.h"
 #include "screens/txn.h"
 
@@ -22,7 +23,7 @@ enum key_phase {
     KP_WIPE_OK,     /* wipe confirmed: Enter continues */
 };
 
-struct key_state {
+struct key_page {
     struct txn_ui *ui;
     enum key_phase phase;
     struct txn_key_view v;      /* the engine's view of the inserted key */
@@ -30,11 +31,11 @@ struct key_state {
 };
 
 static void
-key_scan(struct key_state *s)
+key_scan(struct key_page *s)
 {
     struct txn_key_view v;
 
-    txn_new_key_scan(&s->ui->t, &s->ui->env, &v);
+    s->ui->t.def->key_scan(&s->ui->t, &s->ui->env, &v);
     if (strcmp(v.key.serial, s->v.key.serial) != 0 || v.verdict != s->v.verdict)
         s->phase = KP_VIEW;  /* another key: the clerk's choice was for the old one */
     s->v = v;
@@ -44,7 +45,7 @@ key_scan(struct key_state *s)
 static void *
 key_init(struct app *app, const void *arg)
 {
-    struct key_state *s = calloc(1, sizeof *s);
+    struct key_page *s = calloc(1, sizeof *s);
 
     (void)app;
     if (s == NULL)
@@ -55,12 +56,45 @@ key_init(struct app *app, const void *arg)
     return s;
 }
 
+/* A servicing transaction's key: whose it is, until when, its state and
+ * PIN tries; then either "Enter" or why not and what to do. */
+static void
+key_draw_service(struct key_page *s, int y, int lw)
+{
+    char buf[256], day[16];
+
+    if (s->v.cert_rc == TOK_OK) {
+        ui_field(y++, 4, lw, msg(M_TXN_KEY_HOLDER), TC_NORMAL, s->v.cert.holder);
+        ui_field(y++, 4, lw, msg(M_TXN_F_USCC), TC_NORMAL, s->v.cert.uscc);
+        ui_field(y++, 4, lw, msg(M_TXN_KEY_CERT), TC_NORMAL, s->v.cert.serial_hex);
+        rules_date_format(clock_local_day(s->v.cert.not_after), day, sizeof day);
+        ui_field(y++, 4, lw, msg(M_TXN_VALID_TO), TC_NORMAL, day);
+    }
+    if (s->v.known) {
+        ui_field(y++, 4, lw, msg(M_KEY_STATE), s->v.state == KEYST_ISSUED ? TC_NORMAL : TC_WARN,
+                 msg(keylife_state_msg(s->v.state)));
+        if (s->v.pin_left >= 0 && s->v.pin_left <= 3 && s->v.state == KEYST_ISSUED)
+            ui_field(y++, 4, lw, msg(M_KEY_PIN_TRIES), TC_WARN, msg_fmt(buf, sizeof buf, M_PIN_TRIES_LEFT, s->v.pin_left));
+    }
+    y++;
+    attron(A_BOLD);
+    if (s->v.verdict == KEY_USABLE)
+        ui_wrap(y, 4, COLS - 8, TC_OK, msg(M_KEY_USABLE));
+    else
+        y += ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->v.note ? s->v.note : M_KEYST_UNKNOWN));
+    attroff(A_BOLD);
+    if (s->note != 0)
+        ui_wrap(y + 1, 4, COLS - 8, TC_WARN, msg(s->note));
+}
+
 static void
 key_draw(struct app *app, void *state)
 {
-    struct key_state *s = state;
-    static const enum msg_id labels[] = { M_TXN_KEY_SERIAL, M_TXN_KEY_HOLDER, M_TXN_KEY_CERT };
-    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_KEY)), lw = ui_label_width(labels, 3);
+    struct key_page *s = state;
+    static const enum msg_id labels[] = { M_TXN_KEY_SERIAL, M_TXN_KEY_HOLDER, M_TXN_KEY_CERT, M_TXN_F_USCC,
+                                          M_TXN_VALID_TO, M_KEY_STATE, M_KEY_PIN_TRIES };
+    bool svc = s->v.verdict == KEY_USABLE || s->v.verdict == KEY_REFUSED;
+    int y = txn_frame(app, s->ui, msg(s->ui->t.def->servicing ? M_KEY_HINTS : M_TXN_HINTS_KEY)), lw = ui_label_width(labels, svc ? 7 : 3);
     bool wipeable = s->v.verdict == KEY_WIPEABLE || s->v.verdict == KEY_OURS_HALF;
 
     y++;
@@ -69,12 +103,16 @@ key_draw(struct app *app, void *state)
         return;
     }
     if (s->v.verdict == KEY_NONE) {
-        ui_center(LINES / 2 - 1, TC_NORMAL, msg(M_TXN_KEY_INSERT));
+        ui_center(LINES / 2 - 1, TC_NORMAL, msg(s->ui->t.def->servicing ? M_KEY_INSERT_HOLDER : M_TXN_KEY_INSERT));
         ui_center(LINES / 2 + 1, TC_DIM, msg(M_TXN_KEY_INSERT_HINT));
         return;
     }
     ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->v.key.serial);
     y++;
+    if (s->v.verdict == KEY_USABLE || s->v.verdict == KEY_REFUSED) {
+        key_draw_service(s, y, lw);
+        return;
+    }
     if (s->v.verdict == KEY_BLANK) {
         ui_wrap(y, 4, COLS - 8, TC_OK, msg(M_TXN_KEY_BLANK));
         return;
@@ -109,7 +147,7 @@ key_draw(struct app *app, void *state)
 static int
 key_key(struct app *app, void *state, int key)
 {
-    struct key_state *s = state;
+    struct key_page *s = state;
     bool wipeable = s->v.verdict == KEY_WIPEABLE || s->v.verdict == KEY_OURS_HALF;
 
     (void)app;
@@ -135,7 +173,9 @@ key_key(struct app *app, void *state, int key)
     case '\r': case '\n': case KEY_ENTER:
         if (s->v.verdict == KEY_NONE || (wipeable && s->phase != KP_WIPE_OK) || s->v.verdict == KEY_TAKEN)
             return SCR_REDRAW;
-        if ((s->note = txn_new_key_take(&s->ui->t, &s->ui->env, &s->v, s->phase == KP_WIPE_OK)) != 0)
+        if (s->v.verdict == KEY_REFUSED)
+            return SCR_REDRAW;
+        if ((s->note = s->ui->t.def->key_take(&s->ui->t, &s->ui->env, &s->v, s->phase == KP_WIPE_OK)) != 0)
             return SCR_REDRAW;
         if (s->v.verdict == KEY_OURS_ISSUED) {
             /* Rolled forward: no PIN needed, the records are next. */
@@ -151,7 +191,7 @@ key_key(struct app *app, void *state, int key)
 static int
 key_event(struct app *app, void *state, enum scr_event ev)
 {
-    struct key_state *s = state;
+    struct key_page *s = state;
 
     (void)app;
     if (ev != EV_KEYS_CHANGED)

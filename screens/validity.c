@@ -113,6 +113,14 @@ validity_draw(struct app *app, void *state)
     msg_fmt(buf, sizeof buf, M_VAL_DAYS_FMT, s->c.days_left);
     ui_field(y++, x, lw, msg(M_VAL_DAYS), s->c.verdict == RULES_VALID && !s->c.revoked ? TC_OK : TC_WARN, buf);
     y++;
+    if (s->c.key_state == KEYST_LOCKED) {
+        /* locked: the certificate may be valid, the key cannot be used until unlocked */
+        attron(A_BOLD);
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_KEYST_WHY_LOCKED));
+        attroff(A_BOLD);
+    } else if (s->c.key_state == KEYST_ISSUED && s->c.pin_left > 0 && s->c.pin_left <= 3) {
+        y += ui_wrap(y, x, w, TC_WARN, msg_fmt(buf, sizeof buf, M_PIN_TRIES_LEFT, s->c.pin_left));
+    }
     if (s->c.revoked) {
         char when[32];
         validity_fmt_time(s->c.revoked_at, when, sizeof when);

@@ -58,6 +58,33 @@ test_table_has_no_duplicates(void **state)
             assert_false(keylife_table[i].from == keylife_table[j].from && keylife_table[i].ev == keylife_table[j].ev);
 }
 
+/* Each event has one target and the mask of the states it may start from. */
+static void
+test_event_targets(void **state)
+{
+    (void)state;
+    for (int e = 0; e < KEYEV__COUNT; e++) {
+        enum key_state to;
+        unsigned mask = 0, want = 0;
+        int target = -2;
+        for (int s = 0; s < KEYST__COUNT; s++)
+            if (expect[s][e] != R) {
+                want |= 1u << s;
+                if (target != -2 && target != expect[s][e])
+                    fail_msg("event %s leads to two states", keylife_event_name(e));
+                target = expect[s][e];
+            }
+        assert_int_equal(keylife_event((enum key_event)e, &to, &mask), 0);
+        assert_int_equal((int)to, target);
+        assert_int_equal(mask, want);
+    }
+    {
+        enum key_state to;
+        unsigned mask;
+        assert_int_equal(keylife_event(KEYEV__COUNT, &to, &mask), -1);
+    }
+}
+
 static void
 test_names_and_words(void **state)
 {
@@ -106,6 +133,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_pair),
         cmocka_unit_test(test_table_has_no_duplicates),
+        cmocka_unit_test(test_event_targets),
         cmocka_unit_test(test_names_and_words),
         cmocka_unit_test(test_doc_lists_every_transition),
     };

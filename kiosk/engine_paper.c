@@ -1,0 +1,168 @@
+/*
+ * kiosk/engine_paper.c - the papers of any transaction: the documents'
+ * view of an order (txn_new_doc: company, operator, money, key,
+ * certificate, from the order's values) and queueing them in the outbox
+ * once per order, the flag that remembers it set in the same unit of work.
+ * Only the print worker talks to the printer; without one (commands,
+ * tests) the outbox is pumped here.
+ */
+#include "kiosk/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "printing/print.h"
+
+#define CP(dst, key) snprintf((dst), sizeof(dst), "%s", txn_get(t, (key)))
+
+
+void
+txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc *d)
+{
+    const struct cfg_profile *p = cfg_profile(env->cfg);
+
+    memset(d, 0, sizeof *d);
+    d->lang = msg_get_lang();
+    snprintf(d->order_number, sizeof d->order_number, "%s", t->order.number);
+    d->txn = t->def->kind;
+    d->cert_kind = strcmp(txn_get(t, "kind"), "legal") == 0 ? PRN_CERT_LEGAL : PRN_CERT_UNIT;
+    CP(d->company, "company");
+    CP(d->uscc, "uscc");
+    CP(d->legal_rep, "legal_rep");
+    CP(d->company_phone, "company_phone");
+    CP(d->office_phone, "office_phone");
+    CP(d->website, "website");
+    CP(d->operator_name, "operator_name");
+    CP(d->operator_id, "operator_id");
+    CP(d->operator_mobile, "mobile");
+    CP(d->operator_email, "email");
+    CP(d->operator_wechat, "wechat");
+    CP(d->mail_address, "address");
+    d->years = txn_get_int(t, "years", p->default_years);
+    d->media_fee = p->media_fee;
+    d->service_fee_per_year = p->service_fee_per_year;
+    snprintf(d->pay_method, sizeof d->pay_method, "%s", t->order.pay_method);
+    snprintf(d->cert_serial, sizeof d->cert_serial, "%s", t->cert.serial_hex[0] ? t->cert.serial_hex : txn_get(t, "cert_serial"));
+    d->not_before = t->cert.not_before;
+    d->not_after = t->cert.not_after;
+    CP(d->key_serial, "key_serial");
+    snprintf(d->ca_name, sizeof d->ca_name, "%s", p->display_name);
+    snprintf(d->hall, sizeof d->hall, "%s", env->cfg->hall_name);
+    snprintf(d->window, sizeof d->window, "%s", strcmp(t->order.window, "window68") == 0 ? "68" :
+             strcmp(t->order.window, "window66") == 0 ? "66" : "");
+    snprintf(d->clerk, sizeof d->clerk, "%s", t->order.clerk);
+    d->created = t->order.created;
+}
+
+/*
+ * Queue DOCS for T and set FLAG=1 in one unit of work: the flag is only ever
+ * set once the jobs are in the outbox. Then the printer is asked: the worker
+ * woken (kiosk), or the outbox pumped here (commands, tests). Returns 0, or
+ * -1 with err (nothing queued; or queued and the printer not reachable, which
+ * a later pump delivers).
+ */
+static int
+txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs, int n,
+          char *err, size_t errlen)
+{
+    struct prn_order_doc d;
+    struct prn_pump_result res;
+    int64_t job;
+    int i, rc;
+
+    if (env->st == NULL || t->order.id == 0) {
+        snprintf(err, errlen, "%s", msg(M_TXN_DB_DOWN));
+        return -1;
+    }
+    txn_new_doc(t, env, &d);
+    if ((rc = store_begin(env->st)) != STORE_OK) {
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        if (prn_outbox_add_doc(env->st, env->cfg, t->order.id, docs[i], &d, txn_now(env), &job, err, errlen) != 0) {
+            store_rollback(env->st);
+            return -1;
+        }
+    txn_set_int(t, flag, 1);
+    if ((rc = txn_save(t, env->st)) != STORE_OK || (rc = store_commit(env->st)) != STORE_OK) {
+        if (rc != STORE_OK)
+            store_rollback(env->st);
+        txn_set_int(t, flag, 0);
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return -1;
+    }
+    txn_fault(strcmp(flag, "forms_printed") == 0 ? "papers" : "receipt");
+    if (env->printer != NULL) {
+        prn_worker_wake(env->printer);
+        return 0;
+    }
+    memset(&res, 0, sizeof res);
+    if (prn_outbox_pump(env->st, env->cfg, txn_now(env), &res) != 0) {
+        snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
+        return -1;
+    }
+    if (res.last != PRN_OK) {
+        /* The papers wait in the outbox: say so plainly, with how many. */
+        if (res.queued > 0)
+            msg_fmt(err, errlen, M_TXN_PRINT_WAITING, res.queued);
+        else if (res.message != 0 && res.message != M_PRN_PUMP_WAITING)
+            snprintf(err, errlen, "%s", msg(res.message));
+        else
+            snprintf(err, errlen, "%s", msg(M_TXN_PRINT_QUEUED));
+        return -1;
+    }
+    return 0;
+}
+
+/* Print DOCS once per order (FLAG remembers it). */
+static int
+txn_print_once(struct txn *t, const struct txn_env *env, const char *flag, const enum prn_doc *docs,
+               int ndocs, char *err, size_t errlen)
+{
+    if (txn_get_int(t, flag, 0))
+        return 0;
+    return txn_print(t, env, flag, docs, ndocs, err, errlen);
+}
+
+int
+txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
+{
+    static const enum prn_doc docs[] = { PRN_DOC_FORM, PRN_DOC_SEAL };
+
+    return txn_print_once(t, env, "forms_printed", docs, 2, err, errlen);
+}
+
+int
+txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
+{
+    static const enum prn_doc docs[] = { PRN_DOC_RECEIPT };
+
+    return txn_print_once(t, env, "receipt_printed", docs, 1, err, errlen);
+}
+
+
+/* ---- the receipt stage every transaction with an order may list ------------- */
+
+bool
+txn_stage_receipt_done(const struct txn *t)
+{
+    return txn_get_int(t, "receipt_printed", 0) != 0;
+}
+
+static enum txn_run_result
+receipt_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    r->note_warn = txn_new_print_receipt(t, env, r->note, sizeof r->note) != 0;
+    if (!txn_get_int(t, "receipt_printed", 0))
+        return r->store_rc = STORE_ERR_IO, RUN_STORE;   /* not even queued (records): retry */
+    if (!r->note_warn)
+        snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
+    return RUN_OK;
+}
+
+const struct txn_stage txn_stage_receipt = {
+    .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = txn_stage_receipt_done, .run = receipt_run,
+    .store_fail_msg = M_TXN_RECORD_FAILED,
+};
