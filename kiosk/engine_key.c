@@ -153,7 +153,13 @@ txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, 
         return;
     }
     if (v.locked) {
-        pin_lock(env, serial, v.token_locked ? "by=token" : "by=counter", o);
+        if (v.state == KEYST_LOCKED) {
+            o->result = PINR_LOCKED;    /* locked already: nothing to record again */
+            o->left = 0;
+            o->why = M_KEYST_WHY_LOCKED;
+        } else {
+            pin_lock(env, serial, v.token_locked ? "by=token" : "by=counter", o);
+        }
         return;
     }
     if (v.final_try && !final_ok) {

@@ -24,6 +24,13 @@
  *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
+ *   pin SERIAL PIN [final] a counted PIN login (txn_pin_counted; "final":
+ *                          the applicant confirmed the last try):
+ *                          result=ok|wrong|locked|confirm|refused|store|token left=N
+ *   pinview SERIAL         state=NAME fails=N left=N locked=0|1 token_locked=0|1
+ *   unlock SERIAL NEWPIN   the unlock stage's work: SO reset + key.unlock (rc=...)
+ *   selftest SERIAL PIN    tok_selftest through the counted login:
+ *                          result=... ec=0|1 cert=0|1 sign=0|1 crypt=0|1
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +106,42 @@ fill_order(struct txn *t, const char *uscc, const char *company, const char *opi
     txn_set(t, "operator_id", opid);
     txn_set(t, "mobile", "13912345678");
     txn_set(t, "email", "lisi@example.com");
+}
+
+static const char *const pin_results[] = { "ok", "wrong", "locked", "confirm", "refused", "store", "token" };
+
+static int
+op_selftest(tok_ctx *tok, const char *serial, const char *pin, void *arg)
+{
+    int rc = tok_selftest(tok, serial, pin, arg);
+    return rc == TOK_ERR_VERIFY ? TOK_OK : rc;
+}
+
+static void
+cmd_pin(int argc, char **argv)
+{
+    struct txn_pin_outcome o;
+    struct txn_pin_view v;
+
+    if (strcmp(argv[1], "pin") == 0) {
+        txn_pin_counted(&env, argv[2], argv[3], argc > 4 && strcmp(argv[4], "final") == 0, NULL, NULL, &o);
+        printf("result=%s left=%d\n", pin_results[o.result], o.left);
+    } else if (strcmp(argv[1], "pinview") == 0) {
+        int rc = txn_pin_view(&env, argv[2], &v);
+        printf("view=%d state=%s fails=%d left=%d locked=%d token_locked=%d\n", rc, keylife_state_name(v.state),
+               v.fails, v.left, v.locked, v.token_locked);
+    } else if (strcmp(argv[1], "unlock") == 0) {
+        int rc = tok_pin_reset(env.tok, argv[2], argv[3]);
+        printf("reset=%d\n", rc);
+        if (rc == TOK_OK)
+            printf("event=%d\n", txn_key_event(&env, argv[2], KEYEV_UNLOCK, "test"));
+    } else if (strcmp(argv[1], "selftest") == 0) {
+        struct tok_selftest r;
+        memset(&r, 0, sizeof r);
+        txn_pin_counted(&env, argv[2], argv[3], true, op_selftest, &r, &o);
+        printf("result=%s ec=%d cert=%d sign=%d crypt=%d\n", pin_results[o.result], r.ec, r.cert_matches,
+               r.signed_ok, r.crypt_ok);
+    }
 }
 
 static int
@@ -275,6 +318,11 @@ main(int argc, char **argv)
     open_hall();
     if (strcmp(argv[1], "issue") == 0 && argc >= 6)
         cmd_issue(argc, argv);
+    else if ((strcmp(argv[1], "pin") == 0 || strcmp(argv[1], "unlock") == 0 || strcmp(argv[1], "selftest") == 0) &&
+             argc >= 4)
+        cmd_pin(argc, argv);
+    else if (strcmp(argv[1], "pinview") == 0 && argc >= 3)
+        cmd_pin(argc, argv);
     else if (strcmp(argv[1], "run") == 0 && argc >= 6)
         cmd_run(argv);
     else if (strcmp(argv[1], "resume") == 0 && argc >= 3) {
