@@ -19,7 +19,7 @@ trap cleanup EXIT
 
 if out=$("$KIOSK" dev plug blank8 2>&1); then SERIAL=$(printf '%s' "$out" | grep -o '[0-9a-f]\{16\}' | head -1); else SERIAL=; echo "# $out"; fi
 t_check "blank8 plugged (serial $SERIAL)" test -n "$SERIAL"
-"$H" issue "$SERIAL" 91120116MA05PIN01X "天津市锁定测试有限公司" 120101199001011239 > "$TEST_TMP/issue.out" 2>&1
+"$H" issue "$SERIAL" 91120116MA05PK8L5T "天津市锁定测试有限公司" 120101199001011239 > "$TEST_TMP/issue.out" 2>&1
 t_grep "a certificate issued onto blank8 (PIN Kx7#pq29)" "issue=0 " "$TEST_TMP/issue.out"
 PIN='Kx7#pq29'
 t_eq "recorded as issued, no wrong PIN yet" "1|0" "$(db "SELECT state || '|' || pin_fails FROM keys WHERE serial='$SERIAL'")"
@@ -73,7 +73,7 @@ t_eq "the old PIN no longer works" "result=wrong left=9" "$("$H" pin "$SERIAL" "
 t_eq "the new PIN works" "result=ok left=10" "$("$H" pin "$SERIAL" "$NEW")"
 MODULE=$(sed -n 's/^module *= *//p' "$KIOSK_HOME/kiosk.conf" | head -1)
 t_check "pkcs11-tool logs in with the new PIN (a tool nobody here wrote)" \
-  pkcs11-tool --module "$MODULE" --token-label 91120116MA05PIN01X --login --pin "$NEW" --list-objects
+  pkcs11-tool --module "$MODULE" --token-label 91120116MA05PK8L5T --login --pin "$NEW" --list-objects
 
 # ---- the self-test ----------------------------------------------------------------
 ALGO=$(sed -n 's/^key_algo *= *//p' "$KIOSK_HOME/kiosk.conf" | head -1)
