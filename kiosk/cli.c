@@ -26,6 +26,8 @@ extern const struct cli_cmd cmd_ca_revoke;
 extern const struct cli_cmd cmd_ca_status;
 extern const struct cli_cmd cmd_ca_hold;
 extern const struct cli_cmd cmd_ca_release;
+extern const struct cli_cmd cmd_key_states;
+extern const struct cli_cmd cmd_key_status;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -48,6 +50,8 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_ca_status,
     &cmd_ca_hold,
     &cmd_ca_release,
+    &cmd_key_states,
+    &cmd_key_status,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

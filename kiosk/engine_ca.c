@@ -157,10 +157,13 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
     static const char *const actions[] = { [CA_REVOKE] = "cert.revoke", [CA_HOLD] = "cert.hold",
                                            [CA_RELEASE] = "cert.release" };
     char detail[256];
+    struct store_cert before;
+    bool known;
     int rc;
 
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
+    known = store_cert_get(env->st, serial, &before) == STORE_OK;
     rc = op == CA_HOLD ? store_cert_hold(env->st, serial, txn_now(env))
        : op == CA_RELEASE ? store_cert_release(env->st, serial)
        : store_cert_revoke(env->st, serial, reason, txn_now(env));
@@ -168,6 +171,19 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
         snprintf(detail, sizeof detail, "cert=%s reason=%s", serial,
                  op == CA_REVOKE && rules_reason_name(reason) ? rules_reason_name(reason) : op == CA_REVOKE ? "?" : "-");
         rc = store_audit(env->st, actor != NULL ? actor : "", actions[op], detail);
+    }
+    if (rc == STORE_OK && known && before.key_serial[0] != '\0') {
+        /* the key moves with its certificate (kiosk/keylife.c): 挂失 holds it,
+         * 解挂 gives it back, a hold that ends in revocation loses it */
+        struct txn_env as = *env;
+        bool was_held = before.state == CERT_REVOKED && before.reason == REASON_HOLD;
+        int ev = op == CA_HOLD ? KEYEV_HOLD : op == CA_RELEASE ? KEYEV_RELEASE : was_held ? KEYEV_LOSE : -1;
+        as.clerk = actor;
+        if (ev >= 0) {
+            int krc = txn_key_event(&as, before.key_serial, (enum key_event)ev, detail);
+            if (krc != STORE_ERR_CONFLICT && krc != STORE_ERR_NOT_FOUND)
+                rc = krc;   /* a key in a state the table does not move stays as it is */
+        }
     }
     if (rc == STORE_OK)
         rc = store_commit(env->st);

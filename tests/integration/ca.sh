@@ -148,6 +148,8 @@ out=$(printf 'boss-pass-123\n' | "$K" ca hold "$S2" --as boss 2>&1); rc=$?
 t_eq "kiosk ca hold: exit 0" 0 "$rc"
 t_grep "kiosk ca hold says so, with the hold period" "已挂失冻结" <(echo "$out")
 t_eq "records: on hold (state revoked, reason certificateHold 6)" "1|6" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+t_eq "the key moves with it: held (docs/KEYS.md), audited" "held|1" \
+  "$("$K" key status "$B1" | grep -o '状态 [a-z]*' | cut -d' ' -f2)|$(db "SELECT count(*) FROM audit WHERE action='key.hold' AND detail LIKE 'key=$B1%'")"
 crl_now
 t_grep "the CRL lists it as Certificate Hold" "Certificate Hold" <(openssl crl -in "$TEST_TMP/c.pem" -noout -text)
 t_grep "openssl verify -crl_check: revoked while on hold" "certificate revoked" \
@@ -162,6 +164,7 @@ out=$(printf 'boss-pass-123\n' | "$K" ca hold "$S2" --as boss 2>&1); rc=$?
 t_eq "hold again: exit 2, nothing changed" "2|1|6" "$rc|$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
 out=$(printf 'boss-pass-123\n' | "$K" ca release "$S2" --as boss 2>&1); rc=$?
 t_eq "kiosk ca release: exit 0, active again" "0|0|-1" "$rc|$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+t_eq "released: the key is in use again" "1" "$(db "SELECT state FROM keys WHERE serial='$B1'")"
 crl_now
 t_check "released: off the CRL, openssl verify -crl_check passes" \
   openssl verify -crl_check -CAfile "$H/ca/ca.crt" -CRLfile "$TEST_TMP/c.pem" "$TEST_TMP/s2.pem"
@@ -174,6 +177,8 @@ printf 'boss-pass-123\n' | ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 
 t_eq "held 31 days ago" "1|6" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
 "$K" ca crl >/dev/null 2>&1
 t_eq "the hold ran out: revoked for good (keyCompromise 1)" "1|1" "$(db "SELECT state, reason FROM certs WHERE serial='$S2'")"
+t_eq "...and its key is lost for good (state 4), audited under the CA" "4|1" \
+  "$(db "SELECT state FROM keys WHERE serial='$B1'")|$(db "SELECT count(*) FROM audit WHERE action='key.lose' AND actor='ca'")"
 t_eq "the revocation is audited under the CA" 1 "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke' AND actor='ca' AND detail LIKE '%$S2%'")"
 crl_now
 t_grep "the CRL now says Key Compromise" "Key Compromise" <(openssl crl -in "$TEST_TMP/c.pem" -noout -text | grep -A5 "$S2")
