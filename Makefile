@@ -71,7 +71,12 @@ BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 
 san: build/san/kiosk
 
-tests: build/kiosk build/san/kiosk \
+# A PKCS#11 module for tests only: SoftHSM with the PIN flags no available token reports.
+build/fakep11.so: tests/fakep11/fakep11.c
+	@mkdir -p build
+	$(CC) -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+
+tests: build/kiosk build/san/kiosk build/fakep11.so \
        $(addprefix build/tests/,$(UNIT_BINS)) $(addprefix build/san/tests/,$(UNIT_BINS)) \
        $(addprefix build/itests/,$(ITEST_BINS)) $(addprefix build/san/itests/,$(ITEST_BINS))
 

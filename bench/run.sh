@@ -14,6 +14,8 @@ echo "== documents and printing";   bash bench/print.sh 30
 echo "== audit appends";            build/bench/audit_append 2000
 echo "== issuance (blank key -> certificate verified -> records committed)"
 KIOSK_HOME=$H build/kiosk hall provision >/dev/null && KIOSK_HOME=$H build/bench/issue 15
+echo "== a counted PIN verification against a bare login"
+KIOSK_HOME=$H build/bench/pin 200
 echo "== revocation list at scale"
 KIOSK_HOME=$H build/bench/crl
 echo "== daily report on 2 million orders (the first run builds the database)"

@@ -444,37 +444,6 @@ txn_cancel(struct txn *t, store *st, const char *why)
 }
 
 int
-txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason, enum msg_id *why)
-{
-    int rc;
-
-    *why = 0;
-    if (t->def->may_cancel != NULL && (*why = t->def->may_cancel(t, env)) != 0)
-        return STORE_ERR_CONFLICT;
-    if (t->order.id == 0 || t->def->on_cancel == NULL)
-        return txn_cancel(t, env->st, reason);
-    if (env->st == NULL)
-        return STORE_ERR_OPEN;
-    if ((rc = store_begin(env->st)) != STORE_OK)
-        return rc;
-    if ((rc = t->def->on_cancel(t, env)) == STORE_OK && (rc = txn_cancel(t, env->st, reason)) == STORE_OK)
-        rc = store_commit(env->st);
-    else
-        store_rollback(env->st);
-    if (rc != STORE_OK) {
-        t->order.state = ORDER_OPEN;
-        return rc;
-    }
-    /* a certificate revoked by the cancellation goes on the CRL now (the
-     * records stand if this fails; `kiosk ca crl` publishes again) */
-    if (txn_get_int(t, "crl_due", 0) != 0 && env->tok != NULL) {
-        char err[256];
-        (void)txn_ca_publish(env, err, sizeof err);
-    }
-    return rc;
-}
-
-int
 txn_finish(struct txn *t, store *st)
 {
     int rc, cur = t->step;

@@ -128,8 +128,8 @@ cmd_pin(int argc, char **argv)
         printf("result=%s left=%d\n", pin_results[o.result], o.left);
     } else if (strcmp(argv[1], "pinview") == 0) {
         int rc = txn_pin_view(&env, argv[2], &v);
-        printf("view=%d state=%s fails=%d left=%d locked=%d token_locked=%d\n", rc, keylife_state_name(v.state),
-               v.fails, v.left, v.locked, v.token_locked);
+        printf("view=%d state=%s fails=%d left=%d locked=%d token_locked=%d count_low=%d\n", rc,
+               keylife_state_name(v.state), v.fails, v.left, v.locked, v.token_locked, v.count_low);
     } else if (strcmp(argv[1], "unlock") == 0) {
         int rc = tok_pin_reset(env.tok, argv[2], argv[3]);
         printf("reset=%d\n", rc);
