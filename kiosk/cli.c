@@ -28,6 +28,7 @@ extern const struct cli_cmd cmd_ca_hold;
 extern const struct cli_cmd cmd_ca_release;
 extern const struct cli_cmd cmd_key_states;
 extern const struct cli_cmd cmd_key_status;
+extern const struct cli_cmd cmd_key_adopt;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -52,6 +53,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_ca_release,
     &cmd_key_states,
     &cmd_key_status,
+    &cmd_key_adopt,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

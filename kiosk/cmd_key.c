@@ -2,12 +2,15 @@
  * kiosk/cmd_key.c - `kiosk key states`: the key's life as a Markdown
  * document, generated from the one transition table (kiosk/keylife.c), so
  * docs/KEYS.md cannot drift from the code; `kiosk key status SERIAL`: what
- * the records say of one key (its state, wrong PINs, tries left).
+ * the records say of one key (its state, wrong PINs, tries left); `kiosk key
+ * adopt SERIAL [--label L]`: take a vendor's blank key into the hall, its
+ * factory SO PIN read from stdin and replaced by the one derived in the HSM.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "kiosk/cli.h"
+#include "token/token.h"
 #include "kiosk/keylife.h"
 #include "kiosk/msg.h"
 
@@ -59,4 +62,54 @@ const struct cli_cmd cmd_key_states = {
 const struct cli_cmd cmd_key_status = {
     .group = "key", .name = "status", .usage = "SERIAL", .summary = "a key's state and wrong PINs in the records",
     .exec = key_status_exec,
+};
+
+static int
+key_adopt_exec(const struct kiosk_config *cfg, int argc, char **argv)
+{
+    static struct kiosk_config eff;
+    const char *label = "blank";
+    char err[1024], sopin[64], line[512], detail[256];
+    tok_ctx *tok = NULL;
+    store *st;
+    int rc;
+
+    if (argc == 3 && strcmp(argv[1], "--label") == 0 && argv[2][0] != '\0')
+        label = argv[2];
+    else if (argc != 1) {
+        fputs(msg(M_KEYCMD_ADOPT_USAGE), stderr);
+        fputc('\n', stderr);
+        return 2;
+    }
+    if (cli_read_line(msg(M_KEYCMD_ADOPT_PROMPT), sopin, sizeof sopin) != 0 || sopin[0] == '\0') {
+        fputs(msg(M_KEYCMD_ADOPT_USAGE), stderr);
+        fputc('\n', stderr);
+        return 2;
+    }
+    if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&tok, &eff, err, sizeof err) != 0) {
+        puts(msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));
+        memset(sopin, 0, sizeof sopin);
+        return 1;
+    }
+    rc = tok_adopt(tok, argv[0], sopin, label);
+    memset(sopin, 0, sizeof sopin);
+    if (rc != TOK_OK) {
+        puts(msg_fmt(line, sizeof line, M_KEYCMD_ADOPT_FAILED, argv[0], tok_detail(tok)));
+        tok_close(tok);
+        return 1;
+    }
+    tok_close(tok);
+    if ((st = cli_store_open(&eff)) != NULL) {
+        snprintf(detail, sizeof detail, "key=%s label=%s", argv[0], label);
+        (void)store_audit(st, "admin", "key.adopt", detail);
+        store_close(st);
+    }
+    puts(msg_fmt(line, sizeof line, M_KEYCMD_ADOPTED, argv[0]));
+    return 0;
+}
+
+const struct cli_cmd cmd_key_adopt = {
+    .group = "key", .name = "adopt", .usage = "SERIAL [--label LABEL]",
+    .summary = "take a vendor's blank key into the hall (factory SO PIN on stdin, replaced by the HSM-derived one)",
+    .exec = key_adopt_exec,
 };

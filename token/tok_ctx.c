@@ -129,6 +129,20 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
         tok_close(ctx);
         return TOK_ERR_MODULE;
     }
+    /* A module that gives each caller its own instance (p11-kit's proxy, which
+     * joins several modules) needs this one initialised too; a module with
+     * one instance (SoftHSM) says it already is. */
+    {
+        CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
+        CK_RV rv = ctx->fl->C_Initialize(&args);
+        if (rv == CKR_OK)
+            ctx->fl_initialized = true;
+        else if (rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+            snprintf(err, errlen, "%s: C_Initialize: 0x%lx", module, (unsigned long)rv);
+            tok_close(ctx);
+            return TOK_ERR_MODULE;
+        }
+    }
     if (PKCS11_enumerate_slots(ctx->p11, &ctx->slots, &ctx->nslots) != 0) {
         snprintf(err, errlen, "%s: %s", module, "C_GetSlotList failed");
         tok_close(ctx);
@@ -156,6 +170,8 @@ tok_close(tok_ctx *ctx)
         PKCS11_CTX_unload(ctx->p11);
         PKCS11_CTX_free(ctx->p11);
     }
+    if (ctx->fl_initialized)
+        (void)ctx->fl->C_Finalize(NULL);
     if (ctx->dl != NULL)
         dlclose(ctx->dl);
     X509_free(ctx->ca);

@@ -25,6 +25,7 @@ struct tok_ctx {
     unsigned int nslots;
     CK_FUNCTION_LIST *fl;       /* the same module's raw function list */
     void *dl;                   /* our dlopen reference to the module */
+    bool fl_initialized;        /* fl is an instance of its own that we initialised (C_Finalize at close) */
 
     char module[512];
     char ports_dir[512];        /* "" = real readers */

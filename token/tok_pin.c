@@ -70,6 +70,24 @@ tok_user_logout(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE s)
     ERR_clear_error();
 }
 
+/*
+ * The SO PIN of key SERIAL on slot ID: derived in the HSM from the master
+ * secret and the serial (24 hex digits), cut to the longest SO PIN the
+ * token takes when that is shorter (a real token's limits: opencryptoki's
+ * soft token takes 8). Stored nowhere; the caller cleanses SOPIN.
+ */
+static int
+tok_key_so_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, char *sopin, size_t n)
+{
+    CK_TOKEN_INFO ti;
+    int rc = tok_hsm_diversify(ctx, serial, sopin, n);
+
+    if (rc == TOK_OK && ctx->fl->C_GetTokenInfo(id, &ti) == CKR_OK && ti.ulMaxPinLen >= 4 &&
+        ti.ulMaxPinLen < strlen(sopin))
+        sopin[ti.ulMaxPinLen] = '\0';
+    return rc;
+}
+
 /* Slot of a present key SERIAL, refreshing once if it is not known yet. */
 static int
 tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
@@ -159,7 +177,7 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
     if (slot == NULL)
         return tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
     id = PKCS11_get_slotid_from_slot(slot);
-    if ((rc = tok_hsm_diversify(ctx, serial, sopin, n)) != TOK_OK)
+    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, n)) != TOK_OK)
         return rc;
     tok_pad_label(plabel, label);
     (void)ctx->fl->C_CloseAllSessions(id);
@@ -225,7 +243,7 @@ tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin)
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
         return rc;
     id = PKCS11_get_slotid_from_slot(slot);
-    if ((rc = tok_hsm_diversify(ctx, serial, sopin, sizeof sopin)) != TOK_OK)
+    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, sizeof sopin)) != TOK_OK)
         return rc;
     (void)ctx->fl->C_CloseAllSessions(id);      /* no user may be logged in for the SO login */
     rc = tok_so_init_pin(ctx, id, serial, new_pin, sopin, sizeof sopin);
@@ -339,7 +357,7 @@ tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
     if ((slot = tok_find_label(ctx, label)) == NULL)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "new key '%s' not found after C_InitToken", label);
     tok_trim(serial_out, TOK_SERIAL_MAX, slot->token->serialnr);
-    if ((rc = tok_hsm_diversify(ctx, serial_out, sopin, sizeof sopin)) != TOK_OK)
+    if ((rc = tok_key_so_pin(ctx, PKCS11_get_slotid_from_slot(slot), serial_out, sopin, sizeof sopin)) != TOK_OK)
         return rc;
     if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK) {
         OPENSSL_cleanse(sopin, sizeof sopin);
@@ -355,5 +373,59 @@ tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
     OPENSSL_cleanse(sopin, sizeof sopin);
     if (rv != CKR_OK)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "setting the diversified SO PIN on '%s': 0x%lx", label, (unsigned long)rv);
+    return TOK_OK;
+}
+
+/* The slot whose token has serial SERIAL, initialised or not (a vendor's key may be neither). */
+static PKCS11_SLOT *
+tok_find_any(tok_ctx *ctx, const char *serial)
+{
+    char s[TOK_SERIAL_MAX];
+
+    for (unsigned int i = 0; i < ctx->nslots; i++)
+        if (ctx->slots[i].token != NULL) {
+            tok_trim(s, sizeof s, ctx->slots[i].token->serialnr);
+            if (strcmp(s, serial) == 0 && !tok_is_hsm(ctx, &ctx->slots[i]))
+                return &ctx->slots[i];
+        }
+    return NULL;
+}
+
+int
+tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const char *label)
+{
+    PKCS11_SLOT *slot;
+    CK_SLOT_ID id;
+    CK_SESSION_HANDLE s;
+    char plabel[33], sopin[64];
+    CK_RV rv;
+    int rc;
+
+    if (!tok_is_present(ctx, serial) && ctx->ports_dir[0] != '\0')
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    if ((slot = tok_find_any(ctx, serial)) == NULL)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    id = PKCS11_get_slotid_from_slot(slot);
+    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, sizeof sopin)) != TOK_OK)
+        return rc;
+    tok_pad_label(plabel, label);
+    (void)ctx->fl->C_CloseAllSessions(id);
+    rv = ctx->fl->C_InitToken(id, (CK_UTF8CHAR_PTR)factory_so_pin, strlen(factory_so_pin), (CK_UTF8CHAR_PTR)plabel);
+    if (rv == CKR_OK)
+        rv = ctx->fl->C_OpenSession(id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+    if (rv == CKR_OK) {
+        rv = ctx->fl->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)factory_so_pin, strlen(factory_so_pin));
+        if (rv == CKR_OK) {
+            rv = ctx->fl->C_SetPIN(s, (CK_UTF8CHAR_PTR)factory_so_pin, strlen(factory_so_pin), (CK_UTF8CHAR_PTR)sopin,
+                                   strlen(sopin));
+            ctx->fl->C_Logout(s);
+        }
+        ctx->fl->C_CloseSession(s);
+    }
+    OPENSSL_cleanse(sopin, sizeof sopin);
+    (void)tok_refresh(ctx);
+    if (rv != CKR_OK)
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_INCORRECT,
+                        "adopting key %s (factory SO PIN refused?): 0x%lx", serial, (unsigned long)rv);
     return TOK_OK;
 }

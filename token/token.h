@@ -301,6 +301,15 @@ int tok_pin_info(tok_ctx *ctx, const char *serial, struct tok_pin_info *out);
  */
 int tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin);
 
+/*
+ * Adopt a vendor's blank key SERIAL into the hall: initialise it with its
+ * factory (transport) SO PIN FACTORY_SO_PIN and LABEL, then change the SO
+ * PIN to the one derived in the HSM (cut to the token's longest SO PIN).
+ * Every object on it is erased. TOK_ERR_PIN_INCORRECT when the factory SO
+ * PIN is refused.
+ */
+int tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const char *label);
+
 /* What a self-test on a key did: each part named truthfully on screen. */
 struct tok_selftest {
     bool ec;                    /* EC key: key agreement; RSA: encrypt and decrypt */

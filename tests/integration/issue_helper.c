@@ -29,6 +29,7 @@
  *                          result=ok|wrong|locked|confirm|refused|store|token left=N
  *   pinview SERIAL         state=NAME fails=N left=N locked=0|1 token_locked=0|1
  *   unlock SERIAL NEWPIN   the unlock stage's work: SO reset + key.unlock (rc=...)
+ *   init SERIAL PIN        give the blank key SERIAL a user PIN (tok_init_blank: init=rc)
  *   selftest SERIAL PIN    tok_selftest through the counted login:
  *                          result=... ec=0|1 cert=0|1 sign=0|1 crypt=0|1
  */
@@ -135,6 +136,9 @@ cmd_pin(int argc, char **argv)
         printf("reset=%d\n", rc);
         if (rc == TOK_OK)
             printf("event=%d\n", txn_key_event(&env, argv[2], KEYEV_UNLOCK, "test"));
+    } else if (strcmp(argv[1], "init") == 0) {
+        int rc = tok_init_blank(env.tok, argv[2], "ock-test", argv[3]);
+        printf("init=%d%s%s\n", rc, rc ? " " : "", rc ? tok_detail(env.tok) : "");
     } else if (strcmp(argv[1], "selftest") == 0) {
         struct tok_selftest r;
         memset(&r, 0, sizeof r);
@@ -318,7 +322,8 @@ main(int argc, char **argv)
     open_hall();
     if (strcmp(argv[1], "issue") == 0 && argc >= 6)
         cmd_issue(argc, argv);
-    else if ((strcmp(argv[1], "pin") == 0 || strcmp(argv[1], "unlock") == 0 || strcmp(argv[1], "selftest") == 0) &&
+    else if ((strcmp(argv[1], "pin") == 0 || strcmp(argv[1], "unlock") == 0 || strcmp(argv[1], "selftest") == 0 ||
+              strcmp(argv[1], "init") == 0) &&
              argc >= 4)
         cmd_pin(argc, argv);
     else if (strcmp(argv[1], "pinview") == 0 && argc >= 3)
