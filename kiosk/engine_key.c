@@ -81,17 +81,13 @@ txn_pin_view(const struct txn_env *env, const char *serial, struct txn_pin_view 
         v->known = true;
         v->state = (enum key_state)k.state;
         v->fails = k.pin_fails;
-        v->left = v->max - k.pin_fails;
     }
     v->tok_rc = env->tok != NULL ? tok_pin_info(env->tok, serial, &pi) : TOK_ERR_MODULE;
     if (v->tok_rc == TOK_OK) {
         v->token_locked = pi.locked;
         v->count_low = pi.count_low;
-        if (pi.final_try && v->left > 1)
-            v->left = 1;
     }
-    if (v->left < 0)
-        v->left = 0;
+    v->left = keylife_pin_left(v->max, v->fails, v->tok_rc == TOK_OK && pi.final_try, v->token_locked);
     v->final_try = v->left == 1;
     v->locked = v->token_locked || v->left == 0 || v->state == KEYST_LOCKED;
     return STORE_OK;
@@ -185,7 +181,7 @@ txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, 
         o->left = v.max;
         return;
     }
-    o->left = v.max - fails;
+    o->left = keylife_pin_left(v.max, fails, false, false);
     if (rc == TOK_ERR_PIN_LOCKED) {
         pin_lock(env, serial, "by=token", o);
         return;
@@ -197,8 +193,7 @@ txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, 
                 pin_lock(env, serial, "by=token", o);
                 return;
             }
-            if (pi.final_try && o->left > 1)
-                o->left = 1;
+            o->left = keylife_pin_left(v.max, fails, pi.final_try, false);
         }
         if (o->left <= 0) {
             snprintf(why, sizeof why, "by=counter fails=%d", fails);

@@ -105,6 +105,18 @@ keylife_may(enum key_state s, enum key_event ev)
     return keylife_next(s, ev, NULL) == 0;
 }
 
+int
+keylife_pin_left(int max, int fails, bool token_final_try, bool token_locked)
+{
+    int left = max - fails;
+
+    if (token_locked || left < 0)
+        left = 0;
+    if (token_final_try && left > 1)
+        left = 1;
+    return left;
+}
+
 const char *
 keylife_state_name(enum key_state s)
 {

@@ -70,6 +70,14 @@ int keylife_event(enum key_event ev, enum key_state *to, unsigned *from_mask);
 /* May EV happen to a key in state S? */
 bool keylife_may(enum key_state s, enum key_event ev);
 
+/*
+ * PIN tries left before a key locks: MAX ([token] pin_max_tries) less the
+ * wrong PINs FAILS counted in the records, never below 0; 1 when the token
+ * itself says its next wrong PIN is the last (TOKEN_FINAL_TRY); 0 when the
+ * token says it is locked (TOKEN_LOCKED).
+ */
+int keylife_pin_left(int max, int fails, bool token_final_try, bool token_locked);
+
 /* Stable ASCII names (records, audit, documents): "blank", "issue", ... */
 const char *keylife_state_name(enum key_state s);
 const char *keylife_event_name(enum key_event ev);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/key_life.sh - a key's PIN at the counter and at the self-service
 # terminal, on the real binary in tmux. A certificate is issued onto the
-# test hall's blank9 (PIN Kx7#pq29); at window 66 the self-test's PIN prompt
+# test hall's blank9 (PIN Kx7#pq29); at window 66 the PIN change's prompt
 # takes 9 wrong PINs (the tries left shown from 3), asks for confirmation
 # before the 10th and then says the key is locked; the validity check says
 # locked and names the unlock service; 解锁 at window 66 (form, materials,
@@ -25,10 +25,10 @@ t_check "blank9 plugged (serial $SERIAL)" test -n "$SERIAL"
 "$ROOT/build/san/itests/issue_helper" issue "$SERIAL" "$USCC" "$COMPANY" 120101198503031235 > "$TEST_TMP/issue.out" 2>&1
 t_grep "a certificate issued onto blank9" "issue=0 " "$TEST_TMP/issue.out"
 
-# ---- window 66: the self-test's PIN prompt, 10 wrong PINs --------------------------
+# ---- window 66: the PIN change's current-PIN prompt, 10 wrong PINs -------------------
 start --mode window66
 login w66 "$CLERK66_PASS"
-menu 证书加解密测试
+menu 修改PIN码
 expect "the key page shows the holder" "$COMPANY"
 expect "the key is in order" "UKey检测通过"
 key Enter

@@ -85,6 +85,32 @@ test_event_targets(void **state)
     }
 }
 
+/* The tries left at every boundary, with and without the token's own word. */
+static void
+test_pin_left(void **state)
+{
+    static const struct {
+        int max, fails;
+        bool final_try, locked;
+        int left;
+    } cases[] = {
+        { 10, 0, false, false, 10 }, { 10, 1, false, false, 9 },  { 10, 7, false, false, 3 },
+        { 10, 8, false, false, 2 },  { 10, 9, false, false, 1 },  { 10, 10, false, false, 0 },
+        { 10, 11, false, false, 0 }, /* never below 0 */
+        { 10, 0, true, false, 1 },   /* the token's final try wins over our 10 */
+        { 10, 9, true, false, 1 },   { 10, 10, true, false, 0 },  /* ...but never raises 0 */
+        { 10, 0, false, true, 0 },   /* the token's lock wins */
+        { 10, 3, true, true, 0 },    { 1, 0, false, false, 1 },   { 1, 1, false, false, 0 },
+        { 3, 2, false, false, 1 },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (keylife_pin_left(cases[i].max, cases[i].fails, cases[i].final_try, cases[i].locked) != cases[i].left)
+            fail_msg("case %zu: max %d fails %d final %d locked %d: expected %d", i, cases[i].max, cases[i].fails,
+                     cases[i].final_try, cases[i].locked, cases[i].left);
+}
+
 static void
 test_names_and_words(void **state)
 {
@@ -134,6 +160,7 @@ main(void)
         cmocka_unit_test(test_every_pair),
         cmocka_unit_test(test_table_has_no_duplicates),
         cmocka_unit_test(test_event_targets),
+        cmocka_unit_test(test_pin_left),
         cmocka_unit_test(test_names_and_words),
         cmocka_unit_test(test_doc_lists_every_transition),
     };
