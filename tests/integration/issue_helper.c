@@ -24,6 +24,10 @@
  *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
+ *   unlock-order USCC OPERATOR_ID
+ *                          解锁 as the counter drives it, on the inserted key
+ *                          (new PIN $HELPER_PIN); with KIOSK_FAULT_KILL=unlock
+ *                          it dies after the key's reset, before the records
  *   pin SERIAL PIN [final] a counted PIN login (txn_pin_counted; "final":
  *                          the applicant confirmed the last try):
  *                          result=ok|wrong|locked|confirm|refused|store|token left=N
@@ -254,17 +258,21 @@ drive(struct txn *t)
         } else if (strcmp(name, "key") == 0) {
             struct txn_key_view v;
             enum msg_id why;
-            txn_new_key_scan(t, &env, &v);
-            printf("verdict=%s\n", verdicts[v.verdict]);
-            if ((why = txn_new_key_take(t, &env, &v, true)) != 0) {
+            t->def->key_scan(t, &env, &v);
+            printf("verdict=%s\n", v.verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v.verdict]
+                                    : v.verdict == KEY_USABLE ? "usable" : "refused");
+            if ((why = t->def->key_take(t, &env, &v, true)) != 0) {
                 printf("key_refused=%s\n", msg(why));
                 return 1;
             }
             if (v.verdict == KEY_OURS_ISSUED)
                 next = txn_step_index(t->def, "issue");
         } else if (strcmp(name, "pin") == 0) {
-            snprintf(t->pin, sizeof t->pin, "%s", "Kx7#pq29");
-        } else if (strcmp(name, "issue") == 0) {
+            snprintf(t->pin, sizeof t->pin, "%s", getenv("HELPER_PIN") ? getenv("HELPER_PIN") : "Kx7#pq29");
+        } else if (txn_cur(t)->page == PAGE_MATERIALS) {
+            for (int m = 0; m < txn_cur(t)->nmaterials; m++)
+                txn_set(t, txn_cur(t)->materials[m].key, "1");
+        } else if (txn_cur(t)->page == PAGE_RUN) {
             struct txn_run r;
             enum txn_run_result res;
             while ((res = txn_advance(t, &env, &r)) == RUN_OK)
@@ -282,6 +290,21 @@ drive(struct txn *t)
         }
     }
     return 1;
+}
+
+/* 解锁 as the counter drives it: unlock-order USCC OPERATOR_ID (the new PIN in $HELPER_PIN). */
+static int
+cmd_unlock_order(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_unlock, env.window, env.clerk);
+    txn_set(&t, "uscc", argv[2]);
+    txn_set(&t, "operator_name", "王五");
+    txn_set(&t, "operator_id", argv[3]);
+    txn_set(&t, "mobile", "13912345679");
+    printf("ran=%d\n", drive(&t) == 0);
+    return 0;
 }
 
 static int
@@ -303,8 +326,11 @@ open_order(const char *opid, struct txn *t)
     struct store_order o;
     int rc = store_order_open_for_operator(env.st, opid, &o);
 
-    if (rc == STORE_OK)
-        rc = txn_resume(t, &txn_new_cert, env.st, o.id);
+    if (rc == STORE_OK) {
+        enum txn_kind k;
+        rc = kind_parse(o.txn, &k) == 0 && txn_def_of(k) != NULL ? txn_resume(t, txn_def_of(k), env.st, o.id)
+                                                                   : STORE_ERR_CONFLICT;
+    }
     printf("open=%d\n", rc == STORE_OK);
     if (rc == STORE_OK)
         printf("resumed_at=%s\n", txn_cur(t)->name);
@@ -318,6 +344,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: issue_helper issue SERIAL USCC COMPANY OPERATOR_ID [PULL] | check-uscc USCC | check-operator ID\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* every line out before a KIOSK_FAULT_KILL */
     msg_set_lang(LANG_ZH);
     open_hall();
     if (strcmp(argv[1], "issue") == 0 && argc >= 6)
@@ -326,6 +353,8 @@ main(int argc, char **argv)
               strcmp(argv[1], "init") == 0) &&
              argc >= 4)
         cmd_pin(argc, argv);
+    else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)
+        cmd_unlock_order(argv);
     else if (strcmp(argv[1], "pinview") == 0 && argc >= 3)
         cmd_pin(argc, argv);
     else if (strcmp(argv[1], "run") == 0 && argc >= 6)

@@ -91,3 +91,21 @@ t_eq "...nothing counted" "1" "$(db "SELECT pin_fails FROM keys WHERE serial='$S
 t_eq "unlocking a held key is refused by the table (STORE_ERR_CONFLICT)" "event=-4" "$("$H" unlock "$SERIAL" "$NEW" | grep '^event=')"
 db "UPDATE keys SET state = 1 WHERE serial='$SERIAL'"
 
+# ---- 解锁 as an order, killed after the key's reset, resumed -----------------------
+OPID=12010119850303222X
+for i in 1 2 3 4 5 6 7 8 9 10; do "$H" pin "$SERIAL" "still-wrong-$i" final > /dev/null; done
+t_eq "locked again" "2" "$(db "SELECT state FROM keys WHERE serial='$SERIAL'")"
+HELPER_PIN='Ul8$ck42' KIOSK_FAULT_KILL=unlock "$H" unlock-order 91120116MA05PK8L5T "$OPID" > "$TEST_TMP/unlock1.out" 2>&1
+t_grep "the unlock order ran to the key's reset" "verdict=usable" "$TEST_TMP/unlock1.out"
+ORDER=$(db "SELECT id FROM orders WHERE operator_id='$OPID' AND txn='unlock' AND state=0")
+t_check "killed after the reset: the order is open ($ORDER)" test -n "$ORDER"
+t_grep "...its journal says the reset was under way" "fx_unlock=reset" <(db "SELECT data FROM orders WHERE id=$ORDER")
+t_eq "...the records still say locked" "2" "$(db "SELECT state FROM keys WHERE serial='$SERIAL'")"
+HELPER_PIN='Ul8$ck42' "$H" resume "$OPID" > "$TEST_TMP/unlock2.out" 2>&1
+t_grep "resumed at the key (the PIN is typed again), then finished" "resumed_at=key" "$TEST_TMP/unlock2.out"
+t_grep "...finished" "resume_finished=1" "$TEST_TMP/unlock2.out"
+t_eq "unlocked in the records, counter cleared" "1|0" "$(db "SELECT state || '|' || pin_fails FROM keys WHERE serial='$SERIAL'")"
+t_eq "one unlock audited for the order, one receipt queued, the order done" "1|1|1" \
+  "$(db "SELECT count(*) FROM audit WHERE action='key.unlock' AND detail LIKE '%order=' || (SELECT number FROM orders WHERE id=$ORDER) || '%'")|$(db "SELECT count(*) FROM jobs WHERE order_id=$ORDER")|$(db "SELECT state FROM orders WHERE id=$ORDER")"
+t_eq "the PIN set in the resumed visit works" "result=ok left=10" "$("$H" pin "$SERIAL" 'Ul8$ck42')"
+
