@@ -211,8 +211,11 @@ int store_order_open_for_operator(store *st, const char *operator_id, struct sto
 int store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out);
 /* OPEN -> DONE (CONFLICT if not OPEN). */
 int store_order_finish(store *st, int64_t id);
-/* OPEN -> CANCELLED, WHY kept with the order (CONFLICT if not OPEN). */
+/* OPEN -> CANCELLED, WHY kept with the order (CONFLICT if not OPEN). The
+ * audit row names the order's clerk (store_order_cancel) or ACTOR, whoever
+ * really cancelled it (a clerk login, or the terminal "self"). */
 int store_order_cancel(store *st, int64_t id, const char *why);
+int store_order_cancel_by(store *st, int64_t id, const char *why, const char *actor);
 
 /* ---- print outbox ------------------------------------------------------ */
 

@@ -249,6 +249,12 @@ const struct txn_stage txn_stage_finish = {
 
 /* ---- the journal ------------------------------------------------------------ */
 
+const char *
+txn_actor(const struct txn_env *env)
+{
+    return env->clerk != NULL && env->clerk[0] ? env->clerk : env->window != NULL && env->window[0] ? env->window : "self";
+}
+
 time_t
 txn_now(const struct txn_env *env)
 {
@@ -435,12 +441,39 @@ txn_find_open(store *st, const char *operator_id, struct store_order *o)
 int
 txn_cancel(struct txn *t, store *st, const char *why)
 {
+    return txn_cancel_as(t, st, why, NULL);
+}
+
+int
+txn_cancel_as(struct txn *t, store *st, const char *why, const char *actor)
+{
     int rc = STORE_OK;
 
     txn_pin_clear(t);
-    if (t->order.id != 0 && (rc = store_order_cancel(st, t->order.id, why)) == STORE_OK)
+    if (t->order.id != 0 && (rc = store_order_cancel_by(st, t->order.id, why, actor)) == STORE_OK)
         t->order.state = ORDER_CANCELLED;
     return rc;
+}
+
+void
+txn_order_rights(const struct store_order *o, unsigned mode, const char *window, struct txn_order_rights *r)
+{
+    enum txn_kind k;
+    const struct kind_info *ki;
+
+    memset(r, 0, sizeof *r);
+    if (strcmp(o->window, window) != 0) {
+        /* the terminal is told nothing of a counter's order; a counter is
+         * told where another counter's order is, and nothing more */
+        r->access = mode == KIND_AT_SELF ? TXN_ACCESS_NONE : TXN_ACCESS_ELSEWHERE;
+        return;
+    }
+    r->access = TXN_ACCESS_HERE;
+    if (kind_parse(o->txn, &k) != 0)
+        return;
+    ki = kind_info(k);
+    r->resume = (ki->resume_modes & mode) != 0 && txn_def_of(k) != NULL;
+    r->cancel = (ki->cancel_modes & mode) != 0;
 }
 
 int

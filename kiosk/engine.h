@@ -237,6 +237,9 @@ struct txn_env {
     struct prn_worker *printer;
 };
 
+/* Who acts, for the audit: the signed-in clerk's login, else the terminal's window ("self"). */
+const char *txn_actor(const struct txn_env *env);
+
 /* The engine's clock: env->now, or time(NULL) when 0. */
 time_t txn_now(const struct txn_env *env);
 
@@ -313,8 +316,26 @@ int txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id);
  * STORE_ERR_NOT_FOUND or a store status. */
 int txn_find_open(store *st, const char *operator_id, struct store_order *o);
 
-/* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept. */
+/* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept.
+ * txn_cancel_as names ACTOR (a clerk login, or the terminal) in the audit
+ * row; txn_cancel the order's own clerk. */
 int txn_cancel(struct txn *t, store *st, const char *why);
+int txn_cancel_as(struct txn *t, store *st, const char *why, const char *actor);
+
+/*
+ * What the counter in MODE (a KIND_AT_* bit) running as WINDOW ("window66",
+ * "self" ...) may see and do with order O. An order started at another
+ * window: the self-service terminal learns nothing of it (NONE), a counter
+ * only where it is (ELSEWHERE). An order of this window (HERE): resumed
+ * and cancelled where the kinds table allows (its resume_modes and
+ * cancel_modes).
+ */
+enum txn_access { TXN_ACCESS_NONE = 0, TXN_ACCESS_ELSEWHERE, TXN_ACCESS_HERE };
+struct txn_order_rights {
+    enum txn_access access;
+    bool resume, cancel;
+};
+void txn_order_rights(const struct store_order *o, unsigned mode, const char *window, struct txn_order_rights *r);
 
 /*
  * Cancel as the clerk asks: refused with a catalogue message in *why when

@@ -263,12 +263,12 @@ txn_cancel_checked(struct txn *t, const struct txn_env *env, const char *reason,
     if (t->def->may_cancel != NULL && (*why = t->def->may_cancel(t, env)) != 0)
         return STORE_ERR_CONFLICT;
     if (t->order.id == 0 || t->def->on_cancel == NULL)
-        return txn_cancel(t, env->st, reason);
+        return txn_cancel_as(t, env->st, reason, txn_actor(env));
     if (env->st == NULL)
         return STORE_ERR_OPEN;
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
-    if ((rc = t->def->on_cancel(t, env)) == STORE_OK && (rc = txn_cancel(t, env->st, reason)) == STORE_OK)
+    if ((rc = t->def->on_cancel(t, env)) == STORE_OK && (rc = txn_cancel_as(t, env->st, reason, txn_actor(env))) == STORE_OK)
         rc = store_commit(env->st);
     else
         store_rollback(env->st);

@@ -20,12 +20,6 @@
 #include "kiosk/clock.h"
 #include "kiosk/engine.h"
 
-static const char *
-actor_of(const struct txn_env *env)
-{
-    return env->clerk != NULL && env->clerk[0] ? env->clerk : env->window != NULL ? env->window : "self";
-}
-
 int
 txn_key_event(const struct txn_env *env, const char *serial, enum key_event ev, const char *detail)
 {
@@ -46,7 +40,7 @@ txn_key_event(const struct txn_env *env, const char *serial, enum key_event ev, 
                  detail ? detail : "");
         char action[32];
         snprintf(action, sizeof action, "key.%s", keylife_event_name(ev));
-        rc = store_audit(env->st, actor_of(env), action, line);
+        rc = store_audit(env->st, txn_actor(env), action, line);
     }
     if (rc == STORE_OK)
         rc = store_commit(env->st);

@@ -53,7 +53,7 @@ change_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
     txn_set(t, "pin_changed", "1");
     snprintf(detail, sizeof detail, "key=%s cert=%s", serial, txn_get(t, "cert_serial"));
     if (env->st != NULL)
-        (void)store_audit(env->st, env->clerk && env->clerk[0] ? env->clerk : env->window, "key.pin_change", detail);
+        (void)store_audit(env->st, txn_actor(env), "key.pin_change", detail);
     return RUN_OK;
 }
 

@@ -63,7 +63,7 @@ selftest_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
              txn_get(t, "cert_serial"), res.ec ? "ec" : "rsa", res.cert_matches, res.signed_ok,
              res.ec ? "key_agreement" : "encrypt_decrypt", res.crypt_ok, ok ? "pass" : "fail");
     if (env->st != NULL)
-        (void)store_audit(env->st, env->clerk && env->clerk[0] ? env->clerk : env->window, "key.selftest", detail);
+        (void)store_audit(env->st, txn_actor(env), "key.selftest", detail);
     snprintf(r->note, sizeof r->note, "%s", msg(ok ? M_TXN_SELFTEST_OK : M_ST_FAILED));
     r->note_warn = !ok;
     return RUN_OK;

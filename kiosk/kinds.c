@@ -16,7 +16,7 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .next = { M_PRN_NEXT_BIND68 },
         .materials = { M_PRN_C_FORM2, M_PRN_C_LICENSE, M_PRN_C_SEALSHEET, M_PRN_C_LEGAL_ID,
                        M_PRN_C_OPERATOR_ID, M_PRN_C_MAIL_AUTH },
-        .modes = W66, .resume_modes = W66, .cancel_modes = W66 | SELF, .fee = true,
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
     },
     [KIND_RENEW] = {
         .code = "renew", .title = M_PRN_TXN_RENEW, .op = KIND_OP_RENEW,

@@ -3,7 +3,10 @@
  * operator by ID number, show where it stopped and the step it resumes at
  * (an order stopped at the PIN or while issuing resumes at "insert the
  * key"), and resume it (Enter: the transaction's screen opens at that
- * step) or cancel it (F8, confirmed with Y). The ID number is masked once found.
+ * step) or cancel it (F8, confirmed with Y), where the kinds table lets this
+ * counter (txn_order_rights). The ID number is masked once found. An order
+ * started at another window is not shown: a counter is told where it is,
+ * the self-service terminal nothing at all.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@ struct resume_state {
     struct store_order o;
     struct txn t;               /* the order's values, for the summary */
     const struct txn_def *def;  /* its transaction, NULL when not built here */
+    struct txn_order_rights rights; /* what this counter may do with it */
     struct txn_open open;       /* what the host is given to resume it */
     char note[256];
 };
@@ -44,11 +48,27 @@ resume_find(struct app *app, struct resume_state *s)
     }
     rc = txn_find_open(app->st, form_text(&s->fm, 0), &s->o);
     if (rc == STORE_ERR_NOT_FOUND) {
-        form_set_error(&s->fm, 0, msg(M_TXN_RESUME_NONE));
+        /* the terminal says the same whether or not a window has one */
+        form_set_error(&s->fm, 0, msg(app->mode == MODE_SELF ? M_TXN_RESUME_NONE_SELF : M_TXN_RESUME_NONE));
         return;
     }
     if (rc != STORE_OK) {
         form_set_error(&s->fm, 0, msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return;
+    }
+    txn_order_rights(&s->o, app->mode, app_mode_name(app->mode), &s->rights);
+    if (s->rights.access == TXN_ACCESS_NONE) {
+        /* the terminal learns nothing of an order started at a window */
+        form_set_error(&s->fm, 0, msg(M_TXN_RESUME_NONE_SELF));
+        memset(&s->o, 0, sizeof s->o);
+        return;
+    }
+    if (s->rights.access == TXN_ACCESS_ELSEWHERE) {
+        /* another counter's order: where it is, and nothing more */
+        msg_fmt(s->note, sizeof s->note, M_TXN_RESUME_ELSEWHERE,
+                msg(strcmp(s->o.window, "window66") == 0 ? M_TXN_WINDOW_66 :
+                    strcmp(s->o.window, "window68") == 0 ? M_TXN_WINDOW_68 : M_TXN_WINDOW_SELF));
+        memset(&s->o, 0, sizeof s->o);
         return;
     }
     /* where it resumes: the stored step, or its resume_at (a PIN is never stored) */
@@ -139,10 +159,11 @@ resume_key(struct app *app, void *state, int key)
         s->confirm = false;
         if (key == 'y' || key == 'Y') {
             struct txn_env env = { .cfg = &app->cfg, .tok = app->tok, .st = app->st,
-                                   .printer = app->printer_worker };
+                                   .printer = app->printer_worker, .window = app_mode_name(app->mode),
+                                   .clerk = app->ses.signed_in ? app->ses.login : "" };
             enum msg_id why;
             int rc;
-            if (s->def == NULL || (kind_info(s->open.kind)->cancel_modes & app->mode) == 0) {
+            if (s->def == NULL || !s->rights.cancel) {
                 snprintf(s->note, sizeof s->note, "%s", msg(s->def == NULL ? M_TXN_RESUME_OTHER_TXN : M_NOT_ALLOWED));
                 return SCR_REDRAW;
             }
@@ -164,8 +185,8 @@ resume_key(struct app *app, void *state, int key)
         s->confirm = true;
         return SCR_REDRAW;
     case '\r': case '\n': case KEY_ENTER:
-        if (s->def == NULL) {
-            snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_RESUME_OTHER_TXN));
+        if (s->def == NULL || !s->rights.resume) {
+            snprintf(s->note, sizeof s->note, "%s", msg(s->def == NULL ? M_TXN_RESUME_OTHER_TXN : M_NOT_ALLOWED));
             return SCR_REDRAW;
         }
         app->next = &screen_txn;

@@ -27,12 +27,18 @@
 int
 order_audit_locked(store *st, const struct store_order *o, const char *action, const char *extra)
 {
+    return order_audit_as(st, o, action, extra, NULL);
+}
+
+int
+order_audit_as(store *st, const struct store_order *o, const char *action, const char *extra, const char *actor)
+{
     char masked[40], detail[512];
 
     store_mask_id(o->operator_id, masked, sizeof masked);
     snprintf(detail, sizeof detail, "order=%s txn=%s window=%s operator=%s amount=%ld%s%s",
              o->number, o->txn, o->window, masked, o->amount, extra ? " " : "", extra ? extra : "");
-    return audit_append_locked(st, o->clerk[0] ? o->clerk : "self", action, detail);
+    return audit_append_locked(st, actor != NULL && actor[0] ? actor : o->clerk[0] ? o->clerk : "self", action, detail);
 }
 
 static const char SQL_ORDER_INSERT[] =
@@ -291,7 +297,7 @@ static const char SQL_ORDER_CLOSE[] =
     "UPDATE orders SET state = ?, cancel_reason = ?, updated = ? WHERE id = ? AND state = 0";
 
 int
-order_close(store *st, int64_t id, enum store_order_state to, const char *why)
+order_close(store *st, int64_t id, enum store_order_state to, const char *why, const char *actor)
 {
     struct store_order o;
     sqlite3_stmt *s;
@@ -320,7 +326,7 @@ order_close(store *st, int64_t id, enum store_order_state to, const char *why)
         snprintf(extra, sizeof extra, "paid=%s why=%.200s", o.paid_at ? o.pay_method : "no", why ? why : "");
     else
         snprintf(extra, sizeof extra, "paid=%s", o.paid_at ? o.pay_method : "no");
-    if ((rc = order_audit_locked(st, &o, to == ORDER_DONE ? "order.finish" : "order.cancel", extra)) != STORE_OK)
+    if ((rc = order_audit_as(st, &o, to == ORDER_DONE ? "order.finish" : "order.cancel", extra, actor)) != STORE_OK)
         goto fail;
     return st_commit(st);
 fail:
@@ -331,12 +337,18 @@ fail:
 int
 store_order_finish(store *st, int64_t id)
 {
-    return order_close(st, id, ORDER_DONE, NULL);
+    return order_close(st, id, ORDER_DONE, NULL, NULL);
 }
 
 int
 store_order_cancel(store *st, int64_t id, const char *why)
 {
-    return order_close(st, id, ORDER_CANCELLED, why);
+    return order_close(st, id, ORDER_CANCELLED, why, NULL);
+}
+
+int
+store_order_cancel_by(store *st, int64_t id, const char *why, const char *actor)
+{
+    return order_close(st, id, ORDER_CANCELLED, why, actor);
 }
 

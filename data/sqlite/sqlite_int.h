@@ -75,7 +75,8 @@ int order_audit_locked(store *st, const struct store_order *o, const char *actio
 void order_row(sqlite3_stmt *s, struct store_order *o);
 int order_fetch(store *st, const char *sql, const char *tkey, int64_t ikey, struct store_order *out);
 int order_why_unchanged(store *st, int64_t id);
-int order_close(store *st, int64_t id, enum store_order_state to, const char *why);
+int order_close(store *st, int64_t id, enum store_order_state to, const char *why, const char *actor);
+int order_audit_as(store *st, const struct store_order *o, const char *action, const char *extra, const char *actor);
 void job_row(sqlite3_stmt *s, struct store_job *j);
 int job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job *out, size_t max, size_t *n);
 void clerk_row(sqlite3_stmt *s, struct store_clerk *c);

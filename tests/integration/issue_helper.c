@@ -24,6 +24,9 @@
  *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
+ *   open-order OPERATOR_ID USCC COMPANY [paid]
+ *                          a 证书新办 order left open at window 66 at the
+ *                          payment step (paid in cash with "paid"): order=NUMBER
  *   unlock-order USCC OPERATOR_ID
  *                          解锁 as the counter drives it, on the inserted key
  *                          (new PIN $HELPER_PIN); with KIOSK_FAULT_KILL=unlock
@@ -292,6 +295,27 @@ drive(struct txn *t)
     return 1;
 }
 
+/* open-order OPERATOR_ID USCC COMPANY [paid]: a 证书新办 order left open at
+ * window 66 before the key (paid when asked), as a clerk leaves one. */
+static int
+cmd_open_order(int argc, char **argv)
+{
+    struct txn t;
+
+    fill_order(&t, argv[3], argv[4], argv[2]);
+    txn_set(&t, "kind", "unit");
+    txn_set_int(&t, "years", 3);
+    step(&t, "kind");
+    step(&t, "materials");
+    step(&t, "fee");
+    txn_set(&t, "amount", "20000");
+    step(&t, "pay");
+    if (argc > 5 && strcmp(argv[5], "paid") == 0)
+        printf("pay=%d\n", txn_pay(&t, env.st, "cash", 0));
+    printf("order=%s\n", t.order.number);
+    return 0;
+}
+
 /* 解锁 as the counter drives it: unlock-order USCC OPERATOR_ID (the new PIN in $HELPER_PIN). */
 static int
 cmd_unlock_order(char **argv)
@@ -353,6 +377,8 @@ main(int argc, char **argv)
               strcmp(argv[1], "init") == 0) &&
              argc >= 4)
         cmd_pin(argc, argv);
+    else if (strcmp(argv[1], "open-order") == 0 && argc >= 5)
+        cmd_open_order(argc, argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)
         cmd_unlock_order(argv);
     else if (strcmp(argv[1], "pinview") == 0 && argc >= 3)

@@ -480,10 +480,47 @@ test_issuance_recorded_in_one_unit(void **state)
     assert_int_equal(store_audit_verify(st, NULL), STORE_OK);
 }
 
+/* Who may see, resume and cancel an order: every mode against an order of
+ * each window, from the kinds table. */
+static void
+test_order_rights(void **state)
+{
+    static const struct {
+        const char *txn, *order_window;
+        unsigned mode;
+        const char *window;
+        enum txn_access access;
+        bool resume, cancel;
+    } cases[] = {
+        { "new", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, true, true },
+        { "new", "window66", KIND_AT_W68, "window68", TXN_ACCESS_ELSEWHERE, false, false },
+        { "new", "window66", KIND_AT_SELF, "self", TXN_ACCESS_NONE, false, false },
+        { "unlock", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, true, true },
+        { "unlock", "window66", KIND_AT_SELF, "self", TXN_ACCESS_NONE, false, false },
+        { "bind", "window68", KIND_AT_W66, "window66", TXN_ACCESS_ELSEWHERE, false, false },
+        { "bind", "window68", KIND_AT_W68, "window68", TXN_ACCESS_HERE, false, true }, /* no table yet */
+        { "nonsense", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, false, false },
+    };
+    struct store_order o;
+    struct txn_order_rights r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&o, 0, sizeof o);
+        snprintf(o.txn, sizeof o.txn, "%s", cases[i].txn);
+        snprintf(o.window, sizeof o.window, "%s", cases[i].order_window);
+        txn_order_rights(&o, cases[i].mode, cases[i].window, &r);
+        if (r.access != cases[i].access || r.resume != cases[i].resume || r.cancel != cases[i].cancel)
+            fail_msg("case %zu (%s at %s seen from %s): access %d resume %d cancel %d", i, cases[i].txn,
+                     cases[i].order_window, cases[i].window, (int)r.access, r.resume, r.cancel);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_rights),
         cmocka_unit_test(test_step_table),
         cmocka_unit_test(test_every_table),
         cmocka_unit_test(test_values),
