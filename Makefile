@@ -72,9 +72,14 @@ BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 san: build/san/kiosk
 
 # A PKCS#11 module for tests only: SoftHSM with the PIN flags no available token reports.
-build/fakep11.so: tests/fakep11/fakep11.c
+# Its pass-through wrappers are generated from p11-kit's pkcs11.h (tests/fakep11/gen.py).
+P11_H := $(shell pkg-config --variable=includedir p11-kit-1)/p11-kit-1/p11-kit/pkcs11.h
+build/fakep11_wrap.h: tests/fakep11/gen.py
 	@mkdir -p build
-	$(CC) -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+	python3 tests/fakep11/gen.py $(P11_H) > $@
+build/fakep11.so: tests/fakep11/fakep11.c build/fakep11_wrap.h
+	@mkdir -p build
+	$(CC) -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -I. -shared -fPIC -o $@ $< -ldl
 
 tests: build/kiosk build/san/kiosk build/fakep11.so \
        $(addprefix build/tests/,$(UNIT_BINS)) $(addprefix build/san/tests/,$(UNIT_BINS)) \
@@ -92,7 +97,7 @@ check: setup
 	bash tests/run.sh
 
 bench: setup
-	$(MAKE) all $(BENCH_BINS)
+	$(MAKE) all $(BENCH_BINS) build/fakep11.so build/itests/issue_helper
 	bash bench/run.sh
 
 clean:

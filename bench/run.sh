@@ -16,6 +16,8 @@ echo "== issuance (blank key -> certificate verified -> records committed)"
 KIOSK_HOME=$H build/kiosk hall provision >/dev/null && KIOSK_HOME=$H build/bench/issue 15
 echo "== a counted PIN verification against a bare login"
 KIOSK_HOME=$H build/bench/pin 200
+echo "== PKCS#11 calls per operation, and on a key as slow as a real one"
+bash bench/p11count.sh "$H"
 echo "== revocation list at scale"
 KIOSK_HOME=$H build/bench/crl
 echo "== daily report on 2 million orders (the first run builds the database)"
