@@ -25,8 +25,14 @@ clock_local_day(time_t t)
 void
 clock_validity(time_t now, int years, time_t *not_before, time_t *not_after)
 {
+    *not_before = now;
+    *not_after = clock_day_end(rules_validity_end(clock_local_day(now), years));
+}
+
+time_t
+clock_day_end(struct rules_date end)
+{
     struct tm tm;
-    struct rules_date end = rules_validity_end(clock_local_day(now), years);
 
     memset(&tm, 0, sizeof tm);
     tm.tm_year = end.y - 1900;
@@ -36,8 +42,7 @@ clock_validity(time_t now, int years, time_t *not_before, time_t *not_after)
     tm.tm_min = 59;
     tm.tm_sec = 59;
     tm.tm_isdst = -1;
-    *not_before = now;
-    *not_after = mktime(&tm);
+    return mktime(&tm);
 }
 
 int

@@ -24,6 +24,9 @@ struct rules_date clock_local_day(time_t t);
  */
 void clock_validity(time_t now, int years, time_t *not_before, time_t *not_after);
 
+/* 23:59:59 local time on day END: the end of a certificate's last day. */
+time_t clock_day_end(struct rules_date end);
+
 /*
  * Make ZONE (a zoneinfo name such as "Asia/Shanghai", [hall] timezone) the
  * time zone of every local time in this process, whatever the machine's TZ:

@@ -455,26 +455,6 @@ txn_cancel_as(struct txn *t, store *st, const char *why, const char *actor)
     return rc;
 }
 
-void
-txn_order_rights(const struct store_order *o, unsigned mode, const char *window, struct txn_order_rights *r)
-{
-    enum txn_kind k;
-    const struct kind_info *ki;
-
-    memset(r, 0, sizeof *r);
-    if (strcmp(o->window, window) != 0) {
-        /* the terminal is told nothing of a counter's order; a counter is
-         * told where another counter's order is, and nothing more */
-        r->access = mode == KIND_AT_SELF ? TXN_ACCESS_NONE : TXN_ACCESS_ELSEWHERE;
-        return;
-    }
-    r->access = TXN_ACCESS_HERE;
-    if (kind_parse(o->txn, &k) != 0)
-        return;
-    ki = kind_info(k);
-    r->resume = (ki->resume_modes & mode) != 0 && txn_def_of(k) != NULL;
-    r->cancel = (ki->cancel_modes & mode) != 0;
-}
 
 int
 txn_finish(struct txn *t, store *st)

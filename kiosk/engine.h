@@ -55,6 +55,7 @@ enum txn_page {
     PAGE_PIN,           /* the applicant sets the PIN, twice; or types the current one (.pin) */
     PAGE_RUN,           /* the step's stages, one per tick (txn_advance) */
     PAGE_DONE,          /* what was done and where to go next */
+    PAGE_CONFIRM,       /* a yes/no question with a warning for "yes" (.confirm) */
     PAGE__COUNT
 };
 
@@ -131,6 +132,14 @@ enum txn_pin_kind {
     TXN_PIN_CURRENT,    /* the key's current PIN, checked and counted (txn_pin_check) -> txn.pin_old */
 };
 
+/* A question the applicant answers (PAGE_CONFIRM): N goes on (KEY=0); Y shows
+ * WARNING, then C goes on anyway (KEY=1) or F8 cancels the order. */
+struct txn_confirm {
+    const char *key;
+    enum msg_id question;
+    enum msg_id warning;
+};
+
 /* One step of a transaction: a page kind and its parameters. */
 struct txn_step {
     const char *name;             /* stored in orders.step; stable, ASCII */
@@ -144,6 +153,7 @@ struct txn_step {
     unsigned flags;               /* enum txn_step_flags */
     const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
     enum txn_pin_kind pin;        /* PAGE_PIN */
+    const struct txn_confirm *confirm; /* PAGE_CONFIRM */
 };
 
 /* One line of the done page: the value KEY under LABEL (skipped when empty). */
@@ -508,6 +518,7 @@ struct txn_key_view {
     bool known;                 /* (servicing) the records know the key */
     enum key_state state;       /* (servicing) its state in the records */
     int pin_left;               /* (servicing) PIN tries left before it locks; -1 unknown */
+    char note_text[256];        /* the note with its details (a date ...), when set; else msg(note) */
 };
 /* Look at the first inserted key for order T. */
 void txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
@@ -603,6 +614,12 @@ void txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bo
 extern const struct txn_def txn_unlock;
 extern const struct txn_def txn_pin_change;
 extern const struct txn_def txn_selftest;
+/* 证书更新 renewal (kiosk/engine_renew.c). */
+extern const struct txn_def txn_renew;
+/* 证书新办's issue and record stages, which a renewal runs too (engine_new.c):
+ * a renewal is an order with value old_cert, the certificate it replaces. */
+enum txn_run_result txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r);
+enum txn_run_result txn_new_record_stage(struct txn *t, const struct txn_env *env, struct txn_run *r);
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

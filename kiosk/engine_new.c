@@ -107,6 +107,13 @@ new_record_done(const struct txn *t)
     return fx_is(t, "fx_cert", "recorded");
 }
 
+/* A renewal: the order replaces the certificate old_cert (kiosk/engine_renew.c). */
+static bool
+renewing(const struct txn *t)
+{
+    return txn_get(t, "old_cert")[0] != '\0';
+}
+
 /*
  * The reserved certificate of T - perhaps signed, perhaps on the key - goes
  * into the records as revoked for REASON (RFC 5280), with its audit entry,
@@ -372,8 +379,8 @@ txn_new_recheck(struct txn *t, const struct txn_env *env, int *rc)
     struct store_order o;
 
     *rc = store_cert_active_for_uscc(env->st, txn_get(t, "uscc"), &c);
-    if (*rc == STORE_OK && c.order_id != t->order.id)
-        return rules_msg(rules_new_cert_allowed(true));
+    if (*rc == STORE_OK && c.order_id != t->order.id && strcmp(c.serial, txn_get(t, "old_cert")) != 0)
+        return rules_msg(rules_new_cert_allowed(true));     /* (a renewal replaces its own old_cert) */
     if (*rc != STORE_OK && *rc != STORE_ERR_NOT_FOUND)
         return M_TXN_DB_ERROR;
     *rc = store_order_open_for_uscc(env->st, txn_get(t, "uscc"), t->order.id, &o);
@@ -417,7 +424,7 @@ txn_new_issue_step(void *arg, enum tok_issue_step step, const struct tok_cert *c
 
 /* NS_ISSUE: reserve the serial (written ahead with the re-checked rules),
  * then key pair, signature, write, read-back, self-test. */
-static enum txn_run_result
+enum txn_run_result
 txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
     const struct cfg_profile *p = cfg_profile(env->cfg);
@@ -463,12 +470,20 @@ txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     snprintf(subj.org, sizeof subj.org, "%s", txn_get(t, "company"));
     snprintf(subj.cn, sizeof subj.cn, "%s", txn_get(t, "company"));
     snprintf(subj.uscc, sizeof subj.uscc, "%s", txn_get(t, "uscc"));
-    clock_validity(txn_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
+    if (renewing(t)) {
+        /* 证书更新: not yet expired -> old end + term; expired -> today + term (seed 003) */
+        struct rules_date old_end = clock_local_day((time_t)strtoll(txn_get(t, "old_na"), NULL, 10));
+        nb = txn_now(env);
+        na = clock_day_end(rules_renew_end(old_end, clock_local_day(nb), txn_get_int(t, "years", p->default_years)));
+    } else {
+        clock_validity(txn_now(env), txn_get_int(t, "years", p->default_years), &nb, &na);
+    }
     memset(&opts, 0, sizeof opts);
     opts.serial_hex = serial;
     opts.on_step = txn_new_issue_step;
     opts.arg = &hook;
-    rc = tok_issue_ex(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na, env->cfg->key_algo, &opts, &t->cert);
+    rc = (renewing(t) ? tok_reissue : tok_issue_ex)(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na,
+                                                    env->cfg->key_algo, &opts, &t->cert);
     txn_pin_clear(t);
     if (rc == TOK_ERR_VERIFY)
         (void)txn_mark(t, env->st, "fx_cert", "bad"); /* never adopt what failed its checks */
@@ -512,8 +527,20 @@ txn_new_record(struct txn *t, const struct txn_env *env)
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
     if (!fx_is(t, "fx_cert", "recorded")) {
-        /* One certificate per enterprise, checked again where it is written. */
+        /* One certificate per enterprise, checked again where it is written;
+         * a renewal's old certificate is superseded here, in the same unit:
+         * its key pair is gone from the key, so it is revoked (superseded) */
         rc = store_cert_active_for_uscc(env->st, txn_get(t, "uscc"), &other);
+        if (rc == STORE_OK && renewing(t) && strcmp(other.serial, txn_get(t, "old_cert")) == 0) {
+            if ((rc = store_cert_revoke(env->st, other.serial, REASON_SUPERSEDED, txn_now(env))) != STORE_OK)
+                goto fail;
+            snprintf(detail, sizeof detail, "order=%s cert=%s reason=superseded by=%s", t->order.number,
+                     other.serial, t->cert.serial_hex);
+            if ((rc = store_audit(env->st, txn_actor(env), "cert.revoke", detail)) != STORE_OK)
+                goto fail;
+            txn_set(t, "crl_due", "1");
+            rc = STORE_ERR_NOT_FOUND;
+        }
         if (rc == STORE_OK && strcmp(other.serial, t->cert.serial_hex) != 0) {
             rc = STORE_ERR_CONFLICT;
             goto fail;
@@ -594,8 +621,8 @@ txn_new_cert_from_journal(struct txn *t)
     t->cert.not_after = (time_t)strtoll(txn_get(t, "cert_na"), NULL, 10);
 }
 
-static enum txn_run_result
-new_record_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+enum txn_run_result
+txn_new_record_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
     int rc;
 
@@ -628,7 +655,7 @@ static const struct txn_stage new_stage_issue = {
     .needs_pin = true, .on_key_fail = "key", .done_note = M_TXN_SELFTEST_OK,
 };
 static const struct txn_stage new_stage_record = {
-    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = new_record_done, .run = new_record_run,
+    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = new_record_done, .run = txn_new_record_stage,
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage new_stage_receipt = {

@@ -20,11 +20,12 @@ static const struct kind_info kinds[KIND__COUNT] = {
     },
     [KIND_RENEW] = {
         .code = "renew", .title = M_PRN_TXN_RENEW, .op = KIND_OP_RENEW,
-        .next = { M_PRN_NEXT_SELFTEST },
+        .next = { M_PRN_NEXT_SELFTEST, M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_REENCRYPT },
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY,
                        M_PRN_C_EXPIRED_FULL },
-        .modes = W66 | SELF, .resume_modes = W66 | SELF, .cancel_modes = W66 | SELF, .fee = true,
+        /* self-service renewal waits for a payment provider (issue 12) */
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
     },
     [KIND_LOST] = {
         .code = "lost", .title = M_PRN_TXN_LOST, .op = KIND_OP_REPLACE,

@@ -81,7 +81,7 @@ key_draw_service(struct key_page *s, int y, int lw)
     if (s->v.verdict == KEY_USABLE)
         ui_wrap(y, 4, COLS - 8, TC_OK, msg(M_KEY_USABLE));
     else
-        y += ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->v.note ? s->v.note : M_KEYST_UNKNOWN));
+        y += ui_wrap(y, 4, COLS - 8, TC_WARN, s->v.note_text[0] ? s->v.note_text : msg(s->v.note ? s->v.note : M_KEYST_UNKNOWN));
     attroff(A_BOLD);
     if (s->note != 0)
         ui_wrap(y + 1, 4, COLS - 8, TC_WARN, msg(s->note));

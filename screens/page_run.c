@@ -51,7 +51,8 @@ issue_init(struct app *app, const void *arg)
     s->ui = (struct txn_ui *)arg;
     s->step = txn_cur(&s->ui->t);
     next = txn_stage_next(&s->ui->t);
-    if (next < s->step->nstages && s->step->stages[next]->needs_pin && s->ui->t.pin[0] == '\0') {
+    if (next < s->step->nstages && s->step->stages[next]->needs_pin && s->ui->t.pin[0] == '\0' &&
+        s->ui->t.pin_old[0] == '\0') {
         /* Resumed without a PIN (cannot happen through resume_at): back to the key. */
         s->view = IV_FAIL_TOKEN;
         s->run.tok_rc = TOK_ERR_INTERNAL;

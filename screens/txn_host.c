@@ -27,6 +27,7 @@ static const struct screen *const host_pages[PAGE__COUNT] = {
     [PAGE_PIN] = &page_pin,
     [PAGE_RUN] = &page_run,
     [PAGE_DONE] = &page_done,
+    [PAGE_CONFIRM] = &page_confirm,
 };
 
 struct host_state {

@@ -217,10 +217,95 @@ out:
     return rc;
 }
 
+static int tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+                        time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
+                        const struct tok_issue_opts *opts, struct tok_cert *out, bool beside);
+
+/* The certificate with CKA_ID ID on the key of session S, raw (read back from the token itself). */
+static int
+tok_raw_cert_by_id(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen, unsigned char **der,
+                   size_t *len)
+{
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, idlen } };
+    CK_ATTRIBUTE v = { CKA_VALUE, NULL, 0 };
+    CK_OBJECT_HANDLE obj;
+    CK_ULONG found = 0;
+    CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, 2);
+
+    *der = NULL;
+    if (rv == CKR_OK) {
+        rv = ctx->fl->C_FindObjects(s, &obj, 1, &found);
+        ctx->fl->C_FindObjectsFinal(s);
+    }
+    if (rv == CKR_OK && found == 0)
+        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate with the new key's id");
+    if (rv == CKR_OK)
+        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+    if (rv == CKR_OK && (v.pValue = OPENSSL_malloc(v.ulValueLen ? v.ulValueLen : 1)) != NULL)
+        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+    if (rv != CKR_OK || v.pValue == NULL) {
+        OPENSSL_free(v.pValue);
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "read certificate by id: 0x%lx", (unsigned long)rv);
+    }
+    *der = v.pValue;
+    *len = v.ulValueLen;
+    return TOK_OK;
+}
+
+/* Destroy every certificate and key on the key of session S (logged in)
+ * whose CKA_ID is not ID: what a renewal leaves of the old key pair. */
+static int
+tok_raw_keep(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen)
+{
+    static const CK_OBJECT_CLASS classes[] = { CKO_CERTIFICATE, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
+    CK_OBJECT_HANDLE h[32];
+    CK_ULONG n, i;
+    CK_RV rv = CKR_OK;
+    size_t c;
+
+    for (c = 0; c < sizeof classes / sizeof classes[0] && rv == CKR_OK; c++) {
+        CK_OBJECT_CLASS cls = classes[c];
+        CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls } };
+        n = 0;
+        rv = ctx->fl->C_FindObjectsInit(s, q, 1);
+        if (rv == CKR_OK) {
+            rv = ctx->fl->C_FindObjects(s, h, 32, &n);
+            ctx->fl->C_FindObjectsFinal(s);
+        }
+        for (i = 0; rv == CKR_OK && i < n; i++) {
+            unsigned char oid[64];
+            CK_ATTRIBUTE a = { CKA_ID, oid, sizeof oid };
+            if (ctx->fl->C_GetAttributeValue(s, h[i], &a, 1) == CKR_OK && a.ulValueLen == idlen &&
+                memcmp(oid, id, idlen) == 0)
+                continue;
+            rv = ctx->fl->C_DestroyObject(s, h[i]);
+        }
+    }
+    if (rv != CKR_OK)
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "removing the old objects: 0x%lx", (unsigned long)rv);
+    return TOK_OK;
+}
+
 int
 tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
                const struct tok_issue_opts *opts, struct tok_cert *out)
+{
+    return tok_issue_on(ctx, serial, user_pin, subj, nb, na, algo, ca_key, ca_cert, opts, out, false);
+}
+
+/*
+ * The issuance itself. BESIDE (a renewal): the key keeps its certificate
+ * and key pair until the new ones are written, read back and self-tested,
+ * and only then are the old objects removed; the PIN never changes.
+ */
+static int
+tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+             time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
+             const struct tok_issue_opts *opts, struct tok_cert *out, bool beside)
 {
     PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
     CK_SESSION_HANDLE s;
@@ -235,13 +320,15 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
 
     if (slot == NULL || !tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
-    OPENSSL_free(back);
-    back = NULL;
-    if (rc == TOK_OK)
-        return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s already holds a certificate", serial);
-    if (rc != TOK_ERR_NO_CERT)
-        return rc;
+    if (!beside) {
+        rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
+        OPENSSL_free(back);
+        back = NULL;
+        if (rc == TOK_OK)
+            return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s already holds a certificate", serial);
+        if (rc != TOK_ERR_NO_CERT)
+            return rc;
+    }
     if ((rc = tok_user_login(ctx, slot, user_pin, &s)) != TOK_OK)
         return rc;
 
@@ -291,7 +378,7 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
     }
     /* Read back from the token and compare byte for byte. */
     derlen = i2d_X509(cert, &der);
-    rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
+    rc = beside ? tok_raw_cert_by_id(ctx, s, id, sizeof id, &back, &backlen) : tok_raw_cert_der(ctx, slot, &back, &backlen);
     if (rc != TOK_OK || derlen <= 0 || (size_t)derlen != backlen || memcmp(der, back, backlen) != 0) {
         rc = tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_VERIFY, "read-back of the certificate differs");
         goto out;
@@ -305,6 +392,8 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during issuance", serial);
         goto out;
     }
+    if (beside && (rc = tok_raw_keep(ctx, s, id, sizeof id)) != TOK_OK)
+        goto out;       /* the new certificate is there: tok_keep_only finishes the tidying */
     (void)tok_cert_describe(ctx, cert, out != NULL ? out : &tmp);
     rc = TOK_OK;
 out:
@@ -323,6 +412,10 @@ out:
  * A CA may only sign while its own certificate is valid, and never a
  * certificate that outlives it (the chain would end before the leaf).
  */
+static int tok_issue_mode(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+                          time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+                          struct tok_cert *out, bool beside);
+
 static int
 tok_ca_usable(tok_ctx *ctx, time_t not_after)
 {
@@ -353,6 +446,73 @@ tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
              time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
              struct tok_cert *out)
 {
+    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, false);
+}
+
+int
+tok_reissue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+            time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+            struct tok_cert *out)
+{
+    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, true);
+}
+
+int
+tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char *cert_serial_hex)
+{
+    PKCS11_SLOT *slot;
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls } };
+    CK_OBJECT_HANDLE h[32];
+    CK_ULONG n = 0, i;
+    unsigned char keep[64];
+    size_t keeplen = 0;
+    int rc;
+
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    if ((slot = tok_find_slot(ctx, serial)) == NULL && tok_refresh(ctx) == TOK_OK)
+        slot = tok_find_slot(ctx, serial);
+    if (slot == NULL)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    if ((rc = tok_user_login(ctx, slot, user_pin, &s)) != TOK_OK)
+        return rc;
+    if (ctx->fl->C_FindObjectsInit(s, q, 1) == CKR_OK) {
+        (void)ctx->fl->C_FindObjects(s, h, 32, &n);
+        ctx->fl->C_FindObjectsFinal(s);
+    }
+    for (i = 0; i < n && keeplen == 0; i++) {
+        unsigned char idb[64], *der = NULL;
+        CK_ATTRIBUTE a[] = { { CKA_ID, idb, sizeof idb }, { CKA_VALUE, NULL, 0 } };
+        const unsigned char *p;
+        struct tok_cert c;
+        X509 *x = NULL;
+        if (ctx->fl->C_GetAttributeValue(s, h[i], a, 2) != CKR_OK || (der = OPENSSL_malloc(a[1].ulValueLen + 1)) == NULL)
+            continue;
+        a[0].ulValueLen = sizeof idb;
+        a[1].pValue = der;
+        p = der;
+        if (ctx->fl->C_GetAttributeValue(s, h[i], a, 2) == CKR_OK && (x = d2i_X509(NULL, &p, (long)a[1].ulValueLen)) != NULL &&
+            tok_cert_describe(ctx, x, &c) >= 0 && strcmp(c.serial_hex, cert_serial_hex) == 0) {
+            memcpy(keep, idb, a[0].ulValueLen);
+            keeplen = a[0].ulValueLen;
+        }
+        X509_free(x);
+        OPENSSL_free(der);
+    }
+    rc = keeplen == 0 ? tok_fail(ctx, TOK_ERR_NO_CERT, "certificate %s is not on key %s", cert_serial_hex, serial)
+                      : tok_raw_keep(ctx, s, keep, keeplen);
+    tok_user_logout(ctx, slot, s);
+    (void)tok_refresh(ctx);
+    return rc;
+}
+
+static int
+tok_issue_mode(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+               time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+               struct tok_cert *out, bool beside)
+{
     EVP_PKEY *ca_key;
     int rc;
 
@@ -368,7 +528,7 @@ tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
         return rc;
     if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
         return rc;
-    rc = tok_issue_with(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out);
+    rc = tok_issue_on(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out, beside);
     /* New objects, logins and the CA handle: start clean for the next operation. */
     if (tok_refresh(ctx) != TOK_OK && rc == TOK_OK)
         rc = TOK_ERR_MODULE;

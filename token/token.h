@@ -249,6 +249,22 @@ int tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const s
                  time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
                  struct tok_cert *out);
 
+/*
+ * 证书更新 on key SERIAL, which holds its certificate: the same as
+ * tok_issue_ex (a new key pair on the key, the CA's signature, written, read
+ * back by its id, self-tested), beside the old objects, which are removed
+ * only once the new ones passed; the user PIN is unchanged. Killed between
+ * the write and the removal, the key holds both: tok_keep_only finishes.
+ */
+int tok_reissue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+                time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
+                struct tok_cert *out);
+
+/* Remove every certificate and key on key SERIAL but the certificate whose
+ * serial is CERT_SERIAL_HEX and the key pair with its id (log in with PIN).
+ * TOK_ERR_NO_CERT when that certificate is not on the key. */
+int tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char *cert_serial_hex);
+
 /* A fresh random positive 128-bit certificate serial in upper-case hex (32
  * digits) into HEX (at least 33 bytes). 0, or -1 when no randomness. */
 int tok_serial_new(char *hex, size_t n);

@@ -24,6 +24,9 @@
  *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
+ *   renew OPERATOR_ID YEARS  证书更新 of the inserted key, driven as the counter
+ *                          does ($HELPER_PIN its PIN); with KIOSK_FAULT_KILL it
+ *                          dies at that point; resume OPERATOR_ID finishes it
  *   open-order OPERATOR_ID USCC COMPANY [paid]
  *                          a 证书新办 order left open at window 66 at the
  *                          payment step (paid in cash with "paid"): order=NUMBER
@@ -251,6 +254,14 @@ drive(struct txn *t)
 
         if (strcmp(name, "fee") == 0) {
             txn_set(t, "amount", "20000");
+            if (t->def->kind != KIND_NEW) {
+                /* the quote as the fee page makes it (kinds table and profile) */
+                struct rules_quote_in in = { .years = txn_get_int(t, "years", 1) };
+                struct rules_quote q;
+                if (rules_fee_quote(cfg_profile(&cfg), t->def->kind, &in, &q) == RULES_OK)
+                    txn_set_int(t, "amount", (int)q.total);
+                printf("amount=%s\n", txn_get(t, "amount"));
+            }
             if (!txn_get_int(t, "forms_printed", 0)) {
                 rc = txn_new_print_forms(t, &env, err, sizeof err);
                 printf("forms_print=%d\n", rc);
@@ -265,11 +276,17 @@ drive(struct txn *t)
             printf("verdict=%s\n", v.verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v.verdict]
                                     : v.verdict == KEY_USABLE ? "usable" : "refused");
             if ((why = t->def->key_take(t, &env, &v, true)) != 0) {
-                printf("key_refused=%s\n", msg(why));
+                printf("key_refused=%s\n", v.note_text[0] ? v.note_text : msg(why));
                 return 1;
             }
             if (v.verdict == KEY_OURS_ISSUED)
                 next = txn_step_index(t->def, "issue");
+        } else if (txn_cur(t)->page == PAGE_PIN && txn_cur(t)->pin == TXN_PIN_CURRENT) {
+            struct txn_pin_outcome o;
+            txn_pin_check(t, &env, getenv("HELPER_PIN") ? getenv("HELPER_PIN") : "Kx7#pq29", true, &o);
+            printf("pin_check=%d\n", (int)o.result);
+            if (o.result != PINR_OK)
+                return 1;
         } else if (strcmp(name, "pin") == 0) {
             snprintf(t->pin, sizeof t->pin, "%s", getenv("HELPER_PIN") ? getenv("HELPER_PIN") : "Kx7#pq29");
         } else if (txn_cur(t)->page == PAGE_MATERIALS) {
@@ -313,6 +330,25 @@ cmd_open_order(int argc, char **argv)
     if (argc > 5 && strcmp(argv[5], "paid") == 0)
         printf("pay=%d\n", txn_pay(&t, env.st, "cash", 0));
     printf("order=%s\n", t.order.number);
+    return 0;
+}
+
+/* renew OPERATOR_ID YEARS: 证书更新 of the inserted key as the counter drives
+ * it (its PIN in $HELPER_PIN, default the issue command's). */
+static int
+cmd_renew(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_renew, env.window, env.clerk);
+    txn_set(&t, "operator_name", "赵六");
+    txn_set(&t, "operator_id", argv[2]);
+    txn_set(&t, "mobile", "13912345670");
+    txn_set(&t, "bids_pending", "0");
+    txn_set(&t, "years", argv[3]);
+    printf("ran=%d\n", drive(&t) == 0);
+    if (t.cert.serial_hex[0] != '\0')
+        printf("new_cert=%s\n", t.cert.serial_hex);
     return 0;
 }
 
@@ -379,6 +415,8 @@ main(int argc, char **argv)
         cmd_pin(argc, argv);
     else if (strcmp(argv[1], "open-order") == 0 && argc >= 5)
         cmd_open_order(argc, argv);
+    else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
+        cmd_renew(argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)
         cmd_unlock_order(argv);
     else if (strcmp(argv[1], "pinview") == 0 && argc >= 3)
