@@ -138,6 +138,9 @@ int store_cert_put(store *st, const struct store_cert *c);
 int store_cert_get(store *st, const char *serial, struct store_cert *out);
 /* The ACTIVE certificate of a company (one per enterprise), or NOT_FOUND. */
 int store_cert_active_for_uscc(store *st, const char *uscc, struct store_cert *out);
+/* The company's current certificate: the ACTIVE one, else one on hold (挂失),
+ * the latest ending; NOT_FOUND when it has neither. */
+int store_cert_current_for_uscc(store *st, const char *uscc, struct store_cert *out);
 int store_cert_set_state(store *st, const char *serial, enum store_cert_state state);
 /*
  * Revoke SERIAL at AT for REASON (enum store_reason): an ACTIVE or

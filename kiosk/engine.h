@@ -620,6 +620,12 @@ extern const struct txn_def txn_renew;
  * a renewal is an order with value old_cert, the certificate it replaces. */
 enum txn_run_result txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r);
 enum txn_run_result txn_new_record_stage(struct txn *t, const struct txn_env *env, struct txn_run *r);
+/* 证书新办's key initialisation stage and its operator form, which a
+ * replacement onto a blank key uses as they are. */
+extern const struct txn_stage txn_new_stage_init;
+extern const struct txn_form txn_new_operator_form;
+/* 证书补办 lost-key replacement (kiosk/engine_lost.c). */
+extern const struct txn_def txn_lost;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

@@ -107,11 +107,51 @@ new_record_done(const struct txn *t)
     return fx_is(t, "fx_cert", "recorded");
 }
 
-/* A renewal: the order replaces the certificate old_cert (kiosk/engine_renew.c). */
+/* The order replaces the certificate old_cert (renewal, replacement). */
+static bool
+replacing(const struct txn *t)
+{
+    return txn_get(t, "old_cert")[0] != '\0';
+}
+
+/* A renewal: the new key pair goes beside the old one on the same key
+ * (kiosk/engine_renew.c); a replacement issues onto a blank key. */
 static bool
 renewing(const struct txn *t)
 {
-    return txn_get(t, "old_cert")[0] != '\0';
+    return replacing(t) && !txn_get_int(t, "keep_end", 0);
+}
+
+/*
+ * The certificate old_cert this order replaces is revoked - superseded
+ * (renewal: its key pair is gone), or value old_reason (a lost key:
+ * keyCompromise; a hold becomes a revocation) - with its audit row, and its
+ * key old_key (when named) lost for good; within the caller's unit of
+ * work, before the new certificate is recorded (one active per company).
+ */
+static int
+txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
+{
+    const char *old = txn_get(t, "old_cert");
+    int reason = txn_get(t, "old_reason")[0] ? txn_get_int(t, "old_reason", REASON_SUPERSEDED) : REASON_SUPERSEDED;
+    char detail[256];
+    int rc = store_cert_revoke(env->st, old, reason, txn_now(env));
+
+    if (rc == STORE_ERR_CONFLICT)
+        return STORE_OK;        /* revoked already (a resumed record) */
+    if (rc != STORE_OK)
+        return rc;
+    snprintf(detail, sizeof detail, "order=%s cert=%s reason=%s by=%s", t->order.number, old,
+             rules_reason_name(reason) ? rules_reason_name(reason) : "?", t->cert.serial_hex);
+    if ((rc = store_audit(env->st, txn_actor(env), "cert.revoke", detail)) != STORE_OK)
+        return rc;
+    txn_set(t, "crl_due", "1");
+    if (txn_get(t, "old_key")[0] != '\0') {
+        rc = txn_key_event(env, txn_get(t, "old_key"), KEYEV_LOSE, detail);
+        if (rc != STORE_OK && rc != STORE_ERR_CONFLICT && rc != STORE_ERR_NOT_FOUND)
+            return rc;
+    }
+    return STORE_OK;
 }
 
 /*
@@ -470,7 +510,11 @@ txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     snprintf(subj.org, sizeof subj.org, "%s", txn_get(t, "company"));
     snprintf(subj.cn, sizeof subj.cn, "%s", txn_get(t, "company"));
     snprintf(subj.uscc, sizeof subj.uscc, "%s", txn_get(t, "uscc"));
-    if (renewing(t)) {
+    if (txn_get_int(t, "keep_end", 0) && txn_get(t, "old_na")[0] != '\0') {
+        /* a replacement keeps the validity end of the certificate it replaces */
+        nb = txn_now(env);
+        na = (time_t)strtoll(txn_get(t, "old_na"), NULL, 10);
+    } else if (renewing(t)) {
         /* 证书更新: not yet expired -> old end + term; expired -> today + term (seed 003) */
         struct rules_date old_end = clock_local_day((time_t)strtoll(txn_get(t, "old_na"), NULL, 10));
         nb = txn_now(env);
@@ -530,17 +574,9 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         /* One certificate per enterprise, checked again where it is written;
          * a renewal's old certificate is superseded here, in the same unit:
          * its key pair is gone from the key, so it is revoked (superseded) */
+        if (replacing(t) && (rc = txn_new_revoke_replaced(t, env)) != STORE_OK)
+            goto fail;
         rc = store_cert_active_for_uscc(env->st, txn_get(t, "uscc"), &other);
-        if (rc == STORE_OK && renewing(t) && strcmp(other.serial, txn_get(t, "old_cert")) == 0) {
-            if ((rc = store_cert_revoke(env->st, other.serial, REASON_SUPERSEDED, txn_now(env))) != STORE_OK)
-                goto fail;
-            snprintf(detail, sizeof detail, "order=%s cert=%s reason=superseded by=%s", t->order.number,
-                     other.serial, t->cert.serial_hex);
-            if ((rc = store_audit(env->st, txn_actor(env), "cert.revoke", detail)) != STORE_OK)
-                goto fail;
-            txn_set(t, "crl_due", "1");
-            rc = STORE_ERR_NOT_FOUND;
-        }
         if (rc == STORE_OK && strcmp(other.serial, t->cert.serial_hex) != 0) {
             rc = STORE_ERR_CONFLICT;
             goto fail;
@@ -635,6 +671,11 @@ txn_new_record_stage(struct txn *t, const struct txn_env *env, struct txn_run *r
         }
         return r->store_rc = rc, RUN_STORE;
     }
+    /* a certificate this order replaced was revoked: on the CRL now (`kiosk ca crl` redoes it) */
+    if (txn_get_int(t, "crl_due", 0) && env->tok != NULL) {
+        char err[256];
+        (void)txn_ca_publish(env, err, sizeof err);
+    }
     return RUN_OK;
 }
 
@@ -646,7 +687,7 @@ new_receipt_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 }
 
 /* The stages of 证书新办's issue step, each written ahead (see engine.h). */
-static const struct txn_stage new_stage_init = {
+const struct txn_stage txn_new_stage_init = {
     .name = "init", .title = M_TXN_ISSUE_S_INIT, .done = new_init_done, .run = txn_new_init_stage,
     .needs_pin = true, .on_key_fail = "key",
 };
@@ -663,7 +704,7 @@ static const struct txn_stage new_stage_receipt = {
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage *const new_issue_stages[] = {
-    &new_stage_init, &new_stage_issue, &new_stage_record, &new_stage_receipt, &txn_stage_finish,
+    &txn_new_stage_init, &new_stage_issue, &new_stage_record, &new_stage_receipt, &txn_stage_finish,
 };
 
 /* ---- resume and cancel -------------------------------------------------------- */
@@ -793,7 +834,7 @@ static const struct txn_field new_operator_fields[] = {
       .check = rules_email },
     { .key = "wechat", .label = M_TXN_F_WECHAT, .max_chars = 40, .field_flags = FIELD_ASCII },
 };
-static const struct txn_form new_operator_form = {
+const struct txn_form txn_new_operator_form = {
     .intro = 0, /* the company's name */
     .fields = new_operator_fields,
     .nfields = sizeof new_operator_fields / sizeof new_operator_fields[0],
@@ -828,7 +869,7 @@ static const struct txn_done new_done = {
 
 static const struct txn_step new_cert_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &new_company_form },
-    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &new_operator_form },
+    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
     { .name = "kind", .title = M_TXN_STEP_KIND, .page = PAGE_CHOICE },
     { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = new_materials,
       .nmaterials = sizeof new_materials / sizeof new_materials[0] },

@@ -160,19 +160,6 @@ renew_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
     return txn_new_issue_stage(t, env, r);
 }
 
-/* Records; the old certificate revoked there goes on the CRL now. */
-static enum txn_run_result
-renew_record_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
-{
-    enum txn_run_result res = txn_new_record_stage(t, env, r);
-
-    if (res == RUN_OK && txn_get_int(t, "crl_due", 0) && env->tok != NULL) {
-        char err[256];
-        (void)txn_ca_publish(env, err, sizeof err);   /* `kiosk ca crl` redoes it if this fails */
-    }
-    return res;
-}
-
 static bool
 record_done(const struct txn *t)
 {
@@ -184,7 +171,7 @@ static const struct txn_stage renew_stage_issue = {
     .needs_pin = true, .on_key_fail = "current", .done_note = M_TXN_SELFTEST_OK,
 };
 static const struct txn_stage renew_stage_record = {
-    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = record_done, .run = renew_record_run,
+    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = record_done, .run = txn_new_record_stage,
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage *const renew_stages[] = {

@@ -12,7 +12,7 @@
  *   ca/ca.crt   self-signed CA certificate signed by the HSM key
  *   blank1..3   initialised, no objects, SO PIN diversified from the serial
  *   demo        key pair on the key + certificate from our CA (tok_issue)
- *   test keys   foreign, expiring, expired, nocert, blank4..12 (--with-test-keys)
+ *   test keys   foreign, expiring, expired, nocert, blank4..14 (--with-test-keys)
  *   kiosk.conf  written once with hsm_serial filled in
  *
  * Every key's user PIN is TOK_DEMO_PIN (secrets/demo.pin).
@@ -397,7 +397,7 @@ prov_keys(struct prov *p)
     {
         /* More blank keys, so that each test issues onto a key of its own (a
          * key holding an active recorded certificate is never wiped). */
-        static const char *const more[] = { "blank4", "blank5", "blank6", "blank7", "blank8", "blank9", "blank10", "blank11", "blank12" };
+        static const char *const more[] = { "blank4", "blank5", "blank6", "blank7", "blank8", "blank9", "blank10", "blank11", "blank12", "blank13", "blank14" };
         for (i = 0; i < sizeof more / sizeof more[0]; i++) {
             if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
                 return rc;

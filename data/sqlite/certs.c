@@ -100,6 +100,8 @@ fail:
                   " first_issue, state, COALESCE(order_id,0), fpr, revoked_at, reason FROM certs "
 static const char SQL_CERT_COLS[] = CERT_COLS "WHERE serial = ?";
 static const char SQL_CERT_ACTIVE[] = CERT_COLS "WHERE uscc = ? AND state = 0";
+static const char SQL_CERT_CURRENT[] = CERT_COLS "WHERE uscc = ? AND (state = 0 OR (state = 1 AND reason = 6))"
+                                       " ORDER BY state, not_after DESC LIMIT 1";
 
 int
 cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
@@ -148,6 +150,12 @@ int
 store_cert_active_for_uscc(store *st, const char *uscc, struct store_cert *out)
 {
     return cert_fetch(st, SQL_CERT_ACTIVE, uscc, out);
+}
+
+int
+store_cert_current_for_uscc(store *st, const char *uscc, struct store_cert *out)
+{
+    return cert_fetch(st, SQL_CERT_CURRENT, uscc, out);
 }
 
 static const char SQL_CERT_STATE[] = "UPDATE certs SET state = ? WHERE serial = ?";

@@ -24,6 +24,8 @@
  *                          revoked=0|1 (recorded revoked)
  *   check-uscc USCC        one certificate per enterprise (refused=0|1)
  *   check-operator ID      one open order per operator (refused=0|1)
+ *   lost OPERATOR_ID USCC COMPANY
+ *                          证书补办 onto the inserted blank key, as the counter does
  *   renew OPERATOR_ID YEARS  证书更新 of the inserted key, driven as the counter
  *                          does ($HELPER_PIN its PIN); with KIOSK_FAULT_KILL it
  *                          dies at that point; resume OPERATOR_ID finishes it
@@ -352,6 +354,25 @@ cmd_renew(char **argv)
     return 0;
 }
 
+/* lost OPERATOR_ID USCC COMPANY: 证书补办 onto the inserted blank key, driven as the counter does. */
+static int
+cmd_lost(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_lost, env.window, env.clerk);
+    txn_set(&t, "uscc", argv[3]);
+    txn_set(&t, "company", argv[4]);
+    txn_set(&t, "operator_name", "周八");
+    txn_set(&t, "operator_id", argv[2]);
+    txn_set(&t, "mobile", "13912345672");
+    txn_set(&t, "email", "zhouba@example.com");
+    printf("ran=%d\n", drive(&t) == 0);
+    if (t.cert.serial_hex[0] != '\0')
+        printf("new_cert=%s\n", t.cert.serial_hex);
+    return 0;
+}
+
 /* 解锁 as the counter drives it: unlock-order USCC OPERATOR_ID (the new PIN in $HELPER_PIN). */
 static int
 cmd_unlock_order(char **argv)
@@ -415,6 +436,8 @@ main(int argc, char **argv)
         cmd_pin(argc, argv);
     else if (strcmp(argv[1], "open-order") == 0 && argc >= 5)
         cmd_open_order(argc, argv);
+    else if (strcmp(argv[1], "lost") == 0 && argc >= 5)
+        cmd_lost(argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
         cmd_renew(argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)
