@@ -591,6 +591,11 @@ typedef int (*txn_pin_op)(tok_ctx *tok, const char *serial, const char *pin, voi
 void txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, bool final_ok, txn_pin_op op,
                      void *arg, struct txn_pin_outcome *o);
 
+/* A counted login's outcome as a stage's result: key trouble and a wrong PIN
+ * go back (RUN_TOKEN), the records are retried (RUN_STORE), a lock or a
+ * refusal only lets the order be left (RUN_REFUSED, r->why). */
+enum txn_run_result txn_pin_run_result(const struct txn_pin_outcome *o, struct txn_run *r);
+
 /* The catalogue's sentence for a counted login's outcome (PINR_OK: 0). */
 enum msg_id txn_pin_msg(const struct txn_pin_outcome *o);
 

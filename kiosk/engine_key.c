@@ -201,6 +201,27 @@ txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, 
     o->tok_rc = rc;
 }
 
+enum txn_run_result
+txn_pin_run_result(const struct txn_pin_outcome *o, struct txn_run *r)
+{
+    switch (o->result) {
+    case PINR_OK:
+        return RUN_OK;
+    case PINR_STORE:
+        return r->store_rc = o->store_rc, RUN_STORE;
+    case PINR_TOKEN:
+        return r->tok_rc = o->tok_rc, RUN_TOKEN;
+    case PINR_WRONG:
+    case PINR_CONFIRM:
+        return r->tok_rc = TOK_ERR_PIN_INCORRECT, RUN_TOKEN;
+    case PINR_LOCKED:
+    case PINR_REFUSED:
+        break;
+    }
+    r->why = txn_pin_msg(o);
+    return RUN_REFUSED;
+}
+
 enum msg_id
 txn_pin_msg(const struct txn_pin_outcome *o)
 {

@@ -35,21 +35,8 @@ change_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
         return r->tok_rc = TOK_ERR_INTERNAL, RUN_TOKEN;
     txn_pin_counted(env, serial, t->pin_old, true, op_change, t->pin, &o);
     txn_pin_clear(t);
-    switch (o.result) {
-    case PINR_OK:
-        break;
-    case PINR_STORE:
-        return r->store_rc = o.store_rc, RUN_STORE;
-    case PINR_TOKEN:
-        return r->tok_rc = o.tok_rc, RUN_TOKEN;
-    case PINR_WRONG:
-    case PINR_CONFIRM:
-        return r->tok_rc = TOK_ERR_PIN_INCORRECT, RUN_TOKEN;
-    case PINR_LOCKED:
-    case PINR_REFUSED:
-        r->why = txn_pin_msg(&o);
-        return RUN_REFUSED;
-    }
+    if (o.result != PINR_OK)
+        return txn_pin_run_result(&o, r);
     txn_set(t, "pin_changed", "1");
     snprintf(detail, sizeof detail, "key=%s cert=%s", serial, txn_get(t, "cert_serial"));
     if (env->st != NULL)

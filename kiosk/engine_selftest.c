@@ -39,21 +39,8 @@ selftest_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
     memset(&res, 0, sizeof res);
     txn_pin_counted(env, serial, t->pin_old, true, op_selftest, &res, &o);
     txn_pin_clear(t);
-    switch (o.result) {
-    case PINR_OK:
-        break;
-    case PINR_STORE:
-        return r->store_rc = o.store_rc, RUN_STORE;
-    case PINR_TOKEN:
-        return r->tok_rc = o.tok_rc, RUN_TOKEN;
-    case PINR_WRONG:
-    case PINR_CONFIRM:
-        return r->tok_rc = TOK_ERR_PIN_INCORRECT, RUN_TOKEN;
-    case PINR_LOCKED:
-    case PINR_REFUSED:
-        r->why = txn_pin_msg(&o);
-        return RUN_REFUSED;
-    }
+    if (o.result != PINR_OK)
+        return txn_pin_run_result(&o, r);
     ok = res.cert_matches && res.signed_ok && res.crypt_ok;
     txn_set(t, "st_algo", msg(res.ec ? M_ST_ALGO_EC : M_ST_ALGO_RSA));
     txn_set(t, "st_sign", msg(res.signed_ok && res.cert_matches ? M_ST_PASS : M_ST_FAIL));
