@@ -39,7 +39,7 @@ dev_exec(const struct kiosk_config *cfg, int argc, char **argv, bool plug)
 {
     static struct kiosk_config eff;
     struct tok_dev_result r;
-    char err[1024], line[1200];
+    char err[1024], line[2600];
     enum msg_lang lang;
     int rc;
 

@@ -158,8 +158,8 @@ home_key(struct app *app, void *state, int key)
         app_flash(app, msg(M_SES_LOGGED_OUT));
         return SCR_HANDLED;
     default:
-        if (key >= '1' && key <= '9' && key - '1' < s->n) {
-            s->sel = key - '1';
+        if (((key >= '1' && key <= '9' && key - '1' < s->n) || (key == '0' && s->n >= 10))) {
+            s->sel = key == '0' ? 9 : key - '1';    /* 0 opens the 10th, as on a phone's keypad */
             app->next = home_items[s->idx[s->sel]].scr;
             app->next_arg = home_items[s->idx[s->sel]].arg;
             return SCR_PUSH;

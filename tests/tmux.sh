@@ -14,7 +14,7 @@
 #   absent NAME TEXT    one test: TEXT is not on screen (after 0.5 s)
 #   tm ARGS...          tmux on this test's server
 #   login USER PASS     sign in on the clerk login screen, wait for the home menu
-#   menu LABEL          open the home-menu item LABEL by its number (arrows from the 10th)
+#   menu LABEL          open the home-menu item LABEL by its number (0 for the 10th, arrows beyond)
 
 S=e2e-$$
 SOCK=$TEST_TMP/tmux.sock
@@ -53,10 +53,12 @@ menu() {
   local n
   wait_for "$1"
   n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
-  if [ "${n:-0}" -ge 10 ]; then
-    # digits open items 1-9; from the 10th on a clerk uses the arrows
-    for _ in $(seq 1 20); do tm send-keys -t $S Up; done
-    for _ in $(seq 2 "$n"); do tm send-keys -t $S Down; done
+  if [ "${n:-0}" = 10 ]; then
+    tm send-keys -t $S 0          # 0 opens the 10th item
+  elif [ "${n:-0}" -gt 10 ]; then
+    # beyond: the arrows, one at a time (a burst of escape sequences can split)
+    for _ in $(seq 1 20); do tm send-keys -t $S Up; sleep 0.05; done
+    for _ in $(seq 2 "$n"); do tm send-keys -t $S Down; sleep 0.05; done
     tm send-keys -t $S Enter
   else
     tm send-keys -t $S "${n:-0}"

@@ -124,7 +124,7 @@ struct tok_dev_result {
     enum tok_dev_outcome outcome;
     char serial[TOK_SERIAL_MAX];
     char label[33];
-    char known[512];   /* "label (serial), ..." of the UKeys, for TOK_DEV_UNKNOWN */
+    char known[2048];  /* "label (serial), ..." of the UKeys, for TOK_DEV_UNKNOWN */
     int sys_errno;
     char detail[512];
 };
