@@ -628,6 +628,9 @@ enum txn_run_result txn_new_record_stage(struct txn *t, const struct txn_env *en
 /* 证书新办's key initialisation stage and its operator form, which a
  * replacement onto a blank key uses as they are. */
 extern const struct txn_stage txn_new_stage_init;
+extern const struct txn_stage txn_new_stage_record;
+/* The certificate is on the key, checked (fx_cert written or recorded). */
+bool txn_new_issue_done(const struct txn *t);
 extern const struct txn_form txn_new_operator_form;
 /* 证书补办 lost-key replacement (kiosk/engine_lost.c). */
 extern const struct txn_def txn_lost;

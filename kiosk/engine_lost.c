@@ -19,12 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool
-fx(const struct txn *t, const char *key, const char *val)
-{
-    return strcmp(txn_get(t, key), val) == 0;
-}
-
 /* The company's current certificate, refused when there is none to replace. */
 static enum msg_id
 lost_company_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
@@ -87,12 +81,6 @@ lost_records(struct txn *t, store *st)
     return STORE_OK;
 }
 
-static bool
-issue_done(const struct txn *t)
-{
-    return fx(t, "fx_cert", "written") || fx(t, "fx_cert", "recorded");
-}
-
 /* What the order replaces, fixed before the serial is reserved. */
 static enum txn_run_result
 lost_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
@@ -122,22 +110,12 @@ lost_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
     return txn_new_issue_stage(t, env, r);   /* saves the values with the reservation */
 }
 
-static bool
-record_done(const struct txn *t)
-{
-    return fx(t, "fx_cert", "recorded");
-}
-
 static const struct txn_stage lost_stage_issue = {
-    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = issue_done, .run = lost_issue_run,
+    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = txn_new_issue_done, .run = lost_issue_run,
     .needs_pin = true, .on_key_fail = "key", .done_note = M_TXN_SELFTEST_OK,
 };
-static const struct txn_stage lost_stage_record = {
-    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = record_done, .run = txn_new_record_stage,
-    .store_fail_msg = M_TXN_RECORD_FAILED,
-};
 static const struct txn_stage *const lost_stages[] = {
-    &txn_new_stage_init, &lost_stage_issue, &lost_stage_record, &txn_stage_receipt, &txn_stage_finish,
+    &txn_new_stage_init, &lost_stage_issue, &txn_new_stage_record, &txn_stage_receipt, &txn_stage_finish,
 };
 
 static const struct txn_field lost_company_fields[] = {

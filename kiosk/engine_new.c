@@ -1,8 +1,9 @@
 /*
  * kiosk/engine_new.c - 证书新办 in the engine: the record checks (one
- * certificate per enterprise, one open order per operator), the papers
- * (application form and seal-sampling sheet before payment, receipt at the
- * end) and the issuing itself (wipe/initialise the key, issue, record).
+ * certificate per enterprise, one open order per operator) and the issuing
+ * itself (wipe/initialise the key, issue, record), whose stages renewal and
+ * replacement run too (an order with old_cert replaces that certificate).
+ * The papers are kiosk/engine_paper.c.
  * Screens (screens/new_*.c), tests/integration/issue_helper.c and
  * bench/issue.c all call these, so they run the same code.
  *
@@ -95,8 +96,8 @@ new_init_done(const struct txn *t)
     return fx_is(t, "fx_key", "ready") || fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "recorded");
 }
 
-static bool
-new_issue_done(const struct txn *t)
+bool
+txn_new_issue_done(const struct txn *t)
 {
     return fx_is(t, "fx_cert", "written") || fx_is(t, "fx_cert", "recorded");
 }
@@ -692,10 +693,10 @@ const struct txn_stage txn_new_stage_init = {
     .needs_pin = true, .on_key_fail = "key",
 };
 static const struct txn_stage new_stage_issue = {
-    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = new_issue_done, .run = txn_new_issue_stage,
+    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = txn_new_issue_done, .run = txn_new_issue_stage,
     .needs_pin = true, .on_key_fail = "key", .done_note = M_TXN_SELFTEST_OK,
 };
-static const struct txn_stage new_stage_record = {
+const struct txn_stage txn_new_stage_record = {
     .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = new_record_done, .run = txn_new_record_stage,
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
@@ -704,7 +705,7 @@ static const struct txn_stage new_stage_receipt = {
     .store_fail_msg = M_TXN_RECORD_FAILED,
 };
 static const struct txn_stage *const new_issue_stages[] = {
-    &txn_new_stage_init, &new_stage_issue, &new_stage_record, &new_stage_receipt, &txn_stage_finish,
+    &txn_new_stage_init, &new_stage_issue, &txn_new_stage_record, &new_stage_receipt, &txn_stage_finish,
 };
 
 /* ---- resume and cancel -------------------------------------------------------- */

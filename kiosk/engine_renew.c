@@ -120,12 +120,6 @@ renew_term_check(const struct txn *t, const struct txn_env *env, const char **fi
 
 /* ---- the paid work ------------------------------------------------------------- */
 
-static bool
-issue_done(const struct txn *t)
-{
-    return fx(t, "fx_cert", "written") || fx(t, "fx_cert", "recorded");
-}
-
 /* The issue stage; resumed after the new certificate reached the key but
  * before the old objects went, it finishes the removal instead. */
 static enum txn_run_result
@@ -160,22 +154,12 @@ renew_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
     return txn_new_issue_stage(t, env, r);
 }
 
-static bool
-record_done(const struct txn *t)
-{
-    return fx(t, "fx_cert", "recorded");
-}
-
 static const struct txn_stage renew_stage_issue = {
-    .name = "issue", .title = M_RENEW_S_ISSUE, .done = issue_done, .run = renew_issue_run,
+    .name = "issue", .title = M_RENEW_S_ISSUE, .done = txn_new_issue_done, .run = renew_issue_run,
     .needs_pin = true, .on_key_fail = "current", .done_note = M_TXN_SELFTEST_OK,
 };
-static const struct txn_stage renew_stage_record = {
-    .name = "record", .title = M_TXN_ISSUE_S_RECORD, .done = record_done, .run = txn_new_record_stage,
-    .store_fail_msg = M_TXN_RECORD_FAILED,
-};
 static const struct txn_stage *const renew_stages[] = {
-    &renew_stage_issue, &renew_stage_record, &txn_stage_receipt, &txn_stage_finish,
+    &renew_stage_issue, &txn_new_stage_record, &txn_stage_receipt, &txn_stage_finish,
 };
 
 /* Once the old key pair is gone from the key, only finishing is right. */
@@ -183,7 +167,7 @@ static enum msg_id
 renew_may_cancel(const struct txn *t, const struct txn_env *env)
 {
     (void)env;
-    return fx(t, "fx_cert", "stored") || issue_done(t) ? M_RENEW_NO_CANCEL : 0;
+    return fx(t, "fx_cert", "stored") || txn_new_issue_done(t) ? M_RENEW_NO_CANCEL : 0;
 }
 
 /* ---- the table ------------------------------------------------------------------ */

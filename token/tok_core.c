@@ -186,6 +186,20 @@ tok_find_free(tok_ctx *ctx)
     return NULL;
 }
 
+/* Slot of a present key SERIAL, refreshing once if it is not known yet. */
+int
+tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
+{
+    if (!tok_is_present(ctx, serial))
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    *slot = tok_find_slot(ctx, serial);
+    if (*slot == NULL && tok_refresh(ctx) == TOK_OK)
+        *slot = tok_find_slot(ctx, serial);
+    if (*slot == NULL)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    return TOK_OK;
+}
+
 /* A raw read-write session on SLOT; the caller closes it with C_CloseSession. */
 int
 tok_raw_session(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE *out)

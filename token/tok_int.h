@@ -70,6 +70,8 @@ int tok_read_secret(const char *path, char *out, size_t n);
 
 /* tok_slot.c */
 bool tok_is_present(tok_ctx *ctx, const char *serial);
+/* The slot of the inserted key SERIAL (one refresh if libp11 does not know it yet): TOK_OK or TOK_ERR_NO_KEY. */
+int tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot);
 int tok_scan_ports(tok_ctx *ctx);
 bool tok_is_hsm(const tok_ctx *ctx, const PKCS11_SLOT *slot);
 

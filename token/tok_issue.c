@@ -173,12 +173,8 @@ tok_selftest(tok_ctx *ctx, const char *serial, const char *pin, struct tok_selft
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!tok_is_present(ctx, serial))
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    if ((slot = tok_find_slot(ctx, serial)) == NULL && tok_refresh(ctx) == TOK_OK)
-        slot = tok_find_slot(ctx, serial);
-    if (slot == NULL)
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
     if ((rc = tok_user_login(ctx, slot, pin, &s)) != TOK_OK)
         return rc;
     if (PKCS11_enumerate_certs(slot->token, &certs, &n) != 0)
@@ -470,12 +466,8 @@ tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char
     size_t keeplen = 0;
     int rc;
 
-    if (!tok_is_present(ctx, serial))
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    if ((slot = tok_find_slot(ctx, serial)) == NULL && tok_refresh(ctx) == TOK_OK)
-        slot = tok_find_slot(ctx, serial);
-    if (slot == NULL)
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
     if ((rc = tok_user_login(ctx, slot, user_pin, &s)) != TOK_OK)
         return rc;
     if (ctx->fl->C_FindObjectsInit(s, q, 1) == CKR_OK) {

@@ -88,20 +88,6 @@ tok_key_so_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, char *sopin, siz
     return rc;
 }
 
-/* Slot of a present key SERIAL, refreshing once if it is not known yet. */
-static int
-tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
-{
-    if (!tok_is_present(ctx, serial))
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    *slot = tok_find_slot(ctx, serial);
-    if (*slot == NULL && tok_refresh(ctx) == TOK_OK)
-        *slot = tok_find_slot(ctx, serial);
-    if (*slot == NULL)
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
-    return TOK_OK;
-}
-
 int
 tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin)
 {
