@@ -20,7 +20,8 @@ key_states_exec(const struct kiosk_config *cfg, int argc, char **argv)
     (void)cfg;
     (void)argv;
     if (argc != 0) {
-        fputs("usage: kiosk key states\n", stderr);
+        fputs(msg(M_KEYCMD_STATES_USAGE), stderr);
+        fputc('\n', stderr);
         return 2;
     }
     keylife_doc(stdout);
