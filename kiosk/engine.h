@@ -632,7 +632,7 @@ extern const struct txn_stage txn_new_stage_record;
 /* The certificate is on the key, checked (fx_cert written or recorded). */
 bool txn_new_issue_done(const struct txn *t);
 extern const struct txn_form txn_new_operator_form;
-/* 证书补办 lost-key replacement (kiosk/engine_lost.c). */
+/* 证书补办 lost-key replacement (kiosk/engine_replace.c). */
 extern const struct txn_def txn_lost;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/integration/lost.sh - 证书补办 (lost key) through the engine
-# (issue_helper drives kiosk/engine_lost.c's table as the counter does). A
+# (issue_helper drives kiosk/engine_replace.c's table as the counter does). A
 # company's certificate on blank13 is reported lost (`kiosk ca hold`: the
 # key is held); the replacement onto blank14 keeps the old validity end,
 # charges the profile's lost-key media fee, revokes the lost certificate

@@ -1,5 +1,5 @@
 /*
- * kiosk/engine_lost.c - 证书补办 lost-key replacement at window 66 (seeds
+ * kiosk/engine_replace.c - 证书补办 lost-key replacement at window 66 (seeds
  * 000, 003): the company by its USCC and name, which must hold a current
  * certificate (active, or on hold after 挂失) not yet expired -> the
  * operator -> materials -> the media fee (the profile's lost_media_fee) and
