@@ -360,7 +360,7 @@ struct store_report_row {
     long free_count;            /* free replacements: finished at no charge, of a kind in FREE_KINDS */
     long open;                  /* still open at report time */
     long cancelled;             /* cancelled orders */
-    long refunds;               /* cancelled after payment: refunds due */
+    long refunds;               /* cancelled after a payment of more than 0: refunds due */
     long refund_amount;
 };
 

@@ -32,7 +32,7 @@ struct cfg_option {
 #define P(i, field) offsetof(struct kiosk_config, profiles[i].field), \
                     sizeof(((struct kiosk_config *)0)->profiles[i].field)
 
-#define PROFILE_OPTIONS(i, sec, disp, media, svc, ren, lost, dmg, years, maxy) \
+#define PROFILE_OPTIONS(i, sec, disp, media, svc, ren, lost, dmg, years, maxy, warranty) \
     { sec, "display_name", CFG_STR, P(i, display_name), disp, 0, 0, NULL, "CA name printed on forms and receipts" }, \
     { sec, "media_fee", CFG_MONEY, P(i, media_fee), media, 0, 100000, NULL, "UKey price on a new issue, yuan" }, \
     { sec, "service_fee_per_year", CFG_MONEY, P(i, service_fee_per_year), svc, 0, 100000, NULL, "certificate service fee per year, yuan" }, \
@@ -42,7 +42,7 @@ struct cfg_option {
     { sec, "unlock_fee", CFG_MONEY, P(i, unlock_fee), "0", 0, 100000, NULL, "PIN unlock, yuan" }, \
     { sec, "default_years", CFG_INT, P(i, default_years), years, 1, 10, NULL, "validity term offered first, years" }, \
     { sec, "max_years", CFG_INT, P(i, max_years), maxy, 1, 10, NULL, "longest validity term offered, years" }, \
-    { sec, "warranty_days", CFG_INT, P(i, warranty_days), "365", 0, 3650, NULL, "media warranty from first issue, days" }, \
+    { sec, "warranty_days", CFG_INT, P(i, warranty_days), warranty, -1, 3650, NULL, "a media fault is replaced free this many days from the key's first issue (-1: with no time limit)" }, \
     { sec, "renew_before_days", CFG_INT, P(i, renew_before_days), "90", 0, 3650, NULL, "renewable when fewer days than this remain" }, \
     { sec, "renew_after_expiry_days", CFG_INT, P(i, renew_after_expiry_days), "365", 0, 3650, NULL, "renewable up to this many days after expiry" }, \
     { sec, "form_copies", CFG_INT, P(i, form_copies), "2", 1, 9, NULL, "copies of the application form" }
@@ -86,8 +86,8 @@ static const struct cfg_option cfg_options[] = {
     { "payment", "url_template", CFG_STR, F(pay_url_template), "https://pay.example.invalid/p?o={order}&a={amount}&h={hmac}", 0, 0, NULL, "payment request URL; {order} {amount} {hmac}" },
     { "payment", "hmac_key_file", CFG_PATH, F(pay_hmac_key_file), "secrets/pay.key", 0, 0, NULL, "HMAC key for payment URLs" },
 
-    PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5"),
-    PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5"),
+    PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5", "-1"),
+    PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5", "365"),
 };
 
 #define CFG_NOPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))

@@ -354,23 +354,59 @@ txn_goto(struct txn *t, store *st, int idx)
     return txn_save(t, st);
 }
 
+bool
+txn_key_holder(const struct txn *t)
+{
+    return t->def->servicing || (txn_cur(t)->flags & TXN_STEP_HOLDER_KEY);
+}
+
+enum rules_status
+txn_quote(struct txn *t, const struct txn_env *env, struct rules_quote *q, char *note, size_t n)
+{
+    const struct cfg_profile *p = cfg_profile(env->cfg);
+    struct rules_quote_in in;
+    char why[256] = "";
+    enum rules_status rs;
+
+    memset(&in, 0, sizeof in);
+    in.years = txn_get_int(t, "years", p->default_years);
+    if (t->def->quote_in != NULL)
+        t->def->quote_in(t, env, &in, why, sizeof why);
+    if (note != NULL && n > 0)
+        snprintf(note, n, "%s", why);
+    if ((rs = rules_fee_quote(p, t->def->kind, &in, q)) == RULES_OK && t->order.paid_at == 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%ld", q->total);
+        txn_set(t, "amount", buf);
+    }
+    return rs;
+}
+
 int
 txn_pay(struct txn *t, store *st, const char *method, time_t now)
 {
     struct store_order saved = t->order;
     struct store_payment p;
+    bool nothing = strcmp(method, "free") == 0;
     int rc;
 
     if (st == NULL)
         return STORE_ERR_OPEN;
     if (t->order.id == 0 && t->order.operator_id[0] == '\0' && txn_get(t, "operator_id")[0] == '\0')
         return STORE_ERR_NOT_FOUND; /* no order to pay yet */
+    if (nothing && strtol(txn_get(t, "amount"), NULL, 10) != 0)
+        return STORE_ERR_CONFLICT;  /* "free" only where the quote is 0 */
     if ((rc = store_begin(st)) != STORE_OK)
         return rc;
-    snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", method);
+    snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", nothing ? "" : method);
     t->order.paid_at = now ? now : time(NULL);
     rc = txn_save(t, st);
-    if (rc == STORE_OK && saved.paid_at == 0 && t->order.state == ORDER_OPEN) {
+    if (rc == STORE_OK && nothing && saved.paid_at == 0 && t->order.state == ORDER_OPEN) {
+        /* nothing was paid: no payment row; who confirmed it free is audited */
+        char detail[128];
+        snprintf(detail, sizeof detail, "order=%s txn=%s amount=0", t->order.number, kind_info(t->def->kind)->code);
+        rc = store_audit(st, t->order.clerk[0] ? t->order.clerk : t->order.window, "order.free", detail);
+    } else if (rc == STORE_OK && saved.paid_at == 0 && t->order.state == ORDER_OPEN) {
         memset(&p, 0, sizeof p);
         p.order_id = t->order.id;
         snprintf(p.method, sizeof p.method, "%s", method);

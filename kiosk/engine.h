@@ -41,6 +41,9 @@ struct prn_worker;
 enum txn_step_flags {
     TXN_STEP_PAID = 1 << 0,   /* may only be entered after payment */
     TXN_STEP_NOBACK = 1 << 1, /* Esc does not leave it (paid, or a key being written) */
+    TXN_STEP_HOLDER_KEY = 1 << 2, /* PAGE_KEY: the holder's own key (the servicing view), not a blank one */
+    TXN_STEP_MAY_SKIP = 1 << 3,   /* PAGE_KEY: N goes on without a key (it does not read); value
+                                   * "<step>_skipped" = 1 */
 };
 
 /* The kinds of page a step shows: screens/txn_host.c has one page for each,
@@ -56,6 +59,7 @@ enum txn_page {
     PAGE_RUN,           /* the step's stages, one per tick (txn_advance) */
     PAGE_DONE,          /* what was done and where to go next */
     PAGE_CONFIRM,       /* a yes/no question with a warning for "yes" (.confirm) */
+    PAGE_PICK,          /* one answer of a short list (.pick) */
     PAGE__COUNT
 };
 
@@ -140,6 +144,14 @@ struct txn_confirm {
     enum msg_id warning;
 };
 
+/* One answer of a list (PAGE_PICK): KEY = 1..noptions, the option chosen. */
+struct txn_pick {
+    const char *key;
+    enum msg_id question;
+    const enum msg_id *options;
+    int noptions;
+};
+
 /* One step of a transaction: a page kind and its parameters. */
 struct txn_step {
     const char *name;             /* stored in orders.step; stable, ASCII */
@@ -154,6 +166,7 @@ struct txn_step {
     const char *resume_at;        /* step to restart from when interrupted here, NULL = here */
     enum txn_pin_kind pin;        /* PAGE_PIN */
     const struct txn_confirm *confirm; /* PAGE_CONFIRM */
+    const struct txn_pick *pick;  /* PAGE_PICK */
 };
 
 /* One line of the done page: the value KEY under LABEL (skipped when empty). */
@@ -208,7 +221,16 @@ struct txn_def {
     /* Servicing: the key is the holder's own, in use (unlock, PIN change,
      * self-test), not a blank one to issue onto. */
     bool servicing;
+    /* The quote's inputs besides the term, judged from the records while
+     * the order is unpaid (a damaged key's warranty), and why the quote is
+     * what it is for the fee page (NOTE, N bytes; "" = nothing to say).
+     * NULL = the term alone. */
+    void (*quote_in)(struct txn *t, const struct txn_env *env, struct rules_quote_in *in, char *note, size_t n);
 };
+
+/* Is the key of T's current step the holder's own (def servicing, or the
+ * step flagged TXN_STEP_HOLDER_KEY)? */
+bool txn_key_holder(const struct txn *t);
 
 #define TXN_KV_MAX 48
 #define TXN_KEY_MAX 24
@@ -308,7 +330,18 @@ int txn_goto(struct txn *t, store *st, int idx);
  * order when needed (see txn_goto); a failed create leaves order.id 0. */
 int txn_save(struct txn *t, store *st);
 
-/* Record payment: METHOD cash|pos|qr, at NOW (0 = now): the order's
+/*
+ * The order's quote from the CA profile by its kind (rules_fee_quote): the
+ * term (value "years") and the def's quote_in (a damaged key's warranty,
+ * NOTE says why; NOTE may be NULL); the amount (value "amount", fen) set
+ * from it while the order is unpaid. RULES_OK, or the rule's refusal (q
+ * zeroed, amount untouched).
+ */
+enum rules_status txn_quote(struct txn *t, const struct txn_env *env, struct rules_quote *q, char *note, size_t n);
+
+/* Record payment: METHOD cash|pos|qr, or "free" where the quote is 0 (the
+ * order confirmed paid with no method and no payment row, audited
+ * order.free; refused with STORE_ERR_CONFLICT when the amount is not 0), at NOW (0 = now): the order's
  * paid_at and a payment record (amount, clerk) in one unit of work. The
  * order must exist (saved with an operator ID): else STORE_ERR_NOT_FOUND.
  * On any failure T is left unpaid and nothing is written. */
@@ -632,8 +665,9 @@ extern const struct txn_stage txn_new_stage_record;
 /* The certificate is on the key, checked (fx_cert written or recorded). */
 bool txn_new_issue_done(const struct txn *t);
 extern const struct txn_form txn_new_operator_form;
-/* 证书补办 lost-key replacement (kiosk/engine_replace.c). */
+/* 证书补办 lost-key and 损坏补办 damaged-key replacement (kiosk/engine_replace.c). */
 extern const struct txn_def txn_lost;
+extern const struct txn_def txn_damaged;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

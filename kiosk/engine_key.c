@@ -261,7 +261,8 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
     struct store_cert rec;
     struct txn_pin_view pv;
     size_t n = 0;
-    enum key_event ev = t->def->kind == KIND_UNLOCK ? KEYEV_UNLOCK : KEYEV_USE;
+    enum key_event ev = t->def->kind == KIND_UNLOCK ? KEYEV_UNLOCK : t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK
+                                                                                                : KEYEV_USE;
     int rc;
 
     memset(v, 0, sizeof *v);

@@ -127,7 +127,7 @@ renewing(const struct txn *t)
  * The certificate old_cert this order replaces is revoked - superseded
  * (renewal: its key pair is gone), or value old_reason (a lost key:
  * keyCompromise; a hold becomes a revocation) - with its audit row, and its
- * key old_key (when named) lost for good; within the caller's unit of
+ * key old_key (when named) lost for good (a damaged one: taken back); within the caller's unit of
  * work, before the new certificate is recorded (one active per company).
  */
 static int
@@ -148,7 +148,9 @@ txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
         return rc;
     txn_set(t, "crl_due", "1");
     if (txn_get(t, "old_key")[0] != '\0') {
-        rc = txn_key_event(env, txn_get(t, "old_key"), KEYEV_LOSE, detail);
+        /* a damaged key is handed in; a lost one is gone for good */
+        rc = txn_key_event(env, txn_get(t, "old_key"), t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK : KEYEV_LOSE,
+                           detail);
         if (rc != STORE_OK && rc != STORE_ERR_CONFLICT && rc != STORE_ERR_NOT_FOUND)
             return rc;
     }

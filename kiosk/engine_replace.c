@@ -1,5 +1,7 @@
 /*
- * kiosk/engine_replace.c - 证书补办 lost-key replacement at window 66 (seeds
+ * kiosk/engine_replace.c - the replacements of a key at window 66.
+ *
+ * 证书补办 lost-key replacement (seeds
  * 000, 003): the company by its USCC and name, which must hold a current
  * certificate (active, or on hold after 挂失) not yet expired -> the
  * operator -> materials -> the media fee (the profile's lost_media_fee) and
@@ -11,13 +13,46 @@
  * (if it comes back it is refused and can only be retired), audited, the CRL
  * published -> receipt (the seal re-bound at window 68) -> done.
  *
- * Its journal is 证书新办's plus what it replaces (old_cert, old_na, old_key,
- * old_reason, keep_end), written ahead with the serial reservation.
+ * 损坏补办 damaged-key replacement (seeds 000, 003): the damaged key read if
+ * it still reads (its certificate names the company), else N and the
+ * company by its USCC and name -> the fault, from seed 003's list (LED never
+ * lights / blinks endlessly / lights but no certificate is seen: media
+ * faults; or physical or human damage) -> operator -> materials (the old
+ * key handed in for inspection) -> the fee: a media fault inside the
+ * profile's warranty from the key's first issue is free (BJCA: one year;
+ * Tianjin: no time limit), else the damaged-key media fee -> payment, or
+ * "free" confirmed -> as above, the validity end unchanged -> records: the
+ * old certificate revoked (superseded), the old key recorded taken back.
+ *
+ * Their journal is 证书新办's plus what they replace (old_cert, old_na,
+ * old_key, old_reason, keep_end), written ahead with the serial reservation.
  */
 #include "kiosk/engine.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "kiosk/clock.h"
+
+/* The certificate the order replaces, by the company's USCC: the lost key's
+ * may be on hold (挂失), a damaged key's must be active. */
+static int
+replace_current(const struct txn *t, const struct txn_env *env, struct store_cert *c, enum msg_id *why)
+{
+    int rc = store_cert_current_for_uscc(env->st, txn_get(t, "uscc"), c);
+
+    *why = 0;
+    if (rc == STORE_ERR_NOT_FOUND)
+        *why = M_LOST_NO_CERT;
+    else if (rc != STORE_OK)
+        *why = M_TXN_DB_ERROR;
+    else if (t->def->kind == KIND_DAMAGED && c->state != CERT_ACTIVE)
+        *why = M_DMG_HELD;
+    else if (txn_get(t, "old_cert")[0] != '\0' && strcmp(txn_get(t, "old_cert"), c->serial) != 0)
+        *why = M_DMG_OTHER_CERT;    /* the key read holds another certificate than the company's current one */
+    return rc;
+}
 
 /* The company's current certificate, refused when there is none to replace. */
 static enum msg_id
@@ -29,14 +64,14 @@ lost_company_check(const struct txn *t, const struct txn_env *env, const char **
 
     (void)other_id;
     (void)n;
+    enum msg_id why;
+
     *field = "uscc";
     if (env->st == NULL)
         return M_TXN_DB_DOWN;
-    rc = store_cert_current_for_uscc(env->st, txn_get(t, "uscc"), &c);
-    if (rc == STORE_ERR_NOT_FOUND)
-        return M_LOST_NO_CERT;
-    if (rc != STORE_OK)
-        return M_TXN_DB_ERROR;
+    (void)replace_current(t, env, &c, &why);
+    if (why != 0)
+        return why;
     if (strcmp(c.holder, txn_get(t, "company")) != 0) {
         *field = "company";
         return M_LOST_NAME_MISMATCH;
@@ -81,29 +116,32 @@ lost_records(struct txn *t, store *st)
     return STORE_OK;
 }
 
-/* What the order replaces, fixed before the serial is reserved. */
+/* What the order replaces, fixed before the serial is reserved: a lost
+ * key's certificate is revoked keyCompromise (out of the holder's hands),
+ * a damaged one's superseded. */
 static enum txn_run_result
-lost_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+replace_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 {
     struct store_cert c;
+    enum msg_id why;
     char v[24];
     int rc;
 
-    if (txn_get(t, "old_cert")[0] == '\0') {
+    if (txn_get(t, "old_reason")[0] == '\0') {
         if (env->st == NULL)
             return r->store_rc = STORE_ERR_OPEN, RUN_STORE;
-        rc = store_cert_current_for_uscc(env->st, txn_get(t, "uscc"), &c);
-        if (rc == STORE_ERR_NOT_FOUND) {
-            r->why = M_LOST_NO_CERT;
+        rc = replace_current(t, env, &c, &why);
+        if (why == M_TXN_DB_ERROR)
+            return r->store_rc = rc, RUN_STORE;
+        if (why != 0) {
+            r->why = why;
             return RUN_REFUSED;
         }
-        if (rc != STORE_OK)
-            return r->store_rc = rc, RUN_STORE;
         txn_set(t, "old_cert", c.serial);
         snprintf(v, sizeof v, "%lld", (long long)c.not_after);
         txn_set(t, "old_na", v);
         txn_set(t, "old_key", c.key_serial);
-        txn_set_int(t, "old_reason", REASON_KEY_COMPROMISE);
+        txn_set_int(t, "old_reason", t->def->kind == KIND_LOST ? REASON_KEY_COMPROMISE : REASON_SUPERSEDED);
         txn_set(t, "keep_end", "1");
         txn_set(t, "kind", strcmp(c.kind, "legal") == 0 ? "legal" : "unit");
     }
@@ -111,7 +149,7 @@ lost_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 }
 
 static const struct txn_stage lost_stage_issue = {
-    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = txn_new_issue_done, .run = lost_issue_run,
+    .name = "issue", .title = M_TXN_ISSUE_S_ISSUE, .done = txn_new_issue_done, .run = replace_issue_run,
     .needs_pin = true, .on_key_fail = "key", .done_note = M_TXN_SELFTEST_OK,
 };
 static const struct txn_stage *const lost_stages[] = {
@@ -177,4 +215,151 @@ const struct txn_def txn_lost = {
     .key_scan = txn_new_key_scan,
     .key_take = txn_new_key_take,
     .done = &lost_done,
+};
+
+/* ---- 损坏补办 ------------------------------------------------------------------ */
+
+/* seed 003's list: the first three are media faults (质量问题) */
+static const enum msg_id damaged_faults[] = { M_DMG_FAULT_DARK, M_DMG_FAULT_BLINK, M_DMG_FAULT_NOCERT,
+                                              M_DMG_FAULT_PHYSICAL };
+#define DAMAGED_MEDIA_FAULTS 3
+static const struct txn_pick damaged_fault_pick = {
+    .key = "fault", .question = M_DMG_FAULT_Q, .options = damaged_faults,
+    .noptions = sizeof damaged_faults / sizeof damaged_faults[0],
+};
+
+/* The first page reads the damaged key (the holder's, taken back); the
+ * later one wants a blank key to issue onto. */
+static void
+damaged_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+{
+    if (txn_key_holder(t))
+        txn_svc_key_scan(t, env, v);
+    else
+        txn_new_key_scan(t, env, v);
+}
+
+static enum msg_id
+damaged_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe)
+{
+    char na[24];
+
+    if (!txn_key_holder(t))
+        return txn_new_key_take(t, env, v, wipe);
+    if (v->verdict == KEY_NONE)
+        return M_TXN_KEY_INSERT;
+    if (v->verdict != KEY_USABLE)
+        return v->note ? v->note : M_KEYST_UNKNOWN;
+    txn_set(t, "old_key", v->key.serial);
+    txn_set(t, "old_cert", v->cert.serial_hex);
+    txn_set(t, "company", v->cert.holder);
+    txn_set(t, "uscc", v->cert.uscc);
+    snprintf(na, sizeof na, "%lld", (long long)v->cert.not_after);
+    txn_set(t, "old_na", na);
+    txn_set(t, "oldkey_skipped", "0");
+    return 0;
+}
+
+/* The warranty, judged from the records while the order is unpaid: a media
+ * fault inside the profile's warranty from the key's first issue (the
+ * key's record, else the certificate's) is free. */
+static void
+damaged_quote_in(struct txn *t, const struct txn_env *env, struct rules_quote_in *in, char *note, size_t n)
+{
+    const struct cfg_profile *p = cfg_profile(env->cfg);
+    int fault = txn_get_int(t, "fault", 0);
+    bool media = fault >= 1 && fault <= DAMAGED_MEDIA_FAULTS;
+    char day[16];
+    time_t first;
+
+    if (t->order.paid_at == 0 && env->st != NULL) {
+        struct store_cert c;
+        struct store_key k;
+        enum msg_id why;
+
+        if (replace_current(t, env, &c, &why) == STORE_OK && why == 0) {
+            first = c.first_issue;
+            if (c.key_serial[0] != '\0' && store_key_get(env->st, c.key_serial, &k) == STORE_OK && k.first_issue > 0)
+                first = k.first_issue;
+            struct rules_damaged d = rules_damaged_replacement(p, clock_local_day(first), clock_local_day(c.not_after),
+                                                               clock_local_day(txn_now(env)), media);
+            char v[24];
+            snprintf(v, sizeof v, "%lld", (long long)first);
+            txn_set(t, "first_issue", v);
+            txn_set_int(t, "damaged_free", d.free);
+        }
+    }
+    in->damaged_free = txn_get_int(t, "damaged_free", 0) != 0;
+    first = (time_t)strtoll(txn_get(t, "first_issue"), NULL, 10);
+    rules_date_format(clock_local_day(first), day, sizeof day);
+    if (!media)
+        msg_fmt(note, n, M_DMG_NOTE_HUMAN);
+    else if (in->damaged_free && p->warranty_days < 0)
+        msg_fmt(note, n, M_DMG_NOTE_FREE_ANY);
+    else if (in->damaged_free)
+        msg_fmt(note, n, M_DMG_NOTE_FREE, day, p->warranty_days);
+    else
+        msg_fmt(note, n, M_DMG_NOTE_EXPIRED, day, p->warranty_days);
+}
+
+static const struct txn_form damaged_company_form = {
+    .intro = M_DMG_INTRO,
+    .fields = lost_company_fields,
+    .nfields = sizeof lost_company_fields / sizeof lost_company_fields[0],
+    .check = lost_company_check,
+};
+
+static const struct txn_mat damaged_materials[] = {
+    { .key = "mat_form", .label = M_LOST_MAT_FORM },
+    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
+    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
+    { .key = "mat_old_key", .label = M_DMG_MAT_OLD_KEY },
+};
+
+static const struct txn_show damaged_done_rows[] = {
+    { "company", M_TXN_F_COMPANY, 0 },
+    { "uscc", M_TXN_F_USCC, 0 },
+    { "operator_name", M_TXN_F_OPERATOR, 0 },
+    { "operator_id", M_TXN_F_OPERATOR_ID, TXN_SHOW_MASK_ID },
+    { "cert_serial", M_TXN_KEY_CERT, 0 },
+    { "cert_na", M_TXN_VALID_TO, TXN_SHOW_DATE },
+    { "key_serial", M_TXN_KEY_SERIAL, 0 },
+    { "old_cert", M_DMG_OLD_CERT, 0 },
+    { "old_key", M_DMG_OLD_KEY, 0 },
+};
+static const struct txn_done damaged_done = {
+    .headline = M_DMG_DONE,
+    .rows = damaged_done_rows,
+    .nrows = sizeof damaged_done_rows / sizeof damaged_done_rows[0],
+    .next = M_DMG_NEXT,
+};
+
+static const struct txn_step damaged_steps[] = {
+    { .name = "oldkey", .title = M_DMG_STEP_OLDKEY, .page = PAGE_KEY,
+      .flags = TXN_STEP_HOLDER_KEY | TXN_STEP_MAY_SKIP },
+    { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &damaged_company_form },
+    { .name = "fault", .title = M_DMG_STEP_FAULT, .page = PAGE_PICK, .pick = &damaged_fault_pick },
+    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = damaged_materials,
+      .nmaterials = sizeof damaged_materials / sizeof damaged_materials[0] },
+    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
+    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
+    { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+    { .name = "pin", .title = M_TXN_STEP_PIN, .page = PAGE_PIN, .flags = TXN_STEP_PAID, .resume_at = "key" },
+    { .name = "issue", .title = M_TXN_STEP_ISSUE, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
+      .resume_at = "key", .stages = lost_stages, .nstages = sizeof lost_stages / sizeof lost_stages[0] },
+    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+};
+
+const struct txn_def txn_damaged = {
+    .kind = KIND_DAMAGED,
+    .steps = damaged_steps,
+    .nsteps = sizeof damaged_steps / sizeof damaged_steps[0],
+    .records = lost_records,
+    .resume_at = txn_new_resume_at,
+    .on_cancel = txn_new_on_cancel,
+    .key_scan = damaged_key_scan,
+    .key_take = damaged_key_take,
+    .done = &damaged_done,
+    .quote_in = damaged_quote_in,
 };

@@ -521,7 +521,7 @@ rules_damaged_replacement(const struct cfg_profile *p, struct rules_date first_i
     struct rules_damaged r;
     long since = rules_days_between(first_issue, today);
 
-    r.free = media_fault && since <= p->warranty_days;
+    r.free = media_fault && (p->warranty_days < 0 || since <= p->warranty_days);
     r.fee = r.free ? 0 : p->damaged_media_fee;
     r.end = old_end;
     return r;

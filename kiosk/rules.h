@@ -196,7 +196,8 @@ struct rules_damaged {
 };
 
 /* Damaged-key replacement on TODAY: free when MEDIA_FAULT and
- * today - first_issue <= warranty_days (inclusive), else damaged_media_fee.
+ * today - first_issue <= warranty_days (inclusive; a negative warranty_days:
+ * no time limit, seed 000's free swap), else damaged_media_fee.
  * Validity end unchanged either way. */
 struct rules_damaged rules_damaged_replacement(const struct cfg_profile *p,
                                                struct rules_date first_issue,

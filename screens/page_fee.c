@@ -17,6 +17,8 @@
 struct fee_state {
     struct txn_ui *ui;
     struct rules_quote q;
+    bool quoted;                /* the quote holds (else Enter waits) */
+    char why[256];              /* the def's word on the quote (a free replacement ...) */
     char print_note[256];       /* what happened to the papers */
     bool print_ok;
 };
@@ -37,20 +39,13 @@ static void *
 fee_init(struct app *app, const void *arg)
 {
     struct fee_state *s = calloc(1, sizeof *s);
-    struct rules_quote_in in;
     const struct cfg_profile *p = cfg_profile(&app->cfg);
 
     if (s == NULL)
         return NULL;
     s->ui = (struct txn_ui *)arg;
-    memset(&in, 0, sizeof in);
-    in.years = txn_get_int(&s->ui->t, "years", p->default_years);
-    if (rules_fee_quote(p, s->ui->t.def->kind, &in, &s->q) == RULES_OK) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%ld", s->q.total);
-        txn_set(&s->ui->t, "amount", buf);
+    if ((s->quoted = txn_quote(&s->ui->t, &s->ui->env, &s->q, s->why, sizeof s->why) == RULES_OK))
         (void)txn_save(&s->ui->t, app->st);
-    }
     if (txn_get_int(&s->ui->t, "forms_printed", 0)) {
         msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_PRINTED, p->form_copies);
         s->print_ok = true;
@@ -80,6 +75,8 @@ fee_draw(struct app *app, void *state)
     ui_text(++y, 6, COLS - 12, TC_OK, line);
     attroff(A_BOLD);
     y += 2;
+    if (s->why[0] != '\0')
+        y += ui_wrap(y, 6, COLS - 12, TC_NORMAL, s->why) + 1;
     if (s->print_ok && app->printer == SVC_DOWN) {
         /* queued for the worker, and the worker cannot reach the printer */
         char why[256];
@@ -108,7 +105,7 @@ fee_key(struct app *app, void *state, int key)
         fee_print(app, s);
         return SCR_REDRAW;
     case '\r': case '\n': case KEY_ENTER:
-        return s->q.total > 0 ? TXN_NEXT : SCR_IGNORED;
+        return s->quoted ? TXN_NEXT : SCR_IGNORED;
     default:
         return SCR_IGNORED;
     }

@@ -10,6 +10,7 @@
  * after the PIN.
  */
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +95,9 @@ key_draw(struct app *app, void *state)
     static const enum msg_id labels[] = { M_TXN_KEY_SERIAL, M_TXN_KEY_HOLDER, M_TXN_KEY_CERT, M_TXN_F_USCC,
                                           M_TXN_VALID_TO, M_KEY_STATE, M_KEY_PIN_TRIES };
     bool svc = s->v.verdict == KEY_USABLE || s->v.verdict == KEY_REFUSED;
-    int y = txn_frame(app, s->ui, msg(s->ui->t.def->servicing ? M_KEY_HINTS : M_TXN_HINTS_KEY)), lw = ui_label_width(labels, svc ? 7 : 3);
+    bool holder = txn_key_holder(&s->ui->t), may_skip = (txn_cur(&s->ui->t)->flags & TXN_STEP_MAY_SKIP) != 0;
+    int y = txn_frame(app, s->ui, msg(may_skip ? M_KEY_HINTS_SKIP : holder ? M_KEY_HINTS : M_TXN_HINTS_KEY)),
+        lw = ui_label_width(labels, svc ? 7 : 3);
     bool wipeable = s->v.verdict == KEY_WIPEABLE || s->v.verdict == KEY_OURS_HALF;
 
     y++;
@@ -103,8 +106,8 @@ key_draw(struct app *app, void *state)
         return;
     }
     if (s->v.verdict == KEY_NONE) {
-        ui_center(LINES / 2 - 1, TC_NORMAL, msg(s->ui->t.def->servicing ? M_KEY_INSERT_HOLDER : M_TXN_KEY_INSERT));
-        ui_center(LINES / 2 + 1, TC_DIM, msg(M_TXN_KEY_INSERT_HINT));
+        ui_center(LINES / 2 - 1, TC_NORMAL, msg(holder ? M_KEY_INSERT_HOLDER : M_TXN_KEY_INSERT));
+        ui_center(LINES / 2 + 1, TC_DIM, msg(may_skip ? M_KEY_SKIP_HINT : M_TXN_KEY_INSERT_HINT));
         return;
     }
     ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->v.key.serial);
@@ -163,9 +166,18 @@ key_key(struct app *app, void *state, int key)
             s->phase = KP_WIPE_OK;
         return SCR_REDRAW;
     case 'n': case 'N':
-        if (s->phase == KP_CONFIRM)
+        if (s->phase == KP_CONFIRM) {
             s->phase = KP_VIEW;
-        return SCR_REDRAW;
+            return SCR_REDRAW;
+        }
+        if (txn_cur(&s->ui->t)->flags & TXN_STEP_MAY_SKIP) {
+            /* the key does not read: the step goes on without it */
+            char k[TXN_KEY_MAX];
+            snprintf(k, sizeof k, "%s_skipped", txn_cur(&s->ui->t)->name);
+            txn_set(&s->ui->t, k, "1");
+            return TXN_NEXT;
+        }
+        return SCR_IGNORED;
     case 'r': case 'R': case KEY_F(5):
         s->phase = KP_VIEW;
         key_scan(s);

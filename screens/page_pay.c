@@ -25,7 +25,9 @@ static const struct {
     { "cash", M_TXN_PAY_CASH },
     { "pos", M_TXN_PAY_POS },
     { "qr", M_TXN_PAY_QR },
+    { "free", M_TXN_PAY_FREE },     /* nothing to pay (a replacement inside the warranty): txn_pay's word */
 };
+#define PAY_CHOICES 3               /* the methods offered when there is something to pay */
 
 struct pay_state {
     struct txn_ui *ui;
@@ -73,6 +75,13 @@ pay_make_url(struct app *app, struct pay_state *s)
     memset(key, 0, sizeof key);
 }
 
+/* Nothing to pay: the quote is 0. */
+static bool
+pay_nothing(const struct pay_state *s)
+{
+    return strtol(txn_get(&s->ui->t, "amount"), NULL, 10) == 0;
+}
+
 static void *
 pay_init(struct app *app, const void *arg)
 {
@@ -86,7 +95,10 @@ pay_init(struct app *app, const void *arg)
     for (i = 0; i < sizeof pay_methods / sizeof pay_methods[0]; i++)
         if (strcmp(s->ui->t.order.pay_method, pay_methods[i].code) == 0)
             s->method = (int)i;
-    pay_make_url(app, s);
+    if (pay_nothing(s))
+        s->method = PAY_CHOICES;    /* free: no QR, Enter records it */
+    else
+        pay_make_url(app, s);
     return s;
 }
 
@@ -95,7 +107,7 @@ pay_draw(struct app *app, void *state)
 {
     struct pay_state *s = state;
     bool paid = s->ui->t.order.paid_at != 0;
-    int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : M_TXN_HINTS_PAY));
+    int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : pay_nothing(s) ? M_TXN_HINTS_PAY_FREE : M_TXN_HINTS_PAY));
     int left = 34, qcols = COLS - left - 1, qrows = LINES - 1, i, qx;
     char line[256], a[32];
 
@@ -112,12 +124,18 @@ pay_draw(struct app *app, void *state)
     ui_text(y++, 2, left - 2, TC_OK, line);
     attroff(A_BOLD);
     y++;
-    if (paid) {
+    if (paid && pay_nothing(s)) {
+        ui_wrap(y, 2, COLS - 4, TC_OK, msg(M_TXN_PAY_FREE_DONE));
+        return;
+    } else if (paid) {
         msg_fmt(line, sizeof line, M_TXN_PAID_BY, msg(pay_methods[s->method < 0 ? 0 : s->method].label));
         y += ui_wrap(y, 2, left - 3, TC_OK, line);
+    } else if (pay_nothing(s)) {
+        ui_wrap(y, 2, COLS - 4, TC_OK, msg(M_TXN_PAY_NOTHING));
+        return;
     } else {
         ui_text(y++, 2, left - 2, TC_DIM, msg(M_TXN_PAY_METHOD));
-        for (i = 0; i < 3; i++) {
+        for (i = 0; i < PAY_CHOICES; i++) {
             snprintf(line, sizeof line, "%s %d. %s", i == s->method ? ">" : " ", i + 1, msg(pay_methods[i].label));
             ui_text(y++, 2, left - 2, i == s->method ? TC_SELECT : TC_NORMAL, line);
         }
@@ -149,7 +167,8 @@ pay_keyh(struct app *app, void *state, int key)
     case 27:
         return TXN_PREV;
     case '1': case '2': case '3':
-        s->method = key - '1';
+        if (!pay_nothing(s))
+            s->method = key - '1';
         return SCR_REDRAW;
     case '\r': case '\n': case KEY_ENTER:
         if (s->method < 0)

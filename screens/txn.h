@@ -44,6 +44,7 @@ extern const struct screen page_pin;
 extern const struct screen page_run;
 extern const struct screen page_done;
 extern const struct screen page_confirm;
+extern const struct screen page_pick;
 
 /* What the host opens: a new order of KIND (order_id 0), or the open order ORDER_ID. */
 struct txn_open {

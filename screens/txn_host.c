@@ -28,6 +28,7 @@ static const struct screen *const host_pages[PAGE__COUNT] = {
     [PAGE_RUN] = &page_run,
     [PAGE_DONE] = &page_done,
     [PAGE_CONFIRM] = &page_confirm,
+    [PAGE_PICK] = &page_pick,
 };
 
 struct host_state {

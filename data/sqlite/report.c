@@ -31,7 +31,7 @@ static const char SQL_REPORT[] =
     " SUM(state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0),"
     " SUM(state = 0),"
     " SUM(state = 2),"
-    " SUM(state = 2 AND paid_at <> 0),"
+    " SUM(state = 2 AND paid_at <> 0 AND amount > 0),"
     " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END)"
     " FROM orders WHERE day = ?1 GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
 

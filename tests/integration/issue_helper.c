@@ -74,6 +74,8 @@ open_hall(void)
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }
+    if (getenv("HELPER_PROFILE") != NULL)   /* the CA profile in force, as [ca] profile would set it */
+        snprintf(cfg.profile_name, sizeof cfg.profile_name, "%s", getenv("HELPER_PROFILE"));
     env.cfg = &cfg;
     env.window = "window66";
     env.clerk = "w66";
@@ -255,14 +257,14 @@ drive(struct txn *t)
         int next = t->step + 1, rc;
 
         if (strcmp(name, "fee") == 0) {
-            txn_set(t, "amount", "20000");
-            if (t->def->kind != KIND_NEW) {
-                /* the quote as the fee page makes it (kinds table and profile) */
-                struct rules_quote_in in = { .years = txn_get_int(t, "years", 1) };
-                struct rules_quote q;
-                if (rules_fee_quote(cfg_profile(&cfg), t->def->kind, &in, &q) == RULES_OK)
-                    txn_set_int(t, "amount", (int)q.total);
-                printf("amount=%s\n", txn_get(t, "amount"));
+            /* the quote as the fee page makes it (the kind's rule, the profile, the def's inputs) */
+            struct rules_quote q;
+            char why[256];
+            if (txn_quote(t, &env, &q, why, sizeof why) == RULES_OK && t->def->kind != KIND_NEW)
+                printf("amount=%s\nfee_note=%s\n", txn_get(t, "amount"), why);
+            if (getenv("HELPER_STOP_AT_FEE")) {     /* the quote alone: the order left at the fee */
+                (void)txn_save(t, env.st);
+                return 1;
             }
             if (!txn_get_int(t, "forms_printed", 0)) {
                 rc = txn_new_print_forms(t, &env, err, sizeof err);
@@ -270,16 +272,38 @@ drive(struct txn *t)
             }
         } else if (strcmp(name, "pay") == 0) {
             if (t->order.paid_at == 0)
-                printf("pay=%d\n", txn_pay(t, env.st, "cash", 0));
-        } else if (strcmp(name, "key") == 0) {
+                printf("pay=%d\n", txn_pay(t, env.st, atol(txn_get(t, "amount")) == 0 ? "free" : "cash", 0));
+        } else if (txn_cur(t)->page == PAGE_FORM && txn_cur(t)->form->check != NULL) {
+            /* the records' check as the form page makes it on submit */
+            const char *field = "";
+            char other[32] = "";
+            enum msg_id why = txn_cur(t)->form->check(t, &env, &field, other, sizeof other);
+            if (why != 0) {
+                printf("form_refused=%s %s\n", field, msg(why));
+                return 1;
+            }
+        } else if (txn_cur(t)->page == PAGE_PICK) {
+            const char *v = getenv("HELPER_PICK");
+            txn_set(t, txn_cur(t)->pick->key, v ? v : "1");
+        } else if (txn_cur(t)->page == PAGE_KEY && (txn_cur(t)->flags & TXN_STEP_MAY_SKIP) && getenv("HELPER_SKIP_KEY")) {
+            char k[TXN_KEY_MAX];
+            snprintf(k, sizeof k, "%s_skipped", name);
+            txn_set(t, k, "1");
+            printf("%s=skipped\n", k);
+        } else if (txn_cur(t)->page == PAGE_KEY) {
             struct txn_key_view v;
             enum msg_id why;
             t->def->key_scan(t, &env, &v);
             printf("verdict=%s\n", v.verdict < sizeof verdicts / sizeof verdicts[0] ? verdicts[v.verdict]
                                     : v.verdict == KEY_USABLE ? "usable" : "refused");
-            if ((why = t->def->key_take(t, &env, &v, true)) != 0) {
+            if ((why = t->def->key_take(t, &env, &v, !txn_key_holder(t))) != 0) {
                 printf("key_refused=%s\n", v.note_text[0] ? v.note_text : msg(why));
                 return 1;
+            }
+            if ((txn_cur(t)->flags & TXN_STEP_MAY_SKIP) && getenv("HELPER_NEXT_KEY")) {
+                /* the damaged key read and handed in: the blank one goes in */
+                plug(v.key.serial, false);
+                plug(getenv("HELPER_NEXT_KEY"), true);
             }
             if (v.verdict == KEY_OURS_ISSUED)
                 next = txn_step_index(t->def, "issue");
@@ -373,6 +397,28 @@ cmd_lost(char **argv)
     return 0;
 }
 
+/* 损坏补办 as the counter drives it: damaged OPERATOR_ID USCC COMPANY (the
+ * damaged key read when inserted, else HELPER_SKIP_KEY=1; the fault in
+ * HELPER_PICK, 1-4). */
+static int
+cmd_damaged(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_damaged, env.window, env.clerk);
+    txn_set(&t, "uscc", argv[3]);
+    txn_set(&t, "company", argv[4]);
+    txn_set(&t, "operator_name", "周八");
+    txn_set(&t, "operator_id", argv[2]);
+    txn_set(&t, "mobile", "13912345672");
+    txn_set(&t, "email", "zhouba@example.com");
+    printf("ran=%d\n", drive(&t) == 0);
+    if (t.cert.serial_hex[0] != '\0')
+        printf("new_cert=%s\n", t.cert.serial_hex);
+    printf("old_key=%s\n", txn_get(&t, "old_key"));
+    return 0;
+}
+
 /* 解锁 as the counter drives it: unlock-order USCC OPERATOR_ID (the new PIN in $HELPER_PIN). */
 static int
 cmd_unlock_order(char **argv)
@@ -438,6 +484,8 @@ main(int argc, char **argv)
         cmd_open_order(argc, argv);
     else if (strcmp(argv[1], "lost") == 0 && argc >= 5)
         cmd_lost(argv);
+    else if (strcmp(argv[1], "damaged") == 0 && argc >= 5)
+        cmd_damaged(argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
         cmd_renew(argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)

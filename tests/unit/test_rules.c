@@ -469,22 +469,28 @@ static void
 test_damaged(void **state)
 {
     const struct rules_date first = D(2024, 6, 1), end = D(2027, 6, 1);
-    static const struct { long off; bool fault; bool want_free; } cases[] = {
-        { 0, true, true },
-        { 365, true, true },    /* warranty_days = 365, day 365 still covered */
-        { 366, true, false },
-        { 10, false, false },   /* not a media fault: human damage */
-        { 900, false, false },
+    /* BJCA (seed 003): a media fault inside one year of the first issue;
+     * Tianjin (seed 000): damage not by the user, casing intact, no time limit */
+    static const struct { long off; bool fault; bool bj_free, tj_free; } cases[] = {
+        { 0, true, true, true },
+        { 364, true, true, true },
+        { 365, true, true, true },    /* warranty_days = 365: day 365 still covered */
+        { 366, true, false, true },
+        { 3650, true, false, true },
+        { 10, false, false, false },  /* not a media fault: human damage */
+        { 900, false, false, false },
     };
     (void)state;
+    assert_int_equal(BJ->warranty_days, 365);
+    assert_int_equal(TJ->warranty_days, -1);
     for (int p = 0; p < 2; p++) {
         const struct cfg_profile *pr = p ? BJ : TJ;
-        assert_int_equal(pr->warranty_days, 365);
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             struct rules_damaged r =
                 rules_damaged_replacement(pr, first, end, plus(first, cases[i].off), cases[i].fault);
-            assert_int_equal(r.free, cases[i].want_free);
-            assert_int_equal(r.fee, cases[i].want_free ? 0 : pr->damaged_media_fee);
+            bool want = p ? cases[i].bj_free : cases[i].tj_free;
+            assert_int_equal(r.free, want);
+            assert_int_equal(r.fee, want ? 0 : pr->damaged_media_fee);
             assert_date(r.end, 2027, 6, 1);
         }
     }

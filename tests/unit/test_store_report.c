@@ -42,7 +42,7 @@ static const struct who people[] = {
 };
 static const char *const txns[] = { "new", "renew", "lost", "damaged", "change", "unlock", "revoke" };
 static const char *const methods[] = { "cash", "pos", "qr" };
-enum outcome { DONE_PAID, DONE_FREE, CANCEL_UNPAID, CANCEL_PAID, LEFT_OPEN, N_OUTCOMES };
+enum outcome { DONE_PAID, DONE_FREE, CANCEL_UNPAID, CANCEL_PAID, CANCEL_FREE, LEFT_OPEN, N_OUTCOMES };
 
 #define MAXROWS 64
 static struct store_report_row expect[MAXROWS];
@@ -89,9 +89,15 @@ gen_order(store *st, time_t t, bool counted)
         o.paid_at = t + 60;
         assert_int_equal(store_order_update(st, &o), STORE_OK);
     }
+    if (out == CANCEL_FREE) {   /* confirmed free (a replacement in warranty: no method), then cancelled: no refund */
+        o.amount = 0;
+        o.pay_method[0] = '\0';
+        o.paid_at = t + 60;
+        assert_int_equal(store_order_update(st, &o), STORE_OK);
+    }
     if (out == DONE_PAID || out == DONE_FREE)
         assert_int_equal(store_order_finish(st, o.id), STORE_OK);
-    else if (out == CANCEL_PAID || out == CANCEL_UNPAID)
+    else if (out == CANCEL_PAID || out == CANCEL_UNPAID || out == CANCEL_FREE)
         assert_int_equal(store_order_cancel(st, o.id, "test"), STORE_OK);
     if (!counted)
         return;
@@ -111,6 +117,7 @@ gen_order(store *st, time_t t, bool counted)
                 r->free_count++;
             break;
         case CANCEL_UNPAID:
+        case CANCEL_FREE:
             r->cancelled++;
             break;
         case CANCEL_PAID:
