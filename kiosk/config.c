@@ -45,6 +45,7 @@ struct cfg_option {
     { sec, "warranty_days", CFG_INT, P(i, warranty_days), warranty, -1, 3650, NULL, "a media fault is replaced free this many days from the key's first issue (-1: with no time limit)" }, \
     { sec, "renew_before_days", CFG_INT, P(i, renew_before_days), "90", 0, 3650, NULL, "renewable when fewer days than this remain" }, \
     { sec, "renew_after_expiry_days", CFG_INT, P(i, renew_after_expiry_days), "365", 0, 3650, NULL, "renewable up to this many days after expiry" }, \
+    { sec, "renew_rekey", CFG_INT, P(i, renew_rekey), "1", 0, 1, NULL, "证书更新: 1 = a new key pair on the key (the default), 0 = the key pair kept and certified again" }, \
     { sec, "form_copies", CFG_INT, P(i, form_copies), "2", 1, 9, NULL, "copies of the application form" }
 
 static const struct cfg_option cfg_options[] = {

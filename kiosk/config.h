@@ -27,7 +27,8 @@ struct cfg_profile {
     long unlock_fee;              /* PIN unlock */
     int  default_years;           /* validity term offered first */
     int  max_years;               /* longest term offered */
-    int  warranty_days;           /* media warranty from first issue */
+    int  warranty_days;           /* media warranty from first issue (-1: no time limit) */
+    int  renew_rekey;             /* renewal: 1 new key pair, 0 the same one certified again */
     int  renew_before_days;       /* renewable when fewer days than this remain */
     int  renew_after_expiry_days; /* ... or expired no more than this many days */
     int  form_copies;             /* copies of the application form */

@@ -354,6 +354,16 @@ txn_goto(struct txn *t, store *st, int idx)
     return txn_save(t, st);
 }
 
+int
+txn_step_after(const struct txn *t, const struct txn_env *env, int from, int dir)
+{
+    int i = from + dir;
+
+    while (i >= 0 && i < t->def->nsteps && t->def->steps[i].skip != NULL && t->def->steps[i].skip(t, env))
+        i += dir;
+    return i;
+}
+
 bool
 txn_key_holder(const struct txn *t)
 {

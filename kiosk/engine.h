@@ -167,6 +167,9 @@ struct txn_step {
     enum txn_pin_kind pin;        /* PAGE_PIN */
     const struct txn_confirm *confirm; /* PAGE_CONFIRM */
     const struct txn_pick *pick;  /* PAGE_PICK */
+    /* Not shown for this order (NULL = always shown): e.g. the unopened-bids
+     * question of a renewal that keeps the key pair. Read from its values. */
+    bool (*skip)(const struct txn *t, const struct txn_env *env);
 };
 
 /* One line of the done page: the value KEY under LABEL (skipped when empty). */
@@ -186,6 +189,8 @@ struct txn_done {
     const struct txn_show *rows;
     int nrows;
     enum msg_id next;             /* where to go next, 0 = nothing */
+    const char *alt_key;          /* when this value is set (not "" or "0"), next_alt instead of next */
+    enum msg_id next_alt;
 };
 
 struct txn_key_view;
@@ -290,6 +295,11 @@ int txn_mark(struct txn *t, store *st, const char *key, const char *val);
 
 /* Start T for DEF at its first step, nothing saved yet. */
 void txn_begin(struct txn *t, const struct txn_def *def, const char *window, const char *clerk);
+
+/* The step after FROM going DIR (+1 forward, -1 back), past the steps the
+ * order skips (struct txn_step .skip): an index, -1 before the first, or
+ * def->nsteps past the last. */
+int txn_step_after(const struct txn *t, const struct txn_env *env, int from, int dir);
 
 /* Index of the step named NAME in DEF, or -1. */
 int txn_step_index(const struct txn_def *def, const char *name);
@@ -652,8 +662,9 @@ void txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bo
 extern const struct txn_def txn_unlock;
 extern const struct txn_def txn_pin_change;
 extern const struct txn_def txn_selftest;
-/* 证书更新 renewal (kiosk/engine_renew.c). */
+/* 证书更新 renewal and 证书变更 information change (kiosk/engine_renew.c). */
 extern const struct txn_def txn_renew;
+extern const struct txn_def txn_change;
 /* 证书新办's issue and record stages, which a renewal runs too (engine_new.c):
  * a renewal is an order with value old_cert, the certificate it replaces. */
 enum txn_run_result txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r);

@@ -322,7 +322,9 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
         v->note = M_SVC_CERT_REVOKED;
         return;
     }
-    if (txn_get(t, "uscc")[0] != '\0' && strcmp(txn_get(t, "uscc"), v->cert.uscc) != 0) {
+    /* the order's company (an information change names the key's own in key_uscc) */
+    const char *want = txn_get(t, "key_uscc")[0] != '\0' ? txn_get(t, "key_uscc") : txn_get(t, "uscc");
+    if (want[0] != '\0' && strcmp(want, v->cert.uscc) != 0) {
         v->note = M_SVC_NOT_COMPANY;
         return;
     }

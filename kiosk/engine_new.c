@@ -136,7 +136,17 @@ txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
     const char *old = txn_get(t, "old_cert");
     int reason = txn_get(t, "old_reason")[0] ? txn_get_int(t, "old_reason", REASON_SUPERSEDED) : REASON_SUPERSEDED;
     char detail[256];
-    int rc = store_cert_revoke(env->st, old, reason, txn_now(env));
+    int rc;
+
+    if (txn_get_int(t, "recert", 0) && t->def->kind == KIND_RENEW) {
+        /* renewed on the same key pair: the old certificate is superseded, not
+         * revoked (its key is the holder's still, and what it encrypted opens) */
+        if ((rc = store_cert_set_state(env->st, old, CERT_SUPERSEDED)) != STORE_OK)
+            return rc;
+        snprintf(detail, sizeof detail, "order=%s cert=%s by=%s keypair=kept", t->order.number, old, t->cert.serial_hex);
+        return store_audit(env->st, txn_actor(env), "cert.supersede", detail);
+    }
+    rc = store_cert_revoke(env->st, old, reason, txn_now(env));
 
     if (rc == STORE_ERR_CONFLICT)
         return STORE_OK;        /* revoked already (a resumed record) */
@@ -529,8 +539,11 @@ txn_new_issue_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     opts.serial_hex = serial;
     opts.on_step = txn_new_issue_step;
     opts.arg = &hook;
-    rc = (renewing(t) ? tok_reissue : tok_issue_ex)(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na,
-                                                    env->cfg->key_algo, &opts, &t->cert);
+    if (txn_get_int(t, "recert", 0))      /* the key pair kept: renewal without rekey, information change */
+        rc = tok_recertify(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na, &opts, &t->cert);
+    else
+        rc = (renewing(t) ? tok_reissue : tok_issue_ex)(env->tok, txn_get(t, "key_serial"), t->pin, &subj, nb, na,
+                                                        env->cfg->key_algo, &opts, &t->cert);
     txn_pin_clear(t);
     if (rc == TOK_ERR_VERIFY)
         (void)txn_mark(t, env->st, "fx_cert", "bad"); /* never adopt what failed its checks */
@@ -609,6 +622,11 @@ txn_new_record(struct txn *t, const struct txn_env *env)
         snprintf(k.uscc, sizeof k.uscc, "%s", c.uscc);
         snprintf(k.cert_serial, sizeof k.cert_serial, "%s", c.serial);
         snprintf(k.algo, sizeof k.algo, "%s", env->cfg != NULL ? env->cfg->key_algo : "");
+        if (txn_get_int(t, "recert", 0)) {
+            struct store_key had;   /* the key pair kept: its algorithm as recorded */
+            if (store_key_get(env->st, c.key_serial, &had) == STORE_OK && had.algo[0] != '\0')
+                snprintf(k.algo, sizeof k.algo, "%s", had.algo);
+        }
         k.first_issue = c.first_issue;
         if (k.serial[0] != '\0' && (rc = store_key_put(env->st, &k)) != STORE_OK)
             goto fail;

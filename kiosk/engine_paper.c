@@ -30,6 +30,7 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     CP(d->company, "company");
     CP(d->uscc, "uscc");
     CP(d->legal_rep, "legal_rep");
+    CP(d->change_desc, "change_desc");
     CP(d->company_phone, "company_phone");
     CP(d->office_phone, "office_phone");
     CP(d->website, "website");

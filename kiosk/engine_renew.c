@@ -1,5 +1,8 @@
 /*
- * kiosk/engine_renew.c - 证书更新 renewal at window 66 (seeds 000, 003, 004):
+ * kiosk/engine_renew.c - the re-issues onto the holder's own key at window
+ * 66: 证书更新 renewal and 证书变更 information change.
+ *
+ * 证书更新 renewal (seeds 000, 003, 004):
  * the applicant -> the key, its certificate ours, active or expired, and
  * inside the renewal window (fewer than renew_before_days left, or expired
  * at most renew_after_expiry_days: otherwise refused, with the day the
@@ -20,6 +23,22 @@
  * written but before the old objects were removed, the key holds both: the
  * resumed issue stage keeps the order's reserved one (tok_keep_only). Once
  * the old key pair is gone the order cannot be cancelled, only finished.
+ * With the profile's renew_rekey = 0 the key pair is kept and certified
+ * again (tok_recertify; value recert): the bids question is not asked and
+ * the old certificate is superseded, not revoked.
+ *
+ * 证书变更 information change (seed 000, domain.md): the applicant -> the
+ * key (ours, active) -> the new company name, USCC and legal representative,
+ * checked as for a new certificate (a new USCC: one certificate per
+ * enterprise) -> materials -> the form with 证书信息变更 ticked and the
+ * change described, and a new seal-sampling sheet (free: confirmed so) ->
+ * [paid] the current PIN -> the same key pair certified again with the new
+ * subject, the validity end unchanged -> records: the new certificate, the
+ * old one revoked (affiliationChanged; superseded when the subject did not
+ * change), the company's record under its new details -> receipt (window
+ * 68 binds the seal again) -> done. Tianjin's order (the procurement
+ * center records the change at window 68 first) is said on the form; the
+ * records hold no such window-68 record yet, so the clerk goes on.
  */
 #include "kiosk/engine.h"
 
@@ -103,7 +122,19 @@ renew_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_vi
     txn_set(t, "uscc", v->cert.uscc);
     if (env->st != NULL && store_cert_get(env->st, v->cert.serial_hex, &rec) == STORE_OK)
         txn_set(t, "kind", strcmp(rec.kind, "legal") == 0 ? "legal" : "unit");
+    /* the profile's choice: a new key pair, or the same one certified again */
+    if (t->def->kind == KIND_RENEW)
+        txn_set_int(t, "recert", !cfg_profile(env->cfg)->renew_rekey);
     return 0;
+}
+
+/* The key pair stays (renewal without rekey): what the old certificate
+ * encrypted still opens, so the unopened-bids question is not asked. */
+static bool
+renew_keeps_keypair(const struct txn *t, const struct txn_env *env)
+{
+    (void)env;
+    return txn_get_int(t, "recert", 0) != 0;
 }
 
 /* The renewal's term, 1 .. the profile's max_years, as a form's records check. */
@@ -222,12 +253,15 @@ static const struct txn_done renew_done = {
     .rows = renew_done_rows,
     .nrows = sizeof renew_done_rows / sizeof renew_done_rows[0],
     .next = M_RENEW_NEXT,
+    .alt_key = "recert",
+    .next_alt = M_RENEW_NEXT_KEPT,
 };
 
 static const struct txn_step renew_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &renew_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
-    { .name = "bids", .title = M_RENEW_STEP_BIDS, .page = PAGE_CONFIRM, .confirm = &renew_bids },
+    { .name = "bids", .title = M_RENEW_STEP_BIDS, .page = PAGE_CONFIRM, .confirm = &renew_bids,
+      .skip = renew_keeps_keypair },
     { .name = "term", .title = M_RENEW_STEP_TERM, .page = PAGE_FORM, .form = &renew_term_form },
     { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = renew_materials,
       .nmaterials = sizeof renew_materials / sizeof renew_materials[0] },
@@ -250,5 +284,254 @@ const struct txn_def txn_renew = {
     .key_scan = renew_key_scan,
     .key_take = renew_key_take,
     .done = &renew_done,
+    .servicing = true,
+};
+
+/* ---- 证书变更 ------------------------------------------------------------------- */
+
+/* The key's company before the change: the key's own certificate names it. */
+static enum msg_id
+change_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe)
+{
+    struct store_company c;
+    enum msg_id why;
+
+    if (renew_begun(t) || txn_get(t, "key_uscc")[0] != '\0') {
+        /* the order's key again: its details are taken already */
+        if (v->verdict != KEY_USABLE)
+            return v->verdict == KEY_NONE ? M_TXN_KEY_INSERT : v->note ? v->note : M_KEYST_UNKNOWN;
+        return strcmp(v->key.serial, txn_get(t, "key_serial")) == 0 ? 0 : M_RENEW_OTHER_KEY;
+    }
+    if ((why = renew_key_take(t, env, v, wipe)) != 0)
+        return why;
+    txn_set(t, "key_uscc", v->cert.uscc);
+    txn_set(t, "old_company", txn_get(t, "company"));
+    txn_set(t, "old_uscc", txn_get(t, "uscc"));
+    if (env->st != NULL && store_company_get(env->st, v->cert.uscc, &c) == STORE_OK) {
+        txn_set(t, "legal_rep", c.legal_rep);
+        txn_set(t, "old_legal_rep", c.legal_rep);
+        txn_set(t, "company_phone", c.phone);
+        txn_set(t, "office_phone", c.office_phone);
+        txn_set(t, "website", c.website);
+        txn_set(t, "address", c.address);
+    }
+    return 0;
+}
+
+/* The key of the order, once taken: the one named, whatever it holds now. */
+static void
+change_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+{
+    txn_svc_key_scan(t, env, v);
+    if (v->verdict == KEY_NONE || !renew_begun(t))
+        return;
+    if (strcmp(v->key.serial, txn_get(t, "key_serial")) == 0) {
+        v->verdict = KEY_USABLE;
+        v->note = 0;
+    } else {
+        v->verdict = KEY_REFUSED;
+        v->note = M_RENEW_OTHER_KEY;
+    }
+}
+
+static bool
+change_same(const struct txn *t, const char *key, const char *old)
+{
+    return strcmp(txn_get(t, key), txn_get(t, old)) == 0;
+}
+
+/* Did the operator change? The records' operator of the company is another
+ * person (or none is known). */
+static bool
+change_operator(const struct txn *t, store *st)
+{
+    struct store_operator p;
+
+    return st != NULL && (store_operator_get(st, txn_get(t, "operator_id"), &p) != STORE_OK ||
+                          strcmp(p.uscc, txn_get(t, "old_uscc")) != 0);
+}
+
+/* The change form's records check: something changed; a new USCC holds no
+ * certificate and no other unfinished order (one per enterprise). */
+static enum msg_id
+change_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+{
+    enum msg_id why;
+
+    (void)other_id;
+    (void)n;
+    *field = "company";
+    if (change_same(t, "company", "old_company") && change_same(t, "uscc", "old_uscc") &&
+        change_same(t, "legal_rep", "old_legal_rep") && !change_operator(t, env->st))
+        return M_CHG_NOTHING;
+    if (change_same(t, "uscc", "old_uscc"))
+        return 0;
+    *field = "uscc";
+    if (env->st == NULL)
+        return M_TXN_DB_DOWN;
+    if ((why = txn_new_check_uscc(env->st, txn_get(t, "uscc"))) != 0)
+        return why;
+    return txn_new_check_company(env->st, t, txn_get(t, "uscc"));
+}
+
+/* What changed, for the form's 证书信息变更 line (official papers: Chinese). */
+static void
+change_describe(struct txn *t, store *st)
+{
+    static const struct { const char *key, *old; enum msg_id label; } items[] = {
+        { "company", "old_company", M_TXN_F_COMPANY },
+        { "uscc", "old_uscc", M_TXN_F_USCC },
+        { "legal_rep", "old_legal_rep", M_TXN_F_LEGAL_REP },
+    };
+    char desc[TXN_VAL_MAX] = "", part[TXN_VAL_MAX];
+    size_t i;
+
+    for (i = 0; i < sizeof items / sizeof items[0]; i++) {
+        if (change_same(t, items[i].key, items[i].old))
+            continue;
+        snprintf(part, sizeof part, "%s%s%s→%s", desc[0] ? "；" : "", msg_in(items[i].label, LANG_ZH),
+                 txn_get(t, items[i].old), txn_get(t, items[i].key));
+        strncat(desc, part, sizeof desc - strlen(desc) - 1);
+    }
+    if (change_operator(t, st)) {
+        snprintf(part, sizeof part, "%s%s→%s", desc[0] ? "；" : "", msg_in(M_TXN_F_OPERATOR, LANG_ZH),
+                 txn_get(t, "operator_name"));
+        strncat(desc, part, sizeof desc - strlen(desc) - 1);
+    }
+    txn_set(t, "change_desc", desc);
+}
+
+/* The order's records: the change described once the form is past; the
+ * company under its new details and the operator, in the unit of work
+ * that records the new certificate. */
+static int
+change_records(struct txn *t, store *st)
+{
+    struct store_company c;
+    struct store_operator p;
+    int rc;
+
+    if (t->step > txn_step_index(t->def, "change") && txn_get(t, "fx_cert")[0] == '\0')
+        change_describe(t, st);
+    if (strcmp(txn_get(t, "fx_cert"), "recorded") != 0)
+        return STORE_OK;
+    memset(&c, 0, sizeof c);
+    snprintf(c.uscc, sizeof c.uscc, "%s", txn_get(t, "uscc"));
+    snprintf(c.name, sizeof c.name, "%s", txn_get(t, "company"));
+    snprintf(c.legal_rep, sizeof c.legal_rep, "%s", txn_get(t, "legal_rep"));
+    snprintf(c.phone, sizeof c.phone, "%s", txn_get(t, "company_phone"));
+    snprintf(c.office_phone, sizeof c.office_phone, "%s", txn_get(t, "office_phone"));
+    snprintf(c.website, sizeof c.website, "%s", txn_get(t, "website"));
+    snprintf(c.address, sizeof c.address, "%s", txn_get(t, "address"));
+    if (c.phone[0] == '\0' && store_company_get(st, txn_get(t, "old_uscc"), &c) == STORE_OK) {
+        /* (an order from before the details were kept: the old record's) */
+        snprintf(c.uscc, sizeof c.uscc, "%s", txn_get(t, "uscc"));
+        snprintf(c.name, sizeof c.name, "%s", txn_get(t, "company"));
+        snprintf(c.legal_rep, sizeof c.legal_rep, "%s", txn_get(t, "legal_rep"));
+    }
+    if ((rc = store_company_put(st, &c)) != STORE_OK)
+        return rc;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id_number, sizeof p.id_number, "%s", txn_get(t, "operator_id"));
+    snprintf(p.name, sizeof p.name, "%s", txn_get(t, "operator_name"));
+    snprintf(p.mobile, sizeof p.mobile, "%s", txn_get(t, "mobile"));
+    snprintf(p.uscc, sizeof p.uscc, "%s", c.uscc);
+    return store_operator_put(st, &p);
+}
+
+/* The issue: the same key pair certified again with the new subject, the
+ * validity end kept; the old certificate revoked affiliationChanged (the
+ * subject changed) or superseded. */
+static enum txn_run_result
+change_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    if (txn_get(t, "old_reason")[0] == '\0') {
+        bool subject = !change_same(t, "company", "old_company") || !change_same(t, "uscc", "old_uscc");
+        txn_set_int(t, "old_reason", subject ? REASON_AFFILIATION_CHANGED : REASON_SUPERSEDED);
+        txn_set(t, "keep_end", "1");
+        txn_set(t, "recert", "1");
+    }
+    return renew_issue_run(t, env, r);
+}
+
+static const struct txn_stage change_stage_issue = {
+    .name = "issue", .title = M_CHG_S_ISSUE, .done = txn_new_issue_done, .run = change_issue_run,
+    .needs_pin = true, .on_key_fail = "current", .done_note = M_TXN_SELFTEST_OK,
+};
+static const struct txn_stage *const change_stages[] = {
+    &change_stage_issue, &txn_new_stage_record, &txn_stage_receipt, &txn_stage_finish,
+};
+
+static const struct txn_form change_applicant_form = {
+    .intro = M_CHG_APPLICANT_INTRO,
+    .fields = renew_applicant_fields,
+    .nfields = sizeof renew_applicant_fields / sizeof renew_applicant_fields[0],
+    .check = txn_operator_check,
+};
+
+static const struct txn_field change_fields[] = {
+    { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true },
+    { .key = "uscc", .label = M_TXN_F_USCC, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
+      .required = true, .check = rules_uscc },
+    { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true },
+};
+static const struct txn_form change_form = {
+    .intro = M_CHG_INTRO,
+    .fields = change_fields,
+    .nfields = sizeof change_fields / sizeof change_fields[0],
+    .check = change_check,
+};
+
+static const struct txn_mat change_materials[] = {
+    { .key = "mat_form", .label = M_CHG_MAT_FORM },
+    { .key = "mat_license_new", .label = M_CHG_MAT_LICENSE_NEW },
+    { .key = "mat_notice", .label = M_CHG_MAT_NOTICE },
+    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
+    { .key = "mat_seal", .label = M_CHG_MAT_SEAL },
+};
+
+static const struct txn_show change_done_rows[] = {
+    { "company", M_TXN_F_COMPANY, 0 },
+    { "uscc", M_TXN_F_USCC, 0 },
+    { "change_desc", M_CHG_DESC, 0 },
+    { "operator_name", M_TXN_F_OPERATOR, 0 },
+    { "cert_serial", M_TXN_KEY_CERT, 0 },
+    { "cert_na", M_TXN_VALID_TO, TXN_SHOW_DATE },
+    { "key_serial", M_TXN_KEY_SERIAL, 0 },
+    { "old_cert", M_CHG_OLD_CERT, 0 },
+};
+static const struct txn_done change_done = {
+    .headline = M_CHG_DONE,
+    .rows = change_done_rows,
+    .nrows = sizeof change_done_rows / sizeof change_done_rows[0],
+    .next = M_CHG_NEXT,
+};
+
+static const struct txn_step change_steps[] = {
+    { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &change_applicant_form },
+    { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
+    { .name = "change", .title = M_CHG_STEP_CHANGE, .page = PAGE_FORM, .form = &change_form },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = change_materials,
+      .nmaterials = sizeof change_materials / sizeof change_materials[0] },
+    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
+    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
+    { .name = "current", .title = M_PINCHG_STEP_CURRENT, .page = PAGE_PIN, .pin = TXN_PIN_CURRENT,
+      .flags = TXN_STEP_PAID },
+    { .name = "issue", .title = M_CHG_STEP_ISSUE, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
+      .resume_at = "current", .stages = change_stages, .nstages = sizeof change_stages / sizeof change_stages[0] },
+    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+};
+
+const struct txn_def txn_change = {
+    .kind = KIND_CHANGE,
+    .steps = change_steps,
+    .nsteps = sizeof change_steps / sizeof change_steps[0],
+    .records = change_records,
+    .resume_at = txn_new_resume_at,
+    .may_cancel = renew_may_cancel,
+    .on_cancel = txn_new_on_cancel,
+    .key_scan = change_key_scan,
+    .key_take = change_key_take,
+    .done = &change_done,
     .servicing = true,
 };

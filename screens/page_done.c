@@ -62,10 +62,11 @@ done_draw(struct app *app, void *state)
             v = rules_date_format(clock_local_day((time_t)strtoll(v, NULL, 10)), val, sizeof val);
         ui_field(y++, 4, lw, msg(d->rows[i].label), TC_NORMAL, v);
     }
-    if (d->next != 0) {
+    enum msg_id next = d->alt_key != NULL && txn_get_int(t, d->alt_key, 0) ? d->next_alt : d->next;
+    if (next != 0) {
         y++;
         attron(A_BOLD);
-        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(d->next));
+        ui_wrap(y, 4, COLS - 8, TC_WARN, msg(next));
         attroff(A_BOLD);
     }
 }

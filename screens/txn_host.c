@@ -105,9 +105,9 @@ host_apply(struct app *app, struct host_state *s, int flags)
     enum msg_id why;
 
     if (flags & TXN_NEXT)
-        to = s->ui.t.step + 1;
+        to = txn_step_after(&s->ui.t, &s->ui.env, s->ui.t.step, 1);
     else if (flags & TXN_PREV)
-        to = s->ui.t.step - 1;
+        to = txn_step_after(&s->ui.t, &s->ui.env, s->ui.t.step, -1);
     else if (flags & TXN_JUMP)
         to = s->ui.jump;
     flags &= ~(TXN_NEXT | TXN_PREV | TXN_JUMP);
@@ -154,7 +154,7 @@ host_key(struct app *app, void *state, int key)
         return SCR_REDRAW;
     }
     flags = s->page->key ? s->page->key(app, s->pstate, key) : SCR_IGNORED;
-    if ((flags & TXN_PREV) && s->ui.t.step == 0)
+    if ((flags & TXN_PREV) && txn_step_after(&s->ui.t, &s->ui.env, s->ui.t.step, -1) < 0)
         return SCR_BACK;
     if ((flags & TXN_PREV) && (s->ui.t.def->steps[s->ui.t.step].flags & TXN_STEP_NOBACK)) {
         app_flash(app, msg(M_TXN_NO_BACK));

@@ -213,47 +213,85 @@ out:
     return rc;
 }
 
+/* How an issuance treats the key: blank (the only certificate), a new key
+ * pair beside the old one (renewal), or the key pair it holds certified
+ * again (renewal without a new key pair, information change). */
+enum issue_mode { ISSUE_BLANK = 0, ISSUE_BESIDE, ISSUE_RECERT };
+
 static int tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                         time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
-                        const struct tok_issue_opts *opts, struct tok_cert *out, bool beside);
+                        const struct tok_issue_opts *opts, struct tok_cert *out, enum issue_mode mode);
 
-/* The certificate with CKA_ID ID on the key of session S, raw (read back from the token itself). */
+/* The certificate with CKA_ID ID whose value is WANT (LEN bytes) on the
+ * key of session S, read back from the token itself: its handle in *H.
+ * TOK_ERR_NO_CERT: none with the id; TOK_ERR_VERIFY: none with that value. */
 static int
-tok_raw_cert_by_id(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen, unsigned char **der,
-                   size_t *len)
+tok_raw_cert_find(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen, const unsigned char *want,
+                  size_t len, CK_OBJECT_HANDLE *h)
 {
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, idlen } };
-    CK_ATTRIBUTE v = { CKA_VALUE, NULL, 0 };
-    CK_OBJECT_HANDLE obj;
-    CK_ULONG found = 0;
+    CK_OBJECT_HANDLE obj[8];
+    CK_ULONG found = 0, i;
     CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, 2);
 
-    *der = NULL;
+    if (rv == CKR_OK) {
+        rv = ctx->fl->C_FindObjects(s, obj, 8, &found);
+        ctx->fl->C_FindObjectsFinal(s);
+    }
+    if (rv == CKR_OK && found == 0)
+        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate with the key pair's id");
+    for (i = 0; rv == CKR_OK && i < found; i++) {
+        CK_ATTRIBUTE v = { CKA_VALUE, NULL, 0 };
+        if ((rv = ctx->fl->C_GetAttributeValue(s, obj[i], &v, 1)) != CKR_OK || v.ulValueLen != len)
+            continue;
+        if ((v.pValue = OPENSSL_malloc(len ? len : 1)) == NULL)
+            break;
+        rv = ctx->fl->C_GetAttributeValue(s, obj[i], &v, 1);
+        bool same = rv == CKR_OK && memcmp(v.pValue, want, len) == 0;
+        OPENSSL_free(v.pValue);
+        if (same) {
+            *h = obj[i];
+            return TOK_OK;
+        }
+    }
+    if (rv != CKR_OK)
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "read certificate by id: 0x%lx", (unsigned long)rv);
+    return tok_fail(ctx, TOK_ERR_VERIFY, "read-back of the certificate differs");
+}
+
+/* The CKA_ID of the first certificate on the key of session S (the key pair it certifies). */
+static int
+tok_raw_cert_id(tok_ctx *ctx, CK_SESSION_HANDLE s, unsigned char *id, size_t n, size_t *idlen)
+{
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls } };
+    CK_ATTRIBUTE a = { CKA_ID, id, n };
+    CK_OBJECT_HANDLE obj;
+    CK_ULONG found = 0;
+    CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, 1);
+
     if (rv == CKR_OK) {
         rv = ctx->fl->C_FindObjects(s, &obj, 1, &found);
         ctx->fl->C_FindObjectsFinal(s);
     }
     if (rv == CKR_OK && found == 0)
-        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate with the new key's id");
+        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate on the key");
     if (rv == CKR_OK)
-        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
-    if (rv == CKR_OK && (v.pValue = OPENSSL_malloc(v.ulValueLen ? v.ulValueLen : 1)) != NULL)
-        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
-    if (rv != CKR_OK || v.pValue == NULL) {
-        OPENSSL_free(v.pValue);
+        rv = ctx->fl->C_GetAttributeValue(s, obj, &a, 1);
+    if (rv != CKR_OK || a.ulValueLen == 0 || a.ulValueLen > n)
         return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
-                        "read certificate by id: 0x%lx", (unsigned long)rv);
-    }
-    *der = v.pValue;
-    *len = v.ulValueLen;
+                        "the certificate's id: 0x%lx", (unsigned long)rv);
+    *idlen = a.ulValueLen;
     return TOK_OK;
 }
 
-/* Destroy every certificate and key on the key of session S (logged in)
- * whose CKA_ID is not ID: what a renewal leaves of the old key pair. */
+/* Destroy every key on the key of session S (logged in) whose CKA_ID is not
+ * ID, and every certificate but KEEP: what a renewal or a change leaves of
+ * the old ones (a certificate of the same key pair has the same id). */
 static int
-tok_raw_keep(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen)
+tok_raw_keep(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t idlen, CK_OBJECT_HANDLE keep)
 {
     static const CK_OBJECT_CLASS classes[] = { CKO_CERTIFICATE, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY };
     CK_OBJECT_HANDLE h[32];
@@ -273,8 +311,11 @@ tok_raw_keep(tok_ctx *ctx, CK_SESSION_HANDLE s, const unsigned char *id, size_t 
         for (i = 0; rv == CKR_OK && i < n; i++) {
             unsigned char oid[64];
             CK_ATTRIBUTE a = { CKA_ID, oid, sizeof oid };
-            if (ctx->fl->C_GetAttributeValue(s, h[i], &a, 1) == CKR_OK && a.ulValueLen == idlen &&
-                memcmp(oid, id, idlen) == 0)
+            if (cls == CKO_CERTIFICATE) {
+                if (h[i] == keep)
+                    continue;
+            } else if (ctx->fl->C_GetAttributeValue(s, h[i], &a, 1) == CKR_OK && a.ulValueLen == idlen &&
+                       memcmp(oid, id, idlen) == 0)
                 continue;
             rv = ctx->fl->C_DestroyObject(s, h[i]);
         }
@@ -290,24 +331,29 @@ tok_issue_with(tok_ctx *ctx, const char *serial, const char *user_pin, const str
                time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
                const struct tok_issue_opts *opts, struct tok_cert *out)
 {
-    return tok_issue_on(ctx, serial, user_pin, subj, nb, na, algo, ca_key, ca_cert, opts, out, false);
+    return tok_issue_on(ctx, serial, user_pin, subj, nb, na, algo, ca_key, ca_cert, opts, out, ISSUE_BLANK);
 }
 
 /*
- * The issuance itself. BESIDE (a renewal): the key keeps its certificate
- * and key pair until the new ones are written, read back and self-tested,
- * and only then are the old objects removed; the PIN never changes.
+ * The issuance itself. ISSUE_BESIDE (a renewal): the key keeps its
+ * certificate and key pair until the new ones are written, read back and
+ * self-tested, and only then are the old objects removed; ISSUE_RECERT: no
+ * new key pair, the one the key's certificate certifies gets the new
+ * certificate (same id), the old certificate removed once the new one
+ * passed. The PIN never changes.
  */
 static int
 tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
              time_t nb, time_t na, const char *algo, EVP_PKEY *ca_key, X509 *ca_cert,
-             const struct tok_issue_opts *opts, struct tok_cert *out, bool beside)
+             const struct tok_issue_opts *opts, struct tok_cert *out, enum issue_mode mode)
 {
     PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
     CK_SESSION_HANDLE s;
-    unsigned char id[16], *der = NULL, *back = NULL;
-    size_t backlen = 0;
+    CK_OBJECT_HANDLE newcert = CK_INVALID_HANDLE;
+    unsigned char id[64], *der = NULL, *back = NULL;
+    size_t backlen = 0, idlen = 16;
     int derlen, rc;
+    bool beside = mode != ISSUE_BLANK;
     bool ec = strcmp(algo, "p256") == 0;
     EVP_PKEY *key = NULL, *pub = NULL;
     X509_REQ *req = NULL;
@@ -328,15 +374,26 @@ tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
     if ((rc = tok_user_login(ctx, slot, user_pin, &s)) != TOK_OK)
         return rc;
 
-    if (RAND_bytes(id, sizeof id) != 1) {
-        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "RAND_bytes");
-        goto out;
-    }
-    if ((rc = tok_genkey(ctx, slot, algo, TOK_KEY_LABEL, id, sizeof id, ec ? TOK_GEN_DERIVE : 0)) != TOK_OK)
-        goto out;
-    if ((key = tok_key_by_id(slot->token, id, sizeof id)) == NULL || (pub = tok_pubkey_of(key)) == NULL) {
-        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "new key pair not visible through libp11");
-        goto out;
+    if (mode == ISSUE_RECERT) {
+        /* the key pair the key's certificate certifies, as it is */
+        if ((rc = tok_raw_cert_id(ctx, s, id, sizeof id, &idlen)) != TOK_OK)
+            goto out;
+        if ((key = tok_key_by_id(slot->token, id, idlen)) == NULL || (pub = tok_pubkey_of(key)) == NULL) {
+            rc = tok_fail(ctx, TOK_ERR_NO_CERT, "the certificate's key pair is not on key %s", serial);
+            goto out;
+        }
+        ec = EVP_PKEY_get_base_id(pub) == EVP_PKEY_EC;
+    } else {
+        if (RAND_bytes(id, idlen) != 1) {
+            rc = tok_fail(ctx, TOK_ERR_INTERNAL, "RAND_bytes");
+            goto out;
+        }
+        if ((rc = tok_genkey(ctx, slot, algo, TOK_KEY_LABEL, id, idlen, ec ? TOK_GEN_DERIVE : 0)) != TOK_OK)
+            goto out;
+        if ((key = tok_key_by_id(slot->token, id, idlen)) == NULL || (pub = tok_pubkey_of(key)) == NULL) {
+            rc = tok_fail(ctx, TOK_ERR_INTERNAL, "new key pair not visible through libp11");
+            goto out;
+        }
     }
     if (opts != NULL && opts->on_step != NULL && opts->on_step(opts->arg, TOK_ISSUE_KEYPAIR, NULL) != 0) {
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped before the CA signature (write-ahead failed)");
@@ -363,7 +420,7 @@ tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
         rc = tok_fail(ctx, TOK_ERR_INTERNAL, "stopped before writing the certificate (write-ahead failed)");
         goto out;
     }
-    if (PKCS11_store_certificate(slot->token, cert, TOK_CERT_LABEL, id, sizeof id, NULL) != 0) {
+    if (PKCS11_store_certificate(slot->token, cert, TOK_CERT_LABEL, id, idlen, NULL) != 0) {
         rc = tok_fail(ctx, tok_is_present(ctx, serial) ? TOK_ERR_INTERNAL : TOK_ERR_REMOVED,
                       "storing the certificate on key %s failed", serial);
         goto out;
@@ -374,10 +431,22 @@ tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
     }
     /* Read back from the token and compare byte for byte. */
     derlen = i2d_X509(cert, &der);
-    rc = beside ? tok_raw_cert_by_id(ctx, s, id, sizeof id, &back, &backlen) : tok_raw_cert_der(ctx, slot, &back, &backlen);
-    if (rc != TOK_OK || derlen <= 0 || (size_t)derlen != backlen || memcmp(der, back, backlen) != 0) {
-        rc = tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_VERIFY, "read-back of the certificate differs");
+    if (derlen <= 0) {
+        rc = tok_fail(ctx, TOK_ERR_INTERNAL, "encoding the certificate");
         goto out;
+    }
+    if (beside) {
+        rc = tok_raw_cert_find(ctx, s, id, idlen, der, (size_t)derlen, &newcert);
+        if (rc != TOK_OK) {
+            rc = tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_VERIFY, "read-back of the certificate differs");
+            goto out;
+        }
+    } else {
+        rc = tok_raw_cert_der(ctx, slot, &back, &backlen);
+        if (rc != TOK_OK || (size_t)derlen != backlen || memcmp(der, back, backlen) != 0) {
+            rc = tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_VERIFY, "read-back of the certificate differs");
+            goto out;
+        }
     }
     if (!tok_self_test(key, cert, ec)) {
         rc = tok_fail(ctx, TOK_ERR_VERIFY, "self-test (sign/verify, %s) failed on key %s",
@@ -388,7 +457,7 @@ tok_issue_on(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
         rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during issuance", serial);
         goto out;
     }
-    if (beside && (rc = tok_raw_keep(ctx, s, id, sizeof id)) != TOK_OK)
+    if (beside && (rc = tok_raw_keep(ctx, s, id, idlen, newcert)) != TOK_OK)
         goto out;       /* the new certificate is there: tok_keep_only finishes the tidying */
     (void)tok_cert_describe(ctx, cert, out != NULL ? out : &tmp);
     rc = TOK_OK;
@@ -410,7 +479,7 @@ out:
  */
 static int tok_issue_mode(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                           time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
-                          struct tok_cert *out, bool beside);
+                          struct tok_cert *out, enum issue_mode mode);
 
 static int
 tok_ca_usable(tok_ctx *ctx, time_t not_after)
@@ -442,7 +511,7 @@ tok_issue_ex(tok_ctx *ctx, const char *serial, const char *user_pin, const struc
              time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
              struct tok_cert *out)
 {
-    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, false);
+    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, ISSUE_BLANK);
 }
 
 int
@@ -450,7 +519,14 @@ tok_reissue(tok_ctx *ctx, const char *serial, const char *user_pin, const struct
             time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
             struct tok_cert *out)
 {
-    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, true);
+    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, algo, opts, out, ISSUE_BESIDE);
+}
+
+int
+tok_recertify(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+              time_t not_before, time_t not_after, const struct tok_issue_opts *opts, struct tok_cert *out)
+{
+    return tok_issue_mode(ctx, serial, user_pin, subj, not_before, not_after, "", opts, out, ISSUE_RECERT);
 }
 
 int
@@ -464,6 +540,7 @@ tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char
     CK_ULONG n = 0, i;
     unsigned char keep[64];
     size_t keeplen = 0;
+    CK_OBJECT_HANDLE keepcert = CK_INVALID_HANDLE;
     int rc;
 
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
@@ -489,12 +566,13 @@ tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char
             tok_cert_describe(ctx, x, &c) >= 0 && strcmp(c.serial_hex, cert_serial_hex) == 0) {
             memcpy(keep, idb, a[0].ulValueLen);
             keeplen = a[0].ulValueLen;
+            keepcert = h[i];
         }
         X509_free(x);
         OPENSSL_free(der);
     }
     rc = keeplen == 0 ? tok_fail(ctx, TOK_ERR_NO_CERT, "certificate %s is not on key %s", cert_serial_hex, serial)
-                      : tok_raw_keep(ctx, s, keep, keeplen);
+                      : tok_raw_keep(ctx, s, keep, keeplen, keepcert);
     tok_user_logout(ctx, slot, s);
     (void)tok_refresh(ctx);
     return rc;
@@ -503,7 +581,7 @@ tok_keep_only(tok_ctx *ctx, const char *serial, const char *user_pin, const char
 static int
 tok_issue_mode(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
                time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
-               struct tok_cert *out, bool beside)
+               struct tok_cert *out, enum issue_mode mode)
 {
     EVP_PKEY *ca_key;
     int rc;
@@ -520,7 +598,7 @@ tok_issue_mode(tok_ctx *ctx, const char *serial, const char *user_pin, const str
         return rc;
     if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
         return rc;
-    rc = tok_issue_on(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out, beside);
+    rc = tok_issue_on(ctx, serial, user_pin, subj, not_before, not_after, algo, ca_key, ctx->ca, opts, out, mode);
     /* New objects, logins and the CA handle: start clean for the next operation. */
     if (tok_refresh(ctx) != TOK_OK && rc == TOK_OK)
         rc = TOK_ERR_MODULE;

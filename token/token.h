@@ -260,6 +260,17 @@ int tok_reissue(tok_ctx *ctx, const char *serial, const char *user_pin, const st
                 time_t not_before, time_t not_after, const char *algo, const struct tok_issue_opts *opts,
                 struct tok_cert *out);
 
+/*
+ * 证书更新 without a new key pair, and 证书变更: the key pair that the
+ * certificate on key SERIAL certifies is certified again with SUBJ and the
+ * new validity (its CSR signed on the key: proof of possession), the new
+ * certificate written beside the old one with the same id, read back,
+ * self-tested, and only then the old certificate removed. The algorithm is
+ * the key pair's own. Killed between, tok_keep_only finishes.
+ */
+int tok_recertify(tok_ctx *ctx, const char *serial, const char *user_pin, const struct tok_subject *subj,
+                  time_t not_before, time_t not_after, const struct tok_issue_opts *opts, struct tok_cert *out);
+
 /* Remove every certificate and key on key SERIAL but the certificate whose
  * serial is CERT_SERIAL_HEX and the key pair with its id (log in with PIN).
  * TOK_ERR_NO_CERT when that certificate is not on the key. */

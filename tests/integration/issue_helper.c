@@ -254,7 +254,9 @@ drive(struct txn *t)
 
     for (guard = 0; guard < 64; guard++) {
         const char *name = txn_cur(t)->name;
-        int next = t->step + 1, rc;
+        int next = -1, rc;     /* past the steps skipped, once this one has set its values */
+
+        printf("at=%s\n", name);
 
         if (strcmp(name, "fee") == 0) {
             /* the quote as the fee page makes it (the kind's rule, the profile, the def's inputs) */
@@ -273,8 +275,34 @@ drive(struct txn *t)
         } else if (strcmp(name, "pay") == 0) {
             if (t->order.paid_at == 0)
                 printf("pay=%d\n", txn_pay(t, env.st, atol(txn_get(t, "amount")) == 0 ? "free" : "cash", 0));
-        } else if (txn_cur(t)->page == PAGE_FORM && txn_cur(t)->form->check != NULL) {
-            /* the records' check as the form page makes it on submit */
+        } else if (txn_cur(t)->page == PAGE_FORM) {
+            /* what the clerk types: HELPER_FORM_<step>="key=value|key=value" */
+            char envname[64], pairs[1024], *save = NULL, *kv;
+            snprintf(envname, sizeof envname, "HELPER_FORM_%s", name);
+            snprintf(pairs, sizeof pairs, "%s", getenv(envname) ? getenv(envname) : "");
+            for (kv = strtok_r(pairs, "|", &save); kv != NULL; kv = strtok_r(NULL, "|", &save)) {
+                char *eq = strchr(kv, '=');
+                if (eq != NULL) {
+                    *eq = '\0';
+                    txn_set(t, kv, eq + 1);
+                }
+            }
+            /* each typed field's own check, then the records' check, as the form page makes them on submit */
+            for (int f = 0; f < txn_cur(t)->form->nfields; f++) {
+                const struct txn_field *fd = &txn_cur(t)->form->fields[f];
+                const char *v = txn_get(t, fd->key);
+                char typed[TXN_KEY_MAX + 2];
+                snprintf(typed, sizeof typed, "%s=", fd->key);
+                if (getenv(envname) == NULL || strstr(getenv(envname), typed) == NULL)
+                    continue;
+                enum rules_status rs = *v ? (fd->check ? fd->check(v) : RULES_OK) : fd->required ? RULES_EMPTY : RULES_OK;
+                if (rs != RULES_OK) {
+                    printf("form_refused=%s %s\n", fd->key, msg(rules_msg(rs)));
+                    return 1;
+                }
+            }
+            if (txn_cur(t)->form->check == NULL)
+                goto next_step;
             const char *field = "";
             char other[32] = "";
             enum msg_id why = txn_cur(t)->form->check(t, &env, &field, other, sizeof other);
@@ -330,6 +358,9 @@ drive(struct txn *t)
             printf("finished=%d\n", t->order.state == ORDER_DONE);
             return t->order.state == ORDER_DONE ? 0 : 1;
         }
+    next_step:
+        if (next < 0)
+            next = txn_step_after(t, &env, t->step, 1);
         if ((rc = txn_goto(t, env.st, next)) != STORE_OK) {
             printf("goto_%s=%d\n", t->def->steps[next].name, rc);
             return 1;
@@ -419,6 +450,24 @@ cmd_damaged(char **argv)
     return 0;
 }
 
+/* 证书变更 as the counter drives it: change OPERATOR_ID (the key inserted; the
+ * new details in HELPER_FORM_change="company=...|uscc=...|legal_rep=..."). */
+static int
+cmd_change(char **argv)
+{
+    struct txn t;
+
+    txn_begin(&t, &txn_change, env.window, env.clerk);
+    txn_set(&t, "operator_name", "吴九");
+    txn_set(&t, "operator_id", argv[2]);
+    txn_set(&t, "mobile", "13912345673");
+    printf("ran=%d\n", drive(&t) == 0);
+    if (t.cert.serial_hex[0] != '\0')
+        printf("new_cert=%s\n", t.cert.serial_hex);
+    printf("change_desc=%s\n", txn_get(&t, "change_desc"));
+    return 0;
+}
+
 /* 解锁 as the counter drives it: unlock-order USCC OPERATOR_ID (the new PIN in $HELPER_PIN). */
 static int
 cmd_unlock_order(char **argv)
@@ -486,6 +535,8 @@ main(int argc, char **argv)
         cmd_lost(argv);
     else if (strcmp(argv[1], "damaged") == 0 && argc >= 5)
         cmd_damaged(argv);
+    else if (strcmp(argv[1], "change") == 0 && argc >= 3)
+        cmd_change(argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
         cmd_renew(argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)

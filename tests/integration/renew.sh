@@ -41,6 +41,7 @@ t_eq "...nothing charged: no payment" "0" "$(db "SELECT count(*) FROM payments p
 AT="@$(date -d "$OLD_END -30 days" '+%F 10:00:00')"
 $FT FAKETIME="$AT" "$H" renew 120101198503035551 2 > "$TEST_TMP/renew.out" 2>&1
 t_grep "renewed, to the end" "ran=1" "$TEST_TMP/renew.out"
+t_grep "...the unopened-bids question asked (a new key pair)" "at=bids" "$TEST_TMP/renew.out"
 NEW=$(sed -n 's/^new_cert=//p' "$TEST_TMP/renew.out")
 t_check "a new certificate ($NEW)" test -n "$NEW" -a "$NEW" != "$OLD"
 t_eq "the new one ends on the old end + 2 years ($(date -d "$OLD_END +2 years" +%F))" "$(date -d "$OLD_END +2 years" +%F)" \
