@@ -512,6 +512,12 @@ int txn_new_record(struct txn *t, const struct txn_env *env);
  * (store_operator_put) from T's values; skipped while the USCC and company
  * name, or the ID number and operator name, are not both known. */
 int txn_new_records(struct txn *t, store *st);
+/* The company (values uscc, company, legal_rep, company_phone, office_phone,
+ * website, address) and the operator (operator_id, operator_name, mobile,
+ * email, wechat; their company uscc) as the order's values hold them, put
+ * in the records; skipped while the key pair of names is not both known. */
+int txn_company_record(const struct txn *t, store *st);
+int txn_operator_record(const struct txn *t, store *st);
 
 /* ---- 证书新办's paid work, written ahead ------------------------------------
  *

@@ -754,36 +754,48 @@ txn_new_on_cancel(struct txn *t, const struct txn_env *env)
 int
 txn_new_records(struct txn *t, store *st)
 {
-    struct store_company c;
-    struct store_operator p;
     int kind = txn_step_index(t->def, "kind"), rc;
 
     if (kind < 0 || t->step < kind)
         return STORE_OK; /* the operator is not confirmed yet */
-    if (txn_get(t, "uscc")[0] != '\0' && txn_get(t, "company")[0] != '\0') {
-        memset(&c, 0, sizeof c);
-        CP(c.uscc, "uscc");
-        CP(c.name, "company");
-        CP(c.legal_rep, "legal_rep");
-        CP(c.phone, "company_phone");
-        CP(c.office_phone, "office_phone");
-        CP(c.website, "website");
-        CP(c.address, "address");
-        if ((rc = store_company_put(st, &c)) != STORE_OK)
-            return rc;
-    }
-    if (txn_get(t, "operator_id")[0] != '\0' && txn_get(t, "operator_name")[0] != '\0') {
-        memset(&p, 0, sizeof p);
-        CP(p.id_number, "operator_id");
-        CP(p.name, "operator_name");
-        CP(p.mobile, "mobile");
-        CP(p.email, "email");
-        CP(p.wechat, "wechat");
-        CP(p.uscc, "uscc");
-        if ((rc = store_operator_put(st, &p)) != STORE_OK)
-            return rc;
-    }
-    return STORE_OK;
+    if ((rc = txn_company_record(t, st)) != STORE_OK)
+        return rc;
+    return txn_operator_record(t, st);
+}
+
+int
+txn_company_record(const struct txn *t, store *st)
+{
+    struct store_company c;
+
+    if (txn_get(t, "uscc")[0] == '\0' || txn_get(t, "company")[0] == '\0')
+        return STORE_OK;
+    memset(&c, 0, sizeof c);
+    CP(c.uscc, "uscc");
+    CP(c.name, "company");
+    CP(c.legal_rep, "legal_rep");
+    CP(c.phone, "company_phone");
+    CP(c.office_phone, "office_phone");
+    CP(c.website, "website");
+    CP(c.address, "address");
+    return store_company_put(st, &c);
+}
+
+int
+txn_operator_record(const struct txn *t, store *st)
+{
+    struct store_operator p;
+
+    if (txn_get(t, "operator_id")[0] == '\0' || txn_get(t, "operator_name")[0] == '\0')
+        return STORE_OK;
+    memset(&p, 0, sizeof p);
+    CP(p.id_number, "operator_id");
+    CP(p.name, "operator_name");
+    CP(p.mobile, "mobile");
+    CP(p.email, "email");
+    CP(p.wechat, "wechat");
+    CP(p.uscc, "uscc");
+    return store_operator_put(st, &p);
 }
 
 /* ---- the table: 证书新办 at window 66 --------------------------------------------

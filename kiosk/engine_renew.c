@@ -407,36 +407,15 @@ change_describe(struct txn *t, store *st)
 static int
 change_records(struct txn *t, store *st)
 {
-    struct store_company c;
-    struct store_operator p;
     int rc;
 
     if (t->step > txn_step_index(t->def, "change") && txn_get(t, "fx_cert")[0] == '\0')
         change_describe(t, st);
     if (strcmp(txn_get(t, "fx_cert"), "recorded") != 0)
         return STORE_OK;
-    memset(&c, 0, sizeof c);
-    snprintf(c.uscc, sizeof c.uscc, "%s", txn_get(t, "uscc"));
-    snprintf(c.name, sizeof c.name, "%s", txn_get(t, "company"));
-    snprintf(c.legal_rep, sizeof c.legal_rep, "%s", txn_get(t, "legal_rep"));
-    snprintf(c.phone, sizeof c.phone, "%s", txn_get(t, "company_phone"));
-    snprintf(c.office_phone, sizeof c.office_phone, "%s", txn_get(t, "office_phone"));
-    snprintf(c.website, sizeof c.website, "%s", txn_get(t, "website"));
-    snprintf(c.address, sizeof c.address, "%s", txn_get(t, "address"));
-    if (c.phone[0] == '\0' && store_company_get(st, txn_get(t, "old_uscc"), &c) == STORE_OK) {
-        /* (an order from before the details were kept: the old record's) */
-        snprintf(c.uscc, sizeof c.uscc, "%s", txn_get(t, "uscc"));
-        snprintf(c.name, sizeof c.name, "%s", txn_get(t, "company"));
-        snprintf(c.legal_rep, sizeof c.legal_rep, "%s", txn_get(t, "legal_rep"));
-    }
-    if ((rc = store_company_put(st, &c)) != STORE_OK)
+    if ((rc = txn_company_record(t, st)) != STORE_OK)
         return rc;
-    memset(&p, 0, sizeof p);
-    snprintf(p.id_number, sizeof p.id_number, "%s", txn_get(t, "operator_id"));
-    snprintf(p.name, sizeof p.name, "%s", txn_get(t, "operator_name"));
-    snprintf(p.mobile, sizeof p.mobile, "%s", txn_get(t, "mobile"));
-    snprintf(p.uscc, sizeof p.uscc, "%s", c.uscc);
-    return store_operator_put(st, &p);
+    return txn_operator_record(t, st);
 }
 
 /* The issue: the same key pair certified again with the new subject, the

@@ -90,8 +90,6 @@ static int
 lost_records(struct txn *t, store *st)
 {
     struct store_company c;
-    struct store_operator p;
-    int rc;
 
     if (txn_get(t, "uscc")[0] != '\0' && txn_get(t, "legal_rep")[0] == '\0' &&
         store_company_get(st, txn_get(t, "uscc"), &c) == STORE_OK) {
@@ -101,18 +99,8 @@ lost_records(struct txn *t, store *st)
         txn_set(t, "website", c.website);
         txn_set(t, "address", c.address);
     }
-    if (t->step > txn_step_index(t->def, "operator") && txn_get(t, "operator_id")[0] != '\0' &&
-        txn_get(t, "operator_name")[0] != '\0') {
-        memset(&p, 0, sizeof p);
-        snprintf(p.id_number, sizeof p.id_number, "%s", txn_get(t, "operator_id"));
-        snprintf(p.name, sizeof p.name, "%s", txn_get(t, "operator_name"));
-        snprintf(p.mobile, sizeof p.mobile, "%s", txn_get(t, "mobile"));
-        snprintf(p.email, sizeof p.email, "%s", txn_get(t, "email"));
-        snprintf(p.wechat, sizeof p.wechat, "%s", txn_get(t, "wechat"));
-        snprintf(p.uscc, sizeof p.uscc, "%s", txn_get(t, "uscc"));
-        if ((rc = store_operator_put(st, &p)) != STORE_OK)
-            return rc;
-    }
+    if (t->step > txn_step_index(t->def, "operator"))
+        return txn_operator_record(t, st);
     return STORE_OK;
 }
 

@@ -3,7 +3,8 @@
 # clock moved by faketime. A certificate issued today onto the test hall's
 # blank12 is refused renewal today, with the day the window opens; 20 days
 # before it ends: the applicant, the key and its holder, the question about
-# unopened bids (yes: the warning, then "go on anyway"), the term, the
+# unopened bids (yes: the warning; F8 stops there, nothing charged; on a
+# second try "go on anyway"), the term, the
 # materials, the fee for one year, cash, the current PIN, the renewal with
 # the self-test message and the receipt, the done page with the new end
 # date and the window-68 instruction; then the records and the key.
@@ -46,6 +47,19 @@ bye
 DAYS=$(( ($(date -d "$OLD_END -20 days" +%s) - $(date +%s)) / 86400 ))
 ENV="$FT FAKETIME=+${DAYS}d" start --mode window66
 login w66 "$CLERK66_PASS"
+# the applicant stops at the warning about unopened bids: nothing charged, nothing changed
+applicant 120101198503037776
+expect "stop path: the key in the window" "UKey检测通过"
+key Enter
+expect "stop path: the question about unopened bids" "尚未开标的投标文件"
+key y
+expect "stop path: the warning" "将无法解密"
+key F8; key y
+expect "stop path: the order cancelled, home again" "请选择业务"
+t_eq "stop path: nothing paid, the certificate still the active one" "0|$OLD" \
+  "$(db "SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.operator_id='120101198503037776'")|$(db "SELECT serial FROM certs WHERE uscc='$USCC' AND state=0")"
+t_eq "stop path: the order cancelled, the answer kept with it" "1" \
+  "$(db "SELECT count(*) FROM orders WHERE txn='renew' AND state=2 AND data LIKE '%bids_pending=1%' AND operator_id='120101198503037776'")"
 applicant 120101198503037776
 expect "the key and its holder" "$COMPANY"
 expect "...in the renewal window" "UKey检测通过"

@@ -409,34 +409,15 @@ cmd_renew(char **argv)
     return 0;
 }
 
-/* lost OPERATOR_ID USCC COMPANY: 证书补办 onto the inserted blank key, driven as the counter does. */
+/* 证书补办 as the counter drives it: lost|damaged OPERATOR_ID USCC COMPANY.
+ * damaged: the damaged key read when inserted, else HELPER_SKIP_KEY=1; the
+ * fault in HELPER_PICK, 1-4. */
 static int
-cmd_lost(char **argv)
+cmd_replace(const struct txn_def *def, char **argv)
 {
     struct txn t;
 
-    txn_begin(&t, &txn_lost, env.window, env.clerk);
-    txn_set(&t, "uscc", argv[3]);
-    txn_set(&t, "company", argv[4]);
-    txn_set(&t, "operator_name", "周八");
-    txn_set(&t, "operator_id", argv[2]);
-    txn_set(&t, "mobile", "13912345672");
-    txn_set(&t, "email", "zhouba@example.com");
-    printf("ran=%d\n", drive(&t) == 0);
-    if (t.cert.serial_hex[0] != '\0')
-        printf("new_cert=%s\n", t.cert.serial_hex);
-    return 0;
-}
-
-/* 损坏补办 as the counter drives it: damaged OPERATOR_ID USCC COMPANY (the
- * damaged key read when inserted, else HELPER_SKIP_KEY=1; the fault in
- * HELPER_PICK, 1-4). */
-static int
-cmd_damaged(char **argv)
-{
-    struct txn t;
-
-    txn_begin(&t, &txn_damaged, env.window, env.clerk);
+    txn_begin(&t, def, env.window, env.clerk);
     txn_set(&t, "uscc", argv[3]);
     txn_set(&t, "company", argv[4]);
     txn_set(&t, "operator_name", "周八");
@@ -532,9 +513,9 @@ main(int argc, char **argv)
     else if (strcmp(argv[1], "open-order") == 0 && argc >= 5)
         cmd_open_order(argc, argv);
     else if (strcmp(argv[1], "lost") == 0 && argc >= 5)
-        cmd_lost(argv);
+        cmd_replace(&txn_lost, argv);
     else if (strcmp(argv[1], "damaged") == 0 && argc >= 5)
-        cmd_damaged(argv);
+        cmd_replace(&txn_damaged, argv);
     else if (strcmp(argv[1], "change") == 0 && argc >= 3)
         cmd_change(argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
