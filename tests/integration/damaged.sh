@@ -54,6 +54,10 @@ t_grep "the CRL lists the old certificate: Superseded" "Superseded" \
   <(openssl crl -inform der -in "$CRL/kiosk-ca.crl" -noout -text 2>&1 | grep -A4 "$OLD")
 "$KIOSK" dev plug "$K1" > /dev/null 2>&1
 t_grep "the damaged key, plugged again, is not taken for a new issue" "verdict=taken" <("$H" verdict 2>&1)
+unplug "$K2"
+"$H" damaged 120101198503039998 "$USCC" "$COMPANY" > "$TEST_TMP/again.out" 2>&1
+t_grep "...nor read as a damaged key again: taken back by the CA, said so" "key_refused=该UKey已由CA收回，不能再使用" "$TEST_TMP/again.out"
+"$H" cancel 120101198503039998 > /dev/null 2>&1
 unplug "$K1"
 
 # ---- the key does not read; physical damage: the media fee -----------------------------------
