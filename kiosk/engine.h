@@ -150,6 +150,8 @@ struct txn_pick {
     enum msg_id question;
     const enum msg_id *options;
     int noptions;
+    const struct txn_show *rows;  /* what the answer concerns, shown above it (may be NULL) */
+    int nrows;
 };
 
 /* One step of a transaction: a page kind and its parameters. */
@@ -685,6 +687,9 @@ extern const struct txn_form txn_new_operator_form;
 /* 证书补办 lost-key and 损坏补办 damaged-key replacement (kiosk/engine_replace.c). */
 extern const struct txn_def txn_lost;
 extern const struct txn_def txn_damaged;
+/* 证书撤销 revocation at window 66 (kiosk/engine_replace.c: the company's
+ * certificate found the same way). */
+extern const struct txn_def txn_revoke;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

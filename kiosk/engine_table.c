@@ -15,6 +15,7 @@ static const struct txn_def *const txn_table[KIND__COUNT] = {
     [KIND_LOST] = &txn_lost,
     [KIND_DAMAGED] = &txn_damaged,
     [KIND_CHANGE] = &txn_change,
+    [KIND_REVOKE] = &txn_revoke,
     [KIND_UNLOCK] = &txn_unlock,
     [KIND_PIN] = &txn_pin_change,
     [KIND_SELFTEST] = &txn_selftest,

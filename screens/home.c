@@ -15,11 +15,11 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
+static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
                           kind_selftest = KIND_SELFTEST;
 static const struct txn_open open_new = { .kind = KIND_NEW }, open_renew = { .kind = KIND_RENEW },
                              open_lost = { .kind = KIND_LOST }, open_damaged = { .kind = KIND_DAMAGED },
-                             open_change = { .kind = KIND_CHANGE },
+                             open_change = { .kind = KIND_CHANGE }, open_revoke = { .kind = KIND_REVOKE },
                              open_unlock = { .kind = KIND_UNLOCK },
                              open_pin = { .kind = KIND_PIN }, open_selftest = { .kind = KIND_SELFTEST };
 
@@ -31,6 +31,7 @@ const struct home_item home_items[] = {
     { .scr = &screen_txn, .kind = &kind_damaged, .arg = &open_damaged },
     { .scr = &screen_txn, .kind = &kind_change, .arg = &open_change },
     { .scr = &screen_txn, .kind = &kind_unlock, .arg = &open_unlock },
+    { .scr = &screen_txn, .kind = &kind_revoke, .arg = &open_revoke },
     { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
     { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
     { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },

@@ -38,30 +38,16 @@ done_draw(struct app *app, void *state)
     struct done_state *s = state;
     const struct txn *t = &s->ui->t;
     const struct txn_done *d = t->def->done;
-    enum msg_id labels[16];
-    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_DONE)), lw, i, n = 0;
-    char val[64];
+    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_DONE));
 
     if (d == NULL)
         return;
-    for (i = 0; i < d->nrows && n < 16; i++)
-        labels[n++] = d->rows[i].label;
-    lw = ui_label_width(labels, n);
     y++;
     attron(A_BOLD);
     ui_text(y++, 4, COLS - 8, TC_OK, msg(d->headline));
     attroff(A_BOLD);
     y++;
-    for (i = 0; i < d->nrows; i++) {
-        const char *v = txn_get(t, d->rows[i].key);
-        if (*v == '\0')
-            continue;
-        if (d->rows[i].flags & TXN_SHOW_MASK_ID)
-            v = rules_mask_id(v, val, sizeof val);
-        else if (d->rows[i].flags & TXN_SHOW_DATE)
-            v = rules_date_format(clock_local_day((time_t)strtoll(v, NULL, 10)), val, sizeof val);
-        ui_field(y++, 4, lw, msg(d->rows[i].label), TC_NORMAL, v);
-    }
+    y += txn_draw_rows(y, t, d->rows, d->nrows);
     enum msg_id next = d->alt_key != NULL && txn_get_int(t, d->alt_key, 0) ? d->next_alt : d->next;
     if (next != 0) {
         y++;

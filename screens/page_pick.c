@@ -45,6 +45,8 @@ pick_draw(struct app *app, void *state)
     if (s->p == NULL)
         return;
     y++;
+    if (s->p->nrows > 0)
+        y += txn_draw_rows(y, &s->ui->t, s->p->rows, s->p->nrows) + 1;
     attron(A_BOLD);
     y += ui_wrap(y, 4, COLS - 8, TC_NORMAL, msg(s->p->question));
     attroff(A_BOLD);

@@ -33,6 +33,10 @@ struct txn_ui {
  * first body row. (screens/txn_page.c) */
 int txn_frame(struct app *app, struct txn_ui *ui, const char *hints);
 
+/* The order's values ROWS (masked, dates as the local day; empty ones left
+ * out) from row Y, labels aligned. Returns the rows drawn. */
+int txn_draw_rows(int y, const struct txn *t, const struct txn_show *rows, int nrows);
+
 /* One page per kind of page (kiosk/engine.h, enum txn_page): screens/page_*.c. */
 extern const struct screen page_form;
 extern const struct screen page_choice;

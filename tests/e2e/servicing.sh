@@ -10,6 +10,9 @@
 #    free under the Tianjin profile (0.00, the reason said, "free" confirmed,
 #    no payment row), the blank key, PIN, done (the old one superseded, the
 #    damaged key taken back);
+#  - 证书撤销 (revocation): the company by USCC and name with no key, the
+#    operator, the reason picked under the certificate shown, free, revoked
+#    at once (cessationOfOperation in the records);
 #  - 证书变更 (information change): the applicant, the company's key, the new
 #    company name typed over the old, nothing to pay, the current PIN, done
 #    (the same key, the new name in the certificate, the old one revoked
@@ -44,6 +47,9 @@ U_CHG=91120116MA05EC3C87; C_CHG=天津市变更端到端有限公司; C_CHG_NEW=
 K_LOST=$(issue blank19 "$U_LOST" "$C_LOST")
 K_DMG=$(issue blank21 "$U_DMG" "$C_DMG")
 K_CHG=$(issue blank23 "$U_CHG" "$C_CHG")
+U_REV=91120116MA05RW2K2Y; C_REV=天津市撤销端到端有限公司
+K_REV=$(issue blank26 "$U_REV" "$C_REV")
+OLD_REV=$(db "SELECT serial FROM certs WHERE uscc='$U_REV' AND state=0")
 t_check "three certificates issued for the three companies" test "$(db "SELECT count(*) FROM certs WHERE state=0 AND uscc IN ('$U_LOST','$U_DMG','$U_CHG')")" = 3
 OLD_LOST=$(db "SELECT serial FROM certs WHERE uscc='$U_LOST' AND state=0")
 OLD_DMG=$(db "SELECT serial FROM certs WHERE uscc='$U_DMG' AND state=0")
@@ -168,4 +174,28 @@ for i in $(seq 1 50); do
   [ "$n" -ge 1 ] && break; sleep 0.2
 done
 t_check "...the printed form describes the change" test "$n" -ge 1
+
+# ---- 证书撤销 (revocation, the key absent) -------------------------------------------------------
+menu 证书撤销
+expect "revoke: the company form, the key need not be here" "UKey可不在场"
+type_ "$U_REV"; key Enter; type_ "$C_REV"; key Enter
+expect "the operator" "经办人"
+operator 钱十二 120101198503037776
+expect "the reason, the certificate shown above it" "$OLD_REV"
+expect "...the company too" "$C_REV"
+expect "...five reasons, RFC 5280's" "5. 不说明原因"
+key 2; key Enter
+expect "the materials" "写明“证书撤销”"
+key a; key Enter
+expect "nothing to pay" "应收合计：0.00 元"
+key Enter
+expect "free, confirmed" "本次办理免费"
+key Enter
+expect "revoked, immediately" "证书已吊销，立即生效"
+wait_for "回车 下一步"; key Enter
+expect "revoke: done" "证书撤销完成"
+expect "...listed on the CRL" "证书吊销列表（CRL）"
+key Enter
+expect "home" "请选择业务"
+t_eq "revoke: the certificate revoked cessationOfOperation (5)" "1|5" "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$OLD_REV'")"
 key F10

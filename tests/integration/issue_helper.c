@@ -516,6 +516,8 @@ main(int argc, char **argv)
         cmd_replace(&txn_lost, argv);
     else if (strcmp(argv[1], "damaged") == 0 && argc >= 5)
         cmd_replace(&txn_damaged, argv);
+    else if (strcmp(argv[1], "revoke") == 0 && argc >= 5)
+        cmd_replace(&txn_revoke, argv);     /* the reason in HELPER_PICK */
     else if (strcmp(argv[1], "change") == 0 && argc >= 3)
         cmd_change(argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
