@@ -32,3 +32,10 @@ t_grep() {
 t_eq() {
   if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "expected '$2', got '$3'"; fi
 }
+
+# key_plug LABEL|SERIAL: plug a test-hall key, print its serial (kept in a
+# file, as it runs in a command substitution); key_unplug SERIAL;
+# key_unplug_all: pull every key key_plug plugged (a script's EXIT trap).
+key_plug() { local s; s=$("$KIOSK" dev plug "$1" 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1); echo "$s" >> "$TEST_TMP/plugged"; echo "$s"; }
+key_unplug() { "$KIOSK" dev unplug "$1" > /dev/null 2>&1; }
+key_unplug_all() { [ -f "$TEST_TMP/plugged" ] && while read -r s; do key_unplug "$s"; done < "$TEST_TMP/plugged"; return 0; }

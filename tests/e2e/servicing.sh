@@ -39,7 +39,19 @@ operator() { # NAME ID: the operator form, wechat left empty
   type_ "$1"; key Enter; type_ "$2"; key Enter; type_ 13912345670; key Enter
   type_ op@example.com; key Enter; key Enter
 }
-pin_twice() { type_ "$PIN"; key Enter; type_ "$PIN"; key Enter; }
+# BLANK: plug the blank key asked for (its serial in $NEW), accept it, PIN
+# twice, issued and self-tested, on to the done page
+onto_blank() {
+  expect "then a blank key" "请插入空白UKey"
+  NEW=$(plug "$1"); KEYS="$KEYS $NEW"
+  expect "the blank key seen" "$NEW"
+  wait_for "可以使用" || true
+  key Enter
+  expect "the PIN" "再次输入PIN码"
+  type_ "$PIN"; key Enter; type_ "$PIN"; key Enter
+  expect "issued and self-tested" "数字证书加解密测试成功"
+  wait_for "回车 下一步"; key Enter
+}
 
 U_LOST=91120116MA05EL1A34; C_LOST=天津市遗失补办端到端有限公司
 U_DMG=91120116MA05ED2B6H; C_DMG=天津市损坏补办端到端有限公司
@@ -72,15 +84,7 @@ expect "the lost-key media fee" "应收合计：50.00 元"
 key Enter
 expect "payment" "付款方式"
 key 1; key Enter
-expect "then a blank key" "请插入空白UKey"
-NEW_KEY=$(plug blank20); KEYS="$KEYS $NEW_KEY"
-expect "the blank key seen" "$NEW_KEY"
-wait_for "可以使用" || true
-key Enter
-expect "the PIN" "再次输入PIN码"
-pin_twice
-expect "issued and self-tested" "数字证书加解密测试成功"
-wait_for "回车 下一步"; key Enter
+onto_blank blank20; NEW_KEY=$NEW
 expect "lost: done" "证书补办完成"
 expect "...the old certificate named revoked, window 68 next" "68号窗口"
 key Enter
@@ -116,15 +120,7 @@ expect "nothing to pay, confirmed with Enter" "本次办理免费"
 key Enter
 expect "the damaged key still in: pull it, it is the one taken back" "这是回收的损坏UKey"
 unplug "$K_DMG"
-expect "then a blank key" "请插入空白UKey"
-NEW_DMG=$(plug blank22); KEYS="$KEYS $NEW_DMG"
-expect "the blank key seen" "$NEW_DMG"
-wait_for "可以使用" || true
-key Enter
-expect "the PIN" "再次输入PIN码"
-pin_twice
-expect "issued and self-tested" "数字证书加解密测试成功"
-wait_for "回车 下一步"; key Enter
+onto_blank blank22; NEW_DMG=$NEW
 expect "damaged: done" "损坏补办完成"
 expect "...the damaged key named taken back" "$K_DMG"
 key Enter

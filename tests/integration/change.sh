@@ -23,10 +23,9 @@ NEWUSCC=91120116MA05BG7T7Y
 COMPANY=天津市变更前科技有限公司
 NEWCO=天津市变更后科技有限公司
 OPID=120101198503036660
-# (plug runs in a command substitution: what it plugged is kept in a file for the cleanup)
-plug() { local s; s=$("$KIOSK" dev plug "$1" 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1); echo "$s" >> "$TEST_TMP/plugged"; echo "$s"; }
-unplug() { "$KIOSK" dev unplug "$1" > /dev/null 2>&1; }
-cleanup() { [ -f "$TEST_TMP/plugged" ] && while read -r s; do unplug "$s"; done < "$TEST_TMP/plugged"; return 0; }
+plug() { key_plug "$1"; }
+unplug() { key_unplug "$1"; }
+cleanup() { key_unplug_all; }
 trap cleanup EXIT
 CRL=$(sed -n 's/^crl_dir *= *//p' "$KIOSK_HOME/kiosk.conf" | head -1); CRL=${CRL:-crl}
 case "$CRL" in /*) ;; *) CRL=$KIOSK_HOME/$CRL;; esac

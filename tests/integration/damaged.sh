@@ -20,10 +20,9 @@ db() { sqlite3 "$DB" "$1"; }
 FT="env LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"
 USCC=91120116MA05DM4G9D
 COMPANY=天津市损坏补办测试有限公司
-# (plug runs in a command substitution: what it plugged is kept in a file for the cleanup)
-plug() { local s; s=$("$KIOSK" dev plug "$1" 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1); echo "$s" >> "$TEST_TMP/plugged"; echo "$s"; }
-unplug() { "$KIOSK" dev unplug "$1" > /dev/null 2>&1; }
-cleanup() { [ -f "$TEST_TMP/plugged" ] && while read -r s; do unplug "$s"; done < "$TEST_TMP/plugged"; return 0; }
+plug() { key_plug "$1"; }
+unplug() { key_unplug "$1"; }
+cleanup() { key_unplug_all; }
 trap cleanup EXIT
 CRL=$(sed -n 's/^crl_dir *= *//p' "$KIOSK_HOME/kiosk.conf" | head -1); CRL=${CRL:-crl}
 case "$CRL" in /*) ;; *) CRL=$KIOSK_HOME/$CRL;; esac
