@@ -84,6 +84,12 @@ for script in "${SCRIPTS[@]}"; do
   TEST_TMP=$(mktemp -d); export TEST_TMP
   timeout 600 bash "$script" > "$log" 2>&1; rc=$?
   rm -rf "$TEST_TMP"
+  # each script starts with no key plugged: what one left in is pulled (and said in its log)
+  for k in "$KIOSK_HOME"/ports/*; do
+    [ -e "$k" ] || continue
+    echo "# left plugged by $name: $(basename "$k") (pulled)" >> "$log"
+    "$KIOSK" dev unplug "$(basename "$k")" > /dev/null 2>&1 || rm -f "$k"
+  done
   tally "$name" "$log" "$rc"
 done
 

@@ -25,13 +25,13 @@ db() { sqlite3 "$DB" "$1"; }
 key() { tm send-keys -t $S "$@"; }
 type_() { tm send-keys -t $S -l "$1"; }
 PIN='Kx7#pq29'
-plug() { "$KIOSK" dev plug "$1" 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1; }
-unplug() { "$KIOSK" dev unplug "$1" > /dev/null 2>&1; }
-cleanup() { tm kill-server >/dev/null 2>&1; for s in ${KEYS:-}; do unplug "$s"; done; }
+plug() { key_plug "$1"; }         # (remembered in a file: it runs in $(...))
+unplug() { key_unplug "$1"; }
+cleanup() { tm kill-server >/dev/null 2>&1; key_unplug_all; }
 trap cleanup EXIT
 H=$ROOT/build/san/itests/issue_helper
 issue() { # LABEL USCC COMPANY -> the key's serial, unplugged, the certificate issued onto it
-  local s; s=$(plug "$1"); KEYS="${KEYS:-} $s"
+  local s; s=$(plug "$1")
   "$H" issue "$s" "$2" "$3" 120101198503038883 > "$TEST_TMP/issue-$1.out" 2>&1
   unplug "$s"; echo "$s"
 }
@@ -43,7 +43,7 @@ operator() { # NAME ID: the operator form, wechat left empty
 # twice, issued and self-tested, on to the done page
 onto_blank() {
   expect "then a blank key" "请插入空白UKey"
-  NEW=$(plug "$1"); KEYS="$KEYS $NEW"
+  NEW=$(plug "$1")
   expect "the blank key seen" "$NEW"
   wait_for "可以使用" || true
   key Enter
@@ -95,7 +95,7 @@ t_eq "...the new one on blank20, paid 50.00 cash" "$NEW_KEY|5000|cash" \
   "$(db "SELECT c.key_serial || '|' || o.amount || '|' || o.pay_method FROM certs c JOIN orders o ON o.id = c.order_id WHERE c.uscc='$U_LOST' AND c.state=0")"
 
 # ---- 损坏补办 (damaged key, read) ---------------------------------------------------------------
-"$KIOSK" dev plug "$K_DMG" > /dev/null 2>&1
+plug "$K_DMG" > /dev/null
 menu 证书补办（损坏）
 expect "damaged: the damaged key read, its holder shown" "$C_DMG"
 expect "...usable" "UKey检测通过"
@@ -132,7 +132,7 @@ t_eq "...free: amount 0, no payment row" "0|0" \
   "$(db "SELECT o.amount || '|' || (SELECT count(*) FROM payments WHERE order_id = o.id) FROM certs c JOIN orders o ON o.id = c.order_id WHERE c.uscc='$U_DMG' AND c.state=0")"
 
 # ---- 证书变更 (information change) ---------------------------------------------------------------
-"$KIOSK" dev plug "$K_CHG" > /dev/null 2>&1
+plug "$K_CHG" > /dev/null
 menu 证书信息变更
 expect "change: the applicant" "证书信息变更：请填写经办人"
 type_ 王十一; key Enter; type_ 120101198503037805; key Enter; type_ 13912345675; key Enter
@@ -156,6 +156,7 @@ expect "...the change described" "单位名称"
 expect "...to window 68 for the new seal" "68号窗口重新绑定电子签章"
 key Enter
 expect "home" "请选择业务"
+unplug "$K_CHG"
 NEW_CHG=$(db "SELECT serial FROM certs WHERE uscc='$U_CHG' AND state=0")
 t_eq "change: the new certificate on the same key, under the new name" "$K_CHG|$C_CHG_NEW" \
   "$(db "SELECT key_serial || '|' || holder FROM certs WHERE serial='$NEW_CHG'")"
