@@ -364,6 +364,15 @@ txn_step_after(const struct txn *t, const struct txn_env *env, int from, int dir
     return i;
 }
 
+void
+txn_key_skip(struct txn *t)
+{
+    char k[TXN_KEY_MAX];
+
+    snprintf(k, sizeof k, "%s_skipped", txn_cur(t)->name);
+    txn_set(t, k, "1");
+}
+
 bool
 txn_key_holder(const struct txn *t)
 {

@@ -235,6 +235,10 @@ struct txn_def {
     void (*quote_in)(struct txn *t, const struct txn_env *env, struct rules_quote_in *in, char *note, size_t n);
 };
 
+/* The key of T's current step (TXN_STEP_MAY_SKIP) does not read: the order
+ * goes on without it, and says so (value "<step>_skipped" = 1). */
+void txn_key_skip(struct txn *t);
+
 /* Is the key of T's current step the holder's own (def servicing, or the
  * step flagged TXN_STEP_HOLDER_KEY)? */
 bool txn_key_holder(const struct txn *t);

@@ -126,9 +126,11 @@ renewing(const struct txn *t)
 /*
  * The certificate old_cert this order replaces is revoked - superseded
  * (renewal: its key pair is gone), or value old_reason (a lost key:
- * keyCompromise; a hold becomes a revocation) - with its audit row, and its
- * key old_key (when named) lost for good (a damaged one: taken back); within the caller's unit of
- * work, before the new certificate is recorded (one active per company).
+ * keyCompromise; a hold becomes a revocation) - with its audit row, or only
+ * marked superseded (value recert and no old_reason: a renewal that kept
+ * the key pair); its key old_key (when named) lost for good, or taken back
+ * (value old_key_ev = take_back); within the caller's unit of work, before
+ * the new certificate is recorded (one active per company).
  */
 static int
 txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
@@ -138,9 +140,10 @@ txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
     char detail[256];
     int rc;
 
-    if (txn_get_int(t, "recert", 0) && t->def->kind == KIND_RENEW) {
-        /* renewed on the same key pair: the old certificate is superseded, not
-         * revoked (its key is the holder's still, and what it encrypted opens) */
+    if (txn_get_int(t, "recert", 0) && txn_get(t, "old_reason")[0] == '\0') {
+        /* renewed on the same key pair (no reason to revoke given): the old
+         * certificate is superseded, not revoked (its key is the holder's
+         * still, and what it encrypted opens) */
         if ((rc = store_cert_set_state(env->st, old, CERT_SUPERSEDED)) != STORE_OK)
             return rc;
         snprintf(detail, sizeof detail, "order=%s cert=%s by=%s keypair=kept", t->order.number, old, t->cert.serial_hex);
@@ -158,9 +161,9 @@ txn_new_revoke_replaced(struct txn *t, const struct txn_env *env)
         return rc;
     txn_set(t, "crl_due", "1");
     if (txn_get(t, "old_key")[0] != '\0') {
-        /* a damaged key is handed in; a lost one is gone for good */
-        rc = txn_key_event(env, txn_get(t, "old_key"), t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK : KEYEV_LOSE,
-                           detail);
+        /* a damaged key is handed in (old_key_ev take_back); a lost one is gone for good */
+        rc = txn_key_event(env, txn_get(t, "old_key"),
+                           strcmp(txn_get(t, "old_key_ev"), "take_back") == 0 ? KEYEV_TAKE_BACK : KEYEV_LOSE, detail);
         if (rc != STORE_OK && rc != STORE_ERR_CONFLICT && rc != STORE_ERR_NOT_FOUND)
             return rc;
     }

@@ -25,7 +25,8 @@
  * old certificate revoked (superseded), the old key recorded taken back.
  *
  * Their journal is 证书新办's plus what they replace (old_cert, old_na,
- * old_key, old_reason, keep_end), written ahead with the serial reservation.
+ * old_key, old_reason, old_key_ev, keep_end), written ahead with the serial
+ * reservation.
  */
 #include "kiosk/engine.h"
 
@@ -47,6 +48,8 @@ replace_current(const struct txn *t, const struct txn_env *env, struct store_cer
         *why = t->def->kind == KIND_REVOKE ? M_REV_NO_CERT : M_LOST_NO_CERT;
     else if (rc != STORE_OK)
         *why = M_TXN_DB_ERROR;
+    else if (c->not_after < txn_now(env))
+        *why = t->def->kind == KIND_REVOKE ? M_REV_EXPIRED : M_LOST_EXPIRED;   /* nothing to replace or revoke */
     else if (t->def->kind == KIND_DAMAGED && c->state != CERT_ACTIVE)
         *why = M_DMG_HELD;
     else if (txn_get(t, "old_cert")[0] != '\0' && strcmp(txn_get(t, "old_cert"), c->serial) != 0)
@@ -76,8 +79,6 @@ lost_company_check(const struct txn *t, const struct txn_env *env, const char **
         *field = "company";
         return M_LOST_NAME_MISMATCH;
     }
-    if (c.not_after < txn_now(env))
-        return M_LOST_EXPIRED;
     rc = store_order_open_for_uscc(env->st, txn_get(t, "uscc"), t->order.id, &o);
     if (rc == STORE_OK)
         return M_TXN_COMPANY_HAS_ORDER;
@@ -130,6 +131,7 @@ replace_issue_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
         txn_set(t, "old_na", v);
         txn_set(t, "old_key", c.key_serial);
         txn_set_int(t, "old_reason", t->def->kind == KIND_LOST ? REASON_KEY_COMPROMISE : REASON_SUPERSEDED);
+        txn_set(t, "old_key_ev", t->def->kind == KIND_LOST ? "lose" : "take_back");
         txn_set(t, "keep_end", "1");
         txn_set(t, "kind", strcmp(c.kind, "legal") == 0 ? "legal" : "unit");
     }
@@ -418,8 +420,12 @@ revoke_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
         return r->store_rc = rc, RUN_STORE;
     rc = txn_ca_change(env, CA_REVOKE, serial, revoke_reasons[pick - 1], txn_actor(env), &published, err, sizeof err);
     if (rc == STORE_ERR_CONFLICT && store_cert_get(env->st, serial, &c) == STORE_OK && c.state == CERT_REVOKED &&
-        c.reason != REASON_HOLD)
-        rc = STORE_OK;      /* revoked already: by this order before a crash, or meanwhile */
+        c.reason != REASON_HOLD) {
+        /* revoked already: by this order before a crash (perhaps before the
+         * CRL went out), or meanwhile; the CRL is published again */
+        rc = STORE_OK;
+        published = env->tok != NULL && txn_ca_publish(env, err, sizeof err) == 0;
+    }
     if (rc == STORE_ERR_CONFLICT || rc == STORE_ERR_NOT_FOUND) {
         r->why = M_REV_NOTHING;
         return RUN_REFUSED;

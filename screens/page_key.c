@@ -10,7 +10,6 @@
  * after the PIN.
  */
 #include <curses.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,10 +170,7 @@ key_key(struct app *app, void *state, int key)
             return SCR_REDRAW;
         }
         if (txn_cur(&s->ui->t)->flags & TXN_STEP_MAY_SKIP) {
-            /* the key does not read: the step goes on without it */
-            char k[TXN_KEY_MAX];
-            snprintf(k, sizeof k, "%s_skipped", txn_cur(&s->ui->t)->name);
-            txn_set(&s->ui->t, k, "1");
+            txn_key_skip(&s->ui->t);    /* the key does not read: the step goes on without it */
             return TXN_NEXT;
         }
         return SCR_IGNORED;

@@ -314,10 +314,8 @@ drive(struct txn *t)
             const char *v = getenv("HELPER_PICK");
             txn_set(t, txn_cur(t)->pick->key, v ? v : "1");
         } else if (txn_cur(t)->page == PAGE_KEY && (txn_cur(t)->flags & TXN_STEP_MAY_SKIP) && getenv("HELPER_SKIP_KEY")) {
-            char k[TXN_KEY_MAX];
-            snprintf(k, sizeof k, "%s_skipped", name);
-            txn_set(t, k, "1");
-            printf("%s=skipped\n", k);
+            txn_key_skip(t);
+            printf("%s_skipped=skipped\n", name);
         } else if (txn_cur(t)->page == PAGE_KEY) {
             struct txn_key_view v;
             enum msg_id why;

@@ -5,9 +5,10 @@
 # picked (cessationOfOperation), nothing charged, the certificate revoked in
 # the records with its audit row, the CRL published and read with openssl:
 # `openssl verify -crl_check` now says revoked. Killed right after the
-# revocation, the order resumes and finishes without revoking or auditing
-# twice, and can no longer be cancelled. A company with nothing left to
-# revoke is refused at its USCC.
+# revocation (and the CRL gone, as if it had not been published yet), the
+# order resumes, publishes the CRL and finishes without revoking or
+# auditing twice, and can no longer be cancelled. A company with nothing
+# left to revoke, or whose certificate has expired, is refused at its USCC.
 . "$ROOT/tests/lib.sh"
 H=$ROOT/build/san/itests/issue_helper
 DB=$KIOSK_HOME/kiosk.db
@@ -31,6 +32,7 @@ t_grep "killed right after the revocation" "at=revoke" "$TEST_TMP/kill.out"
 t_grep "...nothing to pay (free confirmed)" "amount=0" "$TEST_TMP/kill.out"
 t_eq "the certificate revoked: cessationOfOperation (5)" "1|5" "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$CERT'")"
 t_grep "...the order cannot be cancelled now" "cancel=-4" <("$H" cancel "$OPID" 2>&1)
+rm -f "$CRL"    # as if the kill came before the CRL went out: the resumed order publishes it
 "$H" resume "$OPID" > "$TEST_TMP/resume.out" 2>&1
 t_grep "resumed to the end" "resume_finished=1" "$TEST_TMP/resume.out"
 t_eq "revoked and audited once" "1" "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke' AND detail LIKE 'cert=$CERT %'")"
@@ -46,4 +48,7 @@ t_grep "openssl verify -crl_check: certificate revoked" "certificate revoked" \
   <(openssl verify -crl_check -CAfile "$KIOSK_HOME/ca/ca.crt" -CRLfile "$TEST_TMP/crl1.pem" "$TEST_TMP/cert.pem" 2>&1)
 HELPER_PICK=1 "$H" revoke 120101198503038899 "$USCC" "$COMPANY" > "$TEST_TMP/again.out" 2>&1
 t_grep "nothing left to revoke: refused at the USCC" "form_refused=uscc 该单位没有可撤销的证书" "$TEST_TMP/again.out"
+"$H" cancel 120101198503038899 > /dev/null 2>&1
+HELPER_PICK=1 "$H" revoke 120101198503038899 91120116MA05JQ6C2B 天津市过期科技有限公司 > "$TEST_TMP/expired.out" 2>&1
+t_grep "an expired certificate: refused at the USCC, saying there is nothing to revoke" "form_refused=uscc 该单位的证书已过期，无需撤销" "$TEST_TMP/expired.out"
 "$H" cancel 120101198503038899 > /dev/null 2>&1
