@@ -645,6 +645,9 @@ typedef int (*txn_pin_op)(tok_ctx *tok, const char *serial, const char *pin, voi
  */
 void txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, bool final_ok, txn_pin_op op,
                      void *arg, struct txn_pin_outcome *o);
+/* The same, for a service EV other than use (解挂 logs in on a key still held). */
+void txn_pin_counted_for(const struct txn_env *env, enum key_event ev, const char *serial, const char *pin,
+                         bool final_ok, txn_pin_op op, void *arg, struct txn_pin_outcome *o);
 
 /* A counted login's outcome as a stage's result: key trouble and a wrong PIN
  * go back (RUN_TOKEN), the records are retried (RUN_STORE), a lock or a
@@ -691,9 +694,20 @@ extern const struct txn_form txn_new_operator_form;
 /* 证书补办 lost-key and 损坏补办 damaged-key replacement (kiosk/engine_replace.c). */
 extern const struct txn_def txn_lost;
 extern const struct txn_def txn_damaged;
-/* 证书撤销 revocation at window 66 (kiosk/engine_replace.c: the company's
- * certificate found the same way). */
+/* What the replacements share with the status changes: the company by its
+ * USCC and name, checked to hold a current certificate the order's kind
+ * may act on (and no other unfinished order), and the records hook that
+ * fills the papers from the company's record and records the operator. */
+#define TXN_REPLACE_COMPANY_NFIELDS 2
+extern const struct txn_field txn_replace_company_fields[TXN_REPLACE_COMPANY_NFIELDS];
+enum msg_id txn_replace_company_check(const struct txn *t, const struct txn_env *env, const char **field,
+                                      char *other_id, size_t n);
+int txn_replace_records(struct txn *t, store *st);
+/* The status changes at window 66 (kiosk/engine_status.c): 证书撤销
+ * revocation, 证书挂失 report lost (on hold), 证书解挂 release. */
 extern const struct txn_def txn_revoke;
+extern const struct txn_def txn_hold;
+extern const struct txn_def txn_release;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 
@@ -725,6 +739,8 @@ int txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen);
  * on any error.
  */
 enum txn_ca_op { CA_REVOKE = 0, CA_HOLD, CA_RELEASE };
+/* C is on hold and its hold has run out ([ca] hold_days): it cannot be released. */
+bool txn_hold_over(const struct txn_env *env, const struct store_cert *c);
 int txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,
                   bool *published, char *err, size_t errlen);
 

@@ -150,7 +150,8 @@ txn_ca_publish(const struct txn_env *env, char *err, size_t errlen)
     return rc;
 }
 
-/* One status change of SERIAL and its audit row in one unit of work. */
+/* One status change of SERIAL and its audit row in one unit of work (a hold
+ * that has run out is not released). */
 static int
 ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor)
 {
@@ -164,6 +165,10 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
     known = store_cert_get(env->st, serial, &before) == STORE_OK;
+    if (op == CA_RELEASE && known && txn_hold_over(env, &before)) {
+        store_rollback(env->st);
+        return STORE_ERR_CONFLICT;  /* the hold ran out: the next publication revokes it */
+    }
     rc = op == CA_HOLD ? store_cert_hold(env->st, serial, txn_now(env))
        : op == CA_RELEASE ? store_cert_release(env->st, serial)
        : store_cert_revoke(env->st, serial, reason, txn_now(env));
@@ -192,6 +197,19 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
     return rc;
 }
 
+/* Holds placed at or before this time have run out ([ca] hold_days). */
+static time_t
+ca_hold_cutoff(const struct txn_env *env)
+{
+    return txn_now(env) - (time_t)env->cfg->hold_days * 86400;
+}
+
+bool
+txn_hold_over(const struct txn_env *env, const struct store_cert *c)
+{
+    return c->state == CERT_REVOKED && c->reason == REASON_HOLD && c->revoked_at <= ca_hold_cutoff(env);
+}
+
 /* Holds whose period ([ca] hold_days) is over become revocations (keyCompromise: the key stayed lost). */
 static int
 ca_expire_holds(const struct txn_env *env)
@@ -201,7 +219,7 @@ ca_expire_holds(const struct txn_env *env)
     int rc;
 
     do {
-        rc = store_cert_holds_before(env->st, txn_now(env) - (time_t)env->cfg->hold_days * 86400, serials, 64, &n);
+        rc = store_cert_holds_before(env->st, ca_hold_cutoff(env), serials, 64, &n);
         for (i = 0; rc == STORE_OK && i < n; i++)
             rc = ca_change(env, CA_REVOKE, serials[i], REASON_KEY_COMPROMISE, "ca");
     } while (rc == STORE_OK && n == 64);

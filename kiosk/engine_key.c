@@ -111,6 +111,13 @@ void
 txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, bool final_ok, txn_pin_op op,
                 void *arg, struct txn_pin_outcome *o)
 {
+    txn_pin_counted_for(env, KEYEV_USE, serial, pin, final_ok, op, arg, o);
+}
+
+void
+txn_pin_counted_for(const struct txn_env *env, enum key_event ev, const char *serial, const char *pin, bool final_ok,
+                    txn_pin_op op, void *arg, struct txn_pin_outcome *o)
+{
     struct txn_pin_view v;
     int rc, fails = 0;
     char why[64];
@@ -137,7 +144,7 @@ txn_pin_counted(const struct txn_env *env, const char *serial, const char *pin, 
         o->why = M_KEYST_WHY_BLANK;
         return;
     }
-    if (v.state != KEYST_LOCKED && !keylife_may(v.state, KEYEV_USE)) {
+    if (v.state != KEYST_LOCKED && !keylife_may(v.state, ev)) {
         o->result = PINR_REFUSED;
         o->why = keylife_refusal(v.state);
         return;
@@ -247,7 +254,9 @@ txn_pin_msg(const struct txn_pin_outcome *o)
 void
 txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool final_ok, struct txn_pin_outcome *o)
 {
-    txn_pin_counted(env, txn_get(t, "key_serial"), pin, final_ok, NULL, NULL, o);
+    /* 解挂 proves the found key's PIN while the key is still held */
+    txn_pin_counted_for(env, t->def->kind == KIND_RELEASE ? KEYEV_RELEASE : KEYEV_USE, txn_get(t, "key_serial"), pin,
+                        final_ok, NULL, NULL, o);
     if (o->result == PINR_OK)
         snprintf(t->pin_old, sizeof t->pin_old, "%s", pin);
 }
@@ -261,8 +270,10 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
     struct store_cert rec;
     struct txn_pin_view pv;
     size_t n = 0;
-    enum key_event ev = t->def->kind == KIND_UNLOCK ? KEYEV_UNLOCK : t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK
-                                                                                                : KEYEV_USE;
+    enum key_event ev = t->def->kind == KIND_UNLOCK    ? KEYEV_UNLOCK
+                      : t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK
+                      : t->def->kind == KIND_RELEASE ? KEYEV_RELEASE
+                                                     : KEYEV_USE;
     int rc;
 
     memset(v, 0, sizeof *v);
@@ -310,16 +321,25 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
         (void)txn_key_event(env, v->key.serial, KEYEV_LOCK, pv.token_locked ? "by=token" : "by=counter");
         v->state = KEYST_LOCKED;
     }
+    if (t->def->kind == KIND_RELEASE) {
+        /* 解挂: the certificate must be on hold, its hold not yet run out
+         * (said before what the key's state allows: it says more) */
+        if (rec.state != CERT_REVOKED || rec.reason != REASON_HOLD) {
+            v->note = rec.state == CERT_ACTIVE ? M_REL_NOT_HELD : M_SVC_CERT_REVOKED;
+            return;
+        }
+        if (txn_hold_over(env, &rec)) {
+            v->note = M_REL_HOLD_OVER;
+            msg_fmt(v->note_text, sizeof v->note_text, M_REL_HOLD_OVER, env->cfg->hold_days);
+            return;
+        }
+    }
     if (!keylife_may(v->state, ev)) {
         v->note = keylife_refusal(v->state);
         return;
     }
-    if (rec.state == CERT_REVOKED) {
-        v->note = rec.reason == REASON_HOLD ? M_KEYST_WHY_HELD : M_SVC_CERT_REVOKED;
-        return;
-    }
-    if (rec.state != CERT_ACTIVE) {
-        v->note = M_SVC_CERT_REVOKED;
+    if (t->def->kind != KIND_RELEASE && rec.state != CERT_ACTIVE) {
+        v->note = rec.state == CERT_REVOKED && rec.reason == REASON_HOLD ? M_KEYST_WHY_HELD : M_SVC_CERT_REVOKED;
         return;
     }
     /* the order's company (an information change names the key's own in key_uscc) */

@@ -36,30 +36,35 @@
 
 #include "kiosk/clock.h"
 
-/* The certificate the order replaces, by the company's USCC: the lost key's
- * may be on hold (挂失), a damaged key's must be active. */
+/* The certificate the order replaces (or revokes, or holds), by the
+ * company's USCC: the lost key's may be on hold (挂失), a damaged key's, or
+ * one to hold, must be active. */
 static int
 replace_current(const struct txn *t, const struct txn_env *env, struct store_cert *c, enum msg_id *why)
 {
     int rc = store_cert_current_for_uscc(env->st, txn_get(t, "uscc"), c);
 
+    enum txn_kind k = t->def->kind;
+
     *why = 0;
     if (rc == STORE_ERR_NOT_FOUND)
-        *why = t->def->kind == KIND_REVOKE ? M_REV_NO_CERT : M_LOST_NO_CERT;
+        *why = k == KIND_REVOKE ? M_REV_NO_CERT : k == KIND_HOLD ? M_HOLD_NO_CERT : M_LOST_NO_CERT;
     else if (rc != STORE_OK)
         *why = M_TXN_DB_ERROR;
-    else if (c->not_after < txn_now(env))
-        *why = t->def->kind == KIND_REVOKE ? M_REV_EXPIRED : M_LOST_EXPIRED;   /* nothing to replace or revoke */
-    else if (t->def->kind == KIND_DAMAGED && c->state != CERT_ACTIVE)
+    else if (c->not_after < txn_now(env))   /* nothing to replace, revoke or hold */
+        *why = k == KIND_REVOKE ? M_REV_EXPIRED : k == KIND_HOLD ? M_HOLD_EXPIRED : M_LOST_EXPIRED;
+    else if (k == KIND_DAMAGED && c->state != CERT_ACTIVE)
         *why = M_DMG_HELD;
+    else if (k == KIND_HOLD && c->state != CERT_ACTIVE)
+        *why = M_HOLD_ALREADY;
     else if (txn_get(t, "old_cert")[0] != '\0' && strcmp(txn_get(t, "old_cert"), c->serial) != 0)
         *why = M_DMG_OTHER_CERT;    /* the key read holds another certificate than the company's current one */
     return rc;
 }
 
 /* The company's current certificate, refused when there is none to replace. */
-static enum msg_id
-lost_company_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+enum msg_id
+txn_replace_company_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
 {
     struct store_cert c;
     struct store_order o;
@@ -87,8 +92,8 @@ lost_company_check(const struct txn *t, const struct txn_env *env, const char **
 
 /* The order's records hook: the company's recorded details fill the papers
  * (the form printed at the fee step); the operator is recorded once known. */
-static int
-lost_records(struct txn *t, store *st)
+int
+txn_replace_records(struct txn *t, store *st)
 {
     struct store_company c;
 
@@ -146,16 +151,16 @@ static const struct txn_stage *const lost_stages[] = {
     &txn_new_stage_init, &lost_stage_issue, &txn_new_stage_record, &txn_stage_receipt, &txn_stage_finish,
 };
 
-static const struct txn_field lost_company_fields[] = {
+const struct txn_field txn_replace_company_fields[TXN_REPLACE_COMPANY_NFIELDS] = {
     { .key = "uscc", .label = M_TXN_F_USCC, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
       .required = true, .check = rules_uscc },
     { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true },
 };
 static const struct txn_form lost_company_form = {
     .intro = M_LOST_INTRO,
-    .fields = lost_company_fields,
-    .nfields = sizeof lost_company_fields / sizeof lost_company_fields[0],
-    .check = lost_company_check,
+    .fields = txn_replace_company_fields,
+    .nfields = TXN_REPLACE_COMPANY_NFIELDS,
+    .check = txn_replace_company_check,
 };
 
 static const struct txn_mat lost_materials[] = {
@@ -199,7 +204,7 @@ const struct txn_def txn_lost = {
     .kind = KIND_LOST,
     .steps = lost_steps,
     .nsteps = sizeof lost_steps / sizeof lost_steps[0],
-    .records = lost_records,
+    .records = txn_replace_records,
     .resume_at = txn_new_resume_at,
     .on_cancel = txn_new_on_cancel,
     .key_scan = txn_new_key_scan,
@@ -299,9 +304,9 @@ damaged_quote_in(struct txn *t, const struct txn_env *env, struct rules_quote_in
 
 static const struct txn_form damaged_company_form = {
     .intro = M_DMG_INTRO,
-    .fields = lost_company_fields,
-    .nfields = sizeof lost_company_fields / sizeof lost_company_fields[0],
-    .check = lost_company_check,
+    .fields = txn_replace_company_fields,
+    .nfields = TXN_REPLACE_COMPANY_NFIELDS,
+    .check = txn_replace_company_check,
 };
 
 static const struct txn_mat damaged_materials[] = {
@@ -350,167 +355,11 @@ const struct txn_def txn_damaged = {
     .kind = KIND_DAMAGED,
     .steps = damaged_steps,
     .nsteps = sizeof damaged_steps / sizeof damaged_steps[0],
-    .records = lost_records,
+    .records = txn_replace_records,
     .resume_at = txn_new_resume_at,
     .on_cancel = txn_new_on_cancel,
     .key_scan = damaged_key_scan,
     .key_take = damaged_key_take,
     .done = &damaged_done,
     .quote_in = damaged_quote_in,
-};
-
-/* ---- 证书撤销 revocation ---------------------------------------------------------
- *
- * 撤销 at window 66 (issue 9; seeds 000/003 name the form's operation): the
- * company by its USCC and name, which must hold a current certificate
- * (active, or on hold) -> the operator -> the reason (RFC 5280), the
- * company and its certificate shown above it -> materials -> the form
- * printed (free: confirmed so) -> the revocation, immediate: the records
- * and the audit in one unit of work, then the CRL published -> receipt ->
- * done. The key may be absent (a company that lost it). Written ahead:
- * fx_revoke = revoking before, done after; a resumed order whose
- * certificate the records already hold revoked goes on.
- */
-
-static const int revoke_reasons[] = { REASON_KEY_COMPROMISE, REASON_CESSATION, REASON_AFFILIATION_CHANGED,
-                                      REASON_SUPERSEDED, REASON_UNSPECIFIED };
-static const enum msg_id revoke_reason_options[] = { M_REV_R_KEY, M_REV_R_CESSATION, M_REV_R_AFFILIATION,
-                                                     M_REV_R_SUPERSEDED, M_REV_R_UNSPECIFIED };
-
-/* The certificate to revoke, fixed once the company is confirmed: what the
- * reason page shows and the receipt names. */
-static int
-revoke_records(struct txn *t, store *st)
-{
-    struct store_cert c;
-
-    if (t->step > txn_step_index(t->def, "company") && txn_get(t, "fx_revoke")[0] == '\0' &&
-        store_cert_current_for_uscc(st, txn_get(t, "uscc"), &c) == STORE_OK) {
-        char v[24];
-        txn_set(t, "cert_serial", c.serial);
-        snprintf(v, sizeof v, "%lld", (long long)c.not_after);
-        txn_set(t, "cert_na", v);
-        txn_set(t, "old_key", c.key_serial);
-    }
-    return lost_records(t, st);
-}
-
-static bool
-revoke_done(const struct txn *t)
-{
-    return strcmp(txn_get(t, "fx_revoke"), "done") == 0;
-}
-
-static enum txn_run_result
-revoke_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
-{
-    int pick = txn_get_int(t, "reason_pick", 0), rc;
-    const char *serial = txn_get(t, "cert_serial");
-    struct store_cert c;
-    bool published;
-    char err[256];
-
-    if (pick < 1 || pick > (int)(sizeof revoke_reasons / sizeof revoke_reasons[0]) || serial[0] == '\0') {
-        r->why = M_REV_NOTHING;
-        return RUN_REFUSED;
-    }
-    if (env->st == NULL)
-        return r->store_rc = STORE_ERR_OPEN, RUN_STORE;
-    if ((rc = txn_mark(t, env->st, "fx_revoke", "revoking")) != STORE_OK)
-        return r->store_rc = rc, RUN_STORE;
-    rc = txn_ca_change(env, CA_REVOKE, serial, revoke_reasons[pick - 1], txn_actor(env), &published, err, sizeof err);
-    if (rc == STORE_ERR_CONFLICT && store_cert_get(env->st, serial, &c) == STORE_OK && c.state == CERT_REVOKED &&
-        c.reason != REASON_HOLD) {
-        /* revoked already: by this order before a crash (perhaps before the
-         * CRL went out), or meanwhile; the CRL is published again */
-        rc = STORE_OK;
-        published = env->tok != NULL && txn_ca_publish(env, err, sizeof err) == 0;
-    }
-    if (rc == STORE_ERR_CONFLICT || rc == STORE_ERR_NOT_FOUND) {
-        r->why = M_REV_NOTHING;
-        return RUN_REFUSED;
-    }
-    if (rc != STORE_OK)
-        return r->store_rc = rc, RUN_STORE;
-    txn_fault("revoke");
-    if ((rc = txn_mark(t, env->st, "fx_revoke", "done")) != STORE_OK)
-        return r->store_rc = rc, RUN_STORE;
-    if (!published)
-        snprintf(r->note, sizeof r->note, "%s", msg(M_REV_CRL_LATER));
-    return RUN_OK;
-}
-
-static const struct txn_stage revoke_stage = {
-    .name = "revoke", .title = M_REV_S_REVOKE, .done = revoke_done, .run = revoke_run, .done_note = M_REV_REVOKED,
-};
-static const struct txn_stage *const revoke_stages[] = { &revoke_stage, &txn_stage_receipt, &txn_stage_finish };
-
-/* Once revoked there is nothing to undo: only finishing is right. */
-static enum msg_id
-revoke_may_cancel(const struct txn *t, const struct txn_env *env)
-{
-    (void)env;
-    return txn_get(t, "fx_revoke")[0] != '\0' ? M_REV_NO_CANCEL : 0;
-}
-
-static const struct txn_show revoke_cert_rows[] = {
-    { "company", M_TXN_F_COMPANY, 0 },
-    { "uscc", M_TXN_F_USCC, 0 },
-    { "cert_serial", M_TXN_KEY_CERT, 0 },
-    { "cert_na", M_TXN_VALID_TO, TXN_SHOW_DATE },
-    { "old_key", M_TXN_KEY_SERIAL, 0 },
-};
-static const struct txn_pick revoke_reason_pick = {
-    .key = "reason_pick", .question = M_REV_REASON_Q, .options = revoke_reason_options,
-    .noptions = sizeof revoke_reason_options / sizeof revoke_reason_options[0],
-    .rows = revoke_cert_rows, .nrows = sizeof revoke_cert_rows / sizeof revoke_cert_rows[0],
-};
-
-static const struct txn_form revoke_company_form = {
-    .intro = M_REV_INTRO,
-    .fields = lost_company_fields,
-    .nfields = sizeof lost_company_fields / sizeof lost_company_fields[0],
-    .check = lost_company_check,
-};
-
-static const struct txn_mat revoke_materials[] = {
-    { .key = "mat_form", .label = M_REV_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
-static const struct txn_show revoke_done_rows[] = {
-    { "company", M_TXN_F_COMPANY, 0 },
-    { "uscc", M_TXN_F_USCC, 0 },
-    { "operator_name", M_TXN_F_OPERATOR, 0 },
-    { "operator_id", M_TXN_F_OPERATOR_ID, TXN_SHOW_MASK_ID },
-    { "cert_serial", M_REV_CERT, 0 },
-};
-static const struct txn_done revoke_done_page = {
-    .headline = M_REV_DONE,
-    .rows = revoke_done_rows,
-    .nrows = sizeof revoke_done_rows / sizeof revoke_done_rows[0],
-    .next = M_REV_NEXT,
-};
-
-static const struct txn_step revoke_steps[] = {
-    { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &revoke_company_form },
-    { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
-    { .name = "reason", .title = M_REV_STEP_REASON, .page = PAGE_PICK, .pick = &revoke_reason_pick },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = revoke_materials,
-      .nmaterials = sizeof revoke_materials / sizeof revoke_materials[0] },
-    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
-    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
-    { .name = "revoke", .title = M_REV_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
-      .stages = revoke_stages, .nstages = sizeof revoke_stages / sizeof revoke_stages[0] },
-    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
-};
-
-const struct txn_def txn_revoke = {
-    .kind = KIND_REVOKE,
-    .steps = revoke_steps,
-    .nsteps = sizeof revoke_steps / sizeof revoke_steps[0],
-    .records = revoke_records,
-    .may_cancel = revoke_may_cancel,
-    .done = &revoke_done_page,
 };

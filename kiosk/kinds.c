@@ -62,6 +62,19 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
+    /* 挂失 and 解挂 (beyond the seeds, issue 9): free, at the CA's counter */
+    [KIND_HOLD] = {
+        .code = "hold", .title = M_PRN_TXN_HOLD, .op = KIND_OP_OTHER,
+        .next = { M_PRN_NEXT_HELD },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
+    },
+    [KIND_RELEASE] = {
+        .code = "release", .title = M_PRN_TXN_RELEASE, .op = KIND_OP_OTHER,
+        .next = { M_PRN_NEXT_RELEASED },
+        .materials = { M_PRN_C_FORM1, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
+    },
     [KIND_BIND] = {
         .code = "bind", .title = M_PRN_TXN_BIND, .op = KIND_OP_OTHER,
         .next = { M_PRN_NEXT_BOUND },

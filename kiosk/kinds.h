@@ -25,6 +25,8 @@ enum txn_kind {
     KIND_CHANGE,            /* 证书信息变更 */
     KIND_UNLOCK,            /* PIN 码解锁 */
     KIND_REVOKE,            /* 证书撤销 */
+    KIND_HOLD,              /* 证书挂失: on hold */
+    KIND_RELEASE,           /* 证书解挂: the hold released */
     KIND_BIND,              /* 电子签章绑定 (window 68) */
     KIND_PIN,               /* 修改PIN码: no order, nothing to pay */
     KIND_SELFTEST,          /* 加解密测试: no order, nothing to pay */

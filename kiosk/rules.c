@@ -583,6 +583,8 @@ rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rul
         break;
     case KIND_CHANGE:
     case KIND_REVOKE:
+    case KIND_HOLD:
+    case KIND_RELEASE:
     case KIND_BIND:
     case KIND_PIN:
     case KIND_SELFTEST:

@@ -15,11 +15,12 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
+static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_hold = KIND_HOLD, kind_release = KIND_RELEASE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
                           kind_selftest = KIND_SELFTEST;
 static const struct txn_open open_new = { .kind = KIND_NEW }, open_renew = { .kind = KIND_RENEW },
                              open_lost = { .kind = KIND_LOST }, open_damaged = { .kind = KIND_DAMAGED },
                              open_change = { .kind = KIND_CHANGE }, open_revoke = { .kind = KIND_REVOKE },
+                             open_hold = { .kind = KIND_HOLD }, open_release = { .kind = KIND_RELEASE },
                              open_unlock = { .kind = KIND_UNLOCK },
                              open_pin = { .kind = KIND_PIN }, open_selftest = { .kind = KIND_SELFTEST };
 
@@ -31,6 +32,8 @@ const struct home_item home_items[] = {
     { .scr = &screen_txn, .kind = &kind_damaged, .arg = &open_damaged },
     { .scr = &screen_txn, .kind = &kind_change, .arg = &open_change },
     { .scr = &screen_txn, .kind = &kind_unlock, .arg = &open_unlock },
+    { .scr = &screen_txn, .kind = &kind_hold, .arg = &open_hold },
+    { .scr = &screen_txn, .kind = &kind_release, .arg = &open_release },
     { .scr = &screen_txn, .kind = &kind_revoke, .arg = &open_revoke },
     { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
     { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
@@ -56,7 +59,7 @@ home_item_label(const struct home_item *it)
 
 struct home_state {
     int sel;                 /* index into the visible items */
-    int idx[16];             /* visible item -> home_items index */
+    int idx[24];             /* visible item -> home_items index */
     int n;                   /* visible items */
 };
 
@@ -67,7 +70,7 @@ home_items_visible(struct app *app, struct home_state *s)
     int i;
 
     s->n = 0;
-    for (i = 0; i < home_nitems && s->n < 16; i++)
+    for (i = 0; i < home_nitems && s->n < 24; i++)
         if ((home_item_modes(&home_items[i]) & app->mode) && ses_may_reach(app, home_items[i].scr))
             s->idx[s->n++] = i;
     if (s->sel >= s->n)

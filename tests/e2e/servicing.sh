@@ -13,6 +13,9 @@
 #  - 证书撤销 (revocation): the company by USCC and name with no key, the
 #    operator, the reason picked under the certificate shown, free, revoked
 #    at once (cessationOfOperation in the records);
+#  - 证书挂失 then 证书解挂: the company by USCC and name, the certificate
+#    shown and confirmed, free, on hold with the day it ends; then the
+#    found key read, the operator, free, its PIN, active again;
 #  - 证书变更 (information change): the applicant, the company's key, the new
 #    company name typed over the old, nothing to pay, the current PIN, done
 #    (the same key, the new name in the certificate, the old one revoked
@@ -61,6 +64,9 @@ K_DMG=$(issue blank21 "$U_DMG" "$C_DMG")
 K_CHG=$(issue blank23 "$U_CHG" "$C_CHG")
 U_REV=91120116MA05RW2K2Y; C_REV=天津市撤销端到端有限公司
 K_REV=$(issue blank26 "$U_REV" "$C_REV")
+U_HOLD=91120116MA05HD3L05; C_HOLD=天津市挂失端到端有限公司
+K_HOLD=$(issue blank29 "$U_HOLD" "$C_HOLD")
+OLD_HOLD=$(db "SELECT serial FROM certs WHERE uscc='$U_HOLD' AND state=0")
 OLD_REV=$(db "SELECT serial FROM certs WHERE uscc='$U_REV' AND state=0")
 t_check "three certificates issued for the three companies" test "$(db "SELECT count(*) FROM certs WHERE state=0 AND uscc IN ('$U_LOST','$U_DMG','$U_CHG')")" = 3
 OLD_LOST=$(db "SELECT serial FROM certs WHERE uscc='$U_LOST' AND state=0")
@@ -195,4 +201,48 @@ expect "...listed on the CRL" "证书吊销列表（CRL）"
 key Enter
 expect "home" "请选择业务"
 t_eq "revoke: the certificate revoked cessationOfOperation (5)" "1|5" "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$OLD_REV'")"
+
+# ---- 证书挂失 (report lost, the key absent), then 证书解挂 with the key found ---------------------
+menu 证书挂失
+expect "hold: the company form, the key not here" "证书挂失：请填写"
+type_ "$U_HOLD"; key Enter; type_ "$C_HOLD"; key Enter
+operator 孙十三 120101198503037792
+expect "the certificate to hold, shown" "$OLD_HOLD"
+expect "...confirmed by one answer" "1. 挂失：证书立即冻结"
+key 1; key Enter
+expect "the materials" "写明“证书挂失”"
+key a; key Enter
+expect "nothing to pay" "应收合计：0.00 元"
+key Enter
+expect "free, confirmed" "本次办理免费"
+key Enter
+expect "held, immediately" "证书已挂失冻结，立即生效"
+wait_for "回车 下一步"; key Enter
+expect "hold: done" "证书挂失完成"
+expect "...with the day the hold ends ([ca] hold_days = 30)" "$(date -d '+30 days' +%F)"
+key Enter
+expect "home" "请选择业务"
+t_eq "hold: on hold (certificateHold 6), the key held (3)" "1|6|3" \
+  "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$OLD_HOLD'")|$(db "SELECT state FROM keys WHERE serial='$K_HOLD'")"
+plug "$K_HOLD" > /dev/null
+menu 证书解挂
+expect "release: the found key read, its company shown" "$C_HOLD"
+key Enter
+expect "the operator" "经办人"
+operator 孙十三 120101198503037792
+expect "the materials" "写明“证书解挂”"
+key a; key Enter
+expect "nothing to pay" "应收合计：0.00 元"
+key Enter
+key Enter
+expect "the key's PIN proves it is theirs" "请输入UKey当前的PIN码"
+type_ "$PIN"; key Enter
+expect "released" "已解除挂失，证书恢复有效"
+wait_for "回车 下一步"; key Enter
+expect "release: done" "证书解挂完成"
+key Enter
+expect "home" "请选择业务"
+unplug "$K_HOLD"
+t_eq "release: active again, the key in use (1)" "0|-1|1" \
+  "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$OLD_HOLD'")|$(db "SELECT state FROM keys WHERE serial='$K_HOLD'")"
 key F10

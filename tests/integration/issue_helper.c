@@ -426,24 +426,29 @@ cmd_replace(const struct txn_def *def, char **argv)
     if (t.cert.serial_hex[0] != '\0')
         printf("new_cert=%s\n", t.cert.serial_hex);
     printf("old_key=%s\n", txn_get(&t, "old_key"));
+    if (txn_get(&t, "hold_until")[0] != '\0')
+        printf("hold_until=%s\n", txn_get(&t, "hold_until"));
     return 0;
 }
 
-/* 证书变更 as the counter drives it: change OPERATOR_ID (the key inserted; the
- * new details in HELPER_FORM_change="company=...|uscc=...|legal_rep=..."). */
+/* A transaction on the holder's inserted key, as the counter drives it:
+ * change OPERATOR_ID (the new details in HELPER_FORM_change="company=...|
+ * uscc=...|legal_rep=..."), release OPERATOR_ID (解挂: the found key's PIN
+ * in HELPER_PIN). */
 static int
-cmd_change(char **argv)
+cmd_holder_order(const struct txn_def *def, char **argv)
 {
     struct txn t;
 
-    txn_begin(&t, &txn_change, env.window, env.clerk);
+    txn_begin(&t, def, env.window, env.clerk);
     txn_set(&t, "operator_name", "吴九");
     txn_set(&t, "operator_id", argv[2]);
     txn_set(&t, "mobile", "13912345673");
     printf("ran=%d\n", drive(&t) == 0);
     if (t.cert.serial_hex[0] != '\0')
         printf("new_cert=%s\n", t.cert.serial_hex);
-    printf("change_desc=%s\n", txn_get(&t, "change_desc"));
+    if (def == &txn_change)
+        printf("change_desc=%s\n", txn_get(&t, "change_desc"));
     return 0;
 }
 
@@ -516,8 +521,12 @@ main(int argc, char **argv)
         cmd_replace(&txn_damaged, argv);
     else if (strcmp(argv[1], "revoke") == 0 && argc >= 5)
         cmd_replace(&txn_revoke, argv);     /* the reason in HELPER_PICK */
+    else if (strcmp(argv[1], "hold") == 0 && argc >= 5)
+        cmd_replace(&txn_hold, argv);
+    else if (strcmp(argv[1], "release") == 0 && argc >= 3)
+        cmd_holder_order(&txn_release, argv);
     else if (strcmp(argv[1], "change") == 0 && argc >= 3)
-        cmd_change(argv);
+        cmd_holder_order(&txn_change, argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)
         cmd_renew(argv);
     else if (strcmp(argv[1], "unlock-order") == 0 && argc >= 4)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/lost.sh - 证书补办 (lost key) through the engine
 # (issue_helper drives kiosk/engine_replace.c's table as the counter does). A
-# company's certificate on blank13 is reported lost (`kiosk ca hold`: the
-# key is held); the replacement onto blank14 keeps the old validity end,
+# company's certificate on blank13 is reported lost at the counter (证书挂失:
+# the key is held); the replacement onto blank14 keeps the old validity end,
 # charges the profile's lost-key media fee, revokes the lost certificate
 # (keyCompromise: the hold becomes a revocation) in the records, the audit
 # and the CRL, and records the lost key lost for good: plugged into a new
@@ -22,7 +22,9 @@ OLDKEY=$(plug blank13)
 t_grep "a certificate issued onto blank13" "issue=0 " "$TEST_TMP/issue.out"
 OLD=$(db "SELECT serial FROM certs WHERE uscc='$USCC' AND state=0")
 OLD_END=$(date -d "@$(db "SELECT not_after FROM certs WHERE serial='$OLD'")" +%F)
-printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" ca hold "$OLD" --as boss > /dev/null 2>&1
+"$KIOSK" dev unplug "$OLDKEY" > /dev/null 2>&1
+"$H" hold 120101198503039990 "$USCC" "$COMPANY" > "$TEST_TMP/hold.out" 2>&1
+t_grep "reported lost at the counter (证书挂失), the key absent" "finished=1" "$TEST_TMP/hold.out"
 t_eq "reported lost (挂失): the certificate on hold, the key held" "1|6|3" \
   "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$OLD'")|$(db "SELECT state FROM keys WHERE serial='$OLDKEY'")"
 "$KIOSK" dev unplug "$OLDKEY" > /dev/null 2>&1
