@@ -398,6 +398,51 @@ int store_audit_hash(store *st, int64_t id, char hash[65]);
 int store_audit_by_actor(store *st, const char *actor, const char *const *actions, time_t since,
                          struct store_audit_row *out, size_t max, size_t *n);
 
+/* ---- electronic seals bound at window 68 (schema 8) ------------------------ */
+
+enum store_seal_state { SEAL_BOUND = 0, SEAL_SUPERSEDED = 1 };
+
+/* One binding of an electronic seal (电子签章) to a certificate. */
+struct store_seal {
+    int64_t id;                 /* set by store_seal_bind */
+    char seal_id[40];           /* the seal's number, unique (given by the caller) */
+    char uscc[32];
+    char company[256];
+    char kind[16];              /* unit (单位电子公章) | legal (法定代表人名章及签名) */
+    char name[128];             /* the seal's name as engraved */
+    char cert_serial[80];       /* the certificate bound to (recorded) */
+    char cert_fpr[65];          /* its SHA-256 */
+    char key_serial[32];        /* the key it lives on */
+    char image_sha256[65];      /* the scanned image's SHA-256, "" if none */
+    char image_desc[128];       /* what the image is ("PNG 600x600, 12 KB"), "" if none */
+    char clerk[64];             /* window-68 clerk */
+    time_t bound_at;            /* set by the store */
+    int64_t order_id;
+    enum store_seal_state state;
+    char superseded_by[40];     /* SEAL_SUPERSEDED: the seal_id that replaced it */
+    /* read only: the certificate's state now (enum store_cert_state) and reason */
+    int cert_state, cert_reason;
+};
+
+/*
+ * Record binding S (fills id and bound_at) and, in the same statement
+ * group, mark superseded every bound seal of the same company and kind on
+ * a certificate that is no longer active and not on hold (the
+ * re-binding). CONFLICT when a seal of that kind is bound to S's
+ * certificate already, or the certificate is unknown; IO naming the field
+ * for an empty seal_id, name or clerk. Call inside a unit of work with its
+ * audit row.
+ */
+int store_seal_bind(store *st, struct store_seal *s);
+/* The bindings of USCC, newest first, at most MAX; *n the count. */
+int store_seal_list(store *st, const char *uscc, struct store_seal *out, size_t max, size_t *n);
+/*
+ * The bindings waiting for a re-binding (需重新绑定): bound, on a
+ * certificate superseded or revoked (not merely on hold), newest first, at
+ * most MAX.
+ */
+int store_seal_waiting(store *st, struct store_seal *out, size_t max, size_t *n);
+
 /* ---- units of work, companies, operators, payments, keys (schema 2) ------- */
 
 /*

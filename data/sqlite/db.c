@@ -221,6 +221,29 @@ const char *const store_migrations[] = {
     "ALTER TABLE keys ADD COLUMN pin_fails INTEGER NOT NULL DEFAULT 0 CHECK (pin_fails >= 0);"
     "UPDATE keys SET state = 3 WHERE serial IN"
     "  (SELECT key_serial FROM certs WHERE state = 1 AND reason = 6 AND key_serial IS NOT NULL);",
+
+    /* 8: electronic seals bound to certificates at window 68 (state 0
+     * bound, 1 superseded by a re-binding); one bound seal of a kind per
+     * certificate */
+    "CREATE TABLE seals ("
+    "  id INTEGER PRIMARY KEY,"
+    "  seal_id TEXT NOT NULL UNIQUE,"
+    "  uscc TEXT NOT NULL,"
+    "  company TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('unit', 'legal')),"
+    "  name TEXT NOT NULL CHECK (name <> ''),"
+    "  cert_serial TEXT NOT NULL REFERENCES certs(serial),"
+    "  cert_fpr TEXT NOT NULL DEFAULT '',"
+    "  key_serial TEXT NOT NULL,"
+    "  image_sha256 TEXT NOT NULL DEFAULT '',"
+    "  image_desc TEXT NOT NULL DEFAULT '',"
+    "  clerk TEXT NOT NULL,"
+    "  bound_at INTEGER NOT NULL,"
+    "  order_id INTEGER NOT NULL DEFAULT 0,"
+    "  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 1),"
+    "  superseded_by TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX seals_uscc ON seals(uscc, bound_at);"
+    "CREATE UNIQUE INDEX seals_bound ON seals(cert_serial, kind) WHERE state = 0;",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -403,6 +403,81 @@ test_audit_chain(void **state)
     assert_int_equal(strlen(head), 64);
 }
 
+/* Seals bound at window 68: listed newest first; one bound seal of a kind
+ * per certificate; a certificate superseded or revoked leaves its seal
+ * waiting (需重新绑定), one on hold does not; binding the company's new
+ * certificate supersedes the waiting one. */
+static void
+seal_of(struct store_seal *b, const char *id, const char *cert)
+{
+    memset(b, 0, sizeof *b);
+    snprintf(b->seal_id, sizeof b->seal_id, "%s", id);
+    snprintf(b->uscc, sizeof b->uscc, "91120116MA05JQ4W3K");
+    snprintf(b->company, sizeof b->company, "测试单位");
+    snprintf(b->kind, sizeof b->kind, "unit");
+    snprintf(b->name, sizeof b->name, "测试单位电子公章");
+    snprintf(b->cert_serial, sizeof b->cert_serial, "%s", cert);
+    snprintf(b->key_serial, sizeof b->key_serial, "k1");
+    snprintf(b->clerk, sizeof b->clerk, "w68");
+}
+
+static void
+test_seal_bindings(void **state)
+{
+    struct fixture *f = *state;
+    struct store_cert c;
+    struct store_seal b, got[4];
+    size_t n;
+    time_t now = time(NULL);
+
+    memset(&c, 0, sizeof c);
+    snprintf(c.serial, sizeof c.serial, "5EA101");
+    snprintf(c.uscc, sizeof c.uscc, "91120116MA05JQ4W3K");
+    c.not_before = now;
+    c.not_after = now + 86400;
+    c.reason = REASON_NONE;
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
+
+    seal_of(&b, "QZ-1", "5EA1FF");
+    assert_int_equal(store_seal_bind(f->d.st, &b), STORE_ERR_CONFLICT);      /* an unknown certificate */
+    seal_of(&b, "QZ-1", "5EA101");
+    assert_int_equal(store_seal_bind(f->d.st, &b), STORE_OK);
+    assert_true(b.id > 0 && b.bound_at > 0);
+    seal_of(&b, "QZ-2", "5EA101");
+    assert_int_equal(store_seal_bind(f->d.st, &b), STORE_ERR_CONFLICT);      /* one bound unit seal per certificate */
+    seal_of(&b, "", "5EA101");
+    assert_int_equal(store_seal_bind(f->d.st, &b), STORE_ERR_IO);
+
+    assert_int_equal(store_cert_hold(f->d.st, "5EA101", now), STORE_OK);
+    assert_int_equal(store_seal_waiting(f->d.st, got, 4, &n), STORE_OK);
+    assert_int_equal(n, 0);                                                 /* on hold: not waiting */
+    assert_int_equal(store_cert_release(f->d.st, "5EA101"), STORE_OK);
+    assert_int_equal(store_cert_set_state(f->d.st, "5EA101", CERT_SUPERSEDED), STORE_OK);
+    assert_int_equal(store_seal_waiting(f->d.st, got, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0].seal_id, "QZ-1");
+    assert_int_equal(got[0].cert_state, CERT_SUPERSEDED);
+
+    snprintf(c.serial, sizeof c.serial, "5EA102");
+    assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
+    store_set_now(f->d.st, now + 60);
+    seal_of(&b, "QZ-3", "5EA102");
+    assert_int_equal(store_seal_bind(f->d.st, &b), STORE_OK);
+    store_set_now(f->d.st, 0);
+    assert_int_equal(store_seal_waiting(f->d.st, got, 4, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_seal_list(f->d.st, "91120116MA05JQ4W3K", got, 4, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0].seal_id, "QZ-3");                           /* newest first */
+    assert_int_equal(got[0].state, SEAL_BOUND);
+    assert_int_equal(got[0].cert_state, CERT_ACTIVE);
+    assert_string_equal(got[1].seal_id, "QZ-1");
+    assert_int_equal(got[1].state, SEAL_SUPERSEDED);
+    assert_string_equal(got[1].superseded_by, "QZ-3");
+    assert_int_equal(store_seal_list(f->d.st, "91120116MA05JQ4W3K", got, 1, &n), STORE_OK);
+    assert_int_equal(n, 1);
+}
+
 int
 main(void)
 {
@@ -417,6 +492,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_key_life_and_pin_counter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_try_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seal_bindings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

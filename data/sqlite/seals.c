@@ -1,0 +1,139 @@
+/*
+ * data/sqlite/seals.c - the SQLite records (data/store.h): electronic seals
+ * bound to certificates at window 68. Whether a binding needs re-binding is
+ * not stored: it is read from its certificate's state, so no transaction
+ * that supersedes or revokes a certificate has to remember the seals.
+ */
+#include "data/sqlite/sqlite_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SEAL_COLS                                                                                          \
+    "s.id, s.seal_id, s.uscc, s.company, s.kind, s.name, s.cert_serial, s.cert_fpr, s.key_serial,"          \
+    " s.image_sha256, s.image_desc, s.clerk, s.bound_at, s.order_id, s.state, s.superseded_by,"             \
+    " COALESCE(c.state, 1), COALESCE(c.reason, -1)"
+
+static const char SQL_SEAL_SUPERSEDE[] =
+    "UPDATE seals SET state = 1, superseded_by = ?1"
+    " WHERE state = 0 AND uscc = ?2 AND kind = ?3 AND cert_serial <> ?4 AND cert_serial IN"
+    " (SELECT serial FROM certs WHERE state = 2 OR (state = 1 AND reason <> 6))";
+static const char SQL_SEAL_ADD[] =
+    "INSERT INTO seals (seal_id, uscc, company, kind, name, cert_serial, cert_fpr, key_serial, image_sha256,"
+    " image_desc, clerk, bound_at, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_SEAL_LIST[] =
+    "SELECT " SEAL_COLS " FROM seals s LEFT JOIN certs c ON c.serial = s.cert_serial"
+    " WHERE s.uscc = ? ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
+static const char SQL_SEAL_WAITING[] =
+    "SELECT " SEAL_COLS " FROM seals s JOIN certs c ON c.serial = s.cert_serial"
+    " WHERE s.state = 0 AND (c.state = 2 OR (c.state = 1 AND c.reason <> 6))"
+    " ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
+
+static void
+seal_row(sqlite3_stmt *s, struct store_seal *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = sqlite3_column_int64(s, 0);
+    st_text(s, 1, o->seal_id, sizeof o->seal_id);
+    st_text(s, 2, o->uscc, sizeof o->uscc);
+    st_text(s, 3, o->company, sizeof o->company);
+    st_text(s, 4, o->kind, sizeof o->kind);
+    st_text(s, 5, o->name, sizeof o->name);
+    st_text(s, 6, o->cert_serial, sizeof o->cert_serial);
+    st_text(s, 7, o->cert_fpr, sizeof o->cert_fpr);
+    st_text(s, 8, o->key_serial, sizeof o->key_serial);
+    st_text(s, 9, o->image_sha256, sizeof o->image_sha256);
+    st_text(s, 10, o->image_desc, sizeof o->image_desc);
+    st_text(s, 11, o->clerk, sizeof o->clerk);
+    o->bound_at = (time_t)sqlite3_column_int64(s, 12);
+    o->order_id = sqlite3_column_int64(s, 13);
+    o->state = (enum store_seal_state)sqlite3_column_int(s, 14);
+    st_text(s, 15, o->superseded_by, sizeof o->superseded_by);
+    o->cert_state = sqlite3_column_int(s, 16);
+    o->cert_reason = sqlite3_column_int(s, 17);
+}
+
+int
+store_seal_bind(store *st, struct store_seal *b)
+{
+    sqlite3_stmt *s;
+    int rc, i = 1;
+
+    if (b->seal_id[0] == '\0' || b->name[0] == '\0' || b->clerk[0] == '\0') {
+        st_detail(st, "seal: %s is empty", b->seal_id[0] == '\0' ? "seal_id" : b->name[0] == '\0' ? "name" : "clerk");
+        return STORE_ERR_IO;
+    }
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_SEAL_SUPERSEDE)) == NULL) {
+        st_rollback(st);
+        return STORE_ERR_IO;
+    }
+    sqlite3_bind_text(s, 1, b->seal_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, b->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, b->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, b->cert_serial, -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "seal: supersede")) != STORE_OK) {
+        st_rollback(st);
+        return rc;
+    }
+    if ((s = st_prep(st, SQL_SEAL_ADD)) == NULL) {
+        st_rollback(st);
+        return STORE_ERR_IO;
+    }
+    b->bound_at = st_now(st);
+    sqlite3_bind_text(s, i++, b->seal_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->company, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->cert_serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->cert_fpr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->key_serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->image_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->image_desc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, b->clerk, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i++, b->bound_at);
+    sqlite3_bind_int64(s, i++, b->order_id);
+    if ((rc = st_step_done(st, s, "seal: bind")) != STORE_OK) {
+        st_rollback(st);
+        return rc;
+    }
+    b->id = sqlite3_last_insert_rowid(st->db);
+    b->state = SEAL_BOUND;
+    return st_commit(st);
+}
+
+static int
+seal_query(store *st, const char *sql, const char *uscc, struct store_seal *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, sql);
+    int rc = SQLITE_DONE, i = 1;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    if (uscc != NULL)
+        sqlite3_bind_text(s, i++, uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i, (sqlite3_int64)max);
+    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        seal_row(s, &out[(*n)++]);
+    if (*n < max && rc != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return st_fail(st, rc, "seal: list");
+    }
+    sqlite3_reset(s);
+    return STORE_OK;
+}
+
+int
+store_seal_list(store *st, const char *uscc, struct store_seal *out, size_t max, size_t *n)
+{
+    return seal_query(st, SQL_SEAL_LIST, uscc, out, max, n);
+}
+
+int
+store_seal_waiting(store *st, struct store_seal *out, size_t max, size_t *n)
+{
+    return seal_query(st, SQL_SEAL_WAITING, NULL, out, max, n);
+}
