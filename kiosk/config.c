@@ -77,6 +77,9 @@ static const struct cfg_option cfg_options[] = {
     { "ca", "uscc_attr", CFG_ENUM, F(uscc_attr), "organizationIdentifier", 0, 0, "organizationIdentifier|serialNumber", "the subject attribute that carries the company's USCC (X.520 organizationIdentifier, or serialNumber as some CAs do)" },
     { "ca", "profile", CFG_ENUM, F(profile_name), "tianjin", 0, 0, "tianjin|bjca", "fee and validity profile in force" },
 
+    { "seal", "scan_dir", CFG_PATH, F(seal_scan_dir), "scans", 0, 0, NULL, "window 68: directory the seal scanner writes its PNG or PDF images to (the clerk names one by its file name)" },
+    { "seal", "image_max_kb", CFG_INT, F(seal_image_max_kb), "5120", 16, 51200, NULL, "window 68: the largest seal image taken, in KB" },
+
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },
     { "db", "busy_ms", CFG_INT, F(db_busy_ms), "5000", 0, 600000, NULL, "wait this long for a busy database" },
 

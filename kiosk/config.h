@@ -64,6 +64,8 @@ struct kiosk_config {
     char crl_url[CFG_STR_MAX];    /* CRL distribution point put in certificates */
     char crl_dir[CFG_PATH_MAX];   /* where the CRL (kiosk-ca.crl) and kiosk-ca.crt are published */
     int crl_valid_h;              /* hours from thisUpdate to nextUpdate */
+    char seal_scan_dir[CFG_PATH_MAX]; /* window 68: where the seal scanner leaves its images */
+    int seal_image_max_kb;        /* the largest seal image taken */
     int hold_days;                /* a certificate on hold (reported lost) is revoked after this many days */
     char issuer_url[CFG_STR_MAX]; /* authorityInfoAccess caIssuers: where the CA certificate is served */
     char policy_oid[64];          /* certificatePolicies: the CA's policy (CPS) OID */

@@ -552,6 +552,7 @@ enum txn_run_result txn_advance(struct txn *t, const struct txn_env *env, struct
 extern const struct txn_stage txn_stage_finish;     /* the order closed, stored at its last step */
 extern const struct txn_stage txn_stage_receipt;    /* the receipt queued once (kiosk/engine_paper.c) */
 bool txn_stage_receipt_done(const struct txn *t);
+extern const struct txn_stage txn_stage_bind_paper; /* window 68's binding confirmation, queued once */
 
 /* What the inserted key is to the order (txn_new_key_scan). */
 enum txn_key_verdict {
@@ -708,6 +709,8 @@ int txn_replace_records(struct txn *t, store *st);
 extern const struct txn_def txn_revoke;
 extern const struct txn_def txn_hold;
 extern const struct txn_def txn_release;
+/* 电子签章绑定 at window 68 (kiosk/engine_seal.c). */
+extern const struct txn_def txn_bind;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

@@ -48,6 +48,15 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     d->not_before = t->cert.not_before;
     d->not_after = t->cert.not_after;
     CP(d->key_serial, "key_serial");
+    if (d->not_after == 0) {    /* a servicing order resumed: the certificate's days from its values */
+        d->not_before = (time_t)strtoll(txn_get(t, "cert_nb"), NULL, 10);
+        d->not_after = (time_t)strtoll(txn_get(t, "cert_na"), NULL, 10);
+    }
+    CP(d->cert_fpr, "cert_fpr");
+    CP(d->seal_id, "seal_id");
+    CP(d->seal_name, "seal_name");
+    CP(d->seal_image, "image_desc");
+    CP(d->rebind_of, "rebind_of");
     snprintf(d->ca_name, sizeof d->ca_name, "%s", p->display_name);
     snprintf(d->hall, sizeof d->hall, "%s", env->cfg->hall_name);
     snprintf(d->window, sizeof d->window, "%s", strcmp(t->order.window, "window68") == 0 ? "68" :
@@ -162,6 +171,30 @@ receipt_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
         snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_TXN_RECEIPT_SENT : M_TXN_RECEIPT_PRINTED));
     return RUN_OK;
 }
+
+static bool
+bind_paper_done(const struct txn *t)
+{
+    return txn_get_int(t, "bind_printed", 0) != 0;
+}
+
+static enum txn_run_result
+bind_paper_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
+{
+    static const enum prn_doc docs[] = { PRN_DOC_BIND };
+
+    r->note_warn = txn_print_once(t, env, "bind_printed", docs, 1, r->note, sizeof r->note) != 0;
+    if (!bind_paper_done(t))
+        return r->store_rc = STORE_ERR_IO, RUN_STORE;   /* not even queued (records): retry */
+    if (!r->note_warn)
+        snprintf(r->note, sizeof r->note, "%s", msg(env->printer ? M_BIND_PAPER_SENT : M_BIND_PAPER_PRINTED));
+    return RUN_OK;
+}
+
+const struct txn_stage txn_stage_bind_paper = {
+    .name = "bind_paper", .title = M_BIND_S_PAPER, .done = bind_paper_done, .run = bind_paper_run,
+    .store_fail_msg = M_TXN_RECORD_FAILED,
+};
 
 const struct txn_stage txn_stage_receipt = {
     .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = txn_stage_receipt_done, .run = receipt_run,

@@ -38,6 +38,7 @@ enum prn_doc {
     PRN_DOC_SEAL = 1,       /* 电子印章采样表, A4 */
     PRN_DOC_RECEIPT = 2,    /* 收据, 80 mm roll or A5 */
     PRN_DOC_CHECKLIST = 3,  /* materials to bring, receipt paper */
+    PRN_DOC_BIND = 4,       /* 电子签章绑定确认单, receipt paper (window 68) */
     PRN_DOC__COUNT
 };
 
@@ -92,6 +93,13 @@ struct prn_order_doc {
     char cert_serial[80];           /* hex */
     time_t not_before, not_after;   /* validity */
     char key_serial[32];            /* UKey serial */
+    char cert_fpr[65];              /* certificate SHA-256, hex */
+
+    /* electronic seal (window 68's binding) */
+    char seal_id[40];               /* the binding's seal number */
+    char seal_name[128];            /* the seal's name; its kind follows cert_kind */
+    char seal_image[128];           /* the scanned image, described ("" none) */
+    char rebind_of[40];             /* the seal number it replaces ("" a first binding) */
 
     /* counter */
     char ca_name[128];              /* CA display name (profile) */

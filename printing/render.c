@@ -210,6 +210,15 @@ prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
             return "";
         rules_money_format(prn_total(d), a, sizeof a);
         return cfmt(c, buf, n, M_PRN_C_FEE, a);
+    case PF_B_SEAL_ID: return d->seal_id[0] ? cfmt(c, buf, n, M_PRN_B_SEAL_ID, d->seal_id) : "";
+    case PF_B_SEAL_KIND:
+        return cfmt(c, buf, n, M_PRN_B_SEAL_KIND,
+                    msg_in(d->cert_kind == PRN_CERT_LEGAL ? M_PRN_B_KIND_LEGAL : M_PRN_B_KIND_UNIT, c->lang));
+    case PF_B_SEAL_NAME: return d->seal_name[0] ? cfmt(c, buf, n, M_PRN_B_SEAL_NAME, d->seal_name) : "";
+    case PF_B_SEAL_IMAGE:
+        return cfmt(c, buf, n, M_PRN_B_SEAL_IMAGE, d->seal_image[0] ? d->seal_image : msg_in(M_PRN_B_NO_IMAGE, c->lang));
+    case PF_B_CERT_FPR: return d->cert_fpr[0] ? cfmt(c, buf, n, M_PRN_B_CERT_FPR, d->cert_fpr) : "";
+    case PF_B_REBIND: return d->rebind_of[0] ? cfmt(c, buf, n, M_PRN_B_REBIND, d->rebind_of) : "";
     case PF__COUNT: break;
     }
     return "";
@@ -575,6 +584,7 @@ prn_render(enum prn_doc doc, const struct prn_order_doc *in, enum prn_paper pape
     case PRN_DOC_SEAL: page = &prn_tpl_seal; break;
     case PRN_DOC_RECEIPT: flow = &prn_tpl_receipt; break;
     case PRN_DOC_CHECKLIST: flow = &prn_tpl_checklist; break;
+    case PRN_DOC_BIND: flow = &prn_tpl_bind; break;
     default:
         snprintf(err, errlen, "prn_render: unknown document %d", (int)doc);
         return -1;

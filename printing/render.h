@@ -34,6 +34,7 @@ enum prn_field {
     PF_R_WINDOW, PF_R_CLERK, PF_R_TIME, PF_R_ORDER, PF_R_TXN, PF_R_COMPANY, PF_R_OPERATOR,
     PF_R_PAYMENT, PF_R_CERT_SERIAL, PF_R_VALIDITY, PF_R_KEY_SERIAL, PF_HALL,
     PF_C_INTRO, PF_C_FEE,
+    PF_B_SEAL_ID, PF_B_SEAL_KIND, PF_B_SEAL_NAME, PF_B_SEAL_IMAGE, PF_B_CERT_FPR, PF_B_REBIND,
     PF__COUNT
 };
 
@@ -140,5 +141,6 @@ extern const struct prn_page_tpl prn_tpl_form;
 extern const struct prn_page_tpl prn_tpl_seal;
 extern const struct prn_flow_tpl prn_tpl_receipt;
 extern const struct prn_flow_tpl prn_tpl_checklist;
+extern const struct prn_flow_tpl prn_tpl_bind;
 
 #endif

@@ -400,7 +400,8 @@ prov_keys(struct prov *p)
         static const char *const more[] = { "blank4", "blank5", "blank6", "blank7", "blank8", "blank9", "blank10", "blank11", "blank12", "blank13", "blank14",
                                             "blank15", "blank16", "blank17", "blank18", "blank19", "blank20",
                                             "blank21", "blank22", "blank23", "blank24", "blank25", "blank26",
-                                            "blank27", "blank28", "blank29" };
+                                            "blank27", "blank28", "blank29",
+                                            "blank30", "blank31" };
         for (i = 0; i < sizeof more / sizeof more[0]; i++) {
             if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
                 return rc;

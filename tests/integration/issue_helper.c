@@ -77,8 +77,9 @@ open_hall(void)
     if (getenv("HELPER_PROFILE") != NULL)   /* the CA profile in force, as [ca] profile would set it */
         snprintf(cfg.profile_name, sizeof cfg.profile_name, "%s", getenv("HELPER_PROFILE"));
     env.cfg = &cfg;
-    env.window = "window66";
-    env.clerk = "w66";
+    /* the counter it plays: window 66 unless HELPER_WINDOW=window68 (clerk w68) */
+    env.window = getenv("HELPER_WINDOW") ? getenv("HELPER_WINDOW") : "window66";
+    env.clerk = strcmp(env.window, "window68") == 0 ? "w68" : "w66";
 }
 
 /* Plug / pull key SERIAL by its marker file (tok_dev_plug would load the
@@ -449,6 +450,9 @@ cmd_holder_order(const struct txn_def *def, char **argv)
         printf("new_cert=%s\n", t.cert.serial_hex);
     if (def == &txn_change)
         printf("change_desc=%s\n", txn_get(&t, "change_desc"));
+    if (def == &txn_bind)
+        printf("seal_id=%s\nseal_name=%s\nrebind_of=%s\nimage_desc=%s\n", txn_get(&t, "seal_id"),
+               txn_get(&t, "seal_name"), txn_get(&t, "rebind_of"), txn_get(&t, "image_desc"));
     return 0;
 }
 
@@ -525,6 +529,8 @@ main(int argc, char **argv)
         cmd_replace(&txn_hold, argv);
     else if (strcmp(argv[1], "release") == 0 && argc >= 3)
         cmd_holder_order(&txn_release, argv);
+    else if (strcmp(argv[1], "bind") == 0 && argc >= 3)
+        cmd_holder_order(&txn_bind, argv);  /* HELPER_WINDOW=window68; the seal in HELPER_FORM_seal */
     else if (strcmp(argv[1], "change") == 0 && argc >= 3)
         cmd_holder_order(&txn_change, argv);
     else if (strcmp(argv[1], "renew") == 0 && argc >= 4)

@@ -498,7 +498,8 @@ test_order_rights(void **state)
         { "unlock", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, true, true },
         { "unlock", "window66", KIND_AT_SELF, "self", TXN_ACCESS_NONE, false, false },
         { "bind", "window68", KIND_AT_W66, "window66", TXN_ACCESS_ELSEWHERE, false, false },
-        { "bind", "window68", KIND_AT_W68, "window68", TXN_ACCESS_HERE, false, true }, /* no table yet */
+        { "bind", "window68", KIND_AT_W68, "window68", TXN_ACCESS_HERE, true, true },
+        { "hold", "window66", KIND_AT_W68, "window68", TXN_ACCESS_ELSEWHERE, false, false },
         { "nonsense", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, false, false },
     };
     struct store_order o;
