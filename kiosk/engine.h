@@ -742,8 +742,6 @@ int txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen);
  * on any error.
  */
 enum txn_ca_op { CA_REVOKE = 0, CA_HOLD, CA_RELEASE };
-/* C is on hold and its hold has run out ([ca] hold_days): it cannot be released. */
-bool txn_hold_over(const struct txn_env *env, const struct store_cert *c);
 int txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,
                   bool *published, char *err, size_t errlen);
 

@@ -165,7 +165,8 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
     if ((rc = store_begin(env->st)) != STORE_OK)
         return rc;
     known = store_cert_get(env->st, serial, &before) == STORE_OK;
-    if (op == CA_RELEASE && known && txn_hold_over(env, &before)) {
+    if (op == CA_RELEASE && known && before.state == CERT_REVOKED && before.reason == REASON_HOLD &&
+        rules_hold_over(before.revoked_at, env->cfg->hold_days, txn_now(env))) {
         store_rollback(env->st);
         return STORE_ERR_CONFLICT;  /* the hold ran out: the next publication revokes it */
     }
@@ -197,19 +198,6 @@ ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int 
     return rc;
 }
 
-/* Holds placed at or before this time have run out ([ca] hold_days). */
-static time_t
-ca_hold_cutoff(const struct txn_env *env)
-{
-    return txn_now(env) - (time_t)env->cfg->hold_days * 86400;
-}
-
-bool
-txn_hold_over(const struct txn_env *env, const struct store_cert *c)
-{
-    return c->state == CERT_REVOKED && c->reason == REASON_HOLD && c->revoked_at <= ca_hold_cutoff(env);
-}
-
 /* Holds whose period ([ca] hold_days) is over become revocations (keyCompromise: the key stayed lost). */
 static int
 ca_expire_holds(const struct txn_env *env)
@@ -219,7 +207,7 @@ ca_expire_holds(const struct txn_env *env)
     int rc;
 
     do {
-        rc = store_cert_holds_before(env->st, ca_hold_cutoff(env), serials, 64, &n);
+        rc = store_cert_holds_before(env->st, rules_hold_cutoff(txn_now(env), env->cfg->hold_days), serials, 64, &n);
         for (i = 0; rc == STORE_OK && i < n; i++)
             rc = ca_change(env, CA_REVOKE, serials[i], REASON_KEY_COMPROMISE, "ca");
     } while (rc == STORE_OK && n == 64);

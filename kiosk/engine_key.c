@@ -328,7 +328,7 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
             v->note = rec.state == CERT_ACTIVE ? M_REL_NOT_HELD : M_SVC_CERT_REVOKED;
             return;
         }
-        if (txn_hold_over(env, &rec)) {
+        if (rules_hold_over(rec.revoked_at, env->cfg->hold_days, txn_now(env))) {
             v->note = M_REL_HOLD_OVER;
             msg_fmt(v->note_text, sizeof v->note_text, M_REL_HOLD_OVER, env->cfg->hold_days);
             return;

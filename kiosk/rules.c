@@ -695,3 +695,15 @@ rules_reason_list(void)
 {
     return "unspecified|keyCompromise|affiliationChanged|superseded|cessationOfOperation";
 }
+
+time_t
+rules_hold_cutoff(time_t now, int hold_days)
+{
+    return now - (time_t)(hold_days > 0 ? hold_days : 0) * 86400;
+}
+
+bool
+rules_hold_over(time_t held_at, int hold_days, time_t now)
+{
+    return held_at <= rules_hold_cutoff(now, hold_days);
+}

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "kiosk/config.h"
 #include "kiosk/kinds.h"
@@ -173,6 +174,14 @@ enum msg_id rules_validity_msg(enum rules_validity v);
 int rules_reason_parse(const char *name, int *code);
 const char *rules_reason_name(int code);
 const char *rules_reason_list(void);
+
+/* 挂失: a hold lasts HOLD_DAYS whole days (x 24 h) from the moment it was
+ * placed. rules_hold_cutoff(NOW, D) is the latest placing time whose hold
+ * has run out at NOW; rules_hold_over(HELD_AT, D, NOW) says whether the
+ * hold placed at HELD_AT has (it can no longer be released; the next CRL
+ * publication revokes it). */
+time_t rules_hold_cutoff(time_t now, int hold_days);
+bool rules_hold_over(time_t held_at, int hold_days, time_t now);
 
 /* Renewal eligibility on TODAY for a certificate ending END:
  * RULES_OK when end - today < renew_before_days (not yet expired) or it

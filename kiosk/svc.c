@@ -30,6 +30,15 @@ svc_outbox_recent(struct app *app, struct store_job *out, size_t max, size_t *n)
 }
 
 int
+svc_seal_waiting(struct app *app, struct store_seal *out, size_t max, size_t *n)
+{
+    *n = 0;
+    if (app->st == NULL)
+        return STORE_ERR_OPEN;
+    return store_seal_waiting(app->st, out, max, n);
+}
+
+int
 svc_outbox_act(struct app *app, enum svc_job_op op, int64_t id, int64_t *new_id, bool *audit_failed)
 {
     static const char *const actions[] = { "print.retry", "print.cancel", "print.reprint" };

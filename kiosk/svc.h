@@ -18,6 +18,8 @@ struct app;
 
 /* The most recent print jobs, newest first (at most MAX). store status. */
 int svc_outbox_recent(struct app *app, struct store_job *out, size_t max, size_t *n);
+/* The seals waiting for a re-binding (store_seal_waiting), newest first. */
+int svc_seal_waiting(struct app *app, struct store_seal *out, size_t max, size_t *n);
 
 /* What a clerk may do to a job that has not reached the printer. */
 enum svc_job_op {

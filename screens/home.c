@@ -38,6 +38,7 @@ const struct home_item home_items[] = {
     { .scr = &screen_txn, .kind = &kind_bind, .arg = &open_bind },
     { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
     { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
+    { .label = M_SEALW_MENU, .scr = &screen_seals, .modes = MODE_W68 },
     { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },
     { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
     { .label = M_SET_MENU, .scr = &screen_settle, .modes = MODE_CLERK },   /* supervisors only (ses_may_reach) */

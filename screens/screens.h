@@ -14,6 +14,7 @@ extern const struct screen screen_txn;       /* screens/txn_host.c: runs any tra
 extern const struct screen screen_resume;    /* screens/resume.c: 未完成订单 */
 extern const struct screen screen_login;     /* screens/login.c: clerk sign-in, and the lock screen */
 extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (clerk modes) */
+extern const struct screen screen_seals;     /* screens/seals.c: 待重新绑定 (window 68) */
 extern const struct screen screen_settle;    /* screens/settle.c: 日结 (supervisor) */
 
 /* One entry of the home menu. */

@@ -419,6 +419,36 @@ test_validity_check(void **state)
     }
 }
 
+/* 挂失: a hold of D days runs out exactly D x 24 h after it was placed. */
+static void
+test_hold_over(void **state)
+{
+    static const struct {
+        long after;     /* seconds since the hold was placed */
+        int days;
+        bool over;
+    } cases[] = {
+        { 0, 30, false },
+        { 29L * 86400, 30, false },
+        { 30L * 86400 - 1, 30, false },
+        { 30L * 86400, 30, true },      /* the boundary: over */
+        { 31L * 86400, 30, true },
+        { 86400 - 1, 1, false },
+        { 86400, 1, true },
+        { 365L * 86400 - 1, 365, false },
+        { 365L * 86400, 365, true },
+    };
+    const time_t held = 1796169600;     /* 2026-12-01 00:00 UTC */
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (rules_hold_over(held, cases[i].days, held + cases[i].after) != cases[i].over)
+            fail_msg("case %zu: %ld s after, %d days: expected %s", i, cases[i].after, cases[i].days,
+                     cases[i].over ? "over" : "not over");
+        assert_true((held <= rules_hold_cutoff(held + cases[i].after, cases[i].days)) == cases[i].over);
+    }
+}
+
 static void
 test_renew_eligibility(void **state)
 {
@@ -617,6 +647,7 @@ main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_add_years),
         cmocka_unit_test(test_validity_check),
+        cmocka_unit_test(test_hold_over),
         cmocka_unit_test(test_renew_eligibility),
         cmocka_unit_test(test_renew_end),
         cmocka_unit_test(test_damaged),
