@@ -438,7 +438,7 @@ test_hold_over(void **state)
         { 365L * 86400 - 1, 365, false },
         { 365L * 86400, 365, true },
     };
-    const time_t held = 1796169600;     /* 2026-12-01 00:00 UTC */
+    const time_t held = 1796169600;     /* 2026-12-02 00:00 UTC */
 
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
