@@ -700,6 +700,10 @@ extern const struct txn_def txn_damaged;
  * may act on (and no other unfinished order), and the records hook that
  * fills the papers from the company's record and records the operator. */
 #define TXN_REPLACE_COMPANY_NFIELDS 2
+/* Who comes with the holder's key (name, ID number, mobile; renewal,
+ * change, seal binding), checked with txn_operator_check. */
+#define TXN_APPLICANT_NFIELDS 3
+extern const struct txn_field txn_applicant_fields[TXN_APPLICANT_NFIELDS];
 extern const struct txn_field txn_replace_company_fields[TXN_REPLACE_COMPANY_NFIELDS];
 enum msg_id txn_replace_company_check(const struct txn *t, const struct txn_env *env, const char **field,
                                       char *other_id, size_t n);

@@ -193,10 +193,10 @@ bind_paper_run(struct txn *t, const struct txn_env *env, struct txn_run *r)
 
 const struct txn_stage txn_stage_bind_paper = {
     .name = "bind_paper", .title = M_BIND_S_PAPER, .done = bind_paper_done, .run = bind_paper_run,
-    .store_fail_msg = M_TXN_RECORD_FAILED,
+    .store_fail_msg = M_TXN_PAPER_FAILED,
 };
 
 const struct txn_stage txn_stage_receipt = {
     .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = txn_stage_receipt_done, .run = receipt_run,
-    .store_fail_msg = M_TXN_RECORD_FAILED,
+    .store_fail_msg = M_TXN_PAPER_FAILED,
 };

@@ -203,7 +203,7 @@ renew_may_cancel(const struct txn *t, const struct txn_env *env)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static const struct txn_field renew_applicant_fields[] = {
+const struct txn_field txn_applicant_fields[TXN_APPLICANT_NFIELDS] = {
     { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true },
     { .key = "operator_id", .label = M_TXN_F_OPERATOR_ID, .max_chars = 18,
       .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = txn_resident_id_today },
@@ -212,8 +212,8 @@ static const struct txn_field renew_applicant_fields[] = {
 };
 static const struct txn_form renew_applicant_form = {
     .intro = M_RENEW_INTRO,
-    .fields = renew_applicant_fields,
-    .nfields = sizeof renew_applicant_fields / sizeof renew_applicant_fields[0],
+    .fields = txn_applicant_fields,
+    .nfields = TXN_APPLICANT_NFIELDS,
     .check = txn_operator_check,
 };
 
@@ -443,8 +443,8 @@ static const struct txn_stage *const change_stages[] = {
 
 static const struct txn_form change_applicant_form = {
     .intro = M_CHG_APPLICANT_INTRO,
-    .fields = renew_applicant_fields,
-    .nfields = sizeof renew_applicant_fields / sizeof renew_applicant_fields[0],
+    .fields = txn_applicant_fields,
+    .nfields = TXN_APPLICANT_NFIELDS,
     .check = txn_operator_check,
 };
 

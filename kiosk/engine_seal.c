@@ -2,7 +2,8 @@
  * kiosk/engine_seal.c - 电子签章绑定, binding the electronic seal to a
  * company's certificate at window 68 (seed 000, step 5 and 重新绑定电子签章).
  *
- * The holder's key inserted -> its certificate read, ours, active (not
+ * Who comes (name, ID number, mobile: the order is found by it) -> the
+ * holder's key inserted -> its certificate read, ours, active (not
  * revoked, on hold or expired) and the key's state allowing use -> the
  * company and certificate shown with the company's seals, newest first,
  * and the seal a re-binding replaces (one bound to a certificate since
@@ -325,7 +326,15 @@ static const struct txn_done bind_done_page = {
     .next = M_BIND_NEXT,
 };
 
+static const struct txn_form bind_applicant_form = {
+    .intro = M_BIND_APPLICANT_INTRO,
+    .fields = txn_applicant_fields,
+    .nfields = TXN_APPLICANT_NFIELDS,
+    .check = txn_operator_check,
+};
+
 static const struct txn_step bind_steps[] = {
+    { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &bind_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "confirm", .title = M_BIND_STEP_CONFIRM, .page = PAGE_PICK, .pick = &bind_pick },
     { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = bind_materials,

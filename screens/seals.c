@@ -2,7 +2,7 @@
  * screens/seals.c - 待重新绑定, window 68's list of the seals waiting for a
  * re-binding: bound to a certificate that has since been superseded or
  * revoked (a renewal with a new key pair, a replacement, a change), newest
- * first, with the company, its USCC, the seal and why it waits
+ * first, with the company (as the seal was bound), its USCC, the seal and why it waits
  * (svc_seal_waiting reads it from the records). Enter starts 电子签章绑定:
  * the company's key, once inserted, names the seal it replaces.
  */
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk/clock.h"
 #include "kiosk/svc.h"
 #include "kiosk/ui.h"
 #include "screens/screens.h"
@@ -52,7 +51,6 @@ static void
 seals_draw(struct app *app, void *state)
 {
     struct seals_state *s = state;
-    char buf[512], day[16];
     int y = ui_frame(app, msg(M_SEALW_TITLE), msg(M_SEALW_HINTS));
     const int x = 2, w = COLS - 4;
     const int cx_co = x, cx_uscc = x + 32, cx_seal = x + 52, cx_why = x + 72;
@@ -84,10 +82,8 @@ seals_draw(struct app *app, void *state)
         ui_text(y, cx_co, 30, c, r->company);
         ui_text(y, cx_uscc, 19, c, r->uscc);
         ui_text(y, cx_seal, 19, c, r->seal_id);
-        rules_date_format(clock_local_day(r->bound_at), day, sizeof day);
-        msg_fmt(buf, sizeof buf, r->cert_state == CERT_SUPERSEDED ? M_SEALW_SUPERSEDED : M_SEALW_REVOKED, day);
         if (COLS - 2 > cx_why)
-            ui_text(y, cx_why, COLS - 2 - cx_why, c, buf);
+            ui_text(y, cx_why, COLS - 2 - cx_why, c, msg(r->cert_state == CERT_SUPERSEDED ? M_SEALW_SUPERSEDED : M_SEALW_REVOKED));
     }
 }
 
