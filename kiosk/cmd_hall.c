@@ -91,6 +91,7 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
         }
     }
     (void)mkdir(eff.home, 0755);
+    (void)mkdir(eff.seal_scan_dir, 0750);    /* window 68's scanner drops seal images here */
     if (store_open(&rec.st, &(struct store_opts){ .path = eff.db_path, .busy_ms = eff.db_busy_ms, .station = eff.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));
         return 1;
