@@ -127,6 +127,14 @@ ui_frame(struct app *app, const char *title, const char *hints)
     return 2;
 }
 
+void
+ui_select_bar(int y, int x, int w)
+{
+    attron(COLOR_PAIR(TC_SELECT));
+    mvhline(y, x, ' ', w);
+    attroff(COLOR_PAIR(TC_SELECT));
+}
+
 bool
 ui_list_move(int *sel, int n, int key)
 {

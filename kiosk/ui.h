@@ -40,6 +40,8 @@ int ui_frame(struct app *app, const char *title, const char *hints);
  * ends. Returns true when KEY was one of those keys (moved or not).
  */
 bool ui_list_move(int *sel, int n, int key);
+/* The selected row's background, W columns from X on row Y (a list's cursor). */
+void ui_select_bar(int y, int x, int w);
 
 /* Draw the "terminal too small" notice (any size). */
 void ui_too_small(void);

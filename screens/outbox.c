@@ -111,11 +111,8 @@ outbox_draw(struct app *app, void *state)
         const struct store_job *j = &s->jobs[i];
         enum term_color c = i == s->sel ? TC_SELECT : TC_NORMAL;
 
-        if (i == s->sel) {
-            attron(COLOR_PAIR(TC_SELECT));
-            mvhline(y, x, ' ', w);
-            attroff(COLOR_PAIR(TC_SELECT));
-        }
+        if (i == s->sel)
+            ui_select_bar(y, x, w);
         snprintf(buf, sizeof buf, "%" PRId64, j->id);
         ui_text(y, cx_id, 6, c, buf);
         ui_text(y, cx_state, 13, i == s->sel ? c : j->state == JOB_QUEUED || j->state == JOB_FAILED ? TC_WARN : TC_OK,

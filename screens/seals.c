@@ -74,11 +74,8 @@ seals_draw(struct app *app, void *state)
         const struct store_seal *r = &s->rows[i];
         enum term_color c = (int)i == s->sel ? TC_SELECT : TC_NORMAL;
 
-        if ((int)i == s->sel) {
-            attron(COLOR_PAIR(TC_SELECT));
-            mvhline(y, x, ' ', w);
-            attroff(COLOR_PAIR(TC_SELECT));
-        }
+        if ((int)i == s->sel)
+            ui_select_bar(y, x, w);
         ui_text(y, cx_co, 30, c, r->company);
         ui_text(y, cx_uscc, 19, c, r->uscc);
         ui_text(y, cx_seal, 19, c, r->seal_id);
