@@ -11,7 +11,9 @@
 #    naming why; the expired demo key: refused;
 #  - after an information change at window 66 (a new certificate on the same
 #    key, the old one revoked) the binding waits (需重新绑定); binding again
-#    re-binds: the old seal kept, marked superseded by the new one.
+#    re-binds: the old seal kept, marked superseded by the new one. Killed
+#    right after the binding's unit of work, the order cannot be cancelled
+#    and, resumed, prints its confirmation once without binding twice.
 . "$ROOT/tests/lib.sh"
 H=$ROOT/build/san/itests/issue_helper
 DB=$KIOSK_HOME/kiosk.db
@@ -89,10 +91,18 @@ HELPER_FORM_change="company=$NEWCO" "$H" change "$OPID" > "$TEST_TMP/change.out"
 t_grep "the company's name changed at window 66 (a new certificate on the same key)" "finished=1" "$TEST_TMP/change.out"
 t_eq "the seal now waits for a re-binding (its certificate revoked)" "$SEAL" \
   "$(db "SELECT s.seal_id FROM seals s JOIN certs c ON c.serial = s.cert_serial WHERE s.state = 0 AND s.uscc='$USCC' AND (c.state = 2 OR (c.state = 1 AND c.reason <> 6))")"
-bind "$OPID" > "$TEST_TMP/rebind.out" 2>&1
-t_grep "re-bound to the end" "finished=1" "$TEST_TMP/rebind.out"
-t_grep "...replacing the waiting seal" "rebind_of=$SEAL" "$TEST_TMP/rebind.out"
-NEWSEAL=$(sed -n 's/^seal_id=//p' "$TEST_TMP/rebind.out")
+KIOSK_FAULT_KILL=bind bind "$OPID" > "$TEST_TMP/kill.out" 2>&1
+t_grep "the re-binding killed right after the binding's unit" "at=bind" "$TEST_TMP/kill.out"
+NEWSEAL=$(db "SELECT seal_id FROM seals WHERE uscc='$USCC' AND state=0")
+RORDER=$(db "SELECT o.number FROM orders o JOIN seals s ON s.order_id = o.id WHERE s.seal_id='$NEWSEAL'")
+t_eq "...bound, its order's journal saying so, its paper not yet queued" "1|0" \
+  "$(db "SELECT count(*) FROM orders WHERE number='$RORDER' AND data LIKE '%seal_id%$NEWSEAL%'")|$(db "SELECT count(*) FROM jobs j JOIN orders o ON o.id = j.order_id WHERE o.number='$RORDER'")"
+t_grep "...it cannot be cancelled now" "cancel=-4" <("$H" cancel "$OPID" 2>&1)
+HELPER_WINDOW=window68 "$H" resume "$OPID" > "$TEST_TMP/rebind.out" 2>&1
+t_grep "resumed to the end" "resume_finished=1" "$TEST_TMP/rebind.out"
+t_eq "...bound once, its confirmation queued once" "2|bind:1" \
+  "$(db "SELECT count(*) FROM seals WHERE uscc='$USCC'")|$(db "SELECT group_concat(doc || ':' || c, ' ') FROM (SELECT doc, count(*) c FROM jobs j JOIN orders o ON o.id = j.order_id WHERE o.number='$RORDER' GROUP BY doc)")"
+t_eq "...the order named the seal it replaces" "1" "$(db "SELECT count(*) FROM orders WHERE number='$RORDER' AND data LIKE '%rebind_of%$SEAL%'")"
 NEWCERT=$(db "SELECT serial FROM certs WHERE uscc='$USCC' AND state=0")
 t_eq "the old binding kept, superseded by the new one" "1|$NEWSEAL" "$(db "SELECT state || '|' || superseded_by FROM seals WHERE seal_id='$SEAL'")"
 t_eq "the new one on the new certificate, under the new name" "0|$NEWCERT|$NEWCO" \
