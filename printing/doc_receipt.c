@@ -62,6 +62,7 @@ const struct prn_flow_tpl prn_tpl_checklist = {
 /* 电子签章绑定确认单: what window 68 bound, for the applicant to keep. */
 static const struct prn_row bind_rows[] = {
     { .kind = RW_FIELD, .field = PF_HALL, .pt = 10, .flags = PRN_CENTER },
+    { .kind = RW_FIELD, .field = PF_CA_NAME, .pt = 9, .flags = PRN_CENTER },
     { .kind = RW_TITLE, .label = M_PRN_DOC_BIND, .pt = 16 },
     { .kind = RW_RULE },
     { .kind = RW_FIELD, .field = PF_R_ORDER, .pt = 10, .flags = PRN_BOLD },

@@ -43,6 +43,9 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
     d->not_after = now + 3 * 365 * 86400L + 86400L;
     SET(key_serial, "ZHCA2611220017");
     SET(ca_name, "中环CA");
+    SET(cert_fpr, "3f9a0c1e5b7d2468ace013579bdf2468ace013579bdf2468ace013579bdf2468");
+    SET(seal_id, "QZ20261122-000017");
+    SET(seal_name, "天津市河东区星海电子有限公司");
     SET(hall, "天津市政府采购中心 数字证书服务大厅");
     SET(window, "66");
     SET(clerk, "张敏");
@@ -53,6 +56,8 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
     case 1:
         SET(company, "天津滨海新区中新生态城国际智慧供应链管理与高端装备制造科技集团股份有限公司第三分公司（原天津市东丽区华明高新技术产业园区精密仪器研究所）");
         SET(mail_address, "天津市滨海新区中新天津生态城中新大道与和畅路交口西北侧国际智慧供应链产业园区创新大厦B座二十七层2708室供应链管理部收");
+        SET(seal_image, "seal-2026-11-22-0017-scan-600dpi.png（PNG，2480×2480，1024 KB）");
+        SET(rebind_of, "QZ20231122-000003");
         break;
     case 2:
         d->txn = KIND_CHANGE;

@@ -65,6 +65,11 @@ values(FILE *f, FILE *absent, enum prn_doc doc, const struct prn_order_doc *d)
             line(f, b2);
         }
         break;
+    case PRN_DOC_BIND:
+        line(f, d->hall); line(f, d->window); line(f, d->clerk); line(f, d->company);
+        line(f, d->seal_id); line(f, d->seal_name); line(f, d->seal_image); line(f, d->rebind_of);
+        line(f, d->cert_serial); line(f, d->cert_fpr); line(f, d->key_serial);
+        break;
     case PRN_DOC_CHECKLIST:
         line(f, d->company);
         if (prn_total(d) > 0)
