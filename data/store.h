@@ -443,6 +443,26 @@ int store_seal_list(store *st, const char *uscc, struct store_seal *out, size_t 
  */
 int store_seal_waiting(store *st, struct store_seal *out, size_t max, size_t *n);
 
+/* ---- window 68's record of an information change (schema 9) --------------- */
+
+struct store_chgrec {
+    int64_t id;                 /* set by store_chgrec_add */
+    char uscc[32];              /* the company's USCC before the change */
+    char company[256];          /* its name before */
+    char new_company[256];
+    char new_uscc[32];
+    char new_legal_rep[256];
+    char description[512];      /* what changed, as printed */
+    char clerk[64];
+    time_t at;                  /* set by the store */
+    int64_t order_id;
+};
+/* Record C (fills id and at). IO naming the field for an empty uscc, new
+ * company, new USCC or clerk. */
+int store_chgrec_add(store *st, struct store_chgrec *c);
+/* The newest record for USCC made at or after SINCE, or NOT_FOUND. */
+int store_chgrec_latest(store *st, const char *uscc, time_t since, struct store_chgrec *out);
+
 /* ---- units of work, companies, operators, payments, keys (schema 2) ------- */
 
 /*

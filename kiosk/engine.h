@@ -79,6 +79,7 @@ struct txn_field {
 /* A form page. */
 struct txn_form {
     enum msg_id intro;                  /* line above the fields; 0 = the company's name */
+    const char *note_key;               /* a value shown under the intro when set (NULL none) */
     const struct txn_field *fields;
     int nfields;
     /* Checked against the records when submitted (NULL = none): 0, or a
@@ -704,6 +705,14 @@ extern const struct txn_def txn_damaged;
  * change, seal binding), checked with txn_operator_check. */
 #define TXN_APPLICANT_NFIELDS 3
 extern const struct txn_field txn_applicant_fields[TXN_APPLICANT_NFIELDS];
+/* 证书变更's company form (new name, USCC, legal representative; "nothing
+ * changed" refused) and what it needs: the details before the change
+ * (old_*, key_uscc from the company USCC's record), and what changed as
+ * the form prints it (change_desc). Window 68's record of a change uses
+ * them as they are (kiosk/engine_chgrec.c). */
+extern const struct txn_form txn_change_form;
+void txn_change_old_details(struct txn *t, const struct txn_env *env, const char *uscc);
+void txn_change_describe(struct txn *t, store *st);
 extern const struct txn_field txn_replace_company_fields[TXN_REPLACE_COMPANY_NFIELDS];
 enum msg_id txn_replace_company_check(const struct txn *t, const struct txn_env *env, const char **field,
                                       char *other_id, size_t n);
@@ -715,6 +724,8 @@ extern const struct txn_def txn_hold;
 extern const struct txn_def txn_release;
 /* 电子签章绑定 at window 68 (kiosk/engine_seal.c). */
 extern const struct txn_def txn_bind;
+/* 信息变更登记, the procurement center's record of a change (kiosk/engine_chgrec.c). */
+extern const struct txn_def txn_chgrec;
 
 /* ---- the CA: revocation and the CRL (kiosk/engine_ca.c) -------------------- */
 

@@ -293,7 +293,7 @@ const struct txn_def txn_renew = {
 static enum msg_id
 change_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_view *v, bool wipe)
 {
-    struct store_company c;
+    char line_buf[256];
     enum msg_id why;
 
     if (renew_begun(t) || txn_get(t, "key_uscc")[0] != '\0') {
@@ -304,10 +304,35 @@ change_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_v
     }
     if ((why = renew_key_take(t, env, v, wipe)) != 0)
         return why;
-    txn_set(t, "key_uscc", v->cert.uscc);
+    txn_change_old_details(t, env, v->cert.uscc);
+    if (t->def->kind == KIND_CHANGE && env->st != NULL) {
+        /* window 68's record of this change, made since the certificate was issued: its values filled in */
+        struct store_chgrec r;
+        char day[16];
+        int rc = store_chgrec_latest(env->st, v->cert.uscc, v->cert.not_before, &r);
+        if (rc == STORE_OK) {
+            txn_set(t, "company", r.new_company);
+            txn_set(t, "uscc", r.new_uscc);
+            txn_set(t, "legal_rep", r.new_legal_rep);
+            rules_date_format(clock_local_day(r.at), day, sizeof day);
+            msg_fmt(line_buf, sizeof line_buf, M_CHG_W68_RECORDED, day);
+            txn_set(t, "w68_note", line_buf);
+        } else {
+            txn_set(t, "w68_note", msg(rc == STORE_ERR_NOT_FOUND ? M_CHG_W68_NONE : M_TXN_DB_ERROR));
+        }
+    }
+    return 0;
+}
+
+void
+txn_change_old_details(struct txn *t, const struct txn_env *env, const char *uscc)
+{
+    struct store_company c;
+
+    txn_set(t, "key_uscc", uscc);
     txn_set(t, "old_company", txn_get(t, "company"));
     txn_set(t, "old_uscc", txn_get(t, "uscc"));
-    if (env->st != NULL && store_company_get(env->st, v->cert.uscc, &c) == STORE_OK) {
+    if (env->st != NULL && store_company_get(env->st, uscc, &c) == STORE_OK) {
         txn_set(t, "legal_rep", c.legal_rep);
         txn_set(t, "old_legal_rep", c.legal_rep);
         txn_set(t, "company_phone", c.phone);
@@ -315,7 +340,6 @@ change_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_v
         txn_set(t, "website", c.website);
         txn_set(t, "address", c.address);
     }
-    return 0;
 }
 
 /* The key of the order, once taken: the one named, whatever it holds now. */
@@ -375,8 +399,8 @@ change_check(const struct txn *t, const struct txn_env *env, const char **field,
 }
 
 /* What changed, for the form's 证书信息变更 line (official papers: Chinese). */
-static void
-change_describe(struct txn *t, store *st)
+void
+txn_change_describe(struct txn *t, store *st)
 {
     static const struct { const char *key, *old; enum msg_id label; } items[] = {
         { "company", "old_company", M_TXN_F_COMPANY },
@@ -410,7 +434,7 @@ change_records(struct txn *t, store *st)
     int rc;
 
     if (t->step > txn_step_index(t->def, "change") && txn_get(t, "fx_cert")[0] == '\0')
-        change_describe(t, st);
+        txn_change_describe(t, st);
     if (strcmp(txn_get(t, "fx_cert"), "recorded") != 0)
         return STORE_OK;
     if ((rc = txn_company_record(t, st)) != STORE_OK)
@@ -454,8 +478,9 @@ static const struct txn_field change_fields[] = {
       .required = true, .check = rules_uscc },
     { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true },
 };
-static const struct txn_form change_form = {
+const struct txn_form txn_change_form = {
     .intro = M_CHG_INTRO,
+    .note_key = "w68_note",
     .fields = change_fields,
     .nfields = sizeof change_fields / sizeof change_fields[0],
     .check = change_check,
@@ -489,7 +514,7 @@ static const struct txn_done change_done = {
 static const struct txn_step change_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &change_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
-    { .name = "change", .title = M_CHG_STEP_CHANGE, .page = PAGE_FORM, .form = &change_form },
+    { .name = "change", .title = M_CHG_STEP_CHANGE, .page = PAGE_FORM, .form = &txn_change_form },
     { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = change_materials,
       .nmaterials = sizeof change_materials / sizeof change_materials[0] },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },

@@ -18,6 +18,7 @@ static const struct txn_def *const txn_table[KIND__COUNT] = {
     [KIND_REVOKE] = &txn_revoke,
     [KIND_HOLD] = &txn_hold,
     [KIND_BIND] = &txn_bind,
+    [KIND_CHGREC] = &txn_chgrec,
     [KIND_RELEASE] = &txn_release,
     [KIND_UNLOCK] = &txn_unlock,
     [KIND_PIN] = &txn_pin_change,

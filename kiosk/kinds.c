@@ -81,6 +81,12 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .materials = { M_PRN_C_OLD_KEY, M_PRN_C_SEAL_FORM },
         .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
     },
+    [KIND_CHGREC] = {
+        .code = "chgrec", .title = M_PRN_TXN_CHGREC, .op = KIND_OP_OTHER,
+        .next = { M_PRN_NEXT_CHGREC },
+        .materials = { M_PRN_C_LICENSE_NEW, M_PRN_C_CHANGE_NOTICE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
+    },
     /* The holder's own services on the key, at the counter or self-service:
      * no order (nothing to resume, pay or print), each audited. */
     [KIND_PIN] = {

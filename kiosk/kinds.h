@@ -28,6 +28,7 @@ enum txn_kind {
     KIND_HOLD,              /* 证书挂失: on hold */
     KIND_RELEASE,           /* 证书解挂: the hold released */
     KIND_BIND,              /* 电子签章绑定 (window 68) */
+    KIND_CHGREC,            /* 信息变更登记 (window 68: the procurement center's record) */
     KIND_PIN,               /* 修改PIN码: no order, nothing to pay */
     KIND_SELFTEST,          /* 加解密测试: no order, nothing to pay */
     KIND__COUNT

@@ -586,6 +586,7 @@ rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rul
     case KIND_HOLD:
     case KIND_RELEASE:
     case KIND_BIND:
+    case KIND_CHGREC:
     case KIND_PIN:
     case KIND_SELFTEST:
     case KIND__COUNT:

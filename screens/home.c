@@ -15,12 +15,12 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_hold = KIND_HOLD, kind_bind = KIND_BIND, kind_release = KIND_RELEASE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
+static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_hold = KIND_HOLD, kind_bind = KIND_BIND, kind_chgrec = KIND_CHGREC, kind_release = KIND_RELEASE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
                           kind_selftest = KIND_SELFTEST;
 static const struct txn_open open_new = { .kind = KIND_NEW }, open_renew = { .kind = KIND_RENEW },
                              open_lost = { .kind = KIND_LOST }, open_damaged = { .kind = KIND_DAMAGED },
                              open_change = { .kind = KIND_CHANGE }, open_revoke = { .kind = KIND_REVOKE },
-                             open_hold = { .kind = KIND_HOLD }, open_bind = { .kind = KIND_BIND }, open_release = { .kind = KIND_RELEASE },
+                             open_hold = { .kind = KIND_HOLD }, open_bind = { .kind = KIND_BIND }, open_chgrec = { .kind = KIND_CHGREC }, open_release = { .kind = KIND_RELEASE },
                              open_unlock = { .kind = KIND_UNLOCK },
                              open_pin = { .kind = KIND_PIN }, open_selftest = { .kind = KIND_SELFTEST };
 
@@ -36,6 +36,7 @@ const struct home_item home_items[] = {
     { .scr = &screen_txn, .kind = &kind_release, .arg = &open_release },
     { .scr = &screen_txn, .kind = &kind_revoke, .arg = &open_revoke },
     { .scr = &screen_txn, .kind = &kind_bind, .arg = &open_bind },
+    { .scr = &screen_txn, .kind = &kind_chgrec, .arg = &open_chgrec },
     { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
     { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
     { .label = M_SEALW_MENU, .scr = &screen_seals, .modes = MODE_W68 },

@@ -45,6 +45,8 @@ form_page_draw(struct app *app, void *state)
     int y = txn_frame(app, s->ui, msg(s->other_id[0] ? M_TXN_HINTS_OPERATOR_OTHER : M_TXN_HINTS_FORM));
 
     ui_text(y, 2, COLS - 4, TC_DIM, s->def->intro ? msg(s->def->intro) : txn_get(&s->ui->t, "company"));
+    if (s->def->note_key != NULL && txn_get(&s->ui->t, s->def->note_key)[0] != '\0')
+        ui_text(++y, 2, COLS - 4, TC_WARN, txn_get(&s->ui->t, s->def->note_key));
     form_draw(&s->fm, y + 2, 2, 30);
 }
 

@@ -244,6 +244,21 @@ const char *const store_migrations[] = {
     "  superseded_by TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX seals_uscc ON seals(uscc, bound_at);"
     "CREATE UNIQUE INDEX seals_bound ON seals(cert_serial, kind) WHERE state = 0;",
+
+    /* 9: the procurement center's record of an information change (window
+     * 68, seed 000 信息变更 step 2), which window 66's change then reads */
+    "CREATE TABLE change_records ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uscc TEXT NOT NULL,"
+    "  company TEXT NOT NULL,"
+    "  new_company TEXT NOT NULL,"
+    "  new_uscc TEXT NOT NULL,"
+    "  new_legal_rep TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  clerk TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  order_id INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX change_records_uscc ON change_records(uscc, at);",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -1,6 +1,7 @@
 /*
- * data/sqlite/seals.c - the SQLite records (data/store.h): electronic seals
- * bound to certificates at window 68. Whether a binding needs re-binding is
+ * data/sqlite/seals.c - the SQLite records (data/store.h) of window 68:
+ * electronic seals bound to certificates, and the record of an information
+ * change. Whether a binding needs re-binding is
  * not stored: it is read from its certificate's state, so no transaction
  * that supersedes or revokes a certificate has to remember the seals.
  */
@@ -136,4 +137,75 @@ int
 store_seal_waiting(store *st, struct store_seal *out, size_t max, size_t *n)
 {
     return seal_query(st, SQL_SEAL_WAITING, NULL, out, max, n);
+}
+
+/* ---- the record of an information change ------------------------------------------ */
+
+static const char SQL_CHGREC_ADD[] =
+    "INSERT INTO change_records (uscc, company, new_company, new_uscc, new_legal_rep, description, clerk, at,"
+    " order_id) VALUES (?,?,?,?,?,?,?,?,?)";
+static const char SQL_CHGREC_LATEST[] =
+    "SELECT id, uscc, company, new_company, new_uscc, new_legal_rep, description, clerk, at, order_id"
+    " FROM change_records WHERE uscc = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1";
+
+int
+store_chgrec_add(store *st, struct store_chgrec *c)
+{
+    sqlite3_stmt *s;
+    int rc, i = 1;
+
+    if (c->uscc[0] == '\0' || c->new_company[0] == '\0' || c->new_uscc[0] == '\0' || c->clerk[0] == '\0') {
+        st_detail(st, "change record: %s is empty", c->uscc[0] == '\0' ? "uscc" : c->new_company[0] == '\0' ? "new_company"
+                                                  : c->new_uscc[0] == '\0' ? "new_uscc" : "clerk");
+        return STORE_ERR_IO;
+    }
+    if ((s = st_prep(st, SQL_CHGREC_ADD)) == NULL)
+        return STORE_ERR_IO;
+    c->at = st_now(st);
+    sqlite3_bind_text(s, i++, c->uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->company, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->new_company, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->new_uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->new_legal_rep, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, i++, c->clerk, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, i++, c->at);
+    sqlite3_bind_int64(s, i++, c->order_id);
+    if ((rc = st_step_done(st, s, "change record: add")) == STORE_OK)
+        c->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int
+store_chgrec_latest(store *st, const char *uscc, time_t since, struct store_chgrec *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_CHGREC_LATEST);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, since);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(s, 0);
+        st_text(s, 1, out->uscc, sizeof out->uscc);
+        st_text(s, 2, out->company, sizeof out->company);
+        st_text(s, 3, out->new_company, sizeof out->new_company);
+        st_text(s, 4, out->new_uscc, sizeof out->new_uscc);
+        st_text(s, 5, out->new_legal_rep, sizeof out->new_legal_rep);
+        st_text(s, 6, out->description, sizeof out->description);
+        st_text(s, 7, out->clerk, sizeof out->clerk);
+        out->at = (time_t)sqlite3_column_int64(s, 8);
+        out->order_id = sqlite3_column_int64(s, 9);
+        sqlite3_reset(s);
+        return STORE_OK;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "change record for %s: not found", uscc);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "change record: latest");
 }

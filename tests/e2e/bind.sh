@@ -5,8 +5,9 @@
 #    the company and "no seal yet" shown, the sampling sheet ticked, the
 #    seal's name filled in from the certificate, bound, the confirmation
 #    printed (read back with pdftotext);
-#  - window 66 changes the company's name (a new certificate on the same
-#    key); window 68's 待重新绑定 lists the company's seal; Enter binds
+#  - window 68 records the name change (信息变更登记); window 66's change
+#    finds it, says so and has the new name filled in, and changes the
+#    certificate (a new one on the same key); window 68's 待重新绑定 lists the company's seal; Enter binds
 #    again, naming the seal it replaces; the old binding is kept superseded
 #    and the list is empty.
 . "$ROOT/tests/lib.sh"
@@ -74,14 +75,31 @@ for i in $(seq 1 50); do
 done
 t_check "the binding confirmation printed, its seal number read back" test "$n" = 1
 
-# ---- window 66: the company's name changes -------------------------------------------------------
+# ---- window 68 records the change first (信息变更登记), then window 66 changes the certificate --------
+menu 信息变更登记
+expect "change record: who comes" "信息变更登记：请填写来办理的经办人"
+type_ 郑十四; key Enter; type_ 120101198503037848; key Enter; type_ 13912345676; key Enter
+expect "the company's key read" "$COMPANY"
+key Enter
+expect "the change form, the company's details in it" "$COMPANY"
+key C-u; type_ "$NEWCO"; key Enter; key Enter; key Enter
+expect "the licence and the approval notice to tick" "名称变更核准通知单原件"
+key a; key Enter
+expect "recorded" "信息变更已登记"
+wait_for "回车 下一步"; key Enter
+expect "change record: done, what changed" "$NEWCO"
+key Enter
+expect "home" "请选择业务"
+t_eq "window 68's record of the change" "$NEWCO|w68" "$(db "SELECT new_company || '|' || clerk FROM change_records WHERE uscc='$USCC'")"
+
 S=$S66
 menu 证书信息变更
 expect "change: the applicant" "证书信息变更：请填写经办人"
 type_ 王十一; key Enter; type_ 120101198503037805; key Enter; type_ 13912345675; key Enter
 expect "the company's key" "$COMPANY"
 key Enter
-expect "the change form" "68号窗口办理"
+expect "the change form says window 68 recorded it" "68号窗口已于$(date +%F)登记本次变更"
+expect "...its new name filled in" "$NEWCO"
 key C-u; type_ "$NEWCO"; key Enter; key Enter; key Enter
 expect "the materials of a change" "勾选“证书信息变更”"
 key a; key Enter

@@ -448,8 +448,8 @@ cmd_holder_order(const struct txn_def *def, char **argv)
     printf("ran=%d\n", drive(&t) == 0);
     if (t.cert.serial_hex[0] != '\0')
         printf("new_cert=%s\n", t.cert.serial_hex);
-    if (def == &txn_change)
-        printf("change_desc=%s\n", txn_get(&t, "change_desc"));
+    if (def == &txn_change || def == &txn_chgrec)
+        printf("change_desc=%s\nw68_note=%s\n", txn_get(&t, "change_desc"), txn_get(&t, "w68_note"));
     if (def == &txn_bind)
         printf("seal_id=%s\nseal_name=%s\nrebind_of=%s\nimage_desc=%s\n", txn_get(&t, "seal_id"),
                txn_get(&t, "seal_name"), txn_get(&t, "rebind_of"), txn_get(&t, "image_desc"));
@@ -529,6 +529,8 @@ main(int argc, char **argv)
         cmd_replace(&txn_hold, argv);
     else if (strcmp(argv[1], "release") == 0 && argc >= 3)
         cmd_holder_order(&txn_release, argv);
+    else if (strcmp(argv[1], "chgrec") == 0 && argc >= 3)
+        cmd_holder_order(&txn_chgrec, argv);    /* HELPER_WINDOW=window68; the new details in HELPER_FORM_change */
     else if (strcmp(argv[1], "bind") == 0 && argc >= 3)
         cmd_holder_order(&txn_bind, argv);  /* HELPER_WINDOW=window68; the seal in HELPER_FORM_seal */
     else if (strcmp(argv[1], "change") == 0 && argc >= 3)
