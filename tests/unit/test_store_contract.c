@@ -478,6 +478,33 @@ test_seal_bindings(void **state)
     assert_int_equal(n, 1);
 }
 
+/* Window 68's record of a change: the newest at or after a time, by the old USCC. */
+static void
+test_change_records(void **state)
+{
+    struct fixture *f = *state;
+    struct store_chgrec c, got;
+    time_t now = time(NULL);
+
+    memset(&c, 0, sizeof c);
+    snprintf(c.uscc, sizeof c.uscc, "91120116MA05CR1T4C");
+    snprintf(c.new_company, sizeof c.new_company, "新名称一");
+    snprintf(c.new_uscc, sizeof c.new_uscc, "91120116MA05CR1T4C");
+    assert_int_equal(store_chgrec_add(f->d.st, &c), STORE_ERR_IO);          /* no clerk */
+    snprintf(c.clerk, sizeof c.clerk, "w68");
+    store_set_now(f->d.st, now - 100);
+    assert_int_equal(store_chgrec_add(f->d.st, &c), STORE_OK);
+    snprintf(c.new_company, sizeof c.new_company, "新名称二");
+    store_set_now(f->d.st, now);
+    assert_int_equal(store_chgrec_add(f->d.st, &c), STORE_OK);
+    store_set_now(f->d.st, 0);
+    assert_int_equal(store_chgrec_latest(f->d.st, "91120116MA05CR1T4C", now - 200, &got), STORE_OK);
+    assert_string_equal(got.new_company, "新名称二");                      /* the newest */
+    assert_int_equal(got.at, now);
+    assert_int_equal(store_chgrec_latest(f->d.st, "91120116MA05CR1T4C", now + 1, &got), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_chgrec_latest(f->d.st, "91120116MA05XXXXXX", 0, &got), STORE_ERR_NOT_FOUND);
+}
+
 int
 main(void)
 {
@@ -493,6 +520,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pin_try_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seal_bindings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_records, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
