@@ -229,6 +229,11 @@ struct txn_def {
     /* Servicing: the key is the holder's own, in use (unlock, PIN change,
      * self-test), not a blank one to issue onto. */
     bool servicing;
+    /* What the service does to the holder's key (kiosk/keylife.h), which its
+     * state must allow at the key page and the PIN check: KEYEV_USE when 0;
+     * KEYEV_UNLOCK, KEYEV_TAKE_BACK (a damaged key handed in), KEYEV_RELEASE
+     * (解挂: the key is held and its certificate must be on hold). */
+    enum key_event key_ev;
     /* The quote's inputs besides the term, judged from the records while
      * the order is unpaid (a damaged key's warranty), and why the quote is
      * what it is for the fee page (NOTE, N bytes; "" = nothing to say).

@@ -251,12 +251,18 @@ txn_pin_msg(const struct txn_pin_outcome *o)
     return M_KEYST_UNKNOWN;
 }
 
+/* What T's service does to the holder's key (its def's key_ev; use by default). */
+static enum key_event
+svc_event(const struct txn *t)
+{
+    return t->def->key_ev != KEYEV_ISSUE ? t->def->key_ev : KEYEV_USE;
+}
+
 void
 txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool final_ok, struct txn_pin_outcome *o)
 {
-    /* 解挂 proves the found key's PIN while the key is still held */
-    txn_pin_counted_for(env, t->def->kind == KIND_RELEASE ? KEYEV_RELEASE : KEYEV_USE, txn_get(t, "key_serial"), pin,
-                        final_ok, NULL, NULL, o);
+    /* the service's own event: 解挂 proves the found key's PIN while the key is still held */
+    txn_pin_counted_for(env, svc_event(t), txn_get(t, "key_serial"), pin, final_ok, NULL, NULL, o);
     if (o->result == PINR_OK)
         snprintf(t->pin_old, sizeof t->pin_old, "%s", pin);
 }
@@ -270,10 +276,7 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
     struct store_cert rec;
     struct txn_pin_view pv;
     size_t n = 0;
-    enum key_event ev = t->def->kind == KIND_UNLOCK    ? KEYEV_UNLOCK
-                      : t->def->kind == KIND_DAMAGED ? KEYEV_TAKE_BACK
-                      : t->def->kind == KIND_RELEASE ? KEYEV_RELEASE
-                                                     : KEYEV_USE;
+    enum key_event ev = svc_event(t);
     int rc;
 
     memset(v, 0, sizeof *v);
@@ -321,7 +324,7 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
         (void)txn_key_event(env, v->key.serial, KEYEV_LOCK, pv.token_locked ? "by=token" : "by=counter");
         v->state = KEYST_LOCKED;
     }
-    if (t->def->kind == KIND_RELEASE) {
+    if (ev == KEYEV_RELEASE) {
         /* 解挂: the certificate must be on hold, its hold not yet run out
          * (said before what the key's state allows: it says more) */
         if (rec.state != CERT_REVOKED || rec.reason != REASON_HOLD) {
@@ -338,7 +341,7 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
         v->note = keylife_refusal(v->state);
         return;
     }
-    if (t->def->kind != KIND_RELEASE && rec.state != CERT_ACTIVE) {
+    if (ev != KEYEV_RELEASE && rec.state != CERT_ACTIVE) {
         v->note = rec.state == CERT_REVOKED && rec.reason == REASON_HOLD ? M_KEYST_WHY_HELD : M_SVC_CERT_REVOKED;
         return;
     }

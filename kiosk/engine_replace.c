@@ -362,4 +362,5 @@ const struct txn_def txn_damaged = {
     .key_take = damaged_key_take,
     .done = &damaged_done,
     .quote_in = damaged_quote_in,
+    .key_ev = KEYEV_TAKE_BACK,
 };

@@ -358,4 +358,5 @@ const struct txn_def txn_release = {
     .key_take = txn_svc_key_take,
     .done = &release_done_page,
     .servicing = true,
+    .key_ev = KEYEV_RELEASE,
 };

@@ -136,4 +136,5 @@ const struct txn_def txn_unlock = {
     .key_take = txn_svc_key_take,
     .done = &unlock_done_page,
     .servicing = true,
+    .key_ev = KEYEV_UNLOCK,
 };
