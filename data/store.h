@@ -420,8 +420,11 @@ struct store_seal {
     int64_t order_id;
     enum store_seal_state state;
     char superseded_by[40];     /* SEAL_SUPERSEDED: the seal_id that replaced it */
-    /* read only: the certificate's state now (enum store_cert_state) and reason */
+    /* read only: the certificate's state now (enum store_cert_state) and
+     * reason, and whether the seal waits for a re-binding (bound, its
+     * certificate superseded or revoked, not merely on hold) */
     int cert_state, cert_reason;
+    bool waiting;
 };
 
 /*

@@ -109,11 +109,9 @@ seal_status(const struct store_seal *s)
 {
     if (s->state == SEAL_SUPERSEDED)
         return M_BIND_ST_SUPERSEDED;
-    if (s->cert_state == CERT_ACTIVE)
-        return M_BIND_ST_BOUND;
-    if (s->cert_state == CERT_REVOKED && s->cert_reason == REASON_HOLD)
-        return M_BIND_ST_HELD;
-    return M_BIND_ST_REBIND;
+    if (s->waiting)
+        return M_BIND_ST_REBIND;
+    return s->cert_state == CERT_ACTIVE ? M_BIND_ST_BOUND : M_BIND_ST_HELD;
 }
 
 static void
@@ -155,7 +153,7 @@ bind_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_vie
         if (strcmp(seals[i].cert_serial, rec.serial) == 0) {
             return M_BIND_ALREADY;      /* this certificate carries its seal already */
         }
-        if (seal_status(&seals[i]) == M_BIND_ST_REBIND && txn_get(t, "rebind_of")[0] == '\0')
+        if (seals[i].waiting && txn_get(t, "rebind_of")[0] == '\0')
             txn_set(t, "rebind_of", seals[i].seal_id);
     }
     if (txn_get(t, "seal_name")[0] == '\0') {

@@ -10,15 +10,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The one definition of a bound seal that waits for a re-binding: its
+ * certificate c superseded (2) or revoked (1) for good - not on hold
+ * (reason 6), which may yet be released. */
+#define SEAL_CERT_GONE "(c.state = 2 OR (c.state = 1 AND c.reason <> 6))"
+
 #define SEAL_COLS                                                                                          \
     "s.id, s.seal_id, s.uscc, s.company, s.kind, s.name, s.cert_serial, s.cert_fpr, s.key_serial,"          \
     " s.image_sha256, s.image_desc, s.clerk, s.bound_at, s.order_id, s.state, s.superseded_by,"             \
-    " COALESCE(c.state, 1), COALESCE(c.reason, -1)"
+    " COALESCE(c.state, 1), COALESCE(c.reason, -1), s.state = 0 AND c.serial IS NOT NULL AND " SEAL_CERT_GONE
 
 static const char SQL_SEAL_SUPERSEDE[] =
     "UPDATE seals SET state = 1, superseded_by = ?1"
     " WHERE state = 0 AND uscc = ?2 AND kind = ?3 AND cert_serial <> ?4 AND cert_serial IN"
-    " (SELECT serial FROM certs WHERE state = 2 OR (state = 1 AND reason <> 6))";
+    " (SELECT c.serial FROM certs c WHERE " SEAL_CERT_GONE ")";
 static const char SQL_SEAL_ADD[] =
     "INSERT INTO seals (seal_id, uscc, company, kind, name, cert_serial, cert_fpr, key_serial, image_sha256,"
     " image_desc, clerk, bound_at, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -27,7 +32,7 @@ static const char SQL_SEAL_LIST[] =
     " WHERE s.uscc = ? ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
 static const char SQL_SEAL_WAITING[] =
     "SELECT " SEAL_COLS " FROM seals s JOIN certs c ON c.serial = s.cert_serial"
-    " WHERE s.state = 0 AND (c.state = 2 OR (c.state = 1 AND c.reason <> 6))"
+    " WHERE s.state = 0 AND " SEAL_CERT_GONE
     " ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
 
 static void
@@ -52,6 +57,7 @@ seal_row(sqlite3_stmt *s, struct store_seal *o)
     st_text(s, 15, o->superseded_by, sizeof o->superseded_by);
     o->cert_state = sqlite3_column_int(s, 16);
     o->cert_reason = sqlite3_column_int(s, 17);
+    o->waiting = sqlite3_column_int(s, 18) != 0;
 }
 
 int

@@ -457,6 +457,7 @@ test_seal_bindings(void **state)
     assert_int_equal(n, 1);
     assert_string_equal(got[0].seal_id, "QZ-1");
     assert_int_equal(got[0].cert_state, CERT_SUPERSEDED);
+    assert_true(got[0].waiting);
 
     snprintf(c.serial, sizeof c.serial, "5EA102");
     assert_int_equal(store_cert_put(f->d.st, &c), STORE_OK);
@@ -473,6 +474,8 @@ test_seal_bindings(void **state)
     assert_int_equal(got[0].cert_state, CERT_ACTIVE);
     assert_string_equal(got[1].seal_id, "QZ-1");
     assert_int_equal(got[1].state, SEAL_SUPERSEDED);
+    assert_false(got[1].waiting);                                          /* superseded: waits no more */
+    assert_false(got[0].waiting);
     assert_string_equal(got[1].superseded_by, "QZ-3");
     assert_int_equal(store_seal_list(f->d.st, "91120116MA05JQ4W3K", got, 1, &n), STORE_OK);
     assert_int_equal(n, 1);
