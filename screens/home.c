@@ -15,30 +15,24 @@
 #include "screens/screens.h"
 #include "screens/txn.h"
 
-static const enum txn_kind kind_new = KIND_NEW, kind_renew = KIND_RENEW, kind_lost = KIND_LOST, kind_damaged = KIND_DAMAGED, kind_change = KIND_CHANGE, kind_revoke = KIND_REVOKE, kind_hold = KIND_HOLD, kind_bind = KIND_BIND, kind_chgrec = KIND_CHGREC, kind_release = KIND_RELEASE, kind_unlock = KIND_UNLOCK, kind_pin = KIND_PIN,
-                          kind_selftest = KIND_SELFTEST;
-static const struct txn_open open_new = { .kind = KIND_NEW }, open_renew = { .kind = KIND_RENEW },
-                             open_lost = { .kind = KIND_LOST }, open_damaged = { .kind = KIND_DAMAGED },
-                             open_change = { .kind = KIND_CHANGE }, open_revoke = { .kind = KIND_REVOKE },
-                             open_hold = { .kind = KIND_HOLD }, open_bind = { .kind = KIND_BIND }, open_chgrec = { .kind = KIND_CHGREC }, open_release = { .kind = KIND_RELEASE },
-                             open_unlock = { .kind = KIND_UNLOCK },
-                             open_pin = { .kind = KIND_PIN }, open_selftest = { .kind = KIND_SELFTEST };
+/* A transaction's item: the kind it opens (its title and modes: the kinds table). */
+#define TXN_ITEM(k) { .scr = &screen_txn, .arg = &(const struct txn_open){ .kind = (k) } }
 
 const struct home_item home_items[] = {
     { .label = M_HOME_VALIDITY, .scr = &screen_validity, .modes = MODE_ALL },
-    { .scr = &screen_txn, .kind = &kind_new, .arg = &open_new },   /* title and modes: the kinds table */
-    { .scr = &screen_txn, .kind = &kind_renew, .arg = &open_renew },
-    { .scr = &screen_txn, .kind = &kind_lost, .arg = &open_lost },
-    { .scr = &screen_txn, .kind = &kind_damaged, .arg = &open_damaged },
-    { .scr = &screen_txn, .kind = &kind_change, .arg = &open_change },
-    { .scr = &screen_txn, .kind = &kind_unlock, .arg = &open_unlock },
-    { .scr = &screen_txn, .kind = &kind_hold, .arg = &open_hold },
-    { .scr = &screen_txn, .kind = &kind_release, .arg = &open_release },
-    { .scr = &screen_txn, .kind = &kind_revoke, .arg = &open_revoke },
-    { .scr = &screen_txn, .kind = &kind_bind, .arg = &open_bind },
-    { .scr = &screen_txn, .kind = &kind_chgrec, .arg = &open_chgrec },
-    { .scr = &screen_txn, .kind = &kind_pin, .arg = &open_pin },
-    { .scr = &screen_txn, .kind = &kind_selftest, .arg = &open_selftest },
+    TXN_ITEM(KIND_NEW),
+    TXN_ITEM(KIND_RENEW),
+    TXN_ITEM(KIND_LOST),
+    TXN_ITEM(KIND_DAMAGED),
+    TXN_ITEM(KIND_CHANGE),
+    TXN_ITEM(KIND_UNLOCK),
+    TXN_ITEM(KIND_HOLD),
+    TXN_ITEM(KIND_RELEASE),
+    TXN_ITEM(KIND_REVOKE),
+    TXN_ITEM(KIND_BIND),
+    TXN_ITEM(KIND_CHGREC),
+    TXN_ITEM(KIND_PIN),
+    TXN_ITEM(KIND_SELFTEST),
     { .label = M_SEALW_MENU, .scr = &screen_seals, .modes = MODE_W68 },
     { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },
     { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
@@ -48,16 +42,22 @@ const int home_nitems = sizeof(home_items) / sizeof(home_items[0]);
 
 /* A transaction's menu text and modes come from the kinds table (the app's
  * mode bits are the kinds table's KIND_AT_* bits). */
+static const struct kind_info *
+home_item_kind(const struct home_item *it)
+{
+    return it->scr == &screen_txn ? kind_info(((const struct txn_open *)it->arg)->kind) : NULL;
+}
+
 static unsigned
 home_item_modes(const struct home_item *it)
 {
-    return it->kind != NULL ? kind_info(*it->kind)->modes : it->modes;
+    return home_item_kind(it) != NULL ? home_item_kind(it)->modes : it->modes;
 }
 
 static enum msg_id
 home_item_label(const struct home_item *it)
 {
-    return it->kind != NULL ? kind_info(*it->kind)->title : it->label;
+    return home_item_kind(it) != NULL ? home_item_kind(it)->title : it->label;
 }
 
 struct home_state {

@@ -22,8 +22,8 @@ struct home_item {
     enum msg_id label;           /* menu text (a transaction: its kind's title) */
     const struct screen *scr;    /* screen it opens */
     unsigned modes;              /* modes that list it (a transaction: its kind's modes) */
-    const enum txn_kind *kind;   /* a transaction: its row in the kinds table; NULL = a service */
-    const void *arg;             /* argument for scr->init (a transaction: its struct txn_open) */
+    const void *arg;             /* argument for scr->init (a transaction, scr == &screen_txn: its
+                                  * struct txn_open, whose kind gives title and modes) */
 };
 
 /* The home menu, in display order (screens/home.c). */

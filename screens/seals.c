@@ -24,8 +24,6 @@ struct seals_state {
     bool failed;            /* the records could not be read */
 };
 
-static const struct txn_open open_bind = { .kind = KIND_BIND };
-
 static void
 seals_load(struct app *app, struct seals_state *s)
 {
@@ -87,6 +85,7 @@ seals_draw(struct app *app, void *state)
 static int
 seals_key(struct app *app, void *state, int key)
 {
+    static const struct txn_open open_bind = { .kind = KIND_BIND };
     struct seals_state *s = state;
 
     if (ui_list_move(&s->sel, (int)s->n, key))
