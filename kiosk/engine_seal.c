@@ -134,7 +134,7 @@ bind_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_vie
     struct store_company co;
     size_t n = 0, i, shown = 0;
     enum msg_id why;
-    char v_[24], line[512], day[16];
+    char nb[24], line[512], day[16];
 
     if ((why = txn_svc_key_take(t, env, v, wipe)) != 0)
         return why;
@@ -143,8 +143,8 @@ bind_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_vie
         return M_TXN_DB_ERROR;
     txn_set(t, "kind", strcmp(rec.kind, "legal") == 0 ? "legal" : "unit");
     txn_set(t, "cert_fpr", rec.fpr);
-    snprintf(v_, sizeof v_, "%lld", (long long)rec.not_before);
-    txn_set(t, "cert_nb", v_);
+    snprintf(nb, sizeof nb, "%lld", (long long)rec.not_before);
+    txn_set(t, "cert_nb", nb);
     txn_set(t, "seal_kind_text", msg(strcmp(txn_get(t, "kind"), "legal") == 0 ? M_PRN_B_KIND_LEGAL : M_PRN_B_KIND_UNIT));
     txn_set(t, "rebind_of", "");
     for (i = 0; i < n; i++) {

@@ -6,6 +6,8 @@
 #  - window 68 records the new name and legal representative with the key
 #    inserted: the record (old and new details, what changed, clerk w68),
 #    its audit row, a receipt; "nothing changed" is refused there too;
+#    killed right after the record, the order cannot be cancelled and,
+#    resumed, records once and prints its receipt once;
 #  - window 66's change then finds the record: its new details filled in
 #    (nothing typed), the note says when window 68 recorded it, and the new
 #    certificate carries the new name.
@@ -32,8 +34,13 @@ t_grep "...and with nothing typed, nothing changed is refused" "form_refused=com
 HELPER_WINDOW=window68 "$H" chgrec "$OPID" > "$TEST_TMP/same.out" 2>&1
 t_grep "window 68: nothing changed is refused" "form_refused=company 与原信息相同，没有需要变更的内容" "$TEST_TMP/same.out"
 "$H" cancel "$OPID" > /dev/null 2>&1
-HELPER_WINDOW=window68 HELPER_FORM_change="company=$NEWCO|legal_rep=王新法" "$H" chgrec "$OPID" > "$TEST_TMP/rec.out" 2>&1
-t_grep "window 68 records the change to the end" "finished=1" "$TEST_TMP/rec.out"
+HELPER_WINDOW=window68 HELPER_FORM_change="company=$NEWCO|legal_rep=王新法" KIOSK_FAULT_KILL=chgrec \
+  "$H" chgrec "$OPID" > "$TEST_TMP/kill.out" 2>&1
+t_grep "window 68 killed right after the record's unit of work" "at=record" "$TEST_TMP/kill.out"
+t_grep "...it cannot be cancelled now" "cancel=-4" <(HELPER_WINDOW=window68 "$H" cancel "$OPID" 2>&1)
+HELPER_WINDOW=window68 "$H" resume "$OPID" > "$TEST_TMP/rec.out" 2>&1
+t_grep "...resumed, window 68's record finishes" "resume_finished=1" "$TEST_TMP/rec.out"
+t_eq "...recorded once" "1" "$(db "SELECT count(*) FROM change_records WHERE uscc='$USCC'")"
 t_eq "recorded: old and new details, under w68" "$USCC|$COMPANY|$NEWCO|$USCC|王新法|w68" \
   "$(db "SELECT uscc || '|' || company || '|' || new_company || '|' || new_uscc || '|' || new_legal_rep || '|' || clerk FROM change_records WHERE uscc='$USCC'")"
 t_grep "...what changed described" "单位名称$COMPANY→$NEWCO" <(db "SELECT description FROM change_records WHERE uscc='$USCC'")
