@@ -206,10 +206,22 @@ int store_order_create(store *st, struct store_order *o);
  * operator already has another OPEN order.
  */
 int store_order_update(store *st, const struct store_order *o);
+/*
+ * Record that OPEN order ID was paid AMOUNT fen by METHOD at AT (0 = now)
+ * when it was not paid yet and its quote is AMOUNT: paid_at, the payment
+ * row (clerk = ACTOR) and the order.pay audit row naming ACTOR, in one unit.
+ * NOT_FOUND; CONFLICT if it is no longer OPEN, is paid already, or its
+ * quote is another amount. store_order_update never undoes a payment
+ * recorded here: paid_at, pay_method and amount stay once set.
+ */
+int store_order_pay(store *st, int64_t id, long amount, const char *method, time_t at, const char *actor);
 int store_order_get(store *st, int64_t id, struct store_order *out);
 int store_order_by_number(store *st, const char *number, struct store_order *out);
 /* The OPEN order of an operator ID, or NOT_FOUND. */
 int store_order_open_for_operator(store *st, const char *operator_id, struct store_order *out);
+/* The orders of company USCC taken at WINDOW, newest first, at most MAX; *n the count. */
+int store_orders_of_company(store *st, const char *uscc, const char *window, struct store_order *out, size_t max,
+                            size_t *n);
 /* An OPEN order of company USCC other than order EXCEPT (0 = any), or NOT_FOUND. */
 int store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out);
 /* OPEN -> DONE (CONFLICT if not OPEN). */
@@ -245,6 +257,8 @@ struct store_job {
 int store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len);
 int store_job_update(store *st, const struct store_job *j);
 int store_job_get(store *st, int64_t id, struct store_job *out);
+/* The newest job of ORDER_ID printing DOC ("receipt" ...), or NOT_FOUND. */
+int store_job_of_order(store *st, int64_t order_id, const char *doc, struct store_job *out);
 /* The PDF of a job; *pdf is malloc'd, the caller frees it. */
 int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
 /* QUEUED jobs due at NOW, oldest first: this station's (store_opts.station)

@@ -29,6 +29,7 @@ extern const struct cli_cmd cmd_ca_release;
 extern const struct cli_cmd cmd_key_states;
 extern const struct cli_cmd cmd_key_status;
 extern const struct cli_cmd cmd_key_adopt;
+extern const struct cli_cmd cmd_pay_confirm;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -54,6 +55,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_key_states,
     &cmd_key_status,
     &cmd_key_adopt,
+    &cmd_pay_confirm,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

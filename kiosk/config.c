@@ -89,6 +89,7 @@ static const struct cfg_option cfg_options[] = {
 
     { "payment", "url_template", CFG_STR, F(pay_url_template), "https://pay.example.invalid/p?o={order}&a={amount}&h={hmac}", 0, 0, NULL, "payment request URL; {order} {amount} {hmac}" },
     { "payment", "hmac_key_file", CFG_PATH, F(pay_hmac_key_file), "secrets/pay.key", 0, 0, NULL, "HMAC key for payment URLs" },
+    { "payment", "timeout_s", CFG_INT, F(pay_timeout_s), "90", 5, 3600, NULL, "self-service: how long the payment QR waits for the provider's confirmation; the order then stays unpaid and resumable" },
 
     PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5", "-1"),
     PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5", "365"),

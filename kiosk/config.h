@@ -85,6 +85,7 @@ struct kiosk_config {
     /* [payment] */
     char pay_url_template[CFG_STR_MAX]; /* {order} {amount} {hmac} placeholders */
     char pay_hmac_key_file[CFG_PATH_MAX];
+    int  pay_timeout_s;                 /* self-service: wait this long for the provider */
 
     struct cfg_profile profiles[CFG_PROFILE_COUNT];
 };

@@ -324,11 +324,40 @@ txn_save_unit(struct txn *t, store *st)
     return rc;
 }
 
+/* An order is written once there is something to find it by: the
+ * operator's ID number, or for a holder's order (self-service) its quote,
+ * which comes after the key's PIN. */
+static bool
+txn_findable(const struct txn *t)
+{
+    return t->order.id != 0 || t->order.operator_id[0] != '\0' ||
+           (t->def->holder_order && t->order.uscc[0] != '\0' && t->order.amount > 0);
+}
+
+bool
+txn_pay_poll(struct txn *t, store *st)
+{
+    struct store_order o;
+    char buf[32];
+
+    if (st == NULL || t->order.id == 0 || t->order.paid_at != 0)
+        return false;
+    if (store_order_get(st, t->order.id, &o) != STORE_OK || o.paid_at == 0)
+        return false;
+    t->order.paid_at = o.paid_at;
+    t->order.amount = o.amount;
+    snprintf(t->order.pay_method, sizeof t->order.pay_method, "%s", o.pay_method);
+    snprintf(buf, sizeof buf, "%ld", o.amount);
+    txn_set(t, "amount", buf);
+    return true;
+}
+
 int
 txn_save(struct txn *t, store *st)
 {
     struct store_order *o = &t->order;
     const char *amount = txn_get(t, "amount");
+    int rc;
 
     snprintf(o->step, sizeof o->step, "%s", txn_cur(t)->name);
     snprintf(o->operator_id, sizeof o->operator_id, "%s", txn_get(t, "operator_id"));
@@ -340,9 +369,11 @@ txn_save(struct txn *t, store *st)
         return STORE_ERR_OPEN;
     if (o->id != 0 && o->state != ORDER_OPEN)
         return STORE_OK; /* finished or cancelled orders are never changed */
-    if (o->id == 0 && o->operator_id[0] == '\0')
+    if (!txn_findable(t))
         return STORE_OK; /* nothing to find it by yet: kept in memory */
-    return txn_save_unit(t, st);
+    if ((rc = txn_save_unit(t, st)) == STORE_OK)
+        (void)txn_pay_poll(t, st);  /* a provider's payment this counter had not seen */
+    return rc;
 }
 
 int
@@ -411,7 +442,7 @@ txn_pay(struct txn *t, store *st, const char *method, time_t now)
 
     if (st == NULL)
         return STORE_ERR_OPEN;
-    if (t->order.id == 0 && t->order.operator_id[0] == '\0' && txn_get(t, "operator_id")[0] == '\0')
+    if (t->order.id == 0 && txn_get(t, "operator_id")[0] == '\0' && !(t->def->holder_order && *txn_get(t, "amount")))
         return STORE_ERR_NOT_FOUND; /* no order to pay yet */
     if (nothing && strtol(txn_get(t, "amount"), NULL, 10) != 0)
         return STORE_ERR_CONFLICT;  /* "free" only where the quote is 0 */

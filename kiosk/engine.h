@@ -42,6 +42,7 @@ enum txn_step_flags {
     TXN_STEP_PAID = 1 << 0,   /* may only be entered after payment */
     TXN_STEP_NOBACK = 1 << 1, /* Esc does not leave it (paid, or a key being written) */
     TXN_STEP_HOLDER_KEY = 1 << 2, /* PAGE_KEY: the holder's own key (the servicing view), not a blank one */
+    TXN_STEP_NO_PAPERS = 1 << 4,  /* PAGE_FEE: nothing to sign (self-service): no forms printed */
     TXN_STEP_MAY_SKIP = 1 << 3,   /* PAGE_KEY: N goes on without a key (it does not read); value
                                    * "<step>_skipped" = 1 */
 };
@@ -229,6 +230,10 @@ struct txn_def {
     /* Servicing: the key is the holder's own, in use (unlock, PIN change,
      * self-test), not a blank one to issue onto. */
     bool servicing;
+    /* The order is the key holder's own (self-service): no operator; saved
+     * once quoted, after the key's PIN; found again only by the key and its
+     * PIN (screens/myorders.c), never by an ID number. */
+    bool holder_order;
     /* What the service does to the holder's key (kiosk/keylife.h), which its
      * state must allow at the key page and the PIN check: KEYEV_USE when 0;
      * KEYEV_UNLOCK, KEYEV_TAKE_BACK (a damaged key handed in), KEYEV_RELEASE
@@ -368,6 +373,30 @@ enum rules_status txn_quote(struct txn *t, const struct txn_env *env, struct rul
  * order must exist (saved with an operator ID): else STORE_ERR_NOT_FOUND.
  * On any failure T is left unpaid and nothing is written. */
 int txn_pay(struct txn *t, store *st, const char *method, time_t now);
+
+/* A payment the provider recorded for T's order since T last looked
+ * (kiosk/engine_pay.c): taken into T (paid_at, method, amount); true when
+ * it was. txn_save does it after every save. */
+bool txn_pay_poll(struct txn *t, store *st);
+
+/* What a payment provider's confirmation came to (kiosk/engine_pay.c). */
+enum txn_pay_verdict {
+    PAYV_OK = 0,            /* taken: the order is paid */
+    PAYV_UNKNOWN,           /* no such order */
+    PAYV_CLOSED,            /* finished or cancelled, unpaid */
+    PAYV_NOT_DUE,           /* not waiting at a payment page */
+    PAYV_WRONG_AMOUNT,      /* not the order's quote */
+    PAYV_DUPLICATE,         /* paid already */
+};
+/*
+ * The provider ACTOR confirms that order NUMBER was paid AMOUNT fen (by QR)
+ * at NOW (0 = now). *V says whether it was taken; a refusal is audited
+ * (pay.refused, naming ACTOR and the reason). Returns a store status.
+ */
+int txn_pay_confirm(store *st, const char *number, long amount, const char *actor, time_t now,
+                    enum txn_pay_verdict *v);
+/* A verdict's stable code for the audit and the command's output ("wrong_amount"). */
+const char *txn_pay_verdict_code(enum txn_pay_verdict v);
 
 /*
  * Load order ID into T for DEF (whose code must match the order's txn) and
@@ -686,6 +715,7 @@ extern const struct txn_def txn_pin_change;
 extern const struct txn_def txn_selftest;
 /* 证书更新 renewal and 证书变更 information change (kiosk/engine_renew.c). */
 extern const struct txn_def txn_renew;
+extern const struct txn_def txn_selfrenew;
 extern const struct txn_def txn_change;
 /* 证书新办's issue and record stages, which a renewal runs too (engine_new.c):
  * a renewal is an order with value old_cert, the certificate it replaces. */
@@ -764,5 +794,32 @@ int txn_ca_publish_due(const struct txn_env *env, char *err, size_t errlen);
 enum txn_ca_op { CA_REVOKE = 0, CA_HOLD, CA_RELEASE };
 int txn_ca_change(const struct txn_env *env, enum txn_ca_op op, const char *serial, int reason, const char *actor,
                   bool *published, char *err, size_t errlen);
+
+/* ---- 我的订单: the key holder's own orders at the terminal (kiosk/engine_mine.c) ---- */
+
+/* The holder at the terminal: the key inserted, and whether its PIN was given. */
+struct txn_holder {
+    bool have_key;
+    char serial[64];            /* the key */
+    char uscc[32];              /* its certificate's company */
+    char company[256];
+    enum msg_id why;            /* the key cannot open anything here (blank, not ours): 0 if it can */
+    bool proven;                /* its PIN was right (counted): the company's orders may be shown */
+};
+/* Look at the first inserted key (nothing of the records is said). */
+void txn_holder_key(const struct txn_env *env, struct txn_holder *h);
+/* The key's PIN, counted (txn_pin_counted); sets h->proven on success. */
+void txn_holder_prove(const struct txn_env *env, struct txn_holder *h, const char *pin, bool final_ok,
+                      struct txn_pin_outcome *o);
+/* The proven holder's company's orders at this terminal's window, newest first (NOT_FOUND unproven). */
+int txn_holder_orders(const struct txn_env *env, const struct txn_holder *h, struct store_order *out, size_t max,
+                      size_t *n);
+/* What the proven holder may do with order ID here (NOT_FOUND: not theirs, or not taken here). */
+int txn_holder_rights(const struct txn_env *env, const struct txn_holder *h, int64_t id, struct txn_order_rights *r);
+/* Cancel the holder's unfinished order ID (the kind's may_cancel and on_cancel), audited as the
+ * terminal; CONFLICT with *why when it may not be. */
+int txn_holder_cancel(const struct txn_env *env, const struct txn_holder *h, int64_t id, enum msg_id *why);
+/* Print the receipt of the holder's finished order ID again (a new outbox job), audited. */
+int txn_holder_reprint(const struct txn_env *env, const struct txn_holder *h, int64_t id);
 
 #endif

@@ -18,6 +18,17 @@
  * (bid files encrypted with the old key must be encrypted again; the seal
  * re-bound at window 68) -> done.
  *
+ * At the self-service terminal (issue 12) the same renewal is the holder's
+ * own, with no paper and no clerk: the key -> its PIN (counted: the holder
+ * proves possession before anything of the records is said) -> the bids
+ * question -> the term (and no other unfinished order of the company) ->
+ * the quote -> the payment QR, taken by the payment provider
+ * (kiosk/engine_pay.c) -> the same work -> the receipt. Outside the renewal
+ * window it sends the holder to window 66 with what to bring. The order
+ * exists once quoted (txn_save: a holder's order), is found again only
+ * through the key and its PIN, and a paid one resumes from the key and
+ * the PIN straight to the work.
+ *
  * Its journal is 证书新办's (kiosk/engine.h) plus old_cert / old_na: the
  * certificate replaced and its end. Killed after the new certificate was
  * written but before the old objects were removed, the key holds both: the
@@ -123,7 +134,7 @@ renew_key_take(struct txn *t, const struct txn_env *env, const struct txn_key_vi
     if (env->st != NULL && store_cert_get(env->st, v->cert.serial_hex, &rec) == STORE_OK)
         txn_set(t, "kind", strcmp(rec.kind, "legal") == 0 ? "legal" : "unit");
     /* the profile's choice: a new key pair, or the same one certified again */
-    if (t->def->kind == KIND_RENEW)
+    if (kind_info(t->def->kind)->op == KIND_OP_RENEW)
         txn_set_int(t, "recert", !cfg_profile(env->cfg)->renew_rekey);
     return 0;
 }
@@ -285,6 +296,116 @@ const struct txn_def txn_renew = {
     .key_take = renew_key_take,
     .done = &renew_done,
     .servicing = true,
+};
+
+/* ---- 证书更新 at the self-service terminal ------------------------------------------- */
+
+/* Refused at the terminal: where to go instead, with what to bring. */
+static void
+selfrenew_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+{
+    char list[384] = "";
+    const enum msg_id *m;
+
+    renew_key_scan(t, env, v);
+    if (v->verdict != KEY_REFUSED || v->note != M_RENEW_NEEDS_NEW)
+        return;
+    for (m = kind_info(KIND_NEW)->materials; *m != 0; m++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "、" : "", msg(*m));
+    v->note = M_SELFRENEW_GO_W66;
+    msg_fmt(v->note_text, sizeof v->note_text, M_SELFRENEW_GO_W66, list);
+}
+
+/* The term, and no other unfinished order of the company (the terminal's
+ * own is continued from 我的订单, a window's at the window). Asked after the
+ * PIN: nothing of the records is said before. */
+static enum msg_id
+selfrenew_term_check(const struct txn *t, const struct txn_env *env, const char **field, char *other_id, size_t n)
+{
+    struct store_order o;
+    enum msg_id why = renew_term_check(t, env, field, other_id, n);
+
+    if (why != 0 || env->st == NULL)
+        return why;
+    if (store_order_open_for_uscc(env->st, txn_get(t, "uscc"), t->order.id, &o) == STORE_OK)
+        return strcmp(o.window, env->window) == 0 ? M_SELFRENEW_OPEN_SELF : M_SELFRENEW_OPEN_WINDOW;
+    return 0;
+}
+
+/* Paid: what the quote was made of is settled; a resumed order goes from
+ * the key and its PIN straight to the work. */
+static bool
+selfrenew_paid(const struct txn *t, const struct txn_env *env)
+{
+    (void)env;
+    return t->order.paid_at != 0;
+}
+
+static bool
+selfrenew_skip_bids(const struct txn *t, const struct txn_env *env)
+{
+    return selfrenew_paid(t, env) || renew_keeps_keypair(t, env);
+}
+
+/* Every resumed order proves the key and its PIN again, unless only the
+ * papers are left. */
+static const char *
+selfrenew_resume_at(const struct txn *t)
+{
+    const char *r = txn_new_resume_at(t);
+
+    return r != NULL ? r : "key";
+}
+
+static const struct txn_form selfrenew_term_form = {
+    .intro = M_RENEW_TERM_INTRO,
+    .fields = renew_term_fields,
+    .nfields = 1,
+    .check = selfrenew_term_check,
+};
+
+static const struct txn_show selfrenew_done_rows[] = {
+    { "company", M_TXN_F_COMPANY, 0 },
+    { "uscc", M_TXN_F_USCC, 0 },
+    { "cert_serial", M_TXN_KEY_CERT, 0 },
+    { "cert_na", M_TXN_VALID_TO, TXN_SHOW_DATE },
+    { "key_serial", M_TXN_KEY_SERIAL, 0 },
+};
+static const struct txn_done selfrenew_done = {
+    .headline = M_RENEW_DONE,
+    .rows = selfrenew_done_rows,
+    .nrows = sizeof selfrenew_done_rows / sizeof selfrenew_done_rows[0],
+    .next = M_RENEW_NEXT,
+    .alt_key = "recert",
+    .next_alt = M_RENEW_NEXT_KEPT,
+};
+
+static const struct txn_step selfrenew_steps[] = {
+    { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
+    { .name = "current", .title = M_PINCHG_STEP_CURRENT, .page = PAGE_PIN, .pin = TXN_PIN_CURRENT },
+    { .name = "bids", .title = M_RENEW_STEP_BIDS, .page = PAGE_CONFIRM, .confirm = &renew_bids,
+      .skip = selfrenew_skip_bids },
+    { .name = "term", .title = M_RENEW_STEP_TERM, .page = PAGE_FORM, .form = &selfrenew_term_form,
+      .skip = selfrenew_paid },
+    { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE, .flags = TXN_STEP_NO_PAPERS, .skip = selfrenew_paid },
+    { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY, .skip = selfrenew_paid },
+    { .name = "issue", .title = M_RENEW_STEP_ISSUE, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
+      .resume_at = "key", .stages = renew_stages, .nstages = sizeof renew_stages / sizeof renew_stages[0] },
+    { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
+};
+
+const struct txn_def txn_selfrenew = {
+    .kind = KIND_SELFRENEW,
+    .steps = selfrenew_steps,
+    .nsteps = sizeof selfrenew_steps / sizeof selfrenew_steps[0],
+    .resume_at = selfrenew_resume_at,
+    .may_cancel = renew_may_cancel,
+    .on_cancel = txn_new_on_cancel,
+    .key_scan = selfrenew_key_scan,
+    .key_take = renew_key_take,
+    .done = &selfrenew_done,
+    .servicing = true,
+    .holder_order = true,
 };
 
 /* ---- 证书变更 ------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 static const struct txn_def *const txn_table[KIND__COUNT] = {
     [KIND_NEW] = &txn_new_cert,
     [KIND_RENEW] = &txn_renew,
+    [KIND_SELFRENEW] = &txn_selfrenew,
     [KIND_LOST] = &txn_lost,
     [KIND_DAMAGED] = &txn_damaged,
     [KIND_CHANGE] = &txn_change,

@@ -24,7 +24,6 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .warn = { M_PRN_WARN_REENCRYPT },
         .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY,
                        M_PRN_C_EXPIRED_FULL },
-        /* self-service renewal waits for a payment provider (issue 12) */
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
     },
     [KIND_LOST] = {
@@ -86,6 +85,17 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .next = { M_PRN_NEXT_CHGREC },
         .materials = { M_PRN_C_LICENSE_NEW, M_PRN_C_CHANGE_NOTICE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
         .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
+    },
+    /* 证书更新 at the terminal (issue 12): the holder proves the key with its
+     * PIN; only inside the renewal window, when no paper is needed; paid to
+     * the payment provider by QR. Its orders are the holder's: found by the
+     * key and its PIN, never by a window. */
+    [KIND_SELFRENEW] = {
+        .code = "selfrenew", .title = M_PRN_TXN_SELFRENEW, .op = KIND_OP_RENEW,
+        .next = { M_PRN_NEXT_SELFTEST, M_PRN_NEXT_REBIND68 },
+        .warn = { M_PRN_WARN_REENCRYPT },
+        .materials = { M_PRN_C_OLD_KEY },
+        .modes = SELF, .resume_modes = SELF, .cancel_modes = SELF, .fee = true,
     },
     /* The holder's own services on the key, at the counter or self-service:
      * no order (nothing to resume, pay or print), each audited. */

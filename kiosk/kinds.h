@@ -31,6 +31,7 @@ enum txn_kind {
     KIND_CHGREC,            /* 信息变更登记 (window 68: the procurement center's record) */
     KIND_PIN,               /* 修改PIN码: no order, nothing to pay */
     KIND_SELFTEST,          /* 加解密测试: no order, nothing to pay */
+    KIND_SELFRENEW,         /* 证书更新 at the self-service terminal: no materials, paid by QR */
     KIND__COUNT
 };
 

@@ -558,7 +558,7 @@ rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rul
     q->txn = txn;
     if (in == NULL)
         in = &none;
-    if (txn == KIND_NEW || txn == KIND_RENEW) {
+    if (txn == KIND_NEW || txn == KIND_RENEW || txn == KIND_SELFRENEW) {
         if (in->years < 1 || in->years > p->max_years)
             return RULES_YEARS_RANGE;
         q->years = in->years;
@@ -569,6 +569,7 @@ rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn, const struct rul
         quote_add(q, M_RULE_FEE_SERVICE, p->service_fee_per_year, in->years);
         break;
     case KIND_RENEW:
+    case KIND_SELFRENEW:
         quote_add(q, M_RULE_FEE_RENEWAL, p->renewal_fee_per_year, in->years);
         break;
     case KIND_LOST:
@@ -599,10 +600,37 @@ char *
 rules_money_format(long fen, char *buf, size_t n)
 {
     const char *sign = fen < 0 ? "-" : "";
-    long a = fen < 0 ? -fen : fen;
+    /* in unsigned arithmetic: -LONG_MIN does not fit a long */
+    unsigned long a = fen < 0 ? 0UL - (unsigned long)fen : (unsigned long)fen;
 
-    snprintf(buf, n, "%s%ld.%02ld", sign, a / 100, a % 100);
+    snprintf(buf, n, "%s%lu.%02lu", sign, a / 100, a % 100);
     return buf;
+}
+
+int
+rules_money_parse(const char *s, long *fen)
+{
+    long yuan = 0;
+    int i = 0, dec = 0;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return -1;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (yuan > RULES_MONEY_MAX / 100 / 10)
+            return -1;
+        yuan = yuan * 10 + (s[i] - '0');
+    }
+    *fen = yuan * 100;
+    if (s[i] == '.') {
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++, dec++)
+            if (dec < 2)
+                *fen += (s[i] - '0') * (dec == 0 ? 10 : 1);
+            else
+                return -1;      /* no fraction of a fen */
+        if (dec == 0)
+            return -1;
+    }
+    return s[i] == '\0' && *fen <= RULES_MONEY_MAX ? 0 : -1;
 }
 
 enum rules_status

@@ -256,6 +256,11 @@ enum rules_status rules_fee_quote(const struct cfg_profile *p, enum txn_kind txn
 
 /* Format fen as yuan "1234.50" into buf. Returns buf. */
 char *rules_money_format(long fen, char *buf, size_t n);
+/* The largest amount rules_money_parse takes: 10 million yuan, in fen. */
+#define RULES_MONEY_MAX 1000000000L
+/* Yuan as typed ("200", "200.5", "200.00") into fen: 0, or -1 for anything
+ * else (a sign, a blank, a third decimal, more than RULES_MONEY_MAX). */
+int rules_money_parse(const char *s, long *fen);
 
 /* One certificate per enterprise: a new certificate for a USCC that already
  * holds an active one is refused (RULES_ENTERPRISE_HAS_CERT: renew or

@@ -22,6 +22,7 @@ const struct home_item home_items[] = {
     { .label = M_HOME_VALIDITY, .scr = &screen_validity, .modes = MODE_ALL },
     TXN_ITEM(KIND_NEW),
     TXN_ITEM(KIND_RENEW),
+    TXN_ITEM(KIND_SELFRENEW),
     TXN_ITEM(KIND_LOST),
     TXN_ITEM(KIND_DAMAGED),
     TXN_ITEM(KIND_CHANGE),
@@ -34,7 +35,10 @@ const struct home_item home_items[] = {
     TXN_ITEM(KIND_PIN),
     TXN_ITEM(KIND_SELFTEST),
     { .label = M_SEALW_MENU, .scr = &screen_seals, .modes = MODE_W68 },
-    { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_ALL },
+    /* a window finds an order by the operator's ID number; the terminal
+     * only by the company's key and its PIN */
+    { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_CLERK },
+    { .label = M_MINE_TITLE, .scr = &screen_myorders, .modes = MODE_SELF },
     { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
     { .label = M_SET_MENU, .scr = &screen_settle, .modes = MODE_CLERK },   /* supervisors only (ses_may_reach) */
 };

@@ -46,7 +46,10 @@ fee_init(struct app *app, const void *arg)
     s->ui = (struct txn_ui *)arg;
     if ((s->quoted = txn_quote(&s->ui->t, &s->ui->env, &s->q, s->why, sizeof s->why) == RULES_OK))
         (void)txn_save(&s->ui->t, app->st);
-    if (txn_get_int(&s->ui->t, "forms_printed", 0)) {
+    if (txn_cur(&s->ui->t)->flags & TXN_STEP_NO_PAPERS) {
+        s->print_ok = true;     /* nothing to sign: nothing printed */
+        snprintf(s->print_note, sizeof s->print_note, "%s", msg(M_SELF_FEE_NOTE));
+    } else if (txn_get_int(&s->ui->t, "forms_printed", 0)) {
         msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_PRINTED, p->form_copies);
         s->print_ok = true;
     } else
@@ -58,7 +61,7 @@ static void
 fee_draw(struct app *app, void *state)
 {
     struct fee_state *s = state;
-    int y = txn_frame(app, s->ui, msg(M_TXN_HINTS_FEE)), i;
+    int y = txn_frame(app, s->ui, msg(txn_cur(&s->ui->t)->flags & TXN_STEP_NO_PAPERS ? M_TXN_HINTS_FEE_SELF : M_TXN_HINTS_FEE)), i;
     char line[512], a[32], u[32];
 
     ui_text(y++, 4, COLS - 8, TC_NORMAL, txn_get(&s->ui->t, "company"));
@@ -77,6 +80,10 @@ fee_draw(struct app *app, void *state)
     y += 2;
     if (s->why[0] != '\0')
         y += ui_wrap(y, 6, COLS - 12, TC_NORMAL, s->why) + 1;
+    if (txn_cur(&s->ui->t)->flags & TXN_STEP_NO_PAPERS) {
+        ui_wrap(y, 4, COLS - 8, TC_NORMAL, s->print_note);
+        return;
+    }
     if (s->print_ok && app->printer == SVC_DOWN) {
         /* queued for the worker, and the worker cannot reach the printer */
         char why[256];
@@ -101,6 +108,8 @@ fee_key(struct app *app, void *state, int key)
     case 27:
         return TXN_PREV;
     case 'p': case 'P':
+        if (txn_cur(&s->ui->t)->flags & TXN_STEP_NO_PAPERS)
+            return SCR_IGNORED;
         txn_set_int(&s->ui->t, "forms_printed", 0);
         fee_print(app, s);
         return SCR_REDRAW;

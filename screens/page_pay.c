@@ -6,11 +6,19 @@
  * keyed with [payment] hmac_key_file (the file's text, blanks trimmed).
  * The clerk picks the method (1 cash, 2 POS, 3 QR) and confirms with
  * Enter; only then is the order paid and a key may be touched.
+ *
+ * The payment provider may confirm the QR payment instead (kiosk/engine_pay.c,
+ * `kiosk pay confirm`): every tick the page looks for it (txn_pay_poll) and
+ * goes on once it is there. The self-service terminal has no cashier: it
+ * offers the QR alone, nothing the applicant presses pays, and after
+ * [payment] timeout_s without the provider's word the order stays saved
+ * unpaid (resumable from 我的订单) and the terminal goes home.
  */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kiosk/payurl.h"
 #include "kiosk/qrtext.h"
@@ -36,7 +44,11 @@ struct pay_state {
     int method;                 /* index in pay_methods, -1 none chosen */
     struct qrtext q;
     int qcols, qrows;           /* budget the QR was made for */
+    bool self;                  /* no cashier: the provider's word alone pays */
+    time_t deadline;            /* self: when waiting ends */
 };
+
+#define PAY_QR 2                    /* index of "qr" */
 
 /* Read the payment key: the file's text with blanks trimmed. */
 static int
@@ -95,10 +107,15 @@ pay_init(struct app *app, const void *arg)
     for (i = 0; i < sizeof pay_methods / sizeof pay_methods[0]; i++)
         if (strcmp(s->ui->t.order.pay_method, pay_methods[i].code) == 0)
             s->method = (int)i;
+    s->self = app->mode == MODE_SELF;
     if (pay_nothing(s))
         s->method = PAY_CHOICES;    /* free: no QR, Enter records it */
     else
         pay_make_url(app, s);
+    if (s->self && !pay_nothing(s)) {
+        s->method = PAY_QR;
+        s->deadline = time(NULL) + app->cfg.pay_timeout_s;
+    }
     return s;
 }
 
@@ -107,7 +124,8 @@ pay_draw(struct app *app, void *state)
 {
     struct pay_state *s = state;
     bool paid = s->ui->t.order.paid_at != 0;
-    int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : pay_nothing(s) ? M_TXN_HINTS_PAY_FREE : M_TXN_HINTS_PAY));
+    int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : pay_nothing(s) ? M_TXN_HINTS_PAY_FREE
+                                      : s->self ? M_TXN_HINTS_PAY_SELF : M_TXN_HINTS_PAY));
     int left = 34, qcols = COLS - left - 1, qrows = LINES - 1, i, qx;
     char line[256], a[32];
 
@@ -133,6 +151,10 @@ pay_draw(struct app *app, void *state)
     } else if (pay_nothing(s)) {
         ui_wrap(y, 2, COLS - 4, TC_OK, msg(M_TXN_PAY_NOTHING));
         return;
+    } else if (s->self) {
+        long secs = (long)(s->deadline - time(NULL));
+        msg_fmt(line, sizeof line, M_TXN_PAY_WAIT, (int)(secs > 0 ? secs : 0));
+        y += ui_wrap(y, 2, 31, TC_NORMAL, line);
     } else {
         ui_text(y++, 2, left - 2, TC_DIM, msg(M_TXN_PAY_METHOD));
         for (i = 0; i < PAY_CHOICES; i++) {
@@ -163,6 +185,8 @@ pay_keyh(struct app *app, void *state, int key)
             return TXN_NEXT;
         return key == 27 ? TXN_PREV : SCR_IGNORED;
     }
+    if (s->self && !pay_nothing(s))
+        return key == 27 ? TXN_PREV : SCR_IGNORED;     /* only the provider pays */
     switch (key) {
     case 27:
         return TXN_PREV;
@@ -184,6 +208,29 @@ pay_keyh(struct app *app, void *state, int key)
     }
 }
 
+/* The provider's word, looked for every tick; the terminal's wait ends. */
+static int
+pay_event(struct app *app, void *state, enum scr_event ev)
+{
+    struct pay_state *s = state;
+    char line[256];
+
+    if (ev != EV_TICK || s->ui->t.order.paid_at != 0 || pay_nothing(s))
+        return SCR_IGNORED;
+    if (txn_pay_poll(&s->ui->t, app->st)) {
+        for (s->method = 0; s->method < PAY_CHOICES; s->method++)
+            if (strcmp(pay_methods[s->method].code, s->ui->t.order.pay_method) == 0)
+                break;
+        app_flash(app, msg(M_TXN_PAY_RECEIVED));
+        return TXN_NEXT;
+    }
+    if (s->self && time(NULL) >= s->deadline) {
+        app_flash(app, msg_fmt(line, sizeof line, M_TXN_PAY_TIMEOUT, s->ui->t.order.number));
+        return SCR_HOME;
+    }
+    return s->self ? SCR_REDRAW : SCR_IGNORED;     /* the seconds left */
+}
+
 static void
 pay_free(void *state)
 {
@@ -200,5 +247,6 @@ const struct screen page_pay = {
     .init = pay_init,
     .draw = pay_draw,
     .key = pay_keyh,
+    .event = pay_event,
     .free = pay_free,
 };

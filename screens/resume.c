@@ -205,7 +205,7 @@ resume_free(void *state)
 
 const struct screen screen_resume = {
     .name = "resume",
-    .modes = MODE_ALL,
+    .modes = MODE_CLERK,    /* the terminal: 我的订单, by the key and its PIN (screens/myorders.c) */
     .init = resume_init,
     .draw = resume_draw,
     .key = resume_key,

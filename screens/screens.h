@@ -15,6 +15,7 @@ extern const struct screen screen_resume;    /* screens/resume.c: 未完成订�
 extern const struct screen screen_login;     /* screens/login.c: clerk sign-in, and the lock screen */
 extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (clerk modes) */
 extern const struct screen screen_seals;     /* screens/seals.c: 待重新绑定 (window 68) */
+extern const struct screen screen_myorders;  /* screens/myorders.c: 我的订单 (self-service) */
 extern const struct screen screen_settle;    /* screens/settle.c: 日结 (supervisor) */
 
 /* One entry of the home menu. */

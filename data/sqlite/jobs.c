@@ -98,6 +98,30 @@ static const char SQL_JOB_GET[] = JOB_COLS "WHERE id = ?";
 static const char SQL_JOB_DUE[] = JOB_COLS "WHERE state = 0 AND next_try <= ? AND (station = ? OR station = '')"
                                            " ORDER BY next_try, id LIMIT ?";
 static const char SQL_JOB_RECENT[] = JOB_COLS "ORDER BY id DESC LIMIT ?";
+static const char SQL_JOB_OF_ORDER[] = JOB_COLS "WHERE order_id = ? AND doc = ? ORDER BY id DESC LIMIT 1";
+
+int
+store_job_of_order(store *st, int64_t order_id, const char *doc, struct store_job *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_OF_ORDER);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, order_id);
+    sqlite3_bind_text(s, 2, doc, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        job_row(s, out);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "order %lld: no %s printed", (long long)order_id, doc);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "job: of order");
+}
 
 void
 job_row(sqlite3_stmt *s, struct store_job *j)

@@ -201,6 +201,32 @@ static const char SQL_ORDER_COLS_OPEN_USCC[] =
     " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND state = 0 AND uscc <> ''"
     " AND id <> ?2 ORDER BY id LIMIT 1";
 
+static const char SQL_ORDERS_OF_COMPANY[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND window = ?2 AND uscc <> ''"
+    " ORDER BY id DESC LIMIT ?3";
+
+int
+store_orders_of_company(store *st, const char *uscc, const char *window, struct store_order *out, size_t max,
+                        size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_ORDERS_OF_COMPANY);
+    int rc = SQLITE_DONE;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, window, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        order_row(s, &out[(*n)++]);
+    if (*n == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "order: of company");
+}
+
 int
 store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct store_order *out)
 {
@@ -212,8 +238,13 @@ store_order_open_for_uscc(store *st, const char *uscc, int64_t except, struct st
 }
 
 static const char SQL_ORDER_UPDATE[] =
-    "UPDATE orders SET step = ?, data = ?, uscc = ?, operator_id = ?, amount = ?, pay_method = ?,"
-    " paid_at = ?, updated = ? WHERE id = ? AND state = 0";
+    "UPDATE orders SET step = ?, data = ?, uscc = ?, operator_id = ?,"
+    /* a payment, once recorded, is never undone by a save from a counter
+     * that has not seen it yet (a provider's confirmation, store_order_pay) */
+    " amount = CASE WHEN paid_at <> 0 THEN amount ELSE ? END,"
+    " pay_method = CASE WHEN paid_at <> 0 THEN pay_method ELSE ? END,"
+    " paid_at = CASE WHEN paid_at <> 0 THEN paid_at ELSE ? END,"
+    " updated = ? WHERE id = ? AND state = 0";
 static const char SQL_ORDER_STATE[] = "SELECT state FROM orders WHERE id = ?";
 
 /* After an UPDATE ... AND state = 0 changed nothing: NOT_FOUND or CONFLICT. */
@@ -287,6 +318,55 @@ store_order_update(store *st, const struct store_order *o)
         if ((rc = order_audit_locked(st, &cur, "order.pay", extra)) != STORE_OK)
             goto fail;
     }
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+static const char SQL_ORDER_PAY[] =
+    "UPDATE orders SET pay_method = ?, paid_at = ?, updated = ? WHERE id = ? AND state = 0 AND paid_at = 0"
+    " AND amount = ?";
+
+int
+store_order_pay(store *st, int64_t id, long amount, const char *method, time_t at, const char *actor)
+{
+    struct store_order cur;
+    struct store_payment p;
+    sqlite3_stmt *s;
+    char extra[96];
+    int rc;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((s = st_prep(st, SQL_ORDER_PAY)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_text(s, 1, method, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, at ? at : st_now(st));
+    sqlite3_bind_int64(s, 3, st_now(st));
+    sqlite3_bind_int64(s, 4, id);
+    sqlite3_bind_int64(s, 5, amount);
+    if ((rc = st_step_done(st, s, "order: pay")) != STORE_OK)
+        goto fail;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = order_why_unchanged(st, id);     /* or open, but paid already or another amount */
+        goto fail;
+    }
+    if ((rc = store_order_get(st, id, &cur)) != STORE_OK)
+        goto fail;
+    snprintf(extra, sizeof extra, "method=%s", method);
+    if ((rc = order_audit_as(st, &cur, "order.pay", extra, actor)) != STORE_OK)
+        goto fail;
+    memset(&p, 0, sizeof p);
+    p.order_id = id;
+    snprintf(p.method, sizeof p.method, "%s", method);
+    p.amount = amount;
+    p.at = cur.paid_at;
+    snprintf(p.clerk, sizeof p.clerk, "%s", actor != NULL ? actor : "");
+    if ((rc = store_payment_add(st, &p)) != STORE_OK)
+        goto fail;
     return st_commit(st);
 fail:
     st_rollback(st);

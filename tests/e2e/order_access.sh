@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/e2e/order_access.sh - who may see and touch an unfinished order, on
 # the real binary in tmux. A paid 证书新办 order is left open at window 66.
-# At the self-service terminal its operator's ID number shows nothing (the
-# same words as when there is no order at all); at window 68 the clerk is
+# At the self-service terminal there is no lookup by ID number at all: 我的订单
+# asks for the company's key, and the ID number typed there opens nothing; at window 68 the clerk is
 # told only that it is at window 66, and F8 + Y change nothing; at window 66
 # a second clerk sees it and cancels it, and the audit names that clerk,
 # not the one who took the order.
@@ -26,10 +26,12 @@ t_eq "...paid" "pay=0" "$(grep '^pay=' "$TEST_TMP/order.out")"
 
 # ---- the self-service terminal: nothing -----------------------------------------
 start --mode self
-menu 未完成订单
-wait_for "证件号"
+wait_for "我的订单"
+absent "self-service: no lookup by ID number on the menu" "未完成订单"
+menu 我的订单
+expect "self-service: 我的订单 asks for the company's key" "请插入本单位的UKey"
 type_ "$OPID"; key Enter
-expect "self-service: the same words as when there is no order" "本终端没有该证件号的未完成订单"
+absent "...the ID number typed is not even taken" "$OPID"
 absent "...not the company" "$COMPANY"
 absent "...not the order number" "$NUMBER"
 absent "...not the money" "200.00"

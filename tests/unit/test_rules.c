@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -559,7 +560,7 @@ test_fee_quote(void **state)
 {
     struct cfg_profile odd = *BJ;
     const struct cfg_profile *profiles[] = { TJ, BJ, &odd };
-    char buf[32];
+    char buf[32], want[40];
     (void)state;
 
     odd.unlock_fee = 1234; /* a profile that charges for unlock */
@@ -616,6 +617,33 @@ test_fee_quote(void **state)
     assert_string_equal(rules_money_format(20000, buf, sizeof buf), "200.00");
     assert_string_equal(rules_money_format(5, buf, sizeof buf), "0.05");
     assert_string_equal(rules_money_format(-1250, buf, sizeof buf), "-12.50");
+    /* the most negative long: formatted without overflowing its negation */
+    snprintf(want, sizeof want, "-%lu.%02lu", (0UL - (unsigned long)LONG_MIN) / 100, (0UL - (unsigned long)LONG_MIN) % 100);
+    assert_string_equal(rules_money_format(LONG_MIN, buf, sizeof buf), want);
+}
+
+/* Yuan as a cashier types them, at every edge of the form. */
+static void
+test_money_parse(void **state)
+{
+    static const struct { const char *in; int rc; long fen; } cases[] = {
+        { "200", 0, 20000 }, { "200.00", 0, 20000 }, { "200.5", 0, 20050 }, { "0.05", 0, 5 },
+        { "0", 0, 0 }, { "10000000", 0, RULES_MONEY_MAX }, { "10000000.00", 0, RULES_MONEY_MAX },
+        { "10000000.01", -1, 0 }, { "99999999999999999999", -1, 0 }, { "200.001", -1, 0 }, { "200.", -1, 0 },
+        { ".5", -1, 0 }, { "-1", -1, 0 }, { "+1", -1, 0 }, { " 200", -1, 0 }, { "200 ", -1, 0 }, { "", -1, 0 },
+        { "2e2", -1, 0 }, { "200,00", -1, 0 },
+    };
+    size_t i;
+    long fen;
+
+    (void)state;
+    assert_int_equal(rules_money_parse(NULL, &fen), -1);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fen = -7;
+        assert_int_equal(rules_money_parse(cases[i].in, &fen), cases[i].rc);
+        if (cases[i].rc == 0)
+            assert_int_equal(fen, cases[i].fen);
+    }
 }
 
 static void
@@ -634,6 +662,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_parse),
         cmocka_unit_test(test_uscc_valid_and_mutations),
         cmocka_unit_test(test_uscc_statuses),
         cmocka_unit_test(test_id_valid_and_mutations),
