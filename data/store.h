@@ -376,6 +376,9 @@ struct store_report_row {
     long cancelled;             /* cancelled orders */
     long refunds;               /* cancelled after a payment of more than 0: refunds due */
     long refund_amount;
+    long paid_open;             /* still open after a payment of more than 0 (an applicant who paid
+                                 * and left): to finish, or to refund */
+    long paid_open_amount;
 };
 
 /*

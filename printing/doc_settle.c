@@ -197,7 +197,8 @@ st_value(const struct st_draw *s, const struct st_item *it, char *buf, size_t n)
                       rules_money_format(t->qr, c, sizeof c), rules_money_format(t->cash + t->pos + t->qr, e, sizeof e));
     case SV_COUNTS:
         return st_fmt(s, buf, n, M_PRN_ST_COUNTS, t->done, t->free_count, t->open, t->cancelled, t->refunds,
-                      rules_money_format(t->refund_amount, a, sizeof a));
+                      rules_money_format(t->refund_amount, a, sizeof a), t->paid_open,
+                      rules_money_format(t->paid_open_amount, b, sizeof b));
     case SV_FRAME: return "";
     }
     return "";

@@ -175,7 +175,13 @@ settle_draw(struct app *app, void *state)
             rules_money_format(s->total.pos, b, sizeof b), rules_money_format(s->total.qr, c, sizeof c),
             rules_money_format(s->total.cash + s->total.pos + s->total.qr, d, sizeof d), s->total.refunds,
             rules_money_format(s->total.refund_amount, e, sizeof e));
-    ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf);
+    y += ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf) + 1;
+    if (s->total.paid_open > 0) {
+        /* an applicant paid and left: the order is to finish, or the money to refund */
+        msg_fmt(buf, sizeof buf, M_DATA_REP_PAID_OPEN, s->total.paid_open,
+                rules_money_format(s->total.paid_open_amount, a, sizeof a));
+        ui_wrap(y, 2, COLS - 4, TC_WARN, buf);
+    }
 }
 
 /* Print the day shown: queue the sheet, audit it, send it now (P). */

@@ -32,7 +32,9 @@ static const char SQL_REPORT[] =
     " SUM(state = 0),"
     " SUM(state = 2),"
     " SUM(state = 2 AND paid_at <> 0 AND amount > 0),"
-    " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END)"
+    " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END),"
+    " SUM(state = 0 AND paid_at <> 0 AND amount > 0),"
+    " SUM(CASE WHEN state = 0 AND paid_at <> 0 THEN amount ELSE 0 END)"
     " FROM orders WHERE day = ?1 GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
 
 bool
@@ -105,6 +107,8 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         r->cancelled = (long)sqlite3_column_int64(s, 9);
         r->refunds = (long)sqlite3_column_int64(s, 10);
         r->refund_amount = (long)sqlite3_column_int64(s, 11);
+        r->paid_open = (long)sqlite3_column_int64(s, 12);
+        r->paid_open_amount = (long)sqlite3_column_int64(s, 13);
         total->done += r->done;
         total->cash += r->cash;
         total->pos += r->pos;
@@ -114,6 +118,8 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         total->cancelled += r->cancelled;
         total->refunds += r->refunds;
         total->refund_amount += r->refund_amount;
+        total->paid_open += r->paid_open;
+        total->paid_open_amount += r->paid_open_amount;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

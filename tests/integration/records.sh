@@ -144,9 +144,10 @@ expect=$("$SEED" "$DB" "$day")
 t_eq "seed helper ran" 0 $?
 k report daily --date "$day" --csv > "$out" 2> "$errf"
 t_eq "report daily --csv exits 0" 0 $?
-t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount" "$(head -1 "$out")"
+t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount,paid_open,paid_open_amount" "$(head -1 "$out")"
 t_eq "CSV total matches the seed's recount" "$expect" "$(tail -1 "$out")"
 t_grep "CSV line for the self-service refund" "$day,self,,renew,0,0.00,0.00,0.00,0,0,1,1,150.00" "$out"
+t_grep "CSV line for the self-service order paid and left: flagged" "$day,self,,selfrenew,0,0.00,0.00,0.00,0,1,0,0,0.00,1,50.00" "$out"
 t_grep "CSV line for the free damaged-key swap" "$day,window66,zhang,damaged,1,0.00,0.00,0.00,1,0,0,0,0.00" "$out"
 
 cp "$out" "$TEST_TMP/report.csv"
@@ -164,7 +165,7 @@ rows_ok=0; rows_n=0
 while IFS=, read -r _ win clerk txn rest; do
   [ "$win" = total ] && continue
   rows_n=$((rows_n + 1))
-  nums=$(printf '%s' "$rest" | tr ',' ' ')
+  nums=$(printf '%s' "${rest%,*,*}" | tr ',' ' ')     # the sheet's columns: not the paid-but-open pair
   tr -s ' ' < "$TEST_TMP/settle.txt" | grep -E " ${clerk:--} " | grep -qE " $nums *\$" && rows_ok=$((rows_ok + 1))
 done < <(tail -n +2 "$TEST_TMP/report.csv")
 t_check "the CSV has lines to compare" test "$rows_n" -ge 6
@@ -172,6 +173,9 @@ t_eq "every CSV line has its row on the sheet (clerk and numbers)" "$rows_n" "$r
 sum=$(awk -F, '$2 == "total" { printf "%.2f", $6 + $7 + $8 }' "$TEST_TMP/report.csv")
 t_grep "sheet sums the money taken (cash + POS + QR)" "共 $sum 元" "$TEST_TMP/settle.txt"
 t_grep "sheet has the free replacements" "免费补办" "$TEST_TMP/settle.txt"
+t_grep "sheet flags the order paid and left, to finish or refund" "已付款未办结 1 笔，共 50.00 元（须办结，否则退款）" "$TEST_TMP/settle.txt"
+"$KIOSK" report daily --date "$day" > "$TEST_TMP/table.txt" 2> "$errf"
+t_grep "the table says it too" "已付款未办结 1 笔，共 50.00 元：须办结，否则退款" "$TEST_TMP/table.txt"
 sheet_anchor=$(grep -oE '审计锚点：[0-9]+:[0-9a-f]{16}' "$TEST_TMP/settle.txt" | head -1 | sed 's/审计锚点：//')
 k audit head > "$TEST_TMP/head.txt"
 t_eq "sheet's anchor is the audit head" "$(grep -oE '[0-9]+:[0-9a-f]{16}$' "$TEST_TMP/head.txt" | tail -1)" "$sheet_anchor"
@@ -210,7 +214,7 @@ t_grep "bad date names --date" "--date" "$errf"
 k report daily > /dev/null 2>&1
 t_eq "missing --date is bad usage (exit 2)" 2 $?
 k report daily --date 2026-11-20 --csv > "$out"
-t_eq "empty day: only header and a zero total" "2026-11-20,total,,,0,0.00,0.00,0.00,0,0,0,0,0.00" "$(tail -1 "$out")"
+t_eq "empty day: only header and a zero total" "2026-11-20,total,,,0,0.00,0.00,0.00,0,0,0,0,0.00,0,0.00" "$(tail -1 "$out")"
 
 # the order rows the seed wrote are audited with the chain still intact
 k audit verify > "$out" 2>&1

@@ -27,6 +27,7 @@ static const struct seed seeds[] = {
     { "window66", "zhang", "damaged", "", 0, 'd', 0 },
     { "window66", "zhang", "lost", "qr", 5000, 'd', 0 },
     { "self", "", "renew", "qr", 15000, 'c', 0 },
+    { "self", "", "selfrenew", "qr", 5000, 'o', 0 },     /* paid and left: to finish or refund */
     { "window68", "wang", "bind", "", 0, 'c', 0 },
     { "window66", "li", "new", "cash", 20000, 'd', 1 },
 };
@@ -35,6 +36,7 @@ int
 main(int argc, char **argv)
 {
     long done = 0, cash = 0, pos = 0, qr = 0, free_n = 0, open = 0, cancelled = 0, refunds = 0, refund_amt = 0;
+    long paid_open = 0, paid_open_amt = 0;
     struct tm tm = { .tm_hour = 10, .tm_isdst = -1 };
     char err[512];
     store *st;
@@ -92,11 +94,13 @@ main(int argc, char **argv)
             refund_amt += s->method[0] != '\0' ? s->amount : 0;
         } else {
             open++;
+            paid_open += s->method[0] != '\0' && s->amount > 0;
+            paid_open_amt += s->method[0] != '\0' ? s->amount : 0;
         }
     }
-    printf("%s,total,,,%ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld,%ld,%ld,%ld,%ld.%02ld\n", argv[2], done,
+    printf("%s,total,,,%ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld,%ld,%ld,%ld,%ld.%02ld,%ld,%ld.%02ld\n", argv[2], done,
            cash / 100, cash % 100, pos / 100, pos % 100, qr / 100, qr % 100, free_n, open, cancelled, refunds,
-           refund_amt / 100, refund_amt % 100);
+           refund_amt / 100, refund_amt % 100, paid_open, paid_open_amt / 100, paid_open_amt % 100);
     store_close(st);
     return 0;
 fail:

@@ -482,6 +482,56 @@ test_issuance_recorded_in_one_unit(void **state)
 
 /* Who may see, resume and cancel an order: every mode against an order of
  * each window, from the kinds table. */
+/* A holder's order (self-service) is written once quoted, not before; the
+ * provider's word is taken only at the payment step, for the quote, once;
+ * the terminal's page sees it. */
+static void
+test_provider_payment(void **state)
+{
+    store *st = *state;
+    struct txn t;
+    enum txn_pay_verdict v;
+    struct store_audit_row rows[8];
+    size_t n = 0;
+    int fee = txn_step_index(&txn_selfrenew, "fee"), pay = txn_step_index(&txn_selfrenew, "pay");
+
+    txn_begin(&t, &txn_selfrenew, "self", "");
+    txn_set(&t, "uscc", "91120116MA05WR2K6W");
+    txn_set(&t, "key_serial", "0011223344556677");
+    assert_int_equal(txn_goto(&t, st, fee), STORE_OK);
+    assert_int_equal(t.order.id, 0);                /* the key and its PIN alone: nothing written */
+    txn_set(&t, "amount", "5000");
+    assert_int_equal(txn_goto(&t, st, fee), STORE_OK);
+    assert_true(t.order.id > 0);                    /* quoted: written, found by the key's company */
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 5000, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_NOT_DUE);              /* not at the QR yet */
+    assert_int_equal(txn_goto(&t, st, pay), STORE_OK);
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 4999, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_WRONG_AMOUNT);
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 5001, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_WRONG_AMOUNT);
+    assert_int_equal(txn_pay_confirm(st, "00-20991231-0001", 5000, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_UNKNOWN);
+    assert_false(txn_pay_poll(&t, st));
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 5000, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_OK);
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 5000, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_DUPLICATE);
+    assert_int_equal(t.order.paid_at, 0);
+    assert_true(txn_pay_poll(&t, st));              /* the page's next tick */
+    assert_true(t.order.paid_at != 0);
+    assert_string_equal(t.order.pay_method, "qr");
+    assert_int_equal(txn_may_enter(&t, txn_step_index(&txn_selfrenew, "issue")), 0);
+    /* every refusal audited, naming the provider and why */
+    assert_int_equal(store_audit_by_actor(st, "pay:test", NULL, 0, rows, 8, &n), STORE_OK);
+    assert_int_equal(n, 6);                         /* 5 refusals, the payment */
+    assert_non_null(strstr(rows[0].detail, "reason=already_paid"));
+    assert_string_equal(rows[1].action, "order.pay");
+    assert_int_equal(txn_cancel(&t, st, "test"), STORE_OK);
+    assert_int_equal(txn_pay_confirm(st, t.order.number, 5000, "pay:test", 0, &v), STORE_OK);
+    assert_int_equal(v, PAYV_DUPLICATE);            /* paid, then cancelled: still paid once */
+}
+
 static void
 test_order_rights(void **state)
 {
@@ -500,6 +550,10 @@ test_order_rights(void **state)
         { "bind", "window68", KIND_AT_W66, "window66", TXN_ACCESS_ELSEWHERE, false, false },
         { "bind", "window68", KIND_AT_W68, "window68", TXN_ACCESS_HERE, true, true },
         { "hold", "window66", KIND_AT_W68, "window68", TXN_ACCESS_ELSEWHERE, false, false },
+        /* the terminal's own orders: only there; a window is told where they are */
+        { "selfrenew", "self", KIND_AT_SELF, "self", TXN_ACCESS_HERE, true, true },
+        { "selfrenew", "self", KIND_AT_W66, "window66", TXN_ACCESS_ELSEWHERE, false, false },
+        { "renew", "window66", KIND_AT_SELF, "self", TXN_ACCESS_NONE, false, false },
         { "nonsense", "window66", KIND_AT_W66, "window66", TXN_ACCESS_HERE, false, false },
     };
     struct store_order o;
@@ -528,6 +582,7 @@ main(void)
         cmocka_unit_test(test_validity),
         cmocka_unit_test_setup_teardown(test_nothing_saved_without_operator, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_paid_steps_need_payment, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_provider_payment, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_resume_each_step, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, tu_store_setup, tu_store_teardown),

@@ -508,6 +508,51 @@ test_change_records(void **state)
     assert_int_equal(store_chgrec_latest(f->d.st, "91120116MA05XXXXXX", 0, &got), STORE_ERR_NOT_FOUND);
 }
 
+/* A payment recorded by someone else (a provider) is taken once, for the
+ * quoted amount, and no save from a counter that has not seen it undoes it. */
+static void
+test_payment_by_another(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order o, stale, got, self, mine[4];
+    struct store_payment p[4];
+    size_t n = 0;
+
+    new_order(&o, "self", "", "USCC-PAY");
+    o.amount = 5000;
+    assert_int_equal(store_order_create(f->d.st, &o), STORE_OK);
+    stale = o;                                      /* the terminal's copy, unpaid */
+    assert_int_equal(store_order_pay(f->d.st, o.id, 4999, "qr", 0, "pay:provider"), STORE_ERR_CONFLICT);
+    assert_int_equal(store_order_pay(f->d.st, o.id + 100, 5000, "qr", 0, "pay:provider"), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_order_pay(f->d.st, o.id, 5000, "qr", 0, "pay:provider"), STORE_OK);
+    assert_int_equal(store_order_pay(f->d.st, o.id, 5000, "qr", 0, "pay:provider"), STORE_ERR_CONFLICT); /* twice */
+    assert_int_equal(store_payment_list_for_order(f->d.st, o.id, p, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(p[0].amount, 5000);
+    assert_string_equal(p[0].clerk, "pay:provider");
+    /* the terminal saves its stale copy, another amount quoted: the payment stands */
+    snprintf(stale.step, sizeof stale.step, "fee");
+    stale.amount = 10000;
+    assert_int_equal(store_order_update(f->d.st, &stale), STORE_OK);
+    assert_int_equal(store_order_get(f->d.st, o.id, &got), STORE_OK);
+    assert_true(got.paid_at != 0);
+    assert_string_equal(got.pay_method, "qr");
+    assert_int_equal(got.amount, 5000);
+    assert_string_equal(got.step, "fee");
+    /* a closed order takes no payment */
+    new_order(&self, "self", "", "USCC-PAY2");
+    self.amount = 100;
+    assert_int_equal(store_order_create(f->d.st, &self), STORE_OK);
+    assert_int_equal(store_order_cancel(f->d.st, self.id, "test"), STORE_OK);
+    assert_int_equal(store_order_pay(f->d.st, self.id, 100, "qr", 0, "pay:provider"), STORE_ERR_CONFLICT);
+    /* a company's orders at one window, newest first */
+    assert_int_equal(store_orders_of_company(f->d.st, "USCC-PAY", "self", mine, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(mine[0].id, o.id);
+    assert_int_equal(store_orders_of_company(f->d.st, "USCC-PAY", "window66", mine, 4, &n), STORE_OK);
+    assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -524,6 +569,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seal_bindings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_payment_by_another, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

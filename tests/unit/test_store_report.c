@@ -42,7 +42,7 @@ static const struct who people[] = {
 };
 static const char *const txns[] = { "new", "renew", "lost", "damaged", "change", "unlock", "revoke" };
 static const char *const methods[] = { "cash", "pos", "qr" };
-enum outcome { DONE_PAID, DONE_FREE, CANCEL_UNPAID, CANCEL_PAID, CANCEL_FREE, LEFT_OPEN, N_OUTCOMES };
+enum outcome { DONE_PAID, DONE_FREE, CANCEL_UNPAID, CANCEL_PAID, CANCEL_FREE, LEFT_OPEN, OPEN_PAID, N_OUTCOMES };
 
 #define MAXROWS 64
 static struct store_report_row expect[MAXROWS];
@@ -83,7 +83,7 @@ gen_order(store *st, time_t t, bool counted)
     store_set_now(st, t);
     assert_int_equal(store_order_create(st, &o), STORE_OK);
     store_set_now(st, t + 60);
-    if (out == DONE_PAID || out == CANCEL_PAID) {
+    if (out == DONE_PAID || out == CANCEL_PAID || out == OPEN_PAID) {
         o.amount = amount;
         snprintf(o.pay_method, sizeof o.pay_method, "%s", method);
         o.paid_at = t + 60;
@@ -125,6 +125,11 @@ gen_order(store *st, time_t t, bool counted)
             r->refunds++;
             r->refund_amount += amount;
             break;
+        case OPEN_PAID:         /* paid and left: to finish or refund */
+            r->open++;
+            r->paid_open++;
+            r->paid_open_amount += amount;
+            break;
         default:
             r->open++;
             break;
@@ -144,6 +149,8 @@ assert_rows_equal(const struct store_report_row *a, const struct store_report_ro
     assert_int_equal(a->cancelled, b->cancelled);
     assert_int_equal(a->refunds, b->refunds);
     assert_int_equal(a->refund_amount, b->refund_amount);
+    assert_int_equal(a->paid_open, b->paid_open);
+    assert_int_equal(a->paid_open_amount, b->paid_open_amount);
 }
 
 static void
@@ -181,6 +188,7 @@ test_generated_day(void **state)
     assert_true(expect_total.cash > 0 && expect_total.pos > 0 && expect_total.qr > 0);
     assert_true(expect_total.free_count > 0 && expect_total.refunds > 0 && expect_total.open > 0);
     assert_true(expect_total.cancelled > expect_total.refunds);
+    assert_true(expect_total.paid_open > 0 && expect_total.open > expect_total.paid_open);
     /* sorted by window, clerk, txn */
     for (j = 1; j < n; j++) {
         int c = strcmp(rows[j - 1].window, rows[j].window);
