@@ -14,7 +14,10 @@
 #    prints (read back with pdftotext); a second word for the same order is
 #    refused;
 #  - 我的订单 again: the finished order, its receipt printed again (P); the
-#    key pulled: the terminal goes home, nothing of it stays on the screen.
+#    key pulled: the terminal goes home, nothing of it stays on the screen;
+#  - a second company leaves its renewal at the quote: before its PIN,
+#    我的订单 shows nothing of it; with the PIN, F8 + Y cancels it (nothing
+#    was paid, nothing to refund).
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
 
@@ -32,6 +35,10 @@ pay() { "$KIOSK" pay confirm "$@" > "$TEST_TMP/pay.out" 2>&1; echo $?; }
 refused() { db "SELECT count(*) FROM audit WHERE actor='pay:provider' AND action='pay.refused' AND detail LIKE '%$1%reason=$2%'"; }
 pin() { expect "the key's PIN asked" "请输入UKey当前的PIN码"; type_ "$1"; key Enter; }
 
+SERIAL2=$(key_plug blank34)
+"$ROOT/build/san/itests/issue_helper" issue "$SERIAL2" 91120116MA05WR2K6W 天津市自助取消测试有限公司 120101198503036669 > "$TEST_TMP/issue2.out" 2>&1
+t_grep "a second company's certificate onto blank34" "issue=0 " "$TEST_TMP/issue2.out"
+key_unplug "$SERIAL2"
 SERIAL=$(key_plug blank33)
 "$ROOT/build/san/itests/issue_helper" issue "$SERIAL" "$USCC" "$COMPANY" 120101198503036669 > "$TEST_TMP/issue.out" 2>&1
 t_grep "a certificate issued onto blank33" "issue=0 " "$TEST_TMP/issue.out"
@@ -141,3 +148,33 @@ key_unplug "$SERIAL"
 expect "the key pulled: the terminal goes home" "请选择业务"
 absent "...the order no longer shown" "$NUMBER"
 absent "...nor the company" "$COMPANY"
+
+# ---- a second company: an order left at the quote, cancelled from 我的订单 -------------------
+key_plug "$SERIAL2" > /dev/null
+menu 证书更新（自助）
+expect "the second company's key" "天津市自助取消测试有限公司"
+key Enter
+pin "$PIN"
+expect "...the bids question" "尚未开标的投标文件"
+key n
+type_ 1; key Enter
+expect "...the quote" "应收合计"
+key Escape; key Escape; key Escape; key Escape; key Escape
+expect "left: home" "请选择业务"
+N2=$(db "SELECT number FROM orders WHERE uscc='91120116MA05WR2K6W' AND window='self' AND state=0")
+t_check "...its order kept open, unpaid ($N2)" test -n "$N2"
+menu 我的订单
+expect "我的订单: the PIN first" "请输入UKey当前的PIN码"
+absent "...before it, nothing of the company" "天津市自助取消测试有限公司"
+absent "...nor of its order" "$N2"
+type_ "$PIN"; key Enter
+expect "with the PIN: the order" "$N2"
+key F8
+expect "F8: asked first" "确认取消"
+key y
+expect "cancelled" "已取消"
+t_eq "...in the records: cancelled, no payment, nothing to refund" "2|0|0" \
+  "$(db "SELECT o.state || '|' || o.paid_at || '|' || (SELECT count(*) FROM payments WHERE order_id = o.id) FROM orders o WHERE o.number='$N2'")"
+t_eq "...audited as the terminal" "1" "$(db "SELECT count(*) FROM audit WHERE action='order.cancel' AND actor='self' AND detail LIKE '%$N2%'")"
+key Escape
+expect "home" "请选择业务"
