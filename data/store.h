@@ -351,6 +351,18 @@ int store_clerk_list(store *st, struct store_clerk *out, size_t max, size_t *n);
  * to ROLE; NOT_FOUND for an unknown login; CONFLICT for a wrong password or
  * a disabled clerk (store_detail says which; screens say neither).
  */
+/*
+ * The sign-in lockout's own record (schema 10): the newest failed sign-ins
+ * of a login name (known or not), at most STORE_LOGIN_FAILS_MAX. The rule
+ * that reads them is the session's (kiosk/session.h).
+ */
+#define STORE_LOGIN_FAILS_MAX 8
+/* The failures of LOGIN, newest first; *n = 0 when none. */
+int store_login_fails(store *st, const char *login, time_t *out, size_t max, size_t *n);
+/* Record a failed sign-in of LOGIN at AT (0 = now). */
+int store_login_failed(store *st, const char *login, time_t at);
+/* A successful sign-in: the failures before it no longer count. */
+int store_login_cleared(store *st, const char *login);
 int store_clerk_verify_password(store *st, const char *login, const char *password,
                                 char *role, size_t rolelen);
 

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "kiosk/cli.h"
+#include "kiosk/session.h"
 #include "kiosk/engine.h"
 #include "kiosk/msg.h"
 #include "kiosk/rules.h"
@@ -72,16 +73,22 @@ ca_day(char *buf, size_t n, time_t t)
     return buf;
 }
 
-/* A supervisor's password from stdin confirms a status change; a refusal is audited (DENIED). */
+/* A supervisor's password from stdin confirms a status change: checked as
+ * a sign-in is (the lockout, every failure counted before it is said, the
+ * confirmation recorded or refused); a refusal is audited (DENIED). */
 static bool
 ca_supervisor(struct txn_env *env, const char *login, const char *serial, const char *denied)
 {
-    char pw[256], role[32], detail[128], line[512];
+    char pw[256], role[32] = "", detail[128], line[512];
+    long left;
     bool ok = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 &&
-              store_clerk_verify_password(env->st, login, pw, role, sizeof role) == STORE_OK &&
+              ses_password(env->st, "cli", login, pw, role, sizeof role) == SES_OK &&
               strcmp(role, "supervisor") == 0;
 
     OPENSSL_cleanse(pw, sizeof pw);
+    snprintf(detail, sizeof detail, "cert=%s action=%s", serial, denied);
+    if (ok && ses_record(env->st, "cli", login, false, "supervisor.confirm", detail, &left) != STORE_OK)
+        ok = false;             /* a confirmation that cannot be recorded is not given */
     if (!ok) {
         snprintf(detail, sizeof detail, "cert=%s", serial);
         (void)store_audit(env->st, login, denied, detail);

@@ -28,6 +28,28 @@ struct cfg_option {
     const char *help;       /* one line, written above the key */
 };
 
+/* A payment request URL must carry what the payment is: the order, the
+ * amount and the HMAC over both (kiosk/payurl.h). */
+static const char *
+cfg_check_payurl(const char *value)
+{
+    if (strstr(value, "{order}") == NULL)
+        return "the placeholder {order} is missing";
+    if (strstr(value, "{amount}") == NULL)
+        return "the placeholder {amount} is missing";
+    if (strstr(value, "{hmac}") == NULL)
+        return "the placeholder {hmac} is missing";
+    return NULL;
+}
+
+/* Further checks of values that parsed: NULL or why not. */
+static const struct {
+    const char *section, *key;
+    const char *(*check)(const char *value);
+} cfg_checks[] = {
+    { "payment", "url_template", cfg_check_payurl },
+};
+
 #define F(field) offsetof(struct kiosk_config, field), sizeof(((struct kiosk_config *)0)->field)
 #define P(i, field) offsetof(struct kiosk_config, profiles[i].field), \
                     sizeof(((struct kiosk_config *)0)->profiles[i].field)
@@ -206,6 +228,9 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
         if (strcmp(cfg_options[i].section, section) != 0 || strcmp(cfg_options[i].key, name) != 0)
             continue;
         why = cfg_set(p->cfg, &cfg_options[i], value);
+        for (size_t c = 0; why == NULL && c < sizeof cfg_checks / sizeof cfg_checks[0]; c++)
+            if (strcmp(cfg_checks[c].section, section) == 0 && strcmp(cfg_checks[c].key, name) == 0)
+                why = cfg_checks[c].check(value);
         if (why != NULL) {
             if (cfg_options[i].choices != NULL)
                 snprintf(p->err, sizeof p->err, "[%s] %s = \"%s\": %s (%s)", section, name, value, why, cfg_options[i].choices);
@@ -219,11 +244,132 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
     return 0;
 }
 
+/* inih's line buffer as Debian builds it (INI_MAX_LINE 200, the newline included). */
+#define CFG_LINE_MAX 198
+#define CFG_FILE_MAX (1024 * 1024)
+
+static bool
+cfg_section_known(const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < CFG_NOPTIONS; i++)
+        if (strlen(cfg_options[i].section) == len && strncmp(cfg_options[i].section, name, len) == 0)
+            return true;
+    return false;
+}
+
+/* S[0..*len) without blanks at either end. */
+static const char *
+cfg_trim(const char *s, size_t *len)
+{
+    while (*len > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        (*len)--;
+    }
+    while (*len > 0 && (s[*len - 1] == ' ' || s[*len - 1] == '\t' || s[*len - 1] == '\r'))
+        (*len)--;
+    return s;
+}
+
+/*
+ * What the INI reader would pass over or misname, read first from the raw
+ * file: a NUL byte, a line longer than the reader takes (said as the key's
+ * value too long), an unknown section (even an empty one) and a key given
+ * twice. 0, or -1 with ERR "FILE:LINE: ...". A file that cannot be read is
+ * left to ini_parse to report.
+ */
+static int
+cfg_prescan(const char *path, char *err, size_t errlen)
+{
+    struct { char name[96]; int line; } seen[CFG_NOPTIONS];
+    size_t nseen = 0, got, i;
+    char section[64] = "", *buf;
+    const char *p, *end;
+    FILE *f = fopen(path, "rb");
+    int line = 0, rc = 0;
+
+    if (f == NULL)
+        return 0;
+    buf = malloc(CFG_FILE_MAX + 1);
+    if (buf == NULL) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    got = fread(buf, 1, CFG_FILE_MAX + 1, f);
+    fclose(f);
+    if (got > CFG_FILE_MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes: not a configuration file", path, CFG_FILE_MAX);
+        free(buf);
+        return -1;
+    }
+    for (p = buf; p < buf + got && rc == 0; p = end + 1) {
+        const char *nl = memchr(p, '\n', (size_t)(buf + got - p)), *k, *eq;
+        size_t len, klen;
+
+        end = nl != NULL ? nl : buf + got;
+        line++;
+        len = (size_t)(end - p);
+        if (memchr(p, '\0', len) != NULL) {
+            snprintf(err, errlen, "%s:%d: a NUL byte: not text", path, line);
+            rc = -1;
+            break;
+        }
+        k = cfg_trim(p, &len);
+        if (len == 0 || *k == ';' || *k == '#')
+            continue;
+        if (*k == '[') {
+            const char *close = memchr(k, ']', len);
+            size_t slen = close != NULL ? (size_t)(close - k - 1) : 0;
+            if (close == NULL || !cfg_section_known(k + 1, slen)) {
+                snprintf(err, errlen, "%s:%d: [%.*s]: unknown section", path, line,
+                         (int)(close ? slen : len - 1 > 60 ? 60 : len - 1), k + 1);
+                rc = -1;
+                break;
+            }
+            snprintf(section, sizeof section, "%.*s", (int)slen, k + 1);
+            continue;
+        }
+        eq = memchr(k, '=', len);
+        klen = eq != NULL ? (size_t)(eq - k) : len;
+        k = cfg_trim(k, &klen);
+        if ((size_t)(end - p) + 1 > CFG_LINE_MAX + 1) {
+            snprintf(err, errlen, "%s:%d: [%s] %.*s: value too long (the line has %zu characters, at most %d)",
+                     path, line, section, (int)(klen > 60 ? 60 : klen), k, (size_t)(end - p), CFG_LINE_MAX);
+            rc = -1;
+            break;
+        }
+        if (eq == NULL)
+            continue;           /* ini_parse names it */
+        for (i = 0; i < nseen; i++) {
+            size_t sl = strlen(section);
+            if (strncmp(seen[i].name, section, sl) == 0 && seen[i].name[sl] == '\n' &&
+                strlen(seen[i].name + sl + 1) == klen && strncmp(seen[i].name + sl + 1, k, klen) == 0) {
+                snprintf(err, errlen, "%s:%d: [%s] %.*s: given twice (first on line %d)", path, line, section,
+                         (int)klen, k, seen[i].line);
+                rc = -1;
+                break;
+            }
+        }
+        if (rc == 0 && nseen < CFG_NOPTIONS) {
+            snprintf(seen[nseen].name, sizeof seen[nseen].name, "%s\n%.*s", section, (int)(klen > 60 ? 60 : klen), k);
+            seen[nseen++].line = line;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
 int
 cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
 {
     struct cfg_parse p = { .cfg = cfg, .err = "" };
-    int rc = ini_parse(path, cfg_handler, &p);
+    int rc;
+
+    if (cfg_prescan(path, err, errlen) != 0)
+        return -1;
+    rc = ini_parse(path, cfg_handler, &p);
 
     if (rc == -1) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));

@@ -121,6 +121,13 @@ app_run(struct app *app)
             app->last_input = time(NULL);
             if (!term_big_enough())
                 continue;
+            if (ch == 3 || ch == 26 || ch == 28) {
+                /* Ctrl-C, Ctrl-Z, Ctrl-\: not a way out (raw mode) */
+                if (app->mode & MODE_CLERK)
+                    app_flash(app, msg(M_LOOP_HOW_TO_QUIT));
+                loop_draw(app);
+                continue;
+            }
             if (top->scr->key != NULL)
                 flags |= top->scr->key(app, top->state, ch);
             flags |= SCR_REDRAW;

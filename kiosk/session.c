@@ -89,32 +89,95 @@ ses_lockout_rule(const time_t *fails, size_t n, time_t now)
     return 0;
 }
 
-/* Most audit rows of one login read for the lockout (failures beyond are not needed). */
-#define SES_LOCKOUT_ROWS 64
+/* The lockout of LOGIN from its own record (store_login_fails): *left
+ * seconds, 0 when none. A store status: the caller fails closed. */
+static int
+ses_lockout_read(store *st, const char *login, long *left)
+{
+    time_t fails[STORE_LOGIN_FAILS_MAX];
+    size_t n = 0;
+    int rc;
+
+    *left = 0;
+    if (st == NULL || login == NULL)
+        return STORE_ERR_OPEN;
+    if ((rc = store_login_fails(st, login, fails, STORE_LOGIN_FAILS_MAX, &n)) != STORE_OK)
+        return rc;
+    *left = ses_lockout_rule(fails, n, store_now(st));
+    return STORE_OK;
+}
 
 long
 ses_lockout_left(struct app *app, const char *login)
 {
-    struct store_audit_row rows[SES_LOCKOUT_ROWS];
-    time_t fails[SES_LOCKOUT_ROWS], now;
-    size_t n = 0, i, nf = 0;
-    /* Only these actions: refused attempts (login.locked) must not push
-     * the failures out of the rows read. */
-    static const char *const actions[] = { "login.fail", "login", "unlock", NULL };
+    long left;
 
-    if (app->st == NULL || login == NULL)
-        return 0;
-    now = store_now(app->st);
-    if (store_audit_by_actor(app->st, login, actions, now - SES_LOCKOUT_WINDOW_S - SES_LOCKOUT_S, rows,
-                             SES_LOCKOUT_ROWS, &n) != STORE_OK)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (strcmp(rows[i].action, "login") == 0 || strcmp(rows[i].action, "unlock") == 0)
-            break;              /* failures before a success do not count */
-        if (strcmp(rows[i].action, "login.fail") == 0)
-            fails[nf++] = rows[i].at;
+    return ses_lockout_read(app->st, login, &left) == STORE_OK ? left : 0;
+}
+
+static enum ses_result
+ses_store_result(int rc)
+{
+    return rc == STORE_ERR_RETRY ? SES_BUSY : SES_NO_STORE;
+}
+
+int
+ses_record(store *st, const char *where, const char *actor, bool failed, const char *action, const char *detail,
+           long *left)
+{
+    char more[160];
+    int rc;
+
+    *left = 0;
+    if ((rc = store_begin(st)) != STORE_OK)
+        return rc;
+    rc = failed ? store_login_failed(st, actor, 0) : store_login_cleared(st, actor);
+    if (rc == STORE_OK)
+        rc = store_audit(st, actor, action, detail);
+    if (rc == STORE_OK && failed && (rc = ses_lockout_read(st, actor, left)) == STORE_OK && *left > 0) {
+        snprintf(more, sizeof more, "mode=%s fails=%d within_s=%d lock_s=%ld", where, SES_LOCKOUT_FAILS,
+                 SES_LOCKOUT_WINDOW_S, *left);
+        rc = store_audit(st, actor, "login.lockout", more);
     }
-    return ses_lockout_rule(fails, nf, now);
+    if (rc == STORE_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    return rc;
+}
+
+enum ses_result
+ses_password(store *st, const char *where, const char *login, const char *password, char *role, size_t rolelen)
+{
+    /* A login of the wrong shape is not copied into the audit as the actor. */
+    const char *actor = store_clerk_check(login, NULL, NULL, NULL) == NULL ? login : "?";
+    char detail[160];
+    long left;
+    int rc;
+
+    if (st == NULL)
+        return SES_NO_STORE;
+    /* Locked out: refused before the password is even looked at. A lockout
+     * that cannot be read refuses too (fail closed). */
+    if ((rc = ses_lockout_read(st, actor, &left)) != STORE_OK)
+        return ses_store_result(rc);
+    if (left > 0) {
+        snprintf(detail, sizeof detail, "mode=%s left_s=%ld", where, left);
+        (void)store_audit(st, actor, "login.locked", detail);     /* refused either way */
+        return SES_LOCKED_OUT;
+    }
+    /* A failure is recorded before it is given; one that cannot be
+     * recorded is "busy", as a success that cannot be (the caller's
+     * ses_record), so a guesser who keeps the records busy learns nothing
+     * and is counted once they are free. */
+    rc = store_clerk_verify_password(st, login, password, role, rolelen);
+    if (rc == STORE_ERR_NOT_FOUND || rc == STORE_ERR_CONFLICT) {
+        snprintf(detail, sizeof detail, "mode=%s", where);
+        if ((rc = ses_record(st, where, actor, true, "login.fail", detail, &left)) != STORE_OK)
+            return ses_store_result(rc);
+        return left > 0 ? SES_LOCKED_OUT : SES_BAD_CREDENTIALS;
+    }
+    return rc == STORE_OK ? SES_OK : ses_store_result(rc);
 }
 
 long
@@ -143,47 +206,32 @@ ses_store_problem(const struct app *app)
 enum ses_result
 ses_login(struct app *app, const char *login, const char *password)
 {
+    const char *where = app_mode_name(app->mode);
     char role[16] = "", detail[160];
-    /* A login of the wrong shape is not copied into the audit as the actor. */
-    const char *actor = store_clerk_check(login, NULL, NULL, NULL) == NULL ? login : "?";
     struct store_clerk c;
+    enum ses_result r;
     long left;
     int rc;
 
-    if (app->st == NULL)
-        return SES_NO_STORE;
-    /* Locked out: refused before the password is even looked at. */
-    if ((left = ses_lockout_left(app, actor)) > 0) {
-        snprintf(detail, sizeof detail, "mode=%s left_s=%ld", app_mode_name(app->mode), left);
-        ses_audit(app, actor, "login.locked", detail);
-        return SES_LOCKED_OUT;
-    }
-    rc = store_clerk_verify_password(app->st, login, password, role, sizeof role);
-    if (rc == STORE_ERR_NOT_FOUND || rc == STORE_ERR_CONFLICT) {
-        snprintf(detail, sizeof detail, "mode=%s", app_mode_name(app->mode));
-        ses_audit(app, actor, "login.fail", detail);
-        if ((left = ses_lockout_left(app, actor)) > 0) {
-            snprintf(detail, sizeof detail, "mode=%s fails=%d within_s=%d lock_s=%ld", app_mode_name(app->mode),
-                     SES_LOCKOUT_FAILS, SES_LOCKOUT_WINDOW_S, left);
-            ses_audit(app, actor, "login.lockout", detail);
-            return SES_LOCKED_OUT;
-        }
-        return SES_BAD_CREDENTIALS;
-    }
-    if (rc != STORE_OK)
-        return SES_NO_STORE;
+    if ((r = ses_password(app->st, where, login, password, role, sizeof role)) != SES_OK)
+        return r;
     if (!ses_role_fits(app->mode, role)) {
-        snprintf(detail, sizeof detail, "mode=%s role=%s", app_mode_name(app->mode), role);
-        ses_audit(app, actor, "login.refused", detail);
+        snprintf(detail, sizeof detail, "mode=%s role=%s", where, role);
+        if ((rc = ses_record(app->st, where, login, false, "login.refused", detail, &left)) != STORE_OK)
+            return ses_store_result(rc);
         return SES_WRONG_ROLE;
     }
     if (app->ses.signed_in && app->ses.locked && strcmp(app->ses.login, login) == 0) {
+        snprintf(detail, sizeof detail, "mode=%s", where);
+        if ((rc = ses_record(app->st, where, login, false, "unlock", detail, &left)) != STORE_OK)
+            return ses_store_result(rc);
         app->ses.locked = false;
-        snprintf(detail, sizeof detail, "mode=%s", app_mode_name(app->mode));
-        ses_audit(app, login, "unlock", detail);
         return SES_RESUMED;
     }
     ses_logout(app, "replaced");
+    snprintf(detail, sizeof detail, "mode=%s role=%s", where, role);
+    if ((rc = ses_record(app->st, where, login, false, "login", detail, &left)) != STORE_OK)
+        return ses_store_result(rc);
     memset(&c, 0, sizeof c);
     if (store_clerk_get(app->st, login, &c) != STORE_OK)
         snprintf(c.name, sizeof c.name, "%s", login);
@@ -193,8 +241,6 @@ ses_login(struct app *app, const char *login, const char *password)
     snprintf(app->ses.name, sizeof app->ses.name, "%s", c.name);
     snprintf(app->ses.role, sizeof app->ses.role, "%s", role);
     app->ses.since = time(NULL);
-    snprintf(detail, sizeof detail, "mode=%s role=%s", app_mode_name(app->mode), role);
-    ses_audit(app, login, "login", detail);
     return SES_OK;
 }
 

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "data/store.h"
 #include "token/token.h"
 
 struct app;
@@ -63,6 +64,8 @@ enum ses_result {
     SES_WRONG_ROLE = -2,           /* right password, role does not fit this window */
     SES_NO_STORE = -3,             /* the records are down: nobody can sign in */
     SES_LOCKED_OUT = -4,           /* too many failures: refused for a while (ses_lockout_left) */
+    SES_BUSY = -5,                 /* the outcome could not be recorded (the records busy): refused,
+                                    * right password or wrong, nothing changed */
 };
 
 /* Argument given to screen_login's init to make it the lock screen. */
@@ -82,6 +85,23 @@ bool ses_is_supervisor(const struct app *app);
  * for success, failure and refusal. PASSWORD is not kept.
  */
 enum ses_result ses_login(struct app *app, const char *login, const char *password);
+
+/*
+ * The password check every sign-in and every supervisor's confirmation
+ * goes through (WHERE: the mode or "cli", for the audit): the lockout read
+ * from its own record first (unreadable: refused), then the password; a
+ * wrong one is counted and audited (login.fail, login.lockout) in one unit
+ * before it is said. SES_OK (ROLE filled) is not recorded yet: the caller
+ * records what the success is for with ses_record, and gives nothing if
+ * that fails. SES_BUSY: the records could not take the outcome.
+ */
+enum ses_result ses_password(store *st, const char *where, const char *login, const char *password, char *role,
+                             size_t rolelen);
+/* Record a sign-in's outcome in one unit: the lockout's record (FAILED: one
+ * more failure, *LEFT the lockout it makes; else cleared) and the audit row
+ * ACTION with DETAIL. A store status. */
+int ses_record(store *st, const char *where, const char *actor, bool failed, const char *action, const char *detail,
+               long *left);
 
 /*
  * Pure rule of the lockout: FAILS are the times of a login's failed

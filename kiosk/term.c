@@ -71,22 +71,21 @@ term_init(int tick_ms, bool locked_down)
     sa.sa_handler = term_on_quit;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (locked_down) {
-        /* Self-service: nothing typed may stop or suspend the kiosk. */
-        signal(SIGINT, SIG_IGN);
-        signal(SIGQUIT, SIG_IGN);
-        signal(SIGTSTP, SIG_IGN);
-    }
+    /* Nothing typed stops or suspends the kiosk, in any mode: a clerk's
+     * Ctrl-C mid-order is a key like any other (the loop says how to
+     * leave: F10 on the home menu), not the loss of what was typed. The
+     * system still stops it with SIGTERM or SIGHUP. */
+    (void)locked_down;
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGTSTP, SIG_IGN);
 
     if (initscr() == NULL) {
         fprintf(stderr, "kiosk: %s\n", msg(M_TERM_INIT_FAILED));
         exit(1);
     }
     term_active = 1;
-    if (locked_down)
-        raw();
-    else
-        cbreak();
+    raw();
     noecho();
     nonl();
     keypad(stdscr, TRUE);

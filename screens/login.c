@@ -136,6 +136,10 @@ login_submit(struct app *app, struct login_state *s)
         msg_fmt(s->error, sizeof s->error, M_SES_WRONG_ROLE, ses_role_of(app, field_text(&s->login)));
         s->focus = 0;
         return SCR_HANDLED;
+    case SES_BUSY:
+        snprintf(s->error, sizeof s->error, "%s", msg(M_SES_BUSY));
+        s->focus = 1;
+        return SCR_HANDLED;
     case SES_NO_STORE:
         msg_fmt(s->error, sizeof s->error, M_SES_NO_STORE, ses_store_problem(app));
         return SCR_HANDLED;

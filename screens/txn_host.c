@@ -126,6 +126,18 @@ host_apply(struct app *app, struct host_state *s, int flags)
     return flags | SCR_REDRAW;
 }
 
+/* Anything typed into T (a value not empty)? */
+static bool
+host_typed(const struct txn *t)
+{
+    int i;
+
+    for (i = 0; i < t->nkv; i++)
+        if (t->kv[i].val[0] != '\0')
+            return true;
+    return false;
+}
+
 static int
 host_key(struct app *app, void *state, int key)
 {
@@ -154,8 +166,16 @@ host_key(struct app *app, void *state, int key)
         return SCR_REDRAW;
     }
     flags = s->page->key ? s->page->key(app, s->pstate, key) : SCR_IGNORED;
-    if ((flags & TXN_PREV) && txn_step_after(&s->ui.t, &s->ui.env, s->ui.t.step, -1) < 0)
+    if ((flags & TXN_PREV) && txn_step_after(&s->ui.t, &s->ui.env, s->ui.t.step, -1) < 0) {
+        /* Esc on the first step leaves. At a window, what was typed and not
+         * yet saved would be lost with it: it asks first, as F8 does (Y
+         * leaves, any other key stays). A saved order stays resumable. */
+        if ((app->mode & MODE_CLERK) && s->ui.t.order.id == 0 && host_typed(&s->ui.t)) {
+            s->confirm_cancel = true;
+            return SCR_REDRAW;
+        }
         return SCR_BACK;
+    }
     if ((flags & TXN_PREV) && (s->ui.t.def->steps[s->ui.t.step].flags & TXN_STEP_NOBACK)) {
         app_flash(app, msg(M_TXN_NO_BACK));
         return SCR_REDRAW;

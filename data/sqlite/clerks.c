@@ -186,6 +186,84 @@ store_clerk_disable(store *st, const char *login)
     return clerk_change(st, SQL_CLERK_DISABLE, NULL, login, "clerk.disable");
 }
 
+/* ---- the sign-in lockout's record ---------------------------------------------- */
+
+static const char SQL_GUARD_GET[] = "SELECT fails FROM login_guard WHERE login = ?";
+static const char SQL_GUARD_SET[] =
+    "INSERT INTO login_guard (login, fails, updated) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (login) DO UPDATE SET fails = excluded.fails, updated = excluded.updated";
+
+int
+store_login_fails(store *st, const char *login, time_t *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_GUARD_GET);
+    char list[STORE_LOGIN_FAILS_MAX * 24] = "";
+    const char *p;
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        st_text(s, 0, list, sizeof list);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return st_fail(st, rc, "login guard: read");
+    for (p = list; *p != '\0' && *n < max;) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p)
+            break;
+        out[(*n)++] = (time_t)v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return STORE_OK;
+}
+
+static int
+guard_set(store *st, const char *login, const char *list)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_GUARD_SET);
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, list, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, st_now(st));
+    return st_step_done(st, s, "login guard: write");
+}
+
+int
+store_login_failed(store *st, const char *login, time_t at)
+{
+    time_t was[STORE_LOGIN_FAILS_MAX];
+    char list[STORE_LOGIN_FAILS_MAX * 24];
+    size_t n = 0, i, len;
+    int rc;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((rc = store_login_fails(st, login, was, STORE_LOGIN_FAILS_MAX, &n)) != STORE_OK)
+        goto fail;
+    len = (size_t)snprintf(list, sizeof list, "%lld", (long long)(at ? at : st_now(st)));
+    for (i = 0; i + 1 < STORE_LOGIN_FAILS_MAX && i < n; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, ",%lld", (long long)was[i]);
+    if ((rc = guard_set(st, login, list)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}
+
+int
+store_login_cleared(store *st, const char *login)
+{
+    return guard_set(st, login, "");
+}
+
 static const char SQL_CLERK_AUTH[] = "SELECT role, disabled, pw_hash FROM clerks WHERE login = ?";
 /* a valid hash of no real password, so unknown logins cost the same time */
 static const char PW_DUMMY[] =

@@ -259,6 +259,13 @@ const char *const store_migrations[] = {
     "  at INTEGER NOT NULL,"
     "  order_id INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX change_records_uscc ON change_records(uscc, at);",
+
+    /* 10: the sign-in lockout's own record (issue 13): the newest failed
+     * sign-ins of each login name, not a reading of the audit trail */
+    "CREATE TABLE login_guard ("
+    "  login TEXT PRIMARY KEY,"
+    "  fails TEXT NOT NULL DEFAULT '',"     /* unix times, newest first, comma-separated */
+    "  updated INTEGER NOT NULL);",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

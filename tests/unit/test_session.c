@@ -346,6 +346,52 @@ test_lockout_login(void **state)
     free(app);
 }
 
+/* While another process holds the records' write lock, no sign-in is
+ * given, right password or wrong, and nothing is counted; once free, the
+ * failures count again from the lockout's own record. */
+static void
+test_login_fails_closed(void **state)
+{
+    store *st = *state, *busy = NULL, *other = NULL;
+    struct store_audit_row rows[8];
+    time_t fails[STORE_LOGIN_FAILS_MAX];
+    struct app *app;
+    char err[256];
+    size_t n = 9;
+    int i;
+
+    assert_int_equal(store_clerk_add(st, "busy1", "window66", "Busy One", "pass-busy1-ok"), STORE_OK);
+    assert_int_equal(store_open(&busy, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err),
+                     STORE_OK);
+    assert_int_equal(store_open(&other, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err),
+                     STORE_OK);
+    app = new_app(busy, MODE_W66);
+    assert_int_equal(store_begin(other), STORE_OK);     /* another process writes */
+    for (i = 0; i < 7; i++)
+        assert_int_equal(ses_login(app, "busy1", "wrong-password"), SES_BUSY);
+    assert_int_equal(ses_login(app, "busy1", "pass-busy1-ok"), SES_BUSY);
+    assert_false(app->ses.signed_in);
+    store_rollback(other);
+    assert_int_equal(store_login_fails(st, "busy1", fails, STORE_LOGIN_FAILS_MAX, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_audit_by_actor(st, "busy1", NULL, 0, rows, 8, &n), STORE_OK);
+    assert_int_equal(n, 0);                             /* nothing was given, nothing to record */
+    /* free again: counted in the lockout's record, the fifth locks */
+    for (i = 0; i < SES_LOCKOUT_FAILS - 1; i++)
+        assert_int_equal(ses_login(app, "busy1", "wrong-password"), SES_BAD_CREDENTIALS);
+    assert_int_equal(ses_login(app, "busy1", "wrong-password"), SES_LOCKED_OUT);
+    assert_int_equal(store_login_fails(st, "busy1", fails, STORE_LOGIN_FAILS_MAX, &n), STORE_OK);
+    assert_int_equal(n, SES_LOCKOUT_FAILS);
+    assert_int_equal(ses_login(app, "busy1", "pass-busy1-ok"), SES_LOCKED_OUT);
+    /* the lock is read even while another process writes */
+    assert_int_equal(store_begin(other), STORE_OK);
+    assert_int_equal(ses_login(app, "busy1", "pass-busy1-ok"), SES_LOCKED_OUT);
+    store_rollback(other);
+    free(app);
+    store_close(busy);
+    store_close(other);
+}
+
 int
 main(void)
 {
@@ -357,6 +403,7 @@ main(void)
         cmocka_unit_test(test_self_wipe),
         cmocka_unit_test(test_lockout_rule),
         cmocka_unit_test(test_lockout_login),
+        cmocka_unit_test(test_login_fails_closed),
     };
     return cmocka_run_group_tests(tests, setup, tu_store_teardown);
 }
