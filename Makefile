@@ -5,6 +5,7 @@
 #   make run        set up the machine, provision the embedded hall, start the kiosk
 #   make check      set up, build both variants, run every test (last line: N passed, M failed)
 #   make bench      run the benchmarks in bench/ and print their figures
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (600)
 #
 # Every .c file under kiosk/ screens/ token/ printing/ data/ is part of the
 # program; kiosk/main.c alone holds main(). Unit tests are tests/unit/test_*.c
@@ -62,11 +63,29 @@ endef
 $(eval $(call variant,build,))
 $(eval $(call variant,build/san,$(SAN_FLAGS) -O1))
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang: the library
+# again with the fuzzer's coverage, ASan and UBSan (no -Werror: clang warns
+# otherwise than gcc, which builds everything else with -Werror).
+FUZZ_CC    := clang
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1 -g
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Wno-format-truncation -Wno-unknown-warning-option $(FUZZ_FLAGS) \
+              -D_GNU_SOURCE -DNCURSES_WIDECHAR=1 -DKIOSK_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(CUPS_CFLAGS)
+build/fuzz/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/libkiosk.a: $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libkiosk.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
 UNIT_BINS  = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 ITEST_BINS = $(patsubst tests/integration/%.c,%,$(ITEST_SRCS))
 BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 
-.PHONY: all san tests run check bench clean setup
+.PHONY: all san tests run check bench clean setup fuzz fuzz-bins
 .SECONDARY:
 
 san: build/san/kiosk
@@ -81,7 +100,13 @@ build/fakep11.so: tests/fakep11/fakep11.c build/fakep11_wrap.h
 	@mkdir -p build
 	$(CC) -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE -I. -shared -fPIC -o $@ $< -ldl
 
-tests: build/kiosk build/san/kiosk build/fakep11.so \
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: setup
+	$(MAKE) fuzz-bins
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} bash tests/fuzz/run.sh long
+
+tests: build/kiosk build/san/kiosk build/fakep11.so $(FUZZ_BINS) \
        $(addprefix build/tests/,$(UNIT_BINS)) $(addprefix build/san/tests/,$(UNIT_BINS)) \
        $(addprefix build/itests/,$(ITEST_BINS)) $(addprefix build/san/itests/,$(ITEST_BINS))
 

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kiosk/app.h"
@@ -46,6 +49,32 @@ main_optarg(int argc, char **argv, int *i)
         exit(2);
     }
     return argv[++*i];
+}
+
+/* No core file, and no other process of this user reading this one's
+ * memory (PINs, the session): in every mode. */
+static void
+main_no_core(void)
+{
+    struct rlimit none = { 0, 0 };
+
+    (void)setrlimit(RLIMIT_CORE, &none);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* The records, the keys' store and the secrets live under the state
+ * directory: others may pass through it, never read it. */
+static int
+main_private_home(const struct kiosk_config *cfg)
+{
+    struct stat st;
+    char line[CFG_PATH_MAX * 3];
+
+    if (stat(cfg->home, &st) != 0 || (st.st_mode & 044) == 0)
+        return 0;           /* absent: what needs it says so */
+    fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_HOME_NOT_PRIVATE, cfg->home,
+                                          (unsigned)(st.st_mode & 0777), cfg->home));
+    return -1;
 }
 
 int
@@ -104,14 +133,21 @@ main(int argc, char **argv)
     msg_set_lang(ml);
     snprintf(app.cfg.lang, sizeof app.cfg.lang, "%s", ml == LANG_EN ? "en" : "zh");
 
+    main_no_core();
     if (i < argc) {
         cmd = cli_find(argc - i, argv + i, &used);
         if (cmd == NULL) {
             fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CMD_UNKNOWN, argv[i]));
             return 2;
         }
+        /* provisioning makes the state directory private; all else needs it so */
+        if (!(strcmp(cmd->group, "hall") == 0 && cmd->name != NULL && strcmp(cmd->name, "provision") == 0) &&
+            main_private_home(&app.cfg) != 0)
+            return 2;
         return cmd->exec(&app.cfg, argc - i - used, argv + i + used);
     }
+    if (main_private_home(&app.cfg) != 0)
+        return 2;
 
     if (mode == NULL)
         mode = app.cfg.mode;

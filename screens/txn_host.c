@@ -126,15 +126,19 @@ host_apply(struct app *app, struct host_state *s, int flags)
     return flags | SCR_REDRAW;
 }
 
-/* Anything typed into T (a value not empty)? */
+/* Anything the clerk typed into one of T's forms (a value read from a key
+ * is read again, not lost)? */
 static bool
 host_typed(const struct txn *t)
 {
-    int i;
+    int i, j;
 
-    for (i = 0; i < t->nkv; i++)
-        if (t->kv[i].val[0] != '\0')
-            return true;
+    for (i = 0; i < t->def->nsteps; i++) {
+        const struct txn_form *f = t->def->steps[i].page == PAGE_FORM ? t->def->steps[i].form : NULL;
+        for (j = 0; f != NULL && j < f->nfields; j++)
+            if (f->fields[j].key != NULL && txn_get(t, f->fields[j].key)[0] != '\0')
+                return true;
+    }
     return false;
 }
 

@@ -34,7 +34,10 @@ answers() {
 
 
 start() {
+  # the papers carry ID and mobile numbers: the spool is its owner's alone
   mkdir -p "$dir/spool"
+  chmod 700 "$dir" "$dir/spool"
+  find "$dir/spool" -type f -exec chmod 600 {} + 2>/dev/null
   if alive "$ipp_pidf" && answers; then
     echo "$uri"
     return 0
@@ -46,7 +49,7 @@ start() {
     dbus-daemon --session --address="unix:path=$bus" --fork --print-pid >"$dbus_pidf"
   fi
   DBUS_SYSTEM_BUS_ADDRESS="unix:path=$bus" DBUS_SESSION_BUS_ADDRESS="unix:path=$bus" \
-    setsid ippeveprinter -p "$port" -n localhost -r off -d "$dir/spool" -k \
+    setsid sh -c 'umask 077; exec "$@"' ippeveprinter ippeveprinter -p "$port" -n localhost -r off -d "$dir/spool" -k \
       -f "${PRINTER_FORMATS:-application/pdf}" -c /bin/true kiosk-printer \
       </dev/null >"$dir/ippeveprinter.log" 2>&1 &
   echo $! >"$ipp_pidf"

@@ -5,7 +5,8 @@
  *
  *   dirs        tokens/ ports/ ca/ secrets/ (0700)
  *   softhsm2.conf  tokendir = HOME/tokens, file object store
- *   secrets/    hsm.pin, hsm.sopin, pay.key (random), demo.pin ("123456")
+ *   secrets/    hsm.pin, pay.key (random), demo.pin ("123456"); the HSM's
+ *               SO PIN is random, used once to initialise it, and kept nowhere
  *   HSM         token "KIOSK-HSM": CA key (P-256, non-extractable) and the
  *               master secret for SO-PIN diversification (generic secret,
  *               non-extractable; HMAC computed in the HSM)
@@ -132,7 +133,9 @@ static int
 prov_dirs(struct prov *p)
 {
     static const struct { const char *rel; mode_t mode; } dirs[] = {
-        { "", 0755 }, { "tokens", 0700 }, { "ports", 0755 }, { "ca", 0755 }, { "secrets", 0700 },
+        /* the state directory: others pass through (the print server's
+         * filters reach its cupsd/), never read it */
+        { "", 0711 }, { "tokens", 0700 }, { "ports", 0755 }, { "ca", 0755 }, { "secrets", 0700 },
     };
     char path[CFG_PATH_MAX + 16], conf[CFG_PATH_MAX * 2];
     size_t i;
@@ -140,7 +143,7 @@ prov_dirs(struct prov *p)
 
     for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         snprintf(path, sizeof path, "%s%s%s", p->cfg->home, dirs[i].rel[0] ? "/" : "", dirs[i].rel);
-        if ((rc = prov_mkdir(path, dirs[i].mode)) < 0)
+        if ((rc = prov_mkdir(path, dirs[i].mode)) < 0 || (dirs[i].rel[0] == '\0' && chmod(path, dirs[i].mode) != 0))
             return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", path, strerror(errno));
         prov_report(p, rc == 0, "%s/", path);
     }
@@ -169,9 +172,11 @@ prov_secrets(struct prov *p)
 
     if ((rc = prov_secret(p, p->cfg->hsm_pin_file, 8)) != TOK_OK)
         return rc;
+    /* The HSM's SO PIN is used once, to initialise it, and kept nowhere
+     * (prov_hsm); a file an earlier provisioning left is removed. */
     snprintf(path, sizeof path, "%s/secrets/hsm.sopin", p->cfg->home);
-    if ((rc = prov_secret(p, path, 8)) != TOK_OK)
-        return rc;
+    if (unlink(path) == 0)
+        prov_report(p, false, "%s removed: the HSM's SO PIN is not kept", path);
     if ((rc = prov_secret(p, p->cfg->pay_hmac_key_file, 32)) != TOK_OK)
         return rc;
     snprintf(path, sizeof path, "%s/secrets/demo.pin", p->cfg->home);
@@ -186,15 +191,23 @@ prov_hsm(struct prov *p)
 {
     tok_ctx *ctx = p->ctx;
     PKCS11_SLOT *slot = tok_find_label(ctx, TOK_HSM_LABEL);
-    char sopin[64], pin[64], path[CFG_PATH_MAX + 32], plabel[33];
+    char sopin[64], pin[64], plabel[33];
     bool created;
     int rc = TOK_OK;
 
     if (slot == NULL) {
-        snprintf(path, sizeof path, "%s/secrets/hsm.sopin", p->cfg->home);
-        if (tok_read_secret(path, sopin, sizeof sopin) != 0 ||
-            tok_read_secret(p->cfg->hsm_pin_file, pin, sizeof pin) != 0)
-            return prov_err(p, TOK_ERR_HSM, "cannot read %s or %s", path, p->cfg->hsm_pin_file);
+        unsigned char r[16];
+        size_t i;
+        /* a random SO PIN, in memory only: nothing after provisioning needs it */
+        if (RAND_bytes(r, (int)sizeof r) != 1)
+            return prov_err(p, TOK_ERR_INTERNAL, "no random bytes for the HSM's SO PIN");
+        for (i = 0; i < sizeof r; i++)
+            snprintf(sopin + 2 * i, 3, "%02x", r[i]);
+        OPENSSL_cleanse(r, sizeof r);
+        if (tok_read_secret(p->cfg->hsm_pin_file, pin, sizeof pin) != 0) {
+            OPENSSL_cleanse(sopin, sizeof sopin);
+            return prov_err(p, TOK_ERR_HSM, "cannot read %s", p->cfg->hsm_pin_file);
+        }
         tok_pad_label(plabel, TOK_HSM_LABEL);
         if ((slot = tok_find_free(ctx)) == NULL || PKCS11_init_token(slot->token, sopin, plabel) != 0)
             rc = prov_err(p, TOK_ERR_HSM, "initialising the HSM token failed");

@@ -31,6 +31,10 @@ wait_for() {
 expect() { # NAME TEXT
   if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen:"; screen | sed 's/^/#   /'; fi
 }
+absent() { # NAME TEXT
+  sleep 0.5
+  if screen | grep -qF -- "$2"; then t_fail "$1" "'$2' still on screen"; screen | sed 's/^/#   /'; else t_ok "$1"; fi
+}
 type_() { tm send-keys -t $S -l "$1"; }
 key() { tm send-keys -t $S "$@"; }
 
@@ -141,5 +145,14 @@ expect "company form again" "统一社会信用代码"
 type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 022-23456789; key Enter
 key Enter; key Enter; type_ 天津市; key Enter
 expect "one certificate per enterprise: refused, pointing to renewal" "请办理证书更新或补办"
+key C-c
+expect "Ctrl-C at a window: not a way out, said how to leave" "Ctrl-C 不退出程序"
+absent "...the kiosk still runs" "KIOSK-EXITED"
+expect "...nothing typed lost" "022-23456789"
 key Escape
+expect "Esc on the first step with typed values: asked first, as F8 asks" "确认取消"
+key n
+expect "...any other key stays, nothing typed lost" "天津市"
+absent "...the question gone" "确认取消"
+key Escape; key y
 expect "home after leaving" "请选择业务"

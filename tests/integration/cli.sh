@@ -55,15 +55,15 @@ strict() { # NAME CONTENT(printf) EXPECTED-PATTERN
   printf "$2" > "$TEST_TMP/strict.conf"
   out=$("$KIOSK" --config "$TEST_TMP/strict.conf" token list 2>&1); rc=$?
   t_eq "$1: exit 2" 2 "$rc"
-  case "$out" in $3) t_ok "$1: said in one line";; *) t_fail "$1: said in one line" "$out";; esac
+  case "$out" in *"$3"*) t_ok "$1: said, naming what";; *) t_fail "$1: said, naming what" "$out";; esac
   t_eq "$1: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
 }
-strict "an empty unknown section" '[hall]\nlang = zh\n\n[nonsense]\n' '*"strict.conf:4: [nonsense]: unknown section"*'
-strict "a key given twice" '[hall]\nlang = zh\nlang = en\n' '*"strict.conf:3: [hall] lang: given twice (first on line 2)"*'
-strict "a NUL in a value" '[hall]\nname = a\0b\n' '*"strict.conf:2: a NUL byte"*'
-strict "a 5,000-character value" "[hall]\nname = $(printf 'x%.0s' $(seq 1 5000))\n" '*"strict.conf:2: [hall] name: value too long (the line has 5007 characters, at most 198)"*'
-strict "a payment URL without {hmac}" '[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}\n' '*"strict.conf:2: [payment] url_template"*"{hmac} is missing"*'
-strict "a payment URL without {amount}" '[payment]\nurl_template = https://pay.example/p?o={order}&h={hmac}\n' '*"{amount} is missing"*'
+strict "an empty unknown section" '[hall]\nlang = zh\n\n[nonsense]\n' 'strict.conf:4: [nonsense]: unknown section'
+strict "a key given twice" '[hall]\nlang = zh\nlang = en\n' 'strict.conf:3: [hall] lang: given twice (first on line 2)'
+strict "a NUL in a value" '[hall]\nname = a\0b\n' 'strict.conf:2: a NUL byte'
+strict "a 5,000-character value" "[hall]\nname = $(printf 'x%.0s' $(seq 1 5000))\n" 'strict.conf:2: [hall] name: value too long (the line has 5007 characters, at most 198)'
+strict "a payment URL without {hmac}" '[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}\n' '{hmac} is missing'
+strict "a payment URL without {amount}" '[payment]\nurl_template = https://pay.example/p?o={order}&h={hmac}\n' '{amount} is missing'
 printf '[hall]\n; a comment\n# another\nlang = zh\n[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}&h={hmac}\n' > "$TEST_TMP/fine.conf"
 t_check "comments are fine" "$KIOSK" --config "$TEST_TMP/fine.conf" --version
 

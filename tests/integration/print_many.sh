@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 run_way() { # direct|cupsd
   local way=$1 h=$TEST_TMP/$1 pp cp uri sock k i n dup
-  mkdir -p "$h"; chmod o+x "$h"
+  mkdir -p "$h"; chmod 711 "$h"
   pp=$(free_port); cp=$(free_port); while [ "$cp" = "$pp" ]; do cp=$(free_port); done
   echo "$pp $cp" > "$h/ports"
   if [ "$way" = cupsd ]; then

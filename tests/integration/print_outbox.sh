@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 B=${ROOT:-.}/build/san/itests/print_outbox
 PR=${ROOT:-.}/scripts/printer.sh
-H=$TEST_TMP/hall; DB=$TEST_TMP/outbox.db; mkdir -p "$H"
+H=$TEST_TMP/hall; DB=$TEST_TMP/outbox.db; mkdir -p "$H"; chmod 711 "$H"
 
 free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P_UP=$(free_port); P_HANG=$(free_port)

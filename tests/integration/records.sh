@@ -12,7 +12,7 @@ KIOSK=${KIOSK:-$ROOT/build/san/kiosk}
 SEED=$ROOT/build/san/itests/records_seed
 TEST_TMP=${TEST_TMP:-$(mktemp -d)}
 export KIOSK_HOME=$TEST_TMP/hall
-mkdir -p "$KIOSK_HOME"
+mkdir -p -m 711 "$KIOSK_HOME"
 DB=$KIOSK_HOME/kiosk.db
 k() { "$KIOSK" --lang en "$@"; }
 out=$TEST_TMP/out; errf=$TEST_TMP/err

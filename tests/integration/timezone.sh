@@ -8,7 +8,7 @@
 # an empty one leaves the machine's.
 . "$(dirname "$0")/../lib.sh"
 K=${KIOSK:-${ROOT:-.}/build/san/kiosk}
-H=$TEST_TMP/hall; mkdir -p "$H"
+H=$TEST_TMP/hall; mkdir -p -m 711 "$H"
 
 hall_now() { TZ=$1 date +'%Y-%m-%d %H:%M'; }
 # receipt_time ZONE-FOR-EXPECTED: print a sample receipt with TZ=UTC, compare its 时间 line

@@ -194,7 +194,7 @@ done
 
 # --- where the USCC goes: [ca] uscc_attr = serialNumber (some CAs put it there) ---
 cp "$H/kiosk.conf" "$TEST_TMP/kiosk.conf.orig"
-printf '\n[ca]\nuscc_attr = serialNumber\n' >> "$H/kiosk.conf"
+sed -i 's/^uscc_attr *=.*/uscc_attr = serialNumber/' "$H/kiosk.conf"
 B5=$(plug blank5)
 "$HELPER" issue "$B5" sn-uscc 654321 p256 > "$TEST_TMP/sn.txt" 2>&1
 t_grep "uscc_attr = serialNumber: issued" "status=0" "$TEST_TMP/sn.txt"
