@@ -311,6 +311,29 @@ struct store_audit_result {
  */
 int store_audit_check(store *st, struct store_audit_result *res);
 
+/*
+ * The trail against the records (what a trail emptied, cut short or
+ * rewritten without its records cannot hide): every certificate in the
+ * records has its signature row (cert.sign, provision_cert; for a
+ * reservation voided or revoked with its cancelled order, that row) and its
+ * issue or end row (cert.issue, cert.void, cert.revoke, provision_cert);
+ * every issue row names a certificate in the records; every signature row
+ * names one, unless its order is still open (the work goes on); every
+ * order has its order.create row and every such row its order. STORE_OK
+ * when all hold, CONFLICT with the counts (and one example) when not.
+ */
+struct store_audit_cross {
+    long certs, orders;                 /* in the records */
+    long certs_unsigned;                /* no signature row */
+    long certs_unissued;                /* no issue or end row */
+    long issued_unrecorded;             /* an issue row, no certificate */
+    long signed_unrecorded;             /* signed, never recorded, the order closed */
+    long orders_unaudited;              /* no order.create row */
+    long orders_gone;                   /* an order.create row, no order */
+    char example[96];                   /* the first serial or order number found wanting */
+};
+int store_audit_crosscheck(store *st, struct store_audit_cross *x);
+
 /* The newest audit rows, newest first (for screens and tests). */
 struct store_audit_row {
     int64_t id;

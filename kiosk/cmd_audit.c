@@ -16,8 +16,13 @@
  * copy of a later head kept outside the database (the printed settlement)
  * shows that rows existed beyond the current end.
  *
- * Exit 0 only when the chain and every anchor are intact (1 broken or
- * unreadable, 2 usage).
+ * Then the trail is checked against the records (store_audit_crosscheck):
+ * every certificate has its signature and issue rows, every order its
+ * creation row, and no certificate was signed that nobody recorded; an
+ * emptied, shortened or rebuilt trail fails here without an anchor.
+ *
+ * Exit 0 only when the chain, the cross-check and every anchor are intact
+ * (1 broken or unreadable, 2 usage).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -141,6 +146,24 @@ audit_verify_exec(const struct kiosk_config *cfg, int argc, char **argv)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, store_detail(st)));
         store_close(st);
         return 1;
+    }
+    /* the trail against the records: an emptied or shortened trail, and a
+     * certificate signed that nobody recorded, show here without an anchor */
+    {
+        struct store_audit_cross x;
+        rc = store_audit_crosscheck(st, &x);
+        if (rc == STORE_OK) {
+            printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_CROSS_OK, x.certs, x.orders));
+        } else if (rc == STORE_ERR_CONFLICT) {
+            printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_CROSS_BAD, x.certs_unsigned, x.certs_unissued,
+                                   x.issued_unrecorded, x.signed_unrecorded, x.orders_unaudited, x.orders_gone,
+                                   x.example));
+            failed = 1;
+        } else {
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_ERR, cfg->db_path, store_detail(st)));
+            store_close(st);
+            return 1;
+        }
     }
     for (i = 0; i < nanchors; i++) {
         int r = audit_check_anchor(st, &anchors[i]);

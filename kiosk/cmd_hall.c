@@ -53,10 +53,14 @@ hall_on_cert(void *arg, const char *label, const char *serial, const struct tok_
 static void
 hall_report(void *arg, bool reused, const char *what)
 {
+    struct hall_records *r = arg;
     char line[800];
 
-    (void)arg;
     puts(msg_fmt(line, sizeof line, reused ? M_TOK_PROV_REUSED : M_TOK_PROV_CREATED, what));
+    /* what provisioning made (the HSM, its master secret, the CA key and
+     * certificate, each key initialised with its SO PIN) is audited */
+    if (!reused && r != NULL && r->st != NULL && store_audit(r->st, "admin", "hall.create", what) != STORE_OK)
+        r->failed++;
 }
 
 static int
@@ -90,7 +94,7 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
             return 2;
         }
     }
-    (void)mkdir(eff.home, 0755);
+    (void)mkdir(eff.home, 0711);
     (void)mkdir(eff.seal_scan_dir, 0750);    /* window 68's scanner drops seal images here */
     if (store_open(&rec.st, &(struct store_opts){ .path = eff.db_path, .busy_ms = eff.db_busy_ms, .station = eff.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));

@@ -388,8 +388,15 @@ txn_new_init_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     if ((rc = store_begin(env->st)) != STORE_OK)
         return r->store_rc = rc, RUN_STORE;
     if ((rc = txn_new_void_cert(t, env, "key re-initialised")) == STORE_OK) {
+        char detail[200];
         txn_set(t, "fx_key", v.key.has_cert ? "wipe" : "init");
         rc = txn_save(t, env->st);
+        /* the wipe and the SO initialisation, audited with their intent */
+        snprintf(detail, sizeof detail, "order=%s key=%s wipe=%d so_pin=derived", t->order.number, serial,
+                 v.key.has_cert ? 1 : 0);
+        if (rc == STORE_OK)
+            rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window,
+                             v.key.has_cert ? "key.wipe" : "key.init", detail);
     }
     if (rc == STORE_OK)
         rc = store_commit(env->st);
@@ -463,12 +470,26 @@ txn_new_issue_step(void *arg, enum tok_issue_step step, const struct tok_cert *c
     case TOK_ISSUE_KEYPAIR:
         txn_fault("keypair");
         return 0;
-    case TOK_ISSUE_SIGNED:
-        txn_set(h->t, "cert_fpr", c->fpr);
-        if (txn_mark(h->t, h->env->st, "fx_cert", "signed") != STORE_OK)
+    case TOK_ISSUE_SIGNED: {
+        /* the CA's signature is audited with the journal's word of it, in
+         * one unit: every certificate the CA signed has its row */
+        char detail[320];
+        struct txn *t = h->t;
+        txn_set(t, "cert_fpr", c->fpr);
+        snprintf(detail, sizeof detail, "order=%s cert=%s key=%s fpr=%s", t->order.number, c->serial_hex,
+                 txn_get(t, "key_serial"), c->fpr);
+        if (store_begin(h->env->st) != STORE_OK)
             return -1;
+        if (txn_mark(t, h->env->st, "fx_cert", "signed") != STORE_OK ||
+            store_audit(h->env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "cert.sign", detail) != STORE_OK ||
+            store_commit(h->env->st) != STORE_OK) {
+            store_rollback(h->env->st);
+            txn_set(t, "fx_cert", "sign");
+            return -1;
+        }
         txn_fault("sign");
         return 0;
+    }
     case TOK_ISSUE_STORED:
         if (txn_mark(h->t, h->env->st, "fx_cert", "stored") != STORE_OK)
             return -1;

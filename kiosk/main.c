@@ -68,12 +68,12 @@ static int
 main_private_home(const struct kiosk_config *cfg)
 {
     struct stat st;
-    char line[CFG_PATH_MAX * 3];
+    char line[CFG_PATH_MAX * 3], mode[8];
 
     if (stat(cfg->home, &st) != 0 || (st.st_mode & 044) == 0)
         return 0;           /* absent: what needs it says so */
-    fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_HOME_NOT_PRIVATE, cfg->home,
-                                          (unsigned)(st.st_mode & 0777), cfg->home));
+    snprintf(mode, sizeof mode, "%03o", (unsigned)(st.st_mode & 0777));
+    fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_HOME_NOT_PRIVATE, cfg->home, mode, cfg->home));
     return -1;
 }
 

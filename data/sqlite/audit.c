@@ -182,6 +182,135 @@ store_audit_check(store *st, struct store_audit_result *res)
     return STORE_OK;
 }
 
+/* ---- the trail against the records ------------------------------------------- */
+
+/* The value of "NAME=" in DETAIL (up to a blank) into OUT; false if absent. */
+static bool
+audit_ref(const char *detail, const char *name, char *out, size_t n)
+{
+    size_t nl = strlen(name);
+    const char *p = detail;
+
+    while (p != NULL && *p != '\0') {
+        if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            size_t len = strcspn(p + nl + 1, " ");
+            snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), p + nl + 1);
+            return out[0] != '\0';
+        }
+        p = strchr(p, ' ');
+        if (p != NULL)
+            p++;
+    }
+    return false;
+}
+
+static const char SQL_CROSS_ROWS[] =
+    "SELECT action, detail FROM audit WHERE action IN"
+    " ('cert.sign','cert.issue','provision_cert','cert.void','cert.revoke','order.create')";
+static const char SQL_CROSS_ADD[] = "INSERT INTO temp.audit_refs (kind, ref, ord) VALUES (?, ?, ?)";
+
+/* One count of the cross-check: N, and the first example into EX. */
+static int
+audit_cross_count(store *st, const char *sql, long *n, char *ex, size_t exn)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+    if (rc != SQLITE_OK)
+        return st_fail(st, rc, "audit: cross-check");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *n = (long)sqlite3_column_int64(s, 0);
+        if (*n > 0 && ex != NULL && ex[0] == '\0' && sqlite3_column_text(s, 1) != NULL)
+            snprintf(ex, exn, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "audit: cross-check");
+}
+
+int
+store_audit_crosscheck(store *st, struct store_audit_cross *x)
+{
+    sqlite3_stmt *s, *add;
+    char ref[96], ord[40];
+    int rc;
+
+    memset(x, 0, sizeof *x);
+    rc = sqlite3_exec(st->db,
+                      "CREATE TEMP TABLE IF NOT EXISTS audit_refs (kind TEXT NOT NULL, ref TEXT NOT NULL,"
+                      " ord TEXT NOT NULL DEFAULT '');"
+                      "CREATE INDEX IF NOT EXISTS temp.audit_refs_kr ON audit_refs(kind, ref);"
+                      "DELETE FROM temp.audit_refs;", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return st_fail(st, rc, "audit: cross-check");
+    if ((s = st_prep(st, SQL_CROSS_ROWS)) == NULL || (add = st_prep(st, SQL_CROSS_ADD)) == NULL)
+        return STORE_ERR_IO;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *action = (const char *)sqlite3_column_text(s, 0);
+        const char *detail = (const char *)sqlite3_column_text(s, 1);
+        /* a reservation voided, or revoked when its order was cancelled
+         * (why=), stands for its signature: the CA may or may not have
+         * signed it before a fault, and it is recorded revoked either way */
+        static const struct { const char *action, *kind, *name, *need; } map[] = {
+            { "cert.sign", "sign", "cert", NULL },     { "provision_cert", "sign", "cert", NULL },
+            { "cert.void", "sign", "cert", NULL },     { "cert.revoke", "sign", "cert", "why" },
+            { "cert.issue", "issue", "cert", NULL },   { "provision_cert", "issue", "cert", NULL },
+            { "cert.void", "end", "cert", NULL },      { "cert.revoke", "end", "cert", NULL },
+            { "order.create", "order", "order", NULL },
+        };
+        size_t i;
+
+        for (i = 0; action != NULL && detail != NULL && i < sizeof map / sizeof map[0]; i++) {
+            if (strcmp(action, map[i].action) != 0 || !audit_ref(detail, map[i].name, ref, sizeof ref) ||
+                (map[i].need != NULL && !audit_ref(detail, map[i].need, ord, sizeof ord)))
+                continue;
+            if (!audit_ref(detail, "order", ord, sizeof ord))
+                ord[0] = '\0';
+            sqlite3_bind_text(add, 1, map[i].kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(add, 2, ref, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(add, 3, ord, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(add);
+            sqlite3_reset(add);
+            if (rc != SQLITE_DONE) {
+                sqlite3_reset(s);
+                return st_fail(st, rc, "audit: cross-check");
+            }
+        }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return st_fail(st, rc, "audit: cross-check");
+#define REF(k, col) "EXISTS (SELECT 1 FROM temp.audit_refs r WHERE r.kind = '" k "' AND r.ref = " col ")"
+    if ((rc = audit_cross_count(st, "SELECT count(*), NULL FROM certs", &x->certs, NULL, 0)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), NULL FROM orders", &x->orders, NULL, 0)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), min(c.serial) FROM certs c WHERE NOT " REF("sign", "c.serial"),
+                                &x->certs_unsigned, x->example, sizeof x->example)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), min(c.serial) FROM certs c WHERE NOT " REF("issue", "c.serial")
+                                    " AND NOT " REF("end", "c.serial"),
+                                &x->certs_unissued, x->example, sizeof x->example)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), min(r.ref) FROM temp.audit_refs r WHERE r.kind = 'issue'"
+                                    " AND NOT EXISTS (SELECT 1 FROM certs c WHERE c.serial = r.ref)",
+                                &x->issued_unrecorded, x->example, sizeof x->example)) != STORE_OK ||
+        /* signed, not in the records, and its order no longer open: a
+         * certificate the CA signed that nobody recorded */
+        (rc = audit_cross_count(st, "SELECT count(*), min(r.ref) FROM temp.audit_refs r WHERE r.kind = 'sign'"
+                                    " AND NOT EXISTS (SELECT 1 FROM certs c WHERE c.serial = r.ref)"
+                                    " AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.number = r.ord AND o.state = 0)",
+                                &x->signed_unrecorded, x->example, sizeof x->example)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), min(o.number) FROM orders o WHERE NOT " REF("order", "o.number"),
+                                &x->orders_unaudited, x->example, sizeof x->example)) != STORE_OK ||
+        (rc = audit_cross_count(st, "SELECT count(*), min(r.ref) FROM temp.audit_refs r WHERE r.kind = 'order'"
+                                    " AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.number = r.ref)",
+                                &x->orders_gone, x->example, sizeof x->example)) != STORE_OK)
+        return rc;
+#undef REF
+    (void)sqlite3_exec(st->db, "DELETE FROM temp.audit_refs;", NULL, NULL, NULL);
+    return x->certs_unsigned || x->certs_unissued || x->issued_unrecorded || x->signed_unrecorded ||
+                   x->orders_unaudited || x->orders_gone
+               ? STORE_ERR_CONFLICT
+               : STORE_OK;
+}
+
 int
 store_audit_verify(store *st, int64_t *bad_id)
 {

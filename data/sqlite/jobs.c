@@ -26,6 +26,26 @@ static const char SQL_JOB_ADD[] =
     "INSERT INTO jobs (order_id, doc, title, copies, state, attempts, next_try, printer_job_id,"
     " last_error, pdf, created, updated, station) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+/* A print job's life in the audit (issue 13): queued, and each change of
+ * state after, in the unit of work that writes it. The actor is the station
+ * whose outbox it is. */
+static const char *const job_action[] = {
+    [JOB_QUEUED] = "print.queue", [JOB_SENT] = "print.sent", [JOB_DONE] = "print.done",
+    [JOB_FAILED] = "print.failed", [JOB_CANCELLED] = "print.cancel",
+};
+
+static int
+job_audit(store *st, const struct store_job *j, enum store_job_state state)
+{
+    char actor[80], detail[256];
+
+    snprintf(actor, sizeof actor, "printer%s%s", j->station[0] ? "@" : "", j->station);
+    snprintf(detail, sizeof detail, "job=%lld order_id=%lld doc=%s copies=%d printer_job=%d", (long long)j->id,
+             (long long)j->order_id, j->doc, j->copies, j->printer_job_id);
+    return audit_append_locked(st, actor, (int)state >= 0 && state <= JOB_CANCELLED ? job_action[state] : "print.?",
+                               detail);
+}
+
 int
 store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
 {
@@ -35,6 +55,8 @@ store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
 
     if (s == NULL)
         return STORE_ERR_IO;
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
     if (j->copies < 1)
         j->copies = 1;
     j->created = j->updated = now;
@@ -57,23 +79,46 @@ store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
         snprintf(j->station, sizeof j->station, "%s", st->station);   /* queued here: ours */
     sqlite3_bind_text(s, 13, j->station, -1, SQLITE_STATIC);
     rc = st_step_done(st, s, "job: insert");
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
         j->id = sqlite3_last_insert_rowid(st->db);
-    return rc;
+        rc = job_audit(st, j, j->state);
+    }
+    if (rc != STORE_OK) {
+        st_rollback(st);
+        return rc;
+    }
+    return st_commit(st);
 }
 
 static const char SQL_JOB_UPDATE[] =
     "UPDATE jobs SET title = ?, copies = ?, state = ?, attempts = ?, next_try = ?, printer_job_id = ?,"
     " last_error = ?, updated = ? WHERE id = ?";
 
+static const char SQL_JOB_STATE[] = "SELECT state, station, order_id, doc FROM jobs WHERE id = ?";
+
 int
 store_job_update(store *st, const struct store_job *j)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_UPDATE);
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_UPDATE), *q;
+    struct store_job was;
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    memset(&was, 0, sizeof was);
+    was.state = j->state;
+    if ((q = st_prep(st, SQL_JOB_STATE)) != NULL) {
+        sqlite3_bind_int64(q, 1, j->id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            was.state = (enum store_job_state)sqlite3_column_int(q, 0);
+            st_text(q, 1, was.station, sizeof was.station);
+            was.order_id = sqlite3_column_int64(q, 2);
+            st_text(q, 3, was.doc, sizeof was.doc);
+        }
+        sqlite3_reset(q);
+    }
     sqlite3_bind_text(s, 1, j->title, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, j->copies < 1 ? 1 : j->copies);
     sqlite3_bind_int(s, 3, (int)j->state);
@@ -86,9 +131,20 @@ store_job_update(store *st, const struct store_job *j)
     rc = st_step_done(st, s, "job: update");
     if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
         st_detail(st, "job %lld: not found", (long long)j->id);
-        return STORE_ERR_NOT_FOUND;
+        rc = STORE_ERR_NOT_FOUND;
     }
-    return rc;
+    if (rc == STORE_OK && was.state != j->state) {
+        struct store_job now = *j;
+        snprintf(now.station, sizeof now.station, "%s", was.station);
+        snprintf(now.doc, sizeof now.doc, "%s", was.doc);
+        now.order_id = was.order_id;
+        rc = job_audit(st, &now, j->state);
+    }
+    if (rc != STORE_OK) {
+        st_rollback(st);
+        return rc;
+    }
+    return st_commit(st);
 }
 
 #define JOB_COLS "SELECT id, COALESCE(order_id,0), doc, title, copies, state, attempts, next_try," \

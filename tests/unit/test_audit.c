@@ -228,6 +228,113 @@ test_no_full_id_in_audit(void **state)
     assert_string_equal(rows[0].actor, "li");
 }
 
+/* A certificate in the records with its rows; an order with its row. */
+static void
+cross_cert(store *st, const char *serial, const char *uscc, bool sign, bool issue)
+{
+    struct store_cert c;
+    char detail[128];
+
+    memset(&c, 0, sizeof c);
+    snprintf(c.serial, sizeof c.serial, "%s", serial);
+    snprintf(c.uscc, sizeof c.uscc, "%s", uscc);
+    snprintf(c.holder, sizeof c.holder, "H");
+    snprintf(c.kind, sizeof c.kind, "unit");
+    c.not_before = 1;
+    c.not_after = 2;
+    c.reason = REASON_NONE;
+    assert_int_equal(store_cert_put(st, &c), STORE_OK);
+    snprintf(detail, sizeof detail, "order=66-20261201-0001 cert=%s key=K fpr=F", serial);
+    if (sign)
+        assert_int_equal(store_audit(st, "li", "cert.sign", detail), STORE_OK);
+    if (issue)
+        assert_int_equal(store_audit(st, "li", "cert.issue", detail), STORE_OK);
+}
+
+/* The trail against the records: each way a trail can fall short of them. */
+static void
+test_crosscheck(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_cross x;
+    struct store_order o;
+
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);      /* nothing recorded yet */
+    cross_cert(f->st, "AA01", "U1", true, true);
+    memset(&o, 0, sizeof o);
+    snprintf(o.txn, sizeof o.txn, "new");
+    snprintf(o.window, sizeof o.window, "window66");
+    assert_int_equal(store_order_create(f->st, &o), STORE_OK);          /* audits order.create */
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);
+    assert_int_equal(x.certs, 1);
+    assert_int_equal(x.orders, 1);
+    /* a certificate with no signature row */
+    cross_cert(f->st, "AA02", "U2", false, true);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_int_equal(x.certs_unsigned, 1);
+    assert_string_equal(x.example, "AA02");
+    assert_int_equal(store_audit(f->st, "li", "cert.sign", "order=66-20261201-0001 cert=AA02"), STORE_OK);
+    /* one with no issue row */
+    cross_cert(f->st, "AA03", "U3", true, false);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_int_equal(x.certs_unissued, 1);
+    assert_int_equal(store_audit(f->st, "li", "cert.void", "order=66-20261201-0001 cert=AA03 why=test"), STORE_OK);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);      /* a void row ends it */
+    /* an issue row naming no certificate */
+    assert_int_equal(store_audit(f->st, "li", "cert.issue", "order=66-20261201-0009 cert=BB01"), STORE_OK);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_int_equal(x.issued_unrecorded, 1);
+    assert_string_equal(x.example, "BB01");
+}
+
+/* Signed, never recorded: allowed while its order is open, found once closed. */
+static void
+test_crosscheck_signed_unrecorded(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_cross x;
+    struct store_order o;
+    char detail[128];
+
+    memset(&o, 0, sizeof o);
+    snprintf(o.txn, sizeof o.txn, "new");
+    snprintf(o.window, sizeof o.window, "window66");
+    assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+    snprintf(detail, sizeof detail, "order=%s cert=CC01 key=K fpr=F", o.number);
+    assert_int_equal(store_audit(f->st, "li", "cert.sign", detail), STORE_OK);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);      /* the work goes on */
+    assert_int_equal(store_order_finish(f->st, o.id), STORE_OK);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_int_equal(x.signed_unrecorded, 1);
+    assert_string_equal(x.example, "CC01");
+}
+
+/* An emptied trail, and one cut short, do not match the records. */
+static void
+test_crosscheck_emptied(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_cross x;
+    struct store_audit_result r;
+    struct store_order o;
+
+    cross_cert(f->st, "DD01", "U4", true, true);
+    memset(&o, 0, sizeof o);
+    snprintf(o.txn, sizeof o.txn, "new");
+    snprintf(o.window, sizeof o.window, "window66");
+    assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);
+    /* the newest rows cut off, the head moved back with them */
+    tamper(f->path, "DELETE FROM audit WHERE id > 10; UPDATE audit_head SET id = 10, hash = (SELECT hash FROM audit WHERE id = 10);");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);            /* the shorter chain holds */
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_true(x.certs_unsigned == 1 && x.orders_unaudited == 1);
+    tamper(f->path, "DELETE FROM audit;");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);            /* an empty chain is a chain */
+    assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
+    assert_int_equal(x.certs_unsigned, 1);
+}
+
 int
 main(void)
 {
@@ -244,6 +351,9 @@ main(void)
         T(test_swapped_content),
         T(test_appends_continue_after_reopen),
         T(test_no_full_id_in_audit),
+        T(test_crosscheck),
+        T(test_crosscheck_signed_unrecorded),
+        T(test_crosscheck_emptied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
