@@ -516,6 +516,28 @@ txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id)
     return STORE_OK;
 }
 
+/* "NN-YYYYMMDD-NNNN" */
+static bool
+txn_is_order_number(const char *s)
+{
+    size_t i;
+
+    if (strlen(s) != 16 || s[2] != '-' || s[11] != '-')
+        return false;
+    for (i = 0; i < 16; i++)
+        if (i != 2 && i != 11 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    return true;
+}
+
+int
+txn_find_order(store *st, const char *text, struct store_order *o)
+{
+    if (st == NULL)
+        return STORE_ERR_OPEN;
+    return txn_is_order_number(text) ? store_order_by_number(st, text, o) : store_order_open_for_operator(st, text, o);
+}
+
 int
 txn_find_open(store *st, const char *operator_id, struct store_order *o)
 {

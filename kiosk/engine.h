@@ -409,6 +409,13 @@ int txn_resume(struct txn *t, const struct txn_def *def, store *st, int64_t id);
 /* The operator's unfinished order (ID number OPERATOR_ID) into O: STORE_OK,
  * STORE_ERR_NOT_FOUND or a store status. */
 int txn_find_open(store *st, const char *operator_id, struct store_order *o);
+/* An order by its number (NN-YYYYMMDD-NNNN: any state), else the OPEN order
+ * of the operator ID number TEXT; NOT_FOUND. */
+int txn_find_order(store *st, const char *text, struct store_order *o);
+/* Print the receipt of finished order O again (a new outbox job from the
+ * one printed), audited (print.reprint) as ENV's actor; the worker woken.
+ * CONFLICT when O is not finished, NOT_FOUND when no receipt was printed. */
+int txn_order_reprint(const struct txn_env *env, const struct store_order *o);
 
 /* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept.
  * txn_cancel_as names ACTOR (a clerk login, or the terminal) in the audit

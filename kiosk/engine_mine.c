@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "printing/print.h"
 
 void
 txn_holder_key(const struct txn_env *env, struct txn_holder *h)
@@ -134,30 +133,9 @@ int
 txn_holder_reprint(const struct txn_env *env, const struct txn_holder *h, int64_t id)
 {
     struct store_order o;
-    struct store_job j;
-    char detail[128];
-    int64_t new_id = 0;
     int rc;
 
     if ((rc = holder_order(env, h, id, &o)) != STORE_OK)
         return rc;
-    if (o.state != ORDER_DONE)
-        return STORE_ERR_CONFLICT;
-    if ((rc = store_job_of_order(env->st, id, "receipt", &j)) != STORE_OK)
-        return rc;
-    if ((rc = store_begin(env->st)) != STORE_OK)
-        return rc;
-    rc = prn_outbox_reprint(env->st, j.id, txn_now(env), &new_id);
-    if (rc == STORE_OK) {
-        snprintf(detail, sizeof detail, "order=%s job=%lld new_job=%lld", o.number, (long long)j.id,
-                 (long long)new_id);
-        rc = store_audit(env->st, txn_actor(env), "print.reprint", detail);
-    }
-    if (rc == STORE_OK)
-        rc = store_commit(env->st);
-    else
-        store_rollback(env->st);
-    if (rc == STORE_OK && env->printer != NULL)
-        prn_worker_wake(env->printer);
-    return rc;
+    return txn_order_reprint(env, &o);
 }

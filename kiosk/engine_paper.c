@@ -200,3 +200,36 @@ const struct txn_stage txn_stage_receipt = {
     .name = "receipt", .title = M_TXN_ISSUE_S_RECEIPT, .done = txn_stage_receipt_done, .run = receipt_run,
     .store_fail_msg = M_TXN_PAPER_FAILED,
 };
+
+/* ---- a finished order's receipt, again -------------------------------------- */
+
+int
+txn_order_reprint(const struct txn_env *env, const struct store_order *o)
+{
+    struct store_job j;
+    char detail[128];
+    int64_t new_id = 0;
+    int rc;
+
+    if (env->st == NULL)
+        return STORE_ERR_OPEN;
+    if (o->state != ORDER_DONE)
+        return STORE_ERR_CONFLICT;
+    if ((rc = store_job_of_order(env->st, o->id, "receipt", &j)) != STORE_OK)
+        return rc;
+    if ((rc = store_begin(env->st)) != STORE_OK)
+        return rc;
+    rc = prn_outbox_reprint(env->st, j.id, txn_now(env), &new_id);
+    if (rc == STORE_OK) {
+        snprintf(detail, sizeof detail, "order=%s job=%lld new_job=%lld", o->number, (long long)j.id,
+                 (long long)new_id);
+        rc = store_audit(env->st, txn_actor(env), "print.reprint", detail);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(env->st);
+    else
+        store_rollback(env->st);
+    if (rc == STORE_OK && env->printer != NULL)
+        prn_worker_wake(env->printer);
+    return rc;
+}

@@ -8,8 +8,44 @@
 #include <curses.h>
 #include <string.h>
 
+#include "kiosk/msg.h"
 #include "kiosk/textw.h"
 #include "kiosk/ui.h"
+
+/*
+ * Type WC into the focused field. Nothing typed disappears without a word:
+ * a character the field does not take, or one past its limit, is said at
+ * the field (naming it and why); the next character taken clears that.
+ */
+static bool
+form_insert(struct form *fm, wchar_t wc)
+{
+    struct field *f = &fm->f[fm->focus];
+    char ch[8] = "";
+    size_t k;
+
+    if (field_insert(f, wc) == 0) {
+        if (fm->refused[fm->focus]) {
+            fm->err[fm->focus][0] = '\0';
+            fm->refused[fm->focus] = false;
+        }
+        return true;
+    }
+    if (wc < 0x20 || wc == 0x7f)
+        return false;               /* a control key, not text */
+    k = textw_encode(wc, ch);
+    ch[k] = '\0';
+    if (field_chars(f) >= f->max_chars)
+        msg_fmt(fm->err[fm->focus], FORM_ERR_MAX, M_FORM_FULL, (int)f->max_chars, ch);
+    else if (f->flags & FIELD_DIGITS)
+        msg_fmt(fm->err[fm->focus], FORM_ERR_MAX, M_FORM_DIGITS_ONLY, ch);
+    else if (f->flags & (FIELD_ASCII | FIELD_MASK))
+        msg_fmt(fm->err[fm->focus], FORM_ERR_MAX, M_FORM_ASCII_ONLY, ch);
+    else
+        msg_fmt(fm->err[fm->focus], FORM_ERR_MAX, M_FORM_CHAR_REFUSED, ch);
+    fm->refused[fm->focus] = true;
+    return false;
+}
 
 void
 form_init(struct form *fm, const struct txn_field *items, int n)
@@ -140,7 +176,7 @@ form_byte(struct form *fm, int key)
         return false;
     fm->npend = 0;
     if (textw_decode(fm->pend, (size_t)fm->pend_need, &wc) == (size_t)fm->pend_need && wc != TEXTW_REPLACEMENT)
-        return field_insert(&fm->f[fm->focus], wc) == 0;
+        return form_insert(fm, wc);
     return false;
 }
 
@@ -190,7 +226,7 @@ form_key(struct form *fm, int key)
         return FORM_CHANGED;
     default:
         if (key >= 0x20 && key < 0x7f) {
-            field_insert(f, (wchar_t)key);
+            (void)form_insert(fm, (wchar_t)key);
             return FORM_CHANGED;
         }
         return FORM_NONE;

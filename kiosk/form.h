@@ -32,6 +32,7 @@ struct form {
     int n;
     struct field f[FORM_MAX];
     char err[FORM_MAX][FORM_ERR_MAX]; /* error beside each field, "" = none */
+    bool refused[FORM_MAX];   /* err says a character was not taken (cleared by the next one taken) */
     int focus;
     char pend[4];             /* UTF-8 bytes of a character being typed */
     int npend;

@@ -7,6 +7,11 @@
  * counter (txn_order_rights). The ID number is masked once found. An order
  * started at another window is not shown: a counter is told where it is,
  * the self-service terminal nothing at all.
+ *
+ * An order number (as the receipt prints it) finds that order whatever its
+ * state (issue 14): a finished one of this counter's has its receipt
+ * printed again with P (audited); a finished or cancelled one is shown,
+ * never resumed or cancelled.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -27,6 +32,7 @@ struct resume_state {
     struct form fm;
     bool found;
     bool confirm;               /* F8 pressed: Y cancels */
+    bool closed;                /* found by its number, finished or cancelled */
     struct store_order o;
     struct txn t;               /* the order's values, for the summary */
     const struct txn_def *def;  /* its transaction, NULL when not built here */
@@ -46,7 +52,8 @@ resume_find(struct app *app, struct resume_state *s)
         snprintf(s->note, sizeof s->note, "%s", msg(M_TXN_DB_DOWN));
         return;
     }
-    rc = txn_find_open(app->st, form_text(&s->fm, 0), &s->o);
+    s->closed = false;
+    rc = txn_find_order(app->st, form_text(&s->fm, 0), &s->o);
     if (rc == STORE_ERR_NOT_FOUND) {
         /* the terminal says the same whether or not a window has one */
         form_set_error(&s->fm, 0, msg(app->mode == MODE_SELF ? M_TXN_RESUME_NONE_SELF : M_TXN_RESUME_NONE));
@@ -69,6 +76,18 @@ resume_find(struct app *app, struct resume_state *s)
                 msg(strcmp(s->o.window, "window66") == 0 ? M_TXN_WINDOW_66 :
                     strcmp(s->o.window, "window68") == 0 ? M_TXN_WINDOW_68 : M_TXN_WINDOW_SELF));
         memset(&s->o, 0, sizeof s->o);
+        return;
+    }
+    if (s->o.state != ORDER_OPEN) {
+        /* finished or cancelled: shown as it is, nothing to resume */
+        s->closed = true;
+        s->def = kind_parse(s->o.txn, &s->open.kind) == 0 ? txn_def_of(s->open.kind) : NULL;
+        if (s->def != NULL) {
+            txn_begin(&s->t, s->def, s->o.window, s->o.clerk);
+            txn_data_decode(&s->t, s->o.data);
+            s->t.order = s->o;
+        }
+        s->found = true;
         return;
     }
     /* where it resumes: the stored step, or its resume_at (a PIN is never stored) */
@@ -105,7 +124,8 @@ resume_draw(struct app *app, void *state)
         M_TXN_ORDER_NUMBER, M_TXN_ORDER_TXN, M_TXN_ORDER_STEP, M_TXN_ORDER_RESUME_AT, M_TXN_F_COMPANY,
         M_TXN_F_OPERATOR_ID, M_TXN_ORDER_PAID,
     };
-    int y = ui_frame(app, msg(M_TXN_RESUME_TITLE), msg(s->found ? M_TXN_HINTS_RESUME_FOUND : M_TXN_HINTS_RESUME));
+    int y = ui_frame(app, msg(M_TXN_RESUME_TITLE),
+                     msg(!s->found ? M_TXN_HINTS_RESUME : s->closed ? M_TXN_HINTS_RESUME_CLOSED : M_TXN_HINTS_RESUME_FOUND));
     int lw = ui_label_width(labels, 7), idx;
     char masked[40], buf[256], a[32];
 
@@ -122,9 +142,14 @@ resume_draw(struct app *app, void *state)
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_TXN), TC_NORMAL,
              kind_title_of(s->o.txn) ? kind_title_of(s->o.txn) : s->o.txn);
     idx = s->def != NULL ? txn_step_index(s->def, s->o.step) : -1;
-    ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL, idx >= 0 ? msg(s->def->steps[idx].title) : s->o.step);
-    if (s->def != NULL)
-        ui_field(y++, 4, lw, msg(M_TXN_ORDER_RESUME_AT), TC_NORMAL, msg(txn_cur(&s->t)->title));
+    if (s->closed) {
+        ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), s->o.state == ORDER_DONE ? TC_OK : TC_WARN,
+                 msg(s->o.state == ORDER_DONE ? M_MINE_DONE : M_MINE_CANCELLED));
+    } else {
+        ui_field(y++, 4, lw, msg(M_TXN_ORDER_STEP), TC_NORMAL, idx >= 0 ? msg(s->def->steps[idx].title) : s->o.step);
+        if (s->def != NULL)
+            ui_field(y++, 4, lw, msg(M_TXN_ORDER_RESUME_AT), TC_NORMAL, msg(txn_cur(&s->t)->title));
+    }
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
     ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(s->o.operator_id, masked, sizeof masked));
     rules_money_format(s->o.amount, a, sizeof a);
@@ -176,6 +201,30 @@ resume_key(struct app *app, void *state, int key)
             return SCR_BACK;
         }
         return SCR_REDRAW;
+    }
+    if (s->closed) {
+        struct txn_env env = { .cfg = &app->cfg, .tok = app->tok, .st = app->st, .printer = app->printer_worker,
+                               .window = app_mode_name(app->mode),
+                               .clerk = app->ses.signed_in ? app->ses.login : "" };
+        int rc;
+        switch (key) {
+        case 27:
+            s->found = s->closed = false;
+            return SCR_REDRAW;
+        case 'p': case 'P':
+            /* this counter's finished order: its receipt again */
+            rc = s->o.state == ORDER_DONE && s->rights.access == TXN_ACCESS_HERE ? txn_order_reprint(&env, &s->o)
+                                                                             : STORE_ERR_CONFLICT;
+            snprintf(s->note, sizeof s->note, "%s", msg(rc == STORE_OK ? M_MINE_REPRINTED
+                                                        : rc == STORE_ERR_CONFLICT ? M_MINE_NOT_DONE
+                                                        : rc == STORE_ERR_NOT_FOUND ? M_MINE_NO_RECEIPT : M_TXN_DB_ERROR));
+            return SCR_REDRAW;
+        case '\r': case '\n': case KEY_ENTER: case KEY_F(8):
+            snprintf(s->note, sizeof s->note, "%s", msg(M_MINE_CLOSED));
+            return SCR_REDRAW;
+        default:
+            return SCR_IGNORED;
+        }
     }
     switch (key) {
     case 27:

@@ -156,3 +156,22 @@ expect "...any other key stays, nothing typed lost" "天津市"
 absent "...the question gone" "确认取消"
 key Escape; key y
 expect "home after leaving" "请选择业务"
+
+# ---- the receipt's order number finds the finished order; P prints it again ------------------
+menu_n=$(screen | grep -F "未完成订单" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+for _ in $(seq 1 20); do key Up; sleep 0.05; done          # the item is past the 9th: the arrows
+for _ in $(seq 2 "${menu_n:-1}"); do key Down; sleep 0.05; done
+key Enter
+expect "未完成订单: ID number or order number" "订单号"
+type_ "$ORDER"; key Enter
+expect "the order found by its number" "$ORDER"
+expect "...finished" "已完成"
+key Enter
+expect "...not resumed" "此订单已完成或已取消"
+key p
+expect "P: the receipt printed again" "回执已重新打印"
+t_eq "...a second receipt job for the order" 2 \
+  "$(sqlite3 "$DB" "SELECT count(*) FROM jobs j JOIN orders o ON o.id = j.order_id WHERE o.number='$ORDER' AND j.doc='receipt'")"
+t_eq "...audited, naming the clerk" 1 "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action='print.reprint' AND actor<>'self' AND detail LIKE '%$ORDER%'")"
+key Escape; key Escape
+expect "home again" "请选择业务"

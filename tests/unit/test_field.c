@@ -12,7 +12,10 @@
 #include <locale.h>
 #include <string.h>
 
+#include "kiosk/engine.h"
 #include "kiosk/field.h"
+#include "kiosk/form.h"
+#include "kiosk/msg.h"
 #include "kiosk/textw.h"
 
 static int
@@ -213,6 +216,49 @@ test_view_invariants(void **state)
     }
 }
 
+/* Nothing typed disappears without a word (issue 14): a refused character
+ * or one past the limit is said at the field; the next one taken clears it. */
+static void
+test_form_says_what_it_refused(void **state)
+{
+    static const struct txn_field items[] = {
+        { "mobile", M_TXN_F_MOBILE, 3, FIELD_DIGITS, true, NULL },
+        { "uscc", M_TXN_F_USCC, 18, FIELD_ASCII | FIELD_UPPER, true, NULL },
+        { "name", M_TXN_F_COMPANY, 40, 0, true, NULL },
+    };
+    static const char zhang[] = "张";
+    struct form fm;
+    size_t i;
+
+    (void)state;
+    msg_set_lang(LANG_ZH);
+    form_init(&fm, items, 3);
+    assert_int_equal(form_key(&fm, 'a'), FORM_CHANGED);
+    assert_string_equal(form_text(&fm, 0), "");
+    assert_non_null(strstr(fm.err[0], "只能输入数字"));
+    assert_non_null(strstr(fm.err[0], "“a”"));
+    form_key(&fm, '1');
+    assert_string_equal(fm.err[0], "");                 /* the next one taken clears it */
+    form_key(&fm, '2');
+    form_key(&fm, '3');
+    form_key(&fm, '4');                                 /* past the limit of 3 */
+    assert_string_equal(form_text(&fm, 0), "123");
+    assert_non_null(strstr(fm.err[0], "最多 3 个字"));
+    assert_non_null(strstr(fm.err[0], "“4”"));
+    fm.focus = 1;
+    for (i = 0; zhang[i] != '\0'; i++)                  /* a Chinese character, byte by byte */
+        form_key(&fm, (unsigned char)zhang[i]);
+    assert_string_equal(form_text(&fm, 1), "");
+    assert_non_null(strstr(fm.err[1], "“张”"));
+    fm.focus = 2;
+    for (i = 0; zhang[i] != '\0'; i++)
+        form_key(&fm, (unsigned char)zhang[i]);
+    assert_string_equal(form_text(&fm, 2), "张");
+    assert_string_equal(fm.err[2], "");
+    form_key(&fm, 1);                                   /* a control key says nothing */
+    assert_string_equal(fm.err[2], "");
+}
+
 int
 main(void)
 {
@@ -222,6 +268,7 @@ main(void)
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_scroll),
         cmocka_unit_test(test_view_invariants),
+        cmocka_unit_test(test_form_says_what_it_refused),
     };
     return cmocka_run_group_tests(tests, setup_locale, NULL);
 }
