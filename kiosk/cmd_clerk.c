@@ -11,6 +11,7 @@
 
 #include "data/store.h"
 #include "kiosk/cli.h"
+#include "kiosk/session.h"
 #include "kiosk/msg.h"
 
 /* Print the failure of a store call on ST for LOGIN; returns the exit status 1. */
@@ -183,9 +184,16 @@ clerk_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
         /* name last: it may hold wide characters and needs no padding there */
         printf("%s\t%s\t%s\t%s\n", msg(M_DATA_CLERK_HEAD_LOGIN), msg(M_DATA_CLERK_HEAD_ROLE),
                msg(M_DATA_CLERK_HEAD_STATE), msg(M_DATA_CLERK_HEAD_NAME));
-        for (i = 0; i < n; i++)
-            printf("%s\t%s\t%s\t%s\n", list[i].login, list[i].role,
-                   msg(list[i].disabled ? M_DATA_CLERK_OFF : M_DATA_CLERK_ACTIVE), list[i].name);
+        for (i = 0; i < n; i++) {
+            /* a login locked out by its failed sign-ins says so, and for how long */
+            long left = list[i].disabled ? 0 : ses_lockout_of(st, list[i].login);
+            char state[96];
+            if (left > 0)
+                msg_fmt(state, sizeof state, M_DATA_CLERK_LOCKED, (left + 59) / 60);
+            else
+                snprintf(state, sizeof state, "%s", msg(list[i].disabled ? M_DATA_CLERK_OFF : M_DATA_CLERK_ACTIVE));
+            printf("%s\t%s\t%s\t%s\n", list[i].login, list[i].role, state, list[i].name);
+        }
     }
     store_close(st);
     return 0;

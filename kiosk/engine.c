@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kiosk/textw.h"
 
@@ -19,6 +20,8 @@ void
 txn_begin(struct txn *t, const struct txn_def *def, const char *window, const char *clerk)
 {
     memset(t, 0, sizeof *t);
+    /* the PINs kept while they are needed: out of swap (best effort) */
+    (void)mlock(t->pin, sizeof t->pin + sizeof t->pin_old);
     t->def = def;
     snprintf(t->order.txn, sizeof t->order.txn, "%s", kind_code(def->kind));
     snprintf(t->order.window, sizeof t->order.window, "%s", window ? window : "");

@@ -379,6 +379,10 @@ int txn_pay(struct txn *t, store *st, const char *method, time_t now);
  * it was. txn_save does it after every save. */
 bool txn_pay_poll(struct txn *t, store *st);
 
+/* The catalogue's name of a payment method code (cash, pos, qr; "" or
+ * "free": free of charge). Never 0. */
+enum msg_id txn_pay_method_msg(const char *code);
+
 /* What a payment provider's confirmation came to (kiosk/engine_pay.c). */
 enum txn_pay_verdict {
     PAYV_OK = 0,            /* taken: the order is paid */

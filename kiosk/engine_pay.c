@@ -27,6 +27,18 @@ static const char *const verdict_code[] = {
     [PAYV_DUPLICATE] = "already_paid",
 };
 
+enum msg_id
+txn_pay_method_msg(const char *code)
+{
+    if (code != NULL && strcmp(code, "cash") == 0)
+        return M_TXN_PAY_CASH;
+    if (code != NULL && strcmp(code, "pos") == 0)
+        return M_TXN_PAY_POS;
+    if (code != NULL && strcmp(code, "qr") == 0)
+        return M_TXN_PAY_QR;
+    return M_TXN_PAY_FREE;
+}
+
 const char *
 txn_pay_verdict_code(enum txn_pay_verdict v)
 {

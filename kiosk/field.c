@@ -4,6 +4,7 @@
 #include "kiosk/field.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kiosk/textw.h"
 
@@ -17,12 +18,17 @@ field_init(struct field *f, size_t max_chars, unsigned flags)
         max_chars = FIELD_MAX_CHARS;
     f->max_chars = max_chars;
     f->flags = flags;
+    /* a PIN or a password is kept out of swap (best effort: a limit on
+     * locked memory leaves it as it was) */
+    if (flags & FIELD_MASK)
+        (void)mlock(f, sizeof *f);
 }
 
 void
 field_clear(struct field *f)
 {
-    f->buf[0] = '\0';
+    /* all of it, not only the first byte: a PIN typed here leaves nothing */
+    explicit_bzero(f->buf, sizeof f->buf);
     f->len = f->nchars = f->cursor = f->scroll = 0;
 }
 

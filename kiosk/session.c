@@ -108,6 +108,14 @@ ses_lockout_read(store *st, const char *login, long *left)
 }
 
 long
+ses_lockout_of(store *st, const char *login)
+{
+    long left;
+
+    return ses_lockout_read(st, login, &left) == STORE_OK ? left : 0;
+}
+
+long
 ses_lockout_left(struct app *app, const char *login)
 {
     long left;
@@ -178,6 +186,23 @@ ses_password(store *st, const char *where, const char *login, const char *passwo
         return left > 0 ? SES_LOCKED_OUT : SES_BAD_CREDENTIALS;
     }
     return rc == STORE_OK ? SES_OK : ses_store_result(rc);
+}
+
+int
+ses_tries_left(struct app *app, const char *typed)
+{
+    const char *login = store_clerk_check(typed, NULL, NULL, NULL) == NULL ? typed : "?";
+    time_t fails[STORE_LOGIN_FAILS_MAX], now;
+    size_t n = 0, i;
+    int recent = 0;
+
+    if (app->st == NULL || store_login_fails(app->st, login, fails, STORE_LOGIN_FAILS_MAX, &n) != STORE_OK)
+        return SES_LOCKOUT_FAILS;
+    now = store_now(app->st);
+    for (i = 0; i < n; i++)
+        if (fails[i] > now - SES_LOCKOUT_WINDOW_S)
+            recent++;
+    return recent >= SES_LOCKOUT_FAILS ? 0 : SES_LOCKOUT_FAILS - recent;
 }
 
 long

@@ -121,6 +121,12 @@ long ses_lockout_left(struct app *app, const char *login);
 /* ses_lockout_left for what a clerk typed: a malformed login name is
  * counted under "?" (as ses_login records it), so the message is the same. */
 long ses_lockout_left_typed(struct app *app, const char *typed);
+/* The same for any store (the CLI's clerk list): seconds LOGIN stays locked out, 0 none. */
+long ses_lockout_of(store *st, const char *login);
+/* Wrong passwords the login name TYPED may still give before it is locked
+ * out (SES_LOCKOUT_FAILS when none counts; the same for a login that does
+ * not exist, so it tells nothing of which do). */
+int ses_tries_left(struct app *app, const char *typed);
 
 /* The role label of account LOGIN (after SES_WRONG_ROLE: the password was
  * right, so naming it is no hint); "" when unknown. */

@@ -151,10 +151,16 @@ login_submit(struct app *app, struct login_state *s)
         return SCR_HANDLED;
     }
     case SES_BAD_CREDENTIALS:
-    default:
-        snprintf(s->error, sizeof s->error, "%s", msg(M_SES_BAD_CREDENTIALS));
+    default: {
+        /* warned before the lockout, not only after it */
+        int tries = ses_tries_left(app, field_text(&s->login));
+        if (tries > 0 && tries <= 2)
+            msg_fmt(s->error, sizeof s->error, M_SES_BAD_CREDENTIALS_LEFT, tries, SES_LOCKOUT_S / 60);
+        else
+            snprintf(s->error, sizeof s->error, "%s", msg(M_SES_BAD_CREDENTIALS));
         s->focus = 1;
         return SCR_HANDLED;
+    }
     }
 }
 

@@ -26,14 +26,14 @@
 #include "kiosk/ui.h"
 #include "screens/txn.h"
 
+/* the methods, named by the engine (txn_pay_method_msg) */
 static const struct {
     const char *code;
-    enum msg_id label;
 } pay_methods[] = {
-    { "cash", M_TXN_PAY_CASH },
-    { "pos", M_TXN_PAY_POS },
-    { "qr", M_TXN_PAY_QR },
-    { "free", M_TXN_PAY_FREE },     /* nothing to pay (a replacement inside the warranty): txn_pay's word */
+    { "cash" },
+    { "pos" },
+    { "qr" },
+    { "free" },                     /* nothing to pay (a replacement inside the warranty): txn_pay's word */
 };
 #define PAY_CHOICES 3               /* the methods offered when there is something to pay */
 
@@ -146,7 +146,7 @@ pay_draw(struct app *app, void *state)
         ui_wrap(y, 2, COLS - 4, TC_OK, msg(M_TXN_PAY_FREE_DONE));
         return;
     } else if (paid) {
-        msg_fmt(line, sizeof line, M_TXN_PAID_BY, msg(pay_methods[s->method < 0 ? 0 : s->method].label));
+        msg_fmt(line, sizeof line, M_TXN_PAID_BY, msg(txn_pay_method_msg(pay_methods[s->method < 0 ? 0 : s->method].code)));
         y += ui_wrap(y, 2, left - 3, TC_OK, line);
     } else if (pay_nothing(s)) {
         ui_wrap(y, 2, COLS - 4, TC_OK, msg(M_TXN_PAY_NOTHING));
@@ -158,7 +158,7 @@ pay_draw(struct app *app, void *state)
     } else {
         ui_text(y++, 2, left - 2, TC_DIM, msg(M_TXN_PAY_METHOD));
         for (i = 0; i < PAY_CHOICES; i++) {
-            snprintf(line, sizeof line, "%s %d. %s", i == s->method ? ">" : " ", i + 1, msg(pay_methods[i].label));
+            snprintf(line, sizeof line, "%s %d. %s", i == s->method ? ">" : " ", i + 1, msg(txn_pay_method_msg(pay_methods[i].code)));
             ui_text(y++, 2, left - 2, i == s->method ? TC_SELECT : TC_NORMAL, line);
         }
         y++;

@@ -153,7 +153,8 @@ resume_draw(struct app *app, void *state)
     ui_field(y++, 4, lw, msg(M_TXN_F_COMPANY), TC_NORMAL, txn_get(&s->t, "company"));
     ui_field(y++, 4, lw, msg(M_TXN_F_OPERATOR_ID), TC_NORMAL, rules_mask_id(s->o.operator_id, masked, sizeof masked));
     rules_money_format(s->o.amount, a, sizeof a);
-    msg_fmt(buf, sizeof buf, s->o.paid_at ? M_TXN_ORDER_PAID_YES : M_TXN_ORDER_PAID_NO, a, s->o.pay_method);
+    msg_fmt(buf, sizeof buf, s->o.paid_at ? M_TXN_ORDER_PAID_YES : M_TXN_ORDER_PAID_NO, a,
+            msg(txn_pay_method_msg(s->o.pay_method)));
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_PAID), s->o.paid_at ? TC_OK : TC_NORMAL, buf);
     y++;
     if (s->confirm)

@@ -208,6 +208,10 @@ settle_key(struct app *app, void *state, int key)
         settle_load(app, s);
         return SCR_HANDLED;
     case KEY_RIGHT:
+        if (s->day + 86400 > settle_today_noon()) {
+            app_flash(app, msg(M_SET_NO_FUTURE));      /* a day not come has no settlement */
+            return SCR_HANDLED;
+        }
         s->day += 86400;
         settle_load(app, s);
         return SCR_HANDLED;

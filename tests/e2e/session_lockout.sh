@@ -40,8 +40,12 @@ error_line() { screen | grep -E '登录名或密码错误|登录失败次数过�
 start --mode window66 --config "$CONF"
 expect "login screen" "柜员登录"
 
-for n in 1 2 3 4; do attempt w66 "wrong-pass-$n"; done
-expect "four failures: the usual message" "登录名或密码错误"
+for n in 1 2; do attempt w66 "wrong-pass-$n"; done
+expect "two failures: the usual message" "登录名或密码错误，请重新输入"
+attempt w66 "wrong-pass-3"
+expect "three: warned before the lockout, with the tries left" "再错 2 次，此登录名将锁定 15 分钟"
+attempt w66 "wrong-pass-4"
+expect "four: one try left, said" "再错 1 次"
 absent "four failures: no lockout yet" "登录失败次数过多"
 t_eq "four failures audited" 4 "$(count w66 login.fail)"
 

@@ -46,6 +46,9 @@ tm send-keys -t $S Left
 expect "previous day is empty" "当日没有订单"
 tm send-keys -t $S Right
 expect "back to today" "日结 $TODAY"
+tm send-keys -t $S Right
+expect "no settlement of a day to come: said" "以后的日子还没有日结"
+expect "...still today" "日结 $TODAY"
 touch "$TEST_TMP/before-print"; sleep 1
 tm send-keys -t $S p
 expect "P: the settlement sheet is sent to the printer" "日结单已送打印机"

@@ -50,6 +50,11 @@ k clerk disable li > "$out" 2> "$errf"
 t_eq "clerk disable exits 0" 0 $?
 k clerk list > "$out"
 t_grep "disabled clerk listed as disabled" "li	window66	disabled" "$out"
+now=$(date +%s)
+sqlite3 "$DB" "INSERT INTO login_guard (login, fails, updated) VALUES ('boss', '$now,$((now-1)),$((now-2)),$((now-3)),$((now-4))', $now)"
+k clerk list > "$out"
+t_grep "a clerk locked out by failed sign-ins listed as locked, with the minutes left" "boss	supervisor	locked out after failed sign-ins (15 more minutes)" "$out"
+sqlite3 "$DB" "DELETE FROM login_guard WHERE login = 'boss'"
 k clerk disable nobody > /dev/null 2> "$errf"
 t_eq "disable unknown login exits 1" 1 $?
 t_grep "unknown login named" "nobody" "$errf"

@@ -6,7 +6,7 @@
 #  - the embedded printer's spool and what it holds are its owner's alone;
 #  - a state directory others can read: every command but provisioning is
 #    refused, naming the directory, exit 2; provisioning makes it private;
-#  - the kiosk runs with no core file allowed.
+#  - the kiosk runs with no core file allowed; PIN fields are locked in memory.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
 
@@ -44,3 +44,7 @@ wait_for "请选择业务"
 pid=$(pgrep -n -f "$KIOSK --mode self")
 t_eq "the kiosk runs with no core file allowed" "0 0" "$(awk '/Max core file size/ {print $5, $6}' "/proc/$pid/limits")"
 tm kill-server > /dev/null 2>&1
+
+# PIN and password fields out of swap: mlock is a no-op under AddressSanitizer,
+# so the plain build's field tests check it (VmLck of the process)
+t_check "a PIN field is locked in memory and wiped to the last byte (plain build)" "$ROOT/build/tests/test_field"
