@@ -22,8 +22,12 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
 {
     const struct cfg_profile *p = cfg_profile(env->cfg);
 
+    struct store_clerk c;
+
     memset(d, 0, sizeof *d);
-    d->lang = msg_get_lang();
+    /* official papers are Chinese whatever the screen speaks (the applicant
+     * signs them, the CA files them) */
+    d->lang = LANG_ZH;
     snprintf(d->order_number, sizeof d->order_number, "%s", t->order.number);
     d->txn = t->def->kind;
     d->cert_kind = strcmp(txn_get(t, "kind"), "legal") == 0 ? PRN_CERT_LEGAL : PRN_CERT_UNIT;
@@ -61,7 +65,13 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     snprintf(d->hall, sizeof d->hall, "%s", env->cfg->hall_name);
     snprintf(d->window, sizeof d->window, "%s", strcmp(t->order.window, "window68") == 0 ? "68" :
              strcmp(t->order.window, "window66") == 0 ? "66" : "");
-    snprintf(d->clerk, sizeof d->clerk, "%s", t->order.clerk);
+    /* the clerk by name, as the applicant knows them, not by login */
+    memset(&c, 0, sizeof c);
+    if (t->order.clerk[0] != '\0' && env->st != NULL && store_clerk_get(env->st, t->order.clerk, &c) == STORE_OK &&
+        c.name[0] != '\0')
+        snprintf(d->clerk, sizeof d->clerk, "%s", c.name);
+    else
+        snprintf(d->clerk, sizeof d->clerk, "%s", t->order.clerk);
     d->created = t->order.created;
 }
 

@@ -138,6 +138,11 @@ for i in $(seq 1 50); do
   [ "$n" -ge 3 ] && break; sleep 0.2
 done
 t_eq "form, seal sheet and receipt in the printer's spool with the company name" 3 "$n"
+clerk_on_receipt=0
+for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
+  [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | tr -d ' ' | grep -qF "受理人：测试66柜员" && clerk_on_receipt=1
+done
+t_eq "the receipt names the clerk by name, not by login" 1 "$clerk_on_receipt"
 
 # ---- a second order for the same company is refused ---------------------------------------
 key 2

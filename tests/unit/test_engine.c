@@ -22,6 +22,7 @@
 
 #include "kiosk/clock.h"
 #include "kiosk/engine.h"
+#include "printing/print.h"
 #include "testutil.h"
 
 /* A new-certificate transaction filled up to the operator. */
@@ -532,6 +533,34 @@ test_provider_payment(void **state)
     assert_int_equal(v, PAYV_DUPLICATE);            /* paid, then cancelled: still paid once */
 }
 
+/* Official papers are Chinese whatever the screen speaks, and name the
+ * clerk as the applicant knows them. */
+static void
+test_papers_chinese_and_clerk_named(void **state)
+{
+    store *st = *state;
+    struct kiosk_config cfg;
+    struct txn_env env;
+    struct prn_order_doc d;
+    struct txn t;
+
+    cfg_defaults(&cfg, "/tmp");
+    memset(&env, 0, sizeof env);
+    env.cfg = &cfg;
+    env.st = st;
+    assert_int_equal(store_clerk_add(st, "docw66", "window66", "柜员甲", "pass-docw66-ok"), STORE_OK);
+    fill(&t, "120101198505054588");
+    snprintf(t.order.clerk, sizeof t.order.clerk, "docw66");
+    msg_set_lang(LANG_EN);
+    txn_new_doc(&t, &env, &d);
+    msg_set_lang(LANG_ZH);
+    assert_int_equal(d.lang, LANG_ZH);
+    assert_string_equal(d.clerk, "柜员甲");
+    snprintf(t.order.clerk, sizeof t.order.clerk, "gone");     /* no such clerk: the login */
+    txn_new_doc(&t, &env, &d);
+    assert_string_equal(d.clerk, "gone");
+}
+
 static void
 test_order_rights(void **state)
 {
@@ -583,6 +612,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_nothing_saved_without_operator, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_paid_steps_need_payment, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_provider_payment, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_papers_chinese_and_clerk_named, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_resume_each_step, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, tu_store_setup, tu_store_teardown),
