@@ -30,6 +30,7 @@ struct outbox_state {
     enum msg_id printer_msg;           /* its catalogue text */
     char note[512];                    /* result of the last action, "" none */
     bool note_bad;                     /* the note is a warning */
+    int confirm;                       /* 'c' or 'p' pressed: Y does it, any other key not */
 };
 
 static void
@@ -154,6 +155,21 @@ outbox_key(struct app *app, void *state, int key)
     bool audit_failed = false;
     int rc, sel;
 
+    if (s->confirm != 0) {
+        /* cancelling a paper or printing one again: asked first */
+        int what = s->confirm;
+        s->confirm = 0;
+        s->note[0] = '\0';
+        if (key != 'y' && key != 'Y')
+            return SCR_HANDLED;
+        key = what;
+    } else if ((key == 'c' || key == 'C' || key == 'p' || key == 'P') && s->n > 0 && app->st != NULL) {
+        s->confirm = key == 'C' ? 'c' : key == 'P' ? 'p' : key;
+        msg_fmt(s->note, sizeof s->note, s->confirm == 'c' ? M_OUT_CONFIRM_CANCEL : M_OUT_CONFIRM_REPRINT,
+                (long long)s->jobs[s->sel].id);
+        s->note_bad = true;
+        return SCR_HANDLED;
+    }
     sel = (int)s->sel;
     if (ui_list_move(&sel, (int)s->n, key)) {
         s->sel = (size_t)sel;

@@ -51,11 +51,18 @@ wait_db "retry: one more attempt recorded" "SELECT attempts > $tries0 FROM jobs 
 t_eq "retry: job still queued" 0 "$(job_field "$job" state)"
 expect "last error shown" "上次错误"
 tm send-keys -t $S c
+expect "cancel: asked first" "取消打印任务 $job？按 Y 确认"
+tm send-keys -t $S n
+absent "...any other key: not cancelled" "已取消"
+t_eq "...the job still queued" 0 "$(job_field "$job" state)"
+tm send-keys -t $S c; tm send-keys -t $S y
 expect "cancel: said" "任务 $job 已取消"
 wait_db "cancel: job cancelled in the outbox" "SELECT state FROM jobs WHERE id=$job" 4
-tm send-keys -t $S c
+tm send-keys -t $S c; tm send-keys -t $S y
 expect "cancel again: refused for its state" "当前状态不能执行该操作"
 tm send-keys -t $S p
+expect "reprint: asked first" "重新打印任务 $job"
+tm send-keys -t $S y
 expect "reprint: a new job" "已重新加入队列"
 new=$(db "SELECT max(id) FROM jobs")
 t_check "reprint made a new job" test "$new" -gt "$job"
@@ -93,7 +100,7 @@ if PS_SOCK=$(bash "$ROOT/scripts/cupsd.sh" start "$TEST_TMP/ps" "$CUPS_PORT" "$P
   menu "打印队列"
   expect "via cupsd: printer ready" "打印机就绪"
   spool0=$(find "$PRINTER_SPOOL" -name '*.pdf' 2>/dev/null | wc -l)
-  tm send-keys -t $S p
+  tm send-keys -t $S p; tm send-keys -t $S y
   expect "via cupsd: reprint queued" "已重新加入队列"
   via=$(db "SELECT max(id) FROM jobs")
   wait_db "via cupsd: the reprint is printed" "SELECT state FROM jobs WHERE id=$via" 2
