@@ -110,7 +110,14 @@ validity_draw(struct app *app, void *state)
     ui_field(y++, x, lw, msg(M_VAL_CERT_SERIAL), TC_NORMAL, s->c.cert.serial_hex);
     ui_field(y++, x, lw, msg(M_VAL_FROM), TC_NORMAL, from);
     ui_field(y++, x, lw, msg(M_VAL_TO), TC_NORMAL, to);
-    msg_fmt(buf, sizeof buf, M_VAL_DAYS_FMT, s->c.days_left);
+    /* days left said as what they are: none left when expired, not yet
+     * begun when the certificate is not valid yet */
+    if (s->c.verdict == RULES_EXPIRED)
+        msg_fmt(buf, sizeof buf, M_VAL_DAYS_EXPIRED, s->c.days_left < 0 ? -s->c.days_left : s->c.days_left);
+    else if (s->c.verdict == RULES_NOT_YET_VALID)
+        msg_fmt(buf, sizeof buf, M_VAL_DAYS_NOT_YET, from);
+    else
+        msg_fmt(buf, sizeof buf, M_VAL_DAYS_FMT, s->c.days_left);
     ui_field(y++, x, lw, msg(M_VAL_DAYS), s->c.verdict == RULES_VALID && !s->c.revoked ? TC_OK : TC_WARN, buf);
     y++;
     if (s->c.key_state == KEYST_LOCKED) {
@@ -149,9 +156,14 @@ validity_draw(struct app *app, void *state)
         break;
     case RULES_EXPIRED:
     case RULES_NOT_YET_VALID:
+        /* the fact first (expired on ..., or not valid before ...); the
+         * clock is named as the thing to check only after it (seed 000) */
         attron(A_BOLD);
-        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_CLOCK));
+        msg_fmt(buf, sizeof buf, s->c.verdict == RULES_EXPIRED ? M_VAL_EXPIRED_ON : M_VAL_NOT_YET_FROM,
+                s->c.verdict == RULES_EXPIRED ? to : from);
+        y += ui_wrap(y, x, w, TC_WARN, buf);
         attroff(A_BOLD);
+        y += ui_wrap(y, x, w, TC_WARN, msg(M_VAL_CLOCK));
         msg_fmt(buf, sizeof buf, M_VAL_CLOCK_NOW, now);
         y += ui_wrap(y, x, w, TC_WARN, buf);
         if (s->c.clock_suspect)

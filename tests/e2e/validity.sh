@@ -36,7 +36,10 @@ expect "zh: expiring key says how to renew" "办理证书更新"
 expect "zh: waiting again" "请插入您的UKey"
 
 "$KIOSK" dev plug expired >/dev/null
-expect "zh: expired key gives the clock advice" "请检查本机系统时间"
+expect "zh: expired key: said as expired, with the day" "该证书已于"
+expect "zh: ...no negative days: none left, and how long ago" "0 天（已过期"
+absent "zh: ...no minus sign in the days" "剩余天数  -"
+expect "zh: expired key gives the clock advice, after the fact" "请检查本机系统时间"
 "$KIOSK" dev unplug expired >/dev/null
 expect "zh: waiting again after expired" "请插入您的UKey"
 
@@ -91,7 +94,9 @@ wait_for "Certificate validity check"
 tm send-keys -t $S Enter
 wait_for "Please insert your UKey"
 "$KIOSK" dev plug demo >/dev/null
-expect "faketime -30d: not yet valid -> check the system clock" "If its dates look right, check the system"
+expect "faketime -30d: not yet valid, said as such" "This certificate is not valid yet"
+expect "faketime -30d: ...days left: not begun" "not valid yet (valid from"
+expect "faketime -30d: ...then check the system clock" "check the system clock"
 expect "faketime -30d: clock earlier than the last recorded check" "the system clock is probably wrong"
 "$KIOSK" dev unplug demo >/dev/null
 
