@@ -93,6 +93,6 @@ cli_usage(void *fp)
         const struct cli_cmd *c = cli_table[i];
         char words[64];
         snprintf(words, sizeof words, "%s%s%s", c->group, c->name ? " " : "", c->name ? c->name : "");
-        fprintf(f, "  kiosk %-14s %-28s %s\n", words, c->usage, c->summary);
+        fprintf(f, "  kiosk %-14s %-28s %s\n", words, c->usage, msg(c->help));
     }
 }

@@ -10,12 +10,13 @@
 
 #include "data/store.h"
 #include "kiosk/config.h"
+#include "kiosk/msg.h"
 
 struct cli_cmd {
     const char *group;      /* first word: "token", "dev", "print", ... */
     const char *name;       /* second word: "list", "plug", ...; NULL if none */
     const char *usage;      /* arguments after the words, for --help */
-    const char *summary;    /* one line for --help (English; operators' tool) */
+    enum msg_id help;       /* one line for --help, from the catalogue */
     /*
      * Run with the loaded configuration and the arguments after the command
      * words (argv[0] is the first of them). Returns the exit status:

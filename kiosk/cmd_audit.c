@@ -210,10 +210,10 @@ audit_head_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_audit_verify = {
     .group = "audit", .name = "verify", .usage = "[--anchor ID:HASHPREFIX]",
-    .summary = "check the audit hash chain (and a printed anchor); names the first broken row", .exec = audit_verify_exec,
+    .help = M_CLI_H_AUDIT_VERIFY, .exec = audit_verify_exec,
 };
 
 const struct cli_cmd cmd_audit_head = {
     .group = "audit", .name = "head", .usage = "",
-    .summary = "show the newest audit row and its anchor (ID:HASH16)", .exec = audit_head_exec,
+    .help = M_CLI_H_AUDIT_HEAD, .exec = audit_head_exec,
 };

@@ -311,27 +311,27 @@ ca_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_ca_crl = {
     .group = "ca", .name = "crl", .usage = "[--out FILE]",
-    .summary = "sign the current CRL in the HSM and publish it to [ca] crl_dir (or write FILE)", .exec = ca_crl_exec,
+    .help = M_CLI_H_CA_CRL, .exec = ca_crl_exec,
 };
 
 const struct cli_cmd cmd_ca_revoke = {
     .group = "ca", .name = "revoke", .usage = "SERIAL --reason REASON --as SUPERVISOR",
-    .summary = "revoke a certificate (RFC 5280 reason; the supervisor's password on stdin); audited, CRL published",
+    .help = M_CLI_H_CA_REVOKE,
     .exec = ca_revoke_exec,
 };
 
 const struct cli_cmd cmd_ca_status = {
     .group = "ca", .name = "status", .usage = "SERIAL [--out FILE.der]",
-    .summary = "a certificate's status in the records (--out: the certificate as issued, kept in the records)", .exec = ca_status_exec,
+    .help = M_CLI_H_CA_STATUS, .exec = ca_status_exec,
 };
 
 const struct cli_cmd cmd_ca_hold = {
     .group = "ca", .name = "hold", .usage = "SERIAL --as SUPERVISOR",
-    .summary = "report a certificate lost (挂失): on hold, certificateHold on the CRL; revoked after [ca] hold_days unless released",
+    .help = M_CLI_H_CA_HOLD,
     .exec = ca_hold_exec,
 };
 
 const struct cli_cmd cmd_ca_release = {
     .group = "ca", .name = "release", .usage = "SERIAL --as SUPERVISOR",
-    .summary = "release a hold (解挂): the certificate is active again, off the CRL", .exec = ca_release_exec,
+    .help = M_CLI_H_CA_RELEASE, .exec = ca_release_exec,
 };

@@ -200,17 +200,17 @@ clerk_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_clerk_add = {
-    .group = "clerk", .name = "add", .usage = "LOGIN ROLE NAME", .summary = "add a clerk (role window66|window68|supervisor); asks the password", .exec = clerk_add_exec,
+    .group = "clerk", .name = "add", .usage = "LOGIN ROLE NAME", .help = M_CLI_H_CLERK_ADD, .exec = clerk_add_exec,
 };
 
 const struct cli_cmd cmd_clerk_disable = {
-    .group = "clerk", .name = "disable", .usage = "LOGIN", .summary = "disable a clerk", .exec = clerk_disable_exec,
+    .group = "clerk", .name = "disable", .usage = "LOGIN", .help = M_CLI_H_CLERK_DISABLE, .exec = clerk_disable_exec,
 };
 
 const struct cli_cmd cmd_clerk_passwd = {
-    .group = "clerk", .name = "passwd", .usage = "LOGIN", .summary = "set a clerk's password", .exec = clerk_passwd_exec,
+    .group = "clerk", .name = "passwd", .usage = "LOGIN", .help = M_CLI_H_CLERK_PASSWD, .exec = clerk_passwd_exec,
 };
 
 const struct cli_cmd cmd_clerk_list = {
-    .group = "clerk", .name = "list", .usage = "", .summary = "list clerks", .exec = clerk_list_exec,
+    .group = "clerk", .name = "list", .usage = "", .help = M_CLI_H_CLERK_LIST, .exec = clerk_list_exec,
 };

@@ -64,9 +64,9 @@ static int dev_plug_exec(const struct kiosk_config *cfg, int argc, char **argv) 
 static int dev_unplug_exec(const struct kiosk_config *cfg, int argc, char **argv) { return dev_exec(cfg, argc, argv, false); }
 
 const struct cli_cmd cmd_dev_plug = {
-    .group = "dev", .name = "plug", .usage = "NAME", .summary = "embedded hall: plug the key NAME (label or serial) into the reader", .exec = dev_plug_exec,
+    .group = "dev", .name = "plug", .usage = "NAME", .help = M_CLI_H_DEV_PLUG, .exec = dev_plug_exec,
 };
 
 const struct cli_cmd cmd_dev_unplug = {
-    .group = "dev", .name = "unplug", .usage = "NAME", .summary = "embedded hall: pull the key NAME out", .exec = dev_unplug_exec,
+    .group = "dev", .name = "unplug", .usage = "NAME", .help = M_CLI_H_DEV_UNPLUG, .exec = dev_unplug_exec,
 };

@@ -112,5 +112,5 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_hall_provision = {
     .group = "hall", .name = "provision", .usage = "[--printer-uri URI] [--crl-base URL] [--with-test-keys]",
-    .summary = "create or reuse the embedded hall under KIOSK_HOME", .exec = hall_provision_exec,
+    .help = M_CLI_H_HALL_PROVISION, .exec = hall_provision_exec,
 };

@@ -57,11 +57,11 @@ key_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_key_states = {
-    .group = "key", .name = "states", .usage = "", .summary = "the key's life: states, events and transitions (docs/KEYS.md)",
+    .group = "key", .name = "states", .usage = "", .help = M_CLI_H_KEY_STATES,
     .exec = key_states_exec,
 };
 const struct cli_cmd cmd_key_status = {
-    .group = "key", .name = "status", .usage = "SERIAL", .summary = "a key's state and wrong PINs in the records",
+    .group = "key", .name = "status", .usage = "SERIAL", .help = M_CLI_H_KEY_STATUS,
     .exec = key_status_exec,
 };
 
@@ -111,6 +111,6 @@ key_adopt_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_key_adopt = {
     .group = "key", .name = "adopt", .usage = "SERIAL [--label LABEL]",
-    .summary = "take a vendor's blank key into the hall (factory SO PIN on stdin, replaced by the HSM-derived one)",
+    .help = M_CLI_H_KEY_ADOPT,
     .exec = key_adopt_exec,
 };

@@ -60,6 +60,6 @@ pay_confirm_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_pay_confirm = {
     .group = "pay", .name = "confirm", .usage = "ORDER AMOUNT",
-    .summary = "payment provider: order ORDER was paid AMOUNT yuan by QR (refused and audited unless due)",
+    .help = M_CLI_H_PAY_CONFIRM,
     .exec = pay_confirm_exec,
 };

@@ -273,19 +273,19 @@ cancel_exec(const struct kiosk_config *cfg, int argc, char **argv)
 const struct cli_cmd cmd_print_sample = {
     .group = "print", .name = "sample",
     .usage = "--doc form|seal|receipt|checklist [--out FILE.pdf] [--lang en] [--long]",
-    .summary = "render a filled sample; print it unless --out", .exec = sample_exec,
+    .help = M_CLI_H_PRINT_SAMPLE, .exec = sample_exec,
 };
 
 const struct cli_cmd cmd_print_outbox = {
     .group = "print", .name = "outbox", .usage = "[--pump]",
-    .summary = "list print jobs and the printer state (--pump: send due jobs first)", .exec = outbox_exec,
+    .help = M_CLI_H_PRINT_OUTBOX, .exec = outbox_exec,
 };
 
 const struct cli_cmd cmd_print_retry = {
     .group = "print", .name = "retry", .usage = "ID [--reprint]",
-    .summary = "send a queued or failed job again (--reprint: a new copy of any job)", .exec = retry_exec,
+    .help = M_CLI_H_PRINT_RETRY, .exec = retry_exec,
 };
 
 const struct cli_cmd cmd_print_cancel = {
-    .group = "print", .name = "cancel", .usage = "ID", .summary = "cancel a queued job", .exec = cancel_exec,
+    .group = "print", .name = "cancel", .usage = "ID", .help = M_CLI_H_PRINT_CANCEL, .exec = cancel_exec,
 };

@@ -330,5 +330,5 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_report_daily = {
-    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]", .summary = "daily settlement per window, clerk and transaction; --print / --out: the settlement sheet", .exec = report_daily_exec,
+    .group = "report", .name = "daily", .usage = "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]", .help = M_CLI_H_REPORT_DAILY, .exec = report_daily_exec,
 };

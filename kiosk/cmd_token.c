@@ -89,5 +89,5 @@ token_list_exec(const struct kiosk_config *cfg, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_token_list = {
-    .group = "token", .name = "list", .usage = "", .summary = "list the keys present: serial, label, subject, validity", .exec = token_list_exec,
+    .group = "token", .name = "list", .usage = "", .help = M_CLI_H_TOKEN_LIST, .exec = token_list_exec,
 };
