@@ -13,7 +13,7 @@ t_eq "--help exits 0" 0 $rc
 for w in "--mode" "--lang" "--config" "token list" "dev plug" "hall provision"; do
   case "$out" in *"$w"*) t_ok "--help mentions $w";; *) t_fail "--help mentions $w" "$out";; esac
 done
-case "$out" in *"支付渠道：订单 ORDER 已扫码支付"*"列出柜员"*) t_ok "--help in Chinese: the commands too, from the catalogue";;
+case "$out" in *"列出柜员"*"支付渠道：订单 ORDER 已扫码支付"*) t_ok "--help in Chinese: the commands too, from the catalogue";;
   *) t_fail "--help in Chinese: the commands too" "$out";; esac
 out=$("$KIOSK" --lang en --help)
 case "$out" in *"counter mode"*) t_ok "--help in English";; *) t_fail "--help in English" "$out";; esac
