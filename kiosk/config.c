@@ -273,38 +273,22 @@ cfg_trim(const char *s, size_t *len)
 }
 
 /*
- * What the INI reader would pass over or misname, read first from the raw
- * file: a NUL byte, a line longer than the reader takes (said as the key's
- * value too long), an unknown section (even an empty one) and a key given
- * twice. 0, or -1 with ERR "FILE:LINE: ...". A file that cannot be read is
- * left to ini_parse to report.
+ * What the INI reader would pass over or misname, checked in the file's
+ * bytes BUF (GOT of them) before it reads them: a NUL byte, a line longer
+ * than the reader takes (said as the key's value too long), an unknown
+ * section (even an empty one) and a key given twice. 0, or -1 with ERR
+ * "PATH:LINE: ...".
  */
 static int
-cfg_prescan(const char *path, char *err, size_t errlen)
+cfg_prescan(const char *path, const char *buf, size_t got, char *err, size_t errlen)
 {
     struct { char name[96]; int line; } seen[CFG_NOPTIONS];
-    size_t nseen = 0, got, i;
-    char section[64] = "", *buf;
+    size_t nseen = 0, i;
+    char section[64] = "";
     const char *p, *end;
-    FILE *f = fopen(path, "rb");
-    int line = 0, rc = 0;
+    int line = 0;
 
-    if (f == NULL)
-        return 0;
-    buf = malloc(CFG_FILE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    got = fread(buf, 1, CFG_FILE_MAX + 1, f);
-    fclose(f);
-    if (got > CFG_FILE_MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes: not a configuration file", path, CFG_FILE_MAX);
-        free(buf);
-        return -1;
-    }
-    for (p = buf; p < buf + got && rc == 0; p = end + 1) {
+    for (p = buf; p < buf + got; p = end + 1) {
         const char *nl = memchr(p, '\n', (size_t)(buf + got - p)), *k, *eq;
         size_t len, klen;
 
@@ -313,8 +297,7 @@ cfg_prescan(const char *path, char *err, size_t errlen)
         len = (size_t)(end - p);
         if (memchr(p, '\0', len) != NULL) {
             snprintf(err, errlen, "%s:%d: a NUL byte: not text", path, line);
-            rc = -1;
-            break;
+            return -1;
         }
         k = cfg_trim(p, &len);
         if (len == 0 || *k == ';' || *k == '#')
@@ -325,8 +308,7 @@ cfg_prescan(const char *path, char *err, size_t errlen)
             if (close == NULL || !cfg_section_known(k + 1, slen)) {
                 snprintf(err, errlen, "%s:%d: [%.*s]: unknown section", path, line,
                          (int)(close ? slen : len - 1 > 60 ? 60 : len - 1), k + 1);
-                rc = -1;
-                break;
+                return -1;
             }
             snprintf(section, sizeof section, "%.*s", (int)slen, k + 1);
             continue;
@@ -334,52 +316,84 @@ cfg_prescan(const char *path, char *err, size_t errlen)
         eq = memchr(k, '=', len);
         klen = eq != NULL ? (size_t)(eq - k) : len;
         k = cfg_trim(k, &klen);
-        if ((size_t)(end - p) + 1 > CFG_LINE_MAX + 1) {
+        if ((size_t)(end - p) > CFG_LINE_MAX) {
             snprintf(err, errlen, "%s:%d: [%s] %.*s: value too long (the line has %zu characters, at most %d)",
                      path, line, section, (int)(klen > 60 ? 60 : klen), k, (size_t)(end - p), CFG_LINE_MAX);
-            rc = -1;
-            break;
+            return -1;
         }
         if (eq == NULL)
-            continue;           /* ini_parse names it */
+            continue;           /* the reader names it */
         for (i = 0; i < nseen; i++) {
             size_t sl = strlen(section);
             if (strncmp(seen[i].name, section, sl) == 0 && seen[i].name[sl] == '\n' &&
                 strlen(seen[i].name + sl + 1) == klen && strncmp(seen[i].name + sl + 1, k, klen) == 0) {
                 snprintf(err, errlen, "%s:%d: [%s] %.*s: given twice (first on line %d)", path, line, section,
                          (int)klen, k, seen[i].line);
-                rc = -1;
-                break;
+                return -1;
             }
         }
-        if (rc == 0 && nseen < CFG_NOPTIONS) {
+        if (nseen < CFG_NOPTIONS) {
             snprintf(seen[nseen].name, sizeof seen[nseen].name, "%s\n%.*s", section, (int)(klen > 60 ? 60 : klen), k);
             seen[nseen++].line = line;
         }
     }
-    free(buf);
-    return rc;
+    return 0;
+}
+
+/* The file's bytes, NUL-terminated (malloc'd): read once, checked, then parsed. */
+static char *
+cfg_read(const char *path, size_t *got, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if ((buf = malloc(CFG_FILE_MAX + 1)) == NULL) {
+        fclose(f);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    *got = fread(buf, 1, CFG_FILE_MAX + 1, f);
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    if (*got > CFG_FILE_MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes: not a configuration file", path, CFG_FILE_MAX);
+        free(buf);
+        return NULL;
+    }
+    buf[*got] = '\0';
+    return buf;
 }
 
 int
 cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
 {
     struct cfg_parse p = { .cfg = cfg, .err = "" };
+    size_t got = 0;
+    char *buf = cfg_read(path, &got, err, errlen);
     int rc;
 
-    if (cfg_prescan(path, err, errlen) != 0)
+    if (buf == NULL)
         return -1;
-    rc = ini_parse(path, cfg_handler, &p);
-
-    if (rc == -1) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    if (cfg_prescan(path, buf, got, err, errlen) != 0) {
+        free(buf);
         return -1;
     }
+    rc = ini_parse_string(buf, cfg_handler, &p);
+    free(buf);
     if (rc == -2) {
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    if (rc > 0) {
+    if (rc != 0) {
         snprintf(err, errlen, "%s:%d: %s", path, rc, p.err[0] ? p.err : "syntax error");
         return -1;
     }
