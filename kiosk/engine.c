@@ -333,8 +333,8 @@ txn_save_unit(struct txn *t, store *st)
 static bool
 txn_findable(const struct txn *t)
 {
-    return t->order.id != 0 || t->order.operator_id[0] != '\0' ||
-           (t->def->holder_order && t->order.uscc[0] != '\0' && t->order.amount > 0);
+    return t->order.id != 0 || txn_get(t, "operator_id")[0] != '\0' ||
+           (t->def->holder_order && txn_get(t, "uscc")[0] != '\0' && strtol(txn_get(t, "amount"), NULL, 10) > 0);
 }
 
 bool
@@ -445,7 +445,7 @@ txn_pay(struct txn *t, store *st, const char *method, time_t now)
 
     if (st == NULL)
         return STORE_ERR_OPEN;
-    if (t->order.id == 0 && txn_get(t, "operator_id")[0] == '\0' && !(t->def->holder_order && *txn_get(t, "amount")))
+    if (!txn_findable(t))
         return STORE_ERR_NOT_FOUND; /* no order to pay yet */
     if (nothing && strtol(txn_get(t, "amount"), NULL, 10) != 0)
         return STORE_ERR_CONFLICT;  /* "free" only where the quote is 0 */
