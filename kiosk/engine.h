@@ -622,6 +622,12 @@ struct txn_key_view {
     int pin_left;               /* (servicing) PIN tries left before it locks; -1 unknown */
     char note_text[256];        /* the note with its details (a date ...), when set; else msg(note) */
 };
+/* The first inserted key, its certificate read (v->key, v->cert) and found
+ * in the records (*REC): true; else false with v->verdict KEY_NONE (no key,
+ * or pulled during the read) or KEY_REFUSED with v->note saying why (blank,
+ * unreadable, not in the records, records down). The servicing key page
+ * and 我的订单 start here. */
+bool txn_key_first_ours(const struct txn_env *env, struct txn_key_view *v, struct store_cert *rec);
 /* Look at the first inserted key for order T. */
 void txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
 /* Take key V for T: KEY_BLANK/WIPEABLE (WIPE agreed)/OURS_HALF set key_serial

@@ -269,41 +269,51 @@ txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool fi
 
 /* ---- the key page of the servicing transactions ---------------------------- */
 
-void
-txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+bool
+txn_key_first_ours(const struct txn_env *env, struct txn_key_view *v, struct store_cert *rec)
 {
     struct tok_key keys[8];
-    struct store_cert rec;
-    struct txn_pin_view pv;
     size_t n = 0;
-    enum key_event ev = svc_event(t);
     int rc;
 
     memset(v, 0, sizeof *v);
     v->cert_rc = TOK_ERR_NO_CERT;
     v->pin_left = -1;
     if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
-        return;
+        return false;
     v->key = keys[0];
     v->verdict = KEY_REFUSED;
     v->cert_rc = v->key.has_cert ? tok_read_cert(env->tok, v->key.serial, &v->cert) : TOK_ERR_NO_CERT;
     if (v->cert_rc == TOK_ERR_REMOVED || v->cert_rc == TOK_ERR_NO_KEY) {
         memset(v, 0, sizeof *v);
-        return;
+        return false;
     }
     if (v->cert_rc != TOK_OK) {
         v->note = v->cert_rc == TOK_ERR_NO_CERT ? M_KEYST_WHY_BLANK : txn_tok_msg(v->cert_rc);
-        return;
+        return false;
     }
     if (env->st == NULL) {
         v->note = M_TXN_DB_ERROR;
-        return;
+        return false;
     }
-    rc = store_cert_get(env->st, v->cert.serial_hex, &rec);
+    rc = store_cert_get(env->st, v->cert.serial_hex, rec);
     if (rc != STORE_OK) {
         v->note = rc == STORE_ERR_NOT_FOUND ? M_SVC_NOT_RECORDED : M_TXN_DB_ERROR;
-        return;
+        return false;
     }
+    return true;
+}
+
+void
+txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
+{
+    struct store_cert rec;
+    struct txn_pin_view pv;
+    enum key_event ev = svc_event(t);
+    int rc;
+
+    if (!txn_key_first_ours(env, v, &rec))
+        return;
     if ((rc = txn_pin_view(env, v->key.serial, &pv)) != STORE_OK) {
         v->note = M_TXN_DB_ERROR;
         return;

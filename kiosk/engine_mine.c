@@ -21,32 +21,21 @@
 void
 txn_holder_key(const struct txn_env *env, struct txn_holder *h)
 {
-    struct tok_key keys[8];
-    struct tok_cert c;
+    struct txn_key_view v;
     struct store_cert rec;
-    size_t n = 0;
-    int rc;
+    bool ours = txn_key_first_ours(env, &v, &rec);
 
     memset(h, 0, sizeof *h);
-    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
+    if (v.verdict == KEY_NONE)
         return;
     h->have_key = true;
-    snprintf(h->serial, sizeof h->serial, "%s", keys[0].serial);
-    rc = keys[0].has_cert ? tok_read_cert(env->tok, keys[0].serial, &c) : TOK_ERR_NO_CERT;
-    if (rc == TOK_ERR_REMOVED || rc == TOK_ERR_NO_KEY) {
-        memset(h, 0, sizeof *h);
+    snprintf(h->serial, sizeof h->serial, "%s", v.key.serial);
+    if (!ours) {
+        h->why = v.note != 0 ? v.note : M_KEYST_UNKNOWN;
         return;
     }
-    if (rc != TOK_OK) {
-        h->why = rc == TOK_ERR_NO_CERT ? M_KEYST_WHY_BLANK : txn_tok_msg(rc);
-        return;
-    }
-    if (env->st == NULL || (rc = store_cert_get(env->st, c.serial_hex, &rec)) != STORE_OK) {
-        h->why = env->st != NULL && rc == STORE_ERR_NOT_FOUND ? M_SVC_NOT_RECORDED : M_TXN_DB_ERROR;
-        return;
-    }
-    snprintf(h->uscc, sizeof h->uscc, "%s", c.uscc);
-    snprintf(h->company, sizeof h->company, "%s", c.holder);
+    snprintf(h->uscc, sizeof h->uscc, "%s", v.cert.uscc);
+    snprintf(h->company, sizeof h->company, "%s", v.cert.holder);
 }
 
 void
