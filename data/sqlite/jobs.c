@@ -156,27 +156,36 @@ static const char SQL_JOB_DUE[] = JOB_COLS "WHERE state = 0 AND next_try <= ? AN
 static const char SQL_JOB_RECENT[] = JOB_COLS "ORDER BY id DESC LIMIT ?";
 static const char SQL_JOB_OF_ORDER[] = JOB_COLS "WHERE order_id = ? AND doc = ? ORDER BY id DESC LIMIT 1";
 
-int
-store_job_of_order(store *st, int64_t order_id, const char *doc, struct store_job *out)
+/* Step S (bound) for one job into OUT: OK, NOT_FOUND (WHAT names it), or the failure. */
+static int
+job_one(store *st, sqlite3_stmt *s, struct store_job *out, const char *what)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_OF_ORDER);
-    int rc;
+    int rc = sqlite3_step(s);
 
-    if (s == NULL)
-        return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, order_id);
-    sqlite3_bind_text(s, 2, doc, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         job_row(s, out);
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return STORE_OK;
     if (rc == SQLITE_DONE) {
-        st_detail(st, "order %lld: no %s printed", (long long)order_id, doc);
+        st_detail(st, "%s: not found", what);
         return STORE_ERR_NOT_FOUND;
     }
-    return st_fail(st, rc, "job: of order");
+    return st_fail(st, rc, "job: read");
+}
+
+int
+store_job_of_order(store *st, int64_t order_id, const char *doc, struct store_job *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_OF_ORDER);
+    char what[96];
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, order_id);
+    sqlite3_bind_text(s, 2, doc, -1, SQLITE_STATIC);
+    snprintf(what, sizeof what, "order %lld: a printed %s", (long long)order_id, doc);
+    return job_one(st, s, out, what);
 }
 
 void
@@ -204,22 +213,13 @@ int
 store_job_get(store *st, int64_t id, struct store_job *out)
 {
     sqlite3_stmt *s = st_prep(st, SQL_JOB_GET);
-    int rc;
+    char what[48];
 
     if (s == NULL)
         return STORE_ERR_IO;
     sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        job_row(s, out);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return STORE_OK;
-    if (rc == SQLITE_DONE) {
-        st_detail(st, "job %lld: not found", (long long)id);
-        return STORE_ERR_NOT_FOUND;
-    }
-    return st_fail(st, rc, "job: get");
+    snprintf(what, sizeof what, "job %lld", (long long)id);
+    return job_one(st, s, out, what);
 }
 
 static const char SQL_JOB_PDF[] = "SELECT pdf FROM jobs WHERE id = ?";
