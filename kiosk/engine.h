@@ -616,6 +616,7 @@ struct txn_key_view {
     struct tok_key key;
     struct tok_cert cert;       /* what it holds (cert_rc TOK_OK / FOREIGN) */
     int cert_rc;
+    bool has_cert;              /* a certificate object is on the key (cert_rc is not TOK_ERR_NO_CERT) */
     enum msg_id note;           /* why TAKEN (records down) or REFUSED, 0 else */
     bool known;                 /* (servicing) the records know the key */
     enum key_state state;       /* (servicing) its state in the records */

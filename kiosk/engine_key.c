@@ -283,7 +283,8 @@ txn_key_first_ours(const struct txn_env *env, struct txn_key_view *v, struct sto
         return false;
     v->key = keys[0];
     v->verdict = KEY_REFUSED;
-    v->cert_rc = v->key.has_cert ? tok_read_cert(env->tok, v->key.serial, &v->cert) : TOK_ERR_NO_CERT;
+    v->cert_rc = tok_read_cert(env->tok, v->key.serial, &v->cert);
+    v->has_cert = v->cert_rc != TOK_ERR_NO_CERT;
     if (v->cert_rc == TOK_ERR_REMOVED || v->cert_rc == TOK_ERR_NO_KEY) {
         memset(v, 0, sizeof *v);
         return false;

@@ -293,15 +293,16 @@ txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
             return;
         }
     }
-    if (!v->key.has_cert) {
-        v->verdict = KEY_BLANK;
-        return;
-    }
     v->cert_rc = tok_read_cert(env->tok, v->key.serial, &v->cert);
     if (v->cert_rc == TOK_ERR_REMOVED || v->cert_rc == TOK_ERR_NO_KEY) {
         memset(v, 0, sizeof *v);
         return;
     }
+    if (v->cert_rc == TOK_ERR_NO_CERT) {
+        v->verdict = KEY_BLANK;
+        return;
+    }
+    v->has_cert = true;
     if (v->cert_rc == TOK_OK && cert_pending(t) && strcmp(v->cert.serial_hex, txn_get(t, "cert_serial")) == 0 &&
         strcmp(v->key.serial, txn_get(t, "key_serial")) == 0 && !fx_is(t, "fx_cert", "bad") &&
         (txn_get(t, "cert_fpr")[0] == '\0' || strcmp(v->cert.fpr, txn_get(t, "cert_fpr")) == 0)) {
@@ -389,14 +390,14 @@ txn_new_init_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
         return r->store_rc = rc, RUN_STORE;
     if ((rc = txn_new_void_cert(t, env, "key re-initialised")) == STORE_OK) {
         char detail[200];
-        txn_set(t, "fx_key", v.key.has_cert ? "wipe" : "init");
+        txn_set(t, "fx_key", v.has_cert ? "wipe" : "init");
         rc = txn_save(t, env->st);
         /* the wipe and the SO initialisation, audited with their intent */
         snprintf(detail, sizeof detail, "order=%s key=%s wipe=%d so_pin=derived", t->order.number, serial,
-                 v.key.has_cert ? 1 : 0);
+                 v.has_cert ? 1 : 0);
         if (rc == STORE_OK)
             rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window,
-                             v.key.has_cert ? "key.wipe" : "key.init", detail);
+                             v.has_cert ? "key.wipe" : "key.init", detail);
     }
     if (rc == STORE_OK)
         rc = store_commit(env->st);
@@ -405,10 +406,10 @@ txn_new_init_stage(struct txn *t, const struct txn_env *env, struct txn_run *r)
     if (rc != STORE_OK)
         return r->store_rc = rc, RUN_STORE;
     /* One token initialisation erases everything (when agreed) and sets the PINs. */
-    rc = tok_init_key(env->tok, serial, label, t->pin, v.key.has_cert || wipe);
+    rc = tok_init_key(env->tok, serial, label, t->pin, v.has_cert || wipe);
     if (rc != TOK_OK)
         return r->tok_rc = rc, RUN_TOKEN;
-    if (v.key.has_cert)
+    if (v.has_cert)
         txn_fault("wipe");
     txn_fault("init");
     if ((rc = txn_mark(t, env->st, "fx_key", "ready")) != STORE_OK)

@@ -21,28 +21,45 @@
 
 #define TOK_MASTER_LABEL "kiosk-master"
 
-static PKCS11_SLOT *
+struct tok_slot *
 tok_hsm_slot(tok_ctx *ctx)
 {
     if (ctx->hsm_serial[0] != '\0') {
-        PKCS11_SLOT *s = tok_find_slot(ctx, ctx->hsm_serial);
+        struct tok_slot *s = tok_find_slot(ctx, ctx->hsm_serial);
         if (s != NULL)
             return s;
     }
     return tok_find_label(ctx, TOK_HSM_LABEL);
 }
 
+/* Our raw session on the HSM, opened once (after the login) and kept until the next refresh. */
+static int
+tok_hsm_session(tok_ctx *ctx, CK_SESSION_HANDLE *s)
+{
+    int rc = tok_hsm_login(ctx);
+
+    if (rc != TOK_OK)
+        return rc;
+    if (ctx->hsm_s == CK_INVALID_HANDLE && tok_raw_session(ctx, tok_hsm_slot(ctx), &ctx->hsm_s) != TOK_OK) {
+        ctx->hsm_s = CK_INVALID_HANDLE;
+        return TOK_ERR_HSM;
+    }
+    *s = ctx->hsm_s;
+    return TOK_OK;
+}
+
 /* Log in to the HSM as user with the PIN from ctx->hsm_pin_file (once per enumeration). */
 int
 tok_hsm_login(tok_ctx *ctx)
 {
+    struct tok_slot *ts = tok_hsm_slot(ctx);
     PKCS11_SLOT *slot;
     char pin[128];
     int logged = 0, rc;
 
     if (ctx->hsm_logged_in)
         return TOK_OK;
-    slot = tok_hsm_slot(ctx);
+    slot = tok_p11_slot(ctx, &ts);
     if (slot == NULL)
         return tok_fail(ctx, TOK_ERR_HSM, "no HSM token (serial '%s', label %s)", ctx->hsm_serial, TOK_HSM_LABEL);
     if (tok_read_secret(ctx->hsm_pin_file, pin, sizeof pin) != 0)
@@ -109,23 +126,20 @@ tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
         { CKA_LABEL, (void *)TOK_MASTER_LABEL, strlen(TOK_MASTER_LABEL) },
     };
     CK_RV rv;
-    int rc = tok_hsm_login(ctx), found;
+    int rc = tok_hsm_session(ctx, &s), found;
 
     *created = false;
     if (rc != TOK_OK)
         return rc;
-    if ((rc = tok_raw_session(ctx, tok_hsm_slot(ctx), &s)) != TOK_OK)
-        return TOK_ERR_HSM;
     found = tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h);
     if (found == 0) {
         rv = ctx->fl->C_GenerateKey(s, &mech, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
-        if (rv != CKR_OK) {
-            ctx->fl->C_CloseSession(s);
+        if (rv != CKR_OK)
             return tok_fail(ctx, TOK_ERR_HSM, "C_GenerateKey (master secret): 0x%lx", (unsigned long)rv);
-        }
         *created = true;
     }
-    ctx->fl->C_CloseSession(s);
+    if (found >= 0)
+        ctx->master_h = h;
     return found < 0 ? tok_fail(ctx, TOK_ERR_HSM, "C_FindObjects on the HSM failed") : TOK_OK;
 }
 
@@ -141,25 +155,34 @@ tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
     CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
     unsigned char mac[32];
     CK_ULONG mlen = sizeof mac;
-    CK_RV rv;
-    int rc = tok_hsm_login(ctx);
+    CK_RV rv = CKR_OK;
+    int rc, attempt;
     size_t i;
 
-    if (rc != TOK_OK)
-        return rc;
     if (n < 25)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "SO PIN buffer too small");
-    if (tok_raw_session(ctx, tok_hsm_slot(ctx), &s) != TOK_OK)
-        return TOK_ERR_HSM;
-    if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1) {
-        ctx->fl->C_CloseSession(s);
-        return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
+    /* The session and the master secret's handle are kept: two calls a key.
+     * A session the HSM lost (restarted, pulled) is found again once. */
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (attempt > 0 && tok_refresh(ctx) != TOK_OK)
+            break;
+        if ((rc = tok_hsm_session(ctx, &s)) != TOK_OK)
+            return rc;
+        if (ctx->master_h == CK_INVALID_HANDLE) {
+            if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1)
+                continue;
+            ctx->master_h = h;
+        }
+        mlen = sizeof mac;
+        rv = ctx->fl->C_SignInit(s, &mech, ctx->master_h);
+        if (rv == CKR_OK)
+            rv = ctx->fl->C_Sign(s, (CK_BYTE_PTR)serial, strlen(serial), mac, &mlen);
+        if (rv == CKR_OK)
+            break;
     }
-    rv = ctx->fl->C_SignInit(s, &mech, h);
-    if (rv == CKR_OK)
-        rv = ctx->fl->C_Sign(s, (CK_BYTE_PTR)serial, strlen(serial), mac, &mlen);
-    ctx->fl->C_CloseSession(s);
-    if (rv != CKR_OK)
+    if (ctx->master_h == CK_INVALID_HANDLE)
+        return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
+    if (rv != CKR_OK || attempt == 2)
         return tok_fail(ctx, TOK_ERR_HSM, "HMAC in the HSM: 0x%lx", (unsigned long)rv);
     for (i = 0; i < 12; i++)
         snprintf(pin + 2 * i, n - 2 * i, "%02x", mac[i]);
@@ -175,8 +198,8 @@ tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
  * destroyable (CKA_MODIFIABLE, CKA_COPYABLE, CKA_DESTROYABLE false).
  */
 int
-tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
-           const unsigned char *id, size_t idlen, unsigned flags)
+tok_genkey(tok_ctx *ctx, CK_SESSION_HANDLE s, const char *algo, const char *label,
+           const unsigned char *id, size_t idlen, unsigned flags, CK_OBJECT_HANDLE *hpub, CK_OBJECT_HANDLE *hpriv)
 {
     static const CK_BYTE p256_oid[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
     static const CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
@@ -206,22 +229,17 @@ tok_genkey(tok_ctx *ctx, PKCS11_SLOT *slot, const char *algo, const char *label,
         { CKA_MODIFIABLE, &f, sizeof f }, { CKA_COPYABLE, &f, sizeof f }, { CKA_DESTROYABLE, &f, sizeof f },
     };
     CK_ULONG npriv = sizeof priv / sizeof priv[0] - ((flags & TOK_GEN_SEALED) ? 0 : 3);
-    CK_OBJECT_HANDLE hpub, hpriv;
-    CK_SESSION_HANDLE s;
     CK_RV rv;
     int rc;
 
     if (!ec && strcmp(algo, "rsa2048") != 0)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "unknown key algorithm '%s' (rsa2048|p256)", algo);
-    if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
-        return rc;
     if (ec)
         rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_ec, sizeof pub_ec / sizeof pub_ec[0],
-                                        priv, npriv, &hpub, &hpriv);
+                                        priv, npriv, hpub, hpriv);
     else
         rv = ctx->fl->C_GenerateKeyPair(s, &mech, pub_rsa, sizeof pub_rsa / sizeof pub_rsa[0],
-                                        priv, npriv, &hpub, &hpriv);
-    ctx->fl->C_CloseSession(s);
+                                        priv, npriv, hpub, hpriv);
     if (rv != CKR_OK) {
         rc = tok_ckr_status(rv);
         return tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_INTERNAL,
@@ -267,22 +285,42 @@ tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created)
 {
     static const unsigned char id[] = { 'C', 'A', '0', '1' };
     EVP_PKEY *k;
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE hpub, hpriv;
     int rc = tok_hsm_login(ctx);
 
     *created = false;
     if (rc != TOK_OK)
         return rc;
-    k = tok_key_by_label(tok_hsm_slot(ctx)->token, ctx->ca_key_label);
+    k = tok_key_by_label(tok_hsm_slot(ctx)->p11->token, ctx->ca_key_label);
     if (k != NULL) {
         EVP_PKEY_free(k);
         return TOK_OK;
     }
     ERR_clear_error();
-    rc = tok_genkey(ctx, tok_hsm_slot(ctx), "p256", ctx->ca_key_label, id, sizeof id, TOK_GEN_SEALED);
+    if ((rc = tok_hsm_session(ctx, &s)) != TOK_OK)
+        return rc;
+    rc = tok_genkey(ctx, s, "p256", ctx->ca_key_label, id, sizeof id, TOK_GEN_SEALED, &hpub, &hpriv);
     if (rc != TOK_OK)
         return tok_fail(ctx, TOK_ERR_HSM, "CA key generation in the HSM failed: %s", ctx->detail);
     *created = true;
     return TOK_OK;
+}
+
+int
+tok_hsm_ready(tok_ctx *ctx)
+{
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE h;
+    EVP_PKEY *k;
+    int rc = tok_ca_key(ctx, &k);
+
+    if (rc == TOK_OK && (rc = tok_hsm_session(ctx, &s)) == TOK_OK && ctx->master_h == CK_INVALID_HANDLE) {
+        if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1)
+            return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
+        ctx->master_h = h;
+    }
+    return rc;
 }
 
 /* The CA private key in the HSM (borrowed: valid until the next refresh). */
@@ -295,7 +333,7 @@ tok_ca_key(tok_ctx *ctx, EVP_PKEY **out)
     if (ctx->ca_key == NULL) {
         if ((rc = tok_hsm_login(ctx)) != TOK_OK)
             return rc;
-        ctx->ca_key = tok_key_by_label(tok_hsm_slot(ctx)->token, ctx->ca_key_label);
+        ctx->ca_key = tok_key_by_label(tok_hsm_slot(ctx)->p11->token, ctx->ca_key_label);
         if (ctx->ca_key == NULL)
             return tok_fail(ctx, TOK_ERR_HSM, "no CA key labelled '%s' in the HSM", ctx->ca_key_label);
     }

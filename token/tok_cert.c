@@ -101,47 +101,58 @@ tok_cert_describe(tok_ctx *ctx, X509 *x, struct tok_cert *out)
 }
 
 /*
- * Read the DER of the first certificate object on SLOT (raw, from the token).
- * Returns TOK_OK with *der (OPENSSL_malloc'd), TOK_ERR_NO_CERT or an error.
+ * The DER of the first certificate object on the key of session S (raw,
+ * from the token): TOK_OK with *der (OPENSSL_malloc'd) and, when H is not
+ * NULL, its handle; TOK_ERR_NO_CERT; or an error. Four calls: the search
+ * and one read of the value (a second only for a certificate over 8 KB).
  */
 int
-tok_raw_cert_der(tok_ctx *ctx, PKCS11_SLOT *slot, unsigned char **der, size_t *len)
+tok_raw_cert_der_s(tok_ctx *ctx, CK_SESSION_HANDLE s, unsigned char **der, size_t *len, CK_OBJECT_HANDLE *h)
+{
+    CK_OBJECT_HANDLE obj;
+    CK_ATTRIBUTE v = { CKA_VALUE, NULL, 8192 };
+    CK_RV rv;
+    int found = tok_raw_find_id(ctx, s, CKO_CERTIFICATE, NULL, 0, &obj);
+
+    *der = NULL;
+    if (found < 0)
+        return found;
+    if (found == 0)
+        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate object");
+    if ((v.pValue = OPENSSL_malloc(v.ulValueLen)) == NULL)
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "out of memory");
+    rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+    if (rv == CKR_BUFFER_TOO_SMALL) {
+        OPENSSL_free(v.pValue);
+        v.pValue = NULL;
+        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+        if (rv == CKR_OK && (v.pValue = OPENSSL_malloc(v.ulValueLen ? v.ulValueLen : 1)) != NULL)
+            rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+    }
+    if (rv != CKR_OK || v.pValue == NULL) {
+        OPENSSL_free(v.pValue);
+        return tok_rv_fail(ctx, rv, "read certificate");
+    }
+    *der = v.pValue;
+    *len = v.ulValueLen;
+    if (h != NULL)
+        *h = obj;
+    return TOK_OK;
+}
+
+/* The same on a session of its own on SLOT: six calls. */
+int
+tok_raw_cert_der(tok_ctx *ctx, const struct tok_slot *slot, unsigned char **der, size_t *len)
 {
     CK_SESSION_HANDLE s;
-    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls } };
-    CK_OBJECT_HANDLE obj;
-    CK_ULONG found = 0;
-    CK_ATTRIBUTE v = { CKA_VALUE, NULL, 0 };
-    CK_RV rv;
     int rc = tok_raw_session(ctx, slot, &s);
 
     *der = NULL;
     if (rc != TOK_OK)
         return rc;
-    rv = ctx->fl->C_FindObjectsInit(s, q, 1);
-    if (rv == CKR_OK) {
-        rv = ctx->fl->C_FindObjects(s, &obj, 1, &found);
-        ctx->fl->C_FindObjectsFinal(s);
-    }
-    if (rv == CKR_OK && found == 0) {
-        ctx->fl->C_CloseSession(s);
-        return tok_fail(ctx, TOK_ERR_NO_CERT, "no certificate object");
-    }
-    if (rv == CKR_OK)
-        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
-    if (rv == CKR_OK && (v.pValue = OPENSSL_malloc(v.ulValueLen ? v.ulValueLen : 1)) != NULL)
-        rv = ctx->fl->C_GetAttributeValue(s, obj, &v, 1);
+    rc = tok_raw_cert_der_s(ctx, s, der, len, NULL);
     ctx->fl->C_CloseSession(s);
-    if (rv != CKR_OK) {
-        OPENSSL_free(v.pValue);
-        rc = tok_ckr_status(rv);
-        return tok_fail(ctx, rc == TOK_ERR_REMOVED ? rc : TOK_ERR_INTERNAL, "read certificate: 0x%lx",
-                        (unsigned long)rv);
-    }
-    *der = v.pValue;
-    *len = v.ulValueLen;
-    return TOK_OK;
+    return rc;
 }
 
 static void
@@ -154,7 +165,7 @@ tok_step(tok_ctx *ctx, int step)
 int
 tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     unsigned char *der = NULL;
     const unsigned char *p;
     size_t len = 0;
@@ -162,14 +173,8 @@ tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out)
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!tok_is_present(ctx, serial))
-        return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    slot = tok_find_slot(ctx, serial);
-    if (slot == NULL) {
-        /* A token initialised since our last enumeration. */
-        if (tok_refresh(ctx) != TOK_OK || (slot = tok_find_slot(ctx, serial)) == NULL)
-            return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
-    }
+    if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
+        return rc;
     tok_step(ctx, 1);
     rc = tok_raw_cert_der(ctx, slot, &der, &len);
     tok_step(ctx, 2);

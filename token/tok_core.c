@@ -117,10 +117,107 @@ tok_ckr_status(CK_RV rv)
     }
 }
 
+/* A failed call RV as a status: a key gone is TOK_ERR_REMOVED, anything else TOK_ERR_INTERNAL. */
+int
+tok_rv_fail(tok_ctx *ctx, CK_RV rv, const char *what)
+{
+    return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL, "%s: 0x%lx",
+                    what, (unsigned long)rv);
+}
+
+/* The table from libp11's enumeration (no call: libp11 read the slots). */
+void
+tok_slots_from_p11(tok_ctx *ctx)
+{
+    unsigned int i;
+
+    ctx->ntab = 0;
+    for (i = 0; i < ctx->nslots && ctx->ntab < TOK_SLOTS_MAX; i++) {
+        PKCS11_SLOT *p = &ctx->slots[i];
+        struct tok_slot *t = &ctx->tab[ctx->ntab++];
+        memset(t, 0, sizeof *t);
+        t->id = PKCS11_get_slotid_from_slot(p);
+        t->p11 = p;
+        if (p->token == NULL)
+            continue;
+        t->token = true;
+        t->initialized = p->token->initialized != 0;
+        t->user_pin_set = p->token->userPinSet != 0;
+        tok_trim(t->serial, sizeof t->serial, p->token->serialnr);
+        tok_trim(t->label, sizeof t->label, p->token->label);
+    }
+}
+
+/* Read SLOT's token again: one C_GetTokenInfo. TOK_ERR_REMOVED when it holds none now. */
+int
+tok_slot_read(tok_ctx *ctx, struct tok_slot *slot)
+{
+    CK_TOKEN_INFO ti;
+    char buf[TOK_SERIAL_MAX > 33 ? TOK_SERIAL_MAX : 33];
+    CK_RV rv = ctx->fl->C_GetTokenInfo(slot->id, &ti);
+
+    if (rv != CKR_OK) {
+        slot->token = slot->initialized = slot->user_pin_set = false;
+        slot->serial[0] = slot->label[0] = '\0';
+        return tok_rv_fail(ctx, rv, "C_GetTokenInfo");
+    }
+    slot->token = true;
+    slot->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
+    slot->user_pin_set = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
+    slot->max_pin = ti.ulMaxPinLen;
+    memcpy(buf, ti.serialNumber, sizeof ti.serialNumber);
+    buf[sizeof ti.serialNumber] = '\0';
+    tok_trim(slot->serial, sizeof slot->serial, buf);
+    memcpy(buf, ti.label, sizeof ti.label);
+    buf[sizeof ti.label] = '\0';
+    tok_trim(slot->label, sizeof slot->label, buf);
+    return TOK_OK;
+}
+
 /*
- * Forget every libp11 handle and enumerate again: the only safe way to see
- * tokens initialised since, and objects deleted since (libp11 caches them).
- * Closes every session, so the HSM and all keys are logged out afterwards.
+ * A key the table does not know (initialised since, or a reader's new
+ * slot): the module's slot list (no token reached), then C_GetTokenInfo for
+ * the slots that are new or held no initialised token. Slots known
+ * initialised are not asked again.
+ */
+int
+tok_slots_rescan(tok_ctx *ctx)
+{
+    CK_SLOT_ID ids[TOK_SLOTS_MAX];
+    CK_ULONG n = TOK_SLOTS_MAX, i;
+    struct tok_slot now[TOK_SLOTS_MAX];
+    unsigned int j, m = 0;
+    CK_RV rv = ctx->fl->C_GetSlotList(CK_FALSE, ids, &n);
+
+    if (rv != CKR_OK)
+        return tok_fail(ctx, TOK_ERR_MODULE, "C_GetSlotList: 0x%lx", (unsigned long)rv);
+    for (i = 0; i < n; i++) {
+        struct tok_slot *old = NULL;
+        for (j = 0; j < ctx->ntab; j++)
+            if (ctx->tab[j].id == ids[i])
+                old = &ctx->tab[j];
+        if (old != NULL)
+            now[m] = *old;
+        else {
+            memset(&now[m], 0, sizeof now[m]);
+            now[m].id = ids[i];
+        }
+        if (old == NULL || !old->initialized)
+            (void)tok_slot_read(ctx, &now[m]);
+        m++;
+    }
+    memcpy(ctx->tab, now, m * sizeof now[0]);
+    ctx->ntab = m;
+    ctx->detail[0] = '\0';
+    return TOK_OK;
+}
+
+/*
+ * Forget every libp11 handle and enumerate again: the only safe way for
+ * libp11 to see tokens initialised since, and objects deleted since (it
+ * caches them). Closes every session, so the HSM and all keys are logged
+ * out afterwards. Only provisioning and the HSM's own recovery need it: an
+ * operation on a UKey reads its one slot (tok_slot_read).
  */
 int
 tok_refresh(tok_ctx *ctx)
@@ -128,72 +225,79 @@ tok_refresh(tok_ctx *ctx)
     EVP_PKEY_free(ctx->ca_key);
     ctx->ca_key = NULL;
     ctx->hsm_logged_in = false;
+    ctx->hsm_s = CK_INVALID_HANDLE;     /* closed with every session of the slot */
+    ctx->master_h = CK_INVALID_HANDLE;
     if (ctx->slots != NULL)
         PKCS11_release_all_slots(ctx->p11, ctx->slots, ctx->nslots);
     ctx->slots = NULL;
     ctx->nslots = 0;
+    ctx->ntab = 0;
     if (PKCS11_enumerate_slots(ctx->p11, &ctx->slots, &ctx->nslots) != 0) {
         ctx->slots = NULL;
         ctx->nslots = 0;
         return tok_fail(ctx, TOK_ERR_MODULE, "enumerate slots failed");
     }
+    tok_slots_from_p11(ctx);
     ERR_clear_error();
     return TOK_OK;
 }
 
 PKCS11_SLOT *
+tok_p11_slot(tok_ctx *ctx, struct tok_slot **slot)
+{
+    char serial[TOK_SERIAL_MAX];
+
+    if (*slot == NULL)
+        return NULL;
+    if ((*slot)->p11 != NULL)
+        return (*slot)->p11;
+    snprintf(serial, sizeof serial, "%s", (*slot)->serial);
+    if (tok_refresh(ctx) != TOK_OK || (*slot = tok_find_slot(ctx, serial)) == NULL)
+        return NULL;
+    return (*slot)->p11;
+}
+
+struct tok_slot *
 tok_find_slot(tok_ctx *ctx, const char *serial)
 {
     unsigned int i;
-    char s[TOK_SERIAL_MAX];
 
-    for (i = 0; i < ctx->nslots; i++) {
-        PKCS11_TOKEN *t = ctx->slots[i].token;
-        if (t == NULL || !t->initialized)
-            continue;
-        tok_trim(s, sizeof s, t->serialnr);
-        if (strcmp(s, serial) == 0)
-            return &ctx->slots[i];
-    }
+    for (i = 0; i < ctx->ntab; i++)
+        if (ctx->tab[i].token && ctx->tab[i].initialized && strcmp(ctx->tab[i].serial, serial) == 0)
+            return &ctx->tab[i];
     return NULL;
 }
 
-PKCS11_SLOT *
+struct tok_slot *
 tok_find_label(tok_ctx *ctx, const char *label)
 {
     unsigned int i;
-    char l[33];
 
-    for (i = 0; i < ctx->nslots; i++) {
-        PKCS11_TOKEN *t = ctx->slots[i].token;
-        if (t == NULL || !t->initialized)
-            continue;
-        tok_trim(l, sizeof l, t->label);
-        if (strcmp(l, label) == 0)
-            return &ctx->slots[i];
-    }
+    for (i = 0; i < ctx->ntab; i++)
+        if (ctx->tab[i].token && ctx->tab[i].initialized && strcmp(ctx->tab[i].label, label) == 0)
+            return &ctx->tab[i];
     return NULL;
 }
 
-PKCS11_SLOT *
+struct tok_slot *
 tok_find_free(tok_ctx *ctx)
 {
     unsigned int i;
 
-    for (i = 0; i < ctx->nslots; i++)
-        if (ctx->slots[i].token != NULL && !ctx->slots[i].token->initialized)
-            return &ctx->slots[i];
+    for (i = 0; i < ctx->ntab; i++)
+        if (ctx->tab[i].token && !ctx->tab[i].initialized)
+            return &ctx->tab[i];
     return NULL;
 }
 
-/* Slot of a present key SERIAL, refreshing once if it is not known yet. */
+/* Slot of a present key SERIAL, asking the module once if the table does not know it. */
 int
-tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
+tok_present_slot(tok_ctx *ctx, const char *serial, struct tok_slot **slot)
 {
     if (!tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
     *slot = tok_find_slot(ctx, serial);
-    if (*slot == NULL && tok_refresh(ctx) == TOK_OK)
+    if (*slot == NULL && tok_slots_rescan(ctx) == TOK_OK)
         *slot = tok_find_slot(ctx, serial);
     if (*slot == NULL)
         return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
@@ -202,14 +306,43 @@ tok_present_slot(tok_ctx *ctx, const char *serial, PKCS11_SLOT **slot)
 
 /* A raw read-write session on SLOT; the caller closes it with C_CloseSession. */
 int
-tok_raw_session(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE *out)
+tok_raw_session(tok_ctx *ctx, const struct tok_slot *slot, CK_SESSION_HANDLE *out)
 {
-    CK_RV rv = ctx->fl->C_OpenSession(PKCS11_get_slotid_from_slot(slot),
-                                      CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, out);
+    CK_RV rv = ctx->fl->C_OpenSession(slot->id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, out);
+
     if (rv != CKR_OK)
-        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
-                        "C_OpenSession: 0x%lx", (unsigned long)rv);
+        return tok_rv_fail(ctx, rv, "C_OpenSession");
     return TOK_OK;
+}
+
+long
+tok_raw_attr(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, void *buf, size_t n)
+{
+    CK_ATTRIBUTE a = { type, buf, n };
+    CK_RV rv = ctx->fl->C_GetAttributeValue(s, h, &a, 1);
+
+    if (rv != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen > n) {
+        tok_rv_fail(ctx, rv == CKR_OK ? CKR_BUFFER_TOO_SMALL : rv, "C_GetAttributeValue");
+        return -1;
+    }
+    return (long)a.ulValueLen;
+}
+
+int
+tok_raw_find_id(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const unsigned char *id, size_t idlen,
+                CK_OBJECT_HANDLE *h)
+{
+    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, idlen } };
+    CK_ULONG found = 0;
+    CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, idlen > 0 ? 2 : 1);
+
+    if (rv == CKR_OK) {
+        rv = ctx->fl->C_FindObjects(s, h, 1, &found);
+        ctx->fl->C_FindObjectsFinal(s);
+    }
+    if (rv != CKR_OK)
+        return tok_rv_fail(ctx, rv, "C_FindObjects");
+    return found > 0 ? 1 : 0;
 }
 
 const char *
@@ -226,17 +359,13 @@ tok_set_step_hook(tok_ctx *ctx, tok_step_fn fn, void *arg)
 }
 
 bool
-tok_is_hsm(const tok_ctx *ctx, const PKCS11_SLOT *slot)
+tok_is_hsm(const tok_ctx *ctx, const struct tok_slot *slot)
 {
-    char s[TOK_SERIAL_MAX], l[33];
-
-    if (slot->token == NULL)
+    if (!slot->token)
         return false;
-    tok_trim(s, sizeof s, slot->token->serialnr);
-    tok_trim(l, sizeof l, slot->token->label);
-    if (ctx->hsm_serial[0] != '\0' && strcmp(s, ctx->hsm_serial) == 0)
+    if (ctx->hsm_serial[0] != '\0' && strcmp(slot->serial, ctx->hsm_serial) == 0)
         return true;
-    return strcmp(l, TOK_HSM_LABEL) == 0;
+    return strcmp(slot->label, TOK_HSM_LABEL) == 0;
 }
 
 static int
@@ -285,10 +414,9 @@ tok_is_present(tok_ctx *ctx, const char *serial)
     char path[600];
 
     if (ctx->ports_dir[0] == '\0') {
-        PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
+        struct tok_slot *slot = tok_find_slot(ctx, serial);
         CK_TOKEN_INFO ti;
-        return slot != NULL &&
-               ctx->fl->C_GetTokenInfo(PKCS11_get_slotid_from_slot(slot), &ti) == CKR_OK;
+        return slot != NULL && ctx->fl->C_GetTokenInfo(slot->id, &ti) == CKR_OK;
     }
     if (strchr(serial, '/') != NULL || serial[0] == '.' || serial[0] == '\0')
         return false;

@@ -99,6 +99,8 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
         snprintf(err, errlen, "%s: %s", module, strerror(ENOMEM));
         return TOK_ERR_INTERNAL;
     }
+    ctx->hsm_s = CK_INVALID_HANDLE;
+    ctx->master_h = CK_INVALID_HANDLE;
     snprintf(ctx->module, sizeof ctx->module, "%s", module);
     snprintf(ctx->ports_dir, sizeof ctx->ports_dir, "%s", ports_dir ? ports_dir : "");
     snprintf(ctx->hsm_serial, sizeof ctx->hsm_serial, "%s", hsm_serial ? hsm_serial : "");
@@ -148,6 +150,7 @@ tok_open(tok_ctx **out, const char *module, const char *ports_dir,
         tok_close(ctx);
         return TOK_ERR_MODULE;
     }
+    tok_slots_from_p11(ctx);
     if (ca_cert != NULL && ca_cert[0] != '\0')
         ctx->ca = tok_load_pem(ca_cert);   /* missing CA: issued_by_ca stays false */
     if (ctx->ports_dir[0] != '\0')

@@ -33,41 +33,35 @@ tok_pin_policy(const char *pin)
     return TOK_OK;
 }
 
+/* The user login on session S, with the token's exact answer (wrong PIN, locked, removed). */
 int
-tok_user_login(tok_ctx *ctx, PKCS11_SLOT *slot, const char *pin, CK_SESSION_HANDLE *s)
+tok_login_on(tok_ctx *ctx, CK_SESSION_HANDLE s, const char *pin)
 {
-    CK_RV rv;
-    int rc;
+    CK_RV rv = ctx->fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
 
-    /* libp11's session first: opening it closes every session on the key
-     * (and logs the key out), so a login before it would be thrown away. */
-    if (PKCS11_open_session(slot, 1) != 0)
-        return tok_fail(ctx, TOK_ERR_INTERNAL, "libp11 session failed");
-    if ((rc = tok_raw_session(ctx, slot, s)) != TOK_OK)
-        return rc;
-    /* the one login that checks the PIN: raw, for the token's exact answer;
-     * the login state is the key's, so libp11's session shares it */
-    rv = ctx->fl->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
-    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-        ctx->fl->C_CloseSession(*s);
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
         return tok_fail(ctx, tok_ckr_status(rv), "user login refused: 0x%lx", (unsigned long)rv);
-    }
-    if (PKCS11_login(slot, 0, pin) != 0) {
-        ctx->fl->C_Logout(*s);
-        ctx->fl->C_CloseSession(*s);
-        return tok_fail(ctx, TOK_ERR_INTERNAL, "libp11 login failed");
-    }
-    ERR_clear_error();
     return TOK_OK;
 }
 
-void
-tok_user_logout(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE s)
+/* A read-write session on SLOT logged in as the user: two calls. */
+int
+tok_user_login(tok_ctx *ctx, const struct tok_slot *slot, const char *pin, CK_SESSION_HANDLE *s)
 {
-    PKCS11_logout(slot);
-    ctx->fl->C_Logout(s);
+    int rc = tok_raw_session(ctx, slot, s);
+
+    if (rc != TOK_OK)
+        return rc;
+    if ((rc = tok_login_on(ctx, *s, pin)) != TOK_OK)
+        ctx->fl->C_CloseSession(*s);
+    return rc;
+}
+
+/* Closing the key's last session logs it out (PKCS#11 v2.40, 5.6): one call. */
+void
+tok_user_logout(tok_ctx *ctx, CK_SESSION_HANDLE s)
+{
     ctx->fl->C_CloseSession(s);
-    ERR_clear_error();
 }
 
 /*
@@ -77,21 +71,21 @@ tok_user_logout(tok_ctx *ctx, PKCS11_SLOT *slot, CK_SESSION_HANDLE s)
  * soft token takes 8). Stored nowhere; the caller cleanses SOPIN.
  */
 static int
-tok_key_so_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, char *sopin, size_t n)
+tok_key_so_pin(tok_ctx *ctx, struct tok_slot *slot, char *sopin, size_t n)
 {
-    CK_TOKEN_INFO ti;
-    int rc = tok_hsm_diversify(ctx, serial, sopin, n);
+    int rc = tok_hsm_diversify(ctx, slot->serial, sopin, n);
 
-    if (rc == TOK_OK && ctx->fl->C_GetTokenInfo(id, &ti) == CKR_OK && ti.ulMaxPinLen >= 4 &&
-        ti.ulMaxPinLen < strlen(sopin))
-        sopin[ti.ulMaxPinLen] = '\0';
+    if (rc == TOK_OK && slot->max_pin == 0)
+        (void)tok_slot_read(ctx, slot);     /* the limit, read once */
+    if (rc == TOK_OK && slot->max_pin >= 4 && slot->max_pin < strlen(sopin))
+        sopin[slot->max_pin] = '\0';
     return rc;
 }
 
 int
 tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     CK_SESSION_HANDLE s;
     CK_RV rv;
     int rc = tok_present_slot(ctx, serial, &slot);
@@ -101,9 +95,7 @@ tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin)
     if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
         return rc;
     rv = ctx->fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
-    if (rv == CKR_OK)
-        ctx->fl->C_Logout(s);
-    ctx->fl->C_CloseSession(s);
+    ctx->fl->C_CloseSession(s);     /* the last session: logged out with it */
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
         return tok_fail(ctx, tok_ckr_status(rv), "PIN check on key %s: 0x%lx", serial, (unsigned long)rv);
     return TOK_OK;
@@ -112,7 +104,7 @@ tok_pin_verify(tok_ctx *ctx, const char *serial, const char *pin)
 int
 tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char *new_pin)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     CK_SESSION_HANDLE s;
     CK_RV rv;
     int rc;
@@ -129,11 +121,10 @@ tok_pin_change(tok_ctx *ctx, const char *serial, const char *old_pin, const char
         return tok_fail(ctx, tok_ckr_status(rv), "PIN change on key %s: login 0x%lx", serial, (unsigned long)rv);
     }
     rv = ctx->fl->C_SetPIN(s, (CK_UTF8CHAR_PTR)old_pin, strlen(old_pin), (CK_UTF8CHAR_PTR)new_pin, strlen(new_pin));
-    ctx->fl->C_Logout(s);
     ctx->fl->C_CloseSession(s);
     if (rv != CKR_OK)
         return tok_fail(ctx, tok_ckr_status(rv), "PIN change on key %s: C_SetPIN 0x%lx", serial, (unsigned long)rv);
-    return tok_refresh(ctx);
+    return TOK_OK;
 }
 
 static int tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *user_pin, char *sopin,
@@ -152,18 +143,16 @@ static int tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, cons
 static int
 tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, char *sopin, size_t n)
 {
-    PKCS11_SLOT *slot = tok_find_slot(ctx, serial);
+    struct tok_slot *slot;
     CK_SLOT_ID id;
     char plabel[33];
     CK_RV rv;
     int rc;
 
-    if (slot == NULL && tok_refresh(ctx) == TOK_OK)
-        slot = tok_find_slot(ctx, serial);
-    if (slot == NULL)
+    if (tok_present_slot(ctx, serial, &slot) != TOK_OK)
         return tok_fail(ctx, TOK_ERR_REMOVED, "key %s vanished", serial);
-    id = PKCS11_get_slotid_from_slot(slot);
-    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, n)) != TOK_OK)
+    id = slot->id;
+    if ((rc = tok_key_so_pin(ctx, slot, sopin, n)) != TOK_OK)
         return rc;
     tok_pad_label(plabel, label);
     (void)ctx->fl->C_CloseAllSessions(id);
@@ -173,11 +162,16 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
         rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_INCORRECT;
         return tok_fail(ctx, rc, "C_InitToken on key %s refused (SO PIN not ours?): 0x%lx", serial, (unsigned long)rv);
     }
+    /* what the key is now: its new label, no user PIN yet */
+    snprintf(slot->label, sizeof slot->label, "%s", label);
+    slot->user_pin_set = false;
     if (user_pin == NULL) {
         OPENSSL_cleanse(sopin, n);
         return TOK_OK;
     }
-    return tok_so_init_pin(ctx, id, serial, user_pin, sopin, n);
+    rc = tok_so_init_pin(ctx, id, serial, user_pin, sopin, n);
+    slot->user_pin_set = rc == TOK_OK;
+    return rc;
 }
 
 /*
@@ -207,8 +201,7 @@ tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *use
         return tok_fail(ctx, rc, "SO login refused (diversified SO PIN): 0x%lx", (unsigned long)rv);
     }
     rv = ctx->fl->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, strlen(user_pin));
-    ctx->fl->C_Logout(s);
-    ctx->fl->C_CloseSession(s);
+    ctx->fl->C_CloseSession(s);     /* the last session: the SO is logged out with it */
     if (rv != CKR_OK) {
         rc = tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_POLICY;
         return tok_fail(ctx, rc, "C_InitPIN refused the user PIN: 0x%lx", (unsigned long)rv);
@@ -219,8 +212,7 @@ tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *use
 int
 tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin)
 {
-    PKCS11_SLOT *slot;
-    CK_SLOT_ID id;
+    struct tok_slot *slot;
     char sopin[64];
     int rc;
 
@@ -228,21 +220,21 @@ tok_pin_reset(tok_ctx *ctx, const char *serial, const char *new_pin)
         return tok_fail(ctx, TOK_ERR_PIN_POLICY, "new PIN refused by policy (6-16 printable characters)");
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
         return rc;
-    id = PKCS11_get_slotid_from_slot(slot);
-    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, sizeof sopin)) != TOK_OK)
+    if ((rc = tok_key_so_pin(ctx, slot, sopin, sizeof sopin)) != TOK_OK)
         return rc;
-    (void)ctx->fl->C_CloseAllSessions(id);      /* no user may be logged in for the SO login */
-    rc = tok_so_init_pin(ctx, id, serial, new_pin, sopin, sizeof sopin);
+    (void)ctx->fl->C_CloseAllSessions(slot->id);    /* no user may be logged in for the SO login */
+    rc = tok_so_init_pin(ctx, slot->id, serial, new_pin, sopin, sizeof sopin);
     if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
         rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the unlock", serial);
-    (void)tok_refresh(ctx);                     /* libp11's sessions were closed under it */
+    if (rc == TOK_OK)
+        slot->user_pin_set = true;
     return rc;
 }
 
 int
 tok_pin_info(tok_ctx *ctx, const char *serial, struct tok_pin_info *out)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     CK_TOKEN_INFO ti;
     CK_RV rv;
     int rc;
@@ -250,7 +242,7 @@ tok_pin_info(tok_ctx *ctx, const char *serial, struct tok_pin_info *out)
     memset(out, 0, sizeof *out);
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
         return rc;
-    rv = ctx->fl->C_GetTokenInfo(PKCS11_get_slotid_from_slot(slot), &ti);
+    rv = ctx->fl->C_GetTokenInfo(slot->id, &ti);
     if (rv != CKR_OK)
         return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
                         "C_GetTokenInfo on key %s: 0x%lx", serial, (unsigned long)rv);
@@ -273,29 +265,30 @@ tok_init_blank(tok_ctx *ctx, const char *serial, const char *label, const char *
 int
 tok_init_key(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, bool erase)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     char sopin[64];
-    unsigned char *der = NULL;
-    size_t len;
-    int rc;
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE h;
+    int rc, found;
 
     if (tok_pin_policy(user_pin) != TOK_OK)
         return tok_fail(ctx, TOK_ERR_PIN_POLICY, "user PIN refused by policy (6-16 printable characters)");
     if ((rc = tok_present_slot(ctx, serial, &slot)) != TOK_OK)
         return rc;
     if (!erase) {
-        rc = tok_raw_cert_der(ctx, slot, &der, &len);
-        OPENSSL_free(der);
-        if (rc == TOK_OK)
-            return tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
-        if (rc != TOK_ERR_NO_CERT)
+        /* Never a key holding a certificate. The session is closed with
+         * every other by the initialisation that follows (C_CloseAllSessions). */
+        if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK)
             return rc;
+        found = tok_raw_find_id(ctx, s, CKO_CERTIFICATE, NULL, 0, &h);
+        if (found != 0) {
+            ctx->fl->C_CloseSession(s);
+            return found < 0 ? found : tok_fail(ctx, TOK_ERR_NOT_BLANK, "key %s holds a certificate", serial);
+        }
     }
     rc = tok_so_reinit(ctx, serial, label, user_pin, sopin, sizeof sopin);
-    if (rc == TOK_OK)
-        rc = tok_refresh(ctx);
-    else
-        (void)tok_refresh(ctx);   /* the key may be half-initialised: forget libp11's stale view */
+    if (rc != TOK_OK && (slot = tok_find_slot(ctx, serial)) != NULL)
+        (void)tok_slot_read(ctx, slot);     /* the key may be half-initialised: what it says now */
     return rc;
 }
 
@@ -307,14 +300,14 @@ tok_wipe(tok_ctx *ctx, const char *serial, const char *label)
 
     if (!tok_is_present(ctx, serial))
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
+    struct tok_slot *slot;
+
     rc = tok_so_reinit(ctx, serial, label, NULL, sopin, sizeof sopin);
     if (rc == TOK_ERR_PIN_INCORRECT && !tok_is_present(ctx, serial))
         rc = tok_fail(ctx, TOK_ERR_REMOVED, "key %s pulled out during the wipe", serial);
-    if (rc != TOK_OK) {
-        (void)tok_refresh(ctx);
-        return rc;
-    }
-    return tok_refresh(ctx);
+    if (rc != TOK_OK && (slot = tok_find_slot(ctx, serial)) != NULL)
+        (void)tok_slot_read(ctx, slot);
+    return rc;
 }
 
 /*
@@ -325,7 +318,8 @@ tok_wipe(tok_ctx *ctx, const char *serial, const char *label)
 int
 tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
+    PKCS11_SLOT *p11;
     CK_SESSION_HANDLE s;
     char plabel[33], sopin[64];
     CK_RV rv;
@@ -333,17 +327,17 @@ tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
 
     if ((rc = tok_refresh(ctx)) != TOK_OK)
         return rc;
-    if ((slot = tok_find_free(ctx)) == NULL)
+    if ((slot = tok_find_free(ctx)) == NULL || (p11 = tok_p11_slot(ctx, &slot)) == NULL)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "no free SoftHSM slot");
     tok_pad_label(plabel, label);
-    if (PKCS11_init_token(slot->token, TOK_TRANSPORT_PIN, plabel) != 0)
+    if (PKCS11_init_token(p11->token, TOK_TRANSPORT_PIN, plabel) != 0)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "C_InitToken for new key '%s' failed", label);
     if ((rc = tok_refresh(ctx)) != TOK_OK)
         return rc;
     if ((slot = tok_find_label(ctx, label)) == NULL)
         return tok_fail(ctx, TOK_ERR_INTERNAL, "new key '%s' not found after C_InitToken", label);
-    tok_trim(serial_out, TOK_SERIAL_MAX, slot->token->serialnr);
-    if ((rc = tok_key_so_pin(ctx, PKCS11_get_slotid_from_slot(slot), serial_out, sopin, sizeof sopin)) != TOK_OK)
+    snprintf(serial_out, TOK_SERIAL_MAX, "%s", slot->serial);
+    if ((rc = tok_key_so_pin(ctx, slot, sopin, sizeof sopin)) != TOK_OK)
         return rc;
     if ((rc = tok_raw_session(ctx, slot, &s)) != TOK_OK) {
         OPENSSL_cleanse(sopin, sizeof sopin);
@@ -363,24 +357,19 @@ tok_new_ukey(tok_ctx *ctx, const char *label, char *serial_out)
 }
 
 /* The slot whose token has serial SERIAL, initialised or not (a vendor's key may be neither). */
-static PKCS11_SLOT *
+static struct tok_slot *
 tok_find_any(tok_ctx *ctx, const char *serial)
 {
-    char s[TOK_SERIAL_MAX];
-
-    for (unsigned int i = 0; i < ctx->nslots; i++)
-        if (ctx->slots[i].token != NULL) {
-            tok_trim(s, sizeof s, ctx->slots[i].token->serialnr);
-            if (strcmp(s, serial) == 0 && !tok_is_hsm(ctx, &ctx->slots[i]))
-                return &ctx->slots[i];
-        }
+    for (unsigned int i = 0; i < ctx->ntab; i++)
+        if (ctx->tab[i].token && strcmp(ctx->tab[i].serial, serial) == 0 && !tok_is_hsm(ctx, &ctx->tab[i]))
+            return &ctx->tab[i];
     return NULL;
 }
 
 int
 tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const char *label)
 {
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     CK_SLOT_ID id;
     CK_SESSION_HANDLE s;
     char plabel[33], sopin[64];
@@ -389,10 +378,12 @@ tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const ch
 
     if (!tok_is_present(ctx, serial) && ctx->ports_dir[0] != '\0')
         return tok_fail(ctx, TOK_ERR_NO_KEY, "key %s not inserted", serial);
-    if ((slot = tok_find_any(ctx, serial)) == NULL)
+    if ((slot = tok_find_any(ctx, serial)) == NULL && tok_slots_rescan(ctx) == TOK_OK)
+        slot = tok_find_any(ctx, serial);
+    if (slot == NULL)
         return tok_fail(ctx, TOK_ERR_NO_KEY, "no token with serial %s", serial);
-    id = PKCS11_get_slotid_from_slot(slot);
-    if ((rc = tok_key_so_pin(ctx, id, serial, sopin, sizeof sopin)) != TOK_OK)
+    id = slot->id;
+    if ((rc = tok_key_so_pin(ctx, slot, sopin, sizeof sopin)) != TOK_OK)
         return rc;
     tok_pad_label(plabel, label);
     (void)ctx->fl->C_CloseAllSessions(id);
@@ -409,7 +400,7 @@ tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const ch
         ctx->fl->C_CloseSession(s);
     }
     OPENSSL_cleanse(sopin, sizeof sopin);
-    (void)tok_refresh(ctx);
+    (void)tok_slot_read(ctx, slot);     /* its new label and flags */
     if (rv != CKR_OK)
         return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_PIN_INCORRECT,
                         "adopting key %s (factory SO PIN refused?): 0x%lx", serial, (unsigned long)rv);

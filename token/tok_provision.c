@@ -190,7 +190,8 @@ static int
 prov_hsm(struct prov *p)
 {
     tok_ctx *ctx = p->ctx;
-    PKCS11_SLOT *slot = tok_find_label(ctx, TOK_HSM_LABEL);
+    struct tok_slot *slot = tok_find_label(ctx, TOK_HSM_LABEL);
+    PKCS11_SLOT *p11 = NULL;
     char sopin[64], pin[64], plabel[33];
     bool created;
     int rc = TOK_OK;
@@ -209,15 +210,18 @@ prov_hsm(struct prov *p)
             return prov_err(p, TOK_ERR_HSM, "cannot read %s", p->cfg->hsm_pin_file);
         }
         tok_pad_label(plabel, TOK_HSM_LABEL);
-        if ((slot = tok_find_free(ctx)) == NULL || PKCS11_init_token(slot->token, sopin, plabel) != 0)
+        if ((slot = tok_find_free(ctx)) == NULL || (p11 = tok_p11_slot(ctx, &slot)) == NULL ||
+            PKCS11_init_token(p11->token, sopin, plabel) != 0)
             rc = prov_err(p, TOK_ERR_HSM, "initialising the HSM token failed");
-        if (rc == TOK_OK && (tok_refresh(ctx) != TOK_OK || (slot = tok_find_label(ctx, TOK_HSM_LABEL)) == NULL))
+        p11 = NULL;
+        if (rc == TOK_OK && (tok_refresh(ctx) != TOK_OK || (slot = tok_find_label(ctx, TOK_HSM_LABEL)) == NULL ||
+                             (p11 = tok_p11_slot(ctx, &slot)) == NULL))
             rc = prov_err(p, TOK_ERR_HSM, "HSM token not found after C_InitToken");
-        if (rc == TOK_OK && (PKCS11_open_session(slot, 1) != 0 || PKCS11_login(slot, 1, sopin) != 0 ||
-                             PKCS11_init_pin(slot->token, pin) != 0))
+        if (rc == TOK_OK && (PKCS11_open_session(p11, 1) != 0 || PKCS11_login(p11, 1, sopin) != 0 ||
+                             PKCS11_init_pin(p11->token, pin) != 0))
             rc = prov_err(p, TOK_ERR_HSM, "setting the HSM user PIN failed");
-        if (slot != NULL)
-            PKCS11_logout(slot);
+        if (p11 != NULL)
+            PKCS11_logout(p11);
         OPENSSL_cleanse(sopin, sizeof sopin);
         OPENSSL_cleanse(pin, sizeof pin);
         if (rc != TOK_OK)
@@ -228,7 +232,7 @@ prov_hsm(struct prov *p)
     } else {
         created = false;
     }
-    tok_trim(ctx->hsm_serial, sizeof ctx->hsm_serial, slot->token->serialnr);
+    snprintf(ctx->hsm_serial, sizeof ctx->hsm_serial, "%s", slot->serial);
     prov_report(p, !created, "HSM %s (serial %s)", TOK_HSM_LABEL, ctx->hsm_serial);
 
     if ((rc = tok_hsm_ensure_master(ctx, &created)) != TOK_OK)
@@ -296,12 +300,12 @@ prov_ca_cert(struct prov *p)
 static int
 prov_key(struct prov *p, const char *label, char *serial, bool *created)
 {
-    PKCS11_SLOT *slot = tok_find_label(p->ctx, label);
+    struct tok_slot *slot = tok_find_label(p->ctx, label);
     int rc;
 
     *created = slot == NULL;
     if (slot != NULL) {
-        tok_trim(serial, TOK_SERIAL_MAX, slot->token->serialnr);
+        snprintf(serial, TOK_SERIAL_MAX, "%s", slot->serial);
         return TOK_OK;
     }
     if ((rc = tok_new_ukey(p->ctx, label, serial)) != TOK_OK)
@@ -313,7 +317,7 @@ prov_key(struct prov *p, const char *label, char *serial, bool *created)
 static bool
 prov_has_cert(struct prov *p, const char *serial)
 {
-    PKCS11_SLOT *slot = tok_find_slot(p->ctx, serial);
+    struct tok_slot *slot = tok_find_slot(p->ctx, serial);
     unsigned char *der = NULL;
     size_t len;
     bool has = slot != NULL && tok_raw_cert_der(p->ctx, slot, &der, &len) == TOK_OK;
@@ -333,13 +337,13 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
 {
     char serial[TOK_SERIAL_MAX];
     bool created;
-    PKCS11_SLOT *slot;
+    struct tok_slot *slot;
     int rc;
 
     if ((rc = prov_key(p, label, serial, &created)) != TOK_OK)
         return rc;
     slot = tok_find_slot(p->ctx, serial);
-    if (!created && slot != NULL && slot->token->userPinSet && (!with_cert || prov_has_cert(p, serial))) {
+    if (!created && slot != NULL && slot->user_pin_set && (!with_cert || prov_has_cert(p, serial))) {
         prov_report(p, true, "UKey %s (serial %s)", label, serial);
         return TOK_OK;
     }

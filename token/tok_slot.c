@@ -23,42 +23,102 @@
 
 
 
+/* Is SERIAL among the first N of SET? */
+static bool
+tok_in_set(char set[][TOK_SERIAL_MAX], size_t n, const char *serial)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(set[i], serial) == 0)
+            return true;
+    return false;
+}
+
+/* The embedded hall: read again the slot of each key whose marker appeared (one call each). */
+static void
+tok_poll_ports(tok_ctx *ctx, char before[][TOK_SERIAL_MAX], size_t nbefore)
+{
+    bool rescanned = false;
+
+    for (size_t i = 0; i < ctx->npresent; i++) {
+        struct tok_slot *slot;
+        if (tok_in_set(before, nbefore, ctx->present[i]))
+            continue;
+        slot = tok_find_slot(ctx, ctx->present[i]);
+        if (slot != NULL && tok_slot_read(ctx, slot) == TOK_OK && strcmp(slot->serial, ctx->present[i]) == 0)
+            continue;
+        if (!rescanned)
+            (void)tok_slots_rescan(ctx);    /* a key the table does not know yet */
+        rescanned = true;
+    }
+}
+
+/* Real readers: the slots holding a token, from the module's slot list (no token reached); a slot
+ * whose token appeared is read (one call), one whose token went is forgotten. */
+static int
+tok_poll_readers(tok_ctx *ctx)
+{
+    CK_SLOT_ID ids[TOK_PRESENT_MAX];
+    CK_ULONG n = TOK_PRESENT_MAX, i;
+    char now[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
+    unsigned int j;
+    int changed;
+
+    if (ctx->fl->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
+        return tok_fail(ctx, TOK_ERR_MODULE, "C_GetSlotList failed");
+    memset(now, 0, sizeof now);
+    for (i = 0; i < n; i++)
+        snprintf(now[i], TOK_SERIAL_MAX, "%lx", (unsigned long)ids[i]);
+    changed = !ctx->ports_seen || n != ctx->npresent || memcmp(now, ctx->present, n * TOK_SERIAL_MAX) != 0;
+    if (changed) {
+        for (j = 0; j < ctx->ntab; j++) {
+            char id[TOK_SERIAL_MAX];
+            snprintf(id, sizeof id, "%lx", (unsigned long)ctx->tab[j].id);
+            if (!tok_in_set(now, n, id))
+                ctx->tab[j].token = false;
+            else if (!tok_in_set(ctx->present, ctx->npresent, id))
+                (void)tok_slot_read(ctx, &ctx->tab[j]);
+        }
+        for (i = 0; i < n; i++) {
+            bool known = false;
+            for (j = 0; j < ctx->ntab; j++)
+                known = known || ctx->tab[j].id == ids[i];
+            if (!known && ctx->ntab < TOK_SLOTS_MAX) {
+                struct tok_slot *t = &ctx->tab[ctx->ntab++];
+                memset(t, 0, sizeof *t);
+                t->id = ids[i];
+                (void)tok_slot_read(ctx, t);
+            }
+        }
+    }
+    memcpy(ctx->present, now, sizeof now);
+    ctx->npresent = n;
+    ctx->ports_seen = true;
+    ctx->detail[0] = '\0';
+    return changed;
+}
+
 int
 tok_poll(tok_ctx *ctx)
 {
+    char before[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
+    size_t nbefore;
+
     if (ctx == NULL)
         return TOK_ERR_INTERNAL;
-    if (ctx->ports_dir[0] != '\0') {
-        struct stat st;
-        bool exists = stat(ctx->ports_dir, &st) == 0;
-        if (ctx->ports_seen && exists && st.st_mtim.tv_sec == ctx->ports_mtime.tv_sec &&
-            st.st_mtim.tv_nsec == ctx->ports_mtime.tv_nsec)
-            return 0;
-        if (ctx->ports_seen && !exists && ctx->ports_mtime.tv_sec == 0 && ctx->npresent == 0)
-            return 0;
-        if (!tok_scan_ports(ctx))
-            return 0;
-    } else {
-        /* Real readers: compare the slots that hold a token. */
-        CK_SLOT_ID ids[TOK_PRESENT_MAX];
-        CK_ULONG n = TOK_PRESENT_MAX, i;
-        char now[TOK_PRESENT_MAX][TOK_SERIAL_MAX];
-        int changed;
-
-        if (ctx->fl->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
-            return tok_fail(ctx, TOK_ERR_MODULE, "C_GetSlotList failed");
-        memset(now, 0, sizeof now);
-        for (i = 0; i < n; i++)
-            snprintf(now[i], TOK_SERIAL_MAX, "%lx", (unsigned long)ids[i]);
-        changed = !ctx->ports_seen || n != ctx->npresent || memcmp(now, ctx->present, n * TOK_SERIAL_MAX) != 0;
-        memcpy(ctx->present, now, sizeof now);
-        ctx->npresent = n;
-        ctx->ports_seen = true;
-        if (!changed)
-            return 0;
-    }
-    if (tok_refresh(ctx) != TOK_OK)
-        return TOK_ERR_MODULE;
+    if (ctx->ports_dir[0] == '\0')
+        return tok_poll_readers(ctx);
+    struct stat st;
+    bool exists = stat(ctx->ports_dir, &st) == 0;
+    if (ctx->ports_seen && exists && st.st_mtim.tv_sec == ctx->ports_mtime.tv_sec &&
+        st.st_mtim.tv_nsec == ctx->ports_mtime.tv_nsec)
+        return 0;
+    if (ctx->ports_seen && !exists && ctx->ports_mtime.tv_sec == 0 && ctx->npresent == 0)
+        return 0;
+    nbefore = ctx->npresent;
+    memcpy(before, ctx->present, nbefore * TOK_SERIAL_MAX);
+    if (!tok_scan_ports(ctx))
+        return 0;
+    tok_poll_ports(ctx, before, nbefore);
     return 1;
 }
 
@@ -68,27 +128,21 @@ tok_keys(tok_ctx *ctx, struct tok_key *out, size_t max, size_t *n)
     unsigned int i;
 
     *n = 0;
-    for (i = 0; i < ctx->nslots && *n < max; i++) {
-        PKCS11_SLOT *slot = &ctx->slots[i];
-        PKCS11_TOKEN *t = slot->token;
+    for (i = 0; i < ctx->ntab && *n < max; i++) {
+        struct tok_slot *slot = &ctx->tab[i];
         struct tok_key *k;
-        PKCS11_CERT *certs = NULL;
-        unsigned int ncerts = 0;
 
-        if (t == NULL || !t->initialized || tok_is_hsm(ctx, slot))
+        /* real readers: present as of the last poll (the slot list said so), no call per key */
+        if (!slot->token || !slot->initialized || tok_is_hsm(ctx, slot) ||
+            (ctx->ports_dir[0] != '\0' && !tok_is_present(ctx, slot->serial)))
             continue;
         k = &out[*n];
         memset(k, 0, sizeof *k);
-        tok_trim(k->serial, sizeof k->serial, t->serialnr);
-        if (!tok_is_present(ctx, k->serial))
-            continue;
-        tok_trim(k->label, sizeof k->label, t->label);
-        k->initialized = t->userPinSet != 0;
-        if (PKCS11_enumerate_certs(t, &certs, &ncerts) == 0)
-            k->has_cert = ncerts > 0;
+        snprintf(k->serial, sizeof k->serial, "%s", slot->serial);
+        snprintf(k->label, sizeof k->label, "%s", slot->label);
+        k->initialized = slot->user_pin_set;
         (*n)++;
     }
-    ERR_clear_error();
     return TOK_OK;
 }
 
@@ -108,15 +162,12 @@ tok_dev_resolve(const char *module, const char *name, struct tok_dev_result *out
     }
     out->outcome = TOK_DEV_UNKNOWN;
     rc = TOK_ERR_NO_KEY;
-    for (i = 0; i < ctx->nslots; i++) {
-        PKCS11_TOKEN *t = ctx->slots[i].token;
-        char s[TOK_SERIAL_MAX], l[33];
-        if (t == NULL || !t->initialized)
+    for (i = 0; i < ctx->ntab; i++) {
+        const char *s = ctx->tab[i].serial, *l = ctx->tab[i].label;
+        if (!ctx->tab[i].token || !ctx->tab[i].initialized)
             continue;
-        tok_trim(s, sizeof s, t->serialnr);
-        tok_trim(l, sizeof l, t->label);
         if (strcmp(s, name) == 0 || strcmp(l, name) == 0) {
-            if (tok_is_hsm(ctx, &ctx->slots[i])) {
+            if (tok_is_hsm(ctx, &ctx->tab[i])) {
                 out->outcome = TOK_DEV_IS_HSM;
                 break;
             }
@@ -126,7 +177,7 @@ tok_dev_resolve(const char *module, const char *name, struct tok_dev_result *out
             rc = TOK_OK;
             break;
         }
-        if (!tok_is_hsm(ctx, &ctx->slots[i])) {
+        if (!tok_is_hsm(ctx, &ctx->tab[i])) {
             size_t kl = strlen(out->known);
             snprintf(out->known + kl, sizeof out->known - kl, "%s%s (%s)", kl ? ", " : "", l, s);
         }

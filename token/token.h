@@ -48,7 +48,6 @@ struct tok_key {
     char serial[TOK_SERIAL_MAX]; /* token serial, trailing blanks trimmed */
     char label[33];              /* token label, trimmed */
     bool initialized;            /* token initialised with a user PIN */
-    bool has_cert;               /* at least one certificate object */
 };
 
 #define TOK_CERT_DER_MAX 4096   /* our certificates are about 1 KB (RSA-2048 with the profile) */
@@ -96,6 +95,9 @@ int tok_keys(tok_ctx *ctx, struct tok_key *out, size_t max, size_t *n);
 int tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out);
 
 /* True when the HSM token (HSM_SERIAL of tok_open) is visible to the module. */
+/* Log in to the HSM and find the CA key and the master secret now, as the
+ * first issuance or unlock would: they are kept for the life of CTX. */
+int tok_hsm_ready(tok_ctx *ctx);
 bool tok_hsm_present(tok_ctx *ctx);
 
 /* A technical detail of the last failure (for logs, not for screens). */

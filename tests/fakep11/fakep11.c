@@ -21,6 +21,8 @@
  * test or benchmark hall's kiosk.conf.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,28 @@ fp_session_slot(CK_SESSION_HANDLE h, CK_SLOT_ID *slot)
 /* ---- counts and latency ---------------------------------------------------------- */
 
 static unsigned long fp_counts[FP_NCLASS][80];
+static const char *fp_fn_name(int fn);
+
+/* $FAKEP11_TRACE: every call, in order, one "class function" line appended
+ * (O_APPEND, one write a line: a helper may append its own "mark NAME"
+ * lines to the same file to bracket an operation). */
+static void
+fp_trace(int cls, int fn)
+{
+    static int fd = -2;
+    char line[96];
+    int n;
+
+    if (fd == -2) {
+        const char *path = getenv("FAKEP11_TRACE");
+        fd = path != NULL && *path != '\0' ? open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
+    }
+    if (fd < 0)
+        return;
+    n = snprintf(line, sizeof line, "%s %s\n", fp_class_names[cls], fp_fn_name(fn));
+    if (n > 0 && write(fd, line, (size_t)n) < 0)
+        fd = -1;
+}
 
 static void
 fp_sleep_ms(long ms)
@@ -127,6 +151,7 @@ fp_count(int cls, int fn)
 {
     if (fn >= 0 && fn < 80)
         fp_counts[cls][fn]++;
+    fp_trace(cls, fn);
     if (cls == FP_KEY || cls == FP_OTHER)
         fp_sleep_ms(fp_env_ms("FAKEP11_DELAY_MS"));
 }
@@ -155,6 +180,12 @@ fp_keygen_delay(CK_SESSION_HANDLE h, CK_MECHANISM *mech)
 }
 
 #include "build/fakep11_wrap.h"
+
+static const char *
+fp_fn_name(int fn)
+{
+    return fn >= 0 && fn < FP_NFUNCS ? fp_names[fn] : "?";
+}
 
 static void
 fp_dump(void)

@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiosk/config.h"
@@ -124,6 +125,29 @@ fill_order(struct txn *t, const char *uscc, const char *company, const char *opi
     txn_set(t, "email", "lisi@example.com");
 }
 
+/* Bracket an operation in the PKCS#11 call trace of build/fakep11.so
+ * ($FAKEP11_TRACE, bench/p11count.sh): "mark NAME" before, "mark end" after. */
+static void
+mark(const char *name)
+{
+    static struct timespec t0;
+    const char *path = getenv("FAKEP11_TRACE");
+    struct timespec t1;
+    FILE *f;
+
+    /* and the operation's wall time, for a key as slow as a real one */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (strcmp(name, "end") != 0)
+        t0 = t1;
+    else
+        printf("op_ms=%.1f\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+
+    if (path == NULL || *path == '\0' || (f = fopen(path, "a")) == NULL)
+        return;
+    fprintf(f, "mark %s\n", name);
+    fclose(f);
+}
+
 static const char *const pin_results[] = { "ok", "wrong", "locked", "confirm", "refused", "store", "token" };
 
 static int
@@ -139,6 +163,7 @@ cmd_pin(int argc, char **argv)
     struct txn_pin_outcome o;
     struct txn_pin_view v;
 
+    mark(argv[1]);
     if (strcmp(argv[1], "pin") == 0) {
         txn_pin_counted(&env, argv[2], argv[3], argc > 4 && strcmp(argv[4], "final") == 0, NULL, NULL, &o);
         printf("result=%s left=%d\n", pin_results[o.result], o.left);
@@ -161,6 +186,43 @@ cmd_pin(int argc, char **argv)
         printf("result=%s ec=%d cert=%d sign=%d crypt=%d\n", pin_results[o.result], r.ec, r.cert_matches,
                r.signed_ok, r.crypt_ok);
     }
+    mark("end");
+}
+
+/* The key page's read: the inserted keys, the first one's certificate, the records. */
+static void
+cmd_validity(void)
+{
+    struct txn_key_view v;
+    struct store_cert rec;
+    bool ours;
+
+    mark("validity");
+    ours = txn_key_first_ours(&env, &v, &rec);
+    mark("end");
+    printf("key=%s cert=%s ours=%d\n", v.key.serial, v.cert.serial_hex, ours);
+}
+
+/* With the keys SERIALS... inserted, one more key (the last) plugged in, then pulled out: the polls. */
+static void
+cmd_plugevent(int argc, char **argv)
+{
+    struct tok_key k[16];
+    size_t n = 0;
+    int i;
+
+    for (i = 2; i < argc - 1; i++)
+        plug(argv[i], true);
+    mark("plug");
+    plug(argv[argc - 1], true);
+    tok_keys(env.tok, k, 16, &n);
+    mark("end");
+    printf("plugged=%zu\n", n);
+    mark("pull");
+    plug(argv[argc - 1], false);
+    tok_keys(env.tok, k, 16, &n);
+    mark("end");
+    printf("pulled=%zu\n", n);
 }
 
 static int
@@ -202,6 +264,9 @@ cmd_issue(int argc, char **argv)
     step(&t, "pin");
     snprintf(t.pin, sizeof t.pin, "%s", "Kx7#pq29");
     step(&t, "issue");
+    if (getenv("HELPER_HSM_READY") != NULL)     /* as after the first issuance of the process */
+        printf("hsm_ready=%d\n", tok_hsm_ready(env.tok));
+    mark("issue");
     rc = txn_new_init_key(&t, &env, false);
     printf("init=%d\n", rc);
     if (rc == TOK_ERR_NOT_BLANK && wipe) {
@@ -230,6 +295,7 @@ cmd_issue(int argc, char **argv)
         printf("init_again=%d\n", rc);
     }
     rc = txn_new_issue(&t, &env);
+    mark("end");
     txn_pin_clear(&t);
     printf("issue=%d %s\n", rc, rc ? tok_detail(env.tok) : "");
     if (rc != 0)
@@ -517,6 +583,10 @@ main(int argc, char **argv)
               strcmp(argv[1], "init") == 0) &&
              argc >= 4)
         cmd_pin(argc, argv);
+    else if (strcmp(argv[1], "validity") == 0)
+        cmd_validity();
+    else if (strcmp(argv[1], "plugevent") == 0 && argc >= 3)
+        cmd_plugevent(argc, argv);
     else if (strcmp(argv[1], "open-order") == 0 && argc >= 5)
         cmd_open_order(argc, argv);
     else if (strcmp(argv[1], "lost") == 0 && argc >= 5)
@@ -560,8 +630,8 @@ main(int argc, char **argv)
         struct store_cert rec;
         size_t n = 0;
         memset(&c, 0, sizeof c);
-        if (tok_keys(env.tok, k, 8, &n) == TOK_OK && n > 0 && k[0].has_cert) {
-            int rc = tok_read_cert(env.tok, k[0].serial, &c);
+        int rc = TOK_ERR_NO_CERT;
+        if (tok_keys(env.tok, k, 8, &n) == TOK_OK && n > 0 && (rc = tok_read_cert(env.tok, k[0].serial, &c)) != TOK_ERR_NO_CERT) {
             bool recorded = store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK;
             printf("cert=%s ours=%d recorded=%d revoked=%d\n", c.serial_hex, rc == TOK_OK && c.issued_by_ca,
                    recorded, recorded && rec.state == CERT_REVOKED);
