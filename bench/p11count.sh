@@ -18,8 +18,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 H=${1:?usage: bench/p11count.sh HALL [--check]}
 CHECK=${2:-}
-K=$ROOT/build/kiosk
-IH=$ROOT/build/itests/issue_helper
+K=${P11COUNT_KIOSK:-$ROOT/build/kiosk}
+IH=${P11COUNT_HELPER:-$ROOT/build/itests/issue_helper}
 export KIOSK_HOME=$H SOFTHSM2_CONF=$H/softhsm2.conf LC_ALL=C.UTF-8
 CONF=$H/kiosk.conf
 REAL=$(sed -n 's/^module *= *//p' "$CONF" | head -1)
