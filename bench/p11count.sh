@@ -23,9 +23,9 @@ IH=${P11COUNT_HELPER:-$ROOT/build/itests/issue_helper}
 export KIOSK_HOME=$H SOFTHSM2_CONF=$H/softhsm2.conf LC_ALL=C.UTF-8
 CONF=$H/kiosk.conf
 REAL=$(sed -n 's/^module *= *//p' "$CONF" | head -1)
-C=$(mktemp -d)
+C=${P11COUNT_KEEP:-$(mktemp -d)}
 cp "$CONF" "$C/kiosk.conf.orig"
-trap 'cp "$C/kiosk.conf.orig" "$CONF"; rm -rf "$C"' EXIT
+trap 'cp "$C/kiosk.conf.orig" "$CONF"; [ -n "${P11COUNT_KEEP:-}" ] || rm -rf "$C"' EXIT
 sed -i "s|^module *=.*|module = $ROOT/build/fakep11.so|" "$CONF"
 export FAKEP11_MODULE=$REAL FAKEP11_HSM_SERIAL=$(sed -n 's/^hsm_serial *= *//p' "$CONF" | head -1)
 FAIL=0
@@ -98,6 +98,13 @@ run "$C/selftest" "$B1" "$IH" selftest "$B1" 'Kx7#pq29'
 row "self-test (PIN, sign, key agreement)" "$C/selftest" selftest
 run "$C/unlock" "$B1" "$IH" unlock "$B1" 'Kx7#pq29'
 row "unlock (SO PIN from the HSM, new user PIN)" "$C/unlock" unlock
+algo p256
+# 证书更新, the whole order on the key issued above, 30 days before it ends (faketime)
+END=$(sqlite3 "$H/kiosk.db" "SELECT date(not_after, 'unixepoch') FROM certs WHERE uscc='$USCC1' AND state=0")
+FAKETIME="@$(date -d "$END -30 days" '+%F 10:00:00')" LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 \
+  ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 run "$C/renew" "$B1" "$IH" renew 120101198501061051 1
+grep -q '^ran=1' "$C/renew.out" || { echo "renewal failed:"; tail -3 "$C/renew.out"; FAIL=1; }
+row "renewal P-256 (whole order: key page, PIN, new key pair)" "$C/renew" renew
 rm -f "$H/ports/$B1"
 echo
 printf 'issuance P-256 on the UKey: '; funcs "$C/issue2" issue key

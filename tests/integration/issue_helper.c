@@ -469,7 +469,10 @@ cmd_renew(char **argv)
     txn_set(&t, "mobile", "13912345670");
     txn_set(&t, "bids_pending", "0");
     txn_set(&t, "years", argv[3]);
-    printf("ran=%d\n", drive(&t) == 0);
+    mark("renew");
+    int ran = drive(&t) == 0;
+    mark("end");
+    printf("ran=%d\n", ran);
     if (t.cert.serial_hex[0] != '\0')
         printf("new_cert=%s\n", t.cert.serial_hex);
     return 0;
