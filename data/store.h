@@ -287,6 +287,20 @@ int store_job_release(store *st, int64_t id, const char *owner);
  */
 int store_audit(store *st, const char *actor, const char *action, const char *detail);
 
+/*
+ * The key the rows this store appends are keyed with: each row's hash is
+ * then HMAC-SHA256(KEY, the row and the hash before it), its KEY_ID
+ * written beside it, so a trail rewritten and rehashed by anyone without the
+ * key fails store_audit_check. The key comes from the HSM (kiosk/auditkey.c);
+ * the store keeps it in memory only and wipes it at close. KEY NULL: rows
+ * unkeyed (plain SHA-256). KEY_ID at most 15 characters, LEN 32.
+ */
+int store_set_audit_key(store *st, const char *key_id, const unsigned char *key, size_t len);
+/* The key this store appends with ("" = none), for the checks that need to know. */
+const char *store_audit_key_id(const store *st);
+/* TO appends with FROM's key too (another handle of the same process: the print worker's). */
+int store_share_audit_key(const store *from, store *to);
+
 /* Check the whole chain; returns STORE_OK or CONFLICT with *bad_id the first broken row. */
 int store_audit_verify(store *st, int64_t *bad_id);
 
@@ -295,10 +309,14 @@ enum store_audit_fault {
     AUDIT_EDITED = 1,           /* the row's content no longer matches its hash */
     AUDIT_MISSING = 2,          /* rows before bad_id were deleted (id gap) */
     AUDIT_RELINKED = 3,         /* prev_hash does not match the row before it */
+    AUDIT_UNKEYED = 4,          /* a row without the key after the chain was keyed, or the newest row
+                                 * unkeyed in a keyed hall: the trail rewritten without the key */
+    AUDIT_NO_KEY = 5,           /* keyed with a key this check does not hold (no HSM): not checked */
 };
 
 struct store_audit_result {
     int64_t rows;               /* rows read */
+    int64_t keyed;              /* of which keyed */
     int64_t bad_id;             /* first broken row, 0 when intact */
     enum store_audit_fault fault;
 };
@@ -307,7 +325,11 @@ struct store_audit_result {
  * store_audit_verify with the row count and the kind of fault. A deletion
  * is reported at the first row after the gap (the first id that does not
  * follow its predecessor). Deleting only the newest rows cannot be seen
- * from the chain alone.
+ * from the chain alone. Keyed rows are checked with the store's key
+ * (store_set_audit_key); once a row is keyed every later one must be, and
+ * when the store holds a key (the hall is keyed) the newest row must be
+ * keyed too: unkeyed rows before the first keyed one are the trail written
+ * before keying began, which the first keyed row's HMAC seals.
  */
 int store_audit_check(store *st, struct store_audit_result *res);
 

@@ -4,6 +4,7 @@
  * shown; the kiosk still starts for everything that does not need it.
  */
 #include "kiosk/app.h"
+#include "kiosk/auditkey.h"
 #include "kiosk/engine.h"
 
 #include <stdio.h>
@@ -65,9 +66,12 @@ app_open_services(struct app *app)
         app->st = NULL;
         msg_fmt(app->store_error, sizeof app->store_error, M_STORE_DOWN, err);
     }
+    /* the audit rows keyed from the HSM (kiosk/auditkey.c) */
+    if (app->st != NULL && app->tok != NULL)
+        (void)audit_key_apply(&app->cfg, app->tok, app->st);
     /* The printer is probed and the outbox pumped off the input loop (printing/worker.c). */
     app->printer = SVC_UNKNOWN;
-    if (prn_worker_start(&app->printer_worker, &app->cfg, APP_PUMP_EVERY_S) != 0)
+    if (prn_worker_start(&app->printer_worker, &app->cfg, APP_PUMP_EVERY_S, app->st) != 0)
         app->printer_worker = NULL;
 }
 

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kiosk/auditkey.h"
 #include "kiosk/msg.h"
 
 store *
@@ -21,8 +22,10 @@ cli_store_open(const struct kiosk_config *cfg)
     int rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms,
                                                   .station = cfg->station }, err, sizeof err);
 
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
+        (void)audit_key_apply(cfg, NULL, st);  /* its audit rows keyed from the HSM */
         return st;
+    }
     if (rc == STORE_ERR_SCHEMA)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_SCHEMA, cfg->db_path, err));
     else if (rc == STORE_ERR_RETRY)

@@ -9,6 +9,11 @@
  *   audit head
  *       the newest row's id and hash, and the anchor to write down.
  *
+ * Each row's hash is an HMAC under a key derived in the HSM
+ * (kiosk/auditkey.c): a trail edited and rehashed by anyone without the
+ * HSM fails here with no anchor at all. Rows written before the hall was
+ * keyed stay plain SHA-256; the first keyed row seals them.
+ *
  * Why the anchor: each row's hash covers the row before it, so editing,
  * deleting or swapping rows inside the trail breaks the chain. Deleting
  * the NEWEST rows does not: what is left is a shorter chain that is still
@@ -29,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk/auditkey.h"
 #include "data/store.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
@@ -79,6 +85,7 @@ audit_open(const struct kiosk_config *cfg, store **st)
                 rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));
         return -1;
     }
+    (void)audit_key_apply(cfg, NULL, *st);     /* the key the keyed rows are checked with */
     return 0;
 }
 
@@ -137,9 +144,12 @@ audit_verify_exec(const struct kiosk_config *cfg, int argc, char **argv)
     rc = store_audit_check(st, &res);
     if (rc == STORE_OK) {
         printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_OK, (long long)res.rows));
+        printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_KEYED, (long long)res.keyed));
     } else if (rc == STORE_ERR_CONFLICT) {
         enum msg_id id = res.fault == AUDIT_MISSING ? M_DATA_AUDIT_MISSING
-                       : res.fault == AUDIT_RELINKED ? M_DATA_AUDIT_RELINKED : M_DATA_AUDIT_EDITED;
+                       : res.fault == AUDIT_RELINKED ? M_DATA_AUDIT_RELINKED
+                       : res.fault == AUDIT_UNKEYED ? M_DATA_AUDIT_UNKEYED
+                       : res.fault == AUDIT_NO_KEY ? M_DATA_AUDIT_NO_KEY : M_DATA_AUDIT_EDITED;
         printf("%s\n", msg_fmt(line, sizeof line, id, (long long)res.bad_id));
         failed = 1;
     } else {

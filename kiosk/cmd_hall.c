@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kiosk/auditkey.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
 #include "data/store.h"
@@ -101,6 +102,8 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return 1;
     }
     rc = tok_provision(&eff, &opts, err, sizeof err);
+    if (rc == 0)
+        (void)audit_key_apply(&eff, NULL, rec.st);     /* keyed from here on: the rows above sealed */
     store_close(rec.st);
     if (rc != 0 || rec.failed > 0) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, rc != 0 ? err : eff.db_path));

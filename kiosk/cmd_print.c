@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/auditkey.h"
 #include "kiosk/cli.h"
 #include "kiosk/msg.h"
 #include "printing/print.h"
@@ -29,6 +30,7 @@ open_store(const struct kiosk_config *cfg, store **st)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_PRN_CLI_DB, cfg->db_path, err));
         return -1;
     }
+    (void)audit_key_apply(cfg, NULL, *st);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/auditkey.h"
 #include "kiosk/kinds.h"
 #include "data/store.h"
 #include "kiosk/cli.h"
@@ -300,6 +301,7 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
                 rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));
         return 1;
     }
+    (void)audit_key_apply(cfg, NULL, st);
     rc = store_report_daily(st, date, kind_free_codes(), &rows, &n, &total);
     if (rc != STORE_OK) {
         bool bad_date = strncmp(store_detail(st), "date:", 5) == 0;

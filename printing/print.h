@@ -373,7 +373,9 @@ struct prn_worker;
  * the printer at start and while it is down. CFG is copied. Returns 0, or
  * -1 when no thread could be started (*out NULL: the caller pumps itself).
  */
-int prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s);
+/* KEY_FROM (NULL: none): a store of the same process, open while the worker
+ * runs, whose audit key the worker's own records handle appends with. */
+int prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s, const store *key_from);
 
 /* The last published status (zeroed for NULL). */
 void prn_worker_status(struct prn_worker *w, struct prn_worker_status *out);

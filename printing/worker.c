@@ -33,6 +33,7 @@ struct prn_worker {
     int64_t urgent[8];             /* jobs a clerk asked to send now (prn_worker_send) */
     int nurgent;
     struct prn_worker_status status;
+    const store *key_from;         /* the audit key's store (read once, before the loop) */
 };
 
 /* Publish S as the latest status (under the lock). */
@@ -66,6 +67,8 @@ worker_main(void *arg)
     memset(&s, 0, sizeof s);
     if (store_open(&st, &(struct store_opts){ .path = w->cfg.db_path, .busy_ms = w->cfg.db_busy_ms, .station = w->cfg.station }, err, sizeof err) != STORE_OK)
         st = NULL;
+    if (st != NULL && w->key_from != NULL)
+        (void)store_share_audit_key(w->key_from, st);   /* the print.* rows keyed as the kiosk's */
     worker_probe(w, &s);
     next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
     worker_publish(w, &s);
@@ -125,7 +128,7 @@ worker_main(void *arg)
 }
 
 int
-prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s)
+prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int period_s, const store *key_from)
 {
     struct prn_worker *w = calloc(1, sizeof *w);
 
@@ -133,6 +136,7 @@ prn_worker_start(struct prn_worker **out, const struct kiosk_config *cfg, int pe
     if (w == NULL)
         return -1;
     w->cfg = *cfg;
+    w->key_from = key_from;
     w->period_s = period_s > 0 ? period_s : 5;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);

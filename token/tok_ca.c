@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #define TOK_MASTER_LABEL "kiosk-master"
+#define TOK_AUDIT_LABEL "kiosk-audit"
 
 struct tok_slot *
 tok_hsm_slot(tok_ctx *ctx)
@@ -98,11 +99,12 @@ tok_raw_find(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char 
     return n > 0 ? 1 : 0;
 }
 
-int
-tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
+/* The non-extractable sign-only generic secret labelled LABEL in the HSM, made when missing: its handle. */
+static int
+tok_hsm_secret(tok_ctx *ctx, const char *label, CK_OBJECT_HANDLE *out, bool *created)
 {
     CK_SESSION_HANDLE s;
-    CK_OBJECT_HANDLE h;
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
     CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
     CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
     CK_BBOOL t = CK_TRUE, f = CK_FALSE;
@@ -123,7 +125,7 @@ tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
         { CKA_UNWRAP, &f, sizeof f },
         { CKA_DERIVE, &f, sizeof f },
         { CKA_VALUE_LEN, &vlen, sizeof vlen },
-        { CKA_LABEL, (void *)TOK_MASTER_LABEL, strlen(TOK_MASTER_LABEL) },
+        { CKA_LABEL, (void *)label, strlen(label) },
     };
     CK_RV rv;
     int rc = tok_hsm_session(ctx, &s), found;
@@ -131,16 +133,51 @@ tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
     *created = false;
     if (rc != TOK_OK)
         return rc;
-    found = tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h);
+    found = tok_raw_find(ctx, s, CKO_SECRET_KEY, label, &h);
     if (found == 0) {
         rv = ctx->fl->C_GenerateKey(s, &mech, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
         if (rv != CKR_OK)
-            return tok_fail(ctx, TOK_ERR_HSM, "C_GenerateKey (master secret): 0x%lx", (unsigned long)rv);
+            return tok_fail(ctx, TOK_ERR_HSM, "C_GenerateKey (%s): 0x%lx", label, (unsigned long)rv);
         *created = true;
     }
     if (found >= 0)
-        ctx->master_h = h;
+        *out = h;
     return found < 0 ? tok_fail(ctx, TOK_ERR_HSM, "C_FindObjects on the HSM failed") : TOK_OK;
+}
+
+int
+tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
+{
+    return tok_hsm_secret(ctx, TOK_MASTER_LABEL, &ctx->master_h, created);
+}
+
+/*
+ * The audit chain's key: HMAC-SHA256 in the HSM, under its own secret
+ * (made on first use), of a fixed label. Every counter of the hall derives
+ * the same key; it exists outside the HSM only in the memory of a running
+ * kiosk (which is never dumped). The caller cleanses KEY.
+ */
+int
+tok_hsm_audit_key(tok_ctx *ctx, unsigned char key[32], bool *created)
+{
+    static const char what[] = "kiosk audit chain v1";
+    CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
+    CK_OBJECT_HANDLE h;
+    CK_SESSION_HANDLE s;
+    CK_ULONG len = 32;
+    CK_RV rv;
+    int rc = tok_hsm_secret(ctx, TOK_AUDIT_LABEL, &h, created);
+
+    if (rc != TOK_OK)
+        return rc;
+    if ((rc = tok_hsm_session(ctx, &s)) != TOK_OK)
+        return rc;
+    rv = ctx->fl->C_SignInit(s, &mech, h);
+    if (rv == CKR_OK)
+        rv = ctx->fl->C_Sign(s, (CK_BYTE_PTR)what, sizeof what - 1, key, &len);
+    if (rv != CKR_OK || len != 32)
+        return tok_fail(ctx, TOK_ERR_HSM, "the audit key's HMAC in the HSM: 0x%lx", (unsigned long)rv);
+    return TOK_OK;
 }
 
 /*

@@ -22,33 +22,38 @@
 
 /* ---- audit --------------------------------------------------------------- */
 
-/* hex SHA-256 of prev || canonical(id, at, actor, action, detail) into out[65]. */
+/*
+ * The hash of a row into out[65] (hex): SHA-256 of prev || canonical(id,
+ * at, actor, action, detail); with KEY (32 bytes), HMAC-SHA256 under it of
+ * the same bytes followed by the key's id, so a keyed row cannot be passed
+ * off as made with another key.
+ */
 int
 audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action,
-           const char *detail, char out[65])
+           const char *detail, const char *key_id, const unsigned char *key, char out[65])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    char head[96];
     const char *fields[3] = { actor, action, detail };
-    int ok, i;
+    size_t cap = strlen(prev) + strlen(actor) + strlen(action) + strlen(detail) + strlen(key_id) + 160, len = 0;
+    unsigned char *msg = malloc(cap), md[32];
+    size_t mdlen = 0;
+    int ok = msg != NULL, i;
 
-    if (ctx == NULL)
-        return -1;
-    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    ok = ok && EVP_DigestUpdate(ctx, prev, strlen(prev));
-    snprintf(head, sizeof head, "\n%lld\n%lld\n", (long long)id, (long long)at);
-    ok = ok && EVP_DigestUpdate(ctx, head, strlen(head));
+    if (ok)
+        len = (size_t)snprintf((char *)msg, cap, "%s\n%lld\n%lld\n", prev, (long long)id, (long long)at);
     /* length-prefixed, so no field can borrow bytes from its neighbour */
-    for (i = 0; i < 3 && ok; i++) {
-        char len[24];
-        snprintf(len, sizeof len, "%zu:", strlen(fields[i]));
-        ok = EVP_DigestUpdate(ctx, len, strlen(len)) && EVP_DigestUpdate(ctx, fields[i], strlen(fields[i]))
-             && EVP_DigestUpdate(ctx, "\n", 1);
+    for (i = 0; i < 3 && ok; i++)
+        len += (size_t)snprintf((char *)msg + len, cap - len, "%zu:%s\n", strlen(fields[i]), fields[i]);
+    if (ok && key != NULL)
+        len += (size_t)snprintf((char *)msg + len, cap - len, "key:%s\n", key_id);
+    ok = ok && len < cap;
+    if (ok && key == NULL) {
+        unsigned int l = 0;
+        ok = EVP_Digest(msg, len, md, &l, EVP_sha256(), NULL) == 1;
+        mdlen = l;
+    } else if (ok) {
+        ok = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, msg, len, md, sizeof md, &mdlen) != NULL;
     }
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
+    free(msg);
     if (!ok || mdlen != 32)
         return -1;
     for (i = 0; i < 32; i++)
@@ -56,11 +61,40 @@ audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const ch
     return 0;
 }
 
+int
+store_set_audit_key(store *st, const char *key_id, const unsigned char *key, size_t len)
+{
+    OPENSSL_cleanse(st->audit_key, sizeof st->audit_key);
+    st->audit_key_id[0] = '\0';
+    if (key == NULL)
+        return STORE_OK;
+    if (len != sizeof st->audit_key || key_id == NULL || key_id[0] == '\0' || strlen(key_id) >= sizeof st->audit_key_id)
+        return STORE_ERR_IO;
+    memcpy(st->audit_key, key, len);
+    snprintf(st->audit_key_id, sizeof st->audit_key_id, "%s", key_id);
+    return STORE_OK;
+}
+
+const char *
+store_audit_key_id(const store *st)
+{
+    return st->audit_key_id;
+}
+
+int
+store_share_audit_key(const store *from, store *to)
+{
+    if (from == NULL || to == NULL)
+        return STORE_ERR_IO;
+    return store_set_audit_key(to, from->audit_key_id, from->audit_key_id[0] != '\0' ? from->audit_key : NULL,
+                               sizeof from->audit_key);
+}
+
 /* Take the chain's head: the new row's id and the hash it follows. */
 static const char SQL_AUDIT_NEXT[] = "UPDATE audit_head SET id = id + 1 WHERE one = 1 RETURNING id, hash";
 static const char SQL_AUDIT_HEAD_SET[] = "UPDATE audit_head SET hash = ? WHERE one = 1";
 static const char SQL_AUDIT_INSERT[] =
-    "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)";
+    "INSERT INTO audit (id, at, actor, action, detail, prev_hash, hash, key_id) VALUES (?,?,?,?,?,?,?,?)";
 
 /* Append one audit row; the caller holds a unit of work. The head row
  * (audit_head) is taken first, so two appenders never follow one hash. */
@@ -92,7 +126,8 @@ audit_append_locked(store *st, const char *actor, const char *action, const char
         action = "";
     if (detail == NULL)
         detail = "";
-    if (audit_hash(prev, id, at, actor, action, detail, hash) != 0) {
+    if (audit_hash(prev, id, at, actor, action, detail, st->audit_key_id,
+                   st->audit_key_id[0] != '\0' ? st->audit_key : NULL, hash) != 0) {
         st_detail(st, "audit: SHA-256 failed");
         return STORE_ERR_IO;
     }
@@ -105,6 +140,7 @@ audit_append_locked(store *st, const char *actor, const char *action, const char
     sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, prev, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 8, st->audit_key_id, -1, SQLITE_STATIC);
     if ((rc = st_step_done(st, s, "audit: insert")) != STORE_OK)
         return rc;
     if ((s = st_prep(st, SQL_AUDIT_HEAD_SET)) == NULL)
@@ -129,14 +165,15 @@ store_audit(store *st, const char *actor, const char *action, const char *detail
 }
 
 static const char SQL_AUDIT_ALL[] =
-    "SELECT id, at, actor, action, detail, prev_hash, hash FROM audit ORDER BY id";
+    "SELECT id, at, actor, action, detail, prev_hash, hash, key_id FROM audit ORDER BY id";
 
 int
 store_audit_check(store *st, struct store_audit_result *res)
 {
     sqlite3_stmt *s = st_prep(st, SQL_AUDIT_ALL);
     char prev[65] = AUDIT_GENESIS, calc[65];
-    int64_t want_id = 1;
+    int64_t want_id = 1, last_id = 0;
+    bool last_keyed = false;
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -150,14 +187,20 @@ store_audit_check(store *st, struct store_audit_result *res)
         const char *detail = (const char *)sqlite3_column_text(s, 4);
         const char *prev_hash = (const char *)sqlite3_column_text(s, 5);
         const char *hash = (const char *)sqlite3_column_text(s, 6);
+        const char *key_id = (const char *)sqlite3_column_text(s, 7);
+        bool keyed = key_id != NULL && key_id[0] != '\0';
 
         res->rows++;
         if (id != want_id) {
             res->fault = AUDIT_MISSING;
         } else if (prev_hash == NULL || strcmp(prev_hash, prev) != 0) {
             res->fault = AUDIT_RELINKED;
-        } else if (audit_hash(prev, id, at, actor ? actor : "", action ? action : "",
-                              detail ? detail : "", calc) != 0) {
+        } else if (!keyed && res->keyed > 0) {
+            res->fault = AUDIT_UNKEYED;
+        } else if (keyed && strcmp(key_id, st->audit_key_id) != 0) {
+            res->fault = AUDIT_NO_KEY;
+        } else if (audit_hash(prev, id, at, actor ? actor : "", action ? action : "", detail ? detail : "",
+                              keyed ? key_id : "", keyed ? st->audit_key : NULL, calc) != 0) {
             sqlite3_reset(s);
             st_detail(st, "audit: SHA-256 failed");
             return STORE_ERR_IO;
@@ -170,15 +213,27 @@ store_audit_check(store *st, struct store_audit_result *res)
             st_detail(st, "audit row %lld: %s", (long long)id,
                       res->fault == AUDIT_MISSING ? "rows before it are missing"
                       : res->fault == AUDIT_RELINKED ? "previous hash does not match"
-                                                     : "content does not match its hash");
+                      : res->fault == AUDIT_UNKEYED ? "not keyed, after keyed rows"
+                      : res->fault == AUDIT_NO_KEY ? "keyed with a key this check does not hold"
+                                                   : "content does not match its hash");
             return STORE_ERR_CONFLICT;
         }
+        res->keyed += keyed;
+        last_keyed = keyed;
+        last_id = id;
         snprintf(prev, sizeof prev, "%s", hash);
         want_id = id + 1;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return st_fail(st, rc, "audit: read");
+    /* a keyed hall whose newest row is not keyed: rewritten (or written) without the key */
+    if (st->audit_key_id[0] != '\0' && last_id > 0 && !last_keyed) {
+        res->fault = AUDIT_UNKEYED;
+        res->bad_id = last_id;
+        st_detail(st, "audit row %lld: the newest row is not keyed", (long long)last_id);
+        return STORE_ERR_CONFLICT;
+    }
     return STORE_OK;
 }
 

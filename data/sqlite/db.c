@@ -266,6 +266,10 @@ const char *const store_migrations[] = {
     "  login TEXT PRIMARY KEY,"
     "  fails TEXT NOT NULL DEFAULT '',"     /* unix times, newest first, comma-separated */
     "  updated INTEGER NOT NULL);",
+
+    /* 11: the keyed audit chain (issue 13): the key a row's hash is an HMAC
+     * with ('' = plain SHA-256, the rows written before) */
+    "ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 
@@ -544,6 +548,7 @@ store_close(store *st)
     for (i = 0; i < STORE_NSTMTS; i++)
         sqlite3_finalize(st->stmts[i].stmt);
     sqlite3_close(st->db);
+    OPENSSL_cleanse(st->audit_key, sizeof st->audit_key);
     free(st);
 }
 

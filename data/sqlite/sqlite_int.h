@@ -49,6 +49,8 @@ struct store {
     time_t fixed_now;           /* 0 = real clock */
     int depth;                  /* open write transactions: 1 = BEGIN, more = SAVEPOINTs */
     char station[64];           /* store_opts.station: owner of the jobs it adds */
+    char audit_key_id[16];      /* store_set_audit_key: "" = rows unkeyed (plain SHA-256) */
+    unsigned char audit_key[32];
     struct store_stmt stmts[STORE_NSTMTS];
 };
 
@@ -66,7 +68,8 @@ void st_rollback(store *st);
 int st_step_done(store *st, sqlite3_stmt *s, const char *what);
 int st_user_version(store *st, int *v);
 int st_migrate(store *st);
-int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail, char out[65]);
+int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail,
+               const char *key_id, const unsigned char *key, char out[65]);
 int audit_append_locked(store *st, const char *actor, const char *action, const char *detail);
 sqlite3_stmt * st_prep_once(store *st, const char *sql);
 bool audit_action_in(const unsigned char *action, const char *const *actions);

@@ -43,3 +43,48 @@ tamper empty "DELETE FROM audit; UPDATE audit_head SET id = 0, hash = '';"
 "$KIOSK" --config "$TEST_TMP/empty.conf" audit verify > "$TEST_TMP/empty.out" 2>&1
 t_eq "the trail emptied: audit verify fails" 1 $?
 t_check "...naming the certificates and orders with no row" grep -qE "无签名记录的证书 [1-9].*无建单记录的订单 [1-9]" "$TEST_TMP/empty.out"
+
+# rewritten as someone with the file but not the HSM would: a row's detail
+# changed and every hash from it on recomputed (plain SHA-256, as the
+# unkeyed chain was). The keyed rows cannot be recomputed without the key.
+rehash() { python3 - "$TEST_TMP/$1.db" "$2" "$3" <<'PY'
+import hashlib, sqlite3, sys
+db, first, keep_key = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "keep"
+c = sqlite3.connect(db)
+c.executescript("DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;")
+c.execute("UPDATE audit SET detail = detail || ' amount=1' WHERE id = ?", (first,))
+prev = "0" * 64
+for rid, at, actor, action, detail, key_id in c.execute(
+        "SELECT id, at, actor, action, detail, key_id FROM audit ORDER BY id").fetchall():
+    if rid >= first:
+        m = ("%s\n%d\n%d\n" % (prev, rid, at)).encode()
+        for f in (actor, action, detail):
+            m += b"%d:" % len(f.encode()) + f.encode() + b"\n"
+        h = hashlib.sha256(m).hexdigest()
+        c.execute("UPDATE audit SET prev_hash = ?, hash = ?, key_id = ? WHERE id = ?",
+                  (prev, h, key_id if keep_key else "", rid))
+        prev = h
+    else:
+        prev = c.execute("SELECT hash FROM audit WHERE id = ?", (rid,)).fetchone()[0]
+c.execute("UPDATE audit_head SET hash = ? WHERE one = 1", (prev,))
+c.commit()
+PY
+}
+ISSUE_ROW=$(db "$DB" "SELECT min(id) FROM audit WHERE action='cert.issue' AND detail LIKE '%cert=$CERT%'")
+t_eq "the rows are keyed with the HSM's key (audit.key_id)" h1 "$(db "$DB" "SELECT key_id FROM audit WHERE id = $ISSUE_ROW")"
+t_grep "audit verify counts the keyed rows" "行以HSM中的密钥签" "$TEST_TMP/v.out"
+copy unkeyed
+rehash unkeyed "$ISSUE_ROW" drop
+"$KIOSK" --config "$TEST_TMP/unkeyed.conf" audit verify > "$TEST_TMP/unkeyed.out" 2>&1
+t_eq "a row edited and the chain rehashed without the key: audit verify fails, no anchor needed" 1 $?
+t_grep "...the first rewritten row: not keyed where the chain is" "第 $ISSUE_ROW 行未以HSM密钥签" "$TEST_TMP/unkeyed.out"
+copy forged
+rehash forged "$ISSUE_ROW" keep
+"$KIOSK" --config "$TEST_TMP/forged.conf" audit verify > "$TEST_TMP/forged.out" 2>&1
+t_eq "...rehashed claiming the key: fails too" 1 $?
+t_grep "...its hash is not the key's HMAC of it" "第 $ISSUE_ROW 行的内容与其哈希不符" "$TEST_TMP/forged.out"
+copy whole
+rehash whole 1 drop
+"$KIOSK" --config "$TEST_TMP/whole.conf" audit verify > "$TEST_TMP/whole.out" 2>&1
+t_eq "...the whole trail rewritten as if never keyed: fails (the newest row is not keyed)" 1 $?
+t_grep "...named at the newest row" "未以HSM密钥签" "$TEST_TMP/whole.out"

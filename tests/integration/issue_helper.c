@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kiosk/auditkey.h"
 #include "kiosk/config.h"
 #include "kiosk/engine.h"
 #include "kiosk/msg.h"
@@ -75,6 +76,7 @@ open_hall(void)
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }
+    (void)audit_key_apply(&cfg, env.tok, env.st);     /* its audit rows keyed as a counter's */
     if (getenv("HELPER_PROFILE") != NULL)   /* the CA profile in force, as [ca] profile would set it */
         snprintf(cfg.profile_name, sizeof cfg.profile_name, "%s", getenv("HELPER_PROFILE"));
     env.cfg = &cfg;

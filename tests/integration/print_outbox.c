@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/auditkey.h"
 #include "printing/print.h"
 
 static const char *const state_names[] = { "queued", "sent", "done", "failed", "cancelled" };
@@ -47,6 +48,11 @@ main(int argc, char **argv)
     if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 5000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "store_open %s: %s\n", argv[1], err);
         return 1;
+    }
+    {   /* its audit rows keyed as a counter's, when a hall is there */
+        struct kiosk_config base;
+        cfg_defaults(&base, NULL);
+        (void)audit_key_apply(&base, NULL, st);
     }
     if (strcmp(cmd, "add") == 0 && argc >= 6) {
         struct prn_order_doc d;

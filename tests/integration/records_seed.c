@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kiosk/auditkey.h"
 #include "data/store.h"
 
 struct seed {
@@ -51,6 +52,11 @@ main(int argc, char **argv)
     if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 2000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "records_seed: %s\n", err);
         return 1;
+    }
+    {   /* its audit rows keyed as a counter's, when a hall is there */
+        struct kiosk_config base;
+        cfg_defaults(&base, NULL);
+        (void)audit_key_apply(&base, NULL, st);
     }
     for (i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         const struct seed *s = &seeds[i];

@@ -335,6 +335,107 @@ test_crosscheck_emptied(void **state)
     assert_int_equal(x.certs_unsigned, 1);
 }
 
+/* ---- the keyed chain (issue 13) ------------------------------------------- */
+
+static const unsigned char KEY_A[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+static const unsigned char KEY_B[32] = { 32, 31, 30 };
+
+/* The fixture's 10 unkeyed rows, then 3 keyed with KEY_A. */
+static void
+keyed_rows(struct tu_db *f)
+{
+    assert_int_equal(store_set_audit_key(f->st, "h1", KEY_A, sizeof KEY_A), STORE_OK);
+    assert_string_equal(store_audit_key_id(f->st), "h1");
+    assert_int_equal(store_audit(f->st, "system", "audit.keyed", "key=h1"), STORE_OK);
+    assert_int_equal(store_audit(f->st, "li", "login", "keyed 1"), STORE_OK);
+    assert_int_equal(store_audit(f->st, "li", "print", "keyed 2 amount=300"), STORE_OK);
+}
+
+static void
+test_keyed_intact(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    keyed_rows(f);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
+    assert_int_equal(r.rows, NROWS + 3);
+    assert_int_equal(r.keyed, 3);
+}
+
+static void
+test_keyed_wrong_key(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    keyed_rows(f);
+    /* a key of the same name that is not the one: every keyed row's HMAC differs */
+    assert_int_equal(store_set_audit_key(f->st, "h1", KEY_B, sizeof KEY_B), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.fault, AUDIT_EDITED);
+    assert_int_equal(r.bad_id, NROWS + 1);
+}
+
+static void
+test_keyed_without_key(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    keyed_rows(f);
+    assert_int_equal(store_set_audit_key(f->st, NULL, NULL, 0), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.fault, AUDIT_NO_KEY);
+    assert_int_equal(r.bad_id, NROWS + 1);
+}
+
+static void
+test_keyed_downgraded(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    keyed_rows(f);
+    /* a keyed row passed off as unkeyed, its SHA-256 recomputed: refused as unkeyed after keyed */
+    assert_int_equal(store_set_audit_key(f->st, NULL, NULL, 0), STORE_OK);
+    assert_int_equal(store_audit(f->st, "li", "login", "unkeyed after keyed"), STORE_OK);
+    assert_int_equal(store_set_audit_key(f->st, "h1", KEY_A, sizeof KEY_A), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.fault, AUDIT_UNKEYED);
+    assert_int_equal(r.bad_id, NROWS + 4);
+}
+
+static void
+test_keyed_hall_all_unkeyed(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    /* a check that holds the key finds no keyed row at the end: the trail was rewritten without it */
+    assert_int_equal(store_set_audit_key(f->st, "h1", KEY_A, sizeof KEY_A), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.fault, AUDIT_UNKEYED);
+    assert_int_equal(r.bad_id, NROWS);
+    assert_int_equal(store_set_audit_key(f->st, "", KEY_A, sizeof KEY_A), STORE_ERR_IO);
+    assert_int_equal(store_set_audit_key(f->st, "h1", KEY_A, 16), STORE_ERR_IO);
+}
+
+static void
+test_keyed_edited_rehashed(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+
+    keyed_rows(f);
+    /* the edit is seen; recomputing a plain SHA-256 in its place does not pass as the HMAC */
+    tamper(f->path, "UPDATE audit SET detail = 'keyed 2 amount=1' WHERE id = 13");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.fault, AUDIT_EDITED);
+    assert_int_equal(r.bad_id, NROWS + 3);
+}
+
 int
 main(void)
 {
@@ -354,6 +455,12 @@ main(void)
         T(test_crosscheck),
         T(test_crosscheck_signed_unrecorded),
         T(test_crosscheck_emptied),
+        T(test_keyed_intact),
+        T(test_keyed_wrong_key),
+        T(test_keyed_without_key),
+        T(test_keyed_downgraded),
+        T(test_keyed_hall_all_unkeyed),
+        T(test_keyed_edited_rehashed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ test_printer_down(void **state)
     int64_t id = add_receipt(d);
 
     worker_cfg(&cfg, d, "ipp://127.0.0.1:9/ipp/print");
-    assert_int_equal(prn_worker_start(&w, &cfg, 1), 0);
+    assert_int_equal(prn_worker_start(&w, &cfg, 1, NULL), 0);
     wait_known(w, &s);
     assert_false(s.up);
     assert_int_equal(s.message, M_PRN_STATE_DOWN);
@@ -96,7 +96,7 @@ test_printer_up_prints_once(void **state)
         fail_msg("PRINTER_URI not set: run through tests/run.sh");
     id = add_receipt(d);
     worker_cfg(&cfg, d, uri);
-    assert_int_equal(prn_worker_start(&w, &cfg, 1), 0);
+    assert_int_equal(prn_worker_start(&w, &cfg, 1, NULL), 0);
     for (i = 0; i < 300; i++) {
         assert_int_equal(store_job_get(d->st, id, &j), STORE_OK);
         if (j.state == JOB_DONE)
