@@ -5,6 +5,7 @@
  * default file all come from that line.
  */
 #include "kiosk/config.h"
+#include "kiosk/msg.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -34,11 +35,11 @@ static const char *
 cfg_check_payurl(const char *value)
 {
     if (strstr(value, "{order}") == NULL)
-        return "the placeholder {order} is missing";
+        return msg(M_CFG_WHY_NO_ORDER);
     if (strstr(value, "{amount}") == NULL)
-        return "the placeholder {amount} is missing";
+        return msg(M_CFG_WHY_NO_AMOUNT);
     if (strstr(value, "{hmac}") == NULL)
-        return "the placeholder {hmac} is missing";
+        return msg(M_CFG_WHY_NO_HMAC);
     return NULL;
 }
 
@@ -154,13 +155,13 @@ cfg_set(struct kiosk_config *cfg, const struct cfg_option *o, const char *value)
     switch (o->type) {
     case CFG_STR:
         if (strlen(value) >= o->size)
-            return "value too long";
+            return msg(M_CFG_WHY_LONG);
         snprintf(field, o->size, "%s", value);
         return NULL;
     case CFG_PATH: {
         char tmp[CFG_PATH_MAX];
         if (strlen(value) + strlen(cfg->home) + 2 > o->size)
-            return "path too long";
+            return msg(M_CFG_WHY_PATH_LONG);
         cfg_path(cfg, value, tmp, sizeof tmp);
         snprintf(field, o->size, "%s", tmp);
         return NULL;
@@ -177,23 +178,23 @@ cfg_set(struct kiosk_config *cfg, const struct cfg_option *o, const char *value)
             }
             c = bar ? bar + 1 : NULL;
         }
-        return "not one of the allowed values";
+        return msg(M_CFG_WHY_CHOICE);
     }
     case CFG_INT:
     case CFG_MONEY:
         errno = 0;
         v = strtol(value, &end, 10);
         if (errno != 0 || end == value || *end != '\0')
-            return "not a whole number";
+            return msg(M_CFG_WHY_NUMBER);
         if (v < o->min || v > o->max)
-            return "out of range";
+            return msg(M_CFG_WHY_RANGE);
         if (o->type == CFG_INT)
             *(int *)field = (int)v;
         else
             *(long *)field = v * 100;
         return NULL;
     }
-    return "bad option type";
+    return msg(M_CFG_WHY_TYPE);
 }
 
 void
@@ -233,14 +234,14 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
                 why = cfg_checks[c].check(value);
         if (why != NULL) {
             if (cfg_options[i].choices != NULL)
-                snprintf(p->err, sizeof p->err, "[%s] %s = \"%s\": %s (%s)", section, name, value, why, cfg_options[i].choices);
+                msg_fmt(p->err, sizeof p->err, M_CFG_BAD_CHOICE, section, name, value, why, cfg_options[i].choices);
             else
-                snprintf(p->err, sizeof p->err, "[%s] %s = \"%s\": %s", section, name, value, why);
+                msg_fmt(p->err, sizeof p->err, M_CFG_BAD_VALUE, section, name, value, why);
             return 0;
         }
         return 1;
     }
-    snprintf(p->err, sizeof p->err, "[%s] %s: unknown key", section, name);
+    msg_fmt(p->err, sizeof p->err, M_CFG_UNKNOWN_KEY, section, name);
     return 0;
 }
 
@@ -296,7 +297,7 @@ cfg_prescan(const char *path, const char *buf, size_t got, char *err, size_t err
         line++;
         len = (size_t)(end - p);
         if (memchr(p, '\0', len) != NULL) {
-            snprintf(err, errlen, "%s:%d: a NUL byte: not text", path, line);
+            msg_fmt(err, errlen, M_CFG_NUL, path, line);
             return -1;
         }
         k = cfg_trim(p, &len);
@@ -306,8 +307,9 @@ cfg_prescan(const char *path, const char *buf, size_t got, char *err, size_t err
             const char *close = memchr(k, ']', len);
             size_t slen = close != NULL ? (size_t)(close - k - 1) : 0;
             if (close == NULL || !cfg_section_known(k + 1, slen)) {
-                snprintf(err, errlen, "%s:%d: [%.*s]: unknown section", path, line,
-                         (int)(close ? slen : len - 1 > 60 ? 60 : len - 1), k + 1);
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)(close ? slen : len - 1 > 60 ? 60 : len - 1), k + 1);
+                msg_fmt(err, errlen, M_CFG_UNKNOWN_SECTION, path, line, name);
                 return -1;
             }
             snprintf(section, sizeof section, "%.*s", (int)slen, k + 1);
@@ -317,8 +319,9 @@ cfg_prescan(const char *path, const char *buf, size_t got, char *err, size_t err
         klen = eq != NULL ? (size_t)(eq - k) : len;
         k = cfg_trim(k, &klen);
         if ((size_t)(end - p) > CFG_LINE_MAX) {
-            snprintf(err, errlen, "%s:%d: [%s] %.*s: value too long (the line has %zu characters, at most %d)",
-                     path, line, section, (int)(klen > 60 ? 60 : klen), k, (size_t)(end - p), CFG_LINE_MAX);
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)(klen > 60 ? 60 : klen), k);
+            msg_fmt(err, errlen, M_CFG_LINE_LONG, path, line, section, name, (int)(end - p), CFG_LINE_MAX);
             return -1;
         }
         if (eq == NULL)
@@ -327,8 +330,9 @@ cfg_prescan(const char *path, const char *buf, size_t got, char *err, size_t err
             size_t sl = strlen(section);
             if (strncmp(seen[i].name, section, sl) == 0 && seen[i].name[sl] == '\n' &&
                 strlen(seen[i].name + sl + 1) == klen && strncmp(seen[i].name + sl + 1, k, klen) == 0) {
-                snprintf(err, errlen, "%s:%d: [%s] %.*s: given twice (first on line %d)", path, line, section,
-                         (int)klen, k, seen[i].line);
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)(klen > 60 ? 60 : klen), k);
+                msg_fmt(err, errlen, M_CFG_TWICE, path, line, section, name, seen[i].line);
                 return -1;
             }
         }
@@ -348,24 +352,24 @@ cfg_read(const char *path, size_t *got, char *err, size_t errlen)
     char *buf;
 
     if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        msg_fmt(err, errlen, M_CFG_CANNOT_OPEN, path, strerror(errno));
         return NULL;
     }
     if ((buf = malloc(CFG_FILE_MAX + 1)) == NULL) {
         fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+        msg_fmt(err, errlen, M_CFG_NO_MEMORY, path);
         return NULL;
     }
     *got = fread(buf, 1, CFG_FILE_MAX + 1, f);
     if (ferror(f)) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        msg_fmt(err, errlen, M_CFG_CANNOT_READ, path, strerror(errno));
         fclose(f);
         free(buf);
         return NULL;
     }
     fclose(f);
     if (*got > CFG_FILE_MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes: not a configuration file", path, CFG_FILE_MAX);
+        msg_fmt(err, errlen, M_CFG_TOO_BIG, path, CFG_FILE_MAX);
         free(buf);
         return NULL;
     }
@@ -390,11 +394,11 @@ cfg_load(struct kiosk_config *cfg, const char *path, char *err, size_t errlen)
     rc = ini_parse_string(buf, cfg_handler, &p);
     free(buf);
     if (rc == -2) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        msg_fmt(err, errlen, M_CFG_NO_MEMORY, path);
         return -1;
     }
     if (rc != 0) {
-        snprintf(err, errlen, "%s:%d: %s", path, rc, p.err[0] ? p.err : "syntax error");
+        msg_fmt(err, errlen, M_CFG_AT, path, rc, p.err[0] ? p.err : msg(M_CFG_SYNTAX));
         return -1;
     }
     snprintf(cfg->source, sizeof cfg->source, "%s", path);

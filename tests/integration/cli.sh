@@ -61,12 +61,21 @@ strict() { # NAME CONTENT(printf) EXPECTED-PATTERN
   case "$out" in *"$3"*) t_ok "$1: said, naming what";; *) t_fail "$1: said, naming what" "$out";; esac
   t_eq "$1: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
 }
-strict "an empty unknown section" '[hall]\nlang = zh\n\n[nonsense]\n' 'strict.conf:4: [nonsense]: unknown section'
-strict "a key given twice" '[hall]\nlang = zh\nlang = en\n' 'strict.conf:3: [hall] lang: given twice (first on line 2)'
-strict "a NUL in a value" '[hall]\nname = a\0b\n' 'strict.conf:2: a NUL byte'
-strict "a 5,000-character value" "[hall]\nname = $(printf 'x%.0s' $(seq 1 5000))\n" 'strict.conf:2: [hall] name: value too long (the line has 5007 characters, at most 198)'
-strict "a payment URL without {hmac}" '[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}\n' '{hmac} is missing'
-strict "a payment URL without {amount}" '[payment]\nurl_template = https://pay.example/p?o={order}&h={hmac}\n' '{amount} is missing'
+strict "an empty unknown section" '[hall]\nlang = zh\n\n[nonsense]\n' 'strict.conf:4: [nonsense]：没有这个配置节'
+strict "a key given twice" '[hall]\nlang = zh\nlang = en\n' 'strict.conf:3: [hall] lang：重复给出（第一次在第 2 行）'
+strict "a NUL in a value" '[hall]\nname = a\0b\n' 'strict.conf:2: 含有 NUL 字节'
+strict "a 5,000-character value" "[hall]\nname = $(printf 'x%.0s' $(seq 1 5000))\n" 'strict.conf:2: [hall] name：值太长（该行 5007 个字符，最多 198 个）'
+strict "a payment URL without {hmac}" '[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}\n' '缺少占位符 {hmac}'
+strict "a payment URL without {amount}" '[payment]\nurl_template = https://pay.example/p?o={order}&h={hmac}\n' '缺少占位符 {amount}'
+# the same words in English with --lang en (the catalogue's; the file is never read for its language)
+printf '[hall]\nlang = zh\nlang = en\n' > "$TEST_TMP/strict.conf"
+out=$("$KIOSK" --lang en --config "$TEST_TMP/strict.conf" token list 2>&1)
+case "$out" in *"strict.conf:3: [hall] lang: given twice (first on line 2)"*) t_ok "--lang en: a key given twice, in English";; *) t_fail "--lang en: in English" "$out";; esac
+printf '[db]\nbusy_ms = soon\n' > "$TEST_TMP/strict.conf"
+out=$("$KIOSK" --lang en --config "$TEST_TMP/strict.conf" token list 2>&1)
+case "$out" in *'[db] busy_ms = "soon": not a whole number'*) t_ok "--lang en: a bad number, in English";; *) t_fail "--lang en: a bad number" "$out";; esac
+out=$("$KIOSK" --config "$TEST_TMP/strict.conf" token list 2>&1)
+case "$out" in *'[db] busy_ms = “soon”：不是整数'*) t_ok "a bad number, in Chinese by default";; *) t_fail "a bad number in Chinese" "$out";; esac
 printf '[hall]\n; a comment\n# another\nlang = zh\n[payment]\nurl_template = https://pay.example/p?o={order}&a={amount}&h={hmac}\n' > "$TEST_TMP/fine.conf"
 t_check "comments are fine" "$KIOSK" --config "$TEST_TMP/fine.conf" --version
 
