@@ -518,6 +518,8 @@ enum msg_id txn_operator_check(const struct txn *t, const struct txn_env *env, c
                                size_t n);
 /* A resident ID number (GB 11643) valid today (a form field's check). */
 enum rules_status txn_resident_id_today(const char *s);
+/* A legal representative's ID or passport number (rules_legal_id) as of today. */
+enum rules_status txn_legal_id_today(const char *s);
 
 /* Fill the printed documents' view of T (company, operator, money, key, cert). */
 struct prn_order_doc;

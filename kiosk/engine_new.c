@@ -862,17 +862,28 @@ txn_resident_id_today(const char *s)
     return rules_resident_id(s, &today);
 }
 
+enum rules_status
+txn_legal_id_today(const char *s)
+{
+    struct rules_date today = clock_local_day(time(NULL));
+
+    return rules_legal_id(s, &today);
+}
+
 /* 单位信息, as on the application form of seed 002 annex 1. */
 static const struct txn_field new_company_fields[] = {
-    { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true },
+    { .key = "company", .label = M_TXN_F_COMPANY, .max_chars = 60, .required = true, .check = rules_company_name },
     { .key = "uscc", .label = M_TXN_F_USCC, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
       .required = true, .check = rules_uscc },
-    { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true },
+    { .key = "legal_rep", .label = M_TXN_F_LEGAL_REP, .max_chars = 30, .required = true, .check = rules_person_name },
+    { .key = "legal_rep_id", .label = M_TXN_F_LEGAL_REP_ID, .max_chars = 18, .field_flags = FIELD_ASCII | FIELD_UPPER,
+      .required = true, .check = txn_legal_id_today },
     { .key = "company_phone", .label = M_TXN_F_COMPANY_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII,
-      .required = true },
-    { .key = "office_phone", .label = M_TXN_F_OFFICE_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII },
-    { .key = "website", .label = M_TXN_F_WEBSITE, .max_chars = 80, .field_flags = FIELD_ASCII },
-    { .key = "address", .label = M_TXN_F_ADDRESS, .max_chars = 100, .required = true },
+      .required = true, .check = rules_phone },
+    { .key = "office_phone", .label = M_TXN_F_OFFICE_PHONE, .max_chars = 20, .field_flags = FIELD_ASCII,
+      .check = rules_phone },
+    { .key = "website", .label = M_TXN_F_WEBSITE, .max_chars = 80, .field_flags = FIELD_ASCII, .check = rules_website },
+    { .key = "address", .label = M_TXN_F_ADDRESS, .max_chars = 100, .required = true, .check = rules_text },
 };
 static const struct txn_form new_company_form = {
     .intro = M_TXN_COMPANY_INTRO,
@@ -883,7 +894,7 @@ static const struct txn_form new_company_form = {
 
 /* 经办人: the resident ID number (GB 11643) is masked once the order exists. */
 static const struct txn_field new_operator_fields[] = {
-    { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true },
+    { .key = "operator_name", .label = M_TXN_F_OPERATOR, .max_chars = 30, .required = true, .check = rules_person_name },
     { .key = "operator_id", .label = M_TXN_F_OPERATOR_ID, .max_chars = 18,
       .field_flags = FIELD_ASCII | FIELD_UPPER, .required = true, .check = txn_resident_id_today },
     { .key = "mobile", .label = M_TXN_F_MOBILE, .max_chars = 11, .field_flags = FIELD_DIGITS, .required = true,
@@ -897,6 +908,19 @@ const struct txn_form txn_new_operator_form = {
     .fields = new_operator_fields,
     .nfields = sizeof new_operator_fields / sizeof new_operator_fields[0],
     .check = txn_operator_check,
+};
+
+/* 证书应用项目: where, for what kind of business and which project the
+ * certificate is used (the application form's starred section). */
+static const struct txn_field new_project_fields[] = {
+    { .key = "app_region", .label = M_TXN_F_APP_REGION, .max_chars = 20, .required = true, .check = rules_text },
+    { .key = "app_category", .label = M_TXN_F_APP_CATEGORY, .max_chars = 20, .required = true, .check = rules_text },
+    { .key = "app_project", .label = M_TXN_F_APP_PROJECT, .max_chars = 60, .required = true, .check = rules_text },
+};
+static const struct txn_form new_project_form = {
+    .intro = M_TXN_PROJECT_INTRO,
+    .fields = new_project_fields,
+    .nfields = sizeof new_project_fields / sizeof new_project_fields[0],
 };
 
 /* What the clerk checks on paper (seed 000 / 002); the application form and
@@ -928,6 +952,7 @@ static const struct txn_done new_done = {
 static const struct txn_step new_cert_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &new_company_form },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
+    { .name = "project", .title = M_TXN_STEP_PROJECT, .page = PAGE_FORM, .form = &new_project_form },
     { .name = "kind", .title = M_TXN_STEP_KIND, .page = PAGE_CHOICE },
     { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = new_materials,
       .nmaterials = sizeof new_materials / sizeof new_materials[0] },

@@ -34,6 +34,10 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     CP(d->company, "company");
     CP(d->uscc, "uscc");
     CP(d->legal_rep, "legal_rep");
+    CP(d->legal_rep_id, "legal_rep_id");
+    CP(d->app_region, "app_region");
+    CP(d->app_category, "app_category");
+    CP(d->app_project, "app_project");
     CP(d->change_desc, "change_desc");
     CP(d->company_phone, "company_phone");
     CP(d->office_phone, "office_phone");

@@ -57,6 +57,12 @@ static const enum msg_id rules_msgs[RULES_STATUS__COUNT] = {
     [RULES_ORDER_UNFINISHED] = M_RULE_ORDER_UNFINISHED,
     [RULES_RENEW_TOO_EARLY] = M_RULE_RENEW_TOO_EARLY,
     [RULES_RENEW_NEEDS_NEW] = M_RULE_RENEW_NEEDS_NEW,
+    [RULES_PHONE_FORM] = M_RULE_PHONE_FORM,
+    [RULES_NAME_FORM] = M_RULE_NAME_FORM,
+    [RULES_COMPANY_FORM] = M_RULE_COMPANY_FORM,
+    [RULES_WEBSITE_FORM] = M_RULE_WEBSITE_FORM,
+    [RULES_LEGAL_ID_FORM] = M_RULE_LEGAL_ID_FORM,
+    [RULES_TEXT_CHAR] = M_RULE_TEXT_CHAR,
 };
 
 enum msg_id
@@ -223,6 +229,236 @@ rules_mobile(const char *s)
     if (s[0] != '1' || s[1] < '3')
         return RULES_MOBILE_PREFIX;
     return RULES_OK;
+}
+
+/* Digits from *P on (advancing it): how many. */
+static size_t
+digits_run(const char **p)
+{
+    size_t n = 0;
+
+    while (is_digit(**p)) {
+        (*p)++;
+        n++;
+    }
+    return n;
+}
+
+enum rules_status
+rules_phone(const char *s)
+{
+    const char *p = s;
+    size_t a, b, c;
+
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    if (strchr(s, '-') == NULL && strlen(s) == 11 && s[0] == '1')
+        return rules_mobile(s) == RULES_OK ? RULES_OK : RULES_PHONE_FORM;
+    if (strncmp(s, "400-", 4) == 0 || strncmp(s, "800-", 4) == 0) {
+        p = s + 4;
+        if (digits_run(&p) != 3 || *p++ != '-' || digits_run(&p) != 4 || *p != '\0')
+            return RULES_PHONE_FORM;
+        return RULES_OK;
+    }
+    /* 0AA(A)-NNNNNNN(N)[-EXT] */
+    if (s[0] != '0' || s[1] == '0')
+        return RULES_PHONE_FORM;
+    a = digits_run(&p);
+    if ((a != 3 && a != 4) || *p++ != '-')
+        return RULES_PHONE_FORM;
+    b = digits_run(&p);
+    if (b < 7 || b > 8 || (p[-(long)b] == '0'))
+        return RULES_PHONE_FORM;
+    if (*p == '\0')
+        return RULES_OK;
+    if (*p++ != '-')
+        return RULES_PHONE_FORM;
+    c = digits_run(&p);
+    return c >= 1 && c <= 6 && *p == '\0' ? RULES_OK : RULES_PHONE_FORM;
+}
+
+/* The next UTF-8 code point of *P (advancing it); -1 for a malformed byte. */
+static long
+utf8_next(const char **p)
+{
+    const unsigned char *u = (const unsigned char *)*p;
+    long cp;
+    int n, i;
+
+    if (u[0] < 0x80) {
+        (*p)++;
+        return u[0];
+    }
+    if ((u[0] & 0xe0) == 0xc0) { cp = u[0] & 0x1f; n = 1; }
+    else if ((u[0] & 0xf0) == 0xe0) { cp = u[0] & 0x0f; n = 2; }
+    else if ((u[0] & 0xf8) == 0xf0) { cp = u[0] & 0x07; n = 3; }
+    else { (*p)++; return -1; }
+    for (i = 1; i <= n; i++) {
+        if ((u[i] & 0xc0) != 0x80) {
+            *p += i;
+            return -1;
+        }
+        cp = (cp << 6) | (u[i] & 0x3f);
+    }
+    *p += n + 1;
+    return cp;
+}
+
+static bool cp_han(long c) { return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x20000 && c <= 0x2ebef); }
+static bool cp_latin(long c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+/* A character the form's fonts draw and a form may hold. */
+static bool
+cp_text(long c)
+{
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        return false;                       /* controls */
+    if (c >= 0xd800 && c <= 0xdfff)
+        return false;                       /* surrogates */
+    if (c >= 0xe000 && c <= 0xf8ff)
+        return false;                       /* private use */
+    if (c >= 0x2600 && c <= 0x27bf)
+        return false;                       /* symbols and dingbats (emoji) */
+    if (c >= 0xfe00 && c <= 0xfe0f)
+        return false;                       /* variation selectors */
+    if (c >= 0x1f000 && c <= 0x1faff)
+        return false;                       /* emoji and pictographs */
+    if (c > 0x2ffff)
+        return false;
+    return true;
+}
+
+enum rules_status
+rules_text(const char *s)
+{
+    const char *p = s;
+
+    if (s == NULL)
+        return RULES_OK;
+    while (*p != '\0') {
+        long c = utf8_next(&p);
+        if (c < 0 || !cp_text(c))
+            return RULES_TEXT_CHAR;
+    }
+    return RULES_OK;
+}
+
+enum rules_status
+rules_person_name(const char *s)
+{
+    const char *p = s;
+    size_t n = 0;
+    long prev = ' ';
+    bool han = false, latin = false;
+
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    if (rules_text(s) != RULES_OK)
+        return RULES_TEXT_CHAR;
+    while (*p != '\0') {
+        long c = utf8_next(&p);
+        bool sep = c == ' ' || c == '.' || c == '-' || c == 0xb7 || c == 0x30fb;   /* · ・ */
+        n++;
+        if (cp_han(c))
+            han = true;
+        else if (cp_latin(c))
+            latin = true;
+        else if (!sep)
+            return RULES_NAME_FORM;
+        if (sep && (prev == ' ' || prev == '.' || prev == '-' || prev == 0xb7 || prev == 0x30fb))
+            return RULES_NAME_FORM;         /* no leading or doubled separator */
+        prev = c;
+    }
+    if (prev == ' ' || prev == '-' || prev == 0xb7 || prev == 0x30fb)
+        return RULES_NAME_FORM;
+    if (n > 30 || (han && n < 2) || (latin && !han && n < 2) || (!han && !latin))
+        return RULES_NAME_FORM;
+    return RULES_OK;
+}
+
+enum rules_status
+rules_company_name(const char *s)
+{
+    const char *p = s;
+    size_t n = 0;
+    bool word = false;
+
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    if (rules_text(s) != RULES_OK)
+        return RULES_TEXT_CHAR;
+    while (*p != '\0') {
+        long c = utf8_next(&p);
+        n++;
+        if (cp_han(c) || cp_latin(c))
+            word = true;
+    }
+    return word && n >= 2 ? RULES_OK : RULES_COMPANY_FORM;
+}
+
+enum rules_status
+rules_website(const char *s)
+{
+    const char *p = s, *label;
+    size_t labels = 0;
+    bool last_alpha = false;
+
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    if (strncmp(p, "http://", 7) == 0)
+        p += 7;
+    else if (strncmp(p, "https://", 8) == 0)
+        p += 8;
+    for (;;) {
+        bool alpha = true;
+        label = p;
+        while (is_digit(*p) || is_upper(*p) || is_lower(*p) || *p == '-') {
+            if (is_digit(*p) || *p == '-')
+                alpha = false;
+            p++;
+        }
+        if (p == label || p - label > 63 || label[0] == '-' || p[-1] == '-')
+            return RULES_WEBSITE_FORM;
+        labels++;
+        last_alpha = alpha && p - label >= 2;
+        if (*p != '.')
+            break;
+        p++;
+    }
+    if (labels < 2 || !last_alpha)
+        return RULES_WEBSITE_FORM;
+    if (*p == ':') {            /* a port */
+        const char *q = ++p;
+        if (digits_run(&p) == 0 || p - q > 5)
+            return RULES_WEBSITE_FORM;
+    }
+    if (*p != '\0' && *p != '/')
+        return RULES_WEBSITE_FORM;
+    for (; *p != '\0'; p++)
+        if (*p <= ' ' || *p > '~')
+            return RULES_WEBSITE_FORM;
+    return RULES_OK;
+}
+
+enum rules_status
+rules_legal_id(const char *s, const struct rules_date *today)
+{
+    size_t i, len, digits = 0;
+
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    len = strlen(s);
+    if (len == 18 && is_digit(s[0]) && is_digit(s[16]))
+        return rules_resident_id(s, today);     /* an ID number: what is wrong with it */
+    if (len < 5 || len > 17)
+        return RULES_LEGAL_ID_FORM;
+    for (i = 0; i < len; i++) {
+        if (is_digit(s[i]))
+            digits++;
+        else if (!is_upper(s[i]))
+            return RULES_LEGAL_ID_FORM;
+    }
+    return digits > 0 ? RULES_OK : RULES_LEGAL_ID_FORM;
 }
 
 static bool

@@ -52,6 +52,12 @@ enum rules_status {
     RULES_ORDER_UNFINISHED,  /* this ID number has an unfinished order: resume or cancel it */
     RULES_RENEW_TOO_EARLY,   /* renewal window not open yet */
     RULES_RENEW_NEEDS_NEW,   /* expired too long: full materials, as for new */
+    RULES_PHONE_FORM,        /* not a landline (0AA-NNNNNNNN[-EXT]), a 400/800 number or a mobile */
+    RULES_NAME_FORM,         /* a person's name: 2-30 Chinese characters (with ·) or Latin letters */
+    RULES_COMPANY_FORM,      /* a company's name: at least 2 characters, letters or Chinese, no symbols */
+    RULES_WEBSITE_FORM,      /* not [http(s)://]host.tld[/path] */
+    RULES_LEGAL_ID_FORM,     /* neither a valid resident ID nor a passport number */
+    RULES_TEXT_CHAR,         /* a character no form takes (emoji, control, private use) */
     RULES_STATUS__COUNT
 };
 
@@ -96,6 +102,31 @@ enum rules_status rules_mobile(const char *s);
  * dot-separated labels of letters, digits, '-' (not at a label's ends,
  * 1-63 each), the last label >= 2 letters; total <= 254. */
 enum rules_status rules_email(const char *s);
+
+/*
+ * What goes on the application form the applicant signs (issue 14):
+ * rules_phone: a landline with its area code (0 and 2-3 digits, a hyphen,
+ *   7-8 digits, an optional -extension of 1-6 digits), a 400/800 service
+ *   number (400-NNN-NNNN) or a mobile number;
+ * rules_person_name: 2-30 characters, Chinese (with the middle dot · of
+ *   transliterated names) or Latin letters with single spaces, dots or
+ *   hyphens between them;
+ * rules_company_name: 2 characters or more, at least one Chinese character
+ *   or letter, no character outside text (rules_text);
+ * rules_website: an optional http:// or https://, a host of two or more
+ *   labels (letters, digits, inner hyphens) ending in a letter label, an
+ *   optional /path of printable ASCII;
+ * rules_legal_id: a resident ID number valid today, or a passport number
+ *   (5-17 letters and digits, with at least one digit);
+ * rules_text: no control, emoji, private-use or unassigned-plane character
+ *   (the form's font has none of them).
+ */
+enum rules_status rules_phone(const char *s);
+enum rules_status rules_person_name(const char *s);
+enum rules_status rules_company_name(const char *s);
+enum rules_status rules_website(const char *s);
+enum rules_status rules_legal_id(const char *s, const struct rules_date *today);
+enum rules_status rules_text(const char *s);
 
 /* User PIN policy: 6-16 printable ASCII characters without spaces, not all
  * one character, not a plain ascending/descending run of digits or letters

@@ -85,11 +85,12 @@ for P in papers pay wipe init keypair sign write record receipt; do
   signin
   menu 证书新办
   wait_for "统一社会信用代码"
-  type_ "$CO"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter
+  type_ "$CO"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter
   type_ 022-23456789; key Enter; key Enter; key Enter; type_ 天津市西青区断电路${n}号; key Enter
   wait_for "经办人身份证号"
   type_ 钱七; key Enter; type_ "$OPID"; key Enter; type_ 1391234$(printf '%04d' "$n"); key Enter
   type_ qian7@example.com; key Enter; key Enter
+  fill_project
   wait_for "单位证书带签章"; key Enter
   wait_for "经办人身份证原件及复印件"; key a; key Enter
   if [ "$P" != papers ]; then

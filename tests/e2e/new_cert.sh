@@ -37,6 +37,8 @@ absent() { # NAME TEXT
 }
 type_() { tm send-keys -t $S -l "$1"; }
 key() { tm send-keys -t $S "$@"; }
+# the 证书应用项目 step (as tests/tmux.sh's fill_project)
+fill_project() { wait_for "项目名称"; type_ 天津; key Enter; type_ 政府采购; key Enter; type_ 天津市政府采购电子招投标系统; key Enter; }
 
 COMPANY=天津市端到端测试科技有限公司
 USCC=91120116MA06ABCDXQ
@@ -62,9 +64,16 @@ type_ "$BAD_USCC"; key Enter
 expect "wrong USCC check character named beside its field" "统一社会信用代码校验位错误"
 expect "nothing typed is lost (company name kept)" "$COMPANY"
 key BSpace; type_ Q; key Enter
-type_ 张三; key Enter
-type_ 022-23456789; key Enter
-key Enter; key Enter
+type_ 张三; key Enter; type_ 120102197803154415; key Enter
+type_ 022-1; key Enter
+expect "a phone number without its local number: refused at the field" "电话号码格式不正确"
+key C-u; type_ 022-23456789; key Enter
+type_ abc; key Enter
+expect "an office phone that is not one: refused too (optional, but checked when given)" "电话号码格式不正确"
+key C-u; key Enter
+type_ www..com; key Enter
+expect "a web address with an empty label: refused" "网址格式不正确"
+key C-u; key Enter
 type_ 天津市滨海新区端到端路8号; key Enter
 expect "operator form after the company" "经办人身份证号"
 
@@ -73,7 +82,7 @@ key Escape
 expect "Esc back to the company form" "单位名称"
 expect "company name kept after Esc" "$COMPANY"
 expect "corrected USCC kept after Esc" "$USCC"
-for i in 1 2 3 4 5 6 7; do key Enter; done
+for i in 1 2 3 4 5 6 7 8; do key Enter; done
 expect "forward again to the operator" "经办人身份证号"
 
 # ---- operator, kind, materials -------------------------------------------------------
@@ -82,6 +91,10 @@ type_ "$OPID"; key Enter
 type_ 13912345678; key Enter
 type_ lisi@example.com; key Enter
 key Enter
+expect "the certificate's application asked (the form's starred section)" "证书应用项目"
+key Enter
+expect "...required: refused at its field" "区域不能为空"
+fill_project
 expect "kind and term" "单位证书带签章"
 key Enter
 expect "materials checklist" "经办人身份证原件及复印件"
@@ -143,11 +156,17 @@ for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
   [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | tr -d ' ' | grep -qF "受理人：测试66柜员" && clerk_on_receipt=1
 done
 t_eq "the receipt names the clerk by name, not by login" 1 "$clerk_on_receipt"
+form_full=0
+for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
+  [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | tr -d ' ' > "$TEST_TMP/paper.txt"
+  grep -qF "120102197803154415" "$TEST_TMP/paper.txt" && grep -qF "天津市政府采购电子招投标系统" "$TEST_TMP/paper.txt" && form_full=1
+done
+t_eq "the form carries the legal representative's ID and the certificate's application project" 1 "$form_full"
 
 # ---- a second order for the same company is refused ---------------------------------------
 key 2
 expect "company form again" "统一社会信用代码"
-type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 022-23456789; key Enter
+type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter; type_ 022-23456789; key Enter
 key Enter; key Enter; type_ 天津市; key Enter
 expect "one certificate per enterprise: refused, pointing to renewal" "请办理证书更新或补办"
 key C-c

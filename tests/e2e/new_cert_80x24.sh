@@ -25,11 +25,12 @@ if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
 t_eq "terminal is 80x24" "80x24" "$(tm display-message -p -t $S '#{window_width}x#{window_height}')"
 menu 证书新办
 expect "company form at 80x24" "统一社会信用代码"
-type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter
+type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter
 type_ 022-23456789; key Enter; key Enter; key Enter; type_ 天津市河西区八十列路1号; key Enter
 expect "operator form" "经办人身份证号"
 type_ 王八十; key Enter; type_ "$OPID"; key Enter; type_ 13912345680; key Enter
 type_ wang80@example.com; key Enter; key Enter
+fill_project
 expect "kind and term" "单位证书带签章"
 key Enter
 expect "materials" "经办人身份证原件及复印件"

@@ -40,11 +40,12 @@ to_fee() {
   if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
   menu 证书新办
   wait_for "统一社会信用代码"
-  type_ "$1"; key Enter; type_ "$2"; key Enter; type_ 张三; key Enter
+  type_ "$1"; key Enter; type_ "$2"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter
   type_ 022-23456789; key Enter; key Enter; key Enter; type_ 天津市南开区故障路9号; key Enter
   wait_for "经办人身份证号"
   type_ 赵六; key Enter; type_ "$3"; key Enter; type_ "$4"; key Enter
   type_ zhao6@example.com; key Enter; key Enter
+  fill_project
   wait_for "单位证书带签章"; key Enter
   wait_for "经办人身份证原件及复印件"; key a; key Enter
   wait_for "200.00"
@@ -127,7 +128,7 @@ t_eq "(b) the order is not paid while busy" "0|0" \
 t_check "(b) still on the payment screen" wait_for "付款方式"
 unlock
 key Enter
-expect "(b) payment retried once the lock is gone" "（7/10）插入空白UKey"
+expect "(b) payment retried once the lock is gone" "（8/11）插入空白UKey"
 t_eq "(b) paid once" "cash|1" \
   "$(q "SELECT pay_method, (SELECT count(*) FROM payments p WHERE p.order_id=o.id) FROM orders o WHERE number='$ORDER_B'")"
 take_key
@@ -184,7 +185,7 @@ expect "(c) ID number masked" "120101********321X"
 expect "(c) it resumes at 'insert a blank key' (PIN is never stored)" "插入空白UKey"
 expect "(c) payment shown" "已收 200.00 元"
 key Enter
-expect "(c) resumed at the key step" "（7/10）插入空白UKey"
+expect "(c) resumed at the key step" "（8/11）插入空白UKey"
 key F8
 expect "(c) cancelling a paid order warns of the refund" "取消后需退款"
 key Y

@@ -119,6 +119,10 @@ fill_order(struct txn *t, const char *uscc, const char *company, const char *opi
     txn_set(t, "company", company);
     txn_set(t, "uscc", uscc);
     txn_set(t, "legal_rep", "张三");
+    txn_set(t, "legal_rep_id", "120102197803154415");
+    txn_set(t, "app_region", "天津");
+    txn_set(t, "app_category", "政府采购");
+    txn_set(t, "app_project", "天津市政府采购电子招投标系统");
     txn_set(t, "company_phone", "022-12345678");
     txn_set(t, "address", "天津市滨海新区测试路1号");
     txn_set(t, "operator_name", "李四");
@@ -241,6 +245,10 @@ cmd_issue(int argc, char **argv)
     txn_set(&t, "company", argv[4]);
     txn_set(&t, "uscc", argv[3]);
     txn_set(&t, "legal_rep", "张三");
+    txn_set(&t, "legal_rep_id", "120102197803154415");
+    txn_set(&t, "app_region", "天津");
+    txn_set(&t, "app_category", "政府采购");
+    txn_set(&t, "app_project", "天津市政府采购电子招投标系统");
     txn_set(&t, "company_phone", "022-12345678");
     txn_set(&t, "address", "天津市滨海新区测试路1号");
     printf("uscc_refused=%d\n", txn_new_check_uscc(env.st, argv[3]) != 0);

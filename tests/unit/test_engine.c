@@ -40,11 +40,12 @@ static void
 test_step_table(void **state)
 {
     const struct txn_def *d = &txn_new_cert;
-    static const char *const order[] = { "company", "operator", "kind", "materials", "fee", "pay", "key", "pin", "issue", "done" };
+    static const char *const order[] = { "company", "operator", "project", "kind", "materials", "fee", "pay", "key",
+                                         "pin", "issue", "done" };
     int i, j;
 
     (void)state;
-    assert_int_equal(d->nsteps, 10);
+    assert_int_equal(d->nsteps, 11);
     assert_string_equal(kind_code(d->kind), "new");
     for (i = 0; i < d->nsteps; i++) {
         assert_string_equal(d->steps[i].name, order[i]);
@@ -165,7 +166,7 @@ test_nothing_saved_without_operator(void **state)
     txn_set(&t, "operator_id", "120101199001011239");
     assert_int_equal(txn_goto(&t, st, 2), STORE_OK);
     assert_true(t.order.id > 0);
-    assert_string_equal(t.order.step, "kind");
+    assert_string_equal(t.order.step, "project");    /* saved once the operator is known */
     assert_int_equal(txn_cancel(&t, st, "test"), STORE_OK);
 }
 

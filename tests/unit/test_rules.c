@@ -210,6 +210,90 @@ test_mobile(void **state)
             fail_msg("mobile '%s': got %d", cases[i].s, rules_mobile(cases[i].s));
 }
 
+/* What goes on the application form (issue 14): each validator at its edges. */
+static void
+test_form_fields(void **state)
+{
+    static const struct { enum rules_status (*fn)(const char *); const char *name, *s; enum rules_status want; } cases[] = {
+        { rules_phone, "phone", "022-23456789", RULES_OK },
+        { rules_phone, "phone", "0755-8601388", RULES_OK },        /* 4-digit area, 7 digits */
+        { rules_phone, "phone", "022-23456789-801", RULES_OK },
+        { rules_phone, "phone", "022-23456789-123456", RULES_OK },
+        { rules_phone, "phone", "022-23456789-1234567", RULES_PHONE_FORM },
+        { rules_phone, "phone", "400-123-4567", RULES_OK },
+        { rules_phone, "phone", "13912345678", RULES_OK },
+        { rules_phone, "phone", "12912345678", RULES_PHONE_FORM },
+        { rules_phone, "phone", "022-1", RULES_PHONE_FORM },          /* the issue's */
+        { rules_phone, "phone", "0755-8601388a", RULES_PHONE_FORM },  /* the issue's */
+        { rules_phone, "phone", "abc", RULES_PHONE_FORM },            /* the issue's */
+        { rules_phone, "phone", "022-123456", RULES_PHONE_FORM },     /* 6 digits */
+        { rules_phone, "phone", "022-123456789", RULES_PHONE_FORM },  /* 9 digits */
+        { rules_phone, "phone", "02223456789", RULES_PHONE_FORM },    /* no hyphen */
+        { rules_phone, "phone", "00-23456789", RULES_PHONE_FORM },
+        { rules_phone, "phone", "022-03456789", RULES_PHONE_FORM },   /* a local number starts 1-9 */
+        { rules_phone, "phone", "", RULES_EMPTY },
+        { rules_person_name, "name", "张三", RULES_OK },
+        { rules_person_name, "name", "阿依古丽·买买提", RULES_OK },
+        { rules_person_name, "name", "John Smith", RULES_OK },
+        { rules_person_name, "name", "Mary-Jane O.", RULES_OK },
+        { rules_person_name, "name", "A", RULES_NAME_FORM },           /* the issue's 经办人 A */
+        { rules_person_name, "name", "张", RULES_NAME_FORM },
+        { rules_person_name, "name", "😀😀", RULES_TEXT_CHAR },         /* the issue's */
+        { rules_person_name, "name", "张三3", RULES_NAME_FORM },
+        { rules_person_name, "name", "张  三", RULES_NAME_FORM },
+        { rules_person_name, "name", "·张三", RULES_NAME_FORM },
+        { rules_person_name, "name", "马马马马马马马马马马马马马马马马马马马马马马马马马马马马马马", RULES_OK },  /* 30 */
+        { rules_person_name, "name", "马马马马马马马马马马马马马马马马马马马马马马马马马马马马马马马", RULES_NAME_FORM }, /* 31 */
+        { rules_person_name, "name", "", RULES_EMPTY },
+        { rules_company_name, "company", "天津市示范科技有限公司", RULES_OK },
+        { rules_company_name, "company", "3M中国有限公司", RULES_OK },
+        { rules_company_name, "company", "12345", RULES_COMPANY_FORM },  /* the issue's */
+        { rules_company_name, "company", "天", RULES_COMPANY_FORM },
+        { rules_company_name, "company", "天津😀公司", RULES_TEXT_CHAR },
+        { rules_website, "website", "www.example.com", RULES_OK },
+        { rules_website, "website", "https://www.tjca.cn/apply?x=1", RULES_OK },
+        { rules_website, "website", "http://example.com:8080/", RULES_OK },
+        { rules_website, "website", "www..com", RULES_WEBSITE_FORM },     /* the issue's */
+        { rules_website, "website", "example", RULES_WEBSITE_FORM },
+        { rules_website, "website", "example.c", RULES_WEBSITE_FORM },
+        { rules_website, "website", "-a.com", RULES_WEBSITE_FORM },
+        { rules_website, "website", "a.com/ b", RULES_WEBSITE_FORM },
+        { rules_website, "website", "ftp://a.com", RULES_WEBSITE_FORM },
+        { rules_text, "text", "天津市和平区1号", RULES_OK },
+        { rules_text, "text", "a\tb", RULES_TEXT_CHAR },
+        { rules_text, "text", "\xe2\x98\x80", RULES_TEXT_CHAR },          /* U+2600 */
+        { rules_text, "text", "\xff", RULES_TEXT_CHAR },                  /* not UTF-8 */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum rules_status got = cases[i].fn(cases[i].s);
+        if (got != cases[i].want)
+            fail_msg("%s '%s': got %d, want %d", cases[i].name, cases[i].s, got, cases[i].want);
+    }
+}
+
+static void
+test_legal_id(void **state)
+{
+    static const struct { const char *s; enum rules_status want; } cases[] = {
+        { "11010519491231002X", RULES_OK },
+        { "11010519491231002Y", RULES_ID_CHAR },
+        { "110105194912310021", RULES_ID_CHECK },
+        { "E12345678", RULES_OK },          /* a Chinese passport */
+        { "G1234567", RULES_OK },
+        { "P1234", RULES_OK },              /* 5 */
+        { "P123", RULES_LEGAL_ID_FORM },    /* 4 */
+        { "PASSPORT", RULES_LEGAL_ID_FORM },/* no digit */
+        { "e12345678", RULES_LEGAL_ID_FORM },
+        { "E1234567890123456", RULES_OK },  /* 17 */
+        { "", RULES_EMPTY },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (rules_legal_id(cases[i].s, &TODAY) != cases[i].want)
+            fail_msg("legal id '%s': got %d", cases[i].s, rules_legal_id(cases[i].s, &TODAY));
+}
+
 static void
 test_email(void **state)
 {
@@ -669,6 +753,8 @@ main(void)
         cmocka_unit_test(test_id_statuses),
         cmocka_unit_test(test_canon),
         cmocka_unit_test(test_mobile),
+        cmocka_unit_test(test_form_fields),
+        cmocka_unit_test(test_legal_id),
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_pin),
         cmocka_unit_test(test_required),
