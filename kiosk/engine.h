@@ -531,6 +531,14 @@ void txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_orde
  * Returns 0, or -1 with err (not queued: records trouble; or queued and the
  * printer not reachable, delivered later). */
 int txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t errlen);
+/* What the papers print, as 16 hex digits (kept as forms_fpr when they are queued). */
+void txn_forms_fpr(const struct txn *t, const struct txn_env *env, char out[17]);
+/* The papers were printed and a value they print has changed since (gone back and changed). */
+bool txn_forms_stale(const struct txn *t, const struct txn_env *env);
+/* Stale papers: the old ones still in the outbox cancelled, those already
+ * printed counted in *WITHDRAWN (the clerk collects and destroys them),
+ * audited (papers.stale), and the papers printed again. As txn_new_print_forms. */
+int txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withdrawn, char *err, size_t errlen);
 
 /* Queue the receipt ("receipt_printed"). Same contract. */
 int txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen);

@@ -14,6 +14,8 @@
 
 #include "printing/print.h"
 
+#include <openssl/evp.h>
+
 #define CP(dst, key) snprintf((dst), sizeof(dst), "%s", txn_get(t, (key)))
 
 
@@ -80,6 +82,48 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
 }
 
 /*
+ * What the application form and the seal sheet say, as 16 hex digits: a
+ * SHA-256 of every value they print that a clerk can still change before
+ * the key (the company, the operator, the application project, the kind and
+ * term, the fees). Papers printed with another fingerprint are stale.
+ */
+void
+txn_forms_fpr(const struct txn *t, const struct txn_env *env, char out[17])
+{
+    struct prn_order_doc d;
+    unsigned char md[32];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    char num[96];
+    const char *const text[] = { d.company, d.uscc, d.legal_rep, d.legal_rep_id, d.company_phone, d.office_phone,
+                                 d.website, d.operator_name, d.operator_id, d.operator_mobile, d.operator_email,
+                                 d.operator_wechat, d.mail_address, d.app_region, d.app_category, d.app_project,
+                                 d.change_desc, d.seal_name };
+    unsigned int mdlen = 0;
+    int ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
+
+    txn_new_doc(t, env, &d);
+    for (size_t i = 0; ok && i < sizeof text / sizeof text[0]; i++)
+        ok = EVP_DigestUpdate(c, text[i], strlen(text[i]) + 1) == 1;    /* with its NUL: no field runs into the next */
+    snprintf(num, sizeof num, "%d|%d|%d|%ld|%ld", (int)d.txn, (int)d.cert_kind, d.years, d.media_fee,
+             d.service_fee_per_year);
+    ok = ok && EVP_DigestUpdate(c, num, strlen(num)) == 1 && EVP_DigestFinal_ex(c, md, &mdlen) == 1;
+    EVP_MD_CTX_free(c);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", ok ? md[i] : 0);
+}
+
+bool
+txn_forms_stale(const struct txn *t, const struct txn_env *env)
+{
+    char now[17];
+
+    if (!txn_get_int(t, "forms_printed", 0) || txn_get(t, "forms_fpr")[0] == '\0')
+        return false;
+    txn_forms_fpr(t, env, now);
+    return strcmp(now, txn_get(t, "forms_fpr")) != 0;
+}
+
+/*
  * Queue DOCS for T and set FLAG=1 in one unit of work: the flag is only ever
  * set once the jobs are in the outbox. Then the printer is asked: the worker
  * woken (kiosk), or the outbox pumped here (commands, tests). Returns 0, or
@@ -110,6 +154,11 @@ txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum
             return -1;
         }
     txn_set_int(t, flag, 1);
+    if (strcmp(flag, "forms_printed") == 0) {
+        char fpr[17];
+        txn_forms_fpr(t, env, fpr);
+        txn_set(t, "forms_fpr", fpr);      /* what they say, to see them go stale */
+    }
     if ((rc = txn_save(t, env->st)) != STORE_OK || (rc = store_commit(env->st)) != STORE_OK) {
         if (rc != STORE_OK)
             store_rollback(env->st);
@@ -156,6 +205,35 @@ txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t 
     static const enum prn_doc docs[] = { PRN_DOC_FORM, PRN_DOC_SEAL };
 
     return txn_print_once(t, env, "forms_printed", docs, 2, err, errlen);
+}
+
+int
+txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withdrawn, char *err, size_t errlen)
+{
+    static const char *const docs[] = { "form", "seal" };
+    char detail[160];
+    int cancelled = 0;
+
+    *withdrawn = 0;
+    if (env->st == NULL || t->order.id == 0) {
+        snprintf(err, errlen, "%s", msg(M_TXN_DB_DOWN));
+        return -1;
+    }
+    /* the stale papers not yet at the printer are taken back; those printed must be collected */
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct store_job j;
+        if (store_job_of_order(env->st, t->order.id, docs[i], &j) != STORE_OK)
+            continue;
+        if (prn_outbox_cancel(env->st, j.id, txn_now(env)) == STORE_OK)
+            cancelled++;
+        else if (j.state != JOB_CANCELLED)
+            (*withdrawn)++;
+    }
+    snprintf(detail, sizeof detail, "order=%s was=%s cancelled=%d printed=%d", t->order.number,
+             txn_get(t, "forms_fpr"), cancelled, *withdrawn);
+    (void)store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "papers.stale", detail);
+    txn_set_int(t, "forms_printed", 0);
+    return txn_new_print_forms(t, env, err, errlen);
 }
 
 int

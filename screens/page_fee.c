@@ -19,7 +19,8 @@ struct fee_state {
     struct rules_quote q;
     bool quoted;                /* the quote holds (else Enter waits) */
     char why[256];              /* the def's word on the quote (a free replacement ...) */
-    char print_note[256];       /* what happened to the papers */
+    char print_note[600];       /* what happened to the papers */
+    bool stale;                 /* printed again: the old ones withdrawn (print_note says so) */
     bool print_ok;
 };
 
@@ -49,6 +50,21 @@ fee_init(struct app *app, const void *arg)
     if (txn_cur(&s->ui->t)->flags & TXN_STEP_NO_PAPERS) {
         s->print_ok = true;     /* nothing to sign: nothing printed */
         snprintf(s->print_note, sizeof s->print_note, "%s", msg(M_SELF_FEE_NOTE));
+    } else if (txn_forms_stale(&s->ui->t, &s->ui->env)) {
+        /* gone back and changed what the papers say: they are printed again, the old ones withdrawn */
+        char err[256], a[256], b[256];
+        int withdrawn = 0;
+        s->print_ok = txn_new_reprint_stale_forms(&s->ui->t, &s->ui->env, &withdrawn, err, sizeof err) == 0;
+        msg_fmt(a, sizeof a, M_TXN_FORMS_STALE, p->form_copies);
+        if (withdrawn > 0)
+            msg_fmt(b, sizeof b, M_TXN_FORMS_WITHDRAW, withdrawn);
+        else
+            snprintf(b, sizeof b, "%s", msg(M_TXN_FORMS_RECALLED));
+        if (s->print_ok)
+            msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_STALE_NOTE, a, b);
+        else
+            msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_QUEUED, err);
+        s->stale = true;
     } else if (txn_get_int(&s->ui->t, "forms_printed", 0)) {
         msg_fmt(s->print_note, sizeof s->print_note, M_TXN_FORMS_PRINTED, p->form_copies);
         s->print_ok = true;
@@ -94,7 +110,7 @@ fee_draw(struct app *app, void *state)
         msg_fmt(line, sizeof line, M_TXN_FORMS_QUEUED, why);
         y += ui_wrap(y, 4, COLS - 8, TC_WARN, line);
     } else {
-        y += ui_wrap(y, 4, COLS - 8, s->print_ok ? TC_NORMAL : TC_WARN, s->print_note);
+        y += ui_wrap(y, 4, COLS - 8, s->print_ok && !s->stale ? TC_NORMAL : TC_WARN, s->print_note);
     }
     ui_wrap(y + 1, 4, COLS - 8, TC_DIM, msg(M_TXN_FORMS_SIGN));
 }
