@@ -55,7 +55,7 @@ static const struct {
 #define P(i, field) offsetof(struct kiosk_config, profiles[i].field), \
                     sizeof(((struct kiosk_config *)0)->profiles[i].field)
 
-#define PROFILE_OPTIONS(i, sec, disp, media, svc, ren, lost, dmg, years, maxy, warranty) \
+#define PROFILE_OPTIONS(i, sec, disp, media, svc, ren, lost, dmg, years, maxy, warranty, region, category, project) \
     { sec, "display_name", CFG_STR, P(i, display_name), disp, 0, 0, NULL, "CA name printed on forms and receipts" }, \
     { sec, "media_fee", CFG_MONEY, P(i, media_fee), media, 0, 100000, NULL, "UKey price on a new issue, yuan" }, \
     { sec, "service_fee_per_year", CFG_MONEY, P(i, service_fee_per_year), svc, 0, 100000, NULL, "certificate service fee per year, yuan" }, \
@@ -69,7 +69,10 @@ static const struct {
     { sec, "renew_before_days", CFG_INT, P(i, renew_before_days), "90", 0, 3650, NULL, "renewable when fewer days than this remain" }, \
     { sec, "renew_after_expiry_days", CFG_INT, P(i, renew_after_expiry_days), "365", 0, 3650, NULL, "renewable up to this many days after expiry" }, \
     { sec, "renew_rekey", CFG_INT, P(i, renew_rekey), "1", 0, 1, NULL, "证书更新: 1 = a new key pair on the key (the default), 0 = the key pair kept and certified again" }, \
-    { sec, "form_copies", CFG_INT, P(i, form_copies), "2", 1, 9, NULL, "copies of the application form" }
+    { sec, "form_copies", CFG_INT, P(i, form_copies), "2", 1, 9, NULL, "copies of the application form" }, \
+    { sec, "app_region", CFG_STR, P(i, app_region), region, 0, 0, NULL, "证书应用项目 region offered first on a new certificate's form" }, \
+    { sec, "app_category", CFG_STR, P(i, app_category), category, 0, 0, NULL, "证书应用项目 category offered first" }, \
+    { sec, "app_project", CFG_STR, P(i, app_project), project, 0, 0, NULL, "证书应用项目 project name offered first" }
 
 static const struct cfg_option cfg_options[] = {
     { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
@@ -114,8 +117,8 @@ static const struct cfg_option cfg_options[] = {
     { "payment", "hmac_key_file", CFG_PATH, F(pay_hmac_key_file), "secrets/pay.key", 0, 0, NULL, "HMAC key for payment URLs" },
     { "payment", "timeout_s", CFG_INT, F(pay_timeout_s), "90", 5, 3600, NULL, "self-service: how long the payment QR waits for the provider's confirmation; the order then stays unpaid and resumable" },
 
-    PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5", "-1"),
-    PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5", "365"),
+    PROFILE_OPTIONS(CFG_PROFILE_TIANJIN, "profile.tianjin", "中环CA", "50", "50", "50", "50", "50", "3", "5", "-1", "天津", "政府采购", "天津市政府采购电子招投标系统"),
+    PROFILE_OPTIONS(CFG_PROFILE_BJCA, "profile.bjca", "北京数字认证股份有限公司 (BJCA)", "80", "180", "180", "80", "80", "1", "5", "365", "北京", "政府采购", "北京市政府采购电子交易平台"),
 };
 
 #define CFG_NOPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))

@@ -32,6 +32,10 @@ struct cfg_profile {
     int  renew_before_days;       /* renewable when fewer days than this remain */
     int  renew_after_expiry_days; /* ... or expired no more than this many days */
     int  form_copies;             /* copies of the application form */
+    /* 证书应用项目 offered first on the form (the clerk changes them) */
+    char app_region[64];
+    char app_category[64];
+    char app_project[128];
 };
 
 enum { CFG_PROFILE_TIANJIN = 0, CFG_PROFILE_BJCA = 1, CFG_PROFILE_COUNT = 2 };

@@ -75,6 +75,7 @@ struct txn_field {
     unsigned field_flags;     /* enum field_flags (kiosk/field.h; FIELD_MASK for PINs) */
     bool required;            /* empty is an error (M_RULE_REQUIRED naming the label) */
     enum rules_status (*check)(const char *text); /* validator for a non-empty value, or NULL */
+    const char *(*offer)(const struct txn_env *env); /* the value an empty field starts with (the profile's), or NULL */
 };
 
 /* A form page. */
@@ -518,6 +519,8 @@ enum msg_id txn_operator_check(const struct txn *t, const struct txn_env *env, c
                                size_t n);
 /* A resident ID number (GB 11643) valid today (a form field's check). */
 enum rules_status txn_resident_id_today(const char *s);
+/* Empty fields of FORM on T start with what their offer() gives (txn_field.offer). */
+void txn_form_offer(struct txn *t, const struct txn_env *env, const struct txn_form *form);
 /* A legal representative's ID or passport number (rules_legal_id) as of today. */
 enum rules_status txn_legal_id_today(const char *s);
 

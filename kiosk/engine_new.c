@@ -910,12 +910,31 @@ const struct txn_form txn_new_operator_form = {
     .check = txn_operator_check,
 };
 
+void
+txn_form_offer(struct txn *t, const struct txn_env *env, const struct txn_form *form)
+{
+    for (int i = 0; form != NULL && i < form->nfields; i++) {
+        const struct txn_field *f = &form->fields[i];
+        const char *v;
+        if (f->offer != NULL && txn_get(t, f->key)[0] == '\0' && (v = f->offer(env)) != NULL && v[0] != '\0')
+            txn_set(t, f->key, v);
+    }
+}
+
+static const char *offer_region(const struct txn_env *env) { return cfg_profile(env->cfg)->app_region; }
+static const char *offer_category(const struct txn_env *env) { return cfg_profile(env->cfg)->app_category; }
+static const char *offer_project(const struct txn_env *env) { return cfg_profile(env->cfg)->app_project; }
+
 /* 证书应用项目: where, for what kind of business and which project the
- * certificate is used (the application form's starred section). */
+ * certificate is used (the application form's starred section), offered as
+ * the CA profile has them. */
 static const struct txn_field new_project_fields[] = {
-    { .key = "app_region", .label = M_TXN_F_APP_REGION, .max_chars = 20, .required = true, .check = rules_text },
-    { .key = "app_category", .label = M_TXN_F_APP_CATEGORY, .max_chars = 20, .required = true, .check = rules_text },
-    { .key = "app_project", .label = M_TXN_F_APP_PROJECT, .max_chars = 60, .required = true, .check = rules_text },
+    { .key = "app_region", .label = M_TXN_F_APP_REGION, .max_chars = 20, .required = true, .check = rules_text,
+      .offer = offer_region },
+    { .key = "app_category", .label = M_TXN_F_APP_CATEGORY, .max_chars = 20, .required = true, .check = rules_text,
+      .offer = offer_category },
+    { .key = "app_project", .label = M_TXN_F_APP_PROJECT, .max_chars = 60, .required = true, .check = rules_text,
+      .offer = offer_project },
 };
 static const struct txn_form new_project_form = {
     .intro = M_TXN_PROJECT_INTRO,

@@ -23,7 +23,7 @@
 #define MINE_MAX 8
 
 static const struct txn_field mine_pin_items[] = {
-    { NULL, M_PIN_F_CURRENT, 16, FIELD_MASK | FIELD_ASCII, true, NULL },
+    { NULL, M_PIN_F_CURRENT, 16, FIELD_MASK | FIELD_ASCII, true, NULL, NULL },
 };
 
 struct mine_state {

@@ -33,6 +33,7 @@ form_page_init(struct app *app, const void *arg)
         return NULL;
     s->ui = (struct txn_ui *)arg;
     s->def = txn_cur(&s->ui->t)->form;
+    txn_form_offer(&s->ui->t, &s->ui->env, s->def);
     form_init(&s->fm, s->def->fields, s->def->nfields);
     form_load(&s->fm, &s->ui->t);
     return s;

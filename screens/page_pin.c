@@ -22,11 +22,11 @@
 #include "screens/txn.h"
 
 static const struct txn_field pin_items[] = {
-    { NULL, M_TXN_F_PIN, 16, FIELD_MASK | FIELD_ASCII, true, rules_pin },
-    { NULL, M_TXN_F_PIN_AGAIN, 16, FIELD_MASK | FIELD_ASCII, true, NULL },
+    { NULL, M_TXN_F_PIN, 16, FIELD_MASK | FIELD_ASCII, true, rules_pin, NULL },
+    { NULL, M_TXN_F_PIN_AGAIN, 16, FIELD_MASK | FIELD_ASCII, true, NULL, NULL },
 };
 static const struct txn_field pin_current_items[] = {
-    { NULL, M_PIN_F_CURRENT, 16, FIELD_MASK | FIELD_ASCII, true, NULL },
+    { NULL, M_PIN_F_CURRENT, 16, FIELD_MASK | FIELD_ASCII, true, NULL, NULL },
 };
 
 struct pin_state {

@@ -25,7 +25,7 @@
 #include "screens/txn.h"
 
 static const struct txn_field resume_items[] = {
-    { NULL, M_TXN_F_OPERATOR_ID, 18, FIELD_ASCII | FIELD_UPPER, true, NULL },
+    { NULL, M_TXN_F_OPERATOR_ID, 18, FIELD_ASCII | FIELD_UPPER, true, NULL, NULL },
 };
 
 struct resume_state {

@@ -49,11 +49,12 @@ login() {
   for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done
   t_fail "login $1" "home menu not reached:"; screen | sed 's/^/#   /'
 }
-# 证书新办's 证书应用项目 step: region, category, project (after the operator form)
+# 证书新办's 证书应用项目 step: region, category, project (after the operator
+# form), each offered by the profile and typed again here
 fill_project() {
   local v
   wait_for "项目名称"
-  for v in 天津 政府采购 天津市政府采购电子招投标系统; do tm send-keys -t $S -l "$v"; tm send-keys -t $S Enter; done
+  for v in 天津 政府采购 天津市政府采购电子招投标系统; do tm send-keys -t $S C-u; tm send-keys -t $S -l "$v"; tm send-keys -t $S Enter; done
 }
 menu() {
   local n

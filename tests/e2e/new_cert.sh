@@ -38,7 +38,7 @@ absent() { # NAME TEXT
 type_() { tm send-keys -t $S -l "$1"; }
 key() { tm send-keys -t $S "$@"; }
 # the 证书应用项目 step (as tests/tmux.sh's fill_project)
-fill_project() { wait_for "项目名称"; type_ 天津; key Enter; type_ 政府采购; key Enter; type_ 天津市政府采购电子招投标系统; key Enter; }
+fill_project() { wait_for "项目名称"; key C-u; type_ 天津; key Enter; key C-u; type_ 政府采购; key Enter; key C-u; type_ 天津市政府采购电子招投标系统; key Enter; }
 
 COMPANY=天津市端到端测试科技有限公司
 USCC=91120116MA06ABCDXQ
@@ -92,7 +92,8 @@ type_ 13912345678; key Enter
 type_ lisi@example.com; key Enter
 key Enter
 expect "the certificate's application asked (the form's starred section)" "证书应用项目"
-key Enter
+expect "...offered as the profile has it" "天津市政府采购电子招投标系统"
+key C-u; key Enter
 expect "...required: refused at its field" "区域不能为空"
 fill_project
 expect "kind and term" "单位证书带签章"

@@ -223,9 +223,9 @@ static void
 test_form_says_what_it_refused(void **state)
 {
     static const struct txn_field items[] = {
-        { "mobile", M_TXN_F_MOBILE, 3, FIELD_DIGITS, true, NULL },
-        { "uscc", M_TXN_F_USCC, 18, FIELD_ASCII | FIELD_UPPER, true, NULL },
-        { "name", M_TXN_F_COMPANY, 40, 0, true, NULL },
+        { "mobile", M_TXN_F_MOBILE, 3, FIELD_DIGITS, true, NULL, NULL },
+        { "uscc", M_TXN_F_USCC, 18, FIELD_ASCII | FIELD_UPPER, true, NULL, NULL },
+        { "name", M_TXN_F_COMPANY, 40, 0, true, NULL, NULL },
     };
     static const char zhang[] = "张";
     struct form fm;
