@@ -563,6 +563,10 @@ struct store_company {
     char office_phone[32];      /* 办公电话, "" if none */
     char website[256];          /* 企业网址, "" if none */
     char address[256];          /* 邮寄地址 */
+    char legal_rep_id[32];      /* 法定代表人身份证（护照）号, "" if never asked */
+    char app_region[64];        /* 证书应用项目: 区域 */
+    char app_category[64];      /*               类别 */
+    char app_project[128];      /*               项目名称 */
     time_t created, updated;    /* set by the store */
 };
 

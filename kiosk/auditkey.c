@@ -16,32 +16,44 @@
 
 #include <openssl/crypto.h>
 
+void
+audit_key_fetch(const struct kiosk_config *cfg, tok_ctx *tok, struct audit_key *k)
+{
+    static struct kiosk_config eff;
+    char err[512];
+    tok_ctx *own = NULL;
+
+    memset(k, 0, sizeof *k);
+    if (tok == NULL) {
+        if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&own, &eff, err, sizeof err) != TOK_OK)
+            return;
+        tok = own;
+    }
+    k->ok = tok_hsm_audit_key(tok, k->key, &k->created) == TOK_OK;
+    tok_close(own);
+}
+
+int
+audit_key_use(struct audit_key *k, store *st)
+{
+    int rc = -1;
+
+    if (st != NULL && k->ok && store_set_audit_key(st, AUDIT_KEY_ID, k->key, sizeof k->key) == STORE_OK) {
+        rc = 0;
+        if (k->created)
+            (void)store_audit(st, "system", "audit.keyed", "key=" AUDIT_KEY_ID);
+    }
+    OPENSSL_cleanse(k, sizeof *k);
+    return rc;
+}
+
 int
 audit_key_apply(const struct kiosk_config *cfg, tok_ctx *tok, store *st)
 {
-    static struct kiosk_config eff;
-    unsigned char key[32];
-    char err[512];
-    bool created = false;
-    tok_ctx *own = NULL;
-    int rc;
+    struct audit_key k;
 
     if (st == NULL)
         return -1;
-    if (tok == NULL) {
-        if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&own, &eff, err, sizeof err) != TOK_OK)
-            return -1;
-        tok = own;
-    }
-    rc = tok_hsm_audit_key(tok, key, &created);
-    tok_close(own);
-    if (rc != TOK_OK)
-        return -1;
-    rc = store_set_audit_key(st, AUDIT_KEY_ID, key, sizeof key);
-    OPENSSL_cleanse(key, sizeof key);
-    if (rc != STORE_OK)
-        return -1;
-    if (created)
-        (void)store_audit(st, "system", "audit.keyed", "key=" AUDIT_KEY_ID);
-    return 0;
+    audit_key_fetch(cfg, tok, &k);
+    return audit_key_use(&k, st);
 }

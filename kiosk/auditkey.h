@@ -21,4 +21,19 @@
  */
 int audit_key_apply(const struct kiosk_config *cfg, tok_ctx *tok, store *st);
 
+/*
+ * The same in two halves, for a process that opens a token context only
+ * for the key: fetch it BEFORE the records are opened, then use it on them.
+ * (A PKCS#11 module that closes descriptors it did not open at C_Finalize,
+ * as opencryptoki through p11-kit's proxy does, would otherwise close the
+ * database under the store.) audit_key_use wipes K.
+ */
+struct audit_key {
+    unsigned char key[32];
+    bool ok;                    /* the HSM gave it */
+    bool created;               /* its secret was made just now */
+};
+void audit_key_fetch(const struct kiosk_config *cfg, tok_ctx *tok, struct audit_key *k);
+int audit_key_use(struct audit_key *k, store *st);
+
 #endif

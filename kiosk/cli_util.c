@@ -19,13 +19,17 @@ cli_store_open(const struct kiosk_config *cfg)
 {
     store *st = NULL;
     char err[768], line[1024];
-    int rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms,
-                                                  .station = cfg->station }, err, sizeof err);
+    struct audit_key k;
+    int rc;
 
+    audit_key_fetch(cfg, NULL, &k);     /* before the records are open (kiosk/auditkey.h) */
+    rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms,
+                                              .station = cfg->station }, err, sizeof err);
     if (rc == STORE_OK) {
-        (void)audit_key_apply(cfg, NULL, st);  /* its audit rows keyed from the HSM */
+        (void)audit_key_use(&k, st);    /* its audit rows keyed from the HSM */
         return st;
     }
+    (void)audit_key_use(&k, NULL);      /* wiped */
     if (rc == STORE_ERR_SCHEMA)
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_DATA_DB_SCHEMA, cfg->db_path, err));
     else if (rc == STORE_ERR_RETRY)

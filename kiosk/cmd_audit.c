@@ -78,14 +78,18 @@ static int
 audit_open(const struct kiosk_config *cfg, store **st)
 {
     char err[768], line[1024];
-    int rc = store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
+    struct audit_key k;
+    int rc;
 
+    audit_key_fetch(cfg, NULL, &k);     /* the key the keyed rows are checked with, before the records open */
+    rc = store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
     if (rc != STORE_OK) {
+        (void)audit_key_use(&k, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,
                 rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));
         return -1;
     }
-    (void)audit_key_apply(cfg, NULL, *st);     /* the key the keyed rows are checked with */
+    (void)audit_key_use(&k, *st);
     return 0;
 }
 

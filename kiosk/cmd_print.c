@@ -24,13 +24,16 @@ static int
 open_store(const struct kiosk_config *cfg, store **st)
 {
     char err[256];
+    struct audit_key k;
 
+    audit_key_fetch(cfg, NULL, &k);
     if (store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err) != STORE_OK) {
         char line[768];
+        (void)audit_key_use(&k, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_PRN_CLI_DB, cfg->db_path, err));
         return -1;
     }
-    (void)audit_key_apply(cfg, NULL, *st);
+    (void)audit_key_use(&k, *st);
     return 0;
 }
 

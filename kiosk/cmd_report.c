@@ -272,6 +272,7 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
     const char *date = NULL, *out = NULL;
     bool csv = false, print = false;
     char err[768], line[1024];
+    struct audit_key akey;
     store *st = NULL;
     size_t n = 0;
     int rc, i;
@@ -295,13 +296,15 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
                 "--date YYYY-MM-DD [--csv] [--print] [--out FILE.pdf]"));
         return 2;
     }
+    audit_key_fetch(cfg, NULL, &akey);
     rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
     if (rc != STORE_OK) {
+        (void)audit_key_use(&akey, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,
                 rc == STORE_ERR_SCHEMA ? M_DATA_DB_SCHEMA : M_DATA_DB_ERR, cfg->db_path, err));
         return 1;
     }
-    (void)audit_key_apply(cfg, NULL, st);
+    (void)audit_key_use(&akey, st);
     rc = store_report_daily(st, date, kind_free_codes(), &rows, &n, &total);
     if (rc != STORE_OK) {
         bool bad_date = strncmp(store_detail(st), "date:", 5) == 0;

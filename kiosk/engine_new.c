@@ -803,6 +803,10 @@ txn_company_record(const struct txn *t, store *st)
     CP(c.office_phone, "office_phone");
     CP(c.website, "website");
     CP(c.address, "address");
+    CP(c.legal_rep_id, "legal_rep_id");
+    CP(c.app_region, "app_region");
+    CP(c.app_category, "app_category");
+    CP(c.app_project, "app_project");
     return store_company_put(st, &c);
 }
 

@@ -40,6 +40,20 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     CP(d->app_region, "app_region");
     CP(d->app_category, "app_category");
     CP(d->app_project, "app_project");
+    if (env->st != NULL && d->uscc[0] != '\0' &&
+        (d->legal_rep_id[0] == '\0' || d->app_region[0] == '\0' || d->app_category[0] == '\0' ||
+         d->app_project[0] == '\0')) {
+        /* a servicing order asks none of them: the company's record has them from its new certificate */
+        struct store_company co;
+        if (store_company_get(env->st, d->uscc, &co) == STORE_OK) {
+#define FROM_RECORD(f) if (d->f[0] == '\0') snprintf(d->f, sizeof d->f, "%s", co.f)
+            FROM_RECORD(legal_rep_id);
+            FROM_RECORD(app_region);
+            FROM_RECORD(app_category);
+            FROM_RECORD(app_project);
+#undef FROM_RECORD
+        }
+    }
     CP(d->change_desc, "change_desc");
     CP(d->company_phone, "company_phone");
     CP(d->office_phone, "office_phone");

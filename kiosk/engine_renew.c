@@ -456,6 +456,10 @@ txn_change_old_details(struct txn *t, const struct txn_env *env, const char *usc
     if (env->st != NULL && store_company_get(env->st, uscc, &c) == STORE_OK) {
         txn_set(t, "legal_rep", c.legal_rep);
         txn_set(t, "old_legal_rep", c.legal_rep);
+        txn_set(t, "legal_rep_id", c.legal_rep_id);      /* the form's, kept under a new USCC too */
+        txn_set(t, "app_region", c.app_region);
+        txn_set(t, "app_category", c.app_category);
+        txn_set(t, "app_project", c.app_project);
         txn_set(t, "company_phone", c.phone);
         txn_set(t, "office_phone", c.office_phone);
         txn_set(t, "website", c.website);

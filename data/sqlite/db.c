@@ -270,6 +270,14 @@ const char *const store_migrations[] = {
     /* 11: the keyed audit chain (issue 13): the key a row's hash is an HMAC
      * with ('' = plain SHA-256, the rows written before) */
     "ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';",
+
+    /* 12: what the application form of a servicing order prints from the
+     * company's record (issue 14): the legal representative's ID and the
+     * certificate's application project */
+    "ALTER TABLE companies ADD COLUMN legal_rep_id TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE companies ADD COLUMN app_region TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE companies ADD COLUMN app_category TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE companies ADD COLUMN app_project TEXT NOT NULL DEFAULT '';",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

@@ -46,14 +46,20 @@ st_fetch_one(store *st, const char *sql, const char *key, const char *what,
 }
 
 static const char SQL_COMPANY_PUT[] =
-    "INSERT INTO companies (uscc, name, legal_rep, phone, office_phone, website, address, created, updated)"
-    " VALUES (?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO companies (uscc, name, legal_rep, phone, office_phone, website, address, created, updated,"
+    " legal_rep_id, app_region, app_category, app_project)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
     " ON CONFLICT(uscc) DO UPDATE SET name = excluded.name, legal_rep = excluded.legal_rep,"
     " phone = excluded.phone, office_phone = excluded.office_phone, website = excluded.website,"
-    " address = excluded.address, updated = excluded.updated";
+    " address = excluded.address, updated = excluded.updated,"
+    /* a servicing order that never asked them keeps what the new certificate's order gave */
+    " legal_rep_id = CASE WHEN excluded.legal_rep_id <> '' THEN excluded.legal_rep_id ELSE legal_rep_id END,"
+    " app_region = CASE WHEN excluded.app_region <> '' THEN excluded.app_region ELSE app_region END,"
+    " app_category = CASE WHEN excluded.app_category <> '' THEN excluded.app_category ELSE app_category END,"
+    " app_project = CASE WHEN excluded.app_project <> '' THEN excluded.app_project ELSE app_project END";
 static const char SQL_COMPANY_GET[] =
-    "SELECT uscc, name, legal_rep, phone, office_phone, website, address, created, updated"
-    " FROM companies WHERE uscc = ?";
+    "SELECT uscc, name, legal_rep, phone, office_phone, website, address, created, updated,"
+    " legal_rep_id, app_region, app_category, app_project FROM companies WHERE uscc = ?";
 
 int
 store_company_put(store *st, const struct store_company *c)
@@ -76,6 +82,10 @@ store_company_put(store *st, const struct store_company *c)
     sqlite3_bind_text(s, 7, c->address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 8, now);
     sqlite3_bind_int64(s, 9, now);
+    sqlite3_bind_text(s, 10, c->legal_rep_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 11, c->app_region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 12, c->app_category, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 13, c->app_project, -1, SQLITE_STATIC);
     return st_step_done(st, s, "company: put");
 }
 
@@ -94,6 +104,10 @@ company_row(sqlite3_stmt *s, void *row)
     st_text(s, 6, c->address, sizeof c->address);
     c->created = (time_t)sqlite3_column_int64(s, 7);
     c->updated = (time_t)sqlite3_column_int64(s, 8);
+    st_text(s, 9, c->legal_rep_id, sizeof c->legal_rep_id);
+    st_text(s, 10, c->app_region, sizeof c->app_region);
+    st_text(s, 11, c->app_category, sizeof c->app_category);
+    st_text(s, 12, c->app_project, sizeof c->app_project);
 }
 
 int

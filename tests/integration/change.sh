@@ -84,6 +84,15 @@ for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
   pdftotext -raw "$f" - 2>/dev/null | tr -d ' \n' | grep -qF "单位名称$COMPANY→$NEWCO" && n=$((n + 1))
 done
 t_check "the printed form describes the change (单位名称 old → new)" test "$n" -ge 1
+n=0
+for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
+  [ -f "$f" ] || continue
+  pdftotext -raw "$f" - 2>/dev/null | tr -d ' \n' | grep -qF "120102197803154415" && \
+    pdftotext -raw "$f" - 2>/dev/null | tr -d ' \n' | grep -qF "天津市政府采购电子招投标系统" && n=$((n + 1))
+done
+t_check "...and, from the company's record, the legal representative's ID and the application project" test "$n" -ge 1
+t_eq "the record under the new USCC keeps them" "120102197803154415|天津" \
+  "$(db "SELECT legal_rep_id || '|' || app_region FROM companies WHERE uscc='$NEWUSCC'")"
 
 # ---- a renewal that keeps the key pair (renew_rekey = 0) ------------------------------------------
 CONF=$KIOSK_HOME/kiosk.conf

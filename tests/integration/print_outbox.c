@@ -30,6 +30,7 @@ static const char *const state_names[] = { "queued", "sent", "done", "failed", "
 int
 main(int argc, char **argv)
 {
+    struct audit_key akey;
     struct kiosk_config cfg;
     store *st = NULL;
     char err[512];
@@ -45,15 +46,16 @@ main(int argc, char **argv)
     snprintf(cfg.printer_uri, sizeof cfg.printer_uri, "%s", argv[2]);
     cfg.printer_timeout_ms = atoi(argv[3]);
     cmd = argv[4];
+    {   /* the audit key before the records open (kiosk/auditkey.h) */
+        struct kiosk_config base;
+        cfg_defaults(&base, NULL);
+        audit_key_fetch(&base, NULL, &akey);
+    }
     if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 5000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "store_open %s: %s\n", argv[1], err);
         return 1;
     }
-    {   /* its audit rows keyed as a counter's, when a hall is there */
-        struct kiosk_config base;
-        cfg_defaults(&base, NULL);
-        (void)audit_key_apply(&base, NULL, st);
-    }
+    (void)audit_key_use(&akey, st);    /* its audit rows keyed as a counter's, when a hall is there */
     if (strcmp(cmd, "add") == 0 && argc >= 6) {
         struct prn_order_doc d;
         enum prn_doc doc;

@@ -36,6 +36,7 @@ static const struct seed seeds[] = {
 int
 main(int argc, char **argv)
 {
+    struct audit_key akey;
     long done = 0, cash = 0, pos = 0, qr = 0, free_n = 0, open = 0, cancelled = 0, refunds = 0, refund_amt = 0;
     long paid_open = 0, paid_open_amt = 0;
     struct tm tm = { .tm_hour = 10, .tm_isdst = -1 };
@@ -49,15 +50,16 @@ main(int argc, char **argv)
     }
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
+    {   /* the audit key before the records open (kiosk/auditkey.h) */
+        struct kiosk_config base;
+        cfg_defaults(&base, NULL);
+        audit_key_fetch(&base, NULL, &akey);
+    }
     if (store_open(&st, &(struct store_opts){ .path = argv[1], .busy_ms = 2000 }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "records_seed: %s\n", err);
         return 1;
     }
-    {   /* its audit rows keyed as a counter's, when a hall is there */
-        struct kiosk_config base;
-        cfg_defaults(&base, NULL);
-        (void)audit_key_apply(&base, NULL, st);
-    }
+    (void)audit_key_use(&akey, st);    /* its audit rows keyed as a counter's, when a hall is there */
     for (i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         const struct seed *s = &seeds[i];
         struct tm t = tm;
