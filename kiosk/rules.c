@@ -343,6 +343,18 @@ rules_text(const char *s)
     return RULES_OK;
 }
 
+/* A free text field's first checks: RULES_EMPTY, RULES_TEXT_CHAR or RULES_OK. */
+static enum rules_status
+text_present(const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return RULES_EMPTY;
+    return rules_text(s);
+}
+
+/* What may stand between the parts of a name: a space, a dot, a hyphen, a middle dot (· ・). */
+static bool name_sep(long c) { return c == ' ' || c == '.' || c == '-' || c == 0xb7 || c == 0x30fb; }
+
 enum rules_status
 rules_person_name(const char *s)
 {
@@ -350,26 +362,24 @@ rules_person_name(const char *s)
     size_t n = 0;
     long prev = ' ';
     bool han = false, latin = false;
+    enum rules_status r = text_present(s);
 
-    if (s == NULL || s[0] == '\0')
-        return RULES_EMPTY;
-    if (rules_text(s) != RULES_OK)
-        return RULES_TEXT_CHAR;
+    if (r != RULES_OK)
+        return r;
     while (*p != '\0') {
         long c = utf8_next(&p);
-        bool sep = c == ' ' || c == '.' || c == '-' || c == 0xb7 || c == 0x30fb;   /* · ・ */
         n++;
         if (cp_han(c))
             han = true;
         else if (cp_latin(c))
             latin = true;
-        else if (!sep)
+        else if (!name_sep(c))
             return RULES_NAME_FORM;
-        if (sep && (prev == ' ' || prev == '.' || prev == '-' || prev == 0xb7 || prev == 0x30fb))
+        if (name_sep(c) && name_sep(prev))
             return RULES_NAME_FORM;         /* no leading or doubled separator */
         prev = c;
     }
-    if (prev == ' ' || prev == '-' || prev == 0xb7 || prev == 0x30fb)
+    if (name_sep(prev) && prev != '.')      /* "O." ends a name; a hanging space or hyphen does not */
         return RULES_NAME_FORM;
     if (n > 30 || (han && n < 2) || (latin && !han && n < 2) || (!han && !latin))
         return RULES_NAME_FORM;
@@ -382,11 +392,10 @@ rules_company_name(const char *s)
     const char *p = s;
     size_t n = 0;
     bool word = false;
+    enum rules_status r = text_present(s);
 
-    if (s == NULL || s[0] == '\0')
-        return RULES_EMPTY;
-    if (rules_text(s) != RULES_OK)
-        return RULES_TEXT_CHAR;
+    if (r != RULES_OK)
+        return r;
     while (*p != '\0') {
         long c = utf8_next(&p);
         n++;
