@@ -67,6 +67,7 @@ hall_report(void *arg, bool reused, const char *what)
 static int
 hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
+    struct audit_key akey;
     static struct kiosk_config eff;
     struct hall_records rec = { .cfg = cfg };
     struct tok_prov_opts opts = { .report = hall_report, .on_cert = hall_on_cert, .report_arg = &rec };
@@ -97,13 +98,20 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
     }
     (void)mkdir(eff.home, 0711);
     (void)mkdir(eff.seal_scan_dir, 0750);    /* window 68's scanner drops seal images here */
+    /* a hall already there (its HSM named): its rows keyed from the first; a new
+     * hall's module is not loaded before provisioning has written its configuration */
+    memset(&akey, 0, sizeof akey);
+    if (eff.hsm_serial[0] != '\0')
+        audit_key_fetch(&eff, NULL, &akey);
     if (store_open(&rec.st, &(struct store_opts){ .path = eff.db_path, .busy_ms = eff.db_busy_ms, .station = eff.station }, err, sizeof err) != STORE_OK) {
+        (void)audit_key_use(&akey, NULL);
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));
         return 1;
     }
+    (void)audit_key_use(&akey, rec.st);
     rc = tok_provision(&eff, &opts, err, sizeof err);
-    if (rc == 0)
-        (void)audit_key_apply(&eff, NULL, rec.st);     /* keyed from here on: the rows above sealed */
+    if (rc == 0 && store_audit_key_id(rec.st)[0] == '\0')
+        (void)audit_key_apply(&eff, NULL, rec.st);     /* a new hall: keyed from here on, the rows above sealed */
     store_close(rec.st);
     if (rc != 0 || rec.failed > 0) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, rc != 0 ? err : eff.db_path));
