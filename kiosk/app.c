@@ -69,6 +69,9 @@ app_open_services(struct app *app)
     /* the audit rows keyed from the HSM (kiosk/auditkey.c) */
     if (app->st != NULL && app->tok != NULL)
         (void)audit_key_apply(&app->cfg, app->tok, app->st);
+    /* window 66 signs: the CA key found now, not at the day's first issuance (issue 17) */
+    if (app->tok != NULL && app->mode == MODE_W66)
+        (void)tok_hsm_ready(app->tok);
     /* The printer is probed and the outbox pumped off the input loop (printing/worker.c). */
     app->printer = SVC_UNKNOWN;
     if (prn_worker_start(&app->printer_worker, &app->cfg, APP_PUMP_EVERY_S, app->st) != 0)
