@@ -312,11 +312,13 @@ enum store_audit_fault {
     AUDIT_UNKEYED = 4,          /* a row without the key after the chain was keyed, or the newest row
                                  * unkeyed in a keyed hall: the trail rewritten without the key */
     AUDIT_NO_KEY = 5,           /* keyed with a key this check does not hold (no HSM): not checked */
+    AUDIT_TRUNCATED = 6,        /* the head kept outside the records (DB-head) names row bad_id, beyond their end */
 };
 
 struct store_audit_result {
     int64_t rows;               /* rows read */
     int64_t keyed;              /* of which keyed */
+    int64_t head_outside;       /* the newest row as the file beside the records says (0: none) */
     int64_t bad_id;             /* first broken row, 0 when intact */
     enum store_audit_fault fault;
 };

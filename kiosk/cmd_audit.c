@@ -153,7 +153,8 @@ audit_verify_exec(const struct kiosk_config *cfg, int argc, char **argv)
         enum msg_id id = res.fault == AUDIT_MISSING ? M_DATA_AUDIT_MISSING
                        : res.fault == AUDIT_RELINKED ? M_DATA_AUDIT_RELINKED
                        : res.fault == AUDIT_UNKEYED ? M_DATA_AUDIT_UNKEYED
-                       : res.fault == AUDIT_NO_KEY ? M_DATA_AUDIT_NO_KEY : M_DATA_AUDIT_EDITED;
+                       : res.fault == AUDIT_NO_KEY ? M_DATA_AUDIT_NO_KEY
+                       : res.fault == AUDIT_TRUNCATED ? M_DATA_AUDIT_TRUNCATED : M_DATA_AUDIT_EDITED;
         printf("%s\n", msg_fmt(line, sizeof line, id, (long long)res.bad_id));
         failed = 1;
     } else {

@@ -146,7 +146,50 @@ audit_append_locked(store *st, const char *actor, const char *action, const char
     if ((s = st_prep(st, SQL_AUDIT_HEAD_SET)) == NULL)
         return STORE_ERR_IO;
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-    return st_step_done(st, s, "audit: head");
+    if ((rc = st_step_done(st, s, "audit: head")) == STORE_OK)
+        st->head_dirty = true;
+    return rc;
+}
+
+/*
+ * The chain's newest id and hash, as committed, kept beside the records in
+ * DB-head ("ID HASH"): rows cut off the end of the trail leave this file
+ * naming a row that is no longer there (store_audit_check). Written by
+ * rename, never moved back (a slower writer's older head is not written over
+ * a newer one). Best effort: a head not written only weakens the check.
+ */
+void
+audit_head_write(store *st)
+{
+    char tmp[sizeof st->head_path + 8], hash[65] = "", old[96];
+    int64_t id = 0;
+    long long old_id = 0;
+    sqlite3_stmt *s;
+    FILE *f;
+
+    if (st->head_path[0] == '\0' || (s = st_prep_once(st, "SELECT id, hash FROM audit_head WHERE one = 1")) == NULL)
+        return;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        id = sqlite3_column_int64(s, 0);
+        st_text(s, 1, hash, sizeof hash);
+    }
+    sqlite3_finalize(s);
+    if (id <= 0)
+        return;
+    if ((f = fopen(st->head_path, "r")) != NULL) {
+        if (fgets(old, sizeof old, f) != NULL)
+            old_id = strtoll(old, NULL, 10);
+        fclose(f);
+    }
+    if (old_id >= id)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.%d", st->head_path, (int)getpid());
+    if ((f = fopen(tmp, "w")) == NULL)
+        return;
+    (void)fchmod(fileno(f), S_IRUSR | S_IWUSR);
+    fprintf(f, "%lld %s\n", (long long)id, hash);
+    if (fclose(f) != 0 || rename(tmp, st->head_path) != 0)
+        (void)unlink(tmp);
 }
 
 int
@@ -174,9 +217,19 @@ store_audit_check(store *st, struct store_audit_result *res)
     char prev[65] = AUDIT_GENESIS, calc[65];
     int64_t want_id = 1, last_id = 0;
     bool last_keyed = false;
+    long long hid = 0;
     int rc;
 
     memset(res, 0, sizeof *res);
+    if (st->head_path[0] != '\0') {
+        FILE *f = fopen(st->head_path, "r");
+        char hh[80];
+        if (f != NULL) {
+            if (fscanf(f, "%lld %64s", &hid, hh) != 2)
+                hid = 0;
+            fclose(f);
+        }
+    }
     if (s == NULL)
         return STORE_ERR_IO;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -227,6 +280,16 @@ store_audit_check(store *st, struct store_audit_result *res)
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
         return st_fail(st, rc, "audit: read");
+    /* the head kept outside the records names a row beyond their end: rows cut off
+     * (read before the rows: a head written since names rows this walk may not see) */
+    if (hid > last_id) {
+        res->fault = AUDIT_TRUNCATED;
+        res->bad_id = hid;
+        st_detail(st, "audit: the head outside the records is row %lld, the trail ends at %lld", hid,
+                  (long long)last_id);
+        return STORE_ERR_CONFLICT;
+    }
+    res->head_outside = hid;
     /* a keyed hall whose newest row is not keyed: rewritten (or written) without the key */
     if (st->audit_key_id[0] != '\0' && last_id > 0 && !last_keyed) {
         res->fault = AUDIT_UNKEYED;

@@ -395,6 +395,9 @@ st_commit(store *st)
     if (rc != STORE_OK)
         (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->depth = 0;
+    if (rc == STORE_OK && st->head_dirty)
+        audit_head_write(st);           /* only what was committed */
+    st->head_dirty = false;
     return rc;
 }
 
@@ -409,6 +412,7 @@ st_rollback(store *st)
     if (!sqlite3_get_autocommit(st->db))
         (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->depth = 0;
+    st->head_dirty = false;
 }
 
 /* Run a statement that returns no rows; maps the result. */
@@ -502,6 +506,8 @@ store_open(store **out, const struct store_opts *opts, char *err, size_t errlen)
      * (the print worker's), and another process may then delete the live WAL.
      */
     created = access(path, F_OK) != 0;
+    if (strcmp(path, ":memory:") != 0)
+        snprintf(st->head_path, sizeof st->head_path, "%s-head", path);
     rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
     if (rc == SQLITE_OK && created)
         (void)chmod(path, S_IRUSR | S_IWUSR);

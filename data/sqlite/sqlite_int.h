@@ -50,6 +50,8 @@ struct store {
     int depth;                  /* open write transactions: 1 = BEGIN, more = SAVEPOINTs */
     char station[64];           /* store_opts.station: owner of the jobs it adds */
     char audit_key_id[16];      /* store_set_audit_key: "" = rows unkeyed (plain SHA-256) */
+    char head_path[600];        /* the chain's newest id and hash kept outside the records ("" none) */
+    bool head_dirty;            /* an audit row appended in the open unit: write the head at commit */
     unsigned char audit_key[32];
     struct store_stmt stmts[STORE_NSTMTS];
 };
@@ -71,6 +73,7 @@ int st_migrate(store *st);
 int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail,
                const char *key_id, const unsigned char *key, char out[65]);
 int audit_append_locked(store *st, const char *actor, const char *action, const char *detail);
+void audit_head_write(store *st);
 sqlite3_stmt * st_prep_once(store *st, const char *sql);
 bool audit_action_in(const unsigned char *action, const char *const *actions);
 int cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out);

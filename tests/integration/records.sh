@@ -111,8 +111,9 @@ t_eq "restored copy verifies again" 0 $?
 # Each row's hash covers the row before it, so rows deleted INSIDE the trail
 # break the chain (above). Deleting the NEWEST rows leaves a shorter chain in
 # which every remaining row still matches its predecessor: nothing left
-# refers to the deleted rows, so `audit verify` alone must pass. Only a head
-# noted before (the anchor printed on the settlement sheet) shows the cut.
+# refers to the deleted rows. The chain's head is also kept beside the
+# records (DB-head), which shows the cut; one who deletes that file as well
+# is caught by a head noted before (the anchor printed on the settlement sheet).
 k audit head > "$out" 2> "$errf"
 t_eq "audit head exits 0" 0 $?
 anchor=$(grep -oE '[0-9]+:[0-9a-f]{16}$' "$out" | tail -1)
@@ -127,7 +128,11 @@ t_grep "verify --anchor says the row is present" "row $head_id is present" "$out
 
 tamper "DELETE FROM audit WHERE id >= $((head_id - 1))"
 k audit verify > "$out" 2> "$errf"
-t_eq "newest two rows deleted: verify WITHOUT anchor still passes (shorter chain is consistent)" 0 $?
+t_eq "newest two rows deleted: verify fails with no anchor (the head kept beside the records, DB-head)" 1 $?
+t_grep "...naming the row the head beside the records says is the newest" "the head kept beside the records is row $head_id" "$out"
+mv "$DB-head" "$TEST_TMP/head.bak"
+k audit verify > "$out" 2> "$errf"
+t_eq "...with that file deleted too, the shorter chain alone is consistent: verify passes" 0 $?
 k audit verify --anchor "$anchor" > "$out" 2> "$errf"
 t_eq "newest two rows deleted: verify with the earlier anchor exits 1" 1 $?
 t_grep "anchor failure names the missing row" "row $head_id is missing" "$out"
