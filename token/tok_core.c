@@ -1,9 +1,12 @@
 /*
  * token/tok_core.c - the token layer's own foundation: failure details and
- * status mapping, label and secret helpers, finding slots by serial or
- * label, refreshing libp11's view (see notes.md for why a refresh is a full
- * release and re-enumeration), raw PKCS#11 sessions, key presence in the
- * embedded hall's reader directory, and loading a PEM certificate. Every
+ * status mapping, label and secret helpers, the slot table (struct
+ * tok_slot: read once from libp11's enumeration at open, then one slot at a
+ * time) and finding slots in it by serial or label, libp11's full refresh
+ * for provisioning and the HSM (see notes.md for why a refresh is a full
+ * release and re-enumeration), raw PKCS#11 sessions, attributes and object
+ * searches, key presence in the embedded hall's reader directory, and
+ * loading a PEM certificate. Every
  * other token/ file builds on it; it calls none of them, so no calls run
  * in a circle (tests/layers.sh).
  */

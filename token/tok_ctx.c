@@ -1,8 +1,7 @@
 /*
  * token/tok_ctx.c - the token context: loading the PKCS#11 module through
- * libp11, the refresh dance libp11 0.4.12 needs (release_all_slots +
- * enumerate, never PKCS11_update_slots), slot lookup by serial, the raw
- * function list, status texts, and small helpers shared by token/.
+ * libp11 (one enumeration, which fills the slot table), the raw function
+ * list of the same module, the hall's profile and HSM settings.
  */
 #include "token/tok_int.h"
 

@@ -4,9 +4,11 @@
  * (and, through it, libp11.h); everything above token/ sees token.h only.
  *
  * Raw PKCS#11 calls go through the function list of the very module libp11
- * loaded (same dlopen handle, same C_Initialize, same login state), for what
- * libp11 0.4.12 cannot do: EC and non-extractable key generation, generic
- * secret keys, HMAC in the HSM, SO PIN changes, reading objects back.
+ * loaded (same dlopen handle, same C_Initialize, same login state): all of
+ * a UKey's work (one session per operation, issue 17) and what libp11
+ * 0.4.12 cannot do (EC and non-extractable key generation, generic secret
+ * keys, HMAC in the HSM, SO PIN changes). libp11 itself serves the HSM's CA
+ * key as an EVP_PKEY and provisioning.
  */
 #ifndef TOKEN_TOK_INT_H
 #define TOKEN_TOK_INT_H

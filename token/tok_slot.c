@@ -5,9 +5,11 @@
  *
  * tok_poll costs one stat() while nothing changes: the marker directory's
  * mtime moves whenever a marker is created or removed, and only then is the
- * directory listed and libp11 re-enumerated. With real readers (no
- * ports_dir) it asks the module for the slots holding a token, which is one
- * C_GetSlotList call.
+ * directory listed and the slot of each key that appeared read again (one
+ * C_GetTokenInfo; none for a key pulled out). With real readers (no
+ * ports_dir) it asks the module for the slots holding a token (one
+ * C_GetSlotList, which reaches no token) and reads the slots whose token
+ * appeared.
  */
 #include "token/tok_int.h"
 
