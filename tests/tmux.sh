@@ -56,6 +56,26 @@ fill_project() {
   wait_for "项目名称"
   for v in 天津 政府采购 天津市政府采购电子招投标系统; do tm send-keys -t $S C-u; tm send-keys -t $S -l "$v"; tm send-keys -t $S Enter; done
 }
+# Sign in at window 66 if asked and take 证书新办 to its fee step:
+# new_cert_to_fee COMPANY USCC OPERATOR_ID MOBILE (单位证书带签章, the default term).
+new_cert_to_fee() {
+  local t
+  wait_for "柜员登录" || wait_for "请选择业务"
+  if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
+  menu 证书新办
+  wait_for "统一社会信用代码"
+  for t in "$1" "$2" 张三 120102197803154415 022-23456789 "" "" 天津市南开区故障路9号; do
+    [ -n "$t" ] && tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter
+  done
+  wait_for "经办人身份证号"
+  for t in 赵六 "$3" "$4" zhao6@example.com ""; do
+    [ -n "$t" ] && tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter
+  done
+  fill_project
+  wait_for "单位证书带签章"; tm send-keys -t $S Enter
+  wait_for "经办人身份证原件及复印件"; tm send-keys -t $S a; tm send-keys -t $S Enter
+  wait_for "应收合计"
+}
 menu() {
   local n
   wait_for "$1"

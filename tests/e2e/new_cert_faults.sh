@@ -34,22 +34,8 @@ key() { tm send-keys -t $S "$@"; }
 type_() { tm send-keys -t $S -l "$1"; }
 q() { sqlite3 -cmd '.timeout 2000' "$DB" "$1"; }
 
-# Sign in if asked and open 证书新办; fill company .. fee (args: company uscc opid mobile).
-to_fee() {
-  wait_for "柜员登录" || wait_for "请选择业务"
-  if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
-  menu 证书新办
-  wait_for "统一社会信用代码"
-  type_ "$1"; key Enter; type_ "$2"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter
-  type_ 022-23456789; key Enter; key Enter; key Enter; type_ 天津市南开区故障路9号; key Enter
-  wait_for "经办人身份证号"
-  type_ 赵六; key Enter; type_ "$3"; key Enter; type_ "$4"; key Enter
-  type_ zhao6@example.com; key Enter; key Enter
-  fill_project
-  wait_for "单位证书带签章"; key Enter
-  wait_for "经办人身份证原件及复印件"; key a; key Enter
-  wait_for "200.00"
-}
+# Sign in if asked and take 证书新办 to the fee (tests/tmux.sh; args: company uscc opid mobile).
+to_fee() { new_cert_to_fee "$@"; wait_for "200.00"; }
 # On the key page: accept the plugged key (wiping it if it holds a certificate).
 take_key() {
   wait_for "$SERIAL"

@@ -19,19 +19,7 @@ USCC=91120116MA00QT2002
 OPID=120101198502131402
 
 start --mode window66
-wait_for "柜员登录" || wait_for "请选择业务"
-if screen | grep -qF "柜员登录"; then login w66 "${CLERK66_PASS:-}"; fi
-menu 证书新办
-wait_for "统一社会信用代码"
-type_ "$COMPANY"; key Enter; type_ "$USCC"; key Enter; type_ 张三; key Enter; type_ 120102197803154415; key Enter
-type_ 022-23456789; key Enter; key Enter; key Enter; type_ 天津市红桥区作废路3号; key Enter
-wait_for "经办人身份证号"
-type_ 孙九; key Enter; type_ "$OPID"; key Enter; type_ 13912345699; key Enter
-type_ sun9@example.com; key Enter; key Enter
-fill_project
-expect "kind and term: 单位证书带签章, 3 years" "单位证书带签章"
-key Enter
-wait_for "经办人身份证原件及复印件"; key a; key Enter
+new_cert_to_fee "$COMPANY" "$USCC" "$OPID" 13912345699
 expect "fee step: the papers printed" "已打印"
 ORDER=$(q "SELECT number FROM orders WHERE operator_id='$OPID' ORDER BY id DESC LIMIT 1")
 t_check "the order exists ($ORDER)" test -n "$ORDER"
