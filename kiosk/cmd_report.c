@@ -77,9 +77,12 @@ enum { RC_WINDOW, RC_CLERK, RC_TXN, RC_DONE, RC_CASH, RC_POS, RC_QR, RC_FREE, RC
 static void
 report_cells(const struct store_report_row *r, bool total, char cells[RC_N][64])
 {
-    snprintf(cells[RC_WINDOW], 64, "%s", total ? msg(M_DATA_REP_TOTAL) : r->window);
+    char w[64];
+
+    /* for people: the window and the transaction by name (the CSV keeps the codes) */
+    snprintf(cells[RC_WINDOW], 64, "%s", total ? msg(M_DATA_REP_TOTAL) : kind_window_name(r->window, msg_get_lang(), w, sizeof w));
     snprintf(cells[RC_CLERK], 64, "%s", total ? "" : r->clerk[0] ? r->clerk : msg(M_DATA_REP_SELF));
-    snprintf(cells[RC_TXN], 64, "%s", total ? "" : r->txn);
+    snprintf(cells[RC_TXN], 64, "%s", total ? "" : kind_title_in(r->txn, msg_get_lang()));
     snprintf(cells[RC_DONE], 64, "%ld", r->done);
     report_money(cells[RC_CASH], 64, r->cash);
     report_money(cells[RC_POS], 64, r->pos);

@@ -4,6 +4,9 @@
  */
 #include "kiosk/kinds.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <string.h>
 
 #define W66 KIND_AT_W66
@@ -164,4 +167,24 @@ kind_free_codes(void)
             }
     }
     return codes;
+}
+
+const char *
+kind_title_in(const char *code, enum msg_lang lang)
+{
+    enum txn_kind t;
+
+    return kind_parse(code, &t) == 0 ? msg_in(kind_info(t)->title, lang) : code;
+}
+
+const char *
+kind_window_name(const char *window, enum msg_lang lang, char *buf, size_t n)
+{
+    if (strncmp(window, "window", 6) == 0 && window[6] != '\0') {
+        snprintf(buf, n, msg_in(M_PRN_ST_WINDOW, lang), window + 6);
+        return buf;
+    }
+    if (strcmp(window, "self") == 0)
+        return msg_in(M_PRN_ST_SELF, lang);
+    return window;
 }

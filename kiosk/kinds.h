@@ -79,6 +79,12 @@ const char *kind_code(enum txn_kind k);
 /* The kind whose code is S: 0 and *out set, or -1. */
 int kind_parse(const char *s, enum txn_kind *out);
 
+/* For people (the settlement's table and sheet): the title of the kind whose
+ * code is CODE in LANG, else CODE itself; a window code ("window66", "self")
+ * as "66号窗口" / "自助终端" into BUF (N bytes), else the code. */
+const char *kind_title_in(const char *code, enum msg_lang lang);
+const char *kind_window_name(const char *window, enum msg_lang lang, char *buf, size_t n);
+
 /*
  * The codes of the kinds whose finished orders at no charge are free
  * replacements, as ",lost,damaged," (the settlement's 免费补办 column; the

@@ -204,17 +204,6 @@ st_value(const struct st_draw *s, const struct st_item *it, char *buf, size_t n)
     return "";
 }
 
-/* The catalogue name of a transaction code, else the code itself. */
-static const char *
-st_txn_name(const struct st_draw *s, const char *code)
-{
-    enum txn_kind t;
-
-    if (kind_parse(code, &t) == 0)
-        return msg_in(kind_info(t)->title, s->d->lang);
-    return code;
-}
-
 static const char *
 st_cell_text(const struct st_draw *s, const struct store_report_row *r, bool total, enum st_cell cell,
              char *buf, size_t n)
@@ -224,13 +213,9 @@ st_cell_text(const struct st_draw *s, const struct store_report_row *r, bool tot
     case SC_WINDOW:
         if (total)
             return msg_in(M_PRN_ST_TOTAL, s->d->lang);
-        if (strncmp(r->window, "window", 6) == 0)
-            return st_fmt(s, buf, n, M_PRN_ST_WINDOW, r->window + 6);
-        if (strcmp(r->window, "self") == 0)
-            return msg_in(M_PRN_ST_SELF, s->d->lang);
-        return r->window;
+        return kind_window_name(r->window, s->d->lang, buf, n);
     case SC_CLERK: return total ? "" : r->clerk[0] ? r->clerk : "-";
-    case SC_TXN: return total ? "" : st_txn_name(s, r->txn);
+    case SC_TXN: return total ? "" : kind_title_in(r->txn, s->d->lang);
     case SC_DONE: snprintf(buf, n, "%ld", r->done); return buf;
     case SC_CASH: return rules_money_format(r->cash, buf, n);
     case SC_POS: return rules_money_format(r->pos, buf, n);
