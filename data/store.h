@@ -309,8 +309,8 @@ enum store_audit_fault {
     AUDIT_EDITED = 1,           /* the row's content no longer matches its hash */
     AUDIT_MISSING = 2,          /* rows before bad_id were deleted (id gap) */
     AUDIT_RELINKED = 3,         /* prev_hash does not match the row before it */
-    AUDIT_UNKEYED = 4,          /* a row without the key after the chain was keyed, or the newest row
-                                 * unkeyed in a keyed hall: the trail rewritten without the key */
+    AUDIT_UNKEYED = 4,          /* a keyed hall (the check holds the key) whose trail has no keyed row:
+                                 * rewritten without the key */
     AUDIT_NO_KEY = 5,           /* keyed with a key this check does not hold (no HSM): not checked */
     AUDIT_TRUNCATED = 6,        /* the head kept outside the records (DB-head) names row bad_id, beyond their end */
 };
@@ -319,6 +319,8 @@ struct store_audit_result {
     int64_t rows;               /* rows read */
     int64_t keyed;              /* of which keyed */
     int64_t head_outside;       /* the newest row as the file beside the records says (0: none) */
+    int64_t unsealed;           /* the newest rows written unkeyed (the HSM could not be asked) since the
+                                 * last keyed row: only the head beside the records vouches for them */
     int64_t bad_id;             /* first broken row, 0 when intact */
     enum store_audit_fault fault;
 };
@@ -328,10 +330,12 @@ struct store_audit_result {
  * is reported at the first row after the gap (the first id that does not
  * follow its predecessor). Deleting only the newest rows cannot be seen
  * from the chain alone. Keyed rows are checked with the store's key
- * (store_set_audit_key); once a row is keyed every later one must be, and
- * when the store holds a key (the hall is keyed) the newest row must be
- * keyed too: unkeyed rows before the first keyed one are the trail written
- * before keying began, which the first keyed row's HMAC seals.
+ * (store_set_audit_key). An unkeyed row (written before keying began, or
+ * while the HSM could not be asked) is sealed by the next keyed row, whose
+ * HMAC covers the chain before it; the unkeyed newest rows are counted in
+ * UNSEALED, vouched for only by the head beside the records (DB-head, whose
+ * id and hash must match). A check holding the key that finds no keyed row
+ * at all fails: the trail was rewritten without it.
  */
 int store_audit_check(store *st, struct store_audit_result *res);
 

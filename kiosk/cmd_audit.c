@@ -149,6 +149,8 @@ audit_verify_exec(const struct kiosk_config *cfg, int argc, char **argv)
     if (rc == STORE_OK) {
         printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_OK, (long long)res.rows));
         printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_KEYED, (long long)res.keyed));
+        if (res.unsealed > 0)
+            printf("%s\n", msg_fmt(line, sizeof line, M_DATA_AUDIT_UNSEALED, (long long)res.unsealed));
     } else if (rc == STORE_ERR_CONFLICT) {
         enum msg_id id = res.fault == AUDIT_MISSING ? M_DATA_AUDIT_MISSING
                        : res.fault == AUDIT_RELINKED ? M_DATA_AUDIT_RELINKED

@@ -216,14 +216,13 @@ store_audit_check(store *st, struct store_audit_result *res)
     sqlite3_stmt *s = st_prep(st, SQL_AUDIT_ALL);
     char prev[65] = AUDIT_GENESIS, calc[65];
     int64_t want_id = 1, last_id = 0;
-    bool last_keyed = false;
     long long hid = 0;
+    char hh[80] = "";
     int rc;
 
     memset(res, 0, sizeof *res);
     if (st->head_path[0] != '\0') {
         FILE *f = fopen(st->head_path, "r");
-        char hh[80];
         if (f != NULL) {
             if (fscanf(f, "%lld %64s", &hid, hh) != 2)
                 hid = 0;
@@ -248,8 +247,6 @@ store_audit_check(store *st, struct store_audit_result *res)
             res->fault = AUDIT_MISSING;
         } else if (prev_hash == NULL || strcmp(prev_hash, prev) != 0) {
             res->fault = AUDIT_RELINKED;
-        } else if (!keyed && res->keyed > 0) {
-            res->fault = AUDIT_UNKEYED;
         } else if (keyed && strcmp(key_id, st->audit_key_id) != 0) {
             res->fault = AUDIT_NO_KEY;
         } else if (audit_hash(prev, id, at, actor ? actor : "", action ? action : "", detail ? detail : "",
@@ -259,6 +256,8 @@ store_audit_check(store *st, struct store_audit_result *res)
             return STORE_ERR_IO;
         } else if (hash == NULL || strcmp(hash, calc) != 0) {
             res->fault = AUDIT_EDITED;
+        } else if (id == hid && strcmp(hash, hh) != 0) {
+            res->fault = AUDIT_EDITED;      /* not the row the head beside the records names: rewritten */
         }
         if (res->fault != AUDIT_INTACT) {
             res->bad_id = id;
@@ -266,13 +265,13 @@ store_audit_check(store *st, struct store_audit_result *res)
             st_detail(st, "audit row %lld: %s", (long long)id,
                       res->fault == AUDIT_MISSING ? "rows before it are missing"
                       : res->fault == AUDIT_RELINKED ? "previous hash does not match"
-                      : res->fault == AUDIT_UNKEYED ? "not keyed, after keyed rows"
                       : res->fault == AUDIT_NO_KEY ? "keyed with a key this check does not hold"
                                                    : "content does not match its hash");
             return STORE_ERR_CONFLICT;
         }
         res->keyed += keyed;
-        last_keyed = keyed;
+        /* rows written while the HSM could not be asked: sealed by the next keyed row */
+        res->unsealed = keyed ? 0 : res->keyed > 0 ? res->unsealed + 1 : 0;
         last_id = id;
         snprintf(prev, sizeof prev, "%s", hash);
         want_id = id + 1;
@@ -290,11 +289,11 @@ store_audit_check(store *st, struct store_audit_result *res)
         return STORE_ERR_CONFLICT;
     }
     res->head_outside = hid;
-    /* a keyed hall whose newest row is not keyed: rewritten (or written) without the key */
-    if (st->audit_key_id[0] != '\0' && last_id > 0 && !last_keyed) {
+    /* a keyed hall whose trail holds no keyed row: rewritten without the key */
+    if (st->audit_key_id[0] != '\0' && last_id > 0 && res->keyed == 0) {
         res->fault = AUDIT_UNKEYED;
         res->bad_id = last_id;
-        st_detail(st, "audit row %lld: the newest row is not keyed", (long long)last_id);
+        st_detail(st, "audit row %lld: no row of the trail is keyed", (long long)last_id);
         return STORE_ERR_CONFLICT;
     }
     return STORE_OK;

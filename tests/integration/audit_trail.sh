@@ -73,11 +73,11 @@ PY
 ISSUE_ROW=$(db "$DB" "SELECT min(id) FROM audit WHERE action='cert.issue' AND detail LIKE '%cert=$CERT%'")
 t_eq "the rows are keyed with the HSM's key (audit.key_id)" h1 "$(db "$DB" "SELECT key_id FROM audit WHERE id = $ISSUE_ROW")"
 t_grep "audit verify counts the keyed rows" "行以HSM中的密钥签" "$TEST_TMP/v.out"
-copy unkeyed
+copy unkeyed; cp "$DB-head" "$TEST_TMP/unkeyed.db-head"
 rehash unkeyed "$ISSUE_ROW" drop
 "$KIOSK" --config "$TEST_TMP/unkeyed.conf" audit verify > "$TEST_TMP/unkeyed.out" 2>&1
-t_eq "a row edited and the chain rehashed without the key: audit verify fails, no anchor needed" 1 $?
-t_grep "...the first rewritten row: not keyed where the chain is" "第 $ISSUE_ROW 行未以HSM密钥签" "$TEST_TMP/unkeyed.out"
+t_eq "a row edited and every later row rehashed as unkeyed: audit verify fails, no anchor needed" 1 $?
+t_grep "...the newest row is not the one the head beside the records names" "的内容与其哈希不符" "$TEST_TMP/unkeyed.out"
 copy forged
 rehash forged "$ISSUE_ROW" keep
 "$KIOSK" --config "$TEST_TMP/forged.conf" audit verify > "$TEST_TMP/forged.out" 2>&1
@@ -86,5 +86,5 @@ t_grep "...its hash is not the key's HMAC of it" "第 $ISSUE_ROW 行的内容与
 copy whole
 rehash whole 1 drop
 "$KIOSK" --config "$TEST_TMP/whole.conf" audit verify > "$TEST_TMP/whole.out" 2>&1
-t_eq "...the whole trail rewritten as if never keyed: fails (the newest row is not keyed)" 1 $?
-t_grep "...named at the newest row" "未以HSM密钥签" "$TEST_TMP/whole.out"
+t_eq "...the whole trail rewritten as if never keyed: fails (a keyed hall, no keyed row)" 1 $?
+t_grep "...said so" "没有一行以HSM密钥签" "$TEST_TMP/whole.out"

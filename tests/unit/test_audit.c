@@ -402,19 +402,47 @@ test_keyed_without_key(void **state)
 }
 
 static void
-test_keyed_downgraded(void **state)
+test_keyed_unsealed_then_sealed(void **state)
 {
     struct tu_db *f = *state;
     struct store_audit_result r;
 
     keyed_rows(f);
-    /* a keyed row passed off as unkeyed, its SHA-256 recomputed: refused as unkeyed after keyed */
+    /* a row written while the HSM could not be asked: counted, not a fault */
     assert_int_equal(store_set_audit_key(f->st, NULL, NULL, 0), STORE_OK);
     assert_int_equal(store_audit(f->st, "li", "login", "unkeyed after keyed"), STORE_OK);
     assert_int_equal(store_set_audit_key(f->st, "h1", KEY_A, sizeof KEY_A), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
+    assert_int_equal(r.unsealed, 1);
+    /* the next keyed row seals it: changing it now breaks that row's link */
+    assert_int_equal(store_audit(f->st, "li", "logout", "keyed again"), STORE_OK);
+    assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
+    assert_int_equal(r.unsealed, 0);
+    tamper(f->path, "UPDATE audit SET detail = 'forged' WHERE id = 14");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
-    assert_int_equal(r.fault, AUDIT_UNKEYED);
-    assert_int_equal(r.bad_id, NROWS + 4);
+    assert_int_equal(r.bad_id, 14);
+}
+
+/* the newest row rewritten (its hash recomputed as plain SHA-256): the head beside the records differs */
+static void
+test_keyed_tail_rewritten(void **state)
+{
+    struct tu_db *f = *state;
+    struct store_audit_result r;
+    char head[600], line[128];
+    FILE *fp;
+
+    keyed_rows(f);
+    snprintf(head, sizeof head, "%s-head", f->path);
+    fp = fopen(head, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_int_equal(atoll(line), NROWS + 3);
+    /* as if the newest row's hash were another */
+    tamper(f->path, "UPDATE audit SET hash = '00' || substr(hash, 3), key_id = '' WHERE id = 13");
+    assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
+    assert_int_equal(r.bad_id, 13);
 }
 
 static void
@@ -468,7 +496,8 @@ main(void)
         T(test_keyed_intact),
         T(test_keyed_wrong_key),
         T(test_keyed_without_key),
-        T(test_keyed_downgraded),
+        T(test_keyed_unsealed_then_sealed),
+        T(test_keyed_tail_rewritten),
         T(test_keyed_hall_all_unkeyed),
         T(test_keyed_edited_rehashed),
     };
