@@ -13,7 +13,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -31,14 +30,6 @@ audit_key_fetch(const struct kiosk_config *cfg, tok_ctx *tok, struct audit_key *
         tok = own;
     }
     k->ok = tok_hsm_audit_key(tok, k->key, &k->created) == TOK_OK;
-    if (!k->ok) {
-        /* once more from a fresh view of the HSM: a session or login another
-         * process's work made stale; rows written unkeyed fail `audit verify` */
-        struct timespec pause = { 0, 200 * 1000 * 1000 };
-        nanosleep(&pause, NULL);
-        if (tok_refresh_all(tok) == TOK_OK)
-            k->ok = tok_hsm_audit_key(tok, k->key, &k->created) == TOK_OK;
-    }
     tok_close(own);
 }
 

@@ -245,12 +245,6 @@ tok_refresh(tok_ctx *ctx)
     return TOK_OK;
 }
 
-int
-tok_refresh_all(tok_ctx *ctx)
-{
-    return ctx != NULL ? tok_refresh(ctx) : TOK_ERR_INTERNAL;
-}
-
 PKCS11_SLOT *
 tok_p11_slot(tok_ctx *ctx, struct tok_slot **slot)
 {

@@ -98,9 +98,6 @@ int tok_read_cert(tok_ctx *ctx, const char *serial, struct tok_cert *out);
 /* Log in to the HSM and find the CA key and the master secret now, as the
  * first issuance or unlock would: they are kept for the life of CTX. */
 int tok_hsm_ready(tok_ctx *ctx);
-/* Forget every session, login and handle and read the module's slots again
- * (after a failure that may come from a stale view). */
-int tok_refresh_all(tok_ctx *ctx);
 /* The audit chain's key (32 bytes), an HMAC computed in the HSM under a secret
  * made there on first use (*CREATED then true). The caller cleanses KEY. */
 int tok_hsm_audit_key(tok_ctx *ctx, unsigned char key[32], bool *created);
