@@ -81,22 +81,22 @@ tok_hsm_login(tok_ctx *ctx)
     return TOK_OK;
 }
 
-/* Find one object of class CLS labelled LABEL; 1 found, 0 not, -1 error. */
+/* The secret key labelled LABEL on session S: 1 found, 0 not, or a TOK_ERR_ status. */
 static int
-tok_raw_find(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *label, CK_OBJECT_HANDLE *h)
+tok_raw_find(tok_ctx *ctx, CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HANDLE *h)
 {
-    CK_ATTRIBUTE q[] = {
-        { CKA_CLASS, &cls, sizeof cls },
-        { CKA_LABEL, (void *)label, strlen(label) },
-    };
-    CK_ULONG n = 0;
+    return tok_raw_find_by(ctx, s, CKO_SECRET_KEY, CKA_LABEL, label, strlen(label), h);
+}
 
-    if (ctx->fl->C_FindObjectsInit(s, q, 2) != CKR_OK)
-        return -1;
-    if (ctx->fl->C_FindObjects(s, h, 1, &n) != CKR_OK)
-        n = 0;
-    ctx->fl->C_FindObjectsFinal(s);
-    return n > 0 ? 1 : 0;
+/* The master secret's handle, found once on session S and kept: 1, or 0 when the HSM has none. */
+static int
+tok_hsm_master(tok_ctx *ctx, CK_SESSION_HANDLE s)
+{
+    CK_OBJECT_HANDLE h;
+
+    if (ctx->master_h == CK_INVALID_HANDLE && tok_raw_find(ctx, s, TOK_MASTER_LABEL, &h) == 1)
+        ctx->master_h = h;
+    return ctx->master_h != CK_INVALID_HANDLE;
 }
 
 /* The non-extractable sign-only generic secret labelled LABEL in the HSM, made when missing: its handle. */
@@ -133,7 +133,7 @@ tok_hsm_secret(tok_ctx *ctx, const char *label, CK_OBJECT_HANDLE *out, bool *cre
     *created = false;
     if (rc != TOK_OK)
         return rc;
-    found = tok_raw_find(ctx, s, CKO_SECRET_KEY, label, &h);
+    found = tok_raw_find(ctx, s, label, &h);
     if (found == 0) {
         rv = ctx->fl->C_GenerateKey(s, &mech, tmpl, sizeof tmpl / sizeof tmpl[0], &h);
         if (rv != CKR_OK)
@@ -188,7 +188,6 @@ int
 tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
 {
     CK_SESSION_HANDLE s;
-    CK_OBJECT_HANDLE h;
     CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
     unsigned char mac[32];
     CK_ULONG mlen = sizeof mac;
@@ -205,11 +204,8 @@ tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
             break;
         if ((rc = tok_hsm_session(ctx, &s)) != TOK_OK)
             return rc;
-        if (ctx->master_h == CK_INVALID_HANDLE) {
-            if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1)
-                continue;
-            ctx->master_h = h;
-        }
+        if (!tok_hsm_master(ctx, s))
+            continue;
         mlen = sizeof mac;
         rv = ctx->fl->C_SignInit(s, &mech, ctx->master_h);
         if (rv == CKR_OK)
@@ -348,15 +344,11 @@ int
 tok_hsm_ready(tok_ctx *ctx)
 {
     CK_SESSION_HANDLE s;
-    CK_OBJECT_HANDLE h;
     EVP_PKEY *k;
     int rc = tok_ca_key(ctx, &k);
 
-    if (rc == TOK_OK && (rc = tok_hsm_session(ctx, &s)) == TOK_OK && ctx->master_h == CK_INVALID_HANDLE) {
-        if (tok_raw_find(ctx, s, CKO_SECRET_KEY, TOK_MASTER_LABEL, &h) != 1)
-            return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
-        ctx->master_h = h;
-    }
+    if (rc == TOK_OK && (rc = tok_hsm_session(ctx, &s)) == TOK_OK && !tok_hsm_master(ctx, s))
+        return tok_fail(ctx, TOK_ERR_HSM, "no master secret '%s' in the HSM", TOK_MASTER_LABEL);
     return rc;
 }
 

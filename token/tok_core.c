@@ -71,13 +71,6 @@ tok_pad_label(char out[33], const char *label)
     out[32] = '\0';
 }
 
-void
-tok_cleanse_str(char *s)
-{
-    if (s != NULL)
-        OPENSSL_cleanse(s, strlen(s));
-}
-
 /* Read the first line of a secret file into OUT (trailing newline cut). */
 int
 tok_read_secret(const char *path, char *out, size_t n)
@@ -332,12 +325,12 @@ tok_raw_attr(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE
 }
 
 int
-tok_raw_find_id(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const unsigned char *id, size_t idlen,
-                CK_OBJECT_HANDLE *h)
+tok_raw_find_by(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type, const void *v,
+                size_t len, CK_OBJECT_HANDLE *h)
 {
-    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, idlen } };
+    CK_ATTRIBUTE q[] = { { CKA_CLASS, &cls, sizeof cls }, { type, (void *)v, len } };
     CK_ULONG found = 0;
-    CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, idlen > 0 ? 2 : 1);
+    CK_RV rv = ctx->fl->C_FindObjectsInit(s, q, len > 0 ? 2 : 1);
 
     if (rv == CKR_OK) {
         rv = ctx->fl->C_FindObjects(s, h, 1, &found);
@@ -346,6 +339,13 @@ tok_raw_find_id(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const un
     if (rv != CKR_OK)
         return tok_rv_fail(ctx, rv, "C_FindObjects");
     return found > 0 ? 1 : 0;
+}
+
+int
+tok_raw_find_id(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const unsigned char *id, size_t idlen,
+                CK_OBJECT_HANDLE *h)
+{
+    return tok_raw_find_by(ctx, s, cls, CKA_ID, id, idlen, h);
 }
 
 const char *

@@ -97,11 +97,13 @@ int tok_raw_session(tok_ctx *ctx, const struct tok_slot *slot, CK_SESSION_HANDLE
 int tok_rv_fail(tok_ctx *ctx, CK_RV rv, const char *what);
 /* Attribute TYPE of object H into BUF (N bytes): its length, or -1 (details in ctx->detail). One call when BUF is large enough. */
 long tok_raw_attr(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, void *buf, size_t n);
-/* The first object of class CLS (with CKA_ID ID when IDLEN > 0) on session S: 1 found, 0 none, or a TOK_ERR_ status. */
+/* The first object of class CLS (with attribute TYPE = V when LEN > 0) on session S: 1 found, 0 none, or a TOK_ERR_ status. */
+int tok_raw_find_by(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, CK_ATTRIBUTE_TYPE type, const void *v,
+                    size_t len, CK_OBJECT_HANDLE *h);
+/* The same by CKA_ID. */
 int tok_raw_find_id(tok_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const unsigned char *id, size_t idlen,
                     CK_OBJECT_HANDLE *h);
 int tok_ckr_status(CK_RV rv);
-void tok_cleanse_str(char *s);
 int tok_read_secret(const char *path, char *out, size_t n);
 
 /* tok_slot.c */
