@@ -224,9 +224,9 @@ txn_new_print_forms(struct txn *t, const struct txn_env *env, char *err, size_t 
 int
 txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withdrawn, char *err, size_t errlen)
 {
-    static const char *const docs[] = { "form", "seal" };
+    static const enum prn_doc docs[] = { PRN_DOC_FORM, PRN_DOC_SEAL };
     char detail[160];
-    int cancelled = 0;
+    int cancelled = 0, rc;
 
     *withdrawn = 0;
     if (env->st == NULL || t->order.id == 0) {
@@ -236,7 +236,7 @@ txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withd
     /* the stale papers not yet at the printer are taken back; those printed must be collected */
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
         struct store_job j;
-        if (store_job_of_order(env->st, t->order.id, docs[i], &j) != STORE_OK)
+        if (store_job_of_order(env->st, t->order.id, prn_doc_name(docs[i]), &j) != STORE_OK)
             continue;
         if (prn_outbox_cancel(env->st, j.id, txn_now(env)) == STORE_OK)
             cancelled++;
@@ -245,7 +245,12 @@ txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withd
     }
     snprintf(detail, sizeof detail, "order=%s was=%s cancelled=%d printed=%d", t->order.number,
              txn_get(t, "forms_fpr"), cancelled, *withdrawn);
-    (void)store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "papers.stale", detail);
+    /* not printed again unaudited: asked again next time (the fingerprint still differs) */
+    if ((rc = store_audit(env->st, t->order.clerk[0] ? t->order.clerk : t->order.window, "papers.stale", detail)) !=
+        STORE_OK) {
+        snprintf(err, errlen, "%s", msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        return -1;
+    }
     txn_set_int(t, "forms_printed", 0);
     return txn_new_print_forms(t, env, err, errlen);
 }
