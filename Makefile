@@ -6,6 +6,8 @@
 #   make check      set up, build both variants, run every test (last line: N passed, M failed)
 #   make bench      run the benchmarks in bench/ and print their figures
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (600)
+#   make install    install under PREFIX (/usr/local), honouring DESTDIR; make uninstall
+#   make deb        build the Debian package (dpkg-buildpackage) into build/deb/
 #
 # Every .c file under kiosk/ screens/ token/ printing/ data/ is part of the
 # program; kiosk/main.c alone holds main(). Unit tests are tests/unit/test_*.c
@@ -24,7 +26,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 # snprintf truncation is always deliberate here (fixed-size fields), hence -Wno-format-truncation.
 WARN    := -Wall -Wextra -Werror -Wno-format-truncation -Wno-error=deprecated-declarations
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DNCURSES_WIDECHAR=1 \
+ALL_CFLAGS = -std=c11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -DNCURSES_WIDECHAR=1 \
              -DKIOSK_VERSION='"$(VERSION)"' -I. $(PKG_CFLAGS) $(CUPS_CFLAGS)
 LIBS    = $(PKG_LIBS) $(CUPS_LIBS) -lm -pthread
 
@@ -48,7 +50,7 @@ $(1)/libkiosk.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRCS))
 	@rm -f $$@
 	ar rcs $$@ $$^
 $(1)/kiosk: $(1)/obj/kiosk/main.o $(1)/libkiosk.a
-	$$(CC) $(2) -o $$@ $$^ $$(LIBS)
+	$$(CC) $(2) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 $(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libkiosk.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $(2) -o $$@ $$^ $$(LIBS) $$(CMOCKA_LIBS)
@@ -85,7 +87,7 @@ UNIT_BINS  = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 ITEST_BINS = $(patsubst tests/integration/%.c,%,$(ITEST_SRCS))
 BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 
-.PHONY: all san tests run check bench clean setup fuzz fuzz-bins
+.PHONY: all san tests run check bench clean setup fuzz fuzz-bins install uninstall deb
 .SECONDARY:
 
 san: build/san/kiosk
@@ -124,6 +126,66 @@ check: setup
 bench: setup
 	$(MAKE) all $(BENCH_BINS) build/fakep11.so build/itests/issue_helper
 	bash bench/run.sh
+
+# ---- installing -------------------------------------------------------------
+# An installed kiosk keeps its configuration in $(SYSCONFDIR)/kiosk and its
+# state in $(LOCALSTATEDIR)/kiosk (kiosk/config.c): build/inst/kiosk is the
+# program with those two paths compiled in (only main.o and config.o differ).
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var/lib
+BINDIR        ?= $(PREFIX)/bin
+MANDIR        ?= $(PREFIX)/share/man
+DOCDIR        ?= $(PREFIX)/share/doc/kiosk
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+INST_DEFS := -DKIOSK_SYSCONFDIR='"$(SYSCONFDIR)/kiosk"' -DKIOSK_STATEDIR='"$(LOCALSTATEDIR)/kiosk"'
+UNITS     := kiosk-self@.service kiosk-window@.service kiosk-crl.service kiosk-crl.timer
+DOCS      := README.md $(wildcard docs/*.md)
+# rebuilt whenever the paths change
+INST_STAMP := $(shell mkdir -p build/inst && echo '$(INST_DEFS)' | cmp -s - build/inst/paths || echo '$(INST_DEFS)' > build/inst/paths; echo build/inst/paths)
+
+build/inst/%.o: kiosk/%.c $(HDRS) $(INST_STAMP)
+	$(CC) $(ALL_CFLAGS) $(INST_DEFS) -c $< -o $@
+build/inst/kiosk: build/inst/main.o build/inst/config.o build/libkiosk.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+build/kiosk.conf.5: build/kiosk
+	build/kiosk config man > $@.tmp && mv $@.tmp $@
+build/kiosk.conf.example: build/kiosk
+	env -u KIOSK_HOME build/kiosk config example > $@.tmp && mv $@.tmp $@
+
+install: build/inst/kiosk build/kiosk.conf.5 build/kiosk.conf.example
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+	        $(DESTDIR)$(UNITDIR)
+	install -d -m 750 $(DESTDIR)$(SYSCONFDIR)/kiosk
+	install -d -m 700 $(DESTDIR)$(LOCALSTATEDIR)/kiosk
+	install -m 755 build/inst/kiosk $(DESTDIR)$(BINDIR)/kiosk
+	install -m 644 docs/kiosk.1 $(DESTDIR)$(MANDIR)/man1/kiosk.1
+	install -m 644 build/kiosk.conf.5 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 640 build/kiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf.example
+	install -m 644 scripts/systemd/foot.ini $(DESTDIR)$(SYSCONFDIR)/kiosk/foot.ini
+	for u in $(UNITS); do \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+	      scripts/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+
+# Removes what install put there; the state directory and a kiosk.conf of
+# the hall's own stay unless empty (as dpkg keeps them until a purge).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kiosk $(DESTDIR)$(MANDIR)/man1/kiosk.1 $(DESTDIR)$(MANDIR)/man5/kiosk.conf.5
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -f $(DESTDIR)$(SYSCONFDIR)/kiosk/kiosk.conf.example $(DESTDIR)$(SYSCONFDIR)/kiosk/foot.ini
+	for d in $(DOCDIR) $(SYSCONFDIR)/kiosk $(LOCALSTATEDIR)/kiosk; do \
+	  [ ! -d $(DESTDIR)$$d ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d; done
+
+# The Debian package, built from a copy of the tree (dpkg-buildpackage
+# writes beside the source directory): build/deb/kiosk_VERSION_ARCH.deb.
+deb:
+	rm -rf build/deb && mkdir -p build/deb/src
+	git ls-files -z 2>/dev/null | xargs -0 -I{} cp --parents {} build/deb/src/ 2>/dev/null || \
+	  tar --exclude=./build --exclude=./var --exclude=./.git -cf - . | tar -xf - -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -us -uc -b
+	ls build/deb/*.deb
 
 clean:
 	rm -rf build

@@ -30,6 +30,8 @@ extern const struct cli_cmd cmd_key_states;
 extern const struct cli_cmd cmd_key_status;
 extern const struct cli_cmd cmd_key_adopt;
 extern const struct cli_cmd cmd_pay_confirm;
+extern const struct cli_cmd cmd_config_example;
+extern const struct cli_cmd cmd_config_man;
 
 static const struct cli_cmd *const cli_table[] = {
     &cmd_hall_provision,
@@ -56,6 +58,8 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_key_status,
     &cmd_key_adopt,
     &cmd_pay_confirm,
+    &cmd_config_example,
+    &cmd_config_man,
 };
 
 #define CLI_NCMDS (sizeof(cli_table) / sizeof(cli_table[0]))

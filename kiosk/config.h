@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CFG_PATH_MAX 512
 #define CFG_STR_MAX  256
@@ -112,11 +113,25 @@ int cfg_load_hall(struct kiosk_config *cfg, const char *path, char *err, size_t 
 /* The profile named by [ca] profile (never NULL after a successful load). */
 const struct cfg_profile *cfg_profile(const struct kiosk_config *cfg);
 
-/* Write every option's current value with its help text as a commented INI file. */
+/* Write every option's current value with its help text as a commented INI file ("-": stdout). */
 int cfg_write_default(const struct kiosk_config *cfg, const char *path);
 
-/* Resolve KIOSK_HOME: $KIOSK_HOME, else "./var" made absolute. */
+/* Write kiosk.conf(5), every option of the table with its type, bounds, default and help, to F (a FILE *). */
+void cfg_write_man(FILE *f, const char *version);
+
+/* Resolve KIOSK_HOME: $KIOSK_HOME, else the installed state directory
+ * (/var/lib/kiosk), else "./var" made absolute (a checkout). */
 void cfg_home(char *out, size_t n);
+
+/* The installed configuration file (/etc/kiosk/kiosk.conf) when this is an
+ * installed kiosk and KIOSK_HOME is not set; NULL otherwise (the hall's
+ * KIOSK_HOME/kiosk.conf, when it exists, is read instead). */
+const char *cfg_system_conf(void);
+
+/* Built by make install (state in /var/lib/kiosk, configuration in /etc/kiosk). */
+bool cfg_installed(void);
+/* The state directory (STATE) or configuration directory it was built with ("" in a checkout). */
+const char *cfg_installed_dir(bool state);
 
 /* Join the state directory and a relative path (absolute paths kept). */
 void cfg_path(const struct kiosk_config *cfg, const char *rel, char *out, size_t n);

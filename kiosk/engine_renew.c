@@ -540,12 +540,12 @@ txn_change_describe(struct txn *t, store *st)
             continue;
         snprintf(part, sizeof part, "%s%s%s→%s", desc[0] ? "；" : "", msg_in(items[i].label, LANG_ZH),
                  txn_get(t, items[i].old), txn_get(t, items[i].key));
-        strncat(desc, part, sizeof desc - strlen(desc) - 1);
+        snprintf(desc + strlen(desc), sizeof desc - strlen(desc), "%s", part);
     }
     if (change_operator(t, st)) {
         snprintf(part, sizeof part, "%s%s→%s", desc[0] ? "；" : "", msg_in(M_TXN_F_OPERATOR, LANG_ZH),
                  txn_get(t, "operator_name"));
-        strncat(desc, part, sizeof desc - strlen(desc) - 1);
+        snprintf(desc + strlen(desc), sizeof desc - strlen(desc), "%s", part);
     }
     txn_set(t, "change_desc", desc);
 }

@@ -8,6 +8,7 @@
  * Bad usage or a bad configuration: one line on stderr naming the option,
  * or the file, line and key, and exit status 2.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,13 @@ main_usage(FILE *f)
     fprintf(f, "  --help          %s\n\n", msg(M_USAGE_HELP));
     fprintf(f, "%s\n", msg(M_USAGE_COMMANDS));
     cli_usage(f);
-    fprintf(f, "\n%s\n", msg(M_USAGE_ENV));
+    if (cfg_installed()) {
+        char line[CFG_PATH_MAX * 3];
+        fprintf(f, "\n%s\n", msg_fmt(line, sizeof line, M_USAGE_ENV_INSTALLED, cfg_installed_dir(true),
+                                      cfg_installed_dir(false)));
+    } else {
+        fprintf(f, "\n%s\n", msg(M_USAGE_ENV));
+    }
 }
 
 /* Take the value of option ARGV[*I]; exits 2 when it is missing. */
@@ -77,6 +84,42 @@ main_private_home(const struct kiosk_config *cfg)
     return -1;
 }
 
+/*
+ * An installed kiosk (make install) has no ./var to fall back on: its
+ * state directory and, unless --config or KIOSK_HOME says otherwise, its
+ * /etc/kiosk/kiosk.conf must exist, and the configuration must not be
+ * readable by others. PROVISION (kiosk hall provision) is what makes the
+ * state directory, so it may run before either exists. 0, or -1 said.
+ */
+static int
+main_installed_paths(const struct kiosk_config *cfg, const char *config, bool provision)
+{
+    const char *sys = config == NULL ? cfg_system_conf() : NULL;
+    char line[CFG_PATH_MAX * 3], mode[8];
+    struct stat st;
+
+    if (!cfg_installed())
+        return 0;
+    if (!provision && stat(cfg->home, &st) != 0) {
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_HOME_MISSING, cfg->home));
+        return -1;
+    }
+    if (sys == NULL)
+        return 0;
+    if (stat(sys, &st) != 0) {
+        if (provision)
+            return 0;
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CONF_MISSING, sys));
+        return -1;
+    }
+    if ((st.st_mode & 004) != 0) {
+        snprintf(mode, sizeof mode, "%03o", (unsigned)(st.st_mode & 0777));
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CONF_NOT_PRIVATE, sys, mode, sys));
+        return -1;
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,8 +127,9 @@ main(int argc, char **argv)
     const char *mode = NULL, *lang = NULL, *config = NULL;
     char err[1024];
     int i, used = 0, rc;
-    const struct cli_cmd *cmd;
+    const struct cli_cmd *cmd = NULL;
     enum msg_lang ml;
+    bool provision;
 
     term_locale();
     /* Language first, so even option errors speak it. */
@@ -114,7 +158,20 @@ main(int argc, char **argv)
         }
     }
 
+    if (i < argc) {
+        cmd = cli_find(argc - i, argv + i, &used);
+        if (cmd == NULL) {
+            fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CMD_UNKNOWN, argv[i]));
+            return 2;
+        }
+    }
+    /* provisioning makes the state directory (private) and its configuration */
+    provision = cmd != NULL && ((strcmp(cmd->group, "hall") == 0 && cmd->name != NULL &&
+                                 strcmp(cmd->name, "provision") == 0) ||
+                                strcmp(cmd->group, "config") == 0);   /* the table only: no hall */
     cfg_defaults(&app.cfg, NULL);
+    if (main_installed_paths(&app.cfg, config, provision) != 0)
+        return 2;
     if (cfg_load_hall(&app.cfg, config, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err);
         return 2;
@@ -134,15 +191,9 @@ main(int argc, char **argv)
     snprintf(app.cfg.lang, sizeof app.cfg.lang, "%s", ml == LANG_EN ? "en" : "zh");
 
     main_no_core();
-    if (i < argc) {
-        cmd = cli_find(argc - i, argv + i, &used);
-        if (cmd == NULL) {
-            fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CMD_UNKNOWN, argv[i]));
-            return 2;
-        }
+    if (cmd != NULL) {
         /* provisioning makes the state directory private; all else needs it so */
-        if (!(strcmp(cmd->group, "hall") == 0 && cmd->name != NULL && strcmp(cmd->name, "provision") == 0) &&
-            main_private_home(&app.cfg) != 0)
+        if (!provision && main_private_home(&app.cfg) != 0)
             return 2;
         return cmd->exec(&app.cfg, argc - i - used, argv + i + used);
     }

@@ -11,6 +11,10 @@ PKGS=(
   softhsm2 opensc opencryptoki p11-kit-modules gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters lighttpd dbus
   fonts-wqy-microhei fonts-dejavu-core
   poppler-utils zbar-tools faketime tmux hyperfine sqlite3 openssl python3 procps tzdata
+  # installing (issue 18): the package, its man pages and units checked, the
+  # units' compositor and terminal, and the screen read back as a person sees it
+  git dpkg-dev debhelper lintian fakeroot man-db groff-base systemd cage foot
+  xvfb xterm x11-apps netpbm tesseract-ocr tesseract-ocr-chi-sim
 )
 
 missing=()
