@@ -15,7 +15,7 @@
 # tests/integration/*.c (one binary each); scripts are run by tests/run.sh.
 
 CC      ?= cc
-PKGS    := ncursesw libp11 libcrypto sqlite3 libqrencode cairo pangocairo inih
+PKGS    := ncursesw libp11 p11-kit-1 libcrypto sqlite3 libqrencode cairo pangocairo inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CUPS_CFLAGS := $(shell cups-config --cflags)

@@ -25,7 +25,7 @@ audit_key_fetch(const struct kiosk_config *cfg, tok_ctx *tok, struct audit_key *
 
     memset(k, 0, sizeof *k);
     if (tok == NULL) {
-        if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&own, &eff, err, sizeof err) != TOK_OK)
+        if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_hsm_cfg(&own, &eff, err, sizeof err) != TOK_OK)
             return;
         tok = own;
     }

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kiosk/cli.h"
 #include "token/token.h"
@@ -28,12 +29,39 @@ key_states_exec(const struct kiosk_config *cfg, int argc, char **argv)
     return 0;
 }
 
+/*
+ * The key SPEC names, a serial or an RFC 7512 pkcs11: URI matched against
+ * the keys present (the token is opened only for a URI). 0, or 1 said.
+ */
+static int
+key_spec(const struct kiosk_config *cfg, const char *spec, char *serial, size_t n)
+{
+    static struct kiosk_config eff;
+    char err[1024], line[1400];
+    tok_ctx *tok = NULL;
+    int rc;
+
+    if (strncasecmp(spec, "pkcs11:", 7) != 0) {
+        snprintf(serial, n, "%s", spec);
+        return 0;
+    }
+    if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&tok, &eff, err, sizeof err) != 0) {
+        puts(msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));
+        return 1;
+    }
+    rc = tok_resolve(tok, spec, serial, n);
+    if (rc != TOK_OK)
+        puts(msg_fmt(line, sizeof line, M_KEYCMD_NO_MATCH, spec, tok_detail(tok)));
+    tok_close(tok);
+    return rc == TOK_OK ? 0 : 1;
+}
+
 static int
 key_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
     struct store_key k;
     store *st;
-    char line[512];
+    char line[512], serial[64];
     int rc;
 
     if (argc != 1 || argv[0][0] == '\0') {
@@ -41,12 +69,14 @@ key_status_exec(const struct kiosk_config *cfg, int argc, char **argv)
         fputc('\n', stderr);
         return 2;
     }
+    if (key_spec(cfg, argv[0], serial, sizeof serial) != 0)
+        return 1;
     if ((st = cli_store_open(cfg)) == NULL)
         return 1;
-    rc = store_key_get(st, argv[0], &k);
+    rc = store_key_get(st, serial, &k);
     store_close(st);
     if (rc != STORE_OK) {
-        puts(msg_fmt(line, sizeof line, rc == STORE_ERR_NOT_FOUND ? M_KEYCMD_UNKNOWN : M_TXN_DB_ERROR, argv[0]));
+        puts(msg_fmt(line, sizeof line, rc == STORE_ERR_NOT_FOUND ? M_KEYCMD_UNKNOWN : M_TXN_DB_ERROR, serial));
         return 1;
     }
     puts(msg_fmt(line, sizeof line, M_KEYCMD_STATUS, k.serial, keylife_state_name(k.state),
@@ -61,7 +91,7 @@ const struct cli_cmd cmd_key_states = {
     .exec = key_states_exec,
 };
 const struct cli_cmd cmd_key_status = {
-    .group = "key", .name = "status", .usage = "SERIAL", .help = M_CLI_H_KEY_STATUS,
+    .group = "key", .name = "status", .usage = "SERIAL|pkcs11:URI", .help = M_CLI_H_KEY_STATUS,
     .exec = key_status_exec,
 };
 
@@ -70,7 +100,7 @@ key_adopt_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
     static struct kiosk_config eff;
     const char *label = "blank";
-    char err[1024], sopin[64], line[512], detail[256];
+    char err[1024], sopin[64], line[1400], detail[256], serial[64];
     tok_ctx *tok = NULL;
     store *st;
     int rc;
@@ -82,17 +112,26 @@ key_adopt_exec(const struct kiosk_config *cfg, int argc, char **argv)
         fputc('\n', stderr);
         return 2;
     }
-    if (cli_read_line(msg(M_KEYCMD_ADOPT_PROMPT), sopin, sizeof sopin) != 0 || sopin[0] == '\0') {
+    if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0) {
+        puts(msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));
+        return 1;
+    }
+    /* the key model's factory SO PIN: the configuration's, else typed */
+    if (eff.factory_so_pin[0] != '\0')
+        snprintf(sopin, sizeof sopin, "%s", eff.factory_so_pin);
+    else if (cli_read_line(msg(M_KEYCMD_ADOPT_PROMPT), sopin, sizeof sopin) != 0 || sopin[0] == '\0') {
         fputs(msg(M_KEYCMD_ADOPT_USAGE), stderr);
         fputc('\n', stderr);
         return 2;
     }
-    if (tok_cfg_effective(cfg, &eff, err, sizeof err) != 0 || tok_open_cfg(&tok, &eff, err, sizeof err) != 0) {
+    if (tok_open_cfg(&tok, &eff, err, sizeof err) != 0) {
         puts(msg_fmt(line, sizeof line, M_TOK_MODULE_LOAD, err));
         memset(sopin, 0, sizeof sopin);
         return 1;
     }
-    rc = tok_adopt(tok, argv[0], sopin, label);
+    rc = tok_resolve(tok, argv[0], serial, sizeof serial);
+    if (rc == TOK_OK)
+        rc = tok_adopt(tok, serial, sopin, label);
     memset(sopin, 0, sizeof sopin);
     if (rc != TOK_OK) {
         puts(msg_fmt(line, sizeof line, M_KEYCMD_ADOPT_FAILED, argv[0], tok_detail(tok)));
@@ -101,16 +140,16 @@ key_adopt_exec(const struct kiosk_config *cfg, int argc, char **argv)
     }
     tok_close(tok);
     if ((st = cli_store_open(&eff)) != NULL) {
-        snprintf(detail, sizeof detail, "key=%s label=%s", argv[0], label);
+        snprintf(detail, sizeof detail, "key=%s label=%s", serial, label);
         (void)store_audit(st, "admin", "key.adopt", detail);
         store_close(st);
     }
-    puts(msg_fmt(line, sizeof line, M_KEYCMD_ADOPTED, argv[0]));
+    puts(msg_fmt(line, sizeof line, M_KEYCMD_ADOPTED, serial));
     return 0;
 }
 
 const struct cli_cmd cmd_key_adopt = {
-    .group = "key", .name = "adopt", .usage = "SERIAL [--label LABEL]",
+    .group = "key", .name = "adopt", .usage = "SERIAL|pkcs11:URI [--label LABEL]",
     .help = M_CLI_H_KEY_ADOPT,
     .exec = key_adopt_exec,
 };

@@ -58,6 +58,10 @@ struct kiosk_config {
     char module[CFG_PATH_MAX];    /* PKCS#11 module */
     char ports_dir[CFG_PATH_MAX]; /* embedded hall: plugged-key markers; "" = real readers */
     char hsm_serial[32];          /* token serial of the HSM holding the CA key */
+    char hsm_module[CFG_PATH_MAX]; /* the HSM's own PKCS#11 module ("" = [token] module) */
+    char hsm_uri[CFG_STR_MAX];    /* the HSM as an RFC 7512 pkcs11: URI ("" = by hsm_serial) */
+    char key_reinit[4];           /* yes | no: may a key be re-initialised (C_InitToken) to erase it */
+    char factory_so_pin[32];      /* the hall's key model's factory SO PIN, replaced when a key is adopted */
     char hsm_pin_file[CFG_PATH_MAX]; /* file holding the HSM user PIN */
     char softhsm_conf[CFG_PATH_MAX]; /* SoftHSM config exported as SOFTHSM2_CONF when unset */
     char key_algo[16];            /* rsa2048 | p256 */

@@ -25,6 +25,7 @@
 struct tok_slot *
 tok_hsm_slot(tok_ctx *ctx)
 {
+    ctx = tok_hsm_ctx(ctx);
     if (ctx->hsm_serial[0] != '\0') {
         struct tok_slot *s = tok_find_slot(ctx, ctx->hsm_serial);
         if (s != NULL)
@@ -37,6 +38,7 @@ tok_hsm_slot(tok_ctx *ctx)
 static int
 tok_hsm_session(tok_ctx *ctx, CK_SESSION_HANDLE *s)
 {
+    ctx = tok_hsm_ctx(ctx);
     int rc = tok_hsm_login(ctx);
 
     if (rc != TOK_OK)
@@ -53,6 +55,7 @@ tok_hsm_session(tok_ctx *ctx, CK_SESSION_HANDLE *s)
 int
 tok_hsm_login(tok_ctx *ctx)
 {
+    ctx = tok_hsm_ctx(ctx);
     struct tok_slot *ts = tok_hsm_slot(ctx);
     PKCS11_SLOT *slot;
     char pin[128];
@@ -92,6 +95,7 @@ tok_raw_find(tok_ctx *ctx, CK_SESSION_HANDLE s, const char *label, CK_OBJECT_HAN
 static int
 tok_hsm_master(tok_ctx *ctx, CK_SESSION_HANDLE s)
 {
+    ctx = tok_hsm_ctx(ctx);
     CK_OBJECT_HANDLE h;
 
     if (ctx->master_h == CK_INVALID_HANDLE && tok_raw_find(ctx, s, TOK_MASTER_LABEL, &h) == 1)
@@ -148,6 +152,7 @@ tok_hsm_secret(tok_ctx *ctx, const char *label, CK_OBJECT_HANDLE *out, bool *cre
 int
 tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
 {
+    ctx = tok_hsm_ctx(ctx);
     return tok_hsm_secret(ctx, TOK_MASTER_LABEL, &ctx->master_h, created);
 }
 
@@ -160,6 +165,7 @@ tok_hsm_ensure_master(tok_ctx *ctx, bool *created)
 int
 tok_hsm_audit_key(tok_ctx *ctx, unsigned char key[32], bool *created)
 {
+    ctx = tok_hsm_ctx(ctx);
     static const char what[] = "kiosk audit chain v1";
     CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
     CK_OBJECT_HANDLE h;
@@ -187,6 +193,7 @@ tok_hsm_audit_key(tok_ctx *ctx, unsigned char key[32], bool *created)
 int
 tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n)
 {
+    ctx = tok_hsm_ctx(ctx);
     CK_SESSION_HANDLE s;
     CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
     unsigned char mac[32];
@@ -316,6 +323,7 @@ tok_key_by_label(PKCS11_TOKEN *token, const char *label)
 int
 tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created)
 {
+    ctx = tok_hsm_ctx(ctx);
     static const unsigned char id[] = { 'C', 'A', '0', '1' };
     EVP_PKEY *k;
     CK_SESSION_HANDLE s;
@@ -343,6 +351,7 @@ tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created)
 int
 tok_hsm_ready(tok_ctx *ctx)
 {
+    ctx = tok_hsm_ctx(ctx);
     CK_SESSION_HANDLE s;
     EVP_PKEY *k;
     int rc = tok_ca_key(ctx, &k);
@@ -356,6 +365,7 @@ tok_hsm_ready(tok_ctx *ctx)
 int
 tok_ca_key(tok_ctx *ctx, EVP_PKEY **out)
 {
+    ctx = tok_hsm_ctx(ctx);
     int rc;
 
     *out = NULL;

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <p11-kit/uri.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +47,8 @@ tok_fail(tok_ctx *ctx, int status, const char *fmt, ...)
         ERR_error_string_n(e, buf, sizeof buf);
         snprintf(ctx->detail + l, sizeof ctx->detail - l, " [%s]", buf);
     }
+    if (ctx->parent != NULL)
+        snprintf(ctx->parent->detail, sizeof ctx->parent->detail, "%s", ctx->detail);
     ERR_clear_error();
     return status;
 }
@@ -141,6 +146,8 @@ tok_slots_from_p11(tok_ctx *ctx)
         t->user_pin_set = p->token->userPinSet != 0;
         tok_trim(t->serial, sizeof t->serial, p->token->serialnr);
         tok_trim(t->label, sizeof t->label, p->token->label);
+        tok_trim(t->manufacturer, sizeof t->manufacturer, p->token->manufacturer ? p->token->manufacturer : "");
+        tok_trim(t->model, sizeof t->model, p->token->model ? p->token->model : "");
     }
 }
 
@@ -167,6 +174,82 @@ tok_slot_read(tok_ctx *ctx, struct tok_slot *slot)
     memcpy(buf, ti.label, sizeof ti.label);
     buf[sizeof ti.label] = '\0';
     tok_trim(slot->label, sizeof slot->label, buf);
+    memcpy(buf, ti.manufacturerID, sizeof ti.manufacturerID);
+    buf[sizeof ti.manufacturerID] = '\0';
+    tok_trim(slot->manufacturer, sizeof slot->manufacturer, buf);
+    memcpy(buf, ti.model, sizeof ti.model);
+    buf[sizeof ti.model] = '\0';
+    tok_trim(slot->model, sizeof slot->model, buf);
+    return TOK_OK;
+}
+
+/* A CK_UTF8CHAR field of N bytes, blank-padded as a token reports it. */
+static void
+tok_pad(CK_UTF8CHAR *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+
+    memset(dst, ' ', n);
+    memcpy(dst, src, l < n ? l : n);
+}
+
+bool
+tok_is_uri(const char *spec)
+{
+    return spec != NULL && strncasecmp(spec, "pkcs11:", 7) == 0;
+}
+
+bool
+tok_uri_match(const struct tok_slot *slot, const char *uri_s)
+{
+    P11KitUri *uri;
+    CK_TOKEN_INFO ti;
+    bool ok;
+
+    if (!slot->token || (uri = p11_kit_uri_new()) == NULL)
+        return false;
+    if (p11_kit_uri_parse(uri_s, P11_KIT_URI_FOR_TOKEN, uri) != P11_KIT_URI_OK) {
+        p11_kit_uri_free(uri);
+        return false;
+    }
+    memset(&ti, 0, sizeof ti);
+    tok_pad(ti.label, sizeof ti.label, slot->label);
+    tok_pad(ti.manufacturerID, sizeof ti.manufacturerID, slot->manufacturer);
+    tok_pad(ti.model, sizeof ti.model, slot->model);
+    tok_pad(ti.serialNumber, sizeof ti.serialNumber, slot->serial);
+    ok = p11_kit_uri_match_token_info(uri, &ti) == 1;
+    p11_kit_uri_free(uri);
+    return ok;
+}
+
+int
+tok_resolve(tok_ctx *ctx, const char *spec, char *serial, size_t n)
+{
+    struct tok_slot *hit = NULL;
+    unsigned int i, hits = 0;
+
+    if (!tok_is_uri(spec)) {
+        snprintf(serial, n, "%s", spec);
+        return TOK_OK;
+    }
+    {
+        P11KitUri *uri = p11_kit_uri_new();
+        int prc = uri ? p11_kit_uri_parse(spec, P11_KIT_URI_FOR_TOKEN, uri) : P11_KIT_URI_NO_MEMORY;
+        p11_kit_uri_free(uri);
+        if (prc != P11_KIT_URI_OK)
+            return tok_fail(ctx, TOK_ERR_NO_KEY, "%s: not a PKCS#11 URI (%s)", spec, p11_kit_uri_message(prc));
+    }
+    (void)tok_slots_rescan(ctx);       /* a key just inserted */
+    for (i = 0; i < ctx->ntab; i++)
+        if (ctx->tab[i].token && !tok_is_hsm(ctx, &ctx->tab[i]) && tok_uri_match(&ctx->tab[i], spec)) {
+            hit = &ctx->tab[i];
+            hits++;
+        }
+    if (hits == 0)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "no key matches %s", spec);
+    if (hits > 1)
+        return tok_fail(ctx, TOK_ERR_NO_KEY, "%u keys match %s: name one by its serial", hits, spec);
+    snprintf(serial, n, "%s", hit->serial);
     return TOK_OK;
 }
 

@@ -46,6 +46,23 @@ tok_cfg_effective(const struct kiosk_config *cfg, struct kiosk_config *out, char
     return cfg_load_hall(out, NULL, err, errlen);
 }
 
+/* The HSM named by URI among HSM's tokens: its serial into both contexts. */
+static int
+tok_hsm_by_uri(tok_ctx *ctx, const char *uri, char *err, size_t errlen)
+{
+    tok_ctx *h = tok_hsm_ctx(ctx);
+    unsigned int i;
+
+    for (i = 0; i < h->ntab; i++)
+        if (tok_uri_match(&h->tab[i], uri)) {
+            snprintf(h->hsm_serial, sizeof h->hsm_serial, "%s", h->tab[i].serial);
+            snprintf(ctx->hsm_serial, sizeof ctx->hsm_serial, "%s", h->tab[i].serial);
+            return TOK_OK;
+        }
+    snprintf(err, errlen, "%s: no token of %s matches [token] hsm_uri", uri, h->module);
+    return TOK_ERR_HSM;
+}
+
 int
 tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t errlen)
 {
@@ -55,9 +72,50 @@ tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t er
     rc = tok_open(out, cfg->module, cfg->ports_dir, cfg->hsm_serial, cfg->ca_cert, err, errlen);
     if (rc != TOK_OK)
         return rc;
+    /* The HSM on a module of its own: a second context, no plug markers
+     * (the HSM is always there), the same HSM serial. */
+    if (cfg->hsm_module[0] != '\0' && strcmp(cfg->hsm_module, cfg->module) != 0) {
+        tok_ctx *h;
+        rc = tok_open(&h, cfg->hsm_module, NULL, cfg->hsm_serial, NULL, err, errlen);
+        if (rc != TOK_OK) {
+            tok_close(*out);
+            *out = NULL;
+            return rc;
+        }
+        (*out)->hsm = h;
+        h->parent = *out;
+    }
+    if (cfg->hsm_uri[0] != '\0' && (rc = tok_hsm_by_uri(*out, cfg->hsm_uri, err, errlen)) != TOK_OK) {
+        tok_close(*out);
+        *out = NULL;
+        return rc;
+    }
     tok_set_profile(*out, cfg->issuer_url, cfg->policy_oid, cfg->eku);
     tok_set_uscc_attr(*out, strcmp(cfg->uscc_attr, "serialNumber") == 0);
+    (*out)->no_reinit = strcmp(cfg->key_reinit, "no") == 0;
     return tok_set_hsm(*out, cfg->hsm_pin_file, cfg->ca_key_label, cfg->crl_url);
+}
+
+int
+tok_open_hsm_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t errlen)
+{
+    struct kiosk_config *hc = malloc(sizeof *hc);
+    int rc;
+
+    *out = NULL;
+    if (hc == NULL) {
+        snprintf(err, errlen, "%s", strerror(ENOMEM));
+        return TOK_ERR_INTERNAL;
+    }
+    *hc = *cfg;
+    if (hc->hsm_module[0] != '\0') {
+        snprintf(hc->module, sizeof hc->module, "%s", hc->hsm_module);
+        hc->hsm_module[0] = '\0';
+    }
+    hc->ports_dir[0] = '\0';
+    rc = tok_open_cfg(out, hc, err, errlen);
+    free(hc);
+    return rc;
 }
 
 void
@@ -74,6 +132,8 @@ tok_set_hsm(tok_ctx *ctx, const char *pin_file, const char *ca_key_label, const 
     snprintf(ctx->hsm_pin_file, sizeof ctx->hsm_pin_file, "%s", pin_file ? pin_file : "");
     snprintf(ctx->ca_key_label, sizeof ctx->ca_key_label, "%s", ca_key_label ? ca_key_label : "");
     snprintf(ctx->crl_url, sizeof ctx->crl_url, "%s", crl_url ? crl_url : "");
+    if (ctx->hsm != NULL)
+        return tok_set_hsm(ctx->hsm, pin_file, ca_key_label, crl_url);
     return TOK_OK;
 }
 
@@ -164,6 +224,8 @@ tok_close(tok_ctx *ctx)
 {
     if (ctx == NULL)
         return;
+    tok_close(ctx->hsm);
+    ctx->hsm = NULL;
     EVP_PKEY_free(ctx->ca_key);
     ctx->ca_key = NULL;
     if (ctx->slots != NULL)

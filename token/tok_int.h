@@ -38,9 +38,17 @@ struct tok_slot {
     CK_ULONG max_pin;           /* ulMaxPinLen (0: not known) */
     char serial[TOK_SERIAL_MAX];
     char label[33];
+    char manufacturer[33];      /* for pkcs11: URIs (tok_uri_match) */
+    char model[17];
 };
 
 struct tok_ctx {
+    /* The HSM on a module of its own ([token] hsm_module): a second context
+     * on that module, which every HSM operation runs on (tok_hsm_ctx); NULL
+     * when the keys' module holds the HSM too. Its PARENT is the keys'
+     * context, which is also told its failures. */
+    struct tok_ctx *hsm;
+    struct tok_ctx *parent;
     PKCS11_CTX *p11;            /* libp11 context (module loaded) */
     PKCS11_SLOT *slots;         /* libp11's enumeration (read at open and by tok_refresh only) */
     unsigned int nslots;
@@ -63,6 +71,7 @@ struct tok_ctx {
     char policy_oid[64];       /* certificatePolicies ("" = none) */
     char eku[128];             /* extendedKeyUsage ("" = none) */
     bool uscc_in_serial;       /* the USCC in serialNumber, not organizationIdentifier */
+    bool no_reinit;            /* keys are never C_InitToken'd: erased object by object ([token] key_reinit = no) */
     EVP_PKEY *ca_key;           /* CA private key handle, freed on refresh */
     bool hsm_logged_in;         /* valid until the next refresh */
     CK_SESSION_HANDLE hsm_s;    /* our raw session on the HSM (CK_INVALID_HANDLE: none), kept until refresh */
@@ -78,6 +87,18 @@ struct tok_ctx {
     void *step_arg;
     char detail[512];           /* last failure, technical */
 };
+
+/* The context that reaches the HSM: the HSM module's own, or CTX's when one module serves both. */
+static inline tok_ctx *
+tok_hsm_ctx(tok_ctx *ctx)
+{
+    return ctx->hsm != NULL ? ctx->hsm : ctx;
+}
+
+/* Does the token in SLOT match the RFC 7512 URI (token attributes only)? */
+bool tok_uri_match(const struct tok_slot *slot, const char *uri);
+/* Is SPEC a pkcs11: URI (case-insensitive scheme)? */
+bool tok_is_uri(const char *spec);
 
 /* tok_ctx.c */
 int tok_fail(tok_ctx *ctx, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

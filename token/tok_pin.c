@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <openssl/err.h>
 
 /* Transport SO PIN of a key between its first C_InitToken and C_SetPIN. */
@@ -140,6 +141,80 @@ static int tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, cons
  * is stale either way). A refused C_InitToken is TOK_ERR_PIN_INCORRECT (the
  * SO PIN is not ours: a foreign key), a refused user PIN TOK_ERR_PIN_POLICY.
  */
+static int tok_so_init_pin(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *user_pin, char *sopin,
+                           size_t n);
+
+/*
+ * Every object on slot ID (key SERIAL) destroyed, in a read-write session
+ * logged in as the user with PIN: how a key that must not be
+ * re-initialised is erased.
+ */
+static int
+tok_erase_objects(tok_ctx *ctx, CK_SLOT_ID id, const char *serial, const char *pin)
+{
+    CK_SESSION_HANDLE s;
+    CK_OBJECT_HANDLE h[32];
+    CK_ULONG got;
+    CK_RV rv;
+    int rounds = 0;
+
+    rv = ctx->fl->C_OpenSession(id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
+    if (rv != CKR_OK)
+        return tok_rv_fail(ctx, rv, "C_OpenSession (erase)");
+    rv = ctx->fl->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+    if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+        ctx->fl->C_CloseSession(s);
+        return tok_fail(ctx, tok_ckr_status(rv) == TOK_ERR_REMOVED ? TOK_ERR_REMOVED : TOK_ERR_INTERNAL,
+                        "erasing key %s: user login refused: 0x%lx", serial, (unsigned long)rv);
+    }
+    do {
+        got = 0;
+        rv = ctx->fl->C_FindObjectsInit(s, NULL, 0);
+        if (rv == CKR_OK) {
+            rv = ctx->fl->C_FindObjects(s, h, sizeof h / sizeof h[0], &got);
+            (void)ctx->fl->C_FindObjectsFinal(s);
+        }
+        for (CK_ULONG i = 0; rv == CKR_OK && i < got; i++)
+            rv = ctx->fl->C_DestroyObject(s, h[i]);
+    } while (rv == CKR_OK && got > 0 && ++rounds < 64);
+    ctx->fl->C_CloseSession(s);         /* the last session: logged out with it */
+    if (rv != CKR_OK)
+        return tok_rv_fail(ctx, rv, "erasing the key's objects");
+    return TOK_OK;
+}
+
+/*
+ * A key that must not be re-initialised ([token] key_reinit = no): the user
+ * PIN set through an SO login (USER_PIN, or a random one when NULL: a wipe),
+ * then every object destroyed as that user. The label stays.
+ */
+static int
+tok_so_erase(tok_ctx *ctx, struct tok_slot *slot, const char *serial, const char *user_pin, char *sopin, size_t n)
+{
+    static const char abc[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    unsigned char r[8];
+    char tmp[9];
+    int rc;
+
+    if (user_pin == NULL) {
+        if (RAND_bytes(r, sizeof r) != 1) {
+            OPENSSL_cleanse(sopin, n);
+            return tok_fail(ctx, TOK_ERR_INTERNAL, "no random bytes for a wipe");
+        }
+        for (size_t i = 0; i < sizeof r; i++)
+            tmp[i] = abc[r[i] % (sizeof abc - 1)];
+        tmp[8] = '\0';
+        user_pin = tmp;
+    }
+    rc = tok_so_init_pin(ctx, slot->id, serial, user_pin, sopin, n);
+    if (rc == TOK_OK)
+        rc = tok_erase_objects(ctx, slot->id, serial, user_pin);
+    slot->user_pin_set = rc == TOK_OK || slot->user_pin_set;
+    OPENSSL_cleanse(tmp, sizeof tmp);
+    OPENSSL_cleanse(r, sizeof r);
+    return rc;
+}
+
 static int
 tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *user_pin, char *sopin, size_t n)
 {
@@ -154,8 +229,10 @@ tok_so_reinit(tok_ctx *ctx, const char *serial, const char *label, const char *u
     id = slot->id;
     if ((rc = tok_key_so_pin(ctx, slot, sopin, n)) != TOK_OK)
         return rc;
-    tok_pad_label(plabel, label);
     (void)ctx->fl->C_CloseAllSessions(id);
+    if (ctx->no_reinit)
+        return tok_so_erase(ctx, slot, serial, user_pin, sopin, n);
+    tok_pad_label(plabel, label);
     rv = ctx->fl->C_InitToken(id, (CK_UTF8CHAR_PTR)sopin, strlen(sopin), (CK_UTF8CHAR_PTR)plabel);
     if (rv != CKR_OK) {
         OPENSSL_cleanse(sopin, n);
@@ -387,7 +464,11 @@ tok_adopt(tok_ctx *ctx, const char *serial, const char *factory_so_pin, const ch
         return rc;
     tok_pad_label(plabel, label);
     (void)ctx->fl->C_CloseAllSessions(id);
-    rv = ctx->fl->C_InitToken(id, (CK_UTF8CHAR_PTR)factory_so_pin, strlen(factory_so_pin), (CK_UTF8CHAR_PTR)plabel);
+    /* A key model that must not be re-initialised keeps its label and
+     * objects here (issuing erases them); only its SO PIN changes. */
+    rv = ctx->no_reinit ? CKR_OK
+                        : ctx->fl->C_InitToken(id, (CK_UTF8CHAR_PTR)factory_so_pin, strlen(factory_so_pin),
+                                               (CK_UTF8CHAR_PTR)plabel);
     if (rv == CKR_OK)
         rv = ctx->fl->C_OpenSession(id, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
     if (rv == CKR_OK) {

@@ -168,7 +168,7 @@ tok_dev_resolve(const char *module, const char *name, struct tok_dev_result *out
         const char *s = ctx->tab[i].serial, *l = ctx->tab[i].label;
         if (!ctx->tab[i].token || !ctx->tab[i].initialized)
             continue;
-        if (strcmp(s, name) == 0 || strcmp(l, name) == 0) {
+        if (strcmp(s, name) == 0 || strcmp(l, name) == 0 || (tok_is_uri(name) && tok_uri_match(&ctx->tab[i], name))) {
             if (tok_is_hsm(ctx, &ctx->tab[i])) {
                 out->outcome = TOK_DEV_IS_HSM;
                 break;
@@ -263,5 +263,6 @@ tok_hsm_present(tok_ctx *ctx)
 {
     if (ctx == NULL || ctx->hsm_serial[0] == '\0')
         return false;
+    ctx = tok_hsm_ctx(ctx);
     return tok_find_slot(ctx, ctx->hsm_serial) != NULL;
 }

@@ -82,6 +82,15 @@ int tok_open(tok_ctx **out, const char *module, const char *ports_dir,
 void tok_close(tok_ctx *ctx);
 
 /*
+ * A key named by SPEC: its serial as given, or an RFC 7512 URI
+ * ("pkcs11:token=ock-key", "pkcs11:serial=123;manufacturer=IBM") matched
+ * against the token attributes of the keys present (the HSM never matches).
+ * The matching key's serial into SERIAL; TOK_ERR_NO_KEY when none or more
+ * than one matches, or the URI does not parse (tok_detail says which).
+ */
+int tok_resolve(tok_ctx *ctx, const char *spec, char *serial, size_t n);
+
+/*
  * Cheap presence poll, meant to be called every ~200 ms from the input loop.
  * Returns 1 when the set of inserted keys changed since the last call
  * (re-enumerating as needed), 0 when not, negative on error.
@@ -161,6 +170,15 @@ int tok_cfg_effective(const struct kiosk_config *cfg, struct kiosk_config *out, 
  * Same result and error contract as tok_open.
  */
 int tok_open_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t errlen);
+
+/*
+ * The same for the HSM alone: only the module that holds it ([token]
+ * hsm_module, else module) is loaded, and no key is looked for. For what
+ * needs nothing but the HSM (the audit key), so a keys' module is never
+ * loaded twice in one process (opencryptoki's cannot be initialised again
+ * after a finalise).
+ */
+int tok_open_hsm_cfg(tok_ctx **out, const struct kiosk_config *cfg, char *err, size_t errlen);
 
 /*
  * Tell CTX where the CA lives: the HSM user PIN file, the label of the CA

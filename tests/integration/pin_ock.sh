@@ -30,9 +30,11 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 if [ "$(id -u)" -ne 0 ]; then t_fail "opencryptoki's slot daemon and p11-kit's module list need root"; exit 0; fi
 t_check "opencryptoki and p11-kit's proxy are installed (scripts/setup.sh)" test -e "$OCK" -a -e "$PROXY"
 cp "$CONF" "$TEST_TMP/kiosk.conf.orig"
+# the soft token's store, as the package installs it: empty, with its object directory
+ock_clean() { rm -rf /var/lib/opencryptoki/swtok/*; install -d -g pkcs11 -m 770 /var/lib/opencryptoki/swtok/TOK_OBJ; }
 cleanup() {
   cp "$TEST_TMP/kiosk.conf.orig" "$CONF"; rm -f "$MODFILE" "$PORTS/123"
-  pkill -x pkcsslotd >/dev/null 2>&1; rm -rf /var/lib/opencryptoki/swtok/*
+  pkill -x pkcsslotd >/dev/null 2>&1; ock_clean
 }
 trap cleanup EXIT
 
@@ -40,7 +42,7 @@ trap cleanup EXIT
 pkill -x pkcsslotd >/dev/null 2>&1; sleep 0.3
 mkdir -p /run/opencryptoki /var/lock/opencryptoki
 chgrp pkcs11 /run/opencryptoki /var/lock/opencryptoki; chmod 770 /run/opencryptoki /var/lock/opencryptoki
-rm -rf /var/lib/opencryptoki/swtok/*
+ock_clean
 /usr/sbin/pkcsslotd; sleep 0.5
 t_check "opencryptoki's slot daemon runs" pgrep -x pkcsslotd
 pkcs11-tool --module "$OCK" --init-token --label vendor --so-pin 87654321 > /dev/null 2>&1
