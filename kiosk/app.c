@@ -48,6 +48,38 @@ app_hsm_state(struct app *app)
     return tok_hsm_present(app->tok) ? SVC_UP : SVC_DOWN;
 }
 
+/* What the HSM gives once it is open: the audit rows keyed from it
+ * (kiosk/auditkey.c) and, at window 66 which signs, the CA key found now,
+ * not at the day's first issuance (issue 17). */
+static void
+app_hsm_opened(struct app *app)
+{
+    if (app->st != NULL && app->tok != NULL)
+        (void)audit_key_apply(&app->cfg, app->tok, app->st);
+    if (app->tok != NULL && app->mode == MODE_W66)
+        (void)tok_hsm_ready(app->tok);
+}
+
+int
+app_hsm_unlock(struct app *app, const char *pin)
+{
+    char detail[96];
+    int rc;
+
+    if (app->tok == NULL)
+        return TOK_ERR_MODULE;
+    rc = tok_hsm_unlock(app->tok, pin);
+    if (rc == TOK_OK) {
+        app->hsm_locked = false;
+        app_hsm_opened(app);
+    }
+    snprintf(detail, sizeof detail, "mode=%s%s%s", app_mode_name(app->mode), rc == TOK_OK ? "" : " rc=",
+             rc == TOK_OK ? "" : (rc == TOK_ERR_PIN_INCORRECT ? "pin" : "hsm"));
+    if (app->st != NULL)
+        (void)store_audit(app->st, "supervisor", rc == TOK_OK ? "hsm.unlock" : "hsm.unlock.fail", detail);
+    return rc;
+}
+
 void
 app_open_services(struct app *app)
 {
@@ -66,12 +98,11 @@ app_open_services(struct app *app)
         app->st = NULL;
         msg_fmt(app->store_error, sizeof app->store_error, M_STORE_DOWN, err);
     }
-    /* the audit rows keyed from the HSM (kiosk/auditkey.c) */
-    if (app->st != NULL && app->tok != NULL)
-        (void)audit_key_apply(&app->cfg, app->tok, app->st);
-    /* window 66 signs: the CA key found now, not at the day's first issuance (issue 17) */
-    if (app->tok != NULL && app->mode == MODE_W66)
-        (void)tok_hsm_ready(app->tok);
+    /* No PIN file: the HSM waits for a supervisor's PIN (screen_hsm), and
+     * what needs it (the audit key, the CA key) waits with it. */
+    app->hsm_locked = app->tok != NULL && tok_hsm_needs_pin(app->tok);
+    if (!app->hsm_locked)
+        app_hsm_opened(app);
     /* The printer is probed and the outbox pumped off the input loop (printing/worker.c). */
     app->printer = SVC_UNKNOWN;
     if (prn_worker_start(&app->printer_worker, &app->cfg, APP_PUMP_EVERY_S, app->st) != 0)

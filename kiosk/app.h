@@ -84,6 +84,7 @@ struct app {
     tok_ctx *tok;              /* NULL when the module could not load */
     char tok_error[256];       /* why tok is NULL */
     enum svc_state hsm;        /* HSM token present */
+    bool hsm_locked;           /* no HSM PIN file: waiting for a supervisor to type it (screen_hsm) */
     store *st;                 /* NULL when the database could not open */
     char store_error[256];
     enum svc_state printer;    /* last known printer state */
@@ -108,6 +109,14 @@ struct app {
 
 /* Open the services named in APP->cfg, noting what is down. Never fails. */
 void app_open_services(struct app *app);
+
+/*
+ * The HSM unlocked with PIN, typed at the start of the day (no PIN file):
+ * then the audit key is fetched and, at window 66, the CA key found. Each
+ * attempt is audited (hsm.unlock, hsm.unlock.fail). Returns the token
+ * status (TOK_OK, TOK_ERR_PIN_INCORRECT, ...).
+ */
+int app_hsm_unlock(struct app *app, const char *pin);
 void app_close_services(struct app *app);
 
 /* Ask the print worker to send job JOB_ID (0 = whatever is due) now; never

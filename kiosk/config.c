@@ -88,7 +88,7 @@ static const struct cfg_option cfg_options[] = {
     { "token", "hsm_serial", CFG_STR, F(hsm_serial), "", 0, 0, NULL, "token serial of the HSM that holds the CA key" },
     { "token", "hsm_module", CFG_PATH, F(hsm_module), "", 0, 0, NULL, "the HSM's own PKCS#11 module (empty: [token] module serves the keys and the HSM)" },
     { "token", "hsm_uri", CFG_STR, F(hsm_uri), "", 0, 0, NULL, "the HSM as an RFC 7512 URI (pkcs11:token=KIOSK-HSM;serial=...), in place of hsm_serial; empty: hsm_serial" },
-    { "token", "hsm_pin_file", CFG_PATH, F(hsm_pin_file), "secrets/hsm.pin", 0, 0, NULL, "file holding the HSM user PIN (mode 0600)" },
+    { "token", "hsm_pin_file", CFG_PATH, F(hsm_pin_file), "secrets/hsm.pin", 0, 0, NULL, "file holding the HSM user PIN (mode 0600; the embedded demo hall and tests); empty: a supervisor types it at each start, kept in locked memory only" },
     { "token", "key_reinit", CFG_ENUM, F(key_reinit), "yes", 0, 0, "yes|no", "yes: keys are erased by C_InitToken with their SO PIN; no: never re-initialised (the key model refuses it), erased object by object, adopted by C_SetPIN only" },
     { "token", "factory_so_pin", CFG_STR, F(factory_so_pin), "", 0, 0, NULL, "factory SO PIN of the hall's key model, replaced by kiosk key adopt with the key's own (derived in the HSM); empty: read from stdin" },
     { "token", "softhsm_conf", CFG_PATH, F(softhsm_conf), "softhsm2.conf", 0, 0, NULL, "SoftHSM config, exported as SOFTHSM2_CONF before loading the module when that is unset and the file exists" },

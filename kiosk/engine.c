@@ -609,6 +609,7 @@ txn_tok_msg(int status)
     case TOK_ERR_VERIFY: return M_TOK_ERR_VERIFY;
     case TOK_ERR_BAD_CERT: return M_TOK_ERR_BAD_CERT;
     case TOK_ERR_CA_INVALID: return M_TOK_ERR_CA_INVALID;
+    case TOK_ERR_HSM_LOCKED: return M_TOK_ERR_HSM_LOCKED;
     default: return M_TOK_ERR_INTERNAL;
     }
 }

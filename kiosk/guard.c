@@ -36,9 +36,20 @@ ses_guard(struct app *app)
 {
     const struct screen *top;
 
-    if ((app->mode & MODE_SELF) != 0 || app->depth <= 0)
+    if (app->depth <= 0)
         return SCR_IGNORED;
     top = app->stack[app->depth - 1].scr;
+    /* every mode: nothing before the HSM is unlocked, when its PIN is typed */
+    if (app->hsm_locked) {
+        if (top == &screen_hsm && app->depth == 2)
+            return SCR_IGNORED;
+        while (app->depth > 1)
+            app_pop(app);
+        (void)app_push(app, &screen_hsm, NULL);
+        return SCR_REDRAW;
+    }
+    if ((app->mode & MODE_SELF) != 0)
+        return SCR_IGNORED;
     if (!app->ses.signed_in) {
         if (top == &screen_login && app->depth == 2)
             return SCR_IGNORED;

@@ -3,6 +3,7 @@
  * measures by display columns so Chinese text is never cut in half.
  */
 #include "kiosk/ui.h"
+#include "kiosk/field.h"
 
 #include <curses.h>
 #include <string.h>
@@ -159,4 +160,20 @@ ui_too_small(void)
     erase();
     msg_fmt(buf, sizeof buf, M_TOO_SMALL, TERM_MIN_COLS, TERM_MIN_ROWS, COLS, LINES);
     mvaddnstr(LINES / 2, 0, buf, -1);
+}
+
+void
+ui_input(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx)
+{
+    struct field_view v;
+
+    field_view(f, w, &v);
+    attron(focused ? A_REVERSE : A_UNDERLINE);
+    mvhline(y, x, ' ', w);
+    mvaddstr(y, x, v.text);
+    attroff(focused ? A_REVERSE : A_UNDERLINE);
+    if (focused) {
+        *cy = y;
+        *cx = x + v.cursor_col;
+    }
 }

@@ -49,4 +49,9 @@ void ui_too_small(void);
 /* A labelled value: "LABEL  VALUE" with the label dimmed, at row Y. */
 void ui_field(int y, int x, int label_w, const char *label, enum term_color color, const char *value);
 
+/* An input field F at (Y, X) in W columns, reversed when FOCUSED (then its
+ * cursor position into *CY, *CX), underlined otherwise. */
+struct field;
+void ui_input(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx);
+
 #endif

@@ -50,23 +50,6 @@ login_init(struct app *app, const void *arg)
     return s;
 }
 
-/* Draw field F at (Y, X) in W columns; the focused one shows the cursor. */
-static void
-login_draw_field(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx)
-{
-    struct field_view v;
-
-    field_view(f, w, &v);
-    attron(focused ? A_REVERSE : A_UNDERLINE);
-    mvhline(y, x, ' ', w);
-    mvaddstr(y, x, v.text);
-    attroff(focused ? A_REVERSE : A_UNDERLINE);
-    if (focused) {
-        *cy = y;
-        *cx = x + v.cursor_col;
-    }
-}
-
 static void
 login_draw(struct app *app, void *state)
 {
@@ -91,10 +74,10 @@ login_draw(struct app *app, void *state)
         y += ui_wrap(y, x, w, TC_WARN, app->store_error);
     y += 1;
     ui_text(y, x, lw, TC_DIM, msg(M_SES_LOGIN));
-    login_draw_field(y, x + lw, LOGIN_FIELD_W, &s->login, s->focus == 0, &cy, &cx);
+    ui_input(y, x + lw, LOGIN_FIELD_W, &s->login, s->focus == 0, &cy, &cx);
     y += 2;
     ui_text(y, x, lw, TC_DIM, msg(M_SES_PASSWORD));
-    login_draw_field(y, x + lw, LOGIN_FIELD_W, &s->pw, s->focus == 1, &cy, &cx);
+    ui_input(y, x + lw, LOGIN_FIELD_W, &s->pw, s->focus == 1, &cy, &cx);
     y += 2;
     if (s->error[0] != '\0') {
         attron(A_BOLD);

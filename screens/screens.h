@@ -13,6 +13,7 @@ extern const struct screen screen_validity;  /* screens/validity.c: 有效期查
 extern const struct screen screen_txn;       /* screens/txn_host.c: runs any transaction */
 extern const struct screen screen_resume;    /* screens/resume.c: 未完成订单 */
 extern const struct screen screen_login;     /* screens/login.c: clerk sign-in, and the lock screen */
+extern const struct screen screen_hsm;       /* screens/hsm.c: the HSM's PIN, typed at the start of day */
 extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (clerk modes) */
 extern const struct screen screen_seals;     /* screens/seals.c: 待重新绑定 (window 68) */
 extern const struct screen screen_myorders;  /* screens/myorders.c: 我的订单 (self-service) */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -66,7 +67,11 @@ tok_hsm_login(tok_ctx *ctx)
     slot = tok_p11_slot(ctx, &ts);
     if (slot == NULL)
         return tok_fail(ctx, TOK_ERR_HSM, "no HSM token (serial '%s', label %s)", ctx->hsm_serial, TOK_HSM_LABEL);
-    if (tok_read_secret(ctx->hsm_pin_file, pin, sizeof pin) != 0)
+    if (ctx->hsm_pin != NULL)
+        snprintf(pin, sizeof pin, "%s", ctx->hsm_pin);
+    else if (ctx->hsm_pin_file[0] == '\0')
+        return tok_fail(ctx, TOK_ERR_HSM_LOCKED, "the HSM is locked: its PIN is typed at a counter's start of day");
+    else if (tok_read_secret(ctx->hsm_pin_file, pin, sizeof pin) != 0)
         return tok_fail(ctx, TOK_ERR_HSM, "cannot read the HSM PIN file %s", ctx->hsm_pin_file);
     if (PKCS11_open_session(slot, 1) != 0) {
         OPENSSL_cleanse(pin, sizeof pin);
@@ -78,9 +83,64 @@ tok_hsm_login(tok_ctx *ctx)
         rc = 0;
     OPENSSL_cleanse(pin, sizeof pin);
     if (rc != 0)
-        return tok_fail(ctx, TOK_ERR_HSM, "HSM login refused (PIN from %s)", ctx->hsm_pin_file);
+        return tok_fail(ctx, TOK_ERR_HSM, "HSM login refused (PIN %s%s)", ctx->hsm_pin != NULL ? "typed" : "from ",
+                        ctx->hsm_pin != NULL ? "" : ctx->hsm_pin_file);
     ctx->hsm_logged_in = true;
     ERR_clear_error();
+    return TOK_OK;
+}
+
+/* The typed PIN forgotten: wiped, its page unlocked and unmapped. */
+void
+tok_hsm_pin_wipe(tok_ctx *ctx)
+{
+    if (ctx->hsm_pin == NULL)
+        return;
+    OPENSSL_cleanse(ctx->hsm_pin, TOK_PIN_PAGE);
+    (void)munlock(ctx->hsm_pin, TOK_PIN_PAGE);
+    (void)munmap(ctx->hsm_pin, TOK_PIN_PAGE);
+    ctx->hsm_pin = NULL;
+}
+
+bool
+tok_hsm_needs_pin(tok_ctx *ctx)
+{
+    if (ctx == NULL)
+        return false;
+    ctx = tok_hsm_ctx(ctx);
+    return ctx->hsm_pin_file[0] == '\0' && ctx->hsm_pin == NULL;
+}
+
+int
+tok_hsm_unlock(tok_ctx *ctx, const char *pin)
+{
+    size_t len = strlen(pin);
+    int rc;
+
+    ctx = tok_hsm_ctx(ctx);
+    if (len == 0 || len >= TOK_PIN_PAGE)
+        return tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "HSM PIN of %zu characters", len);
+    tok_hsm_pin_wipe(ctx);
+    ctx->hsm_pin = mmap(NULL, TOK_PIN_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ctx->hsm_pin == MAP_FAILED) {
+        ctx->hsm_pin = NULL;
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "no page for the HSM PIN");
+    }
+    /* kept out of swap and core files (RLIMIT_MEMLOCK allows one page to anyone) */
+    if (mlock(ctx->hsm_pin, TOK_PIN_PAGE) != 0) {
+        tok_hsm_pin_wipe(ctx);
+        return tok_fail(ctx, TOK_ERR_INTERNAL, "cannot lock the HSM PIN's page in memory");
+    }
+    (void)madvise(ctx->hsm_pin, TOK_PIN_PAGE, MADV_DONTDUMP);
+    memcpy(ctx->hsm_pin, pin, len + 1);
+    ctx->hsm_logged_in = false;
+    rc = tok_hsm_login(ctx);
+    if (rc != TOK_OK) {
+        tok_hsm_pin_wipe(ctx);
+        return rc == TOK_ERR_HSM && strstr(ctx->detail, "login refused") != NULL
+                   ? tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "HSM login refused: wrong PIN")
+                   : rc;
+    }
     return TOK_OK;
 }
 

@@ -151,12 +151,24 @@ tok_slots_from_p11(tok_ctx *ctx)
     }
 }
 
+/* A blank-padded CK_TOKEN_INFO field SRC (LEN bytes) as a trimmed string. */
+static void
+tok_info_field(char *dst, size_t n, const CK_UTF8CHAR *src, size_t len)
+{
+    char buf[65];
+
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, src, len);
+    buf[len] = '\0';
+    tok_trim(dst, n, buf);
+}
+
 /* Read SLOT's token again: one C_GetTokenInfo. TOK_ERR_REMOVED when it holds none now. */
 int
 tok_slot_read(tok_ctx *ctx, struct tok_slot *slot)
 {
     CK_TOKEN_INFO ti;
-    char buf[TOK_SERIAL_MAX > 33 ? TOK_SERIAL_MAX : 33];
     CK_RV rv = ctx->fl->C_GetTokenInfo(slot->id, &ti);
 
     if (rv != CKR_OK) {
@@ -168,18 +180,10 @@ tok_slot_read(tok_ctx *ctx, struct tok_slot *slot)
     slot->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
     slot->user_pin_set = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
     slot->max_pin = ti.ulMaxPinLen;
-    memcpy(buf, ti.serialNumber, sizeof ti.serialNumber);
-    buf[sizeof ti.serialNumber] = '\0';
-    tok_trim(slot->serial, sizeof slot->serial, buf);
-    memcpy(buf, ti.label, sizeof ti.label);
-    buf[sizeof ti.label] = '\0';
-    tok_trim(slot->label, sizeof slot->label, buf);
-    memcpy(buf, ti.manufacturerID, sizeof ti.manufacturerID);
-    buf[sizeof ti.manufacturerID] = '\0';
-    tok_trim(slot->manufacturer, sizeof slot->manufacturer, buf);
-    memcpy(buf, ti.model, sizeof ti.model);
-    buf[sizeof ti.model] = '\0';
-    tok_trim(slot->model, sizeof slot->model, buf);
+    tok_info_field(slot->serial, sizeof slot->serial, ti.serialNumber, sizeof ti.serialNumber);
+    tok_info_field(slot->label, sizeof slot->label, ti.label, sizeof ti.label);
+    tok_info_field(slot->manufacturer, sizeof slot->manufacturer, ti.manufacturerID, sizeof ti.manufacturerID);
+    tok_info_field(slot->model, sizeof slot->model, ti.model, sizeof ti.model);
     return TOK_OK;
 }
 

@@ -91,7 +91,7 @@ tok_ca_crl(tok_ctx *ctx, const struct tok_revoked *v, size_t n, time_t this_upda
     X509V3_CTX v3;
     X509_EXTENSION *aki = NULL;
     struct crl_reasons reasons = { { NULL } };
-    struct crl_scratch scratch = { ASN1_INTEGER_new(), ASN1_TIME_new(), { 0 } };
+    struct crl_scratch scratch = { NULL, NULL, { 0 } };
     EVP_PKEY *ca_key;
     unsigned char *out = NULL;
     int ok, rc, l;
@@ -102,7 +102,9 @@ tok_ca_crl(tok_ctx *ctx, const struct tok_revoked *v, size_t n, time_t this_upda
     if (ctx->ca == NULL)
         return tok_fail(ctx, TOK_ERR_HSM, "no CA certificate loaded");
     if ((rc = tok_ca_key(ctx, &ca_key)) != TOK_OK)
-        return rc;
+        return rc;      /* (nothing allocated yet: an HSM still locked leaks nothing) */
+    scratch.sn = ASN1_INTEGER_new();
+    scratch.at = ASN1_TIME_new();
     crl = X509_CRL_new();
     ok = crl != NULL && scratch.sn != NULL && scratch.at != NULL && X509_CRL_set_version(crl, 1)   /* v2 */
          && X509_CRL_set_issuer_name(crl, X509_get_subject_name(ctx->ca));

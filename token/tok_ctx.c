@@ -226,6 +226,7 @@ tok_close(tok_ctx *ctx)
         return;
     tok_close(ctx->hsm);
     ctx->hsm = NULL;
+    tok_hsm_pin_wipe(ctx);
     EVP_PKEY_free(ctx->ca_key);
     ctx->ca_key = NULL;
     if (ctx->slots != NULL)

@@ -64,7 +64,8 @@ struct tok_ctx {
     X509 *ca;                   /* issuing CA certificate, or NULL */
 
     /* HSM access (tok_set_hsm) */
-    char hsm_pin_file[512];
+    char hsm_pin_file[512];     /* "" = the PIN is typed (tok_hsm_unlock) */
+    char *hsm_pin;              /* the typed PIN: one locked page, never dumped, wiped at close; NULL = none */
     char ca_key_label[64];
     char crl_url[256];
     char issuer_url[256];      /* authorityInfoAccess caIssuers ("" = none) */
@@ -142,7 +143,9 @@ int tok_raw_cert_der(tok_ctx *ctx, const struct tok_slot *slot, unsigned char **
 int tok_raw_cert_der_s(tok_ctx *ctx, CK_SESSION_HANDLE s, unsigned char **der, size_t *len, CK_OBJECT_HANDLE *h);
 
 /* tok_ca.c */
+#define TOK_PIN_PAGE 4096
 int tok_hsm_login(tok_ctx *ctx);
+void tok_hsm_pin_wipe(tok_ctx *ctx);
 int tok_hsm_diversify(tok_ctx *ctx, const char *serial, char *pin, size_t n);
 int tok_hsm_ensure_master(tok_ctx *ctx, bool *created);
 int tok_hsm_ensure_ca_key(tok_ctx *ctx, bool *created);

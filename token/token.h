@@ -38,7 +38,8 @@ enum tok_status {
     TOK_ERR_VERIFY = -11,       /* read-back or self-test mismatch */
     TOK_ERR_BAD_CERT = -12,     /* certificate cannot be parsed */
     TOK_ERR_INTERNAL = -13,     /* anything else (details in tok_detail) */
-    TOK_ERR_CA_INVALID = -14,   /* the CA certificate is not valid now, or would end before the new one */
+    TOK_ERR_CA_INVALID = -14,
+    TOK_ERR_HSM_LOCKED = -15,   /* the HSM's PIN is typed at the start of day and has not been ([token] hsm_pin_file empty) */   /* the CA certificate is not valid now, or would end before the new one */
 };
 
 #define TOK_SERIAL_MAX 17       /* PKCS#11 serialNumber is 16 chars + NUL */
@@ -77,6 +78,18 @@ struct tok_cert {
  */
 int tok_open(tok_ctx **out, const char *module, const char *ports_dir,
              const char *hsm_serial, const char *ca_cert, char *err, size_t errlen);
+
+/*
+ * The HSM unlocked by its PIN typed at the start of the day, when no PIN
+ * file is configured ([token] hsm_pin_file empty): PIN is logged in with at
+ * once and, when right, kept for later logins in one locked page that no
+ * core file holds, wiped by tok_close. TOK_ERR_PIN_INCORRECT when the HSM
+ * refuses it (nothing kept), TOK_ERR_HSM when the HSM cannot be reached.
+ */
+int tok_hsm_unlock(tok_ctx *ctx, const char *pin);
+
+/* Is the HSM waiting for its typed PIN (no PIN file, none typed yet)? */
+bool tok_hsm_needs_pin(tok_ctx *ctx);
 
 /* Log out, free every handle and unload the module. NULL is fine. */
 void tok_close(tok_ctx *ctx);

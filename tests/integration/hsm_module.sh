@@ -22,10 +22,10 @@
 # Needs root: opencryptoki's slot daemon. (p11-kit reads no user module
 # configuration for root, so the proxy part uses the system's registration.)
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/ock.sh"
 H=$ROOT/build/san/itests/issue_helper
 CONF=$KIOSK_HOME/kiosk.conf
 DB=$KIOSK_HOME/kiosk.db
-OCK=/usr/lib/x86_64-linux-gnu/opencryptoki/libopencryptoki.so.0
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
 PROXY=/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so
 db() { sqlite3 "$DB" "$1"; }
@@ -38,28 +38,18 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 if [ "$(id -u)" -ne 0 ]; then t_fail "opencryptoki's slot daemon needs root"; exit 0; fi
 cp "$CONF" "$TEST_TMP/kiosk.conf.orig"
 SERIAL2=
-# the soft token's store, as the package installs it: empty, with its object directory
-ock_clean() { rm -rf /var/lib/opencryptoki/swtok/*; install -d -g pkcs11 -m 770 /var/lib/opencryptoki/swtok/TOK_OBJ; }
 cleanup() {
   cp "$TEST_TMP/kiosk.conf.orig" "$CONF"; rm -f "$PORTS/123"
   [ -n "$SERIAL2" ] && "$KIOSK" dev unplug "$SERIAL2" > /dev/null 2>&1
-  pkill -x pkcsslotd >/dev/null 2>&1; ock_clean
+  ock_stop
 }
 trap cleanup EXIT
 # set KEY = VALUE in [token] of the hall's configuration
 conf() { if grep -q "^$1 *=" "$CONF"; then sed -i "s|^$1 *=.*|$1 = $2|" "$CONF"; else sed -i "/^\[token\]/a $1 = $2" "$CONF"; fi; }
 
 # ---- 1. the keys on opencryptoki, the HSM on SoftHSM ---------------------------
-pkill -x pkcsslotd >/dev/null 2>&1; sleep 0.3
-mkdir -p /run/opencryptoki /var/lock/opencryptoki
-chgrp pkcs11 /run/opencryptoki /var/lock/opencryptoki; chmod 770 /run/opencryptoki /var/lock/opencryptoki
-ock_clean
-/usr/sbin/pkcsslotd; sleep 0.5
-t_check "opencryptoki's slot daemon runs" pgrep -x pkcsslotd
-pkcs11-tool --module "$OCK" --init-token --label vendor --so-pin 87654321 > /dev/null 2>&1
-# (an SO login needs a read-write session: pkcs11-tool's --init-pin opens one)
-t_check "the vendor's key: opencryptoki's soft token, its factory SO PIN works" \
-  pkcs11-tool --module "$OCK" --login --login-type so --so-pin 87654321 --init-pin --new-pin 11112222
+ock_start
+t_check "the vendor's key: opencryptoki's soft token, its factory SO PIN works" ock_so_ok 87654321
 
 conf module "$OCK"
 conf hsm_module "$SOFTHSM"
@@ -74,8 +64,7 @@ touch "$PORTS/123"      # the soft token (serial 123) inserted
 t_eq "kiosk key adopt by URI, the factory SO PIN from the configuration (no stdin)" 0 \
   "$("$KIOSK" key adopt 'pkcs11:token=vendor;model=IBM%20SoftTok;manufacturer=IBM%20Corp.' --label ock-key < /dev/null > "$TEST_TMP/adopt.out" 2>&1; echo $?)"
 sed 's/^/# /' "$TEST_TMP/adopt.out"
-t_check "...the factory SO PIN no longer opens the key (refused as incorrect)" \
-  sh -c "pkcs11-tool --module '$OCK' --login --login-type so --so-pin 87654321 --init-pin --new-pin 11112222 2>&1 | grep -q CKR_PIN_INCORRECT"
+t_check "...the factory SO PIN no longer opens the key (refused as incorrect)" ock_so_refused 87654321
 t_eq "...audited under the key's serial" 1 "$(db "SELECT count(*) FROM audit WHERE action='key.adopt' AND detail LIKE 'key=123 %'")"
 
 "$H" issue 123 91120116MA0HTM019T 天津市模块分置测试有限公司 120101198507171016 > "$TEST_TMP/issue.txt" 2>&1
