@@ -61,14 +61,17 @@ app_hsm_opened(struct app *app)
 }
 
 int
-app_hsm_unlock(struct app *app, const char *pin)
+app_hsm_unlock(struct app *app, const char *pin, char *why, size_t n)
 {
     char detail[96];
     int rc;
 
-    if (app->tok == NULL)
+    if (app->tok == NULL) {
+        snprintf(why, n, "%s", app->tok_error);
         return TOK_ERR_MODULE;
+    }
     rc = tok_hsm_unlock(app->tok, pin);
+    snprintf(why, n, "%s", rc == TOK_OK ? "" : tok_detail(app->tok));
     if (rc == TOK_OK) {
         app->hsm_locked = false;
         app_hsm_opened(app);

@@ -114,9 +114,10 @@ void app_open_services(struct app *app);
  * The HSM unlocked with PIN, typed at the start of the day (no PIN file):
  * then the audit key is fetched and, at window 66, the CA key found. Each
  * attempt is audited (hsm.unlock, hsm.unlock.fail). Returns the token
- * status (TOK_OK, TOK_ERR_PIN_INCORRECT, ...).
+ * status (TOK_OK, TOK_ERR_PIN_INCORRECT, ...); WHY (N bytes) says what
+ * went wrong otherwise, technically.
  */
-int app_hsm_unlock(struct app *app, const char *pin);
+int app_hsm_unlock(struct app *app, const char *pin, char *why, size_t n);
 void app_close_services(struct app *app);
 
 /* Ask the print worker to send job JOB_ID (0 = whatever is due) now; never

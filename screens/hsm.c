@@ -66,6 +66,7 @@ hsm_draw(struct app *app, void *state)
 static int
 hsm_submit(struct app *app, struct hsm_state *s)
 {
+    char why[256];
     int rc;
 
     s->error[0] = '\0';
@@ -73,7 +74,7 @@ hsm_submit(struct app *app, struct hsm_state *s)
         snprintf(s->error, sizeof s->error, "%s", msg(M_HSM_EMPTY));
         return SCR_HANDLED;
     }
-    rc = app_hsm_unlock(app, field_text(&s->pin));
+    rc = app_hsm_unlock(app, field_text(&s->pin), why, sizeof why);
     OPENSSL_cleanse(&s->pin, sizeof s->pin);
     field_init(&s->pin, 128, FIELD_MASK);
     if (rc == TOK_OK) {
@@ -84,7 +85,7 @@ hsm_submit(struct app *app, struct hsm_state *s)
     if (rc == TOK_ERR_PIN_INCORRECT)
         msg_fmt(s->error, sizeof s->error, M_HSM_WRONG, ++s->fails);
     else
-        msg_fmt(s->error, sizeof s->error, M_HSM_UNREACHABLE, app->tok != NULL ? tok_detail(app->tok) : app->tok_error);
+        msg_fmt(s->error, sizeof s->error, M_HSM_UNREACHABLE, why);
     return SCR_HANDLED;
 }
 
