@@ -232,6 +232,27 @@ int store_order_finish(store *st, int64_t id);
 int store_order_cancel(store *st, int64_t id, const char *why);
 int store_order_cancel_by(store *st, int64_t id, const char *why, const char *actor);
 
+/* Money paid back for a cancelled order: the whole payment, by the method
+ * it was paid, once per order. */
+struct store_refund {
+    int64_t id;
+    int64_t order_id;
+    char method[16];            /* cash | pos | qr: as the order was paid */
+    long amount;                /* fen: the order's payment */
+    time_t at;                  /* when paid out */
+    char clerk[64];             /* who paid it out */
+    char reason[256];           /* the order's cancellation reason */
+};
+/*
+ * Record that the money of cancelled order ID was paid back by ACTOR, with
+ * the order.refund audit row, in one unit; *OUT (may be NULL) what was
+ * recorded. NOT_FOUND; CONFLICT when the order is not cancelled, was not
+ * paid or paid nothing, or was refunded already.
+ */
+int store_order_refund(store *st, int64_t id, const char *actor, struct store_refund *out);
+/* The refund of order ID, or NOT_FOUND. */
+int store_refund_get(store *st, int64_t order_id, struct store_refund *out);
+
 /* ---- print outbox ------------------------------------------------------ */
 
 enum store_job_state { JOB_QUEUED = 0, JOB_SENT = 1, JOB_DONE = 2, JOB_FAILED = 3, JOB_CANCELLED = 4 };
@@ -437,8 +458,10 @@ struct store_report_row {
     long free_count;            /* free replacements: finished at no charge, of a kind in FREE_KINDS */
     long open;                  /* still open at report time */
     long cancelled;             /* cancelled orders */
-    long refunds;               /* cancelled after a payment of more than 0: refunds due */
+    long refunds;               /* cancelled after a payment of more than 0 and not paid back: refunds due */
     long refund_amount;
+    long refunded;              /* refunds paid out that day (by the clerk who paid them) */
+    long refunded_amount;
     long paid_open;             /* still open after a payment of more than 0 (an applicant who paid
                                  * and left): to finish, or to refund */
     long paid_open_amount;

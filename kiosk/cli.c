@@ -30,6 +30,7 @@ extern const struct cli_cmd cmd_key_states;
 extern const struct cli_cmd cmd_key_status;
 extern const struct cli_cmd cmd_key_adopt;
 extern const struct cli_cmd cmd_pay_confirm;
+extern const struct cli_cmd cmd_pay_refund;
 extern const struct cli_cmd cmd_config_example;
 extern const struct cli_cmd cmd_config_man;
 
@@ -58,6 +59,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_key_status,
     &cmd_key_adopt,
     &cmd_pay_confirm,
+    &cmd_pay_refund,
     &cmd_config_example,
     &cmd_config_man,
 };

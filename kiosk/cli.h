@@ -6,6 +6,7 @@
 #ifndef KIOSK_CLI_H
 #define KIOSK_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "data/store.h"
@@ -35,6 +36,15 @@ void cli_usage(void *f);
 
 /* Open the configured records; on failure print why (one line) and return NULL. */
 store *cli_store_open(const struct kiosk_config *cfg);
+
+/*
+ * A supervisor's password from stdin confirms what a command is about to
+ * do to WHAT=ID ("cert", a serial; "order", a number): checked as a
+ * sign-in is (the lockout, every failure counted before it is said, the
+ * confirmation recorded or refused); a refusal is audited as DENIED and
+ * said on stderr.
+ */
+bool cli_supervisor(store *st, const char *login, const char *what, const char *id, const char *denied);
 
 /* Read one line from stdin without its newline; PROMPT and no echo on a terminal. 0 or -1. */
 int cli_read_line(const char *prompt, char *buf, size_t n);

@@ -11,8 +11,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "kiosk/auditkey.h"
 #include "kiosk/msg.h"
+#include "kiosk/session.h"
 
 store *
 cli_store_open(const struct kiosk_config *cfg)
@@ -64,4 +67,24 @@ cli_read_line(const char *prompt, char *buf, size_t n)
         return -1;
     buf[strcspn(buf, "\r\n")] = '\0';
     return 0;
+}
+
+bool
+cli_supervisor(store *st, const char *login, const char *what, const char *id, const char *denied)
+{
+    char pw[256], role[32] = "", detail[160], line[512];
+    long left;
+    bool ok = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 &&
+              ses_password(st, "cli", login, pw, role, sizeof role) == SES_OK && strcmp(role, "supervisor") == 0;
+
+    OPENSSL_cleanse(pw, sizeof pw);
+    snprintf(detail, sizeof detail, "%s=%s action=%s", what, id, denied);
+    if (ok && ses_record(st, "cli", login, false, "supervisor.confirm", detail, &left) != STORE_OK)
+        ok = false;             /* a confirmation that cannot be recorded is not given */
+    if (!ok) {
+        snprintf(detail, sizeof detail, "%s=%s", what, id);
+        (void)store_audit(st, login, denied, detail);
+        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
+    }
+    return ok;
 }

@@ -73,30 +73,6 @@ ca_day(char *buf, size_t n, time_t t)
     return buf;
 }
 
-/* A supervisor's password from stdin confirms a status change: checked as
- * a sign-in is (the lockout, every failure counted before it is said, the
- * confirmation recorded or refused); a refusal is audited (DENIED). */
-static bool
-ca_supervisor(struct txn_env *env, const char *login, const char *serial, const char *denied)
-{
-    char pw[256], role[32] = "", detail[128], line[512];
-    long left;
-    bool ok = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 &&
-              ses_password(env->st, "cli", login, pw, role, sizeof role) == SES_OK &&
-              strcmp(role, "supervisor") == 0;
-
-    OPENSSL_cleanse(pw, sizeof pw);
-    snprintf(detail, sizeof detail, "cert=%s action=%s", serial, denied);
-    if (ok && ses_record(env->st, "cli", login, false, "supervisor.confirm", detail, &left) != STORE_OK)
-        ok = false;             /* a confirmation that cannot be recorded is not given */
-    if (!ok) {
-        snprintf(detail, sizeof detail, "cert=%s", serial);
-        (void)store_audit(env->st, login, denied, detail);
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
-    }
-    return ok;
-}
-
 static int
 ca_crl_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
@@ -180,7 +156,7 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
         ca_close(&env);
         return 2;
     }
-    if (!ca_supervisor(&env, login, serial, "cert.revoke_denied")) {
+    if (!cli_supervisor(env.st, login, "cert", serial, "cert.revoke_denied")) {
         ca_close(&env);
         return 1;
     }
@@ -224,7 +200,7 @@ ca_change_exec(const struct kiosk_config *cfg, int argc, char **argv, enum txn_c
         ca_close(&env);
         return 2;
     }
-    if (!ca_supervisor(&env, argv[2], argv[0], op == CA_HOLD ? "cert.hold_denied" : "cert.release_denied")) {
+    if (!cli_supervisor(env.st, argv[2], "cert", argv[0], op == CA_HOLD ? "cert.hold_denied" : "cert.release_denied")) {
         ca_close(&env);
         return 1;
     }

@@ -5,6 +5,11 @@
  * unpaid order waiting at its payment page whose quote is that amount, and
  * audits a refusal (kiosk/engine_pay.c). The kiosk showing the QR goes on
  * by itself. Exit 0 taken, 1 refused or the records failed, 2 bad usage.
+ *
+ * `kiosk pay refund ORDER --as SUPERVISOR`: the money of a cancelled, paid
+ * order paid back later than its cancellation (the counter offers it at
+ * once): a supervisor's password on stdin, the refund recorded and its
+ * 退款凭证 printed (kiosk/engine_paper.c, txn_refund).
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,4 +67,51 @@ const struct cli_cmd cmd_pay_confirm = {
     .group = "pay", .name = "confirm", .usage = "ORDER AMOUNT",
     .help = M_CLI_H_PAY_CONFIRM,
     .exec = pay_confirm_exec,
+};
+
+static int
+pay_refund_exec(const struct kiosk_config *cfg, int argc, char **argv)
+{
+    struct txn_env env = { .cfg = cfg, .window = "window66" };
+    struct store_order o;
+    struct store_refund r;
+    char line[768], yuan[32], err[256];
+    int rc;
+
+    if (argc != 3 || strcmp(argv[1], "--as") != 0 || argv[0][0] == '-' || strlen(argv[0]) > 31) {
+        fprintf(stderr, "%s\n", msg(M_PAY_REFUND_USAGE));
+        return 2;
+    }
+    if ((env.st = cli_store_open(cfg)) == NULL)
+        return 1;
+    if ((rc = store_order_by_number(env.st, argv[0], &o)) != STORE_OK) {
+        fprintf(stderr, "%s\n", rc == STORE_ERR_NOT_FOUND ? msg_fmt(line, sizeof line, M_PAY_REFUND_UNKNOWN, argv[0])
+                                                          : msg(M_TXN_DB_ERROR));
+        store_close(env.st);
+        return 1;
+    }
+    if (!cli_supervisor(env.st, argv[2], "order", argv[0], "order.refund_denied")) {
+        store_close(env.st);
+        return 1;
+    }
+    env.clerk = argv[2];
+    rc = txn_refund(&env, o.id, &r, err, sizeof err);
+    if (rc == STORE_ERR_CONFLICT)
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_PAY_REFUND_NOT_DUE, argv[0], store_detail(env.st)));
+    else if (rc != STORE_OK)
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_PAY_REFUND_FAILED, argv[0], store_detail(env.st)));
+    else {
+        rules_money_format(r.amount, yuan, sizeof yuan);
+        printf("%s\n", msg_fmt(line, sizeof line, M_PAY_REFUND_OK, argv[0], yuan, msg(txn_pay_method_msg(r.method))));
+        if (err[0] != '\0')
+            printf("%s\n", err);
+    }
+    store_close(env.st);
+    return rc == STORE_OK ? 0 : 1;
+}
+
+const struct cli_cmd cmd_pay_refund = {
+    .group = "pay", .name = "refund", .usage = "ORDER --as SUPERVISOR",
+    .help = M_CLI_H_PAY_REFUND,
+    .exec = pay_refund_exec,
 };

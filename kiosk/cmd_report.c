@@ -174,21 +174,22 @@ report_csv_field(const char *s)
 static void
 report_csv_row(const char *date, const struct store_report_row *r, bool total)
 {
-    char cash[32], pos[32], qr[32], ref[32], po[32];
+    char cash[32], pos[32], qr[32], ref[32], po[32], rd[32];
 
     report_money(cash, sizeof cash, r->cash);
     report_money(pos, sizeof pos, r->pos);
     report_money(qr, sizeof qr, r->qr);
     report_money(ref, sizeof ref, r->refund_amount);
     report_money(po, sizeof po, r->paid_open_amount);
+    report_money(rd, sizeof rd, r->refunded_amount);
     printf("%s,", date);
     report_csv_field(total ? "total" : r->window);
     putchar(',');
     report_csv_field(total ? "" : r->clerk);
     putchar(',');
     report_csv_field(total ? "" : r->txn);
-    printf(",%ld,%s,%s,%s,%ld,%ld,%ld,%ld,%s,%ld,%s\n", r->done, cash, pos, qr, r->free_count, r->open, r->cancelled,
-           r->refunds, ref, r->paid_open, po);
+    printf(",%ld,%s,%s,%s,%ld,%ld,%ld,%ld,%s,%ld,%s,%ld,%s\n", r->done, cash, pos, qr, r->free_count, r->open,
+           r->cancelled, r->refunds, ref, r->paid_open, po, r->refunded, rd);
 }
 
 /* Write the sheet for DATE to OUT; 0 or 1. */
@@ -319,7 +320,7 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return bad_date ? 2 : 1;
     }
     if (csv) {
-        printf("date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount,paid_open,paid_open_amount\n");
+        printf("date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount,paid_open,paid_open_amount,refunded,refunded_amount\n");
         for (size_t k = 0; k < n; k++)
             report_csv_row(date, &rows[k], false);
         report_csv_row(date, &total, true);

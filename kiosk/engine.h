@@ -422,6 +422,22 @@ int txn_find_order(store *st, const char *text, struct store_order *o);
  * CONFLICT when O is not finished, NOT_FOUND when no receipt was printed. */
 int txn_order_reprint(const struct txn_env *env, const struct store_order *o);
 
+/* The jobs just queued are the printer's now: the worker woken (kiosk), or
+ * the outbox pumped here (commands, tests). 0, or -1 with ERR saying they
+ * wait in the outbox. */
+int txn_print_kick(const struct txn_env *env, char *err, size_t errlen);
+
+/*
+ * Pay back the money of cancelled order ORDER_ID: the refund recorded (the whole
+ * payment, by the method it was paid, audited order.refund as ENV's actor)
+ * and its 退款凭证 queued in one unit of work, then the printer asked.
+ * STORE_OK (ERR, if not empty, says the slip waits in the outbox), CONFLICT
+ * when it is not a cancelled, paid order or was refunded already,
+ * NOT_FOUND, or a store status.
+ */
+struct store_refund;
+int txn_refund(const struct txn_env *env, int64_t order_id, struct store_refund *out, char *err, size_t errlen);
+
 /* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept.
  * txn_cancel_as names ACTOR (a clerk login, or the terminal) in the audit
  * row; txn_cancel the order's own clerk. */

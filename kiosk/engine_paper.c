@@ -149,7 +149,6 @@ txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum
           char *err, size_t errlen)
 {
     struct prn_order_doc d;
-    struct prn_pump_result res;
     int64_t job;
     int i, rc;
 
@@ -181,6 +180,14 @@ txn_print(struct txn *t, const struct txn_env *env, const char *flag, const enum
         return -1;
     }
     txn_fault(strcmp(flag, "forms_printed") == 0 ? "papers" : "receipt");
+    return txn_print_kick(env, err, errlen);
+}
+
+int
+txn_print_kick(const struct txn_env *env, char *err, size_t errlen)
+{
+    struct prn_pump_result res;
+
     if (env->printer != NULL) {
         prn_worker_wake(env->printer);
         return 0;
@@ -344,3 +351,4 @@ txn_order_reprint(const struct txn_env *env, const struct store_order *o)
         prn_worker_wake(env->printer);
     return rc;
 }
+

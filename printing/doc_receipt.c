@@ -1,8 +1,9 @@
 /*
  * printing/doc_receipt.c - templates of the flowing documents on the
  * receipt paper (80 mm roll or A5, [printer] receipt_paper): 收据, the
- * receipt, 办理材料清单, the materials checklist of a transaction, and
- * 电子签章绑定确认单, window 68's binding confirmation.
+ * receipt, 办理材料清单, the materials checklist of a transaction,
+ * 电子签章绑定确认单, window 68's binding confirmation, and 退款凭证, the
+ * slip the applicant signs for money paid back on a cancelled order.
  * Rows are laid out top to bottom; empty fields are skipped; lists come
  * from the transaction table (printing/txninfo.c).
  */
@@ -89,4 +90,31 @@ static const struct prn_row bind_rows[] = {
 
 const struct prn_flow_tpl prn_tpl_bind = {
     .rows = bind_rows, .n = sizeof bind_rows / sizeof bind_rows[0],
+};
+
+/* 退款凭证: money paid back for a cancelled order; the applicant signs it
+ * for the counter's records and keeps a copy. */
+static const struct prn_row refund_rows[] = {
+    { .kind = RW_FIELD, .field = PF_CA_NAME, .pt = 10, .flags = PRN_CENTER },
+    { .kind = RW_FIELD, .field = PF_HALL, .pt = 10, .flags = PRN_CENTER },
+    { .kind = RW_TITLE, .label = M_PRN_DOC_REFUND, .pt = 16 },
+    { .kind = RW_RULE },
+    { .kind = RW_FIELD, .field = PF_R_ORDER, .pt = 10, .flags = PRN_BOLD },
+    { .kind = RW_FIELD, .field = PF_R_WINDOW, .pt = 9.5 },
+    { .kind = RW_FIELD, .field = PF_R_CLERK, .pt = 9.5 },
+    { .kind = RW_FIELD, .field = PF_R_TIME, .pt = 9.5 },
+    { .kind = RW_FIELD, .field = PF_R_TXN, .pt = 9.5 },
+    { .kind = RW_FIELD, .field = PF_R_COMPANY, .pt = 9.5 },
+    { .kind = RW_FIELD, .field = PF_R_OPERATOR, .pt = 9.5 },
+    { .kind = RW_RULE },
+    { .kind = RW_FIELD, .field = PF_RF_AMOUNT, .pt = 11, .flags = PRN_BOLD },
+    { .kind = RW_FIELD, .field = PF_RF_REASON, .pt = 9.5 },
+    { .kind = RW_RULE },
+    { .kind = RW_TEXT, .label = M_PRN_RF_SIGN, .pt = 10 },
+    { .kind = RW_TEXT, .label = M_PRN_RF_KEEP, .pt = 8, .flags = PRN_CENTER },
+    { .kind = RW_QR },
+};
+
+const struct prn_flow_tpl prn_tpl_refund = {
+    .rows = refund_rows, .n = sizeof refund_rows / sizeof refund_rows[0],
 };

@@ -193,8 +193,14 @@ st_value(const struct st_draw *s, const struct st_item *it, char *buf, size_t n)
         return st_fmt(s, buf, n, M_PRN_ST_ANCHOR_NOTE, prn_settle_anchor(a, sizeof a, d));
     case SV_PAGE: return st_fmt(s, buf, n, M_PRN_ST_PAGE, s->page, s->pages);
     case SV_MONEY:
+    {
+        char f[32], g[32];
+        long taken = t->cash + t->pos + t->qr;
         return st_fmt(s, buf, n, M_PRN_ST_MONEY, rules_money_format(t->cash, a, sizeof a), rules_money_format(t->pos, b, sizeof b),
-                      rules_money_format(t->qr, c, sizeof c), rules_money_format(t->cash + t->pos + t->qr, e, sizeof e));
+                      rules_money_format(t->qr, c, sizeof c), rules_money_format(taken, e, sizeof e), t->refunded,
+                      rules_money_format(t->refunded_amount, f, sizeof f),
+                      rules_money_format(taken - t->refunded_amount, g, sizeof g));
+    }
     case SV_COUNTS:
         return st_fmt(s, buf, n, M_PRN_ST_COUNTS, t->done, t->free_count, t->open, t->cancelled, t->refunds,
                       rules_money_format(t->refund_amount, a, sizeof a), t->paid_open,

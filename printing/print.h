@@ -39,6 +39,7 @@ enum prn_doc {
     PRN_DOC_RECEIPT = 2,    /* 收据, 80 mm roll or A5 */
     PRN_DOC_CHECKLIST = 3,  /* materials to bring, receipt paper */
     PRN_DOC_BIND = 4,       /* 电子签章绑定确认单, receipt paper (window 68) */
+    PRN_DOC_REFUND = 5,     /* 退款凭证, receipt paper: money paid back for a cancelled order */
     PRN_DOC__COUNT
 };
 
@@ -88,6 +89,8 @@ struct prn_order_doc {
     long service_fee_per_year;      /* service fee per year, fen */
     int years;                      /* years of service (0 = no service line) */
     char pay_method[16];            /* cash | pos | qr | "" (unpaid / free) */
+    long refund_amount;             /* 退款凭证: fen paid back (by pay_method) */
+    char refund_reason[256];        /* 退款凭证: why the order was cancelled */
 
     /* certificate and key */
     char cert_serial[80];           /* hex */

@@ -219,6 +219,10 @@ prn_field_text(const struct prn_ctx *c, enum prn_field f, char *buf, size_t n)
         return cfmt(c, buf, n, M_PRN_B_SEAL_IMAGE, d->seal_image[0] ? d->seal_image : msg_in(M_PRN_B_NO_IMAGE, c->lang));
     case PF_B_CERT_FPR: return d->cert_fpr[0] ? cfmt(c, buf, n, M_PRN_B_CERT_FPR, d->cert_fpr) : "";
     case PF_B_REBIND: return d->rebind_of[0] ? cfmt(c, buf, n, M_PRN_B_REBIND, d->rebind_of) : "";
+    case PF_RF_AMOUNT:
+        rules_money_format(d->refund_amount, a, sizeof a);
+        return cfmt(c, buf, n, M_PRN_RF_AMOUNT, a, msg_in(pay_msg(d->pay_method), c->lang));
+    case PF_RF_REASON: return d->refund_reason[0] ? cfmt(c, buf, n, M_PRN_RF_REASON, d->refund_reason) : "";
     case PF__COUNT: break;
     }
     return "";
@@ -585,6 +589,7 @@ prn_render(enum prn_doc doc, const struct prn_order_doc *in, enum prn_paper pape
     case PRN_DOC_RECEIPT: flow = &prn_tpl_receipt; break;
     case PRN_DOC_CHECKLIST: flow = &prn_tpl_checklist; break;
     case PRN_DOC_BIND: flow = &prn_tpl_bind; break;
+    case PRN_DOC_REFUND: flow = &prn_tpl_refund; break;
     default:
         snprintf(err, errlen, "prn_render: unknown document %d", (int)doc);
         return -1;

@@ -35,6 +35,7 @@ enum prn_field {
     PF_R_PAYMENT, PF_R_CERT_SERIAL, PF_R_VALIDITY, PF_R_KEY_SERIAL, PF_HALL,
     PF_C_INTRO, PF_C_FEE,
     PF_B_SEAL_ID, PF_B_SEAL_KIND, PF_B_SEAL_NAME, PF_B_SEAL_IMAGE, PF_B_CERT_FPR, PF_B_REBIND,
+    PF_RF_AMOUNT, PF_RF_REASON,
     PF__COUNT
 };
 
@@ -142,5 +143,6 @@ extern const struct prn_page_tpl prn_tpl_seal;
 extern const struct prn_flow_tpl prn_tpl_receipt;
 extern const struct prn_flow_tpl prn_tpl_checklist;
 extern const struct prn_flow_tpl prn_tpl_bind;
+extern const struct prn_flow_tpl prn_tpl_refund;
 
 #endif

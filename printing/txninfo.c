@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const doc_names[PRN_DOC__COUNT] = { "form", "seal", "receipt", "checklist", "bind" };
+static const char *const doc_names[PRN_DOC__COUNT] = { "form", "seal", "receipt", "checklist", "bind", "refund" };
 
 const char *
 prn_doc_name(enum prn_doc doc)
@@ -47,7 +47,7 @@ char *
 prn_job_title(char *buf, size_t n, enum prn_doc doc, const struct prn_order_doc *in)
 {
     static const enum msg_id titles[PRN_DOC__COUNT] = {
-        M_PRN_DOC_FORM, M_PRN_DOC_SEAL, M_PRN_DOC_RECEIPT, M_PRN_DOC_CHECKLIST, M_PRN_DOC_BIND,
+        M_PRN_DOC_FORM, M_PRN_DOC_SEAL, M_PRN_DOC_RECEIPT, M_PRN_DOC_CHECKLIST, M_PRN_DOC_BIND, M_PRN_DOC_REFUND,
     };
     enum msg_id t = (int)doc >= 0 && doc < PRN_DOC__COUNT ? titles[doc] : M_PRN_DOC_FORM;
 

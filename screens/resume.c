@@ -32,6 +32,7 @@ struct resume_state {
     struct form fm;
     bool found;
     bool confirm;               /* F8 pressed: Y cancels */
+    bool offer_refund;          /* a paid order just cancelled: Y pays it back */
     bool closed;                /* found by its number, finished or cancelled */
     struct store_order o;
     struct txn t;               /* the order's values, for the summary */
@@ -157,7 +158,9 @@ resume_draw(struct app *app, void *state)
             msg(txn_pay_method_msg(s->o.pay_method)));
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_PAID), s->o.paid_at ? TC_OK : TC_NORMAL, buf);
     y++;
-    if (s->confirm)
+    if (s->offer_refund)
+        txn_refund_offer_draw(y, &s->o);
+    else if (s->confirm)
         ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->o.paid_at ? M_TXN_CANCEL_CONFIRM_PAID : M_TXN_CANCEL_CONFIRM));
     else if (s->note[0])
         ui_wrap(y, 4, COLS - 8, TC_WARN, s->note);
@@ -181,6 +184,14 @@ resume_key(struct app *app, void *state, int key)
             return SCR_IGNORED;
         }
     }
+    if (s->offer_refund) {
+        struct txn_env env = { .cfg = &app->cfg, .tok = app->tok, .st = app->st,
+                               .printer = app->printer_worker, .window = app_mode_name(app->mode),
+                               .clerk = app->ses.signed_in ? app->ses.login : "" };
+        s->offer_refund = false;
+        txn_refund_answer(app, &env, &s->o, key);
+        return SCR_BACK;
+    }
     if (s->confirm) {
         s->confirm = false;
         if (key == 'y' || key == 'Y') {
@@ -199,6 +210,11 @@ resume_key(struct app *app, void *state, int key)
                 return SCR_REDRAW;
             }
             app_flash(app, msg(M_TXN_CANCELLED));
+            /* money taken at a window is paid back there, now or later */
+            if ((app->mode & MODE_CLERK) && s->o.paid_at != 0 && s->o.amount > 0) {
+                s->offer_refund = true;
+                return SCR_REDRAW;
+            }
             return SCR_BACK;
         }
         return SCR_REDRAW;

@@ -171,10 +171,16 @@ settle_draw(struct app *app, void *state)
     attron(A_BOLD);
     settle_row(y++, &s->total, true, TC_NORMAL);
     attroff(A_BOLD);
-    msg_fmt(buf, sizeof buf, M_SET_AMOUNTS, rules_money_format(s->total.cash, a, sizeof a),
-            rules_money_format(s->total.pos, b, sizeof b), rules_money_format(s->total.qr, c, sizeof c),
-            rules_money_format(s->total.cash + s->total.pos + s->total.qr, d, sizeof d), s->total.refunds,
-            rules_money_format(s->total.refund_amount, e, sizeof e));
+    {
+        char f[32], g[32];
+        long taken = s->total.cash + s->total.pos + s->total.qr;
+        msg_fmt(buf, sizeof buf, M_SET_AMOUNTS, rules_money_format(s->total.cash, a, sizeof a),
+                rules_money_format(s->total.pos, b, sizeof b), rules_money_format(s->total.qr, c, sizeof c),
+                rules_money_format(taken, d, sizeof d), s->total.refunded,
+                rules_money_format(s->total.refunded_amount, f, sizeof f),
+                rules_money_format(taken - s->total.refunded_amount, g, sizeof g), s->total.refunds,
+                rules_money_format(s->total.refund_amount, e, sizeof e));
+    }
     y += ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf) + 1;
     if (s->total.paid_open > 0) {
         /* an applicant paid and left: the order is to finish, or the money to refund */

@@ -33,6 +33,12 @@ struct txn_ui {
  * first body row. (screens/txn_page.c) */
 int txn_frame(struct app *app, struct txn_ui *ui, const char *hints);
 
+/* A paid order cancelled at a window: the offer to pay it back now, drawn
+ * from row Y; the clerk's answer KEY (Y: txn_refund, the slip printed;
+ * else left due on the settlement), said in the status bar. */
+void txn_refund_offer_draw(int y, const struct store_order *o);
+void txn_refund_answer(struct app *app, const struct txn_env *env, const struct store_order *o, int key);
+
 /* The order's values ROWS (masked, dates as the local day; empty ones left
  * out) from row Y, labels aligned. Returns the rows drawn. */
 int txn_draw_rows(int y, const struct txn *t, const struct txn_show *rows, int nrows);

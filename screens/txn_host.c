@@ -37,6 +37,7 @@ struct host_state {
     const struct screen *page;
     void *pstate;
     bool confirm_cancel;      /* F8 pressed: waiting for Y */
+    bool offer_refund;        /* a paid order cancelled at a window: Y pays the money back now */
 };
 
 
@@ -95,6 +96,10 @@ host_draw(struct app *app, void *state)
         curs_set(0);
         ui_text(LINES - 4, 2, COLS - 4, TC_WARN, msg(s->ui.t.order.paid_at ? M_TXN_CANCEL_CONFIRM_PAID : M_TXN_CANCEL_CONFIRM));
     }
+    if (s->offer_refund) {
+        curs_set(0);
+        txn_refund_offer_draw(LINES - 6, &s->ui.t.order);
+    }
 }
 
 /* Apply a page's TXN_* flags; returns the SCR_* flags left for the loop. */
@@ -151,6 +156,11 @@ host_key(struct app *app, void *state, int key)
     (void)key;
     if (s->refused)
         return SCR_BACK;
+    if (s->offer_refund) {
+        s->offer_refund = false;
+        txn_refund_answer(app, &s->ui.env, &s->ui.t.order, key);
+        return SCR_HOME;
+    }
     if (s->confirm_cancel) {
         s->confirm_cancel = false;
         if (key == 'y' || key == 'Y') {
@@ -161,6 +171,11 @@ host_key(struct app *app, void *state, int key)
                 return SCR_REDRAW;
             }
             app_flash(app, msg(rc == STORE_OK ? M_TXN_CANCELLED : M_TXN_DB_ERROR));
+            /* money taken at a window is paid back there, now or later */
+            if (rc == STORE_OK && (app->mode & MODE_CLERK) && s->ui.t.order.paid_at != 0 && s->ui.t.order.amount > 0) {
+                s->offer_refund = true;
+                return SCR_REDRAW;
+            }
             return SCR_HOME;
         }
         return SCR_REDRAW;

@@ -53,3 +53,37 @@ txn_draw_rows(int y, const struct txn *t, const struct txn_show *rows, int nrows
     }
     return drawn;
 }
+
+/* ---- the refund of a cancelled, paid order (txn_host, resume) ----------------------- */
+
+void
+txn_refund_offer_draw(int y, const struct store_order *o)
+{
+    char buf[512], yuan[32];
+
+    msg_fmt(buf, sizeof buf, M_TXN_REFUND_OFFER, o->number, rules_money_format(o->amount, yuan, sizeof yuan),
+            msg(txn_pay_method_msg(o->pay_method)));
+    ui_wrap(y, 2, COLS - 4, TC_WARN, buf);
+}
+
+void
+txn_refund_answer(struct app *app, const struct txn_env *env, const struct store_order *o, int key)
+{
+    char buf[512], err[256], yuan[32];
+    struct store_refund r;
+    int rc;
+
+    if (key != 'y' && key != 'Y') {
+        app_flash(app, msg_fmt(buf, sizeof buf, M_TXN_REFUND_LATER, o->number));
+        return;
+    }
+    rc = txn_refund(env, o->id, &r, err, sizeof err);
+    if (rc == STORE_OK)
+        app_flash(app, msg_fmt(buf, sizeof buf, M_TXN_REFUNDED, rules_money_format(r.amount, yuan, sizeof yuan),
+                               err[0] ? err : msg(M_TXN_REFUND_SLIP)));
+    else if (rc == STORE_ERR_CONFLICT)
+        app_flash(app, msg_fmt(buf, sizeof buf, M_TXN_REFUND_NONE, o->number));
+    else
+        app_flash(app, msg_fmt(buf, sizeof buf, M_TXN_REFUND_FAILED_AT,
+                               msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR), o->number));
+}

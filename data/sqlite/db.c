@@ -278,6 +278,18 @@ const char *const store_migrations[] = {
     "ALTER TABLE companies ADD COLUMN app_region TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE companies ADD COLUMN app_category TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE companies ADD COLUMN app_project TEXT NOT NULL DEFAULT '';",
+
+    /* 13: money paid back for a cancelled order (issue 14): once per order,
+     * counted on the day it is paid out */
+    "CREATE TABLE refunds ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL UNIQUE REFERENCES orders(id),"
+    "  method TEXT NOT NULL CHECK (method IN ('cash','pos','qr')),"
+    "  amount INTEGER NOT NULL CHECK (amount > 0),"
+    "  at INTEGER NOT NULL,"
+    "  day TEXT NOT NULL,"
+    "  clerk TEXT NOT NULL);"
+    "CREATE INDEX refunds_day ON refunds(day);",
 };
 const int store_nmigrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
 

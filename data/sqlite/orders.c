@@ -432,3 +432,93 @@ store_order_cancel_by(store *st, int64_t id, const char *why, const char *actor)
     return order_close(st, id, ORDER_CANCELLED, why, actor);
 }
 
+
+/* ---- refunds ------------------------------------------------------------------ */
+
+static const char SQL_REFUND_GET[] =
+    "SELECT r.id, r.order_id, r.method, r.amount, r.at, r.clerk, o.cancel_reason"
+    " FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.order_id = ?";
+static const char SQL_REFUND_ADD[] =
+    "INSERT INTO refunds (order_id, method, amount, at, day, clerk) VALUES (?,?,?,?,?,?)";
+
+int
+store_refund_get(store *st, int64_t order_id, struct store_refund *out)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_REFUND_GET);
+    int rc;
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, order_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(s, 0);
+        out->order_id = sqlite3_column_int64(s, 1);
+        st_text(s, 2, out->method, sizeof out->method);
+        out->amount = (long)sqlite3_column_int64(s, 3);
+        out->at = (time_t)sqlite3_column_int64(s, 4);
+        st_text(s, 5, out->clerk, sizeof out->clerk);
+        st_text(s, 6, out->reason, sizeof out->reason);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    if (rc == SQLITE_DONE) {
+        st_detail(st, "refund of order %lld: none", (long long)order_id);
+        return STORE_ERR_NOT_FOUND;
+    }
+    return st_fail(st, rc, "refund: get");
+}
+
+int
+store_order_refund(store *st, int64_t id, const char *actor, struct store_refund *out)
+{
+    struct store_order o;
+    struct store_refund r;
+    sqlite3_stmt *s;
+    char day[16], extra[160];
+    struct tm tm;
+    time_t now = st_now(st);
+    int rc;
+
+    if ((rc = st_begin(st)) != STORE_OK)
+        return rc;
+    if ((rc = store_order_get(st, id, &o)) != STORE_OK)
+        goto fail;
+    if (o.state != ORDER_CANCELLED || o.paid_at == 0 || o.amount <= 0 || o.pay_method[0] == '\0') {
+        st_detail(st, "order %s: %s", o.number, o.state != ORDER_CANCELLED ? "not cancelled" : "nothing was paid");
+        rc = STORE_ERR_CONFLICT;
+        goto fail;
+    }
+    if ((rc = store_refund_get(st, id, &r)) != STORE_ERR_NOT_FOUND) {
+        if (rc == STORE_OK) {
+            st_detail(st, "order %s: refunded already", o.number);
+            rc = STORE_ERR_CONFLICT;
+        }
+        goto fail;
+    }
+    localtime_r(&now, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    if ((s = st_prep(st, SQL_REFUND_ADD)) == NULL) {
+        rc = STORE_ERR_IO;
+        goto fail;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, o.pay_method, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, o.amount);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, actor != NULL ? actor : "", -1, SQLITE_STATIC);
+    if ((rc = st_step_done(st, s, "refund: add")) != STORE_OK)
+        goto fail;
+    snprintf(extra, sizeof extra, "method=%s refunded=%ld", o.pay_method, o.amount);
+    if ((rc = order_audit_as(st, &o, "order.refund", extra, actor)) != STORE_OK)
+        goto fail;
+    if (out != NULL && (rc = store_refund_get(st, id, out)) != STORE_OK)
+        goto fail;
+    return st_commit(st);
+fail:
+    st_rollback(st);
+    return rc;
+}

@@ -22,20 +22,31 @@
 
 /* ---- daily settlement ------------------------------------------------------ */
 
+/* The orders of the day by window, clerk and kind, and the refunds paid out
+ * that day (by the clerk who paid them, under the order's window and kind).
+ * A cancelled, paid order counts as a refund due until its refund is paid. */
 static const char SQL_REPORT[] =
-    "SELECT window, clerk, txn,"
-    " SUM(state = 1),"
-    " SUM(CASE WHEN state = 1 AND pay_method = 'cash' THEN amount ELSE 0 END),"
-    " SUM(CASE WHEN state = 1 AND pay_method = 'pos' THEN amount ELSE 0 END),"
-    " SUM(CASE WHEN state = 1 AND pay_method = 'qr' THEN amount ELSE 0 END),"
-    " SUM(state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0),"
-    " SUM(state = 0),"
-    " SUM(state = 2),"
-    " SUM(state = 2 AND paid_at <> 0 AND amount > 0),"
-    " SUM(CASE WHEN state = 2 AND paid_at <> 0 THEN amount ELSE 0 END),"
-    " SUM(state = 0 AND paid_at <> 0 AND amount > 0),"
-    " SUM(CASE WHEN state = 0 AND paid_at <> 0 THEN amount ELSE 0 END)"
-    " FROM orders WHERE day = ?1 GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
+    "SELECT window, clerk, txn, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), SUM(g), SUM(h), SUM(i), SUM(j),"
+    " SUM(k), SUM(l), SUM(m) FROM ("
+    " SELECT window, clerk, txn,"
+    "  state = 1 AS a,"
+    "  CASE WHEN state = 1 AND pay_method = 'cash' THEN amount ELSE 0 END AS b,"
+    "  CASE WHEN state = 1 AND pay_method = 'pos' THEN amount ELSE 0 END AS c,"
+    "  CASE WHEN state = 1 AND pay_method = 'qr' THEN amount ELSE 0 END AS d,"
+    "  (state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0) AS e,"
+    "  state = 0 AS f,"
+    "  state = 2 AS g,"
+    "  (state = 2 AND paid_at <> 0 AND amount > 0 AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)) AS h,"
+    "  CASE WHEN state = 2 AND paid_at <> 0 AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)"
+    "   THEN amount ELSE 0 END AS i,"
+    "  (state = 0 AND paid_at <> 0 AND amount > 0) AS j,"
+    "  CASE WHEN state = 0 AND paid_at <> 0 THEN amount ELSE 0 END AS k,"
+    "  0 AS l, 0 AS m"
+    "  FROM orders o WHERE day = ?1"
+    " UNION ALL"
+    " SELECT o.window, r.clerk, o.txn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, r.amount"
+    "  FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.day = ?1"
+    ") GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
 
 bool
 report_date_ok(const char *d)
@@ -109,6 +120,8 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         r->refund_amount = (long)sqlite3_column_int64(s, 11);
         r->paid_open = (long)sqlite3_column_int64(s, 12);
         r->paid_open_amount = (long)sqlite3_column_int64(s, 13);
+        r->refunded = (long)sqlite3_column_int64(s, 14);
+        r->refunded_amount = (long)sqlite3_column_int64(s, 15);
         total->done += r->done;
         total->cash += r->cash;
         total->pos += r->pos;
@@ -120,6 +133,8 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         total->refund_amount += r->refund_amount;
         total->paid_open += r->paid_open;
         total->paid_open_amount += r->paid_open_amount;
+        total->refunded += r->refunded;
+        total->refunded_amount += r->refunded_amount;
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

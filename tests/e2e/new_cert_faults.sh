@@ -175,7 +175,22 @@ expect "(c) resumed at the key step" "（8/11）插入空白UKey"
 key F8
 expect "(c) cancelling a paid order warns of the refund" "取消后需退款"
 key Y
+expect "(c) cancelled: the refund is offered at once, by the way it was paid" "请将 200.00 元按原收款方式（POS刷卡）退还经办人"
+key Y
+expect "(c) Y: refunded, the slip printing" "已退款 200.00 元"
 expect "(c) cancelled, back home" "请选择业务"
+t_eq "(c) the refund recorded once: the whole payment, as paid, by the clerk" "1|pos|20000|w66" \
+  "$(q "SELECT count(*), method, amount, clerk FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_C')")"
+t_eq "(c) ...audited" "1" "$(q "SELECT count(*) FROM audit WHERE action='order.refund' AND detail LIKE '%order=$ORDER_C %'")"
+t_eq "(c) ...its 退款凭证 queued for the printer" "1" \
+  "$(q "SELECT count(*) FROM jobs WHERE doc='refund' AND order_id=(SELECT id FROM orders WHERE number='$ORDER_C')")"
+q "SELECT writefile('$TEST_TMP/refund_c.pdf', pdf) FROM jobs WHERE doc='refund' AND order_id=(SELECT id FROM orders WHERE number='$ORDER_C')" > /dev/null
+pdftotext -layout "$TEST_TMP/refund_c.pdf" "$TEST_TMP/refund_c.txt" 2>/dev/null
+t_grep "(c) the slip: its title" "退款凭证" "$TEST_TMP/refund_c.txt"
+t_grep "(c) the slip: the amount and how it went back" "退款金额：200.00 元（银行卡" "$TEST_TMP/refund_c.txt"
+t_grep "(c) the slip: the order" "$ORDER_C" "$TEST_TMP/refund_c.txt"
+t_grep "(c) the slip: a line for the applicant's signature" "经办人签收" "$TEST_TMP/refund_c.txt"
+t_grep "(c) the slip names the clerk by name" "测试66柜员" "$TEST_TMP/refund_c.txt"
 t_eq "(c) order cancelled" "2" "$(q "SELECT state FROM orders WHERE number='$ORDER_C'")"
 t_eq "(c) no certificate for the company" "0" "$(q "SELECT count(*) FROM certs WHERE uscc='$USCC_C'")"
 t_eq "(c) the cancel of a paid order is audited (refund due)" "1" \
@@ -211,7 +226,30 @@ expect "(d) the order is found" "$ORDER_D"
 key F8
 expect "(d) cancelling a paid order warns of the refund" "取消后需退款"
 key Y
+expect "(d) the refund is offered on the resume screen too" "退还经办人"
+key n
+expect "(d) not now: the refund stays due, said so" "已列入日结应退款"
 expect "(d) cancelled, back home" "请选择业务"
+t_eq "(d) no refund recorded" "0" "$(q "SELECT count(*) FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_D')")"
+DAY=$(TZ=Asia/Shanghai date +%F)
+"$KIOSK" report daily --date "$DAY" --csv > "$TEST_TMP/due.csv"
+due=$(awk -F, '$2 == "total" { print $12 "|" $13; exit }' "$TEST_TMP/due.csv")
+refunded=$(awk -F, '$2 == "total" { print $16 "|" $17; exit }' "$TEST_TMP/due.csv")
+t_eq "(d) the day's settlement: one refund paid (c)" "1|200.00" "$refunded"
+printf 'wrong-password\n' | "$KIOSK" pay refund "$ORDER_D" --as boss > "$TEST_TMP/rf0.txt" 2>&1
+t_eq "(d) kiosk pay refund without the supervisor's password: refused" "0" \
+  "$(q "SELECT count(*) FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_D')")"
+t_eq "(d) ...and audited" "1" "$(q "SELECT count(*) FROM audit WHERE action='order.refund_denied' AND detail='order=$ORDER_D'")"
+printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" pay refund "$ORDER_D" --as boss > "$TEST_TMP/rf1.txt" 2>&1
+t_grep "(d) kiosk pay refund by a supervisor: paid back" "已退款：订单 $ORDER_D" "$TEST_TMP/rf1.txt"
+printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" pay refund "$ORDER_D" --as boss > "$TEST_TMP/rf2.txt" 2>&1
+t_grep "(d) a second refund of the same order: refused" "无需退款" "$TEST_TMP/rf2.txt"
+t_eq "(d) one refund, by the supervisor" "1|boss" \
+  "$(q "SELECT count(*), clerk FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_D')")"
+"$KIOSK" report daily --date "$DAY" --csv > "$TEST_TMP/due2.csv"
+t_eq "(d) the settlement: one refund due less, one paid more" \
+  "$(( ${due%%|*} - 1 ))|$(( ${refunded%%|*} + 1 ))" \
+  "$(awk -F, '$2 == "total" { print $12 "|" $16; exit }' "$TEST_TMP/due2.csv")"
 t_eq "(d) order cancelled" "2" "$(q "SELECT state FROM orders WHERE number='$ORDER_D'")"
 t_eq "(d) the certificate on the key is recorded revoked (cessationOfOperation), on this key" "1|1|5|$SERIAL" \
   "$(q "SELECT count(*), state, reason, key_serial FROM certs WHERE uscc='$USCC_D'")"

@@ -154,7 +154,7 @@ expect=$("$SEED" "$DB" "$day")
 t_eq "seed helper ran" 0 $?
 k report daily --date "$day" --csv > "$out" 2> "$errf"
 t_eq "report daily --csv exits 0" 0 $?
-t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount,paid_open,paid_open_amount" "$(head -1 "$out")"
+t_eq "CSV header" "date,window,clerk,txn,done,cash,pos,qr,free,open,cancelled,refunds,refund_amount,paid_open,paid_open_amount,refunded,refunded_amount" "$(head -1 "$out")"
 t_eq "CSV total matches the seed's recount" "$expect" "$(tail -1 "$out")"
 t_grep "CSV line for the self-service refund" "$day,self,,renew,0,0.00,0.00,0.00,0,0,1,1,150.00" "$out"
 t_grep "CSV line for the self-service order paid and left: flagged" "$day,self,,selfrenew,0,0.00,0.00,0.00,0,1,0,0,0.00,1,50.00" "$out"
@@ -175,7 +175,7 @@ rows_ok=0; rows_n=0
 while IFS=, read -r _ win clerk txn rest; do
   [ "$win" = total ] && continue
   rows_n=$((rows_n + 1))
-  nums=$(printf '%s' "${rest%,*,*}" | tr ',' ' ')     # the sheet's columns: not the paid-but-open pair
+  nums=$(printf '%s' "${rest%,*,*,*,*}" | tr ',' ' ')     # the sheet's columns: not the paid-but-open and refunded pairs
   tr -s ' ' < "$TEST_TMP/settle.txt" | grep -E " ${clerk:--} " | grep -qE " $nums *\$" && rows_ok=$((rows_ok + 1))
 done < <(tail -n +2 "$TEST_TMP/report.csv")
 t_check "the CSV has lines to compare" test "$rows_n" -ge 6
@@ -227,7 +227,7 @@ t_grep "bad date names --date" "--date" "$errf"
 k report daily > /dev/null 2>&1
 t_eq "missing --date is bad usage (exit 2)" 2 $?
 k report daily --date 2026-11-20 --csv > "$out"
-t_eq "empty day: only header and a zero total" "2026-11-20,total,,,0,0.00,0.00,0.00,0,0,0,0,0.00,0,0.00" "$(tail -1 "$out")"
+t_eq "empty day: only header and a zero total" "2026-11-20,total,,,0,0.00,0.00,0.00,0,0,0,0,0.00,0,0.00,0,0.00" "$(tail -1 "$out")"
 
 # the order rows the seed wrote are audited with the chain still intact
 k audit verify > "$out" 2>&1

@@ -106,7 +106,8 @@ main(int argc, char **argv)
             paid_open_amt += s->method[0] != '\0' ? s->amount : 0;
         }
     }
-    printf("%s,total,,,%ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld,%ld,%ld,%ld,%ld.%02ld,%ld,%ld.%02ld\n", argv[2], done,
+    /* (the seed pays nothing back: no refunds paid out that day) */
+    printf("%s,total,,,%ld,%ld.%02ld,%ld.%02ld,%ld.%02ld,%ld,%ld,%ld,%ld,%ld.%02ld,%ld,%ld.%02ld,0,0.00\n", argv[2], done,
            cash / 100, cash % 100, pos / 100, pos % 100, qr / 100, qr % 100, free_n, open, cancelled, refunds,
            refund_amt / 100, refund_amt % 100, paid_open, paid_open_amt / 100, paid_open_amt % 100);
     store_close(st);

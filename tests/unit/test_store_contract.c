@@ -553,6 +553,62 @@ test_payment_by_another(void **state)
     assert_int_equal(n, 0);
 }
 
+/* A refund: only of a cancelled order that was paid, once, for the whole
+ * payment by the method it was paid; counted that day, no longer due. */
+static void
+test_refunds(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order open, unpaid, paid;
+    struct store_refund r;
+    struct store_report_row *rows = NULL, total;
+    size_t n = 0;
+    char day[16];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    new_order(&open, "window66", "op-rf1", "USCC-RF1");
+    open.amount = 20000;
+    assert_int_equal(store_order_create(f->d.st, &open), STORE_OK);
+    assert_int_equal(store_order_pay(f->d.st, open.id, 20000, "pos", 0, "li"), STORE_OK);
+    assert_int_equal(store_order_refund(f->d.st, open.id, "li", &r), STORE_ERR_CONFLICT);      /* still open */
+    new_order(&unpaid, "window66", "op-rf2", "USCC-RF2");
+    unpaid.amount = 5000;
+    assert_int_equal(store_order_create(f->d.st, &unpaid), STORE_OK);
+    assert_int_equal(store_order_cancel(f->d.st, unpaid.id, "changed mind"), STORE_OK);
+    assert_int_equal(store_order_refund(f->d.st, unpaid.id, "li", &r), STORE_ERR_CONFLICT);    /* nothing paid */
+    assert_int_equal(store_order_refund(f->d.st, unpaid.id + 1000, "li", &r), STORE_ERR_NOT_FOUND);
+
+    new_order(&paid, "window66", "op-rf3", "USCC-RF3");
+    paid.amount = 30000;
+    assert_int_equal(store_order_create(f->d.st, &paid), STORE_OK);
+    assert_int_equal(store_order_pay(f->d.st, paid.id, 30000, "cash", 0, "li"), STORE_OK);
+    assert_int_equal(store_order_cancel(f->d.st, paid.id, "wrong company"), STORE_OK);
+    localtime_r(&now, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    assert_int_equal(store_report_daily(f->d.st, day, "", &rows, &n, &total), STORE_OK);
+    free(rows);
+    assert_int_equal(total.refunds, 1);                 /* due */
+    assert_int_equal(total.refund_amount, 30000);
+    assert_int_equal(total.refunded, 0);
+
+    assert_int_equal(store_order_refund(f->d.st, paid.id, "boss", &r), STORE_OK);
+    assert_int_equal(r.order_id, paid.id);
+    assert_string_equal(r.method, "cash");              /* as it was paid */
+    assert_int_equal(r.amount, 30000);                  /* the whole payment */
+    assert_string_equal(r.clerk, "boss");
+    assert_string_equal(r.reason, "wrong company");
+    assert_int_equal(store_order_refund(f->d.st, paid.id, "boss", &r), STORE_ERR_CONFLICT);    /* once */
+    assert_int_equal(store_refund_get(f->d.st, paid.id, &r), STORE_OK);
+    assert_int_equal(store_refund_get(f->d.st, unpaid.id, &r), STORE_ERR_NOT_FOUND);
+    assert_int_equal(store_report_daily(f->d.st, day, "", &rows, &n, &total), STORE_OK);
+    free(rows);
+    assert_int_equal(total.refunds, 0);                 /* no longer due */
+    assert_int_equal(total.refund_amount, 0);
+    assert_int_equal(total.refunded, 1);                /* paid out today */
+    assert_int_equal(total.refunded_amount, 30000);
+}
+
 int
 main(void)
 {
@@ -570,6 +626,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_seal_bindings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_payment_by_another, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refunds, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
