@@ -11,7 +11,7 @@
  * the password unlocks (back to the screen that was in use); another
  * clerk's login and password end the first session and start from home.
  * The password buffer is cleansed after every attempt and when the screen
- * goes. Ctrl-U empties both fields. Esc never leaves this screen; F10 quits
+ * goes. Ctrl-U empties the field being typed in. Esc never leaves this screen; F10 quits
  * the kiosk (not while locked).
  */
 #include <curses.h>
@@ -155,10 +155,14 @@ login_key(struct app *app, void *state, int key)
 
     switch (key) {
     case '\t':
-    case KEY_DOWN:
-    case KEY_UP:
     case KEY_BTAB:
         s->focus = !s->focus;
+        return SCR_HANDLED;
+    case KEY_UP:
+        s->focus = 0;
+        return SCR_HANDLED;
+    case KEY_DOWN:
+        s->focus = 1;
         return SCR_HANDLED;
     case '\r':
     case '\n':
@@ -188,11 +192,15 @@ login_key(struct app *app, void *state, int key)
     case KEY_END:
         field_end(f);
         return SCR_HANDLED;
-    case 21: /* Ctrl-U: start over */
-        field_clear(&s->login);
-        OPENSSL_cleanse(&s->pw, sizeof s->pw);
-        field_init(&s->pw, 128, FIELD_MASK);
-        s->focus = 0;
+    case 21: /* Ctrl-U: empties the field being typed in, and stays there
+              * (moving to the login name would have the password typed
+              * next shown in clear there) */
+        if (s->focus == 0) {
+            field_clear(&s->login);
+        } else {
+            OPENSSL_cleanse(&s->pw, sizeof s->pw);
+            field_init(&s->pw, 128, FIELD_MASK);
+        }
         return SCR_HANDLED;
     case KEY_F(10):
         return s->lock ? SCR_IGNORED : SCR_QUIT;

@@ -43,7 +43,7 @@ absent() { # NAME TEXT
 login() {
   local i
   for i in $(seq 1 100); do screen | grep -qE -- "柜员登录|Clerk sign-in" && break; sleep 0.1; done
-  tm send-keys -t $S C-u
+  tm send-keys -t $S Up C-u
   tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
   tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
   for i in $(seq 1 100); do screen | grep -qE -- "请选择业务|Choose a service" && return 0; sleep 0.1; done

@@ -49,7 +49,7 @@ PIN='Kx7#pq29'
 start --mode window66
 wait_for "柜员登录" || wait_for "请选择业务"
 if screen | grep -qF "柜员登录"; then
-  key C-u; type_ w66; key Enter; type_ "${CLERK66_PASS:-}"; key Enter
+  key Up C-u; type_ w66; key Enter; type_ "${CLERK66_PASS:-}"; key Enter
 fi
 if ! wait_for "证书新办"; then
   t_fail "home menu offers 证书新办 (signed in as w66)"; screen | sed 's/^/#   /'; exit 0

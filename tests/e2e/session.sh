@@ -32,7 +32,7 @@ tm send-keys -t $S Escape; tm send-keys -t $S F1; tm send-keys -t $S 1
 expect "Esc, F1, digits keep the login screen" "柜员登录"
 absent "still no menu" "请选择业务"
 
-tm send-keys -t $S C-u
+tm send-keys -t $S Up C-u
 type_login w66 "wrong-password"
 expect "wrong password: clear message" "登录名或密码错误"
 absent "wrong password: no menu" "请选择业务"
@@ -40,17 +40,29 @@ screen > "$TEST_TMP/wrongpw"
 if grep -qF -- "wrong-password" "$TEST_TMP/wrongpw"; then t_fail "password never shown in clear" "$(cat "$TEST_TMP/wrongpw")"; else t_ok "password never shown in clear"; fi
 
 # unknown login: the same message (no hint which part was wrong)
-tm send-keys -t $S C-u
+tm send-keys -t $S Up C-u
 type_login nobody "whatever-pass"
 expect "unknown login: the same message" "登录名或密码错误"
 
 # a window-68 clerk at window 66
-tm send-keys -t $S C-u
+tm send-keys -t $S Up C-u
 type_login w68 "$CLERK68_PASS"
 expect "window68 clerk refused at window 66" "不能在本窗口登录"
 absent "refused clerk gets no menu" "请选择业务"
 
-tm send-keys -t $S C-u
+# Ctrl-U while typing the password empties the password only and stays
+# there: what is typed next is still masked, the login name kept
+tm send-keys -t $S Up C-u
+tm send-keys -t $S -l w66; tm send-keys -t $S Enter
+tm send-keys -t $S -l "typo-in-pass"; tm send-keys -t $S C-u
+tm send-keys -t $S -l "$CLERK66_PASS"
+absent "Ctrl-U in the password: what is typed next stays masked" "$CLERK66_PASS"
+tm send-keys -t $S Enter
+expect "...and the login name was kept: signed in" "请选择业务"
+tm send-keys -t $S F9
+expect "signed out again" "柜员登录"
+
+tm send-keys -t $S Up C-u
 type_login w66 "$CLERK66_PASS"
 expect "right password: home menu" "请选择业务"
 expect "home names the signed-in clerk" "当前柜员：测试66柜员（w66"
@@ -77,7 +89,7 @@ start --mode window68
 expect "window68 starts at the login" "柜员登录"
 type_login w66 "$CLERK66_PASS"
 expect "window66 clerk refused at window 68" "不能在本窗口登录"
-tm send-keys -t $S C-u
+tm send-keys -t $S Up C-u
 type_login w68 "$CLERK68_PASS"
 expect "window68 clerk signs in at window 68" "当前柜员：测试68柜员"
 tm send-keys -t $S F10
@@ -99,7 +111,7 @@ expect "locked: wrong password refused" "登录名或密码错误"
 tm send-keys -t $S -l "$CLERK66_PASS"; tm send-keys -t $S Enter
 expect "unlocked: back on the validity screen" "请插入您的UKey"
 expect "idle again: locks again" "请输入密码解锁"
-tm send-keys -t $S C-u
+tm send-keys -t $S Up C-u
 type_login boss "$CLERKSUP_PASS"
 expect "another clerk takes over from home" "当前柜员：测试主管（boss"
 absent "the first clerk's screen is gone" "请插入您的UKey"

@@ -28,7 +28,7 @@ count() { sqlite3 "$DB" "SELECT count(*) FROM audit WHERE actor = '$1' AND actio
 attempt() {
   local before i
   before=$(rows_of "$1")
-  tm send-keys -t $S C-u
+  tm send-keys -t $S Up C-u
   tm send-keys -t $S -l "$1"; tm send-keys -t $S Enter
   tm send-keys -t $S -l "$2"; tm send-keys -t $S Enter
   for i in $(seq 1 100); do [ "$(rows_of "$1")" -gt "$before" ] && return 0; sleep 0.1; done
