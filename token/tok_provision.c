@@ -418,7 +418,8 @@ prov_keys(struct prov *p)
                                             "blank15", "blank16", "blank17", "blank18", "blank19", "blank20",
                                             "blank21", "blank22", "blank23", "blank24", "blank25", "blank26",
                                             "blank27", "blank28", "blank29",
-                                            "blank30", "blank31", "blank32", "blank33", "blank34", "blank35" };
+                                            "blank30", "blank31", "blank32", "blank33", "blank34", "blank35",
+                                            "blank36" };
         for (i = 0; i < sizeof more / sizeof more[0]; i++) {
             if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
                 return rc;

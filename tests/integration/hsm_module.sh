@@ -99,12 +99,12 @@ t_check "SoftHSM is registered with p11-kit (Debian's softhsm2.module)" \
 conf module "$PROXY"
 conf hsm_serial ""
 conf hsm_uri "pkcs11:token=KIOSK-HSM;model=SoftHSM%20v2;serial=$HSM_SERIAL"
-out=$("$KIOSK" --lang en dev plug 'pkcs11:token=blank5' 2>&1)
+out=$("$KIOSK" --lang en dev plug 'pkcs11:token=blank36' 2>&1)
 echo "# $out"
 SERIAL2=$(printf '%s' "$out" | grep -o '[0-9a-f]\{16\}' | head -1)
 t_check "through the proxy: a key plugged by its pkcs11: URI" test -n "$SERIAL2"
 t_grep "kiosk key status by URI names the key" "$SERIAL2" \
-  <("$KIOSK" --lang en key status "pkcs11:token=blank5;serial=$SERIAL2" 2>&1; true)
+  <("$KIOSK" --lang en key status "pkcs11:token=blank36;serial=$SERIAL2" 2>&1; true)
 t_grep "a URI matching no key: said" "no key matches pkcs11:token=nosuch" \
   <("$KIOSK" --lang en key status 'pkcs11:token=nosuch' 2>&1; true)
 t_grep "a URI that does not parse: said" "not a PKCS#11 URI" \
