@@ -252,6 +252,9 @@ struct store_refund {
 int store_order_refund(store *st, int64_t id, const char *actor, struct store_refund *out);
 /* The refund of order ID, or NOT_FOUND. */
 int store_refund_get(store *st, int64_t order_id, struct store_refund *out);
+/* The refunds due: cancelled orders that were paid and not paid back, the
+ * most recently cancelled first, at most MAX; *n the count. */
+int store_orders_refund_due(store *st, struct store_order *out, size_t max, size_t *n);
 
 /* ---- print outbox ------------------------------------------------------ */
 

@@ -437,6 +437,8 @@ int txn_print_kick(const struct txn_env *env, char *err, size_t errlen);
  */
 struct store_refund;
 int txn_refund(const struct txn_env *env, int64_t order_id, struct store_refund *out, char *err, size_t errlen);
+/* The refunds due (store_orders_refund_due), for the counter's 待退款 list. */
+int txn_refunds_due(const struct txn_env *env, struct store_order *out, size_t max, size_t *n);
 
 /* Cancel T's order (if saved) with WHY; T is left at step 0 with values kept.
  * txn_cancel_as names ACTOR (a clerk login, or the terminal) in the audit

@@ -65,3 +65,12 @@ txn_refund(const struct txn_env *env, int64_t order_id, struct store_refund *out
     (void)txn_print_kick(env, err, errlen);     /* the slip waits in the outbox if the printer does not take it */
     return STORE_OK;
 }
+
+int
+txn_refunds_due(const struct txn_env *env, struct store_order *out, size_t max, size_t *n)
+{
+    *n = 0;
+    if (env->st == NULL)
+        return STORE_ERR_OPEN;
+    return store_orders_refund_due(env->st, out, max, n);
+}

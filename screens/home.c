@@ -39,6 +39,7 @@ const struct home_item home_items[] = {
      * only by the company's key and its PIN */
     { .label = M_TXN_RESUME_TITLE, .scr = &screen_resume, .modes = MODE_CLERK },
     { .label = M_MINE_TITLE, .scr = &screen_myorders, .modes = MODE_SELF },
+    { .label = M_RF_MENU, .scr = &screen_refunds, .modes = MODE_W66 },
     { .label = M_OUT_MENU, .scr = &screen_outbox, .modes = MODE_CLERK },
     { .label = M_SET_MENU, .scr = &screen_settle, .modes = MODE_CLERK },   /* supervisors only (ses_may_reach) */
 };

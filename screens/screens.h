@@ -18,6 +18,7 @@ extern const struct screen screen_outbox;    /* screens/outbox.c: 打印队列 (
 extern const struct screen screen_seals;     /* screens/seals.c: 待重新绑定 (window 68) */
 extern const struct screen screen_myorders;  /* screens/myorders.c: 我的订单 (self-service) */
 extern const struct screen screen_settle;    /* screens/settle.c: 日结 (supervisor) */
+extern const struct screen screen_refunds;   /* screens/refunds.c: 待退款 (window 66) */
 
 /* One entry of the home menu. */
 struct home_item {

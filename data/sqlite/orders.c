@@ -522,3 +522,26 @@ fail:
     st_rollback(st);
     return rc;
 }
+
+static const char SQL_ORDERS_REFUND_DUE[] =
+    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders o WHERE state = 2 AND paid_at <> 0 AND amount > 0"
+    " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) ORDER BY updated DESC, id DESC LIMIT ?1";
+
+int
+store_orders_refund_due(store *st, struct store_order *out, size_t max, size_t *n)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_ORDERS_REFUND_DUE);
+    int rc = SQLITE_DONE;
+
+    *n = 0;
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        order_row(s, &out[(*n)++]);
+    if (*n == max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "order: refunds due");
+}

@@ -231,6 +231,16 @@ key n
 expect "(d) not now: the refund stays due, said so" "已列入日结应退款"
 expect "(d) cancelled, back home" "请选择业务"
 t_eq "(d) no refund recorded" "0" "$(q "SELECT count(*) FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_D')")"
+menu 待退款
+expect "(d) 待退款 lists the order" "$ORDER_D"
+expect "(d) ...with what was paid and how" "200.00"
+tm send-keys -t $S Down Down Down Down Down Down Down Down; tm send-keys -t $S Up Up Up Up Up Up Up Up
+key Enter
+expect "(d) Enter offers its refund" "退还经办人"
+key n
+expect "(d) not now: still listed" "$ORDER_D"
+key Escape
+expect "(d) back home" "请选择业务"
 DAY=$(TZ=Asia/Shanghai date +%F)
 "$KIOSK" report daily --date "$DAY" --csv > "$TEST_TMP/due.csv"
 due=$(awk -F, '$2 == "total" { print $12 "|" $13; exit }' "$TEST_TMP/due.csv")
@@ -246,6 +256,12 @@ printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" pay refund "$ORDER_D" --as boss > "$TE
 t_grep "(d) a second refund of the same order: refused" "无需退款" "$TEST_TMP/rf2.txt"
 t_eq "(d) one refund, by the supervisor" "1|boss" \
   "$(q "SELECT count(*), clerk FROM refunds WHERE order_id=(SELECT id FROM orders WHERE number='$ORDER_D')")"
+menu 待退款
+wait_for "待退款订单"; sleep 0.5
+# (the status bar may still say the refund was paid: the list is above it)
+if screen | head -n -3 | grep -qF "$ORDER_D"; then t_fail "(d) refunded: no longer listed as due" "$(screen)"
+else t_ok "(d) refunded: no longer listed as due"; fi
+key Escape
 "$KIOSK" report daily --date "$DAY" --csv > "$TEST_TMP/due2.csv"
 t_eq "(d) the settlement: one refund due less, one paid more" \
   "$(( ${due%%|*} - 1 ))|$(( ${refunded%%|*} + 1 ))" \
