@@ -290,6 +290,9 @@ int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
 int store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n);
 /* Most recent jobs, newest first. */
 int store_job_recent(store *st, struct store_job *out, size_t max, size_t *n);
+/* Every job, newest first, a page at a time: MAX of them after the OFFSET
+ * newest; *total the number of jobs there are. */
+int store_job_page(store *st, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total);
 /*
  * One sender per job, across threads, processes and counters: claim job ID
  * for OWNER until NOW + LEASE_S. Atomic (one conditional write): STORE_OK

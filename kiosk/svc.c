@@ -21,12 +21,12 @@ svc_actor(const struct app *app)
 }
 
 int
-svc_outbox_recent(struct app *app, struct store_job *out, size_t max, size_t *n)
+svc_outbox_page(struct app *app, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total)
 {
-    *n = 0;
+    *n = *total = 0;
     if (app->st == NULL)
         return STORE_ERR_OPEN;
-    return store_job_recent(app->st, out, max, n);
+    return store_job_page(app->st, offset, out, max, n, total);
 }
 
 int

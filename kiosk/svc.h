@@ -16,8 +16,8 @@
 
 struct app;
 
-/* The most recent print jobs, newest first (at most MAX). store status. */
-int svc_outbox_recent(struct app *app, struct store_job *out, size_t max, size_t *n);
+/* The print jobs a page at a time, newest first (store_job_page). */
+int svc_outbox_page(struct app *app, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total);
 /* The seals waiting for a re-binding (store_seal_waiting), newest first. */
 int svc_seal_waiting(struct app *app, struct store_seal *out, size_t max, size_t *n);
 

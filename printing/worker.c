@@ -19,8 +19,10 @@
 #include <string.h>
 #include <time.h>
 
-/* Seconds between probes of a printer that is down. */
-#define WORKER_PROBE_EVERY_S 30
+/* Seconds between asks of the printer's state (one light IPP request): the
+ * status bar follows a printer going away or coming back within about
+ * this, plus the request's own time (issue 14: within 2 s). */
+#define WORKER_PROBE_EVERY_S 1
 
 struct prn_worker {
     struct kiosk_config cfg;       /* a copy: the thread never reads the caller's */
@@ -73,17 +75,23 @@ worker_main(void *arg)
     next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
     worker_publish(w, &s);
 
+    time_t next_pump = time(NULL);
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
         struct timespec until;
         struct prn_pump_result res;
         time_t now;
+        bool kicked, pump;
 
+        /* sleep until the next pump or the next probe, whichever is first */
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += w->period_s;
+        now = time(NULL);
+        until.tv_sec += (next_probe < next_pump ? next_probe : next_pump) - now > 0
+                            ? (next_probe < next_pump ? next_probe : next_pump) - now : 0;
         while (!w->stop && !w->kick)
             if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
                 break;
+        kicked = w->kick;
         w->kick = false;
         if (w->stop)
             break;
@@ -94,13 +102,16 @@ worker_main(void *arg)
         pthread_mutex_unlock(&w->lock);
 
         now = time(NULL);
+        pump = kicked || nurgent > 0 || now >= next_pump;
         /* A job the clerk asked for goes first, whatever waits before it. */
         for (i = 0; st != NULL && i < nurgent; i++) {
             memset(&res, 0, sizeof res);
             (void)prn_outbox_send(st, &w->cfg, urgent[i], now, &res);
         }
         memset(&res, 0, sizeof res);
-        if (st != NULL && prn_outbox_pump(st, &w->cfg, now, &res) == STORE_OK) {
+        if (pump)
+            next_pump = now + w->period_s;
+        if (pump && st != NULL && prn_outbox_pump(st, &w->cfg, now, &res) == STORE_OK) {
             s.queued = res.queued;
             s.sent += res.sent;
             if (res.last != PRN_OK) {
@@ -114,10 +125,14 @@ worker_main(void *arg)
         }
         /* Ask the printer itself every WORKER_PROBE_EVERY_S, and right after
          * sending: a print server takes jobs into a paused queue, so "sent"
-         * alone does not mean the paper will come out. */
+         * alone does not mean the paper will come out. A printer that comes
+         * back is pumped at once: what waited for it goes out now. */
         if (now >= next_probe || res.sent > 0) {
+            bool was_up = s.up;
             worker_probe(w, &s);
-            next_probe = now + WORKER_PROBE_EVERY_S;
+            next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
+            if (s.up && !was_up)
+                next_pump = 0;
         }
         worker_publish(w, &s);
         pthread_mutex_lock(&w->lock);

@@ -1,11 +1,13 @@
 /*
  * screens/outbox.c - 打印队列, the clerk's view of the print outbox.
  *
- * The most recent jobs (svc_outbox_recent), newest first, each with its
- * state, attempts, title and last error; the printer's state on top (as the
+ * Every job, newest first, a page at a time (svc_outbox_page; PgUp/PgDn,
+ * or Up/Down past the page's edge), each with its state, attempts, title
+ * and last error; the printer's state on top (as the
  * print worker last saw it), and when the printer cannot print a plain
  * sentence saying nothing is lost and the clerk can carry on. Keys on the
- * selected job: R retry now, C cancel, P reprint (kiosk/svc.c: each audited
+ * selected job: R retry now, C cancel and P reprint, the last two asked
+ * first with Y, and a refusal says why in the job's own terms (kiosk/svc.c: each audited
  * under the signed-in clerk; retried and reprinted jobs are handed to the
  * print worker, so the input loop never waits on the printer). The list
  * follows the worker each tick.
@@ -20,11 +22,13 @@
 #include "printing/print.h"
 #include "screens/screens.h"
 
-#define OUTBOX_ROWS 12
+#define OUTBOX_ROWS 10
 
 struct outbox_state {
-    struct store_job jobs[OUTBOX_ROWS]; /* newest first */
+    struct store_job jobs[OUTBOX_ROWS]; /* this page, newest first */
     size_t n;
+    size_t offset;                     /* jobs newer than this page */
+    size_t total;                      /* jobs in all */
     size_t sel;                        /* selected row */
     enum prn_printer printer;          /* last printer state */
     enum msg_id printer_msg;           /* its catalogue text */
@@ -40,8 +44,13 @@ outbox_load(struct app *app, struct outbox_state *s)
     size_t i;
 
     s->n = 0;
-    if (svc_outbox_recent(app, s->jobs, OUTBOX_ROWS, &s->n) != STORE_OK)
+    if (svc_outbox_page(app, s->offset, s->jobs, OUTBOX_ROWS, &s->n, &s->total) != STORE_OK)
         s->n = 0;
+    if (s->n == 0 && s->offset > 0) {          /* jobs gone from under the page: back to the first */
+        s->offset = 0;
+        if (svc_outbox_page(app, 0, s->jobs, OUTBOX_ROWS, &s->n, &s->total) != STORE_OK)
+            s->n = 0;
+    }
     s->sel = 0;
     for (i = 0; i < s->n; i++)
         if (s->jobs[i].id == keep)
@@ -103,6 +112,9 @@ outbox_draw(struct app *app, void *state)
         ui_text(y, x, w, TC_DIM, msg(M_OUT_EMPTY));
         return;
     }
+    if (s->total > s->n)
+        ui_text(y++, x, w, TC_DIM, msg_fmt(buf, sizeof buf, M_OUT_PAGE, (long)s->offset + 1, (long)(s->offset + s->n),
+                                           (long)s->total));
     ui_text(y, cx_id, 6, TC_DIM, msg(M_OUT_COL_ID));
     ui_text(y, cx_state, 13, TC_DIM, msg(M_OUT_COL_STATE));
     ui_text(y, cx_tries, 5, TC_DIM, msg(M_OUT_COL_TRIES));
@@ -147,6 +159,20 @@ outbox_sent(struct app *app, struct outbox_state *s)
     }
 }
 
+/* Why action KEY ('r' retry, 'c' cancel) was refused on a job in state NOW. */
+static enum msg_id
+outbox_why_not(int key, enum store_job_state now)
+{
+    bool cancel = key == 'c' || key == 'C';
+
+    switch (now) {
+    case JOB_SENT: return cancel ? M_OUT_WHY_SENT_CANCEL : M_OUT_WHY_SENT_RETRY;
+    case JOB_DONE: return M_OUT_WHY_DONE;
+    case JOB_CANCELLED: return M_OUT_WHY_CANCELLED;
+    default: return M_OUT_NOT_NOW;
+    }
+}
+
 static int
 outbox_key(struct app *app, void *state, int key)
 {
@@ -168,6 +194,21 @@ outbox_key(struct app *app, void *state, int key)
         msg_fmt(s->note, sizeof s->note, s->confirm == 'c' ? M_OUT_CONFIRM_CANCEL : M_OUT_CONFIRM_REPRINT,
                 (long long)s->jobs[s->sel].id);
         s->note_bad = true;
+        return SCR_HANDLED;
+    }
+    /* paging: PgDn/PgUp, or Down/Up past the page's last or first row */
+    if ((key == KEY_NPAGE || (key == KEY_DOWN && s->sel + 1 >= s->n)) && s->offset + s->n < s->total) {
+        s->offset += OUTBOX_ROWS;
+        s->n = 0;
+        outbox_load(app, s);
+        return SCR_HANDLED;
+    }
+    if ((key == KEY_PPAGE || (key == KEY_UP && s->sel == 0)) && s->offset > 0) {
+        s->offset = s->offset > OUTBOX_ROWS ? s->offset - OUTBOX_ROWS : 0;
+        s->n = 0;
+        outbox_load(app, s);
+        if (key == KEY_UP && s->n > 0)
+            s->sel = s->n - 1;
         return SCR_HANDLED;
     }
     sel = (int)s->sel;
@@ -216,14 +257,19 @@ outbox_key(struct app *app, void *state, int key)
     }
     if (audit_failed)
         app_flash(app, msg(M_DB_WRITE_FAILED));
+    outbox_load(app, s);
     if (rc == STORE_ERR_CONFLICT) {
-        msg_fmt(s->note, sizeof s->note, M_OUT_NOT_NOW, (long long)id);
+        /* why, in the job's own terms, as it is now */
+        enum store_job_state now = JOB_QUEUED;
+        for (size_t i = 0; i < s->n; i++)
+            if (s->jobs[i].id == id)
+                now = s->jobs[i].state;
+        msg_fmt(s->note, sizeof s->note, outbox_why_not(key, now), (long long)id);
         s->note_bad = true;
     } else if (rc != STORE_OK) {
         snprintf(s->note, sizeof s->note, "%s", msg(M_OUT_FAILED_OP));
         s->note_bad = true;
     }
-    outbox_load(app, s);
     if (new_id != 0)
         s->sel = 0; /* the new job is the newest */
     return SCR_HANDLED;

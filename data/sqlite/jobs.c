@@ -295,6 +295,37 @@ store_job_recent(store *st, struct store_job *out, size_t max, size_t *n)
     return job_list(st, SQL_JOB_RECENT, false, 0, out, max, n);
 }
 
+static const char SQL_JOB_PAGE[] = JOB_COLS "ORDER BY id DESC LIMIT ?1 OFFSET ?2";
+static const char SQL_JOB_COUNT[] = "SELECT count(*) FROM jobs";
+
+int
+store_job_page(store *st, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total)
+{
+    sqlite3_stmt *s;
+    int rc;
+
+    *n = 0;
+    *total = 0;
+    if ((s = st_prep(st, SQL_JOB_COUNT)) == NULL)
+        return STORE_ERR_IO;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *total = (size_t)sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return st_fail(st, rc, "job: count");
+    if ((s = st_prep(st, SQL_JOB_PAGE)) == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)offset);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        job_row(s, &out[(*n)++]);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return st_fail(st, rc, "job: page");
+    return STORE_OK;
+}
+
 
 static const char SQL_JOB_CLAIM[] =
     "UPDATE jobs SET claim_owner = ?1, claim_until = ?2 + ?3"

@@ -59,7 +59,7 @@ tm send-keys -t $S c; tm send-keys -t $S y
 expect "cancel: said" "任务 $job 已取消"
 wait_db "cancel: job cancelled in the outbox" "SELECT state FROM jobs WHERE id=$job" 4
 tm send-keys -t $S c; tm send-keys -t $S y
-expect "cancel again: refused for its state" "当前状态不能执行该操作"
+expect "cancel again: refused, saying why in the job's terms" "任务 $job 已取消；需要时请按 P 重新打印"
 tm send-keys -t $S p
 expect "reprint: asked first" "重新打印任务 $job"
 tm send-keys -t $S y
@@ -67,6 +67,19 @@ expect "reprint: a new job" "已重新加入队列"
 new=$(db "SELECT max(id) FROM jobs")
 t_check "reprint made a new job" test "$new" -gt "$job"
 t_eq "reprinted job queued (printer still down)" 0 "$(job_field "$new" state)"
+# every job reachable, a page at a time (not only the newest few)
+for i in $(seq 1 11); do "$KIOSK" --config "$DOWN" print sample --doc checklist > /dev/null 2>&1; done
+total=$(db "SELECT count(*) FROM jobs"); oldest=$(db "SELECT min(id) FROM jobs")
+tm send-keys -t $S F5
+expect "paging: the queue says how many jobs there are" "共 $total 项"
+expect "paging: the first page is the newest" "第 1–10 项"
+pages=$(( (total + 9) / 10 ))
+for i in $(seq 2 "$pages"); do tm send-keys -t $S NPage; done
+expect "paging: PgDn reaches the last page" "第 $(( (pages - 1) * 10 + 1 ))–$total 项"
+if screen | grep -qE "^ +$oldest +"; then t_ok "paging: the oldest job ($oldest) is on the last page"
+else t_fail "paging: the oldest job ($oldest) is on the last page" "$(screen)"; fi
+for i in $(seq 2 "$pages"); do tm send-keys -t $S PPage; done
+expect "paging: PgUp back to the first page" "第 1–10 项"
 tm send-keys -t $S Escape
 expect "back home" "请选择业务"
 tm send-keys -t $S F10
