@@ -11,6 +11,7 @@ H=$(mktemp -d); trap 'rm -rf "$H"' EXIT
 echo "== start-up";                 bash bench/startup.sh 30
 echo "== validity read";            KIOSK_HOME= build/bench/token_read 50
 echo "== documents and printing";   bash bench/print.sh 30
+echo "== the status bar following the printer"; bash bench/printer_follow.sh 5
 echo "== audit appends";            build/bench/audit_append 2000
 echo "== issuance (blank key -> certificate verified -> records committed)"
 KIOSK_HOME=$H build/kiosk hall provision >/dev/null && KIOSK_HOME=$H build/bench/issue 15
