@@ -106,11 +106,14 @@ sample_exec(const struct kiosk_config *cfg, int argc, char **argv)
         }
     }
     if (doc_s == NULL || prn_doc_parse(doc_s, &doc) != 0) {
-        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_BAD_CHOICE, "print sample", "--doc", doc_s ? doc_s : "", "form|seal|receipt|checklist"));
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_CLI_BAD_CHOICE, "print sample", "--doc", doc_s ? doc_s : "", "form|seal|receipt|checklist|bind|refund"));
         return 2;
     }
     prn_sample_order(&d, variant, now);
-    d.lang = lang;
+    /* as a counter prints them: official papers in Chinese, the papers an
+     * applicant takes home also in English under each line with --lang en */
+    d.lang = LANG_ZH;
+    d.bilingual = lang == LANG_EN;
     snprintf(d.ca_name, sizeof d.ca_name, "%s", cfg_profile(cfg)->display_name);
     snprintf(d.hall, sizeof d.hall, "%s", cfg->hall_name);
 

@@ -30,6 +30,8 @@ txn_new_doc(const struct txn *t, const struct txn_env *env, struct prn_order_doc
     /* official papers are Chinese whatever the screen speaks (the applicant
      * signs them, the CA files them) */
     d->lang = LANG_ZH;
+    /* ... and the applicant who reads English gets each receipt line in English too */
+    d->bilingual = msg_get_lang() == LANG_EN;
     snprintf(d->order_number, sizeof d->order_number, "%s", t->order.number);
     d->txn = t->def->kind;
     d->cert_kind = strcmp(txn_get(t, "kind"), "legal") == 0 ? PRN_CERT_LEGAL : PRN_CERT_UNIT;

@@ -57,6 +57,7 @@ enum prn_paper { PRN_PAPER_A5 = 0, PRN_PAPER_80MM = 1 };
  */
 struct prn_order_doc {
     enum msg_lang lang;             /* language of the paper */
+    bool bilingual;                 /* receipt-paper documents: each line also in English, under it (--lang en) */
     char order_number[32];          /* printed and QR-encoded */
     enum txn_kind txn;               /* what is being done */
     char change_desc[256];          /* 变更事项 (for KIND_CHANGE), or the 其他 text */

@@ -452,6 +452,37 @@ draw_list(struct prn_ctx *c, const enum msg_id *l, int boxes, double x, double y
     return y - y0;
 }
 
+/* A bilingual paper (--lang en): row R's text again in English, smaller,
+ * under the Chinese line that stays the official one. Its height. */
+static double
+flow_english(struct prn_ctx *c, const struct prn_row *r, double x, double y, double w, char *buf, size_t n)
+{
+    enum msg_lang was = c->lang;
+    const char *s = "";
+    double h;
+
+    if (!c->in->bilingual || was == LANG_EN)
+        return 0;
+    char zh[1024];
+
+    /* the line as printed in Chinese: a name or a number says the same in both */
+    if (r->kind == RW_FIELD)
+        snprintf(zh, sizeof zh, "%s", prn_field_text(c, r->field, buf, n));
+    else
+        snprintf(zh, sizeof zh, "%s", r->label != 0 ? msg_in(r->label, was) : "");
+    c->lang = LANG_EN;
+    if (r->kind == RW_FIELD)
+        s = prn_field_text(c, r->field, buf, n);
+    else if (r->label != 0)
+        s = msg_in(r->label, LANG_EN);
+    h = s[0] != '\0' && strcmp(s, zh) != 0
+            ? prn_text(c, s, x, y, w, 0, r->pt * 0.75,
+                       r->kind == RW_TITLE ? PRN_CENTER : r->flags & (PRN_CENTER | PRN_RIGHT))
+            : 0;
+    c->lang = was;
+    return h;
+}
+
 double
 prn_draw_flow(struct prn_ctx *c, const struct prn_flow_tpl *t, double x, double y, double w)
 {
@@ -465,14 +496,18 @@ prn_draw_flow(struct prn_ctx *c, const struct prn_flow_tpl *t, double x, double 
         switch (r->kind) {
         case RW_TITLE:
             y += prn_text(c, msg_in(r->label, c->lang), x, y, w, 0, r->pt, PRN_BOLD | PRN_CENTER);
+            y += flow_english(c, r, x, y, w, buf, sizeof buf);
             break;
         case RW_TEXT:
             y += prn_text(c, msg_in(r->label, c->lang), x, y, w, 0, r->pt, r->flags);
+            y += flow_english(c, r, x, y, w, buf, sizeof buf);
             break;
         case RW_FIELD:
             s = prn_field_text(c, r->field, buf, sizeof buf);
-            if (s[0] != '\0')
+            if (s[0] != '\0') {
                 y += prn_text(c, s, x, y, w, 0, r->pt, r->flags);
+                y += flow_english(c, r, x, y, w, buf, sizeof buf);
+            }
             break;
         case RW_HEADING:
             if (r->list == RW_NEXT && list_len(ti->next) == 0)
@@ -481,6 +516,7 @@ prn_draw_flow(struct prn_ctx *c, const struct prn_flow_tpl *t, double x, double 
                 break;
             y += 1;
             y += prn_text(c, msg_in(r->label, c->lang), x, y, w, 0, r->pt, PRN_BOLD);
+            y += flow_english(c, r, x, y, w, buf, sizeof buf);
             break;
         case RW_RULE:
             if (!c->dry) {

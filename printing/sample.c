@@ -51,6 +51,8 @@ prn_sample_order(struct prn_order_doc *d, int variant, time_t now)
     SET(clerk, "张敏");
     d->created = now;
     d->printed = now;
+    d->refund_amount = 20000;       /* a refund slip's: the whole payment */
+    SET(refund_reason, "单位名称填写有误，经办人申请取消");
 
     switch (variant) {
     case 1:

@@ -63,3 +63,19 @@ done
 out=$("$KIOSK" print sample --doc bogus --out "$TEST_TMP/x.pdf" 2>&1); rc=$?
 t_eq "bad --doc is a usage error" 2 "$rc"
 t_grep "bad --doc names the option" "--doc" <(printf '%s\n' "$out")
+
+# papers as a counter speaking English prints them (issue 14): the official
+# Chinese line, and under it the same line in English; a name or a number
+# is not said twice
+"$KIOSK" --lang en print sample --doc receipt --out "$TEST_TMP/bi.pdf" > /dev/null 2>&1
+pdftotext -layout "$TEST_TMP/bi.pdf" - | tr -d ' ' > "$TEST_TMP/bi.txt"    # (pdftotext spaces some Latin letters apart)
+for pair in "收据|Receipt" "订单号：|Orderno.:" "业务：证书新办|Newcertificate"; do
+  t_grep "bilingual receipt: '${pair%%|*}'" "${pair%%|*}" "$TEST_TMP/bi.txt"
+  t_grep "bilingual receipt: ...and '${pair#*|}'" "${pair#*|}" "$TEST_TMP/bi.txt"
+done
+t_eq "bilingual receipt: the hall's name once, not repeated" 1 "$(grep -c '天津市政府采购中心数字证书服务大厅' "$TEST_TMP/bi.txt")"
+"$KIOSK" print sample --doc receipt --out "$TEST_TMP/zh.pdf" > /dev/null 2>&1
+t_eq "the Chinese counter's receipt has no English line" 0 "$(pdftotext "$TEST_TMP/zh.pdf" - | grep -c 'Order no.')"
+"$KIOSK" print sample --doc refund --out "$TEST_TMP/rf.pdf" > /dev/null 2>&1
+pdftotext -layout "$TEST_TMP/rf.pdf" "$TEST_TMP/rf.txt"
+for w in 退款凭证 "退款金额：200.00 元" "订单已取消：" 经办人签收; do t_grep "refund slip sample: '$w'" "$w" "$TEST_TMP/rf.txt"; done
