@@ -280,7 +280,7 @@ cancel_exec(const struct kiosk_config *cfg, int argc, char **argv)
 
 const struct cli_cmd cmd_print_sample = {
     .group = "print", .name = "sample",
-    .usage = "--doc form|seal|receipt|checklist [--out FILE.pdf] [--lang en] [--long]",
+    .usage = "--doc form|seal|receipt|checklist|bind|refund [--out FILE.pdf] [--lang en] [--long]",
     .help = M_CLI_H_PRINT_SAMPLE, .exec = sample_exec,
 };
 
