@@ -52,7 +52,7 @@ enum txn_step_flags {
 enum txn_page {
     PAGE_FORM = 0,      /* fields entered (.form), checked as each is left and on submit */
     PAGE_CHOICE,        /* the certificate kind and the term in years */
-    PAGE_MATERIALS,     /* the paper materials the clerk ticks (.materials) */
+    PAGE_MATERIALS,     /* the paper materials the clerk ticks: the kind's list (kinds table) */
     PAGE_FEE,           /* the quote (the kind's fee rule) and the papers printed to sign */
     PAGE_PAY,           /* payment: cash, POS or a QR code */
     PAGE_KEY,           /* the key, judged by the engine (the def's key_scan) */
@@ -90,12 +90,6 @@ struct txn_form {
      * order the clerk may open instead (F6). */
     enum msg_id (*check)(const struct txn *t, const struct txn_env *env, const char **field, char *other_id,
                          size_t n);
-};
-
-/* One paper material to tick (value KEY set to 1 when ticked). */
-struct txn_mat {
-    const char *key;
-    enum msg_id label;
 };
 
 /* What a run of one stage ended with. */
@@ -163,8 +157,6 @@ struct txn_step {
     enum msg_id title;            /* screen title */
     enum txn_page page;           /* the kind of page shown for it */
     const struct txn_form *form;  /* PAGE_FORM */
-    const struct txn_mat *materials; /* PAGE_MATERIALS */
-    int nmaterials;
     const struct txn_stage *const *stages; /* PAGE_RUN: the work, in order */
     int nstages;
     unsigned flags;               /* enum txn_step_flags */
@@ -426,6 +418,10 @@ int txn_order_reprint(const struct txn_env *env, const struct store_order *o);
  * the outbox pumped here (commands, tests). 0, or -1 with ERR saying they
  * wait in the outbox. */
 int txn_print_kick(const struct txn_env *env, char *err, size_t errlen);
+
+/* The kind's 办理材料清单 for T's applicant, queued (each time asked) and
+ * the printer asked: 0, or -1 with ERR (not saved yet, or it waits). */
+int txn_print_checklist(struct txn *t, const struct txn_env *env, char *err, size_t errlen);
 
 /*
  * Pay back the money of cancelled order ORDER_ID: the refund recorded (the whole

@@ -99,12 +99,6 @@ static const struct txn_form chgrec_applicant_form = {
     .check = txn_operator_check,
 };
 
-static const struct txn_mat chgrec_materials[] = {
-    { .key = "mat_license", .label = M_CHGREC_MAT_LICENSE },
-    { .key = "mat_notice", .label = M_CHGREC_MAT_NOTICE },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show chgrec_done_rows[] = {
     { "old_company", M_TXN_F_COMPANY, 0 },
     { "key_uscc", M_TXN_F_USCC, 0 },
@@ -122,8 +116,7 @@ static const struct txn_step chgrec_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &chgrec_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "change", .title = M_CHGREC_STEP_CHANGE, .page = PAGE_FORM, .form = &txn_change_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = chgrec_materials,
-      .nmaterials = sizeof chgrec_materials / sizeof chgrec_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "record", .title = M_CHGREC_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_NOBACK,
       .stages = chgrec_stages, .nstages = sizeof chgrec_stages / sizeof chgrec_stages[0] },
     { .name = "done", .title = M_TXN_STEP_DONE, .page = PAGE_DONE, .flags = TXN_STEP_NOBACK },

@@ -946,15 +946,6 @@ static const struct txn_form new_project_form = {
     .nfields = sizeof new_project_fields / sizeof new_project_fields[0],
 };
 
-/* What the clerk checks on paper (seed 000 / 002); the application form and
- * the seal-sampling sheet are printed at the fee step and checked there. */
-static const struct txn_mat new_materials[] = {
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-    { .key = "mat_legal_id", .label = M_TXN_MAT_LEGAL_ID },
-    { .key = "mat_seal", .label = M_TXN_MAT_SEAL },
-};
-
 /* What the done page shows, and where to go next: window 68, to bind the seal. */
 static const struct txn_show new_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
@@ -977,8 +968,7 @@ static const struct txn_step new_cert_steps[] = {
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
     { .name = "project", .title = M_TXN_STEP_PROJECT, .page = PAGE_FORM, .form = &new_project_form },
     { .name = "kind", .title = M_TXN_STEP_KIND, .page = PAGE_CHOICE },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = new_materials,
-      .nmaterials = sizeof new_materials / sizeof new_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },

@@ -265,6 +265,15 @@ txn_new_reprint_stale_forms(struct txn *t, const struct txn_env *env, int *withd
 }
 
 int
+txn_print_checklist(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
+{
+    static const enum prn_doc docs[] = { PRN_DOC_CHECKLIST };
+
+    /* each time asked (FLAG only says it was) */
+    return txn_print(t, env, "checklist_printed", docs, 1, err, errlen);
+}
+
+int
 txn_new_print_receipt(struct txn *t, const struct txn_env *env, char *err, size_t errlen)
 {
     static const enum prn_doc docs[] = { PRN_DOC_RECEIPT };

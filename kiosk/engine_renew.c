@@ -244,12 +244,6 @@ static const struct txn_confirm renew_bids = {
     .warning = M_RENEW_BIDS_WARN,
 };
 
-static const struct txn_mat renew_materials[] = {
-    { .key = "mat_form", .label = M_RENEW_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show renew_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -274,8 +268,7 @@ static const struct txn_step renew_steps[] = {
     { .name = "bids", .title = M_RENEW_STEP_BIDS, .page = PAGE_CONFIRM, .confirm = &renew_bids,
       .skip = renew_keeps_keypair },
     { .name = "term", .title = M_RENEW_STEP_TERM, .page = PAGE_FORM, .form = &renew_term_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = renew_materials,
-      .nmaterials = sizeof renew_materials / sizeof renew_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "current", .title = M_PINCHG_STEP_CURRENT, .page = PAGE_PIN, .pin = TXN_PIN_CURRENT,
@@ -611,14 +604,6 @@ const struct txn_form txn_change_form = {
     .check = change_check,
 };
 
-static const struct txn_mat change_materials[] = {
-    { .key = "mat_form", .label = M_CHG_MAT_FORM },
-    { .key = "mat_license_new", .label = M_CHG_MAT_LICENSE_NEW },
-    { .key = "mat_notice", .label = M_CHG_MAT_NOTICE },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-    { .key = "mat_seal", .label = M_CHG_MAT_SEAL },
-};
-
 static const struct txn_show change_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -640,8 +625,7 @@ static const struct txn_step change_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &change_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "change", .title = M_CHG_STEP_CHANGE, .page = PAGE_FORM, .form = &txn_change_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = change_materials,
-      .nmaterials = sizeof change_materials / sizeof change_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "current", .title = M_PINCHG_STEP_CURRENT, .page = PAGE_PIN, .pin = TXN_PIN_CURRENT,

@@ -163,12 +163,6 @@ static const struct txn_form lost_company_form = {
     .check = txn_replace_company_check,
 };
 
-static const struct txn_mat lost_materials[] = {
-    { .key = "mat_form", .label = M_LOST_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show lost_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -189,8 +183,7 @@ static const struct txn_done lost_done = {
 static const struct txn_step lost_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &lost_company_form },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = lost_materials,
-      .nmaterials = sizeof lost_materials / sizeof lost_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },
@@ -309,13 +302,6 @@ static const struct txn_form damaged_company_form = {
     .check = txn_replace_company_check,
 };
 
-static const struct txn_mat damaged_materials[] = {
-    { .key = "mat_form", .label = M_LOST_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-    { .key = "mat_old_key", .label = M_DMG_MAT_OLD_KEY },
-};
-
 static const struct txn_show damaged_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -340,8 +326,7 @@ static const struct txn_step damaged_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &damaged_company_form },
     { .name = "fault", .title = M_DMG_STEP_FAULT, .page = PAGE_PICK, .pick = &damaged_fault_pick },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = damaged_materials,
-      .nmaterials = sizeof damaged_materials / sizeof damaged_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "key", .title = M_TXN_STEP_KEY, .page = PAGE_KEY, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK },

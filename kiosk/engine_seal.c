@@ -291,11 +291,6 @@ static const struct txn_pick bind_pick = {
     .rows = bind_cert_rows, .nrows = sizeof bind_cert_rows / sizeof bind_cert_rows[0],
 };
 
-static const struct txn_mat bind_materials[] = {
-    { .key = "mat_seal_sheet", .label = M_BIND_MAT_SHEET },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_field bind_seal_fields[] = {
     { .key = "seal_name", .label = M_BIND_F_NAME, .max_chars = 40, .required = true },
     { .key = "seal_image", .label = M_BIND_F_IMAGE, .max_chars = 100, .field_flags = FIELD_ASCII },
@@ -335,8 +330,7 @@ static const struct txn_step bind_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &bind_applicant_form },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "confirm", .title = M_BIND_STEP_CONFIRM, .page = PAGE_PICK, .pick = &bind_pick },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = bind_materials,
-      .nmaterials = sizeof bind_materials / sizeof bind_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "seal", .title = M_BIND_STEP_SEAL, .page = PAGE_FORM, .form = &bind_seal_form },
     { .name = "bind", .title = M_BIND_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_NOBACK,
       .stages = bind_stages, .nstages = sizeof bind_stages / sizeof bind_stages[0] },

@@ -199,12 +199,6 @@ static const struct txn_form revoke_company_form = {
     .check = txn_replace_company_check,
 };
 
-static const struct txn_mat revoke_materials[] = {
-    { .key = "mat_form", .label = M_REV_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show revoke_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -223,8 +217,7 @@ static const struct txn_step revoke_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &revoke_company_form },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
     { .name = "reason", .title = M_REV_STEP_REASON, .page = PAGE_PICK, .pick = &revoke_reason_pick },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = revoke_materials,
-      .nmaterials = sizeof revoke_materials / sizeof revoke_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "revoke", .title = M_REV_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
@@ -262,12 +255,6 @@ static const struct txn_form hold_company_form = {
     .check = txn_replace_company_check,
 };
 
-static const struct txn_mat hold_materials[] = {
-    { .key = "mat_form", .label = M_HOLD_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show hold_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -288,8 +275,7 @@ static const struct txn_step hold_steps[] = {
     { .name = "company", .title = M_TXN_STEP_COMPANY, .page = PAGE_FORM, .form = &hold_company_form },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
     { .name = "confirm", .title = M_HOLD_STEP_CONFIRM, .page = PAGE_PICK, .pick = &hold_pick },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = hold_materials,
-      .nmaterials = sizeof hold_materials / sizeof hold_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "hold", .title = M_HOLD_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_PAID | TXN_STEP_NOBACK,
@@ -313,11 +299,6 @@ static const struct txn_stage release_stage = {
 };
 static const struct txn_stage *const release_stages[] = { &release_stage, &txn_stage_receipt, &txn_stage_finish };
 
-static const struct txn_mat release_materials[] = {
-    { .key = "mat_form", .label = M_REL_MAT_FORM },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show release_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -337,8 +318,7 @@ static const struct txn_done release_done_page = {
 static const struct txn_step release_steps[] = {
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "operator", .title = M_TXN_STEP_OPERATOR, .page = PAGE_FORM, .form = &txn_new_operator_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = release_materials,
-      .nmaterials = sizeof release_materials / sizeof release_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "fee", .title = M_TXN_STEP_FEE, .page = PAGE_FEE },
     { .name = "pay", .title = M_TXN_STEP_PAY, .page = PAGE_PAY },
     { .name = "current", .title = M_PINCHG_STEP_CURRENT, .page = PAGE_PIN, .pin = TXN_PIN_CURRENT,

@@ -95,12 +95,6 @@ static const struct txn_form unlock_form = {
     .check = txn_operator_check,
 };
 
-static const struct txn_mat unlock_materials[] = {
-    { .key = "mat_form", .label = M_UNLOCK_MAT_FORM },
-    { .key = "mat_uscc_copy", .label = M_TXN_MAT_USCC_COPY },
-    { .key = "mat_operator_id", .label = M_TXN_MAT_OPERATOR_ID },
-};
-
 static const struct txn_show unlock_done_rows[] = {
     { "company", M_TXN_F_COMPANY, 0 },
     { "uscc", M_TXN_F_USCC, 0 },
@@ -118,8 +112,7 @@ static const struct txn_done unlock_done_page = {
 
 static const struct txn_step unlock_steps[] = {
     { .name = "applicant", .title = M_UNLOCK_STEP_APPLICANT, .page = PAGE_FORM, .form = &unlock_form },
-    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS, .materials = unlock_materials,
-      .nmaterials = sizeof unlock_materials / sizeof unlock_materials[0] },
+    { .name = "materials", .title = M_TXN_STEP_MATERIALS, .page = PAGE_MATERIALS },
     { .name = "key", .title = M_KEY_STEP_HOLDER, .page = PAGE_KEY },
     { .name = "pin", .title = M_UNLOCK_STEP_PIN, .page = PAGE_PIN, .resume_at = "key" },
     { .name = "unlock", .title = M_UNLOCK_STEP_RUN, .page = PAGE_RUN, .flags = TXN_STEP_NOBACK, .resume_at = "key",

@@ -25,7 +25,7 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .code = "renew", .title = M_PRN_TXN_RENEW, .op = KIND_OP_RENEW,
         .next = { M_PRN_NEXT_SELFTEST, M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_REENCRYPT },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY,
+        .materials = { M_RENEW_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY,
                        M_PRN_C_EXPIRED_FULL },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true,
     },
@@ -33,54 +33,54 @@ static const struct kind_info kinds[KIND__COUNT] = {
         .code = "lost", .title = M_PRN_TXN_LOST, .op = KIND_OP_REPLACE,
         .next = { M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_OLD_REVOKED, M_PRN_WARN_REENCRYPT },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
+        .materials = { M_LOST_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true, .replacement = true,
     },
     [KIND_DAMAGED] = {
         .code = "damaged", .title = M_PRN_TXN_DAMAGED, .op = KIND_OP_REPLACE,
         .next = { M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_OLD_KEY, M_PRN_WARN_REENCRYPT },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_DAMAGED_KEY },
+        .materials = { M_LOST_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_DAMAGED_KEY },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = true, .replacement = true,
     },
     [KIND_CHANGE] = {
         .code = "change", .title = M_PRN_TXN_CHANGE, .op = KIND_OP_CHANGE,
         .next = { M_PRN_NEXT_REBIND68 },
         .warn = { M_PRN_WARN_REENCRYPT },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE_NEW, M_PRN_C_CHANGE_NOTICE, M_PRN_C_OPERATOR_ID,
+        .materials = { M_CHG_MAT_FORM, M_PRN_C_LICENSE_NEW, M_PRN_C_CHANGE_NOTICE, M_PRN_C_OPERATOR_ID,
                        M_PRN_C_OLD_KEY },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     [KIND_UNLOCK] = {
         .code = "unlock", .title = M_PRN_TXN_UNLOCK, .op = KIND_OP_UNLOCK,
         .next = { M_PRN_NEXT_NEWPIN },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .materials = { M_UNLOCK_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
         /* free (seeds 000, 003): the unlock table has no payment step */
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     [KIND_REVOKE] = {
         .code = "revoke", .title = M_PRN_TXN_REVOKE, .op = KIND_OP_OTHER,
         .next = { M_PRN_NEXT_REVOKED },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .materials = { M_REV_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     /* 挂失 and 解挂 (beyond the seeds, issue 9): free, at the CA's counter */
     [KIND_HOLD] = {
         .code = "hold", .title = M_PRN_TXN_HOLD, .op = KIND_OP_OTHER,
         .next = { M_PRN_NEXT_HELD },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
+        .materials = { M_HOLD_MAT_FORM, M_PRN_C_LICENSE, M_PRN_C_OPERATOR_ID },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     [KIND_RELEASE] = {
         .code = "release", .title = M_PRN_TXN_RELEASE, .op = KIND_OP_OTHER,
         .next = { M_PRN_NEXT_RELEASED },
-        .materials = { M_PRN_C_FORM1, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
+        .materials = { M_REL_MAT_FORM, M_PRN_C_OPERATOR_ID, M_PRN_C_OLD_KEY },
         .modes = W66, .resume_modes = W66, .cancel_modes = W66, .fee = false,
     },
     [KIND_BIND] = {
         .code = "bind", .title = M_PRN_TXN_BIND, .op = KIND_OP_OTHER,
         .next = { M_PRN_NEXT_BOUND },
-        .materials = { M_PRN_C_OLD_KEY, M_PRN_C_SEAL_FORM },
+        .materials = { M_PRN_C_OLD_KEY, M_PRN_C_SEAL_FORM, M_PRN_C_OPERATOR_ID },
         .modes = W68, .resume_modes = W68, .cancel_modes = W68, .fee = false,
     },
     [KIND_CHGREC] = {
@@ -187,4 +187,27 @@ kind_window_name(const char *window, enum msg_lang lang, char *buf, size_t n)
     if (strcmp(window, "self") == 0)
         return msg_in(M_PRN_ST_SELF, lang);
     return window;
+}
+
+enum kind_material
+kind_material_of(enum msg_id m)
+{
+    switch (m) {
+    case M_PRN_C_FORM1:
+    case M_PRN_C_FORM2:
+    case M_PRN_C_SEALSHEET:
+    case M_UNLOCK_MAT_FORM:
+    case M_RENEW_MAT_FORM:
+    case M_LOST_MAT_FORM:
+    case M_CHG_MAT_FORM:
+    case M_REV_MAT_FORM:
+    case M_HOLD_MAT_FORM:
+    case M_REL_MAT_FORM:
+        return KIND_MAT_PRINTED;
+    case M_PRN_C_MAIL_AUTH:
+    case M_PRN_C_EXPIRED_FULL:
+        return KIND_MAT_NOTE;
+    default:
+        return KIND_MAT_BRING;
+    }
 }

@@ -73,6 +73,16 @@ struct kind_info {
 /* The row of kind K (an out-of-range K gets KIND_NEW's). Never NULL. */
 const struct kind_info *kind_info(enum txn_kind k);
 
+/*
+ * How the counter treats material M of a kinds-table list (the same list
+ * the screen ticks and the 办理材料清单 prints): brought and ticked by the
+ * clerk, printed here by the kiosk (the application form and seal sheet,
+ * printed at the fee step and signed there), or a note that applies only
+ * sometimes (by post, a long-expired certificate).
+ */
+enum kind_material { KIND_MAT_BRING = 0, KIND_MAT_PRINTED, KIND_MAT_NOTE };
+enum kind_material kind_material_of(enum msg_id m);
+
 /* K's code ("new", "renew", ...), "?" when out of range. */
 const char *kind_code(enum txn_kind k);
 

@@ -51,7 +51,7 @@ expect "the certificate shown" "$CERT"
 expect "...the company has no seal yet" "尚无电子签章"
 expect "...a unit certificate: the company seal" "单位电子公章"
 key 1; key Enter
-expect "the sampling sheet to tick" "电子印章采样表原件"
+expect "the seal collection form to tick (the kinds table's list, as the checklist prints it)" "电子签章印章采集申请表"
 key a; key Enter
 expect "the seal's form" "签章名称按印章采样表填写"
 expect "...its name from the certificate" "$COMPANY"
@@ -83,7 +83,7 @@ expect "the company's key read" "$COMPANY"
 key Enter
 expect "the change form, the company's details in it" "$COMPANY"
 key C-u; type_ "$NEWCO"; key Enter; key Enter; key Enter
-expect "the licence and the approval notice to tick" "名称变更核准通知单原件"
+expect "the licence and the approval notice to tick" "变更核准通知书原件"
 key a; key Enter
 expect "recorded" "信息变更已登记"
 wait_for "回车 下一步"; key Enter
@@ -127,7 +127,7 @@ key Enter
 expect "the new certificate shown" "$NEWCERT"
 expect "...the seal it replaces" "需重新绑定"
 key 1; key Enter
-expect "the sampling sheet" "电子印章采样表原件"
+expect "the seal collection form" "电子签章印章采集申请表"
 key a; key Enter
 expect "the seal's name: the new one" "$NEWCO"
 key Enter; key Enter

@@ -99,6 +99,19 @@ fill_project
 expect "kind and term" "单位证书带签章"
 key Enter
 expect "materials checklist" "经办人身份证原件及复印件"
+# one list: what the screen ticks is what the 办理材料清单 prints, item by item
+"$KIOSK" print sample --doc checklist --out "$TEST_TMP/checklist.pdf" > /dev/null 2>&1
+pdftotext -layout "$TEST_TMP/checklist.pdf" - | sed -n '/请携带以下材料/,/^ *$/p' | sed '1d; /^ *$/d; s/^ *//; s/ *$//' \
+  > "$TEST_TMP/paper_items.txt"
+t_check "the checklist paper lists materials" test -s "$TEST_TMP/paper_items.txt"
+missing=""
+while IFS= read -r item; do screen | tr -d ' ' | grep -qF -- "$(printf '%s' "$item" | tr -d ' ' | cut -c1-30)" || missing="$missing|$item"; done < "$TEST_TMP/paper_items.txt"
+t_eq "every item of the paper checklist is on the materials screen" "" "$missing"
+expect "the forms the counter prints are marked so, not ticked" "（本窗口打印，签字盖章后收回）"
+key p
+expect "P: the checklist printed for the applicant" "材料清单已送打印"
+t_eq "...queued in the outbox for this order" "1" \
+  "$(sqlite3 -cmd '.timeout 3000' "$KIOSK_HOME/kiosk.db" "SELECT count(*) FROM jobs WHERE doc='checklist' AND order_id=(SELECT id FROM orders WHERE uscc='$USCC' AND state=0)")"
 key Enter
 expect "materials not all ticked: refused" "还有材料未核验"
 key a; key Enter
@@ -149,9 +162,9 @@ for i in $(seq 1 50); do
   for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
     [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | grep -qF "$COMPANY" && n=$((n + 1))
   done
-  [ "$n" -ge 3 ] && break; sleep 0.2
+  [ "$n" -ge 4 ] && break; sleep 0.2
 done
-t_eq "form, seal sheet and receipt in the printer's spool with the company name" 3 "$n"
+t_eq "form, seal sheet, the checklist asked for (P) and receipt in the printer's spool with the company name" 4 "$n"
 clerk_on_receipt=0
 for f in "$PRINTER_SPOOL"/*"$ORDER"*.pdf; do
   [ -f "$f" ] && pdftotext "$f" - 2>/dev/null | tr -d ' ' | grep -qF "受理人：测试66柜员" && clerk_on_receipt=1

@@ -117,7 +117,7 @@ expect "nothing chosen: said" "请先选择一项"
 key 1; key Enter
 expect "the operator" "经办人"
 operator 郑十 120101198503037792
-expect "the materials: the damaged key handed in" "损坏的UKey已交回检测"
+expect "the materials: the damaged key handed in" "损坏的UKey（非人为损坏"
 key a; key Enter
 expect "free under the Tianjin profile" "应收合计：0.00 元"
 expect "...and why" "非人为损坏、外观完好"

@@ -420,8 +420,12 @@ drive(struct txn *t)
         } else if (strcmp(name, "pin") == 0) {
             snprintf(t->pin, sizeof t->pin, "%s", getenv("HELPER_PIN") ? getenv("HELPER_PIN") : "Kx7#pq29");
         } else if (txn_cur(t)->page == PAGE_MATERIALS) {
-            for (int m = 0; m < txn_cur(t)->nmaterials; m++)
-                txn_set(t, txn_cur(t)->materials[m].key, "1");
+            /* the clerk ticks what the applicant brought: the kind's list */
+            for (int m = 0; kind_info(t->def->kind)->materials[m] != 0; m++) {
+                char key[16];
+                snprintf(key, sizeof key, "mat_%d", m);
+                txn_set(t, key, kind_material_of(kind_info(t->def->kind)->materials[m]) == KIND_MAT_BRING ? "1" : "0");
+            }
         } else if (txn_cur(t)->page == PAGE_RUN) {
             struct txn_run r;
             enum txn_run_result res;
