@@ -286,8 +286,12 @@ int store_job_of_order(store *st, int64_t order_id, const char *doc, struct stor
 /* The PDF of a job; *pdf is malloc'd, the caller frees it. */
 int store_job_pdf(store *st, int64_t id, void **pdf, size_t *len);
 /* QUEUED jobs due at NOW, oldest first: this station's (store_opts.station)
- * and those without an owner. */
+ * and those without an owner; a paper waits while an earlier paper of its
+ * order is queued (an order's papers come out in the order queued). */
 int store_job_due(store *st, time_t now, struct store_job *out, size_t max, size_t *n);
+/* Every QUEUED job of this station (and without one) due now, whatever its
+ * back-off: the printer is back. */
+int store_job_wake(store *st);
 /* Most recent jobs, newest first. */
 int store_job_recent(store *st, struct store_job *out, size_t max, size_t *n);
 /* Every job, newest first, a page at a time: MAX of them after the OFFSET

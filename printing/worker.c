@@ -131,8 +131,11 @@ worker_main(void *arg)
             bool was_up = s.up;
             worker_probe(w, &s);
             next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
-            if (s.up && !was_up)
+            if (s.up && !was_up) {
                 next_pump = 0;
+                if (st != NULL)
+                    (void)store_job_wake(st);   /* no back-off left to wait out */
+            }
         }
         worker_publish(w, &s);
         pthread_mutex_lock(&w->lock);

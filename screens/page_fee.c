@@ -112,7 +112,9 @@ fee_draw(struct app *app, void *state)
     } else {
         y += ui_wrap(y, 4, COLS - 8, s->print_ok && !s->stale ? TC_NORMAL : TC_WARN, s->print_note);
     }
-    ui_wrap(y + 1, 4, COLS - 8, TC_DIM, msg(M_TXN_FORMS_SIGN));
+    /* papers still waiting for the printer cannot be signed yet */
+    ui_wrap(y + 1, 4, COLS - 8, TC_DIM, msg(s->print_ok && app->printer != SVC_DOWN ? M_TXN_FORMS_SIGN
+                                                                               : M_TXN_FORMS_SIGN_LATER));
 }
 
 static int

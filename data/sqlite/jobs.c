@@ -151,8 +151,16 @@ store_job_update(store *st, const struct store_job *j)
                  " printer_job_id, last_error, created, updated, station, claim_owner, claim_until FROM jobs "
 static const char SQL_JOB_GET[] = JOB_COLS "WHERE id = ?";
 /* a station sends its own jobs, and those queued before jobs had owners */
+/* Due, and no earlier paper of the same order still waiting: the papers of
+ * one order come out in the order they were queued (the form before the
+ * receipt), whatever their retry times. */
 static const char SQL_JOB_DUE[] = JOB_COLS "WHERE state = 0 AND next_try <= ? AND (station = ? OR station = '')"
+                                           " AND NOT EXISTS (SELECT 1 FROM jobs e WHERE jobs.order_id IS NOT NULL"
+                                           " AND jobs.order_id <> 0 AND e.order_id = jobs.order_id AND e.id < jobs.id"
+                                           " AND e.state = 0)"
                                            " ORDER BY next_try, id LIMIT ?";
+static const char SQL_JOB_WAKE[] = "UPDATE jobs SET next_try = 0 WHERE state = 0 AND next_try > 0"
+                                   " AND (station = ? OR station = '')";
 static const char SQL_JOB_RECENT[] = JOB_COLS "ORDER BY id DESC LIMIT ?";
 static const char SQL_JOB_OF_ORDER[] = JOB_COLS "WHERE order_id = ? AND doc = ? ORDER BY id DESC LIMIT 1";
 
@@ -281,6 +289,17 @@ job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return st_fail(st, rc, "job: list");
     return STORE_OK;
+}
+
+int
+store_job_wake(store *st)
+{
+    sqlite3_stmt *s = st_prep(st, SQL_JOB_WAKE);
+
+    if (s == NULL)
+        return STORE_ERR_IO;
+    sqlite3_bind_text(s, 1, st->station, -1, SQLITE_STATIC);
+    return st_step_done(st, s, "job: wake");
 }
 
 int

@@ -67,19 +67,6 @@ expect "reprint: a new job" "已重新加入队列"
 new=$(db "SELECT max(id) FROM jobs")
 t_check "reprint made a new job" test "$new" -gt "$job"
 t_eq "reprinted job queued (printer still down)" 0 "$(job_field "$new" state)"
-# every job reachable, a page at a time (not only the newest few)
-for i in $(seq 1 11); do "$KIOSK" --config "$DOWN" print sample --doc checklist > /dev/null 2>&1; done
-total=$(db "SELECT count(*) FROM jobs"); oldest=$(db "SELECT min(id) FROM jobs")
-tm send-keys -t $S F5
-expect "paging: the queue says how many jobs there are" "共 $total 项"
-expect "paging: the first page is the newest" "第 1–10 项"
-pages=$(( (total + 9) / 10 ))
-for i in $(seq 2 "$pages"); do tm send-keys -t $S NPage; done
-expect "paging: PgDn reaches the last page" "第 $(( (pages - 1) * 10 + 1 ))–$total 项"
-if screen | grep -qE "^ +$oldest +"; then t_ok "paging: the oldest job ($oldest) is on the last page"
-else t_fail "paging: the oldest job ($oldest) is on the last page" "$(screen)"; fi
-for i in $(seq 2 "$pages"); do tm send-keys -t $S PPage; done
-expect "paging: PgUp back to the first page" "第 1–10 项"
 tm send-keys -t $S Escape
 expect "back home" "请选择业务"
 tm send-keys -t $S F10
@@ -133,6 +120,27 @@ if PS_SOCK=$(bash "$ROOT/scripts/cupsd.sh" start "$TEST_TMP/ps" "$CUPS_PORT" "$P
 else
   t_fail "the hall's print server starts (scripts/cupsd.sh)" "$(cat "$TEST_TMP/cupsd.err")"
 fi
+
+# ---- every job reachable, a page at a time (not only the newest few) --------------
+start --mode window66 --config "$DOWN"
+login w66 "$CLERK66_PASS"
+menu "打印队列"
+expect "paging: queue screen" "编号"
+for i in $(seq 1 11); do "$KIOSK" --config "$DOWN" print sample --doc checklist > /dev/null 2>&1; done
+total=$(db "SELECT count(*) FROM jobs"); oldest=$(db "SELECT min(id) FROM jobs")
+tm send-keys -t $S F5
+expect "paging: the queue says how many jobs there are" "共 $total 项"
+expect "paging: the first page is the newest" "第 1–10 项"
+pages=$(( (total + 9) / 10 ))
+for i in $(seq 2 "$pages"); do tm send-keys -t $S NPage; done
+expect "paging: PgDn reaches the last page" "第 $(( (pages - 1) * 10 + 1 ))–$total 项"
+if screen | grep -qE "^ +$oldest +"; then t_ok "paging: the oldest job ($oldest) is on the last page"
+else t_fail "paging: the oldest job ($oldest) is on the last page" "$(screen)"; fi
+for i in $(seq 2 "$pages"); do tm send-keys -t $S PPage; done
+expect "paging: PgUp back to the first page" "第 1–10 项"
+tm send-keys -t $S Escape
+tm send-keys -t $S F10
+wait_for "KIOSK-EXITED" || true
 
 t_check "queue actions audited under the clerk" \
   test "$(db "SELECT count(*) FROM audit WHERE actor='w66' AND action LIKE 'print.%'")" -ge $((audit0 + 3))

@@ -227,6 +227,54 @@ test_jobs_belong_to_a_station(void **state)
     store_close(other);
 }
 
+/* The papers of one order come out in the order queued: a later paper of
+ * an order waits while an earlier one is queued (in back-off too); another
+ * order's does not; the printer back, every back-off is dropped. */
+static void
+test_papers_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct store_order o1, o2;
+    struct store_job form, receipt, other, list[8];
+    time_t now = time(NULL);
+    size_t n = 0;
+
+    new_order(&o1, "window66", "op-pio1", "USCC-PIO1");
+    new_order(&o2, "window66", "op-pio2", "USCC-PIO2");
+    assert_int_equal(store_order_create(f->d.st, &o1), STORE_OK);
+    assert_int_equal(store_order_create(f->d.st, &o2), STORE_OK);
+    memset(&form, 0, sizeof form);
+    form.order_id = o1.id;
+    snprintf(form.doc, sizeof form.doc, "form");
+    assert_int_equal(store_job_add(f->d.st, &form, "%PDF", 4), STORE_OK);
+    form.next_try = now + 60;                               /* the printer refused it: back-off */
+    form.attempts = 1;
+    assert_int_equal(store_job_update(f->d.st, &form), STORE_OK);
+    receipt = form;
+    memset(&receipt, 0, sizeof receipt);
+    receipt.order_id = o1.id;
+    snprintf(receipt.doc, sizeof receipt.doc, "receipt");
+    assert_int_equal(store_job_add(f->d.st, &receipt, "%PDF", 4), STORE_OK);
+    memset(&other, 0, sizeof other);
+    other.order_id = o2.id;
+    snprintf(other.doc, sizeof other.doc, "receipt");
+    assert_int_equal(store_job_add(f->d.st, &other, "%PDF", 4), STORE_OK);
+
+    assert_int_equal(store_job_due(f->d.st, now + 1, list, 8, &n), STORE_OK);
+    assert_int_equal(n, 1);                                 /* the receipt waits for its form */
+    assert_int_equal(list[0].id, other.id);
+    assert_int_equal(store_job_wake(f->d.st), STORE_OK);    /* the printer is back */
+    assert_int_equal(store_job_due(f->d.st, now + 1, list, 8, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, form.id);                  /* the form first */
+    assert_int_equal(list[1].id, other.id);
+    form.state = JOB_DONE;
+    assert_int_equal(store_job_update(f->d.st, &form), STORE_OK);
+    assert_int_equal(store_job_due(f->d.st, now + 1, list, 8, &n), STORE_OK);
+    assert_int_equal(n, 2);                                 /* then its receipt */
+    assert_int_equal(list[0].id, receipt.id);
+}
+
 /* One sender per job across connections: a claim is atomic, leased, released by its owner only. */
 static void
 test_job_claims(void **state)
@@ -619,6 +667,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_retry_while_another_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs_belong_to_a_station, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_papers_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cert_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_life_and_pin_counter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_try_while_another_writes, setup, teardown),
