@@ -38,7 +38,7 @@ cfg_check_payurl(const char *value)
         return msg(M_CFG_WHY_NO_ORDER);
     if (strstr(value, "{amount}") == NULL)
         return msg(M_CFG_WHY_NO_AMOUNT);
-    if (strstr(value, "{hmac}") == NULL)
+    if (strstr(value, "{hmac}") == NULL && strstr(value, "{hmac128}") == NULL)
         return msg(M_CFG_WHY_NO_HMAC);
     return NULL;
 }
@@ -117,7 +117,7 @@ static const struct cfg_option cfg_options[] = {
     { "printer", "timeout_ms", CFG_INT, F(printer_timeout_ms), "3000", 100, 600000, NULL, "connect and I/O timeout" },
     { "printer", "receipt_paper", CFG_ENUM, F(receipt_paper), "a5", 0, 0, "80mm|a5", "receipt paper" },
 
-    { "payment", "url_template", CFG_STR, F(pay_url_template), "https://pay.example.invalid/p?o={order}&a={amount}&h={hmac}", 0, 0, NULL, "payment request URL; {order} {amount} {hmac}" },
+    { "payment", "url_template", CFG_STR, F(pay_url_template), "https://pay.example.invalid/p?o={order}&a={amount}&h={hmac128}", 0, 0, NULL, "payment request URL; {order} {amount} and {hmac} or {hmac128} (the MAC cut to 128 bits: a QR that fits 80x24)" },
     { "payment", "hmac_key_file", CFG_PATH, F(pay_hmac_key_file), "secrets/pay.key", 0, 0, NULL, "HMAC key for payment URLs" },
     { "payment", "timeout_s", CFG_INT, F(pay_timeout_s), "90", 5, 3600, NULL, "self-service: how long the payment QR waits for the provider's confirmation; the order then stays unpaid and resumable" },
 

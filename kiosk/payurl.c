@@ -49,12 +49,15 @@ payurl_verify(const unsigned char *key, size_t keylen, const char *order, long f
 {
     char want[PAYURL_HMAC_HEX], got[PAYURL_HMAC_HEX];
 
-    if (hex == NULL || strlen(hex) != 64 || payurl_hmac(key, keylen, order, fen, want) < 0)
+    size_t len = hex != NULL ? strlen(hex) : 0;
+
+    /* the whole MAC ({hmac}), or its first 128 bits ({hmac128}) */
+    if ((len != 64 && len != 32) || payurl_hmac(key, keylen, order, fen, want) < 0)
         return 0;
-    for (int i = 0; i < 64; i++)
+    for (size_t i = 0; i < len; i++)
         got[i] = (hex[i] >= 'A' && hex[i] <= 'F') ? (char)(hex[i] - 'A' + 'a') : hex[i];
-    got[64] = '\0';
-    return CRYPTO_memcmp(want, got, 64) == 0;
+    got[len] = '\0';
+    return CRYPTO_memcmp(want, got, len) == 0;
 }
 
 /* Append LEN bytes; -1 when they do not fit with the NUL. */
@@ -147,6 +150,11 @@ payurl_build(const char *tmpl, const char *order, long fen, const unsigned char 
                 seen_amount = 1;
             } else if (strcmp(ph, "{hmac}") == 0) {
                 rc = append(out, n, &o, mac, 64);
+                seen_hmac = 1;
+            } else if (strcmp(ph, "{hmac128}") == 0) {
+                /* the MAC cut to 128 bits (still far beyond guessing): a URL
+                 * short enough for its QR to fit an 80x24 screen */
+                rc = append(out, n, &o, mac, 32);
                 seen_hmac = 1;
             } else {
                 out[0] = '\0';

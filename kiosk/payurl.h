@@ -6,7 +6,8 @@
  * (percent-encoded), {amount} the amount in yuan with two decimals
  * ("200.00"), {hmac} the lower-case hex HMAC-SHA256, keyed with the hall's
  * payment key, of the string "ORDER|AMOUNT" (order as given, amount as in the
- * URL). The payment side recomputes it with payurl_verify(). Pure: the key is
+ * URL), {hmac128} its first 32 hex digits (128 bits: a shorter URL, whose
+ * QR fits an 80x24 screen). The payment side recomputes it with payurl_verify(). Pure: the key is
  * passed in; reading it from secrets/pay.key is the caller's job.
  */
 #ifndef KIOSK_PAYURL_H
@@ -25,8 +26,8 @@ char *payurl_amount(long fen, char *buf, size_t n);
 int payurl_hmac(const unsigned char *key, size_t keylen, const char *order, long fen,
                 char hex[PAYURL_HMAC_HEX]);
 
-/* 1 when HEX (either case) is the HMAC of ORDER and FEN under KEY, else 0.
- * Constant-time comparison. */
+/* 1 when HEX (either case) is the HMAC of ORDER and FEN under KEY, whole
+ * (64 hex digits) or cut to 128 bits (32), else 0. Constant-time comparison. */
 int payurl_verify(const unsigned char *key, size_t keylen, const char *order, long fen,
                   const char *hex);
 

@@ -6,6 +6,7 @@
 #include "kiosk/field.h"
 
 #include <curses.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
@@ -36,6 +37,19 @@ ui_text(int y, int x, int width, enum term_color color, const char *text)
     attroff(COLOR_PAIR(color));
 }
 
+/* Does S start with punctuation a line must not begin with? */
+static bool
+ui_closing(const char *s)
+{
+    static const char *const marks[] = { "。", "，", "、", "；", "：", "？", "！", "）", "」", "』", "》", "…",
+                                         ".", ",", ";", ":", "?", "!", ")" };
+
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strncmp(s, marks[i], strlen(marks[i])) == 0)
+            return true;
+    return false;
+}
+
 int
 ui_wrap(int y, int x, int width, enum term_color color, const char *text)
 {
@@ -56,6 +70,15 @@ ui_wrap(int y, int x, int width, enum term_color color, const char *text)
                 ;
             if (cut > len / 2)
                 len = cut;
+        }
+        /* No line starts with closing punctuation (。，、）…): the character
+         * before it goes down with it. */
+        if (p[len] != '\0' && ui_closing(p + len) && len > 0) {
+            size_t back = len - 1;
+            while (back > 0 && (p[back] & 0xC0) == 0x80)
+                back--;
+            if (back > 0)
+                len = back;
         }
         attron(COLOR_PAIR(color));
         mvaddnstr(y + rows, x, p, (int)len);
@@ -101,8 +124,39 @@ ui_svc(enum svc_state s)
     return s == SVC_UP ? msg(M_SVC_UP) : s == SVC_DOWN ? msg(M_SVC_DOWN) : msg(M_SVC_UNKNOWN);
 }
 
+/*
+ * The title line " hall · counter · TITLE · KEEP" made to fit COLS by rule:
+ * first the hall's name goes, then the counter's, then TITLE is cut (with
+ * "…"); KEEP (an order number) is never cut.
+ */
+static void
+ui_title_line(struct app *app, const char *title, const char *keep, char *buf, size_t n)
+{
+    const char *mode = msg(app->mode == MODE_W66 ? M_MODE_W66 : app->mode == MODE_W68 ? M_MODE_W68 : M_MODE_SELF);
+    char tail[128] = "";
+    int room;
+
+    if (keep != NULL && keep[0] != '\0')
+        snprintf(tail, sizeof tail, " · %s", keep);
+    snprintf(buf, n, " %s · %s · %s%s", app->cfg.hall_name, mode, title, tail);
+    if (textw_width(buf) <= COLS)
+        return;
+    snprintf(buf, n, " %s · %s%s", mode, title, tail);
+    if (textw_width(buf) <= COLS)
+        return;
+    snprintf(buf, n, " %s%s", title, tail);
+    if (textw_width(buf) <= COLS)
+        return;
+    room = COLS - 1 - textw_width(tail) - 1;    /* the leading blank, the tail, the "…" */
+    if (room < 1) {
+        snprintf(buf, n, " %s", keep != NULL ? keep : title);
+        return;
+    }
+    snprintf(buf, n, " %.*s…%s", (int)textw_clip(title, room, NULL), title, tail);
+}
+
 int
-ui_frame(struct app *app, const char *title, const char *hints)
+ui_frame_keep(struct app *app, const char *title, const char *keep, const char *hints)
 {
     char buf[512];
     char status[512];
@@ -111,7 +165,7 @@ ui_frame(struct app *app, const char *title, const char *hints)
     attron(COLOR_PAIR(TC_TITLE));
     mvhline(0, 0, ' ', COLS);
     attroff(COLOR_PAIR(TC_TITLE));
-    snprintf(buf, sizeof buf, " %s · %s · %s", app->cfg.hall_name, msg(app->mode == MODE_W66 ? M_MODE_W66 : app->mode == MODE_W68 ? M_MODE_W68 : M_MODE_SELF), title);
+    ui_title_line(app, title, keep, buf, sizeof buf);
     attron(A_BOLD);
     ui_text(0, 0, COLS, TC_TITLE, buf);
     attroff(A_BOLD);
@@ -126,6 +180,12 @@ ui_frame(struct app *app, const char *title, const char *hints)
         ui_text(LINES - 1, 0, COLS, TC_DIM, status);
     ui_text(LINES - 3, 1, COLS - 2, TC_DIM, hints);
     return 2;
+}
+
+int
+ui_frame(struct app *app, const char *title, const char *hints)
+{
+    return ui_frame_keep(app, title, NULL, hints);
 }
 
 void

@@ -34,6 +34,10 @@ int ui_width(const char *text);
  * Returns the first free row; the body ends at LINES - 3.
  */
 int ui_frame(struct app *app, const char *title, const char *hints);
+/* The same with KEEP (an order number) after the title: when the line is
+ * too wide the hall's name goes first, then the counter's, then the title
+ * is cut; KEEP never is. */
+int ui_frame_keep(struct app *app, const char *title, const char *keep, const char *hints);
 
 /*
  * Move a list selection *SEL (0..N-1) for KEY_UP / KEY_DOWN, stopping at the

@@ -367,8 +367,12 @@ outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, stru
         if (rc != STORE_OK)
             return rc;
     }
-    /* Send what is due, oldest first; stop at the first connection failure. */
-    if (!is_connection_error(res->last)) {
+    /* Send what is due, oldest first; stop at the first connection failure.
+     * A paper waits while an earlier paper of its order is queued
+     * (store_job_due), so once a round has sent some, what they held back
+     * may be due now: another round, until one sends nothing. */
+    for (int round = 0; round < 8 && !is_connection_error(res->last); round++) {
+        int sent_before = res->sent;
         rc = store_job_due(st, now, jobs, PUMP_BATCH, &n);
         if (rc != STORE_OK)
             return rc;
@@ -379,6 +383,8 @@ outbox_pump_unlocked(store *st, const struct kiosk_config *cfg, time_t now, stru
             if (is_connection_error(res->last))
                 break;
         }
+        if (n == 0 || res->sent == sent_before)
+            break;
     }
     finish_result(st, now, res);
     return STORE_OK;

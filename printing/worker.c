@@ -75,7 +75,7 @@ worker_main(void *arg)
     next_probe = time(NULL) + WORKER_PROBE_EVERY_S;
     worker_publish(w, &s);
 
-    time_t next_pump = time(NULL);
+    time_t next_pump = time(NULL) + w->period_s;   /* the first pump after one period, as before */
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
         struct timespec until;

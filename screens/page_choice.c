@@ -44,8 +44,19 @@ kind_draw(struct app *app, void *state)
 
     y++;
     ui_text(y, 4, lw, s->row == 0 ? TC_NORMAL : TC_DIM, msg(M_TXN_KIND));
-    ui_text(y, 4 + lw, 26, !s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_UNIT));
-    ui_text(y, 4 + lw + 26, 28, s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_LEGAL));
+    {
+        /* the two kinds side by side when they fit, else one under the other */
+        int wu = ui_width(msg(M_TXN_KIND_UNIT)), wl = ui_width(msg(M_TXN_KIND_LEGAL));
+        int gap = wu + 4 > 26 ? wu + 4 : 26;
+        if (4 + lw + gap + wl <= COLS - 2) {
+            ui_text(y, 4 + lw, gap, !s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_UNIT));
+            ui_text(y, 4 + lw + gap, COLS - 2 - (4 + lw + gap), s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_LEGAL));
+        } else {
+            ui_text(y, 4 + lw, COLS - 2 - (4 + lw), !s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_UNIT));
+            y++;
+            ui_text(y, 4 + lw, COLS - 2 - (4 + lw), s->legal ? TC_SELECT : TC_NORMAL, msg(M_TXN_KIND_LEGAL));
+        }
+    }
     y += 2;
     ui_text(y, 4, lw, s->row == 1 ? TC_NORMAL : TC_DIM, msg(M_TXN_YEARS));
     msg_fmt(buf, sizeof buf, M_TXN_YEARS_FMT, s->years, cfg_profile(&app->cfg)->max_years);

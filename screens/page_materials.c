@@ -74,10 +74,13 @@ mat_draw(struct app *app, void *state)
     y++;
     for (i = 0; i < s->n; i++) {
         enum kind_material k = kind_material_of(s->items[i]);
-        snprintf(line, sizeof line, "%s %d. %s%s", k != KIND_MAT_BRING ? "   " : s->ticked[i] ? "[x]" : "[ ]", i + 1,
-                 msg(s->items[i]), k == KIND_MAT_PRINTED ? msg(M_TXN_MAT_PRINTED_HERE)
-                                   : k == KIND_MAT_NOTE ? msg(M_TXN_MAT_IF_SO) : "");
-        y += ui_wrap(y, 4, COLS - 8, i == s->sel ? TC_SELECT : k == KIND_MAT_BRING ? TC_NORMAL : TC_DIM, line);
+        enum term_color c = i == s->sel ? TC_SELECT : k == KIND_MAT_BRING ? TC_NORMAL : TC_DIM;
+        char mark[16];
+        snprintf(mark, sizeof mark, "%s %d.", k != KIND_MAT_BRING ? "   " : s->ticked[i] ? "[x]" : "[ ]", i + 1);
+        snprintf(line, sizeof line, "%s%s", msg(s->items[i]), k == KIND_MAT_PRINTED ? msg(M_TXN_MAT_PRINTED_HERE)
+                                                              : k == KIND_MAT_NOTE ? msg(M_TXN_MAT_IF_SO) : "");
+        ui_text(y, 4, 8, c, mark);
+        y += ui_wrap(y, 11, COLS - 13, c, line);   /* a long item wraps under its own text */
     }
     y++;
     if (s->error)

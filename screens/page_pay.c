@@ -1,7 +1,8 @@
 /*
  * screens/page_pay.c - the payment page (PAGE_PAY). The fee and a payment QR
- * code (kiosk/qrtext.h, fitted to the terminal: the QR may use the rows of
- * the hints and status lines) encoding the payment-request URL built from
+ * code (kiosk/qrtext.h, fitted to the region right of the text, between
+ * the title and the hints, never over the footer or the status bar; a
+ * terminal too small for it is told so) encoding the payment-request URL built from
  * [payment] url_template with the order number, the amount and an HMAC
  * keyed with [payment] hmac_key_file (the file's text, blanks trimmed).
  * The clerk picks the method (1 cash, 2 POS, 3 QR) and confirms with
@@ -126,7 +127,9 @@ pay_draw(struct app *app, void *state)
     bool paid = s->ui->t.order.paid_at != 0;
     int y = txn_frame(app, s->ui, msg(paid ? M_TXN_HINTS_PAID : pay_nothing(s) ? M_TXN_HINTS_PAY_FREE
                                       : s->self ? M_TXN_HINTS_PAY_SELF : M_TXN_HINTS_PAY));
-    int left = 34, qcols = COLS - left - 1, qrows = LINES - 1, i, qx;
+    /* the QR has its own region, right of the text and between the title
+     * and the hints: it never covers the footer or the status bar */
+    int left = 36, qcols = COLS - left - 1, qrows = LINES - 4, i, qx;
     char line[256], a[32];
 
     if (s->url[0] != '\0' && (s->q.lines == NULL || s->qcols != qcols || s->qrows != qrows)) {
@@ -167,7 +170,7 @@ pay_draw(struct app *app, void *state)
     if (s->q.lines != NULL) {
         qx = left + (qcols - s->q.cols) / 2;
         for (i = 0; i < s->q.rows; i++)
-            ui_text(1 + (qrows - 1 - s->q.rows) / 2 + i, qx, s->q.cols, TC_NORMAL, s->q.lines[i]);
+            ui_text(1 + (qrows - s->q.rows) / 2 + i, qx, s->q.cols, TC_NORMAL, s->q.lines[i]);
         ui_wrap(y + 1, 2, left - 3, TC_DIM, msg(M_TXN_PAY_SCAN));
     } else {
         ui_wrap(y + 1, 2, left - 3, TC_WARN, s->err);

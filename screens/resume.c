@@ -133,10 +133,11 @@ resume_draw(struct app *app, void *state)
     curs_set(0);
     y++;
     if (!s->found) {
-        ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_RESUME_INTRO));
+        /* the field under the whole intro, however many lines it wraps to */
+        y += ui_wrap(y, 4, COLS - 8, TC_DIM, msg(M_TXN_RESUME_INTRO)) + 1;
         if (s->note[0])
-            ui_wrap(y + 4, 4, COLS - 8, TC_WARN, s->note);
-        form_draw(&s->fm, y + 2, 4, 20);
+            ui_wrap(y + 2, 4, COLS - 8, TC_WARN, s->note);
+        form_draw(&s->fm, y, 4, 20);
         return;
     }
     ui_field(y++, 4, lw, msg(M_TXN_ORDER_NUMBER), TC_NORMAL, s->o.number);

@@ -23,12 +23,8 @@ txn_frame(struct app *app, struct txn_ui *ui, const char *hints)
     snprintf(num, sizeof num, "%s", ui->t.order.number);
     msg_fmt(title, sizeof title, M_TXN_TITLE_FMT, msg(kind_info(ui->t.def->kind)->title), ui->t.step + 1, ui->t.def->nsteps,
             msg(txn_cur(&ui->t)->title));
-    if (num[0] != '\0') {
-        size_t l = strlen(title);
-        snprintf(title + l, sizeof title - l, " · %s", num);
-    }
     curs_set(0);
-    return ui_frame(app, title, hints);
+    return ui_frame_keep(app, title, num, hints);    /* the order number is never cut */
 }
 
 int

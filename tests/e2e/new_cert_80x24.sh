@@ -51,7 +51,7 @@ case $KEYFILE in /*) ;; *) KEYFILE=$KIOSK_HOME/$KEYFILE ;; esac
 PAYKEY=$(sed -e 's/[[:space:]]*$//' "$KEYFILE")
 AMOUNT=200.00
 HMAC=$(printf '%s' "$ORDER|$AMOUNT" | openssl dgst -sha256 -hmac "$PAYKEY" -r | cut -d' ' -f1)
-URL=${TMPL//\{order\}/$ORDER}; URL=${URL//\{amount\}/$AMOUNT}; URL=${URL//\{hmac\}/$HMAC}
+URL=${TMPL//\{order\}/$ORDER}; URL=${URL//\{amount\}/$AMOUNT}; URL=${URL//\{hmac128\}/${HMAC:0:32}}; URL=${URL//\{hmac\}/$HMAC}
 echo "# expected: $URL"
 
 if info=$(python3 "$ROOT/tests/e2e/qr_from_screen.py" "$TEST_TMP/pay.txt" "$TEST_TMP/qr.pbm"); then

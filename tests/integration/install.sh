@@ -84,7 +84,7 @@ done
 # every command of --help is in kiosk(1); every option of the table in kiosk.conf(5)
 missing=""
 while read -r group name; do
-  grep -qE -- "$group $name" "$TEST_TMP/kiosk.1.txt" || grep -qE -- "$name $group|, $name " "$TEST_TMP/kiosk.1.txt" || missing="$missing $group-$name"
+  grep -qE -- "$group +$name" "$TEST_TMP/kiosk.1.txt" || grep -qE -- "$name +$group|, +$name " "$TEST_TMP/kiosk.1.txt" || missing="$missing $group-$name"
 done < <("$KIOSK" --lang en --help | sed -n 's/^  kiosk \([a-z]*\) *\([a-z]*\).*/\1 \2/p' | grep -v '^\[')
 t_eq "kiosk(1) names every command of --help" "" "$missing"
 missing=""; n=0

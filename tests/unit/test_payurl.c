@@ -16,6 +16,7 @@
 
 #include "kiosk/msg.h"
 #include "kiosk/payurl.h"
+#include "kiosk/qrtext.h"
 
 static const unsigned char KEY[] = "hall-secret-key";
 #define KEYLEN (sizeof KEY - 1)
@@ -124,6 +125,33 @@ test_build_errors(void **state)
     msg_set_lang(LANG_ZH);
 }
 
+/* {hmac128}: the MAC's first 128 bits, accepted as the MAC; a URL short
+ * enough for its QR to fit an 80x24 screen's payment region (43 x 20). */
+static void
+test_hmac128(void **state)
+{
+    char url[256], err[128], mac[33], wrong[33];
+    struct qrtext q;
+
+    (void)state;
+    assert_int_equal(payurl_build("https://pay.example.invalid/p?o={order}&a={amount}&h={hmac128}", ORDER, 20000, KEY,
+                                  KEYLEN, url, sizeof url, err, sizeof err), 0);
+    assert_non_null(strstr(url, "&h="));
+    snprintf(mac, sizeof mac, "%s", strstr(url, "&h=") + 3);
+    assert_int_equal(strlen(mac), 32);
+    assert_int_equal(payurl_verify(KEY, KEYLEN, ORDER, 20000, mac), 1);
+    snprintf(wrong, sizeof wrong, "%s", mac);
+    wrong[31] = wrong[31] == '0' ? '1' : '0';
+    assert_int_equal(payurl_verify(KEY, KEYLEN, ORDER, 20000, wrong), 0);
+    assert_int_equal(payurl_verify(KEY, KEYLEN, ORDER, 20001, mac), 0);      /* another amount */
+    mac[31] = '\0';
+    assert_int_equal(payurl_verify(KEY, KEYLEN, ORDER, 20000, mac), 0);      /* 31 digits: no */
+    assert_true(strlen(url) <= 106);                   /* QR version 5 at level L holds 106 bytes */
+    assert_int_equal(qrtext_make(url, 80 - 37, 24 - 4, true, &q), 0);   /* page_pay's region at 80x24 */
+    assert_true(q.cols <= 43 && q.rows <= 20);
+    qrtext_free(&q);
+}
+
 int
 main(void)
 {
@@ -133,6 +161,7 @@ main(void)
         cmocka_unit_test(test_verify),
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_build_errors),
+        cmocka_unit_test(test_hmac128),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tests/e2e/golden.sh - golden screens, in the manner of tmux's regression
+# tests: the real kiosk in tmux is driven through every kind of page of
+# 证书新办 (form, choice, materials, fee, payment with its QR, key, PIN,
+# done) and the fixed screens (login, home, validity with the demo key,
+# 未完成订单), in Chinese and in English; each is captured at 100x30 and
+# again at 80x24 and compared, whole, with tests/e2e/golden/LANG/NAME.SIZE.txt.
+#
+# What changes from run to run is normalised before the compare, keeping
+# every width: each digit becomes 9, a key's serial (16 hex) x's, a
+# certificate serial (32 hex) X's; inside a QR code (its block glyphs) the
+# cells become '#', so its place and size are compared, not its content;
+# a status bar showing a message (a flash) is replaced by [flash].
+#
+# On purpose, after a change to what a screen shows:
+#   GOLDEN_UPDATE=1 bash tests/run.sh tests/e2e/golden.sh
+# writes the golden files anew; review them with git diff before committing.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"
+GOLD=$ROOT/tests/e2e/golden
+KEYS=()
+cleanup() { tm kill-server >/dev/null 2>&1; for k in "${KEYS[@]}" demo; do "$KIOSK" dev unplug "$k" >/dev/null 2>&1; done; }
+trap cleanup EXIT
+
+# m ID: catalogue entry ID in the language of this pass ($L), as the kiosk shows it
+m() { local l; l=$(grep -h "^MSG($1," "$ROOT"/kiosk/msg_*.def | head -1)
+      if [ "$L" = en ]; then printf '%s' "$l" | sed 's/.*", "\(.*\)")$/\1/'; else printf '%s' "$l" | sed 's/^MSG([A-Z0-9_]*, "\([^"]*\)".*/\1/'; fi; }
+# step N of 11 in the title, in either language
+wait_step() { local i; for i in $(seq 1 100); do screen | head -1 | grep -qE "[（(]$1/11[)）]" && return 0; sleep 0.1; done
+              t_fail "$L: step $1 reached" "$(screen | head -3)"; return 1; }
+
+normalise() {
+  python3 -c '
+import re, sys
+lines = sys.stdin.read().split("\n")
+out = []
+QR = set("█▀▄")
+for i, l in enumerate(lines):
+    l = re.sub(r"\b[0-9a-f]{16}\b", "x" * 16, l)
+    l = re.sub(r"\b[0-9A-F]{32}\b", "X" * 32, l)
+    l = re.sub(r"[0-9]", "9", l)
+    idx = [j for j, ch in enumerate(l) if ch in QR]
+    if len(idx) >= 6:                      # a QR row: its span, not its cells
+        a, b = idx[0], idx[-1]
+        l = l[:a] + "#" * (b - a + 1) + l[b + 1:]
+    out.append(l.rstrip())
+while out and out[-1] == "":
+    out.pop()
+# the status bar: its services, or a passing message
+if out and not re.search(r"(HSM|UKey)", out[-1]):
+    out[-1] = "[flash]"
+print("\n".join(out))
+'
+}
+
+# snap NAME: the screen now at 100x30, then at 80x24, each against its golden file
+snap() {
+  local name=$1 size f got
+  for size in 100x30 80x24; do
+    tm resize-window -t $S -x "${size%x*}" -y "${size#*x}"
+    sleep 0.6
+    got=$TEST_TMP/$L-$name.$size.txt
+    screen | normalise > "$got"
+    f=$GOLD/$L/$name.$size.txt
+    if [ -n "${GOLDEN_UPDATE:-}" ]; then
+      mkdir -p "$GOLD/$L"; cp "$got" "$f"; t_ok "$L $name $size: golden written"
+    elif [ ! -f "$f" ]; then
+      t_fail "$L $name $size: golden file $f missing (GOLDEN_UPDATE=1 writes it)"
+    elif cmp -s "$got" "$f"; then
+      t_ok "$L $name $size: as golden"
+    else
+      t_fail "$L $name $size: differs from golden" "$(diff "$f" "$got" | head -20 | sed 's/^/#   /')"
+    fi
+  done
+  tm resize-window -t $S -x 100 -y 30
+  sleep 0.4
+}
+
+pass() {
+  L=$1 USCC=$2 OPID=$3 KEY=$4 CO=$5
+  start --mode window66 --lang "$L"
+  wait_for "$(m M_SES_LOGIN_TITLE)"
+  snap login
+  login w66 "$CLERK66_PASS"
+  wait_for "$(m M_HOME_VALIDITY)"; sleep 0.5
+  snap home
+
+  menu "$(m M_HOME_VALIDITY)"
+  "$KIOSK" dev plug demo > /dev/null
+  wait_for "91120116MA05JQ4W3K"
+  snap validity
+  "$KIOSK" dev unplug demo > /dev/null
+  tm send-keys -t $S Escape
+  wait_for "$(m M_HOME_VALIDITY)"
+
+  menu "$(m M_TXN_RESUME_TITLE)"
+  wait_for "$(m M_TXN_RESUME_TITLE)"; sleep 0.3
+  snap resume
+  tm send-keys -t $S Escape
+  wait_for "$(m M_HOME_VALIDITY)"
+
+  # 证书新办, page kind by page kind
+  menu "$(m M_PRN_TXN_NEW)"
+  wait_step 1; sleep 0.3
+  snap form
+  for t in "$CO" "$USCC" 张三 120102197803154415 022-23456789 "" "" 天津市南开区黄金路9号; do
+    [ -n "$t" ] && tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter
+  done
+  wait_step 2
+  for t in 赵六 "$OPID" 13912345678 zhao6@example.com ""; do
+    [ -n "$t" ] && tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter
+  done
+  wait_step 3
+  for t in 天津 政府采购 天津市政府采购电子招投标系统; do tm send-keys -t $S C-u; tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter; done
+  wait_step 4; sleep 0.3
+  snap choice
+  tm send-keys -t $S Enter
+  wait_step 5; sleep 0.3
+  snap materials
+  tm send-keys -t $S a; tm send-keys -t $S Enter
+  wait_step 6; sleep 1.5     # the forms queued and printed
+  snap fee
+  tm send-keys -t $S Enter
+  wait_step 7; sleep 0.3
+  snap pay
+  tm send-keys -t $S 1; tm send-keys -t $S Enter
+  wait_step 8; sleep 0.3
+  snap key
+  SER=$(key_plug "$KEY")      # by its serial: issuing renames the key
+  KEYS+=("$SER")
+  wait_for "$(m M_TXN_KEY_BLANK)"; tm send-keys -t $S Enter
+  wait_step 9; sleep 0.3
+  snap pin
+  tm send-keys -t $S -l 'Gd7#pq29'; tm send-keys -t $S Enter
+  tm send-keys -t $S -l 'Gd7#pq29'; tm send-keys -t $S Enter
+  wait_for "$(m M_TXN_DONE_OK)"; sleep 3   # past the flash
+  snap done
+  tm send-keys -t $S Enter
+  key_unplug "$SER"
+  tm send-keys -t $S F10
+  wait_for "KIOSK-EXITED" || true
+}
+
+pass zh 91120116MA0GLF031P 120101198509191037 blank37 天津市黄金屏幕测试有限公司
+pass en 91120116MA0GLH045K 120101198510201044 blank38 天津市英文屏幕测试有限公司
