@@ -237,3 +237,15 @@ ui_input(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx)
         *cx = x + v.cursor_col;
     }
 }
+
+void
+ui_error_cursor(int y, int x, int w, const char *error, int cy, int cx)
+{
+    if (error != NULL && error[0] != '\0') {
+        attron(A_BOLD);
+        ui_wrap(y, x, w, TC_ERROR, error);
+        attroff(A_BOLD);
+    }
+    curs_set(1);
+    move(cy, cx);
+}

@@ -58,4 +58,8 @@ void ui_field(int y, int x, int label_w, const char *label, enum term_color colo
 struct field;
 void ui_input(int y, int x, int w, struct field *f, bool focused, int *cy, int *cx);
 
+/* A sign-in form's last touch: ERROR (if any) in bold at (Y, X) wrapped to
+ * W, and the cursor shown at (CY, CX), the focused field's. */
+void ui_error_cursor(int y, int x, int w, const char *error, int cy, int cx);
+
 #endif

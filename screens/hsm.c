@@ -54,13 +54,7 @@ hsm_draw(struct app *app, void *state)
     ui_text(y, x, lw, TC_DIM, msg(M_HSM_PIN));
     ui_input(y, x + lw, HSM_FIELD_W, &s->pin, true, &cy, &cx);
     y += 2;
-    if (s->error[0] != '\0') {
-        attron(A_BOLD);
-        ui_wrap(y, x, w, TC_ERROR, s->error);
-        attroff(A_BOLD);
-    }
-    curs_set(1);
-    move(cy, cx);
+    ui_error_cursor(y, x, w, s->error, cy, cx);
 }
 
 static int

@@ -79,13 +79,7 @@ login_draw(struct app *app, void *state)
     ui_text(y, x, lw, TC_DIM, msg(M_SES_PASSWORD));
     ui_input(y, x + lw, LOGIN_FIELD_W, &s->pw, s->focus == 1, &cy, &cx);
     y += 2;
-    if (s->error[0] != '\0') {
-        attron(A_BOLD);
-        ui_wrap(y, x, w, TC_ERROR, s->error);
-        attroff(A_BOLD);
-    }
-    curs_set(1);
-    move(cy, cx);
+    ui_error_cursor(y, x, w, s->error, cy, cx);
 }
 
 /* Sign in with what was typed; returns the SCR_* flags. */
