@@ -192,8 +192,11 @@ outbox_exec(const struct kiosk_config *cfg, int argc, char **argv)
         const struct store_job *j = &jobs[i];
         printf("%-5lld %-10s %-12s %5d %11d  %s\n", (long long)j->id, j->doc, msg(prn_job_state_msg(j->state)),
                j->attempts, j->printer_job_id, j->title);
-        if (j->last_error[0] != '\0' && (j->state == JOB_QUEUED || j->state == JOB_FAILED))
-            printf("      %s\n", j->last_error);
+        if (j->last_error[0] != '\0' && (j->state == JOB_QUEUED || j->state == JOB_FAILED)) {
+            const char *detail;
+            enum prn_status why = prn_job_error(j->last_error, &detail);
+            printf("      %s (%s)\n", msg(prn_status_msg(why)), detail);   /* the words, then the technical detail */
+        }
     }
     store_close(st);
     return ps == PRN_PRINTER_DOWN ? 1 : 0;

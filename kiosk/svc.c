@@ -20,6 +20,12 @@ svc_actor(const struct app *app)
     return app->ses.signed_in ? app->ses.login : app_mode_name(app->mode);
 }
 
+enum msg_id
+svc_job_error_msg(const struct store_job *j)
+{
+    return prn_status_msg(prn_job_error(j->last_error, NULL));
+}
+
 int
 svc_outbox_page(struct app *app, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total)
 {

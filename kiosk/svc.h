@@ -16,6 +16,10 @@
 
 struct app;
 
+/* What a job's last failure means, in the catalogue's words (its technical
+ * detail stays in the records and the command line). */
+enum msg_id svc_job_error_msg(const struct store_job *j);
+
 /* The print jobs a page at a time, newest first (store_job_page). */
 int svc_outbox_page(struct app *app, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total);
 /* The seals waiting for a re-binding (store_seal_waiting), newest first. */

@@ -465,6 +465,28 @@ prn_status_msg(enum prn_status st)
     case PRN_ERR_REJECTED: return M_PRN_ERR_REJECTED;
     case PRN_ERR_FAILED: return M_PRN_ERR_FAILED;
     case PRN_ERR_FORMAT: return M_PRN_ERR_FORMAT;
+    case PRN_ERR_ABORTED: return M_PRN_ERR_ABORTED;
+    case PRN_ERR_LOST: return M_PRN_ERR_LOST;
     }
     return M_PRN_ERR_DOWN;
+}
+
+enum prn_status
+prn_job_error(const char *last_error, const char **detail)
+{
+    char *end;
+    long code;
+
+    if (detail != NULL)
+        *detail = last_error != NULL ? last_error : "";
+    if (last_error == NULL || last_error[0] == '\0')
+        return PRN_OK;
+    if (last_error[0] != '#')
+        return PRN_ERR_FAILED;
+    code = strtol(last_error + 1, &end, 10);
+    if (end == last_error + 1 || code > 0 || code < PRN_ERR_LOST)
+        return PRN_ERR_FAILED;
+    if (detail != NULL)
+        *detail = *end == ' ' ? end + 1 : end;
+    return (enum prn_status)code;
 }

@@ -183,7 +183,7 @@ record_failure(store *st, struct store_job *j, enum prn_status ps, const char *e
     j->state = JOB_QUEUED;
     j->next_try = now + prn_backoff_s(j->attempts);
     j->updated = now;
-    snprintf(j->last_error, sizeof j->last_error, "%s", err);
+    snprintf(j->last_error, sizeof j->last_error, "#%d %s", (int)ps, err);   /* prn_job_error */
     res->last = ps;
     snprintf(res->detail, sizeof res->detail, "%s", err);
     return store_job_update(st, j);
@@ -285,15 +285,15 @@ follow_one(store *st, const struct kiosk_config *cfg, struct store_job *j, time_
         break;
     case PRN_RJOB_FAILED:
         j->state = JOB_FAILED;
-        snprintf(j->last_error, sizeof j->last_error, "printer %s: job %d aborted or canceled by the printer",
-                 cfg->printer_uri, j->printer_job_id);
+        snprintf(j->last_error, sizeof j->last_error, "#%d printer %s: job %d aborted or canceled by the printer",
+                 (int)PRN_ERR_ABORTED, cfg->printer_uri, j->printer_job_id);
         res->failed++;
         break;
     case PRN_RJOB_UNKNOWN:
         j->state = JOB_FAILED;
         snprintf(j->last_error, sizeof j->last_error,
-                 "printer %s no longer knows job %d (restarted?): check the paper, reprint if missing",
-                 cfg->printer_uri, j->printer_job_id);
+                 "#%d printer %s no longer knows job %d (restarted?): check the paper, reprint if missing",
+                 (int)PRN_ERR_LOST, cfg->printer_uri, j->printer_job_id);
         res->failed++;
         break;
     }

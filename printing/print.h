@@ -161,10 +161,21 @@ enum prn_status {
     PRN_ERR_REJECTED = -4,    /* the printer answered and refused the job */
     PRN_ERR_FAILED = -5,      /* the printer took the job and then failed it */
     PRN_ERR_FORMAT = -6,      /* the printer or queue does not take PDF (a queue without cups-filters) */
+    PRN_ERR_ABORTED = -7,     /* the printer aborted or cancelled a job it had taken */
+    PRN_ERR_LOST = -8,        /* the printer no longer knows a job it had taken (restarted) */
 };
 
 /* The catalogue message explaining a status to the clerk. */
 enum msg_id prn_status_msg(enum prn_status st);
+
+/*
+ * A job's last_error is kept as "#CODE DETAIL": CODE the enum prn_status
+ * of the failure (what the clerk is told, from the catalogue), DETAIL the
+ * technical text (for the log and the command line). The status of
+ * LAST_ERROR (PRN_OK when empty, PRN_ERR_FAILED for a text without a code)
+ * and, in *DETAIL when not NULL, where its technical text starts.
+ */
+enum prn_status prn_job_error(const char *last_error, const char **detail);
 
 /*
  * The document-name sent for a job titled TITLE: the title with every space

@@ -86,7 +86,10 @@ outbox_draw(struct app *app, void *state)
     char buf[512];
     int y = ui_frame(app, msg(M_OUT_TITLE), msg(M_OUT_HINTS));
     const int x = 2, w = COLS - 4;
-    const int cx_id = x, cx_state = x + 7, cx_tries = x + 21, cx_doc = x + 27, cx_err = x + 55;
+    /* the document's title (with its order number) whole where there is room;
+     * the reason for a failure beside it on a wide screen, else below */
+    const int cx_id = x, cx_state = x + 7, cx_tries = x + 21, cx_doc = x + 27;
+    const int doc_w = COLS >= 100 ? 34 : COLS - 2 - cx_doc, cx_err = cx_doc + doc_w + 1;
     bool down = s->printer != PRN_PRINTER_READY && s->printer != PRN_PRINTER_BUSY;
     size_t i;
     int waiting = 0;
@@ -118,7 +121,7 @@ outbox_draw(struct app *app, void *state)
     ui_text(y, cx_id, 6, TC_DIM, msg(M_OUT_COL_ID));
     ui_text(y, cx_state, 13, TC_DIM, msg(M_OUT_COL_STATE));
     ui_text(y, cx_tries, 5, TC_DIM, msg(M_OUT_COL_TRIES));
-    ui_text(y, cx_doc, 27, TC_DIM, msg(M_OUT_COL_DOC));
+    ui_text(y, cx_doc, doc_w, TC_DIM, msg(M_OUT_COL_DOC));
     y++;
     for (i = 0; i < s->n && y < LINES - 5; i++, y++) {
         const struct store_job *j = &s->jobs[i];
@@ -132,12 +135,12 @@ outbox_draw(struct app *app, void *state)
                 msg(svc_job_state_msg(j->state)));
         snprintf(buf, sizeof buf, "%d", j->attempts);
         ui_text(y, cx_tries, 5, c, buf);
-        ui_text(y, cx_doc, 27, c, j->title[0] ? j->title : j->doc);
-        if (j->last_error[0] != '\0' && j->state != JOB_DONE && COLS - 2 > cx_err)
-            ui_text(y, cx_err, COLS - 2 - cx_err, i == s->sel ? c : TC_DIM, j->last_error);
+        ui_text(y, cx_doc, doc_w, c, j->title[0] ? j->title : j->doc);
+        if (j->last_error[0] != '\0' && j->state != JOB_DONE && COLS - 2 > cx_err + 8)
+            ui_text(y, cx_err, COLS - 2 - cx_err, i == s->sel ? c : TC_DIM, msg(svc_job_error_msg(j)));
     }
     if (s->sel < s->n && s->jobs[s->sel].last_error[0] != '\0' && s->jobs[s->sel].state != JOB_DONE) {
-        msg_fmt(buf, sizeof buf, M_OUT_ERROR, s->jobs[s->sel].last_error);
+        msg_fmt(buf, sizeof buf, M_OUT_ERROR, msg(svc_job_error_msg(&s->jobs[s->sel])));
         ui_text(LINES - 5, x, w, TC_WARN, buf);
     }
     if (s->note[0] != '\0')

@@ -50,6 +50,8 @@ expect "retry: still queued, said plainly" "任务 $job 已重试；未能送达
 wait_db "retry: one more attempt recorded" "SELECT attempts > $tries0 FROM jobs WHERE id=$job" 1
 t_eq "retry: job still queued" 0 "$(job_field "$job" state)"
 expect "last error shown" "上次错误"
+absent "...in the catalogue's words, not the printing layer's English" "ipp://"
+absent "...no raw English reason" "cannot connect"
 tm send-keys -t $S c
 expect "cancel: asked first" "取消打印任务 $job？按 Y 确认"
 tm send-keys -t $S n
