@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kiosk/ui.h"
 #include "screens/txn.h"
@@ -52,8 +53,11 @@ pick_draw(struct app *app, void *state)
     attroff(A_BOLD);
     y++;
     for (i = 0; i < s->p->noptions; i++) {
-        snprintf(line, sizeof line, "%s %d. %s", i == s->sel ? ">" : " ", i + 1, msg(s->p->options[i]));
-        y += ui_wrap(y, 4, COLS - 8, i == s->sel ? TC_SELECT : TC_NORMAL, line);
+        /* the number, then the option wrapped under its own text */
+        snprintf(line, sizeof line, "%s %d.", i == s->sel ? ">" : " ", i + 1);
+        ui_text(y, 4, 6, i == s->sel ? TC_SELECT : TC_NORMAL, line);
+        y += ui_wrap(y, 4 + (int)strlen(line) + 1, COLS - 9 - (int)strlen(line), i == s->sel ? TC_SELECT : TC_NORMAL,
+                     msg(s->p->options[i]));
     }
     if (s->nag)
         ui_wrap(y + 1, 4, COLS - 8, TC_WARN, msg(M_PICK_NONE));

@@ -2,7 +2,7 @@
 # tests/e2e/golden.sh - golden screens, in the manner of tmux's regression
 # tests: the real kiosk in tmux is driven through every kind of page of
 # 证书新办 (form, choice, materials, fee, payment with its QR, key, PIN,
-# done) and the fixed screens (login, home, validity with the demo key,
+# done), 证书撤销's pick page (its reason) and the fixed screens (login, home, validity with the demo key,
 # 未完成订单), in Chinese and in English; each is captured at 100x30 and
 # again at 80x24 and compared, whole, with tests/e2e/golden/LANG/NAME.SIZE.txt.
 #
@@ -25,8 +25,8 @@ trap cleanup EXIT
 # m ID: catalogue entry ID in the language of this pass ($L), as the kiosk shows it
 m() { local l; l=$(grep -h "^MSG($1," "$ROOT"/kiosk/msg_*.def | head -1)
       if [ "$L" = en ]; then printf '%s' "$l" | sed 's/.*", "\(.*\)")$/\1/'; else printf '%s' "$l" | sed 's/^MSG([A-Z0-9_]*, "\([^"]*\)".*/\1/'; fi; }
-# step N of 11 in the title, in either language
-wait_step() { local i; for i in $(seq 1 100); do screen | head -1 | grep -qE "[（(]$1/11[)）]" && return 0; sleep 0.1; done
+# step N of TOTAL (11) in the title, in either language
+wait_step() { local i; for i in $(seq 1 100); do screen | head -1 | grep -qE "[（(]$1/${2:-11}[)）]" && return 0; sleep 0.1; done
               t_fail "$L: step $1 reached" "$(screen | head -3)"; return 1; }
 
 normalise() {
@@ -137,6 +137,21 @@ pass() {
   snap done
   tm send-keys -t $S Enter
   key_unplug "$SER"
+
+  # a pick page: 证书撤销's reason (the order then cancelled: nothing revoked)
+  for i in 1 2 3; do screen | grep -qF "$(m M_HOME_VALIDITY)" && break; tm send-keys -t $S Enter; sleep 0.5; done
+  wait_for "$(m M_HOME_VALIDITY)"
+  menu "$(m M_PRN_TXN_REVOKE)"
+  wait_step 1 8
+  for t in "$USCC" "$CO"; do tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter; done
+  wait_step 2 8
+  for t in 赵六 "$OPID" 13912345678 zhao6@example.com ""; do
+    [ -n "$t" ] && tm send-keys -t $S -l "$t"; tm send-keys -t $S Enter
+  done
+  wait_step 3 8; sleep 0.3
+  snap pick
+  tm send-keys -t $S F8; sleep 0.3; tm send-keys -t $S y
+  wait_for "$(m M_HOME_VALIDITY)"
   tm send-keys -t $S F10
   wait_for "KIOSK-EXITED" || true
 }
