@@ -84,10 +84,11 @@ worker_main(void *arg)
         bool kicked, pump;
 
         /* sleep until the next pump or the next probe, whichever is first */
+        time_t wake = next_probe < next_pump ? next_probe : next_pump;
         clock_gettime(CLOCK_REALTIME, &until);
         now = time(NULL);
-        until.tv_sec += (next_probe < next_pump ? next_probe : next_pump) - now > 0
-                            ? (next_probe < next_pump ? next_probe : next_pump) - now : 0;
+        if (wake > now)
+            until.tv_sec += wake - now;
         while (!w->stop && !w->kick)
             if (pthread_cond_timedwait(&w->wake, &w->lock, &until) == ETIMEDOUT)
                 break;

@@ -83,8 +83,9 @@ tok_hsm_login(tok_ctx *ctx)
         rc = 0;
     OPENSSL_cleanse(pin, sizeof pin);
     if (rc != 0)
-        return tok_fail(ctx, TOK_ERR_HSM, "HSM login refused (PIN %s%s)", ctx->hsm_pin != NULL ? "typed" : "from ",
-                        ctx->hsm_pin != NULL ? "" : ctx->hsm_pin_file);
+        /* a typed PIN the HSM refuses is a wrong PIN; a PIN file's, a broken hall */
+        return ctx->hsm_pin != NULL ? tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "HSM login refused: wrong PIN")
+                                    : tok_fail(ctx, TOK_ERR_HSM, "HSM login refused (PIN from %s)", ctx->hsm_pin_file);
     ctx->hsm_logged_in = true;
     ERR_clear_error();
     return TOK_OK;
@@ -137,9 +138,7 @@ tok_hsm_unlock(tok_ctx *ctx, const char *pin)
     rc = tok_hsm_login(ctx);
     if (rc != TOK_OK) {
         tok_hsm_pin_wipe(ctx);
-        return rc == TOK_ERR_HSM && strstr(ctx->detail, "login refused") != NULL
-                   ? tok_fail(ctx, TOK_ERR_PIN_INCORRECT, "HSM login refused: wrong PIN")
-                   : rc;
+        return rc;
     }
     return TOK_OK;
 }
