@@ -74,17 +74,20 @@ cli_supervisor(store *st, const char *login, const char *what, const char *id, c
 {
     char pw[256], role[32] = "", detail[160], line[512];
     long left;
-    bool ok = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 &&
-              ses_password(st, "cli", login, pw, role, sizeof role) == SES_OK && strcmp(role, "supervisor") == 0;
+    int rc = cli_read_line(msg(M_CA_PW_PROMPT), pw, sizeof pw) == 0 ? ses_password(st, "cli", login, pw, role, sizeof role)
+                                                                     : SES_BAD_CREDENTIALS;
+    bool ok = rc == SES_OK && strcmp(role, "supervisor") == 0;
+    bool busy = rc == SES_BUSY || rc == SES_NO_STORE;
 
     OPENSSL_cleanse(pw, sizeof pw);
     snprintf(detail, sizeof detail, "%s=%s action=%s", what, id, denied);
     if (ok && ses_record(st, "cli", login, false, "supervisor.confirm", detail, &left) != STORE_OK)
-        ok = false;             /* a confirmation that cannot be recorded is not given */
+        ok = false, busy = true;    /* a confirmation that cannot be recorded is not given */
     if (!ok) {
         snprintf(detail, sizeof detail, "%s=%s", what, id);
         (void)store_audit(st, login, denied, detail);
-        fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
+        /* the records busy, full or down is said as such: not as a wrong password */
+        fprintf(stderr, "kiosk: %s\n", busy ? msg(M_CLI_SUP_BUSY) : msg_fmt(line, sizeof line, M_CA_NEED_SUPERVISOR, login));
     }
     return ok;
 }

@@ -150,9 +150,10 @@ ca_revoke_exec(const struct kiosk_config *cfg, int argc, char **argv)
         ca_close(&env);
         return 2;
     }
-    if (rc == STORE_OK && c.state == CERT_REVOKED) {
+    /* a certificate on hold (挂失) may still be revoked for good: only a final revocation is refused */
+    if (rc == STORE_OK && c.state == CERT_REVOKED && c.reason != REASON_HOLD) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_CA_ALREADY, serial, ca_day(when, sizeof when, c.revoked_at),
-                                              rules_reason_name(c.reason) ? rules_reason_name(c.reason) : "-"));
+                                              msg(txn_reason_msg(c.reason))));
         ca_close(&env);
         return 2;
     }

@@ -267,8 +267,13 @@ txn_now(const struct txn_env *env)
 void
 txn_fault(const char *point)
 {
-    const char *want = getenv("KIOSK_FAULT_KILL");
+    const char *want = getenv("KIOSK_FAULT_KILL"), *trace = getenv("KIOSK_FAULT_TRACE");
+    FILE *f;
 
+    if (trace != NULL && *trace != '\0' && (f = fopen(trace, "ae")) != NULL) {
+        fprintf(f, "%s\n", point);
+        fclose(f);
+    }
     if (want != NULL && strcmp(want, point) == 0)
         raise(SIGKILL);
 }

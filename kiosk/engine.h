@@ -294,7 +294,10 @@ time_t txn_now(const struct txn_env *env);
  * Crash points for the crash sweep (tests/integration/crash_sweep.sh): when
  * the environment variable KIOSK_FAULT_KILL names POINT, the process kills
  * itself with SIGKILL right there, as a power cut would. Points of 证书新办:
- * papers pay wipe init keypair sign write record receipt.
+ * papers pay wipe init keypair sign write record receipt. When
+ * KIOSK_FAULT_TRACE names a file, each point passed is appended to it, one
+ * name a line, so a sweep knows which points a transaction passes
+ * (tests/integration/fault_sweep.sh).
  */
 void txn_fault(const char *point);
 

@@ -73,6 +73,20 @@ tok_hsm_login(tok_ctx *ctx)
         return tok_fail(ctx, TOK_ERR_HSM_LOCKED, "the HSM is locked: its PIN is typed at a counter's start of day");
     else if (tok_read_secret(ctx->hsm_pin_file, pin, sizeof pin) != 0)
         return tok_fail(ctx, TOK_ERR_HSM, "cannot read the HSM PIN file %s", ctx->hsm_pin_file);
+    /* libp11 0.4.12 (Debian 12) waits forever on a condition variable when
+     * the module's C_OpenSession fails (fixed upstream in 2025, libp11 PR
+     * #579), so an HSM that is down or gone would freeze the counter here:
+     * a session is opened raw first, and an HSM that refuses it is reported.
+     * libp11's own session, opened just after, stays in its pool for the
+     * signatures (tests/integration/fault_sweep.sh, the HSM's faults). */
+    CK_SESSION_HANDLE probe;
+    if (tok_raw_session(ctx, ts, &probe) != TOK_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", tok_detail(ctx));
+        OPENSSL_cleanse(pin, sizeof pin);
+        return tok_fail(ctx, TOK_ERR_HSM, "the HSM does not open a session: %s", why);
+    }
+    (void)ctx->fl->C_CloseSession(probe);
     if (PKCS11_open_session(slot, 1) != 0) {
         OPENSSL_cleanse(pin, sizeof pin);
         return tok_fail(ctx, TOK_ERR_HSM, "cannot open a session on the HSM");

@@ -11,8 +11,19 @@
  *                 C_Login answers CKR_PIN_LOCKED;
  * - call counts ($FAKEP11_COUNT=FILE): every call, by function and by the
  *   token it reaches - "hsm" (serial $FAKEP11_HSM_SERIAL), "key" (serial
- *   $FAKEP11_KEY_SERIAL), "other" (any other token), "module" (no token) -
- *   written to FILE as "class function count" lines at C_Finalize and exit;
+ *   $FAKEP11_KEY_SERIAL, or any of a comma list), "other" (any other
+ *   token), "module" (no token) - written to FILE as "class function count"
+ *   lines at C_Finalize and exit;
+ * - faults a real token gives and SoftHSM does not ($FAKEP11_FAIL=N:WHAT):
+ *   the Nth call that reaches the key ($FAKEP11_FAIL_CLASS=hsm: the HSM)
+ *   answers WHAT instead of reaching the module - a CKR_ name
+ *   (CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT, CKR_DEVICE_ERROR,
+ *   CKR_SESSION_HANDLE_INVALID, CKR_DEVICE_MEMORY, CKR_GENERAL_ERROR), "pull"
+ *   (the key is pulled out there: its port file $FAKEP11_PULL removed, that
+ *   call and every later one reaching it CKR_DEVICE_REMOVED) or "kill" (the
+ *   process dies with SIGKILL before the call, as in a power cut); the
+ *   fault is appended to $FAKEP11_FAIL_LOG as "fault N WHAT FUNCTION" when it
+ *   happens, so a test knows it was reached;
  * - a key as slow as a real one: $FAKEP11_DELAY_MS added to each call that
  *   reaches a UKey (not the HSM, not the module), and $FAKEP11_KEYGEN_EC_MS /
  *   $FAKEP11_KEYGEN_RSA_MS to a key pair generated on one.
@@ -21,6 +32,7 @@
  * test or benchmark hall's kiosk.conf.
  */
 #include <dlfcn.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -59,7 +71,15 @@ static int
 fp_env_is(const char *var, const char *serial)
 {
     const char *v = getenv(var);
-    return v != NULL && *v != '\0' && strcmp(v, serial) == 0;
+    size_t n = strlen(serial);
+
+    while (v != NULL && *v != '\0' && n > 0) {     /* one serial or a comma list */
+        size_t l = strcspn(v, ",");
+        if (l == n && strncmp(v, serial, n) == 0)
+            return 1;
+        v += l + (v[l] == ',');
+    }
+    return 0;
 }
 
 /* The class of slot ID, from its token's serial (read once, not counted). */
@@ -146,7 +166,73 @@ fp_env_ms(const char *var)
     return v != NULL ? strtol(v, NULL, 10) : 0;
 }
 
+/* ---- injected faults ($FAKEP11_FAIL=N:WHAT) ----------------------------------------- */
+
+static unsigned long fp_fault_seen;     /* calls that reached the fault's token */
+static int fp_pulled;                   /* "pull" happened: the key is gone */
+
+static CK_RV
+fp_fault_code(const char *name)
+{
+    static const struct { const char *name; CK_RV rv; } codes[] = {
+        { "CKR_DEVICE_REMOVED", CKR_DEVICE_REMOVED },
+        { "CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT },
+        { "CKR_DEVICE_ERROR", CKR_DEVICE_ERROR },
+        { "CKR_SESSION_HANDLE_INVALID", CKR_SESSION_HANDLE_INVALID },
+        { "CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY },
+        { "CKR_GENERAL_ERROR", CKR_GENERAL_ERROR },
+    };
+
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(codes[i].name, name) == 0)
+            return codes[i].rv;
+    return CKR_GENERAL_ERROR;
+}
+
 static void
+fp_fault_log(unsigned long n, const char *what, int fn)
+{
+    const char *path = getenv("FAKEP11_FAIL_LOG");
+    char line[160];
+    int fd, len;
+
+    if (path == NULL || *path == '\0' || (fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+        return;
+    len = snprintf(line, sizeof line, "fault %lu %s %s\n", n, what, fp_fn_name(fn));
+    if (len > 0 && write(fd, line, (size_t)len) < 0)
+        len = 0;
+    close(fd);
+}
+
+/* The answer a call of class CLS gets instead of the module's, or CKR_OK to pass it on. */
+static CK_RV
+fp_fault(int cls, int fn)
+{
+    const char *spec = getenv("FAKEP11_FAIL"), *on = getenv("FAKEP11_FAIL_CLASS"), *pull;
+    unsigned long n;
+    char *what;
+
+    if (spec == NULL || *spec == '\0' || cls != (on != NULL && strcmp(on, "hsm") == 0 ? FP_HSM : FP_KEY))
+        return CKR_OK;
+    if (fp_pulled)
+        return CKR_DEVICE_REMOVED;
+    n = strtoul(spec, &what, 10);
+    if (*what != ':' || ++fp_fault_seen != n)
+        return CKR_OK;
+    what++;
+    fp_fault_log(n, what, fn);
+    if (strcmp(what, "kill") == 0)
+        raise(SIGKILL);
+    if (strcmp(what, "pull") == 0) {
+        if ((pull = getenv("FAKEP11_PULL")) != NULL && *pull != '\0')
+            unlink(pull);
+        fp_pulled = 1;
+        return CKR_DEVICE_REMOVED;
+    }
+    return fp_fault_code(what);
+}
+
+static CK_RV
 fp_count(int cls, int fn)
 {
     if (fn >= 0 && fn < 80)
@@ -154,17 +240,18 @@ fp_count(int cls, int fn)
     fp_trace(cls, fn);
     if (cls == FP_KEY || cls == FP_OTHER)
         fp_sleep_ms(fp_env_ms("FAKEP11_DELAY_MS"));
+    return fp_fault(cls, fn);
 }
 
-static void fp_note_module(int fn) { fp_count(FP_MODULE, fn); }
-static void fp_note_slot(CK_SLOT_ID id, int fn) { fp_count(fp_slot_class(id), fn); }
+static CK_RV fp_note_module(int fn) { return fp_count(FP_MODULE, fn); }
+static CK_RV fp_note_slot(CK_SLOT_ID id, int fn) { return fp_count(fp_slot_class(id), fn); }
 
-static void
+static CK_RV
 fp_note_session(CK_SESSION_HANDLE h, int fn)
 {
     CK_SLOT_ID slot;
 
-    fp_count(fp_session_slot(h, &slot) ? fp_slot_class(slot) : FP_OTHER, fn);
+    return fp_count(fp_session_slot(h, &slot) ? fp_slot_class(slot) : FP_OTHER, fn);
 }
 
 static void
@@ -259,7 +346,8 @@ fake_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO *info)
 {
     CK_RV rv;
 
-    fp_note_slot(id, FP_C_GetTokenInfo);
+    if ((rv = fp_note_slot(id, FP_C_GetTokenInfo)) != CKR_OK)
+        return rv;
     rv = real->C_GetTokenInfo(id, info);
     if (rv != CKR_OK || !slot_is_target(id))
         return rv;
@@ -276,8 +364,10 @@ static CK_RV
 fake_Login(CK_SESSION_HANDLE s, CK_USER_TYPE who, CK_UTF8CHAR *pin, CK_ULONG len)
 {
     CK_SLOT_ID slot;
+    CK_RV rv;
 
-    fp_note_session(s, FP_C_Login);
+    if ((rv = fp_note_session(s, FP_C_Login)) != CKR_OK)
+        return rv;
     if (who == CKU_USER && flag_on("locked") && fp_session_slot(s, &slot) && slot_is_target(slot))
         return CKR_PIN_LOCKED;
     return real->C_Login(s, who, pin, len);
@@ -288,7 +378,8 @@ fake_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, void *app, CK_NOTIFY notify, CK_
 {
     CK_RV rv;
 
-    fp_note_slot(id, FP_C_OpenSession);
+    if ((rv = fp_note_slot(id, FP_C_OpenSession)) != CKR_OK)
+        return rv;
     rv = real->C_OpenSession(id, flags, app, notify, out);
     if (rv == CKR_OK)
         for (int i = 0; i < FP_SESSIONS; i++)
@@ -303,7 +394,10 @@ fake_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, void *app, CK_NOTIFY notify, CK_
 static CK_RV
 fake_CloseSession(CK_SESSION_HANDLE h)
 {
-    fp_note_session(h, FP_C_CloseSession);
+    CK_RV rv = fp_note_session(h, FP_C_CloseSession);
+
+    if (rv != CKR_OK)
+        return rv;
     for (int i = 0; i < FP_SESSIONS; i++)
         if (fp_sess[i].h == h)
             fp_sess[i].h = 0;
@@ -313,7 +407,10 @@ fake_CloseSession(CK_SESSION_HANDLE h)
 static CK_RV
 fake_CloseAllSessions(CK_SLOT_ID id)
 {
-    fp_note_slot(id, FP_C_CloseAllSessions);
+    CK_RV rv = fp_note_slot(id, FP_C_CloseAllSessions);
+
+    if (rv != CKR_OK)
+        return rv;
     for (int i = 0; i < FP_SESSIONS; i++)
         if (fp_sess[i].h != 0 && fp_sess[i].slot == id)
             fp_sess[i].h = 0;

@@ -3,8 +3,9 @@
 
 Reads p11-kit's pkcs11.h (every _CK_DECLARE_FUNCTION and the order of struct
 ck_function_list) and prints one wrapper per function that counts the call
-against the token it reaches (a slot's or a session's, else the module) and
-adds the simulated latency, then calls the real module. Functions with
+against the token it reaches (a slot's or a session's, else the module),
+adds the simulated latency and answers an injected fault instead of the
+real module when one is due ($FAKEP11_FAIL), else calls the real module. Functions with
 behaviour of their own are written by hand in fakep11.c (HAND below).
 Run by the Makefile: python3 tests/fakep11/gen.py HEADER > build/fakep11_wrap.h
 """
@@ -42,15 +43,15 @@ for i, name in enumerate(order):
     names = [re.search(r"(\w+)$", p).group(1) for p in parts]
     first = parts[0] if parts else ""
     if first.startswith("CK_SESSION_HANDLE"):
-        note = "fp_note_session(%s, %d);" % (names[0], i)
+        note = "CK_RV fault = fp_note_session(%s, %d);" % (names[0], i)
     elif first.startswith("CK_SLOT_ID"):
-        note = "fp_note_slot(%s, %d);" % (names[0], i)
+        note = "CK_RV fault = fp_note_slot(%s, %d);" % (names[0], i)
     else:
-        note = "fp_note_module(%d);" % i
+        note = "CK_RV fault = fp_note_module(%d);" % i
     extra = ""
     if name == "C_GenerateKeyPair":
         extra = " fp_keygen_delay(%s, %s);" % (names[0], names[1])
-    out.append("static CK_RV\nw_%s(%s)\n{\n    %s%s\n    return real->%s(%s);\n}"
+    out.append("static CK_RV\nw_%s(%s)\n{\n    %s%s\n    if (fault != CKR_OK)\n        return fault;\n    return real->%s(%s);\n}"
                % (name, params, note, extra, name, ", ".join(names)))
 out.append("static void\nfp_install(CK_FUNCTION_LIST *f)\n{")
 for name in order:

@@ -102,3 +102,19 @@ t_grep "the found key after the hold period: refused, naming the period" "key_re
 "$KIOSK" ca crl > /dev/null 2>&1
 t_eq "the next publication revoked it for good (keyCompromise 1), the key lost (4)" "1|1|4" \
   "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$CERT2'")|$(db "SELECT state FROM keys WHERE serial='$K2'")"
+
+# ---- a certificate on hold revoked for good by a supervisor --------------------------------
+USCC3=91120116MA0HLD037E
+K3=$(key_plug blank39)
+"$H" issue "$K3" "$USCC3" 天津市挂失撤销有限公司 120101198503038891 > "$TEST_TMP/issue3.out" 2>&1
+CERT3=$(db "SELECT serial FROM certs WHERE uscc='$USCC3' AND state=0")
+key_unplug "$K3"
+"$H" hold 120101198503037800 "$USCC3" 天津市挂失撤销有限公司 > "$TEST_TMP/hold3.out" 2>&1
+t_eq "on hold" "1|6" "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$CERT3'")"
+out=$(printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" ca revoke "$CERT3" --reason keyCompromise --as boss 2>&1); rc=$?
+t_eq "kiosk ca revoke of a certificate on hold: done (exit 0)" "0" "$rc"
+t_eq "...revoked for good (keyCompromise), the key lost (4)" "1|1|4" \
+  "$(db "SELECT state || '|' || reason FROM certs WHERE serial='$CERT3'")|$(db "SELECT state FROM keys WHERE serial='$K3'")"
+out=$(printf '%s\n' "$CLERKSUP_PASS" | "$KIOSK" ca revoke "$CERT3" --reason superseded --as boss 2>&1); rc=$?
+t_eq "revoked for good: a second revocation refused (exit 2)" "2" "$rc"
+t_grep "...naming the first reason in words" "（原因：密钥泄露）" <(echo "$out")

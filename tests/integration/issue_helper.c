@@ -44,10 +44,28 @@
  *   init SERIAL PIN        give the blank key SERIAL a user PIN (tok_init_blank: init=rc)
  *   selftest SERIAL PIN    tok_selftest through the counted login:
  *                          result=... ec=0|1 cert=0|1 sign=0|1 crypt=0|1
+ *   keycheck SERIAL PIN    the certificate on key SERIAL against the records
+ *                          and its own private key: cert=SERIAL ours=0|1
+ *                          state=-1(unrecorded)|0|1|2 order=ID selftest=rc
+ *                          matches=0|1 signs=0|1
+ *
+ * Faults between the stages (tests/integration/fault_sweep.sh): every step
+ * entered and every run stage started by drive() is an event, counted from
+ * 1; HELPER_FAULT=K:ACTION does ACTION at event K - kill (SIGKILL), pull
+ * (every key pulled out), dblock (another process, sqlite3, takes the
+ * records' write lock and keeps it while this one lives), diskfull (the
+ * file $HELPER_FILL grows until its filesystem is full). The commands that
+ * drive print events=N, the events they passed. HELPER_BUSY_MS sets the
+ * records' busy timeout ([db] busy_ms) of this process.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +90,8 @@ open_hall(void)
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }
+    if (getenv("HELPER_BUSY_MS") != NULL)
+        cfg.db_busy_ms = atoi(getenv("HELPER_BUSY_MS"));
     if (store_open(&env.st, &(struct store_opts){ .path = cfg.db_path, .busy_ms = cfg.db_busy_ms, .station = cfg.station }, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
@@ -101,6 +121,103 @@ plug(const char *serial, bool in)
         unlink(path);
     }
     tok_poll(env.tok);
+}
+
+/* ---- faults between the stages (HELPER_FAULT=K:ACTION) ------------------------------ */
+
+static int fault_events;
+
+/* Another process takes the records' write lock and keeps it while we live:
+ * sqlite3 reading its commands from a pipe only we hold. */
+static void
+fault_dblock(void)
+{
+    int in[2], out[2];
+    char buf[64];
+    ssize_t n;
+    size_t got = 0;
+    pid_t pid;
+
+    if (pipe(in) != 0 || pipe(out) != 0 || (pid = fork()) < 0) {
+        perror("issue_helper: dblock");
+        return;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execlp("sqlite3", "sqlite3", cfg.db_path, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    fcntl(in[1], F_SETFD, FD_CLOEXEC);
+    if (dprintf(in[1], ".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n") < 0)
+        return;
+    while (got < sizeof buf - 1 && (n = read(out[0], buf + got, sizeof buf - 1 - got)) > 0) {
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (strstr(buf, "locked\n") != NULL)
+            break;
+    }
+    close(out[0]);
+    printf("dblock=%d\n", strstr(buf, "locked") != NULL);
+}
+
+/* The file $HELPER_FILL grows until its filesystem has no room left. */
+static void
+fault_diskfull(void)
+{
+    static char chunk[65536];
+    const char *path = getenv("HELPER_FILL");
+    size_t sz = sizeof chunk;
+    int fd;
+
+    if (path == NULL || (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        perror("issue_helper: diskfull");
+        return;
+    }
+    while (sz > 0)
+        if (write(fd, chunk, sz) < 0)
+            sz /= 2;
+    fsync(fd);
+    close(fd);
+    printf("diskfull=1\n");
+}
+
+static void
+fault_event(const char *where)
+{
+    const char *spec = getenv("HELPER_FAULT");
+    char *what;
+    long k;
+
+    fault_events++;
+    if (spec == NULL || *spec == '\0' || (k = strtol(spec, &what, 10)) != fault_events || *what != ':')
+        return;
+    what++;
+    printf("fault=%d %s at %s\n", fault_events, what, where);
+    if (strcmp(what, "kill") == 0) {
+        raise(SIGKILL);
+    } else if (strcmp(what, "pull") == 0) {
+        DIR *d = opendir(cfg.ports_dir);
+        struct dirent *e;
+        char path[CFG_PATH_MAX + 300];
+        while (d != NULL && (e = readdir(d)) != NULL)
+            if (e->d_name[0] != '.') {
+                snprintf(path, sizeof path, "%s/%s", cfg.ports_dir, e->d_name);
+                unlink(path);
+            }
+        if (d != NULL)
+            closedir(d);
+        tok_poll(env.tok);
+    } else if (strcmp(what, "dblock") == 0) {
+        fault_dblock();
+    } else if (strcmp(what, "diskfull") == 0) {
+        fault_diskfull();
+    }
 }
 
 static int
@@ -335,6 +452,7 @@ drive(struct txn *t)
         int next = -1, rc;     /* past the steps skipped, once this one has set its values */
 
         printf("at=%s\n", name);
+        fault_event(name);
 
         if (strcmp(name, "fee") == 0) {
             /* the quote as the fee page makes it (the kind's rule, the profile, the def's inputs) */
@@ -429,8 +547,10 @@ drive(struct txn *t)
         } else if (txn_cur(t)->page == PAGE_RUN) {
             struct txn_run r;
             enum txn_run_result res;
-            while ((res = txn_advance(t, &env, &r)) == RUN_OK)
-                ;
+            do {
+                fault_event("stage");
+                res = txn_advance(t, &env, &r);
+            } while (res == RUN_OK);
             printf("advance=%d stage=%d tok=%d store=%d\n", (int)res, (int)r.stage, r.tok_rc, r.store_rc);
             if (res != RUN_DONE)
                 return 1;
@@ -657,6 +777,24 @@ main(int argc, char **argv)
             printf("cert= ours=0 recorded=0 revoked=0\n");
         }
     }
+    else if (strcmp(argv[1], "keycheck") == 0 && argc >= 4) {
+        struct tok_cert c;
+        struct store_cert rec;
+        struct tok_selftest r;
+        memset(&c, 0, sizeof c);
+        memset(&r, 0, sizeof r);
+        int rc = tok_read_cert(env.tok, argv[2], &c), st = 0;
+        if (rc == TOK_ERR_NO_CERT) {
+            printf("cert= ours=0 state=-1 order=0 selftest=0 matches=0 signs=0\n");
+        } else {
+            bool recorded = rc == TOK_OK && store_cert_get(env.st, c.serial_hex, &rec) == STORE_OK;
+            if (rc == TOK_OK)
+                st = tok_selftest(env.tok, argv[2], argv[3], &r);
+            printf("cert=%s ours=%d state=%d order=%lld selftest=%d matches=%d signs=%d read=%d\n", c.serial_hex,
+                   rc == TOK_OK && c.issued_by_ca, recorded ? (int)rec.state : -1,
+                   recorded ? (long long)rec.order_id : 0LL, st, r.cert_matches, r.signed_ok, rc);
+        }
+    }
     else if (strcmp(argv[1], "verdict") == 0) {
         static const char *const names[] = { "none", "blank", "ours", "half", "wipeable", "taken" };
         struct txn t;
@@ -672,6 +810,8 @@ main(int argc, char **argv)
         printf("refused=%d\n", txn_new_check_operator(env.st, &t, argv[2], NULL) != 0);
     } else
         return 2;
+    if (fault_events > 0)
+        printf("events=%d\n", fault_events);
     store_close(env.st);
     tok_close(env.tok);
     return 0;
