@@ -50,8 +50,22 @@ ui_closing(const char *s)
     return false;
 }
 
+static int ui_wrap_run(int y, int x, int width, enum term_color color, const char *text, bool draw);
+
 int
 ui_wrap(int y, int x, int width, enum term_color color, const char *text)
+{
+    return ui_wrap_run(y, x, width, color, text, true);
+}
+
+int
+ui_wrap_lines(int width, const char *text)
+{
+    return ui_wrap_run(0, 0, width, TC_NORMAL, text, false);
+}
+
+static int
+ui_wrap_run(int y, int x, int width, enum term_color color, const char *text, bool draw)
 {
     char clean[2048];
     const char *p = clean;
@@ -60,15 +74,16 @@ ui_wrap(int y, int x, int width, enum term_color color, const char *text)
     if (width <= 0)
         return 0;
     textw_sanitize(clean, sizeof clean, text);
-    while (*p != '\0' && y + rows < LINES - 3) {
+    while (*p != '\0' && (!draw || y + rows < LINES - 3)) {
         size_t len = textw_clip(p, width, NULL), cut;
         if (len == 0)
             break;
-        /* Break Latin text at the last space rather than inside a word. */
+        /* Break Latin text at the last space rather than inside a word
+         * (a word longer than the whole line is cut where it must be). */
         if (p[len] != '\0' && p[len] != ' ') {
-            for (cut = len; cut > len / 2 && p[cut - 1] != ' '; cut--)
+            for (cut = len; cut > 0 && p[cut - 1] != ' '; cut--)
                 ;
-            if (cut > len / 2)
+            if (cut > 0)
                 len = cut;
         }
         /* No line starts with closing punctuation (。，、）…): the character
@@ -80,9 +95,11 @@ ui_wrap(int y, int x, int width, enum term_color color, const char *text)
             if (back > 0)
                 len = back;
         }
-        attron(COLOR_PAIR(color));
-        mvaddnstr(y + rows, x, p, (int)len);
-        attroff(COLOR_PAIR(color));
+        if (draw) {
+            attron(COLOR_PAIR(color));
+            mvaddnstr(y + rows, x, p, (int)len);
+            attroff(COLOR_PAIR(color));
+        }
         p += len;
         while (*p == ' ')
             p++;

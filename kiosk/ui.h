@@ -18,6 +18,8 @@ void ui_text(int y, int x, int width, enum term_color color, const char *text);
  * below the body area). Returns the rows used.
  */
 int ui_wrap(int y, int x, int width, enum term_color color, const char *text);
+/* The rows ui_wrap would take for TEXT at WIDTH, drawing nothing. */
+int ui_wrap_lines(int width, const char *text);
 
 /* Width of a label column fitting every label in LABELS (plus a gap). */
 int ui_label_width(const enum msg_id *labels, int n);

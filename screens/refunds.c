@@ -64,10 +64,18 @@ refunds_draw(struct app *app, void *state)
 {
     struct refunds_state *s = state;
     const int x = 2, w = COLS - 4;
-    const int cx_num = x, cx_day = x + 18, cx_amt = x + 30, cx_how = x + 42, cx_co = x + 52;
-    int y = ui_frame(app, msg(M_RF_TITLE), msg(M_RF_HINTS)), rows;
+    const int cx_num = x, cx_day = x + 18, cx_amt = x + 30, cx_how = x + 42;
+    int y = ui_frame(app, msg(M_RF_TITLE), msg(M_RF_HINTS)), rows, how_w, cx_co;
     char buf[256], day[32];
     size_t i;
+
+    /* the method column as wide as its widest word (the header's or a listed method's) */
+    how_w = ui_width(msg(M_RF_COL_HOW));
+    for (i = 0; i < s->n; i++) {
+        int mw = ui_width(msg(txn_pay_method_msg(s->o[i].pay_method)));
+        how_w = mw > how_w ? mw : how_w;
+    }
+    cx_co = cx_how + how_w + 2;
 
     y++;
     if (app->st == NULL || s->rc != STORE_OK) {
@@ -83,7 +91,7 @@ refunds_draw(struct app *app, void *state)
     ui_text(y, cx_num, 17, TC_DIM, msg(M_RF_COL_ORDER));
     ui_text(y, cx_day, 11, TC_DIM, msg(M_RF_COL_DAY));
     ui_text(y, cx_amt, 11, TC_DIM, msg(M_RF_COL_AMOUNT));
-    ui_text(y, cx_how, 9, TC_DIM, msg(M_RF_COL_HOW));
+    ui_text(y, cx_how, how_w, TC_DIM, msg(M_RF_COL_HOW));
     ui_text(y, cx_co, COLS - 2 - cx_co, TC_DIM, msg(M_RF_COL_COMPANY));
     y++;
     rows = LINES - 7 - y;
@@ -107,7 +115,7 @@ refunds_draw(struct app *app, void *state)
         }
         ui_text(y, cx_day, 11, c, day);
         ui_text(y, cx_amt, 11, c, rules_money_format(o->amount, buf, sizeof buf));
-        ui_text(y, cx_how, 9, c, msg(txn_pay_method_msg(o->pay_method)));
+        ui_text(y, cx_how, how_w, c, msg(txn_pay_method_msg(o->pay_method)));
         ui_text(y, cx_co, COLS - 2 - cx_co, c, o->uscc);
     }
     if (s->offer && s->sel < s->n)

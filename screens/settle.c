@@ -30,36 +30,61 @@ struct settle_state {
     char error[512];                  /* why the report failed, "" none */
 };
 
-/* The columns: header, x offset, width, right-aligned. */
+/* The columns: header, width, right-aligned. Window and clerk sit at the
+ * left, the figures at the right edge; the transaction takes what is between
+ * (16 columns at 80, 36 at 100) and a name wider than that wraps under itself
+ * rather than being cut (settle_layout). */
 struct settle_col {
     enum msg_id head;
-    int x, w;
+    int w;
     bool right;
 };
 
 static const struct settle_col settle_cols[] = {
-    { M_SET_COL_WINDOW, 1, 4, false },
-    { M_SET_COL_CLERK, 6, 8, false },
-    { M_SET_COL_TXN, 15, 16, false },
-    { M_SET_COL_DONE, 31, 4, true },
-    { M_SET_COL_CASH, 36, 9, true },
-    { M_SET_COL_POS, 46, 9, true },
-    { M_SET_COL_QR, 56, 9, true },
-    { M_SET_COL_FREE, 66, 4, true },
-    { M_SET_COL_CANC, 71, 4, true },
-    { M_SET_COL_REFUND, 76, 4, true },
+    { M_SET_COL_WINDOW, 4, false },
+    { M_SET_COL_CLERK, 8, false },
+    { M_SET_COL_TXN, 0, false },
+    { M_SET_COL_DONE, 4, true },
+    { M_SET_COL_CASH, 9, true },
+    { M_SET_COL_POS, 9, true },
+    { M_SET_COL_QR, 9, true },
+    { M_SET_COL_FREE, 4, true },
+    { M_SET_COL_CANC, 4, true },
+    { M_SET_COL_REFUND, 4, true },
 };
 #define SETTLE_NCOLS (int)(sizeof settle_cols / sizeof settle_cols[0])
+#define SETTLE_TXN 2
+
+/* Each column's x and width on a screen COLS wide. */
+static void
+settle_layout(int x[SETTLE_NCOLS], int w[SETTLE_NCOLS])
+{
+    int i, right = COLS;
+
+    for (i = SETTLE_NCOLS - 1; i > SETTLE_TXN; i--) {
+        w[i] = settle_cols[i].w;
+        x[i] = right - w[i];
+        right = x[i] - 1;
+    }
+    x[0] = 1;
+    w[0] = settle_cols[0].w;
+    x[1] = x[0] + w[0] + 1;
+    w[1] = settle_cols[1].w;
+    x[SETTLE_TXN] = x[1] + w[1] + 1;
+    w[SETTLE_TXN] = right + 1 - x[SETTLE_TXN];     /* up to the figures' own padding, as before (16 at 80) */
+    if (w[SETTLE_TXN] < 4)
+        w[SETTLE_TXN] = 4;
+}
 
 static void
 settle_cell(int y, int col, enum term_color c, const char *text)
 {
-    const struct settle_col *k = &settle_cols[col];
-    int w = ui_width(text);
+    int x[SETTLE_NCOLS], w[SETTLE_NCOLS], tw = ui_width(text);
 
-    if (k->x + k->w > COLS)
+    settle_layout(x, w);
+    if (x[col] + w[col] > COLS)
         return;
-    ui_text(y, k->right && w < k->w ? k->x + k->w - w : k->x, k->w, c, text);
+    ui_text(y, settle_cols[col].right && tw < w[col] ? x[col] + w[col] - tw : x[col], w[col], c, text);
 }
 
 static const char *
@@ -113,14 +138,18 @@ settle_init(struct app *app, const void *arg)
     return s;
 }
 
-static void
+/* One row at Y; returns the lines it took (a transaction's name wraps under itself). */
+static int
 settle_row(int y, const struct store_report_row *r, bool total, enum term_color c)
 {
     char buf[64];
     const char *win = r->window;
+    int x[SETTLE_NCOLS], w[SETTLE_NCOLS], lines = 1;
 
+    settle_layout(x, w);
     if (total) {
-        settle_cell(y, 0, c, msg(M_SET_TOTAL));
+        /* the word spans window, clerk and transaction: never cut to "Tota" */
+        ui_text(y, x[0], x[SETTLE_TXN] + w[SETTLE_TXN] - x[0], c, msg(M_SET_TOTAL));
     } else {
         if (strncmp(win, "window", 6) == 0)
             win += 6;
@@ -128,7 +157,10 @@ settle_row(int y, const struct store_report_row *r, bool total, enum term_color 
             win = msg(M_SET_SELF);
         settle_cell(y, 0, c, win);
         settle_cell(y, 1, c, r->clerk[0] ? r->clerk : "-");
-        settle_cell(y, 2, c, settle_txn_name(r->txn));
+        if (ui_width(settle_txn_name(r->txn)) <= w[SETTLE_TXN])
+            settle_cell(y, SETTLE_TXN, c, settle_txn_name(r->txn));
+        else
+            lines = ui_wrap(y, x[SETTLE_TXN], w[SETTLE_TXN], c, settle_txn_name(r->txn));
     }
     snprintf(buf, sizeof buf, "%ld", r->done);
     settle_cell(y, 3, c, buf);
@@ -141,14 +173,15 @@ settle_row(int y, const struct store_report_row *r, bool total, enum term_color 
     settle_cell(y, 8, c, buf);
     snprintf(buf, sizeof buf, "%ld", r->refunds);
     settle_cell(y, 9, c, buf);
+    return lines > 0 ? lines : 1;
 }
 
 static void
 settle_draw(struct app *app, void *state)
 {
     struct settle_state *s = state;
-    char title[128], buf[512], a[32], b[32], c[32], d[32], e[32];
-    int y, i, last;
+    char title[128], buf[512], unfinished[256] = "", a[32], b[32], c[32], d[32], e[32];
+    int y, i, last, cx[SETTLE_NCOLS], cw[SETTLE_NCOLS];
     size_t r;
 
     msg_fmt(title, sizeof title, M_SET_TITLE, s->date);
@@ -164,13 +197,6 @@ settle_draw(struct app *app, void *state)
         ui_text(y + 1, 2, COLS - 4, TC_DIM, msg(M_SET_EMPTY));
         return;
     }
-    last = LINES - 7;
-    for (r = (size_t)s->top; r < s->n && y < last; r++, y++)
-        settle_row(y, &s->rows[r], false, TC_NORMAL);
-    mvhline(y++, 1, ACS_HLINE, COLS - 2);
-    attron(A_BOLD);
-    settle_row(y++, &s->total, true, TC_NORMAL);
-    attroff(A_BOLD);
     {
         char f[32], g[32];
         long taken = s->total.cash + s->total.pos + s->total.qr;
@@ -181,13 +207,27 @@ settle_draw(struct app *app, void *state)
                 rules_money_format(taken - s->total.refunded_amount, g, sizeof g), s->total.refunds,
                 rules_money_format(s->total.refund_amount, e, sizeof e));
     }
-    y += ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf) + 1;
-    if (s->total.paid_open > 0) {
-        /* an applicant paid and left: the order is to finish, or the money to refund */
-        msg_fmt(buf, sizeof buf, M_DATA_REP_PAID_OPEN, s->total.paid_open,
+    /* an applicant paid and left: the order is to finish, or the money to refund */
+    if (s->total.paid_open > 0)
+        msg_fmt(unfinished, sizeof unfinished, M_DATA_REP_PAID_OPEN, s->total.paid_open,
                 rules_money_format(s->total.paid_open_amount, a, sizeof a));
-        ui_wrap(y, 2, COLS - 4, TC_WARN, buf);
+    /* the rows stop where the line, the total and the sentences below still fit (the rest scrolls) */
+    last = LINES - 4 - 3 - ui_wrap_lines(COLS - 4, buf) - (unfinished[0] ? ui_wrap_lines(COLS - 4, unfinished) : 0);
+    settle_layout(cx, cw);
+    for (r = (size_t)s->top; r < s->n; r++) {
+        const char *name = settle_txn_name(s->rows[r].txn);
+        int need = ui_width(name) <= cw[SETTLE_TXN] ? 1 : ui_wrap_lines(cw[SETTLE_TXN], name);
+        if (y + need > last)
+            break;
+        y += settle_row(y, &s->rows[r], false, TC_NORMAL);
     }
+    mvhline(y++, 1, ACS_HLINE, COLS - 2);
+    attron(A_BOLD);
+    settle_row(y++, &s->total, true, TC_NORMAL);
+    attroff(A_BOLD);
+    y += ui_wrap(y + 1, 2, COLS - 4, TC_OK, buf) + 1;
+    if (unfinished[0])
+        ui_wrap(y, 2, COLS - 4, TC_WARN, unfinished);
 }
 
 /* Print the day shown: queue the sheet, audit it, send it now (P). */

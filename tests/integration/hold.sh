@@ -105,8 +105,10 @@ t_eq "the next publication revoked it for good (keyCompromise 1), the key lost (
 
 # ---- a certificate on hold revoked for good by a supervisor --------------------------------
 USCC3=91120116MA0HLD037E
+key_unplug "$K2"            # one key in the reader at a time, as at the counter
 K3=$(key_plug blank39)
 "$H" issue "$K3" "$USCC3" 天津市挂失撤销有限公司 120101198503038891 > "$TEST_TMP/issue3.out" 2>&1
+t_grep "a certificate issued onto blank39 ($K3)" "issue=0 " "$TEST_TMP/issue3.out"
 CERT3=$(db "SELECT serial FROM certs WHERE uscc='$USCC3' AND state=0")
 key_unplug "$K3"
 "$H" hold 120101198503037800 "$USCC3" 天津市挂失撤销有限公司 > "$TEST_TMP/hold3.out" 2>&1
