@@ -16,11 +16,19 @@
 
 CC      ?= cc
 PKGS    := ncursesw libp11 p11-kit-1 libcrypto sqlite3 libqrencode cairo pangocairo inih
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-CUPS_CFLAGS := $(shell cups-config --cflags)
-CUPS_LIBS   := $(shell cups-config --libs)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CUPS_CFLAGS := $(shell cups-config --cflags 2>/dev/null)
+CUPS_LIBS   := $(shell cups-config --libs 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# On a fresh machine the libraries come with `make setup` (run first by make
+# run, check and bench): a plain build says so in one line, not a screen of
+# pkg-config errors.
+ifeq ($(filter setup run check bench deb install uninstall fuzz clean,$(MAKECMDGOALS)),)
+ifeq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),)
+$(error the libraries to build with are missing: run "make setup" first (make run and make check do it for you))
+endif
+endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 # snprintf truncation is always deliberate here (fixed-size fields), hence -Wno-format-truncation.
@@ -94,7 +102,7 @@ san: build/san/kiosk
 
 # A PKCS#11 module for tests only: SoftHSM with the PIN flags no available token reports.
 # Its pass-through wrappers are generated from p11-kit's pkcs11.h (tests/fakep11/gen.py).
-P11_H := $(shell pkg-config --variable=includedir p11-kit-1)/p11-kit-1/p11-kit/pkcs11.h
+P11_H := $(shell pkg-config --variable=includedir p11-kit-1 2>/dev/null)/p11-kit-1/p11-kit/pkcs11.h
 build/fakep11_wrap.h: tests/fakep11/gen.py
 	@mkdir -p build
 	python3 tests/fakep11/gen.py $(P11_H) > $@

@@ -39,3 +39,18 @@ t_eq() {
 key_plug() { local s; s=$("$KIOSK" dev plug "$1" 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1); echo "$s" >> "$TEST_TMP/plugged"; echo "$s"; }
 key_unplug() { "$KIOSK" dev unplug "$1" > /dev/null 2>&1; }
 key_unplug_all() { [ -f "$TEST_TMP/plugged" ] && while read -r s; do key_unplug "$s"; done < "$TEST_TMP/plugged"; return 0; }
+
+# hung_listener PORT: a printer that hangs - a listener on PORT that accepts
+# every connection and never answers - started in the background (its pid in
+# HANG_PID, gone after 120 s at most); returns once it accepts.
+hung_listener() {
+  timeout 120 python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $1)); s.listen(16); keep = []
+while True:
+    c, _ = s.accept(); keep.append(c)
+" & HANG_PID=$!
+  local i
+  for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done
+}

@@ -280,14 +280,7 @@ printer_faults() { # TXN
   faults=$((faults + 2)); ROW[$T]=$(( ${ROW[$T]:-0} + 2 ))
   set_printer "ipp://localhost:$DOWN/ipp/print"           # refused
   "$KIOSK" print outbox --pump > "$W/pump_down.out" 2>&1
-  timeout 120 python3 -c "
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $HANG)); s.listen(16); c = []
-while True:
-    a, _ = s.accept(); c.append(a)
-" & HANG_PID=$!
-  sleep 0.3
+  hung_listener "$HANG"
   set_printer "ipp://localhost:$HANG/ipp/print"           # accepts, never answers: the sender killed there
   for id in $ids; do "$KIOSK" print retry "$id" > /dev/null 2>&1; done
   { timeout -s KILL 2 "$KIOSK" print outbox --pump > "$W/pump_hang.out" 2>&1; } 2>/dev/null

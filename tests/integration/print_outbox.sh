@@ -44,14 +44,7 @@ st=$(ob "$U_UP" 2000 printer)
 t_grep "printer state says not reachable" "Printer not reachable" <(echo "$st")
 
 # ---- printer that accepts and never answers -------------------------------------------
-timeout 120 python3 -c "
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $P_HANG)); s.listen(16); keep = []
-while True:
-    c, _ = s.accept(); keep.append(c)
-" & HANG_PID=$!
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$P_HANG) 2>/dev/null && break; sleep 0.1; done
+hung_listener "$P_HANG"
 id2=$(ob "$U_HANG" 1000 add seal)
 out=$(ob "$U_HANG" 1000 pump); rc=$?
 t_eq "hung printer: pump returns (bounded by the 1000 ms timeout)" 0 "$rc"
