@@ -52,6 +52,13 @@ ui_closing(const char *s)
 
 static int ui_wrap_run(int y, int x, int width, enum term_color color, const char *text, bool draw);
 
+/* A byte of a Latin word: ASCII, not a space. */
+static bool
+ui_latin(char c)
+{
+    return (unsigned char)c < 0x80 && c != ' ';
+}
+
 int
 ui_wrap(int y, int x, int width, enum term_color color, const char *text)
 {
@@ -78,10 +85,11 @@ ui_wrap_run(int y, int x, int width, enum term_color color, const char *text, bo
         size_t len = textw_clip(p, width, NULL), cut;
         if (len == 0)
             break;
-        /* Break Latin text at the last space rather than inside a word
-         * (a word longer than the whole line is cut where it must be). */
-        if (p[len] != '\0' && p[len] != ' ') {
-            for (cut = len; cut > 0 && p[cut - 1] != ' '; cut--)
+        /* A Latin word is not cut: the line ends before it, at the space
+         * or the Chinese character in front of it (Chinese itself breaks
+         * anywhere; a word longer than the whole line is cut where it must be). */
+        if (p[len] != '\0' && ui_latin(p[len]) && ui_latin(p[len - 1])) {
+            for (cut = len; cut > 0 && ui_latin(p[cut - 1]); cut--)
                 ;
             if (cut > 0)
                 len = cut;
