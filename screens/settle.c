@@ -157,10 +157,7 @@ settle_row(int y, const struct store_report_row *r, bool total, enum term_color 
             win = msg(M_SET_SELF);
         settle_cell(y, 0, c, win);
         settle_cell(y, 1, c, r->clerk[0] ? r->clerk : "-");
-        if (ui_width(settle_txn_name(r->txn)) <= w[SETTLE_TXN])
-            settle_cell(y, SETTLE_TXN, c, settle_txn_name(r->txn));
-        else
-            lines = ui_wrap(y, x[SETTLE_TXN], w[SETTLE_TXN], c, settle_txn_name(r->txn));
+        lines = ui_wrap(y, x[SETTLE_TXN], w[SETTLE_TXN], c, settle_txn_name(r->txn));
     }
     snprintf(buf, sizeof buf, "%ld", r->done);
     settle_cell(y, 3, c, buf);
@@ -215,9 +212,8 @@ settle_draw(struct app *app, void *state)
     last = LINES - 4 - 3 - ui_wrap_lines(COLS - 4, buf) - (unfinished[0] ? ui_wrap_lines(COLS - 4, unfinished) : 0);
     settle_layout(cx, cw);
     for (r = (size_t)s->top; r < s->n; r++) {
-        const char *name = settle_txn_name(s->rows[r].txn);
-        int need = ui_width(name) <= cw[SETTLE_TXN] ? 1 : ui_wrap_lines(cw[SETTLE_TXN], name);
-        if (y + need > last)
+        int need = ui_wrap_lines(cw[SETTLE_TXN], settle_txn_name(s->rows[r].txn));
+        if (y + (need > 0 ? need : 1) > last)
             break;
         y += settle_row(y, &s->rows[r], false, TC_NORMAL);
     }
