@@ -88,6 +88,15 @@ t_grep "the refusal says a supervisor is needed" "撤销须由值班主管确认
 t_eq "refused revocations are audited, the certificate untouched" "2 0" \
   "$(db "SELECT count(*) FROM audit WHERE action='cert.revoke_denied'") $(db "SELECT state FROM certs WHERE serial='$SERIAL'")"
 t_eq "no CRL published by refused requests" "$crl_n0" "$(db "SELECT n FROM counters WHERE name='crl'")"
+# the records locked by another process while the supervisor confirms: said as the
+# records' fault, not as a wrong password, and nothing changed
+( printf 'BEGIN IMMEDIATE;\nSELECT 1;\n'; sleep 9 ) | sqlite3 "$H/kiosk.db" > /dev/null 2>&1 &
+LOCKER=$!; sleep 0.5
+out=$(printf 'boss-pass-123\n' | "$K" ca revoke "$SERIAL" --reason keyCompromise --as boss 2>&1); rc=$?
+wait "$LOCKER"
+t_eq "records locked: the confirmation refused (exit 1)" 1 "$rc"
+t_grep "...said as the records' fault, not a wrong password" "记录库忙或无法写入，主管确认未能记录" <(echo "$out")
+t_eq "...the certificate untouched" 0 "$(db "SELECT state FROM certs WHERE serial='$SERIAL'")"
 
 # ---- revoke -----------------------------------------------------------------------------
 out=$(printf 'boss-pass-123\n' | "$K" ca revoke "$SERIAL" --reason keyCompromise --as boss 2>&1); rc=$?
