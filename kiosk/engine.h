@@ -498,6 +498,8 @@ struct txn_check {
     enum key_state key_state;        /* the key's state in the records (BLANK when unknown);
                                         LOCKED too when its tries are used up or the token says so */
     int pin_left;                    /* PIN tries before it locks */
+    int nkeys;                       /* keys inserted: more than one, none read (several[] says so) */
+    char several[256];
 };
 
 /* Read the first inserted key's certificate, classify it with the profile's
@@ -507,6 +509,14 @@ void txn_check_read(const struct txn_env *env, struct txn_check *c);
 
 /* How many keys are inserted; *still_there when SERIAL is one of them. */
 int txn_keys_present(const struct txn_env *env, const char *serial, bool *still_there);
+
+/* The key a page acts on: the one inserted, or among several the order's
+ * own (PREFER, its recorded serial; NULL or "" when it has none yet).
+ * Returns how many are in: 0 none; 1 (or PREFER among them) with *KEY that
+ * one; else more than one and none taken - nothing picks one of several
+ * for the clerk - with WHY (N bytes, may be NULL) saying so and naming them
+ * all (M_KEY_SEVERAL). */
+int txn_one_key(const struct txn_env *env, const char *prefer, struct tok_key *key, char *why, size_t n);
 
 /* ---- the transactions ---------------------------------------------------------- */
 
@@ -653,13 +663,14 @@ struct txn_key_view {
     int pin_left;               /* (servicing) PIN tries left before it locks; -1 unknown */
     char note_text[256];        /* the note with its details (a date ...), when set; else msg(note) */
 };
-/* The first inserted key, its certificate read (v->key, v->cert) and found
+/* The inserted key (txn_one_key: PREFER among several), its certificate read (v->key, v->cert) and found
  * in the records (*REC): true; else false with v->verdict KEY_NONE (no key,
  * or pulled during the read) or KEY_REFUSED with v->note saying why (blank,
  * unreadable, not in the records, records down). The servicing key page
  * and 我的订单 start here. */
-bool txn_key_first_ours(const struct txn_env *env, struct txn_key_view *v, struct store_cert *rec);
-/* Look at the first inserted key for order T. */
+bool txn_key_first_ours(const struct txn_env *env, const char *prefer, struct txn_key_view *v,
+                        struct store_cert *rec);
+/* Look at the inserted key for order T (txn_one_key, T's key_serial preferred). */
 void txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v);
 /* Take key V for T: KEY_BLANK/WIPEABLE (WIPE agreed)/OURS_HALF set key_serial
  * and wipe; KEY_OURS_ISSUED adopts the certificate on it (fx_key ready,
@@ -852,9 +863,10 @@ struct txn_holder {
     char uscc[32];              /* its certificate's company */
     char company[256];
     enum msg_id why;            /* the key cannot open anything here (blank, not ours): 0 if it can */
+    char why_text[256];         /* WHY with its details, when it has them (several keys); else msg(why) */
     bool proven;                /* its PIN was right (counted): the company's orders may be shown */
 };
-/* Look at the first inserted key (nothing of the records is said). */
+/* Look at the inserted key (txn_one_key; nothing of the records is said). */
 void txn_holder_key(const struct txn_env *env, struct txn_holder *h);
 /* The key's PIN, counted (txn_pin_counted); sets h->proven on success. */
 void txn_holder_prove(const struct txn_env *env, struct txn_holder *h, const char *pin, bool final_ok,

@@ -68,14 +68,15 @@ check_record(const struct txn_env *env, struct txn_check *c)
 void
 txn_check_read(const struct txn_env *env, struct txn_check *c)
 {
-    struct tok_key keys[8];
-    size_t n = 0;
+    struct tok_key key;
 
     memset(c, 0, sizeof *c);
-    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
+    if ((c->nkeys = txn_one_key(env, NULL, &key, c->several, sizeof c->several)) == 0)
         return;
     c->have_key = true;
-    snprintf(c->key_serial, sizeof c->key_serial, "%s", keys[0].serial);
+    if (c->nkeys > 1)
+        return;                     /* which one? nothing read, nothing recorded */
+    snprintf(c->key_serial, sizeof c->key_serial, "%s", key.serial);
     c->read_at = env->now ? env->now : time(NULL);
     c->status = tok_read_cert(env->tok, c->key_serial, &c->cert);
     if (c->status == TOK_OK)
@@ -101,6 +102,35 @@ txn_check_read(const struct txn_env *env, struct txn_check *c)
         }
     }
     check_record(env, c);
+}
+
+int
+txn_one_key(const struct txn_env *env, const char *prefer, struct tok_key *key, char *why, size_t n)
+{
+    struct tok_key keys[8];
+    size_t nk = 0, i, off = 0;
+    char list[200];
+
+    memset(key, 0, sizeof *key);
+    if (why != NULL && n > 0)
+        why[0] = '\0';
+    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &nk) != TOK_OK || nk == 0)
+        return 0;
+    for (i = 0; i < nk; i++)
+        if (nk == 1 || (prefer != NULL && prefer[0] != '\0' && strcmp(keys[i].serial, prefer) == 0)) {
+            *key = keys[i];
+            return 1;
+        }
+    list[0] = '\0';
+    for (i = 0; i < nk && off < sizeof list; i++) {
+        int w = snprintf(list + off, sizeof list - off, "%s%s", i ? msg(M_LIST_SEP) : "", keys[i].serial);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    if (why != NULL && n > 0)
+        msg_fmt(why, n, M_KEY_SEVERAL, (int)nk, list);
+    return (int)nk;
 }
 
 int

@@ -270,19 +270,20 @@ txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool fi
 /* ---- the key page of the servicing transactions ---------------------------- */
 
 bool
-txn_key_first_ours(const struct txn_env *env, struct txn_key_view *v, struct store_cert *rec)
+txn_key_first_ours(const struct txn_env *env, const char *prefer, struct txn_key_view *v, struct store_cert *rec)
 {
-    struct tok_key keys[8];
-    size_t n = 0;
-    int rc;
+    int n, rc;
 
     memset(v, 0, sizeof *v);
     v->cert_rc = TOK_ERR_NO_CERT;
     v->pin_left = -1;
-    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
+    if ((n = txn_one_key(env, prefer, &v->key, v->note_text, sizeof v->note_text)) == 0)
         return false;
-    v->key = keys[0];
     v->verdict = KEY_REFUSED;
+    if (n > 1) {
+        v->note = M_KEY_SEVERAL;    /* which one? none is read */
+        return false;
+    }
     v->cert_rc = tok_read_cert(env->tok, v->key.serial, &v->cert);
     v->has_cert = v->cert_rc != TOK_ERR_NO_CERT;
     if (v->cert_rc == TOK_ERR_REMOVED || v->cert_rc == TOK_ERR_NO_KEY) {
@@ -313,7 +314,7 @@ txn_svc_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_
     enum key_event ev = svc_event(t);
     int rc;
 
-    if (!txn_key_first_ours(env, v, &rec))
+    if (!txn_key_first_ours(env, txn_get(t, "key_serial"), v, &rec))
         return;
     if ((rc = txn_pin_view(env, v->key.serial, &pv)) != STORE_OK) {
         v->note = M_TXN_DB_ERROR;

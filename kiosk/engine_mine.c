@@ -23,7 +23,7 @@ txn_holder_key(const struct txn_env *env, struct txn_holder *h)
 {
     struct txn_key_view v;
     struct store_cert rec;
-    bool ours = txn_key_first_ours(env, &v, &rec);
+    bool ours = txn_key_first_ours(env, NULL, &v, &rec);
 
     memset(h, 0, sizeof *h);
     if (v.verdict == KEY_NONE)
@@ -32,6 +32,7 @@ txn_holder_key(const struct txn_env *env, struct txn_holder *h)
     snprintf(h->serial, sizeof h->serial, "%s", v.key.serial);
     if (!ours) {
         h->why = v.note != 0 ? v.note : M_KEYST_UNKNOWN;
+        snprintf(h->why_text, sizeof h->why_text, "%s", v.note_text);
         return;
     }
     snprintf(h->uscc, sizeof h->uscc, "%s", v.cert.uscc);

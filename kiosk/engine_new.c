@@ -275,14 +275,17 @@ txn_new_cert_owner(const struct txn *t, const struct txn_env *env, const struct 
 void
 txn_new_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
 {
-    struct tok_key keys[8];
-    size_t n = 0;
+    int n;
 
     memset(v, 0, sizeof *v);
     v->cert_rc = TOK_ERR_NO_CERT;
-    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &n) != TOK_OK || n == 0)
+    if ((n = txn_one_key(env, txn_get(t, "key_serial"), &v->key, v->note_text, sizeof v->note_text)) == 0)
         return;
-    v->key = keys[0];
+    if (n > 1) {
+        v->verdict = KEY_TAKEN;     /* which one? none is taken, none wiped */
+        v->note = M_KEY_SEVERAL;
+        return;
+    }
     if (env->st != NULL) {
         /* a key the records know in a state that forbids a new certificate
          * (reported lost, taken back, retired) is never wiped here */

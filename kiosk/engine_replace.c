@@ -221,12 +221,17 @@ static const struct txn_pick damaged_fault_pick = {
 static void
 damaged_key_scan(const struct txn *t, const struct txn_env *env, struct txn_key_view *v)
 {
+    bool old_in = false;
+
     if (txn_key_holder(t)) {
         txn_svc_key_scan(t, env, v);
         return;
     }
     txn_new_key_scan(t, env, v);
-    if (v->verdict != KEY_NONE && strcmp(v->key.serial, txn_get(t, "old_key")) == 0) {
+    if (v->note == M_KEY_SEVERAL)
+        (void)txn_keys_present(env, txn_get(t, "old_key"), &old_in);
+    if (v->verdict != KEY_NONE && (old_in || strcmp(v->key.serial, txn_get(t, "old_key")) == 0)) {
+        v->note_text[0] = '\0';
         v->verdict = KEY_TAKEN;     /* the damaged key itself, still in the reader */
         v->note = M_DMG_PULL_OLD;
     }

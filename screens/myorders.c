@@ -103,7 +103,7 @@ mine_draw(struct app *app, void *state)
 
     y++;
     if (!s->h.have_key || s->h.why != 0) {
-        ui_wrap(y, 4, COLS - 8, s->h.why ? TC_WARN : TC_NORMAL, msg(s->h.why ? s->h.why : M_MINE_INSERT));
+        ui_wrap(y, 4, COLS - 8, s->h.why ? TC_WARN : TC_NORMAL, s->h.why_text[0] ? s->h.why_text : msg(s->h.why ? s->h.why : M_MINE_INSERT));
         curs_set(0);
         return;
     }

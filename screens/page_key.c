@@ -1,6 +1,7 @@
 /*
  * screens/page_key.c - the key page (PAGE_KEY, paid): "insert a blank key". The
- * first inserted UKey is judged by the engine (txn_new_key_scan): blank;
+ * inserted UKey (one: several are refused, none picked) is judged by the
+ * engine (txn_new_key_scan): blank;
  * holding this order's own certificate (an interrupted issuance that got
  * as far as the key: Enter records it, nothing is wiped); holding a foreign,
  * revoked, expired or unrecorded certificate, or half-written by this order
@@ -109,7 +110,8 @@ key_draw(struct app *app, void *state)
         ui_center(LINES / 2 + 1, TC_DIM, msg(may_skip ? M_KEY_SKIP_HINT : M_TXN_KEY_INSERT_HINT));
         return;
     }
-    ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->v.key.serial);
+    if (s->v.key.serial[0] != '\0')  /* none taken of several keys: the note names them */
+        ui_field(y++, 4, lw, msg(M_TXN_KEY_SERIAL), TC_NORMAL, s->v.key.serial);
     y++;
     if (s->v.verdict == KEY_USABLE || s->v.verdict == KEY_REFUSED) {
         key_draw_service(s, y, lw);
@@ -135,8 +137,10 @@ key_draw(struct app *app, void *state)
         return;
     }
     attron(A_BOLD);
-    y += ui_wrap(y, 4, COLS - 8, TC_WARN, msg(s->v.verdict == KEY_TAKEN ? (s->v.note ? s->v.note : M_TXN_KEY_TAKEN) :
-                                            s->v.verdict == KEY_OURS_HALF ? M_TXN_KEY_HALF_WRITTEN : M_TXN_KEY_NOT_BLANK));
+    y += ui_wrap(y, 4, COLS - 8, TC_WARN,
+                 s->v.verdict == KEY_TAKEN && s->v.note_text[0] ? s->v.note_text :
+                 msg(s->v.verdict == KEY_TAKEN ? (s->v.note ? s->v.note : M_TXN_KEY_TAKEN) :
+                     s->v.verdict == KEY_OURS_HALF ? M_TXN_KEY_HALF_WRITTEN : M_TXN_KEY_NOT_BLANK));
     attroff(A_BOLD);
     y++;
     if (wipeable)

@@ -44,7 +44,7 @@ validity_read(struct app *app, struct validity_state *s)
     if (!s->c.have_key)
         s->phase = VP_WAIT;
     else
-        s->phase = s->c.status == TOK_OK ? VP_RESULT : VP_FAIL;
+        s->phase = s->c.status == TOK_OK && s->c.nkeys == 1 ? VP_RESULT : VP_FAIL;
     if (s->c.record_failed)
         app_flash(app, msg(M_DB_WRITE_FAILED));
 }
@@ -90,6 +90,12 @@ validity_draw(struct app *app, void *state)
     if (s->phase == VP_WAIT) {
         ui_center(LINES / 2 - 1, TC_NORMAL, msg(M_VAL_INSERT));
         ui_center(LINES / 2 + 1, TC_DIM, msg(M_VAL_INSERT_HINT));
+        return;
+    }
+    if (s->c.nkeys > 1) {
+        attron(A_BOLD);
+        ui_wrap(y, x, w, TC_WARN, s->c.several);
+        attroff(A_BOLD);
         return;
     }
     ui_field(y++, x, lw, msg(M_VAL_KEY_SERIAL), TC_NORMAL, s->c.key_serial);
@@ -205,6 +211,10 @@ validity_event(struct app *app, void *state, enum scr_event ev)
     if (ev != EV_KEYS_CHANGED || app->tok == NULL)
         return SCR_IGNORED;
     n = txn_keys_present(&env, s->c.key_serial, &still_there);
+    if (s->c.nkeys > 1 || n > 1) {
+        validity_read(app, s);      /* several in, or were: which is meant? read again */
+        return SCR_REDRAW;
+    }
     if (s->phase != VP_WAIT && !still_there) {
         /* The key left: forget what was shown (privacy), wait for the next. */
         memset(s, 0, sizeof *s);

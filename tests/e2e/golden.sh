@@ -10,18 +10,13 @@
 # known day of orders, paid refunds due among them), signed in as the
 # supervisor; the queue holds the settlement sheet printed from 日结.
 #
-# What changes from run to run is normalised before the compare, keeping
-# every width: each digit becomes 9, a key's serial (16 hex) x's, a
-# certificate serial (32 hex) X's; inside a QR code (its block glyphs) the
-# cells become '#', so its place and size are compared, not its content;
-# a status bar showing a message (a flash) is replaced by [flash].
-#
-# On purpose, after a change to what a screen shows:
-#   GOLDEN_UPDATE=1 bash tests/run.sh tests/e2e/golden.sh
-# writes the golden files anew; review them with git diff before committing.
+# How a screen is normalised before the compare, and how the golden files
+# are written anew on purpose (GOLDEN_UPDATE=1): tests/snap.sh. 证书更新's
+# confirm page is snapped by tests/e2e/renew.sh, the one test that has a
+# renewable certificate (faketime).
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
-GOLD=$ROOT/tests/e2e/golden
+. "$ROOT/tests/snap.sh"
 KEYS=()
 cleanup() { tm kill-server >/dev/null 2>&1; for k in "${KEYS[@]}" demo; do "$KIOSK" dev unplug "$k" >/dev/null 2>&1; done; }
 trap cleanup EXIT
@@ -32,53 +27,6 @@ m() { local l; l=$(grep -h "^MSG($1," "$ROOT"/kiosk/msg_*.def | head -1)
 # step N of TOTAL (11) in the title, in either language
 wait_step() { local i; for i in $(seq 1 100); do screen | head -1 | grep -qE "[（(]$1/${2:-11}[)）]" && return 0; sleep 0.1; done
               t_fail "$L: step $1 reached" "$(screen | head -3)"; return 1; }
-
-normalise() {
-  python3 -c '
-import re, sys
-lines = sys.stdin.read().split("\n")
-out = []
-QR = set("█▀▄")
-for i, l in enumerate(lines):
-    l = re.sub(r"\b[0-9a-f]{16}\b", "x" * 16, l)
-    l = re.sub(r"\b[0-9A-F]{32}\b", "X" * 32, l)
-    l = re.sub(r"[0-9]", "9", l)
-    idx = [j for j, ch in enumerate(l) if ch in QR]
-    if len(idx) >= 6:                      # a QR row: its span, not its cells
-        a, b = idx[0], idx[-1]
-        l = l[:a] + "#" * (b - a + 1) + l[b + 1:]
-    out.append(l.rstrip())
-while out and out[-1] == "":
-    out.pop()
-# the status bar: its services, or a passing message
-if out and not re.search(r"(HSM|UKey)", out[-1]):
-    out[-1] = "[flash]"
-print("\n".join(out))
-'
-}
-
-# snap NAME: the screen now at 100x30, then at 80x24, each against its golden file
-snap() {
-  local name=$1 size f got
-  for size in 100x30 80x24; do
-    tm resize-window -t $S -x "${size%x*}" -y "${size#*x}"
-    sleep 0.6
-    got=$TEST_TMP/$L-$name.$size.txt
-    screen | normalise > "$got"
-    f=$GOLD/$L/$name.$size.txt
-    if [ -n "${GOLDEN_UPDATE:-}" ]; then
-      mkdir -p "$GOLD/$L"; cp "$got" "$f"; t_ok "$L $name $size: golden written"
-    elif [ ! -f "$f" ]; then
-      t_fail "$L $name $size: golden file $f missing (GOLDEN_UPDATE=1 writes it)"
-    elif cmp -s "$got" "$f"; then
-      t_ok "$L $name $size: as golden"
-    else
-      t_fail "$L $name $size: differs from golden" "$(diff "$f" "$got" | head -20 | sed 's/^/#   /')"
-    fi
-  done
-  tm resize-window -t $S -x 100 -y 30
-  sleep 0.4
-}
 
 pass() {
   L=$1 USCC=$2 OPID=$3 KEY=$4 CO=$5

@@ -12,7 +12,7 @@ S=e2e-newcert-$$
 SOCK=$TEST_TMP/tmux.sock
 KEY=blank2
 tm() { tmux -S "$SOCK" "$@" 2>/dev/null; }
-cleanup() { tm kill-server >/dev/null 2>&1; "$KIOSK" dev unplug $KEY >/dev/null 2>&1; [ -n "${SERIAL:-}" ] && "$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1; }
+cleanup() { tm kill-server >/dev/null 2>&1; "$KIOSK" dev unplug demo >/dev/null 2>&1; "$KIOSK" dev unplug $KEY >/dev/null 2>&1; [ -n "${SERIAL:-}" ] && "$KIOSK" dev unplug "$SERIAL" >/dev/null 2>&1; }
 trap cleanup EXIT
 cleanup
 
@@ -126,7 +126,15 @@ key 1; key Enter
 expect "after payment: insert a blank key" "请插入空白UKey"
 
 # ---- the key ------------------------------------------------------------------------
+# two keys in at once: neither is taken (which one would be issued?), both named
+"$KIOSK" dev plug demo >/dev/null
 out=$("$KIOSK" dev plug $KEY 2>&1); SERIAL=$(printf '%s' "$out" | grep -o '[0-9a-f]\{16\}' | head -1)
+expect "two keys in: refused, one at a time" "读卡器上插着 2 个UKey"
+expect "...both named" "$SERIAL"
+key Enter
+absent "...Enter takes neither" "再次输入PIN码"
+"$KIOSK" dev unplug demo >/dev/null
+absent "the other pulled: the several-keys line gone" "读卡器上插着"
 expect "key seen" "$SERIAL"
 if wait_for "可以使用" ; then t_ok "blank key accepted"; else
   expect "key holding a certificate refused" "已有证书"

@@ -10,6 +10,7 @@
 # date and the window-68 instruction; then the records and the key.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
+. "$ROOT/tests/snap.sh"
 
 USCC=91120116MA05RN7X6N
 COMPANY=天津市续期测试有限公司
@@ -52,14 +53,35 @@ applicant 120101198503037776
 expect "stop path: the key in the window" "UKey检测通过"
 key Enter
 expect "stop path: the question about unopened bids" "尚未开标的投标文件"
+sleep 3; L=zh; snap confirm         # the confirm page, asking (a golden screen), past the flash
 key y
 expect "stop path: the warning" "将无法解密"
+snap confirm-warned                 # ...and answered yes: the warning
 key F8; key y
 expect "stop path: the order cancelled, home again" "请选择业务"
 t_eq "stop path: nothing paid, the certificate still the active one" "0|$OLD" \
   "$(db "SELECT count(*) FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.operator_id='120101198503037776'")|$(db "SELECT serial FROM certs WHERE uscc='$USCC' AND state=0")"
 t_eq "stop path: the order cancelled, the answer kept with it" "1" \
   "$(db "SELECT count(*) FROM orders WHERE txn='renew' AND state=2 AND data LIKE '%bids_pending=1%' AND operator_id='120101198503037776'")"
+# the confirm page in English, for its golden screens (that order cancelled too)
+bye
+ENV="$FT FAKETIME=+${DAYS}d" start --mode window66 --lang en
+login w66 "$CLERK66_PASS"
+menu "Certificate renewal"
+expect "en: the applicant's form" "Renewal: enter the applicant"
+type_ 孙七; key Enter; type_ 120101198503047712; key Enter; type_ 13912345671; key Enter
+expect "en: the key in the window" "The key is in order"
+key Enter
+expect "en: the question about unopened bids" "not yet opened?"
+sleep 3; L=en; snap confirm
+key y
+expect "en: the warning" "can no longer be decrypted"
+snap confirm-warned
+key F8; key y
+expect "en: the order cancelled, home again" "Choose a service"
+bye
+ENV="$FT FAKETIME=+${DAYS}d" start --mode window66
+login w66 "$CLERK66_PASS"
 applicant 120101198503037776
 expect "the key and its holder" "$COMPANY"
 expect "...in the renewal window" "UKey检测通过"

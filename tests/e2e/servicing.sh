@@ -102,7 +102,13 @@ t_eq "...the new one on blank20, paid 50.00 cash" "$NEW_KEY|5000|cash" \
 
 # ---- 损坏补办 (damaged key, read) ---------------------------------------------------------------
 plug "$K_DMG" > /dev/null
+plug demo > /dev/null
 menu 证书补办（损坏）
+expect "damaged, two keys in: neither read, one at a time asked" "读卡器上插着 2 个UKey"
+absent "...neither holder shown" "$C_DMG"
+key Enter
+absent "...Enter takes neither" "损坏补办：请核对"
+unplug demo
 expect "damaged: the damaged key read, its holder shown" "$C_DMG"
 expect "...usable" "UKey检测通过"
 expect "...N when it does not read" "N 无法读取"
@@ -125,8 +131,21 @@ key Enter
 expect "nothing to pay, confirmed with Enter" "本次办理免费"
 key Enter
 expect "the damaged key still in: pull it, it is the one taken back" "这是回收的损坏UKey"
+NEW=$(plug blank22)
+sleep 1
+expect "...a blank key beside it: the damaged one still named as the one to pull" "这是回收的损坏UKey"
+absent "...(not only 'several keys')" "读卡器上插着"
+key Enter
+absent "...and Enter takes neither" "再次输入PIN码"
 unplug "$K_DMG"
-onto_blank blank22; NEW_DMG=$NEW
+expect "the damaged key pulled: the blank one seen" "$NEW"
+wait_for "可以使用" || true
+key Enter
+expect "the PIN" "再次输入PIN码"
+type_ "$PIN"; key Enter; type_ "$PIN"; key Enter
+expect "issued and self-tested" "数字证书加解密测试成功"
+wait_for "回车 下一步"; key Enter
+NEW_DMG=$NEW
 expect "damaged: done" "损坏补办完成"
 expect "...the damaged key named taken back" "$K_DMG"
 key Enter

@@ -50,7 +50,17 @@ expect "zh: waiting again after foreign" "请插入您的UKey"
 
 "$KIOSK" dev plug nocert >/dev/null
 expect "zh: key without certificate named" "UKey中没有证书"
+
+# two keys at once: neither is read (which one would the holder mean?), both named
+"$KIOSK" dev plug demo >/dev/null
+expect "zh: two keys in: none read, said" "读卡器上插着 2 个UKey"
+expect "zh: ...the pull asked for" "请只保留要办理的一个"
+absent "zh: ...neither holder shown" "天津市示范科技有限公司"
 "$KIOSK" dev unplug nocert >/dev/null
+expect "zh: the other pulled: the one left is read" "天津市示范科技有限公司"
+absent "zh: ...and the several-keys line gone" "读卡器上插着"
+"$KIOSK" dev unplug demo >/dev/null
+expect "zh: waiting again after the two keys" "请插入您的UKey"
 
 # too small, then back
 tm resize-window -t $S -x 60 -y 20

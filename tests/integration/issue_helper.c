@@ -322,7 +322,7 @@ cmd_validity(void)
     bool ours;
 
     mark("validity");
-    ours = txn_key_first_ours(&env, &v, &rec);
+    ours = txn_key_first_ours(&env, NULL, &v, &rec);
     mark("end");
     printf("key=%s cert=%s ours=%d\n", v.key.serial, v.cert.serial_hex, ours);
 }
