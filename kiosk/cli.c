@@ -32,6 +32,7 @@ extern const struct cli_cmd cmd_key_adopt;
 extern const struct cli_cmd cmd_pay_confirm;
 extern const struct cli_cmd cmd_pay_refund;
 extern const struct cli_cmd cmd_config_example;
+extern const struct cli_cmd cmd_config_say;
 extern const struct cli_cmd cmd_config_man;
 
 static const struct cli_cmd *const cli_table[] = {
@@ -61,6 +62,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_pay_confirm,
     &cmd_pay_refund,
     &cmd_config_example,
+    &cmd_config_say,
     &cmd_config_man,
 };
 

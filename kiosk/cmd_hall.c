@@ -52,12 +52,23 @@ hall_on_cert(void *arg, const char *label, const char *serial, const struct tok_
 }
 
 static void
-hall_report(void *arg, bool reused, const char *what)
+hall_report(void *arg, bool reused, enum tok_prov_item item, const char *a, const char *b, const char *what)
 {
+    static const enum msg_id says[] = {
+        [TPI_PATH] = M_TOK_PROV_I_PATH, [TPI_SOPIN_DROPPED] = M_TOK_PROV_I_SOPIN_DROPPED,
+        [TPI_HSM] = M_TOK_PROV_I_HSM, [TPI_HSM_SECRET] = M_TOK_PROV_I_HSM_SECRET, [TPI_CA_KEY] = M_TOK_PROV_I_CA_KEY,
+        [TPI_CA_CERT] = M_TOK_PROV_I_CA_CERT, [TPI_KEY] = M_TOK_PROV_I_KEY, [TPI_KEY_BLANK] = M_TOK_PROV_I_KEY_BLANK,
+        [TPI_KEY_CERT] = M_TOK_PROV_I_KEY_CERT,
+    };
     struct hall_records *r = arg;
-    char line[800];
+    char line[800], thing[600];
 
-    puts(msg_fmt(line, sizeof line, reused ? M_TOK_PROV_REUSED : M_TOK_PROV_CREATED, what));
+    /* what was made or found, in the catalogue's words (the technical line goes to the audit) */
+    msg_fmt(thing, sizeof thing, says[item], a != NULL ? a : "", b != NULL ? b : "");
+    if (item == TPI_SOPIN_DROPPED)
+        puts(thing);
+    else
+        puts(msg_fmt(line, sizeof line, reused ? M_TOK_PROV_REUSED : M_TOK_PROV_CREATED, thing));
     /* what provisioning made (the HSM, its master secret, the CA key and
      * certificate, each key initialised with its SO PIN) is audited */
     if (!reused && r != NULL && r->st != NULL && store_audit(r->st, "admin", "hall.create", what) != STORE_OK)
@@ -96,7 +107,7 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
             return 2;
         }
     }
-    (void)mkdir(eff.home, 0711);
+    opts.home_new = mkdir(eff.home, 0711) == 0;    /* a new hall is said to be new */
     (void)mkdir(eff.seal_scan_dir, 0750);    /* window 68's scanner drops seal images here */
     /* a hall already there (its HSM named): its rows keyed from the first; a new
      * hall's module is not loaded before provisioning has written its configuration */

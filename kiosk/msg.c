@@ -18,7 +18,30 @@ static const char *const msg_table[MSG__COUNT][2] = {
 #undef MSG
 };
 
+static const char *const msg_names[MSG__COUNT] = {
+#define MSG(id, zh, en) [id] = #id,
+#include "kiosk/msg_core.def"
+#include "kiosk/msg_token.def"
+#include "kiosk/msg_print.def"
+#include "kiosk/msg_data.def"
+#include "kiosk/msg_txn.def"
+#undef MSG
+};
+
 static enum msg_lang msg_lang = LANG_ZH;
+
+int
+msg_by_name(const char *name, enum msg_id *out)
+{
+    int i;
+
+    for (i = 0; i < MSG__COUNT; i++)
+        if (msg_names[i] != NULL && strcmp(msg_names[i], name) == 0) {
+            *out = (enum msg_id)i;
+            return 0;
+        }
+    return -1;
+}
 
 void msg_set_lang(enum msg_lang lang) { msg_lang = lang; }
 enum msg_lang msg_get_lang(void) { return msg_lang; }

@@ -41,6 +41,8 @@ const char *msg(enum msg_id id);
 
 /* The text of ID in a given language (printing uses the document language). */
 const char *msg_in(enum msg_id id, enum msg_lang lang);
+/* The entry named NAME ("M_RUN_CLERKS"): 0 and *OUT, or -1. */
+int msg_by_name(const char *name, enum msg_id *out);
 
 /* Format the template ID into buf (always NUL-terminated); returns buf. */
 char *msg_fmt(char *buf, size_t n, enum msg_id id, ...);

@@ -116,17 +116,17 @@ struct st_col {
 /* The columns, left to right (same order as `kiosk report daily --csv`). */
 static const struct st_col st_cols[] = {
     { M_PRN_ST_COL_WINDOW, SC_WINDOW, 16, 0 },
-    { M_PRN_ST_COL_CLERK, SC_CLERK, 20, 0 },
+    { M_PRN_ST_COL_CLERK, SC_CLERK, 16, 0 },
     { M_PRN_ST_COL_TXN, SC_TXN, 26, 0 },
-    { M_PRN_ST_COL_DONE, SC_DONE, 11, PRN_RIGHT },
-    { M_PRN_ST_COL_CASH, SC_CASH, 17, PRN_RIGHT },
-    { M_PRN_ST_COL_POS, SC_POS, 17, PRN_RIGHT },
-    { M_PRN_ST_COL_QR, SC_QR, 17, PRN_RIGHT },
-    { M_PRN_ST_COL_FREE, SC_FREE, 11, PRN_RIGHT },
-    { M_PRN_ST_COL_OPEN, SC_OPEN, 11, PRN_RIGHT },
-    { M_PRN_ST_COL_CANC, SC_CANC, 11, PRN_RIGHT },
-    { M_PRN_ST_COL_REFUNDS, SC_REFUNDS, 10, PRN_RIGHT },
-    { M_PRN_ST_COL_REFUND_AMT, SC_REFUND_AMT, 17, PRN_RIGHT },
+    { M_PRN_ST_COL_DONE, SC_DONE, 12, PRN_RIGHT },
+    { M_PRN_ST_COL_CASH, SC_CASH, 16, PRN_RIGHT },
+    { M_PRN_ST_COL_POS, SC_POS, 16, PRN_RIGHT },
+    { M_PRN_ST_COL_QR, SC_QR, 16, PRN_RIGHT },
+    { M_PRN_ST_COL_FREE, SC_FREE, 12, PRN_RIGHT },
+    { M_PRN_ST_COL_OPEN, SC_OPEN, 12, PRN_RIGHT },
+    { M_PRN_ST_COL_CANC, SC_CANC, 12, PRN_RIGHT },
+    { M_PRN_ST_COL_REFUNDS, SC_REFUNDS, 12, PRN_RIGHT },
+    { M_PRN_ST_COL_REFUND_AMT, SC_REFUND_AMT, 18, PRN_RIGHT },
 };
 #define ST_NCOLS (sizeof st_cols / sizeof st_cols[0])
 #define ST_CELL_PT 8.5

@@ -13,7 +13,9 @@ CUPS_PORT=${KIOSK_CUPSD_PORT:-8632}
 CRL_PORT=${KIOSK_CRL_PORT:-8633}
 URI="ipp://localhost:$PORT/ipp/print"
 
-mkdir -p "$KIOSK_HOME"
+mkdir -p "$(dirname "$KIOSK_HOME")"   # the hall itself is made by provisioning (said new, not reused)
+# say NAME [ARG...]: a line from the kiosk's catalogue, in the hall's language
+say() { "$KIOSK" config say "$@" || true; }
 "$KIOSK" hall provision --printer-uri "$URI" --crl-base "http://localhost:$CRL_PORT"
 
 # Demo clerks, made once: w66 (window 66), w68 (window 68), boss (supervisor).
@@ -35,9 +37,9 @@ while read -r login role pass; do
   esac
   printf '%s\n' "$pass" | "$KIOSK" clerk add "$login" "$role" "$name" >/dev/null
 done < "$CLERKS"
-echo "run: demo clerks w66 (window66), w68 (window68), boss (supervisor); passwords in $CLERKS"
-bash "$ROOT/scripts/printer.sh" start "$KIOSK_HOME" "$PORT" || \
-  echo "run: the embedded printer did not start; the kiosk starts without it" >&2
+say M_RUN_CLERKS "$CLERKS"
+bash "$ROOT/scripts/printer.sh" start "$KIOSK_HOME" "$PORT" >/dev/null || \
+  say M_RUN_NO_PRINTER >&2
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
 if [ -n "${KIOSK_CUPSD:-}" ]; then
   if CUPS_SERVER=$(bash "$ROOT/scripts/cupsd.sh" start "$KIOSK_HOME" "$CUPS_PORT" "$URI" hallq); then
@@ -45,22 +47,22 @@ if [ -n "${KIOSK_CUPSD:-}" ]; then
     # the hall's configuration with the printer replaced by the queue
     sed 's|^uri *=.*|uri = hallq|' "$KIOSK_HOME/kiosk.conf" > "$KIOSK_HOME/kiosk-cupsd.conf"
     set -- --config "$KIOSK_HOME/kiosk-cupsd.conf" "$@"
-    echo "run: printing through the private cupsd (queue hallq, CUPS_SERVER=$CUPS_SERVER)"
+    say M_RUN_CUPSD "$CUPS_SERVER"
     trap 'bash "$ROOT/scripts/cupsd.sh" stop "$KIOSK_HOME" "$CUPS_PORT" >/dev/null 2>&1 || true
           bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
   else
-    echo "run: the private cupsd did not start; jobs wait in the outbox" >&2
+    say M_RUN_NO_CUPSD >&2
   fi
 fi
 # the CA's publication point: the CRL and the CA certificate, served where
 # the certificates say (a hall provisioned before --crl-base keeps its URLs)
 if bash "$ROOT/scripts/crlweb.sh" start "$KIOSK_HOME" "$CRL_PORT" "$KIOSK_HOME/crl" >/dev/null; then
-  "$KIOSK" ca crl >/dev/null || echo "run: the CRL could not be published (kiosk ca crl)" >&2
+  "$KIOSK" ca crl >/dev/null || say M_RUN_NO_CRL >&2
   trap 'bash "$ROOT/scripts/crlweb.sh" stop "$KIOSK_HOME" "$CRL_PORT" >/dev/null 2>&1 || true
         bash "$ROOT/scripts/cupsd.sh" stop "$KIOSK_HOME" "$CUPS_PORT" >/dev/null 2>&1 || true
         bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
 else
-  echo "run: the CRL web server did not start; certificates' CRL URL will not resolve" >&2
+  say M_RUN_NO_CRLWEB >&2
 fi
 export LC_ALL=${LC_ALL:-C.UTF-8}
 "$KIOSK" "$@"

@@ -51,7 +51,7 @@ struct prov {
 };
 
 static void
-prov_report(struct prov *p, bool reused, const char *fmt, ...)
+prov_report(struct prov *p, bool reused, enum tok_prov_item item, const char *a, const char *b, const char *fmt, ...)
 {
     char what[600];
     va_list ap;
@@ -60,7 +60,7 @@ prov_report(struct prov *p, bool reused, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (p->opts != NULL && p->opts->report != NULL)
-        p->opts->report(p->opts->report_arg, reused, what);
+        p->opts->report(p->opts->report_arg, reused, item, a, b, what);
 }
 
 static int
@@ -125,7 +125,7 @@ prov_secret(struct prov *p, const char *path, size_t nbytes)
     OPENSSL_cleanse(hex, sizeof hex);
     if (rc < 0)
         return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", path, strerror(errno));
-    prov_report(p, rc == 0, "%s", path);
+    prov_report(p, rc == 0, TPI_PATH, path, NULL, "%s", path);
     return TOK_OK;
 }
 
@@ -145,7 +145,8 @@ prov_dirs(struct prov *p)
         snprintf(path, sizeof path, "%s%s%s", p->cfg->home, dirs[i].rel[0] ? "/" : "", dirs[i].rel);
         if ((rc = prov_mkdir(path, dirs[i].mode)) < 0 || (dirs[i].rel[0] == '\0' && chmod(path, dirs[i].mode) != 0))
             return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", path, strerror(errno));
-        prov_report(p, rc == 0, "%s/", path);
+        prov_report(p, rc == 0 && !(dirs[i].rel[0] == '\0' && p->opts != NULL && p->opts->home_new), TPI_PATH, path, NULL,
+                    "%s/", path);
     }
     if (p->cfg->ports_dir[0] != '\0' && prov_mkdir(p->cfg->ports_dir, 0755) < 0)
         return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", p->cfg->ports_dir, strerror(errno));
@@ -158,7 +159,7 @@ prov_dirs(struct prov *p)
              p->cfg->home);
     if ((rc = prov_file(p->cfg->softhsm_conf, conf, 0644)) < 0)
         return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", p->cfg->softhsm_conf, strerror(errno));
-    prov_report(p, rc == 0, "%s", p->cfg->softhsm_conf);
+    prov_report(p, rc == 0, TPI_PATH, p->cfg->softhsm_conf, NULL, "%s", p->cfg->softhsm_conf);
     /* The hall's SoftHSM, whatever the environment said. */
     setenv("SOFTHSM2_CONF", p->cfg->softhsm_conf, 1);
     return TOK_OK;
@@ -176,13 +177,13 @@ prov_secrets(struct prov *p)
      * (prov_hsm); a file an earlier provisioning left is removed. */
     snprintf(path, sizeof path, "%s/secrets/hsm.sopin", p->cfg->home);
     if (unlink(path) == 0)
-        prov_report(p, false, "%s removed: the HSM's SO PIN is not kept", path);
+        prov_report(p, false, TPI_SOPIN_DROPPED, path, NULL, "%s removed: the HSM's SO PIN is not kept", path);
     if ((rc = prov_secret(p, p->cfg->pay_hmac_key_file, 32)) != TOK_OK)
         return rc;
     snprintf(path, sizeof path, "%s/secrets/demo.pin", p->cfg->home);
     if ((rc = prov_file(path, TOK_DEMO_PIN "\n", 0600)) < 0)
         return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", path, strerror(errno));
-    prov_report(p, rc == 0, "%s", path);
+    prov_report(p, rc == 0, TPI_PATH, path, NULL, "%s", path);
     return TOK_OK;
 }
 
@@ -233,14 +234,14 @@ prov_hsm(struct prov *p)
         created = false;
     }
     snprintf(ctx->hsm_serial, sizeof ctx->hsm_serial, "%s", slot->serial);
-    prov_report(p, !created, "HSM %s (serial %s)", TOK_HSM_LABEL, ctx->hsm_serial);
+    prov_report(p, !created, TPI_HSM, TOK_HSM_LABEL, ctx->hsm_serial, "HSM %s (serial %s)", TOK_HSM_LABEL, ctx->hsm_serial);
 
     if ((rc = tok_hsm_ensure_master(ctx, &created)) != TOK_OK)
         return prov_err(p, rc, "master secret in the HSM");
-    prov_report(p, !created, "HSM master secret (non-extractable generic secret)");
+    prov_report(p, !created, TPI_HSM_SECRET, NULL, NULL, "HSM master secret (non-extractable generic secret)");
     if ((rc = tok_hsm_ensure_ca_key(ctx, &created)) != TOK_OK)
         return prov_err(p, rc, "CA key in the HSM");
-    prov_report(p, !created, "HSM CA key '%s' (P-256, non-extractable)", ctx->ca_key_label);
+    prov_report(p, !created, TPI_CA_KEY, ctx->ca_key_label, NULL, "HSM CA key '%s' (P-256, non-extractable)", ctx->ca_key_label);
     return TOK_OK;
 }
 
@@ -278,7 +279,7 @@ prov_ca_cert(struct prov *p)
             return prov_err(p, TOK_ERR_HSM, "%s does not belong to the CA key '%s' in the HSM",
                             p->cfg->ca_cert, ctx->ca_key_label);
         }
-        prov_report(p, true, "%s", p->cfg->ca_cert);
+        prov_report(p, true, TPI_CA_CERT, p->cfg->ca_cert, NULL, "%s", p->cfg->ca_cert);
     } else {
         x = tok_make_ca_cert(key, pub, "Kiosk Demo CA", "Kiosk Demo Certificate Authority", now - 3600, now + 10 * YEAR);
         EVP_PKEY_free(pub);
@@ -288,7 +289,7 @@ prov_ca_cert(struct prov *p)
             X509_free(x);
             return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", p->cfg->ca_cert, strerror(errno));
         }
-        prov_report(p, false, "%s (CN=Kiosk Demo CA, signed in the HSM)", p->cfg->ca_cert);
+        prov_report(p, false, TPI_CA_CERT, p->cfg->ca_cert, NULL, "%s (CN=Kiosk Demo CA, signed in the HSM)", p->cfg->ca_cert);
     }
     X509_free(ctx->ca);
     ctx->ca = x;
@@ -344,7 +345,7 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
         return rc;
     slot = tok_find_slot(p->ctx, serial);
     if (!created && slot != NULL && slot->user_pin_set && (!with_cert || prov_has_cert(p, serial))) {
-        prov_report(p, true, "UKey %s (serial %s)", label, serial);
+        prov_report(p, true, with_cert ? TPI_KEY_CERT : TPI_KEY, label, serial, "UKey %s (serial %s)", label, serial);
         return TOK_OK;
     }
     /* New, or left half-made by an interrupted run: finish it. */
@@ -364,7 +365,8 @@ prov_cert_key(struct prov *p, const char *label, bool with_cert, const struct to
         if (rc != TOK_OK)
             return prov_err(p, rc, "issuing the certificate of key '%s'", label);
     }
-    prov_report(p, false, "UKey %s (serial %s)%s", label, serial, with_cert ? " + certificate" : "");
+    prov_report(p, false, with_cert ? TPI_KEY_CERT : TPI_KEY, label, serial, "UKey %s (serial %s)%s", label, serial,
+                with_cert ? " + certificate" : "");
     return TOK_OK;
 }
 
@@ -391,7 +393,7 @@ prov_keys(struct prov *p)
     for (i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
         if ((rc = prov_key(p, blanks[i], serial, &created)) != TOK_OK)
             return rc;
-        prov_report(p, !created, "UKey %s (serial %s, blank)", blanks[i], serial);
+        prov_report(p, !created, TPI_KEY_BLANK, blanks[i], serial, "UKey %s (serial %s, blank)", blanks[i], serial);
     }
     prov_subject(&subj, TOK_DEMO_ORG, TOK_DEMO_USCC);
     /* The demo certificate: the profile's default term, ending like every
@@ -423,7 +425,7 @@ prov_keys(struct prov *p)
         for (i = 0; i < sizeof more / sizeof more[0]; i++) {
             if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
                 return rc;
-            prov_report(p, !created, "UKey %s (serial %s, blank)", more[i], serial);
+            prov_report(p, !created, TPI_KEY_BLANK, more[i], serial, "UKey %s (serial %s, blank)", more[i], serial);
         }
     }
     {
@@ -451,7 +453,7 @@ prov_conf(struct prov *p)
         if (p->cfg->hsm_serial[0] != '\0' && strcmp(p->cfg->hsm_serial, p->ctx->hsm_serial) != 0)
             return prov_err(p, TOK_ERR_HSM, "%s: [token] hsm_serial = %s but the HSM's serial is %s",
                             path, p->cfg->hsm_serial, p->ctx->hsm_serial);
-        prov_report(p, true, "%s", path);
+        prov_report(p, true, TPI_PATH, path, NULL, "%s", path);
         return TOK_OK;
     }
     if ((c = malloc(sizeof *c)) == NULL)
@@ -464,7 +466,7 @@ prov_conf(struct prov *p)
     free(c);
     if (rc != 0)
         return prov_err(p, TOK_ERR_INTERNAL, "%s: %s", path, strerror(errno));
-    prov_report(p, false, "%s", path);
+    prov_report(p, false, TPI_PATH, path, NULL, "%s", path);
     return TOK_OK;
 }
 

@@ -398,10 +398,26 @@ typedef void (*tok_step_fn)(void *arg, int step);
 void tok_set_step_hook(tok_ctx *ctx, tok_step_fn fn, void *arg);
 
 /* What provisioning did with each part of the hall. */
+/* What a provisioning step made or found: A and B its names (the catalogue words are the caller's). */
+enum tok_prov_item {
+    TPI_PATH,           /* A: a file or directory */
+    TPI_SOPIN_DROPPED,  /* A: an earlier run's HSM SO PIN file, removed (never "reused") */
+    TPI_HSM,            /* A: the HSM's label, B: its serial */
+    TPI_HSM_SECRET,     /* the HSM's master secret (non-extractable) */
+    TPI_CA_KEY,         /* A: the CA key's label in the HSM (P-256, non-extractable) */
+    TPI_CA_CERT,        /* A: the CA certificate's file (signed in the HSM) */
+    TPI_KEY,            /* A: a UKey's label, B: its serial */
+    TPI_KEY_BLANK,      /* A, B: a blank UKey */
+    TPI_KEY_CERT,       /* A, B: a UKey with its certificate */
+};
+
 struct tok_prov_opts {
     const char *printer_uri;    /* written to a new kiosk.conf; NULL = keep default */
     bool with_test_keys;        /* also foreign, expiring, expired, nocert keys */
-    void (*report)(void *arg, bool reused, const char *what); /* progress, may be NULL */
+    bool home_new;              /* the caller just made cfg->home: reported created, not reused */
+    /* progress, may be NULL: ITEM with its names A and B (NULL when it has none);
+     * WHAT says the same in one technical line (for the audit) */
+    void (*report)(void *arg, bool reused, enum tok_prov_item item, const char *a, const char *b, const char *what);
     /* A certificate our CA just issued onto key LABEL (SERIAL); may be NULL. Gets report_arg. */
     void (*on_cert)(void *arg, const char *label, const char *serial, const struct tok_cert *cert);
     void *report_arg;

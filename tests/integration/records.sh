@@ -168,6 +168,10 @@ t_eq "report daily --out exits 0 (Chinese by default)" 0 $?
 pdftotext -layout "$TEST_TMP/settle.pdf" "$TEST_TMP/settle.txt"
 t_grep "sheet has its title" "日结单" "$TEST_TMP/settle.txt"
 t_grep "sheet names the day" "营业日期：$day" "$TEST_TMP/settle.txt"
+t_check "column headings whole (未完成, 已取消 never broken), in one row" \
+  grep -qE "窗口 +柜员 +业务 +现金 +POS +扫码 +未完成 +已取消 +应退金额" "$TEST_TMP/settle.txt"
+t_check "...the two-line headings broken between their words (完成/笔数, 免费/补办, 应退/笔数)" \
+  grep -qE "^ *完成 +免费 +应退 *$" "$TEST_TMP/settle.txt"
 want=$(awk -F, '$2 == "total" { print "合计", $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$TEST_TMP/report.csv")
 got=$(grep -E '^ *合计' "$TEST_TMP/settle.txt" | head -1 | tr -s ' ' | sed 's/^ //; s/ $//')
 t_eq "sheet total row equals the CSV total (done cash pos qr free open cancelled refunds refund)" "$want" "$got"

@@ -26,8 +26,11 @@ serials() { ls "$H/tokens" | sort; }
 plug() { "$KIOSK" dev plug "$1" | grep -o '[0-9a-f]\{16\}' | head -1; }
 
 # --- provisioning -------------------------------------------------------------
-t_check "provision creates the hall" "$KIOSK" hall provision --with-test-keys
+t_check "provision creates the hall" sh -c "'$KIOSK' hall provision --with-test-keys > '$TEST_TMP/prov1.out'"
 first=$(serials)
+t_eq "a new hall: nothing said reused (its directory neither)" 0 "$(grep -c '已沿用' "$TEST_TMP/prov1.out")"
+t_eq "...every line in Chinese: no English word but the names (HSM, UKey, P-256, CA)" "" \
+  "$(sed 's|/[^ （）]*||g; s/[0-9a-f]\{16\}//g; s/HSM\|UKey\|KIOSK\|P-256\|CA\|blank[0-9]*\|demo\|foreign\|expir[a-z]*\|nocert\|kiosk-ca\|SO PIN//g' "$TEST_TMP/prov1.out" | grep -o '[A-Za-z]\{3,\}' | sort -u | tr '\n' ' ')"
 t_check "provision a second time succeeds" sh -c "'$KIOSK' hall provision --with-test-keys > '$TEST_TMP/prov2.out'"
 t_eq "second provision keeps every token (serials unchanged)" "$first" "$(serials)"
 t_eq "second provision creates nothing" 0 "$(grep -vc -e '已沿用' -e '服务大厅已就绪' "$TEST_TMP/prov2.out")"
