@@ -4,6 +4,7 @@
 #
 #   scripts/printer.sh start  HOME PORT   start (idempotent); waits until it answers IPP
 #   scripts/printer.sh stop   HOME PORT   stop ippeveprinter and its dbus-daemon
+#                                         (not while another PRINTER_USER still runs)
 #   scripts/printer.sh status HOME PORT   exit 0 and print the URI when it answers
 #
 # Everything lives in HOME/printer/: spool/ (received jobs, kept with -k,
@@ -46,20 +47,46 @@ start() {
   stop_pidfile "$ipp_pidf"
   if ! alive "$dbus_pidf"; then
     rm -f "$dbus_pidf" "$bus"
-    dbus-daemon --session --address="unix:path=$bus" --fork --print-pid >"$dbus_pidf"
+    dbus-daemon --session --address="unix:path=$bus" --fork --print-pid >"$dbus_pidf" 9>&-
   fi
   DBUS_SYSTEM_BUS_ADDRESS="unix:path=$bus" DBUS_SESSION_BUS_ADDRESS="unix:path=$bus" \
     setsid sh -c 'umask 077; exec "$@"' ippeveprinter ippeveprinter -p "$port" -n localhost -r off -d "$dir/spool" -k \
       -f "${PRINTER_FORMATS:-application/pdf}" -c /bin/true kiosk-printer \
-      </dev/null >"$dir/ippeveprinter.log" 2>&1 &
+      </dev/null >"$dir/ippeveprinter.log" 2>&1 9>&- &
   echo $! >"$ipp_pidf"
   wait_started "$ipp_pidf" "$wait_s" "printer.sh: ippeveprinter on port $port" "$dir/ippeveprinter.log" || return 1
   echo "$uri"
 }
 
+# Who uses the printer: PRINTER_USER (a pid; `make run` passes its own)
+# registers at start, and stop leaves the printer running while another
+# registered user lives - a quick second `make run` on the same hall is not
+# left without its printer (nor its D-Bus) by the first one's exit. Start
+# and stop take a lock, so neither runs half-way through the other.
+users=$dir/users
+others_alive() {
+  local f p
+  for f in "$users"/*; do
+    [ -e "$f" ] || continue
+    p=${f##*/}
+    [ "$p" = "${PRINTER_USER:-}" ] && continue
+    if kill -0 "$p" 2>/dev/null; then return 0; fi
+    rm -f "$f"
+  done
+  return 1
+}
+mkdir -p "$dir"
+exec 9>"$dir/.lock"
+flock 9
+
 case $cmd in
-  start) start ;;
+  start)
+    start
+    if [ -n "${PRINTER_USER:-}" ]; then mkdir -p "$users"; : > "$users/$PRINTER_USER"; fi
+    ;;
   stop)
+    [ -n "${PRINTER_USER:-}" ] && rm -f "$users/$PRINTER_USER"
+    if others_alive; then exit 0; fi
     stop_pidfile "$ipp_pidf"
     stop_pidfile "$dbus_pidf"
     rm -f "$bus"

@@ -14,6 +14,7 @@ CRL_PORT=${KIOSK_CRL_PORT:-8633}
 URI="ipp://localhost:$PORT/ipp/print"
 
 mkdir -p "$(dirname "$KIOSK_HOME")"   # the hall itself is made by provisioning (said new, not reused)
+export PRINTER_USER=$$   # this run uses the printer: another run's exit leaves it running
 # say NAME [ARG...]: a line from the kiosk's catalogue, in the hall's language
 say() { "$KIOSK" config say "$@" || true; }
 "$KIOSK" hall provision --printer-uri "$URI" --crl-base "http://localhost:$CRL_PORT"

@@ -93,8 +93,19 @@ t_eq "reprint printed" done "$(ob "$U_UP" 2000 follow "$id4" 5000 | field state)
 t_check "reprint equals the original document" cmp "$TEST_TMP/job$id1.pdf" "$(spool_file "$id4")"
 t_check "cannot cancel a printed job" sh -c "! timeout 30 '$B' '$DB' '$U_UP' 2000 cancel $id1"
 
-t_check "printer.sh stop" bash "$PR" stop "$H" "$P_UP"
+# two users of one hall's printer (two `make run`s): the first one's exit leaves it to the second
+sleep 300 & U1=$!; sleep 300 & U2=$!
+t_check "two users register (PRINTER_USER)" sh -c "PRINTER_USER=$U1 bash '$PR' start '$H' '$P_UP' && PRINTER_USER=$U2 bash '$PR' start '$H' '$P_UP'"
+PRINTER_USER=$U1 bash "$PR" stop "$H" "$P_UP" > /dev/null 2>&1
+t_check "the first user's stop leaves the printer answering for the second" bash "$PR" status "$H" "$P_UP"
+t_check "...its D-Bus too" test -S "$H/printer/bus"
+kill "$U2"; wait "$U2" 2>/dev/null
+t_check "a user gone (killed without its stop): a plain stop stops the printer" timeout 20 bash "$PR" stop "$H" "$P_UP"
+kill "$U1" 2>/dev/null; wait "$U1" 2>/dev/null
+t_check "printer.sh stop (no user left)" bash "$PR" stop "$H" "$P_UP"
 t_check "printer.sh status after stop fails" sh -c "! bash '$PR' status '$H' '$P_UP'"
+t_check "the lock is not held by a daemon it started (start after stop does not wait)" timeout 20 bash "$PR" start "$H" "$P_UP"
+t_check "...and stops again" timeout 20 bash "$PR" stop "$H" "$P_UP"
 
 # ---- CLI against the hall's printer -----------------------------------------------------------
 if [ -n "${PRINTER_URI:-}" ]; then
