@@ -77,6 +77,7 @@ static const struct {
 static const struct cfg_option cfg_options[] = {
     { "hall", "name", CFG_STR, F(hall_name), "天津市政府采购中心 数字证书服务大厅", 0, 0, NULL, "hall name printed on receipts" },
     { "hall", "timezone", CFG_STR, F(timezone), "Asia/Shanghai", 0, 0, NULL, "the hall's time zone (a zoneinfo name): every time on screens, papers and certificates is in it, whatever the machine's TZ (\"\" = the machine's)" },
+    { "hall", "login_note", CFG_STR, F(login_note), "", 0, 0, NULL, "a line under the sign-in prompt (whom to ask for a forgotten password, or where a demo hall keeps its passwords; \"\" = none)" },
     { "hall", "station", CFG_STR, F(station), "", 0, 0, NULL, "this counter machine's name; the print jobs it queues are its own (\"\" = a hall of one machine)" },
     { "hall", "lang", CFG_ENUM, F(lang), "zh", 0, 0, "zh|en", "interface language" },
     { "hall", "mode", CFG_ENUM, F(mode), "window66", 0, 0, "window66|window68|self", "counter mode when --mode is not given" },

@@ -47,6 +47,7 @@ struct kiosk_config {
 
     /* [hall] */
     char hall_name[CFG_STR_MAX];  /* printed on receipts */
+    char login_note[CFG_STR_MAX]; /* a line under the sign-in prompt ("" none) */
     char station[64];             /* this counter machine's name: its print jobs are its own */
     char timezone[64];            /* the hall's time zone (zoneinfo name), "" = the machine's */
     char lang[8];                 /* zh | en */

@@ -69,6 +69,8 @@ login_draw(struct app *app, void *state)
         attroff(A_BOLD);
     } else {
         y += ui_wrap(y, x, w, TC_NORMAL, msg(M_SES_LOGIN_PROMPT));
+        if (app->cfg.login_note[0] != '\0')
+            y += ui_wrap(y, x, w, TC_DIM, app->cfg.login_note);     /* the hall's own note ([hall] login_note) */
     }
     if (app->st == NULL)
         y += ui_wrap(y, x, w, TC_WARN, app->store_error);

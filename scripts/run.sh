@@ -39,6 +39,11 @@ while read -r login role pass; do
   printf '%s\n' "$pass" | "$KIOSK" clerk add "$login" "$role" "$name" >/dev/null
 done < "$CLERKS"
 say M_RUN_CLERKS "$CLERKS"
+# ...and the sign-in screen, which covers this terminal, says where they are ([hall] login_note, once)
+if ! grep -q '^login_note *= *[^ ]' "$KIOSK_HOME/kiosk.conf"; then
+  note=$(say M_RUN_LOGIN_NOTE "$CLERKS" | tr -d '\\&|')
+  sed -i -e '/^login_note *=/d' -e "/^\[hall\]/a login_note = $note" "$KIOSK_HOME/kiosk.conf"
+fi
 bash "$ROOT/scripts/printer.sh" start "$KIOSK_HOME" "$PORT" >/dev/null || \
   say M_RUN_NO_PRINTER >&2
 trap 'bash "$ROOT/scripts/printer.sh" stop "$KIOSK_HOME" "$PORT" >/dev/null 2>&1 || true' EXIT
