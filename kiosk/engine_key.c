@@ -267,6 +267,35 @@ txn_pin_check(struct txn *t, const struct txn_env *env, const char *pin, bool fi
         snprintf(t->pin_old, sizeof t->pin_old, "%s", pin);
 }
 
+int
+txn_one_key(const struct txn_env *env, const char *prefer, struct tok_key *key, char *why, size_t n)
+{
+    struct tok_key keys[8];
+    size_t nk = 0, i, off = 0;
+    char list[200];
+
+    memset(key, 0, sizeof *key);
+    if (why != NULL && n > 0)
+        why[0] = '\0';
+    if (env->tok == NULL || tok_keys(env->tok, keys, 8, &nk) != TOK_OK || nk == 0)
+        return 0;
+    for (i = 0; i < nk; i++)
+        if (nk == 1 || (prefer != NULL && prefer[0] != '\0' && strcmp(keys[i].serial, prefer) == 0)) {
+            *key = keys[i];
+            return 1;
+        }
+    list[0] = '\0';
+    for (i = 0; i < nk && off < sizeof list; i++) {
+        int w = snprintf(list + off, sizeof list - off, "%s%s", i ? msg(M_LIST_SEP) : "", keys[i].serial);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    if (why != NULL && n > 0)
+        msg_fmt(why, n, M_KEY_SEVERAL, (int)nk, list);
+    return (int)nk;
+}
+
 /* ---- the key page of the servicing transactions ---------------------------- */
 
 bool
