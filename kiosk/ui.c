@@ -7,6 +7,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <wchar.h>
@@ -23,17 +24,16 @@ ui_width(const char *text)
 void
 ui_text(int y, int x, int width, enum term_color color, const char *text)
 {
-    char clean[1024];
-    size_t len;
+    char clean[1024], shown[1024];
 
     if (width <= 0 || y < 0 || y >= LINES)
         return;
     if (x + width > COLS)
         width = COLS - x;
     textw_sanitize(clean, sizeof clean, text);
-    len = textw_clip(clean, width, NULL);
+    textw_ellipsize(shown, sizeof shown, clean, width);    /* a cut says so: "…" */
     attron(COLOR_PAIR(color));
-    mvaddnstr(y, x, clean, (int)len);
+    mvaddstr(y, x, shown);
     attroff(COLOR_PAIR(color));
 }
 
@@ -180,6 +180,36 @@ ui_title_line(struct app *app, const char *title, const char *keep, char *buf, s
     snprintf(buf, n, " %.*s…%s", (int)textw_clip(title, room, NULL), title, tail);
 }
 
+/* The key hints in WIDTH columns: their gaps narrowed (three spaces to
+ * two, then to one) before anything is cut. */
+static void
+ui_hints(int y, int x, int width, const char *hints)
+{
+    char buf[512];
+    size_t gap;
+
+    snprintf(buf, sizeof buf, "%s", hints);
+    for (gap = 3; gap >= 2 && textw_width(buf) > width; gap--) {
+        char *r = buf, *w = buf;
+        while (*r != '\0') {
+            size_t run = strspn(r, " ");
+            if (run >= gap) {
+                memset(w, ' ', gap - 1);
+                w += gap - 1;
+                r += run;
+            } else if (run > 0) {
+                memmove(w, r, run);
+                w += run;
+                r += run;
+            } else {
+                *w++ = *r++;
+            }
+        }
+        *w = '\0';
+    }
+    ui_text(y, x, width, TC_DIM, buf);
+}
+
 int
 ui_frame_keep(struct app *app, const char *title, const char *keep, const char *hints)
 {
@@ -203,7 +233,7 @@ ui_frame_keep(struct app *app, const char *title, const char *keep, const char *
         ui_text(LINES - 1, 0, COLS, TC_WARN, app->flash);
     else
         ui_text(LINES - 1, 0, COLS, TC_DIM, status);
-    ui_text(LINES - 3, 1, COLS - 2, TC_DIM, hints);
+    ui_hints(LINES - 3, 1, COLS - 2, hints);
     return 2;
 }
 

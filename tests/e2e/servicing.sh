@@ -22,6 +22,7 @@
 #    affiliationChanged), and the form's 变更事项 on paper.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
+. "$ROOT/tests/snap.sh"
 
 DB=$KIOSK_HOME/kiosk.db
 db() { sqlite3 "$DB" "$1"; }
@@ -111,6 +112,7 @@ absent "...Enter takes neither" "损坏补办：请核对"
 unplug demo
 expect "damaged: the damaged key read, its holder shown" "$C_DMG"
 expect "...usable" "UKey检测通过"
+L=zh; snap key-service          # the key page of a servicing transaction (a golden screen)
 expect "...N when it does not read" "N 无法读取"
 key Enter
 expect "the company as read, to confirm" "损坏补办：请核对"
