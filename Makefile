@@ -15,7 +15,7 @@
 # tests/integration/*.c (one binary each); scripts are run by tests/run.sh.
 
 CC      ?= cc
-PKGS    := ncursesw libp11 p11-kit-1 libcrypto sqlite3 libqrencode cairo pangocairo inih
+PKGS    := ncursesw libp11 p11-kit-1 libcrypto sqlite3 libpq libqrencode cairo pangocairo inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CUPS_CFLAGS := $(shell cups-config --cflags 2>/dev/null)
@@ -40,7 +40,7 @@ LIBS    = $(PKG_LIBS) $(CUPS_LIBS) -lm -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC_DIRS := kiosk screens token printing data data/sqlite
+SRC_DIRS := kiosk screens token printing data data/sqlite data/pg
 LIB_SRCS := $(filter-out kiosk/main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 HDRS     := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) $(addsuffix /*.def,$(SRC_DIRS)) tests/unit/*.h bench/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

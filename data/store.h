@@ -35,9 +35,19 @@ enum store_status {
     STORE_ERR_IO = -6,          /* anything else (details in store_detail) */
 };
 
+/* Where the records live. */
+enum store_backend {
+    STORE_SQLITE = 0,           /* this machine's file (the embedded default) */
+    STORE_POSTGRESQL,           /* a hall's shared server, reached over the network */
+};
+
 /* How to reach the records. */
 struct store_opts {
-    const char *path;           /* the embedded database file */
+    enum store_backend backend;
+    const char *path;           /* the embedded database file (STORE_SQLITE) */
+    const char *conninfo;       /* libpq connection string (STORE_POSTGRESQL), no password in it */
+    const char *password_file;  /* a 0600 file holding the server's password; NULL or "" = libpq's own
+                                 * (PGPASSFILE, ~/.pgpass) */
     int busy_ms;                /* how long a write waits for a lock before STORE_ERR_RETRY */
     const char *station;        /* this counter machine: print jobs it queues are its own ("" = one machine) */
 };
@@ -56,6 +66,21 @@ void store_close(store *st);
 
 /* The schema version now in force (migrations applied). */
 int store_schema_version(store *st);
+
+/* What `kiosk db check` reports: the records OPTS name, looked at without
+ * changing anything (no migration, nothing created). */
+struct store_probe {
+    bool reachable;             /* opened (the file) or connected (the server) */
+    int schema;                 /* its schema version; 0 none yet */
+    int program_schema;         /* the version this program migrates to */
+    char server[128];           /* "SQLite 3.40.1", "PostgreSQL 15.18 ..." */
+    char where[300];            /* the file, or host, port and database */
+    bool served;                /* this build keeps its records there (a backend exists) */
+};
+/* STORE_OK with *OUT filled (reachable or not: err says why not), or
+ * STORE_ERR_OPEN when OPTS cannot even be tried (a password file that is
+ * missing or readable by others: err says so). */
+int store_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen);
 
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *store_detail(const store *st);

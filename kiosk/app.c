@@ -87,6 +87,7 @@ void
 app_open_services(struct app *app)
 {
     char err[256];
+    struct store_opts so;
     int rc;
 
     rc = tok_open_cfg(&app->tok, &app->cfg, err, sizeof err);
@@ -97,7 +98,8 @@ app_open_services(struct app *app)
     }
     app->hsm = app_hsm_state(app);
 
-    if (store_open(&app->st, &(struct store_opts){ .path = app->cfg.db_path, .busy_ms = app->cfg.db_busy_ms, .station = app->cfg.station }, err, sizeof err) != STORE_OK) {
+    cfg_store_opts(&app->cfg, &so);
+    if (store_open(&app->st, &so, err, sizeof err) != STORE_OK) {
         app->st = NULL;
         msg_fmt(app->store_error, sizeof app->store_error, M_STORE_DOWN, err);
     }

@@ -33,6 +33,7 @@ extern const struct cli_cmd cmd_pay_confirm;
 extern const struct cli_cmd cmd_pay_refund;
 extern const struct cli_cmd cmd_config_example;
 extern const struct cli_cmd cmd_config_say;
+extern const struct cli_cmd cmd_db_check;
 extern const struct cli_cmd cmd_config_man;
 
 static const struct cli_cmd *const cli_table[] = {
@@ -63,6 +64,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_pay_refund,
     &cmd_config_example,
     &cmd_config_say,
+    &cmd_db_check,
     &cmd_config_man,
 };
 

@@ -20,14 +20,15 @@
 store *
 cli_store_open(const struct kiosk_config *cfg)
 {
+    struct store_opts so;
     store *st = NULL;
     char err[768], line[1024];
     struct audit_key k;
     int rc;
 
     audit_key_fetch(cfg, NULL, &k);     /* before the records are open (kiosk/auditkey.h) */
-    rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms,
-                                              .station = cfg->station }, err, sizeof err);
+    cfg_store_opts(cfg, &so);
+    rc = store_open(&st, &so, err, sizeof err);
     if (rc == STORE_OK) {
         (void)audit_key_use(&k, st);    /* its audit rows keyed from the HSM */
         return st;

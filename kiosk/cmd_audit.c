@@ -79,10 +79,12 @@ audit_open(const struct kiosk_config *cfg, store **st)
 {
     char err[768], line[1024];
     struct audit_key k;
+    struct store_opts so;
     int rc;
 
     audit_key_fetch(cfg, NULL, &k);     /* the key the keyed rows are checked with, before the records open */
-    rc = store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
+    cfg_store_opts(cfg, &so);
+    rc = store_open(st, &so, err, sizeof err);
     if (rc != STORE_OK) {
         (void)audit_key_use(&k, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,

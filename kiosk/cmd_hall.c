@@ -81,6 +81,7 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
     struct audit_key akey;
     static struct kiosk_config eff;
     struct hall_records rec = { .cfg = cfg };
+    struct store_opts so;
     struct tok_prov_opts opts = { .report = hall_report, .on_cert = hall_on_cert, .report_arg = &rec };
     char err[1024], line[1200];
     enum msg_lang lang;
@@ -114,7 +115,8 @@ hall_provision_exec(const struct kiosk_config *cfg, int argc, char **argv)
     memset(&akey, 0, sizeof akey);
     if (eff.hsm_serial[0] != '\0')
         audit_key_fetch(&eff, NULL, &akey);
-    if (store_open(&rec.st, &(struct store_opts){ .path = eff.db_path, .busy_ms = eff.db_busy_ms, .station = eff.station }, err, sizeof err) != STORE_OK) {
+    cfg_store_opts(&eff, &so);
+    if (store_open(&rec.st, &so, err, sizeof err) != STORE_OK) {
         (void)audit_key_use(&akey, NULL);
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_TOK_PROV_FAILED, err));
         return 1;

@@ -25,9 +25,11 @@ open_store(const struct kiosk_config *cfg, store **st)
 {
     char err[256];
     struct audit_key k;
+    struct store_opts so;
 
     audit_key_fetch(cfg, NULL, &k);
-    if (store_open(st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err) != STORE_OK) {
+    cfg_store_opts(cfg, &so);
+    if (store_open(st, &so, err, sizeof err) != STORE_OK) {
         char line[768];
         (void)audit_key_use(&k, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line, M_PRN_CLI_DB, cfg->db_path, err));

@@ -277,6 +277,7 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
     bool csv = false, print = false;
     char err[768], line[1024];
     struct audit_key akey;
+    struct store_opts so;
     store *st = NULL;
     size_t n = 0;
     int rc, i;
@@ -301,7 +302,8 @@ report_daily_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return 2;
     }
     audit_key_fetch(cfg, NULL, &akey);
-    rc = store_open(&st, &(struct store_opts){ .path = cfg->db_path, .busy_ms = cfg->db_busy_ms, .station = cfg->station }, err, sizeof err);
+    cfg_store_opts(cfg, &so);
+    rc = store_open(&st, &so, err, sizeof err);
     if (rc != STORE_OK) {
         (void)audit_key_use(&akey, NULL);
         fprintf(stderr, "kiosk: %s\n", msg_fmt(line, sizeof line,

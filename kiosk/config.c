@@ -5,6 +5,7 @@
  * default file all come from that line.
  */
 #include "kiosk/config.h"
+
 #include "kiosk/msg.h"
 
 #include <errno.h>
@@ -111,7 +112,10 @@ static const struct cfg_option cfg_options[] = {
     { "seal", "scan_dir", CFG_PATH, F(seal_scan_dir), "scans", 0, 0, NULL, "window 68: directory the seal scanner writes its PNG or PDF images to (the clerk names one by its file name)" },
     { "seal", "image_max_kb", CFG_INT, F(seal_image_max_kb), "5120", 16, 51200, NULL, "window 68: the largest seal image taken, in KB" },
 
+    { "db", "backend", CFG_ENUM, F(db_backend), "sqlite", 0, 0, "sqlite|postgresql", "the records: sqlite (this machine's file, [db] path) or postgresql (a hall's server, [db] conninfo; checked by kiosk db check, not yet kept there)" },
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },
+    { "db", "conninfo", CFG_STR, F(db_conninfo), "", 0, 0, NULL, "the hall's records server (postgresql): a libpq connection string, e.g. host=db.hall port=5432 dbname=kiosk user=kiosk; never the password" },
+    { "db", "password_file", CFG_PATH, F(db_password_file), "", 0, 0, NULL, "a file (mode 0600) holding the records server's password; empty: libpq's own (PGPASSFILE, ~/.pgpass)" },
     { "db", "busy_ms", CFG_INT, F(db_busy_ms), "5000", 0, 600000, NULL, "wait this long for a busy database" },
 
     { "printer", "uri", CFG_STR, F(printer_uri), "ipp://localhost:8631/ipp/print", 0, 0, NULL, "ipp:// URI or cupsd queue name; empty for no printer" },
@@ -507,6 +511,28 @@ cfg_write_value(FILE *f, const struct kiosk_config *cfg, const struct cfg_option
     }
 }
 
+/* TEXT as "# " comment lines of at most 78 bytes, broken at spaces: no
+ * line of the file may outgrow inih's buffer (CFG_LINE_MAX). */
+static void
+cfg_write_comment(FILE *f, const char *text)
+{
+    const size_t room = 76;
+
+    while (*text != '\0') {
+        size_t len = strlen(text), cut = len;
+        if (len > room) {
+            for (cut = room; cut > 0 && text[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = room;     /* one word longer than a line (a URL): cut it */
+        }
+        fprintf(f, "# %.*s\n", (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 /* The file cfg_write_default writes, to F. */
 static void
 cfg_write_ini(FILE *f, const struct kiosk_config *cfg)
@@ -522,7 +548,10 @@ cfg_write_ini(FILE *f, const struct kiosk_config *cfg)
             section = o->section;
             fprintf(f, "\n[%s]\n", section);
         }
-        fprintf(f, "# %s%s%s\n%s = ", o->help, o->choices ? ": " : "", o->choices ? o->choices : "", o->key);
+        char help[1024];
+        snprintf(help, sizeof help, "%s%s%s", o->help, o->choices ? ": " : "", o->choices ? o->choices : "");
+        cfg_write_comment(f, help);
+        fprintf(f, "%s = ", o->key);
         cfg_write_value(f, cfg, o);
     }
 }

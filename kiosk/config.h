@@ -84,7 +84,10 @@ struct kiosk_config {
     char profile_name[32];        /* tianjin | bjca */
 
     /* [db] */
+    char db_backend[16];          /* sqlite | postgresql */
     char db_path[CFG_PATH_MAX];   /* SQLite database */
+    char db_conninfo[CFG_STR_MAX]; /* the records server (postgresql) */
+    char db_password_file[CFG_PATH_MAX]; /* its password, 0600; "" = libpq's own */
     int  db_busy_ms;              /* busy timeout */
 
     /* [printer] */
@@ -140,5 +143,11 @@ const char *cfg_installed_dir(bool state);
 
 /* Join the state directory and a relative path (absolute paths kept). */
 void cfg_path(const struct kiosk_config *cfg, const char *rel, char *out, size_t n);
+
+/* How CFG's [db] and [hall] station reach the records (data/store.h), for
+ * store_open and store_probe (kiosk/cli_util.c: the options are base, the
+ * records are not). */
+struct store_opts;
+void cfg_store_opts(const struct kiosk_config *cfg, struct store_opts *o);
 
 #endif

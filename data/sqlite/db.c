@@ -3,6 +3,7 @@
  * See data/sqlite/sqlite_int.h for what the files share and why it is built this way.
  */
 #include "data/sqlite/sqlite_int.h"
+#include "data/pg/pg_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -503,6 +504,13 @@ store_open(store **out, const struct store_opts *opts, char *err, size_t errlen)
     int rc;
 
     *out = NULL;
+    if (opts->backend != STORE_SQLITE) {
+        /* the records on a shared server: reached by store_probe (kiosk db
+         * check), not yet kept there by this build (data/pg/ has the probe only) */
+        snprintf(err, errlen, "the PostgreSQL backend of the records is not in this build yet "
+                 "([db] backend = postgresql): kiosk db check reaches the server");
+        return STORE_ERR_OPEN;
+    }
     st = calloc(1, sizeof *st);
     if (st == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
@@ -647,4 +655,48 @@ store_counter_next(store *st, const char *name, int64_t *out)
     if (rc != SQLITE_ROW)
         return st_fail(st, rc, "counter: next");
     return STORE_OK;
+}
+
+/* store_probe for the embedded file: opened read-only, nothing created or migrated. */
+static int
+st_sqlite_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    snprintf(out->server, sizeof out->server, "SQLite %s", sqlite3_libversion());
+    snprintf(out->where, sizeof out->where, "%s", opts->path);
+    out->program_schema = STORE_NMIGRATIONS;
+    out->served = true;
+    if (access(opts->path, F_OK) != 0) {
+        snprintf(err, errlen, "%s: %s", opts->path, strerror(errno));
+        return STORE_OK;
+    }
+    rc = sqlite3_open_v2(opts->path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        out->reachable = true;
+        out->schema = sqlite3_column_int(s, 0);
+    } else {
+        snprintf(err, errlen, "%s: %s", opts->path, db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return STORE_OK;
+}
+
+/* store_probe (data/store.h): the file here, a server by data/pg/. When the
+ * PostgreSQL backend keeps records too, this choice moves to the one place
+ * that picks a backend for store_open. */
+int
+store_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (errlen > 0)
+        err[0] = '\0';
+    if (opts->backend == STORE_POSTGRESQL)
+        return pg_probe(opts, out, err, errlen);
+    return st_sqlite_probe(opts, out, err, errlen);
 }

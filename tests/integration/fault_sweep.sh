@@ -37,6 +37,7 @@
 # the default (make check) puts every kind at every stage and every call in
 # turn: each stage gets one kind of stage fault, each kind its share of the
 # stages, and the PKCS#11 faults spread over the calls.
+# run.sh timeout: 1800
 . "$ROOT/tests/lib.sh"
 
 if [ -z "${SWEEP_NS:-}" ]; then    # a mount namespace of our own, for the small filesystem

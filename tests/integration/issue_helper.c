@@ -83,6 +83,7 @@ static void
 open_hall(void)
 {
     struct kiosk_config base;
+    struct store_opts so;
     char err[1024];
 
     cfg_defaults(&base, NULL);
@@ -92,7 +93,8 @@ open_hall(void)
     }
     if (getenv("HELPER_BUSY_MS") != NULL)
         cfg.db_busy_ms = atoi(getenv("HELPER_BUSY_MS"));
-    if (store_open(&env.st, &(struct store_opts){ .path = cfg.db_path, .busy_ms = cfg.db_busy_ms, .station = cfg.station }, err, sizeof err) != STORE_OK) {
+    cfg_store_opts(&cfg, &so);
+    if (store_open(&env.st, &so, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "issue_helper: %s\n", err);
         exit(3);
     }

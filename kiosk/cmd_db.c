@@ -1,0 +1,57 @@
+/*
+ * kiosk/cmd_db.c - `kiosk db check`: where this counter's records are and
+ * whether they answer - the backend, where (the file, or the server's host,
+ * port and database), the server's version, the schema version against the
+ * program's, this counter's station. Changes nothing (no migration, no
+ * file created). Exit 0 when the records answer and this build keeps them
+ * there, 1 when they do not answer (or this build does not keep them there
+ * yet), 2 on a usage or configuration error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "data/store.h"
+#include "kiosk/cli.h"
+
+static int
+db_check_exec(const struct kiosk_config *cfg, int argc, char **argv)
+{
+    struct store_opts so;
+    struct store_probe p;
+    char err[512], line[1024];
+    int rc;
+
+    (void)argv;
+    if (argc != 0) {
+        fprintf(stderr, "%s\n", msg(M_DB_USAGE));
+        return 2;
+    }
+    cfg_store_opts(cfg, &so);
+    if (so.backend == STORE_POSTGRESQL && so.conninfo[0] == '\0') {
+        fprintf(stderr, "%s\n", msg(M_DB_NO_CONNINFO));
+        return 2;
+    }
+    rc = store_probe(&so, &p, err, sizeof err);
+    if (rc != STORE_OK) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_CANNOT_TRY, err));
+        return 2;
+    }
+    puts(msg_fmt(line, sizeof line, M_DB_BACKEND, so.backend == STORE_POSTGRESQL ? "postgresql" : "sqlite", p.server));
+    puts(msg_fmt(line, sizeof line, M_DB_WHERE, p.where));
+    puts(msg_fmt(line, sizeof line, M_DB_STATION, cfg->station[0] ? cfg->station : msg(M_DB_STATION_NONE)));
+    if (!p.reachable) {
+        puts(msg_fmt(line, sizeof line, so.backend == STORE_POSTGRESQL ? M_DB_SERVER_DOWN : M_DB_FILE_DOWN, err));
+        return 1;
+    }
+    puts(msg(M_DB_REACHABLE));
+    if (p.served)
+        puts(msg_fmt(line, sizeof line, p.schema > p.program_schema ? M_DB_SCHEMA_NEWER :
+                     p.schema < p.program_schema ? M_DB_SCHEMA_OLDER : M_DB_SCHEMA_SAME, p.schema, p.program_schema));
+    else
+        puts(msg_fmt(line, sizeof line, M_DB_NOT_SERVED, p.schema));
+    return p.served && p.schema <= p.program_schema ? 0 : 1;
+}
+
+const struct cli_cmd cmd_db_check = {
+    .group = "db", .name = "check", .usage = "", .help = M_CLI_H_DB_CHECK, .exec = db_check_exec,
+};
