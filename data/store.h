@@ -82,6 +82,14 @@ struct store_probe {
  * missing or readable by others: err says so). */
 int store_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen);
 
+/* Bring the records OPTS name to this program's schema (creating it on a
+ * new server or file) without opening them for a counter: `kiosk db
+ * migrate`, run before a hall's counters open. *FROM the version found, *TO
+ * the version left. STORE_ERR_SCHEMA: newer than this program, untouched.
+ * Counters migrating together migrate once (a lock: the file's, the
+ * server's advisory lock). */
+int store_prepare(const struct store_opts *opts, int *from, int *to, char *err, size_t errlen);
+
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *store_detail(const store *st);
 

@@ -34,6 +34,7 @@ extern const struct cli_cmd cmd_pay_refund;
 extern const struct cli_cmd cmd_config_example;
 extern const struct cli_cmd cmd_config_say;
 extern const struct cli_cmd cmd_db_check;
+extern const struct cli_cmd cmd_db_migrate;
 extern const struct cli_cmd cmd_config_man;
 
 static const struct cli_cmd *const cli_table[] = {
@@ -65,6 +66,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_config_example,
     &cmd_config_say,
     &cmd_db_check,
+    &cmd_db_migrate,
     &cmd_config_man,
 };
 

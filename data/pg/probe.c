@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libpq-fe.h>
 #include <openssl/crypto.h>
 
 int
@@ -42,33 +41,20 @@ pg_read_password(const char *file, char *buf, size_t n, char *err, size_t errlen
     return 0;
 }
 
-/* One value of a one-row answer to SQL, or "" (no row, an error). */
-static void
-pg_value(PGconn *c, const char *sql, char *out, size_t n)
-{
-    PGresult *r = PQexec(c, sql);
-
-    out[0] = '\0';
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-        snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-}
-
-int
-pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen)
+PGconn *
+pg_connect(const struct store_opts *opts, int *rc, char *err, size_t errlen)
 {
     const char *keys[4], *vals[4];
-    char pw[256] = "", v[64];
+    char pw[256] = "";
     PGconn *c;
     int k = 0;
 
-    snprintf(out->server, sizeof out->server, "PostgreSQL");
-    snprintf(out->where, sizeof out->where, "%s", opts->conninfo != NULL ? opts->conninfo : "");
-    out->program_schema = 0;
-    out->served = false;            /* the records are not kept there by this build yet */
+    *rc = STORE_OK;
     if (opts->password_file != NULL && opts->password_file[0] != '\0' &&
-        pg_read_password(opts->password_file, pw, sizeof pw, err, errlen) != 0)
-        return STORE_ERR_OPEN;
+        pg_read_password(opts->password_file, pw, sizeof pw, err, errlen) != 0) {
+        *rc = STORE_ERR_OPEN;
+        return NULL;
+    }
     keys[k] = "connect_timeout", vals[k++] = "5";
     keys[k] = "dbname", vals[k++] = opts->conninfo != NULL ? opts->conninfo : "";   /* expanded: its own keywords win */
     if (pw[0] != '\0')
@@ -78,10 +64,26 @@ pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, size
     OPENSSL_cleanse(pw, sizeof pw);
     if (c == NULL) {
         snprintf(err, errlen, "out of memory");
-        return STORE_OK;
+        *rc = STORE_ERR_IO;
     }
-    if (PQstatus(c) == CONNECTION_OK || PQhost(c) != NULL)
-        snprintf(out->where, sizeof out->where, "host=%s port=%s dbname=%s", PQhost(c) ? PQhost(c) : "",
+    return c;
+}
+
+int
+pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, size_t errlen)
+{
+    char v[64];
+    PGconn *c;
+    int rc;
+
+    snprintf(out->server, sizeof out->server, "PostgreSQL");
+    snprintf(out->where, sizeof out->where, "%s", opts->conninfo != NULL ? opts->conninfo : "");
+    out->program_schema = pg_nmigrations;
+    out->served = false;            /* the records are not kept there by this build yet */
+    if ((c = pg_connect(opts, &rc, err, errlen)) == NULL)
+        return rc == STORE_ERR_OPEN ? rc : STORE_OK;
+    if (PQhost(c) != NULL)
+        snprintf(out->where, sizeof out->where, "host=%s port=%s dbname=%s", PQhost(c),
                  PQport(c) ? PQport(c) : "", PQdb(c) ? PQdb(c) : "");
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", PQerrorMessage(c));
@@ -92,11 +94,31 @@ pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, size
     out->reachable = true;
     snprintf(out->server, sizeof out->server, "PostgreSQL %s",
              PQparameterStatus(c, "server_version") ? PQparameterStatus(c, "server_version") : "?");
-    pg_value(c, "SELECT to_regclass('kiosk_schema') IS NOT NULL", v, sizeof v);
+    (void)pg_do(c, "SELECT to_regclass('kiosk_schema') IS NOT NULL", v, sizeof v, err, errlen);
     if (strcmp(v, "t") == 0) {
-        pg_value(c, "SELECT coalesce(max(version), 0) FROM kiosk_schema", v, sizeof v);
+        (void)pg_do(c, "SELECT coalesce(max(version), 0) FROM kiosk_schema", v, sizeof v, err, errlen);
         out->schema = atoi(v);
     }
     PQfinish(c);
     return STORE_OK;
+}
+
+int
+pg_prepare(const struct store_opts *opts, int *from, int *to, char *err, size_t errlen)
+{
+    PGconn *c;
+    int rc;
+
+    *from = *to = 0;
+    if ((c = pg_connect(opts, &rc, err, errlen)) == NULL)
+        return rc;
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errlen, "%s", PQerrorMessage(c));
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(c);
+        return STORE_ERR_OPEN;
+    }
+    rc = pg_migrate(c, from, to, err, errlen);
+    PQfinish(c);
+    return rc;
 }

@@ -700,3 +700,24 @@ store_probe(const struct store_opts *opts, struct store_probe *out, char *err, s
         return pg_probe(opts, out, err, errlen);
     return st_sqlite_probe(opts, out, err, errlen);
 }
+
+int
+store_prepare(const struct store_opts *opts, int *from, int *to, char *err, size_t errlen)
+{
+    struct store_probe p;
+    store *st;
+    int rc;
+
+    *from = *to = 0;
+    if (errlen > 0)
+        err[0] = '\0';
+    if (opts->backend == STORE_POSTGRESQL)
+        return pg_prepare(opts, from, to, err, errlen);
+    if (st_sqlite_probe(opts, &p, err, errlen) == STORE_OK && p.reachable)
+        *from = p.schema;
+    if ((rc = store_open(&st, opts, err, errlen)) != STORE_OK)
+        return rc;
+    *to = store_schema_version(st);
+    store_close(st);
+    return STORE_OK;
+}

@@ -62,6 +62,46 @@ out=$("$KIOSK" --config "$TEST_TMP/pg.conf" audit verify 2>&1); rc=$?
 t_check "a kiosk pointed at PostgreSQL does not open records there (exit non-zero)" test "$rc" -ne 0
 t_grep "...saying why" "PostgreSQL backend of the records is not in this build yet" <(echo "$out")
 
+# ---- the schema on the server: migrated once, however many counters start together ----------
+sql() { psql "$CI" -Atqc "$1" 2>&1; }
+for i in 1 2 3 4; do "$KIOSK" --config "$TEST_TMP/pg.conf" db migrate > "$TEST_TMP/mig$i.out" 2>&1 & done
+wait
+N=$(sql "SELECT max(version) FROM kiosk_schema")
+t_check "four counters migrating together: the schema made (version $N)" test "${N:-0}" -ge 1
+t_eq "...once: one row per version, no step twice" "$N|$N" "$(sql "SELECT count(*) || '|' || count(DISTINCT version) FROM kiosk_schema")"
+t_eq "...one of them did it" 1 "$(cat "$TEST_TMP"/mig*.out | grep -c "记录库结构已从版本 0 升级到 $N")"
+t_eq "...the other three found it done" 3 "$(cat "$TEST_TMP"/mig*.out | grep -c "记录库结构已是版本 $N")"
+t_eq "...the records' sixteen tables there" 16 \
+  "$(sql "SELECT count(*) FROM information_schema.tables WHERE table_schema='public' AND table_name <> 'kiosk_schema'")"
+out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db check 2>&1)
+t_grep "db check: the server's schema version" "结构版本：$N；" <(echo "$out")
+# the hall-wide rules are the database's own
+sql "INSERT INTO certs (serial, uscc, not_before, not_after) VALUES ('A1', '91120116MA05JQ4W3K', 0, 1)" > /dev/null
+t_grep "one active certificate per company: a second refused by the database" "certs_one_active" \
+  <(sql "INSERT INTO certs (serial, uscc, not_before, not_after) VALUES ('A2', '91120116MA05JQ4W3K', 0, 1)")
+sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", operator_id, created, updated) VALUES ('66-1', '66', 'd', 1, 'new', 'window66', '120101198503037792', 0, 0)" > /dev/null
+t_grep "one unfinished order per operator: a second refused" "orders_one_open" \
+  <(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", operator_id, created, updated) VALUES ('66-2', '66', 'd', 2, 'new', 'window66', '120101198503037792', 0, 0)")
+t_grep "order numbers unique per window and day" "orders_prefix_day_seq_key" \
+  <(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", created, updated) VALUES ('66-3', '66', 'd', 1, 'new', 'window66', 0, 0)")
+sql "INSERT INTO audit (at, actor, action, detail, prev_hash, hash) VALUES (0, 'a', 'b', 'c', 'p', 'h')" > /dev/null
+t_grep "the audit trail is append-only: no update" "audit rows are append-only" <(sql "UPDATE audit SET detail = 'x'")
+t_grep "...no delete" "audit rows are append-only" <(sql "DELETE FROM audit")
+t_grep "...no truncate" "audit rows are append-only" <(sql "TRUNCATE audit")
+# a server newer than this program: refused, untouched
+sql "INSERT INTO kiosk_schema VALUES ($((N + 1)), 0)" > /dev/null
+before=$(sql "SELECT count(*) FROM information_schema.columns WHERE table_schema='public'")
+out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db migrate 2>&1); rc=$?
+t_eq "a server newer than the program: db migrate refuses (exit 1)" 1 "$rc"
+t_grep "...saying so" "记录库比本程序新，未作任何改动" <(echo "$out")
+t_eq "...untouched" "$before|$((N + 1))" \
+  "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_schema='public'")|$(sql "SELECT max(version) FROM kiosk_schema")"
+out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db check 2>&1)
+t_grep "...db check says it is newer" "结构版本：$((N + 1))；" <(echo "$out")
+out=$("$KIOSK" db migrate 2>&1); rc=$?
+t_eq "sqlite: db migrate on the test hall's file: nothing to do (exit 0)" 0 "$rc"
+t_check "...said so" grep -qE "记录库结构已是版本 ([0-9]+)（本程序 \1）" <(echo "$out")
+
 # the password: from a file its owner alone may read
 printf 'secret\n' > "$TEST_TMP/pw"; chmod 644 "$TEST_TMP/pw"
 conf "$TEST_TMP/pw.conf" "backend=postgresql" "conninfo=$CI" "password_file=$TEST_TMP/pw"
