@@ -6,7 +6,7 @@
  * and a half-applied step is never seen. A server newer than this program
  * is refused untouched.
  *
- * Version 1 is the SQLite backend's schema as it stands at its version 20
+ * Version 1 is the SQLite backend's schema as it stands at its version 13
  * (data/sqlite/db.c), in PostgreSQL's words: BIGINT for every integer
  * (times, money in fen), identity columns for ids, BYTEA for documents and
  * certificates, the append-only audit enforced by a trigger, the hall-wide
@@ -23,7 +23,7 @@
 #include <libpq-fe.h>
 
 static const char *const pg_migrations[] = {
-    /* 1: the records as the SQLite backend keeps them at its version 20 */
+    /* 1: the records as the SQLite backend keeps them at its version 13 */
     "CREATE TABLE clerks ("
     "  login TEXT PRIMARY KEY,"
     "  name TEXT NOT NULL,"
