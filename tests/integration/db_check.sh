@@ -75,6 +75,11 @@ t_eq "...the records' sixteen tables there" 16 \
   "$(sql "SELECT count(*) FROM information_schema.tables WHERE table_schema='public' AND table_name <> 'kiosk_schema'")"
 out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db check 2>&1)
 t_grep "db check: the server's schema version" "结构版本：$N；" <(echo "$out")
+# the two schemas cannot drift apart: every table and column of the SQLite file is on the server, and no other
+lite=$(for t in $(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"); do
+         sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT '$t.' || name FROM pragma_table_info('$t')"; done | sort)
+pgcols=$(sql "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema='public' AND table_name <> 'kiosk_schema'" | sort)
+t_eq "the server's tables and columns are the SQLite file's, one for one" "$lite" "$pgcols"
 # the hall-wide rules are the database's own
 sql "INSERT INTO certs (serial, uscc, not_before, not_after) VALUES ('A1', '91120116MA05JQ4W3K', 0, 1)" > /dev/null
 t_grep "one active certificate per company: a second refused by the database" "certs_one_active" \
