@@ -8,6 +8,10 @@
 #   scripts/pg.sh stop   HOME PORT   stop it (fast shutdown)
 #   scripts/pg.sh kill   HOME PORT   stop it as a crash would (immediate: no checkpoint)
 #   scripts/pg.sh status HOME PORT   exit 0 and print the conninfo when it answers
+#   scripts/pg.sh standby HOME PORT PRIMARY_HOME PRIMARY_PORT
+#                                    a streaming-replication standby of that
+#                                    server (pg_basebackup -R), started
+#   scripts/pg.sh promote HOME PORT  the standby made the primary (its primary lost)
 #
 # Everything lives in HOME/pg/: data/ (the cluster, owned by the server's
 # user), the socket, server.log. The cluster trusts local connections only
@@ -19,8 +23,8 @@
 # (default nobody), which owns HOME/pg; otherwise as the caller.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop|kill|status HOME PORT" >&2; exit 2; }
-[ $# -eq 3 ] || usage
+usage() { echo "usage: $0 start|stop|kill|status|promote HOME PORT | standby HOME PORT PRIMARY_HOME PRIMARY_PORT" >&2; exit 2; }
+[ $# -eq 3 ] || [ $# -eq 5 -a "${1:-}" = standby ] || usage
 cmd=$1 home=$2 port=$3
 case $port in ''|*[!0-9]*) echo "pg.sh: PORT '$port' is not a number" >&2; exit 2;; esac
 
@@ -65,8 +69,31 @@ start() {
   echo "$conninfo"
 }
 
+# A standby: the primary's files streamed (pg_basebackup, -R writes the
+# replication settings), this directory's socket and port, started; it
+# answers reads and follows the primary until promoted.
+standby() {
+  local phome=$1 pport=$2
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$dir"
+  chmod 700 "$dir"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    rm -rf "$data"
+    as "$BIN/pg_basebackup" -h "$phome/pg" -p "$pport" -U kiosk -D "$data" -R -X stream > "$dir/basebackup.log" 2>&1 || {
+      echo "pg.sh: pg_basebackup from $phome port $pport failed:" >&2; tail -5 "$dir/basebackup.log" >&2; return 1; }
+    echo "unix_socket_directories = '$dir'" >> "$data/postgresql.conf"   # the last setting wins
+  fi
+  if ! answers; then
+    as "$BIN/pg_ctl" -D "$data" -l "$log" -w -t "$wait_s" -o "-p $port" start > /dev/null || {
+      echo "pg.sh: the standby did not start on port $port (log: $log):" >&2; tail -5 "$log" >&2 2>/dev/null; return 1; }
+  fi
+  echo "$conninfo"
+}
+
 case $cmd in
   start) start ;;
+  standby) standby "$4" "$5" ;;
+  promote) as "$BIN/pg_ctl" -D "$data" -w promote > /dev/null ;;
   stop|kill)
     if [ -f "$data/postmaster.pid" ]; then
       as "$BIN/pg_ctl" -D "$data" -w -m "$([ "$cmd" = kill ] && echo immediate || echo fast)" stop > /dev/null 2>&1 || true
