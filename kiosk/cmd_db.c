@@ -13,6 +13,23 @@
 #include "data/store.h"
 #include "kiosk/cli.h"
 
+/* The records CFG names, for a `db` command taking no argument: 0 and *SO,
+ * or 2 (said: USAGE, or a postgresql backend without its conninfo). */
+static int
+db_opts(const struct kiosk_config *cfg, int argc, enum msg_id usage, struct store_opts *so)
+{
+    if (argc != 0) {
+        fprintf(stderr, "%s\n", msg(usage));
+        return 2;
+    }
+    cfg_store_opts(cfg, so);
+    if (so->backend == STORE_POSTGRESQL && so->conninfo[0] == '\0') {
+        fprintf(stderr, "%s\n", msg(M_DB_NO_CONNINFO));
+        return 2;
+    }
+    return 0;
+}
+
 static int
 db_check_exec(const struct kiosk_config *cfg, int argc, char **argv)
 {
@@ -22,15 +39,8 @@ db_check_exec(const struct kiosk_config *cfg, int argc, char **argv)
     int rc;
 
     (void)argv;
-    if (argc != 0) {
-        fprintf(stderr, "%s\n", msg(M_DB_USAGE));
+    if (db_opts(cfg, argc, M_DB_USAGE, &so) != 0)
         return 2;
-    }
-    cfg_store_opts(cfg, &so);
-    if (so.backend == STORE_POSTGRESQL && so.conninfo[0] == '\0') {
-        fprintf(stderr, "%s\n", msg(M_DB_NO_CONNINFO));
-        return 2;
-    }
     rc = store_probe(&so, &p, err, sizeof err);
     if (rc != STORE_OK) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_CANNOT_TRY, err));
@@ -64,15 +74,8 @@ db_migrate_exec(const struct kiosk_config *cfg, int argc, char **argv)
     int rc, from = 0, to = 0;
 
     (void)argv;
-    if (argc != 0) {
-        fprintf(stderr, "%s\n", msg(M_DB_MIGRATE_USAGE));
+    if (db_opts(cfg, argc, M_DB_MIGRATE_USAGE, &so) != 0)
         return 2;
-    }
-    cfg_store_opts(cfg, &so);
-    if (so.backend == STORE_POSTGRESQL && so.conninfo[0] == '\0') {
-        fprintf(stderr, "%s\n", msg(M_DB_NO_CONNINFO));
-        return 2;
-    }
     rc = store_prepare(&so, &from, &to, err, sizeof err);
     if (rc == STORE_ERR_SCHEMA) {
         fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_MIGRATE_NEWER, err));
