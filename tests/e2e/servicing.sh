@@ -47,8 +47,7 @@ operator() { # NAME ID: the operator form, wechat left empty
 # the one in $NEW, plugged already), accept it, PIN twice, issued and
 # self-tested, on to the done page
 onto_blank() {
-  expect "then a blank key" "请插入空白UKey"
-  [ "$1" = in ] || NEW=$(plug "$1")
+  if [ "$1" != in ]; then expect "then a blank key" "请插入空白UKey"; NEW=$(plug "$1"); fi
   expect "the blank key seen" "$NEW"
   wait_for "可以使用" || true
   key Enter
