@@ -8,7 +8,7 @@ PKGS=(
   build-essential pkg-config clang libclang-rt-14-dev valgrind
   libncurses-dev libp11-dev libssl-dev libsqlite3-dev libpq-dev libqrencode-dev
   libp11-kit-dev libcups2-dev libcairo2-dev libpango1.0-dev libinih-dev libcmocka-dev
-  softhsm2 opensc opencryptoki p11-kit-modules gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters lighttpd dbus
+  softhsm2 opensc opencryptoki p11-kit p11-kit-modules gnutls-bin cups-ipp-utils cups-client cups-daemon cups-filters lighttpd dbus
   fonts-wqy-microhei fonts-dejavu-core
   postgresql
   poppler-utils zbar-tools faketime tmux hyperfine sqlite3 openssl python3 procps tzdata
