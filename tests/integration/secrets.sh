@@ -19,7 +19,7 @@ echo "0123456789abcdef" > "$H/secrets/hsm.sopin"; chmod 600 "$H/secrets/hsm.sopi
 "$KIOSK" hall provision > "$TEST_TMP/prov.out" 2>&1
 t_eq "provisioning again: exit 0" 0 $?
 t_check "...removes a left-over SO PIN file" test ! -e "$H/secrets/hsm.sopin"
-t_grep "...and says so" "the HSM's SO PIN is not kept" "$TEST_TMP/prov.out"
+t_grep "...and says so" "已删除：$H/secrets/hsm.sopin（HSM 的 SO PIN 不保存）" "$TEST_TMP/prov.out"
 t_check "the HSM still signs: the CRL published" "$KIOSK" ca crl --out "$TEST_TMP/crl.der"
 t_check "...a CRL openssl reads" openssl crl -inform DER -in "$TEST_TMP/crl.der" -noout
 
