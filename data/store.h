@@ -75,7 +75,6 @@ struct store_probe {
     int program_schema;         /* the version this program migrates to */
     char server[128];           /* "SQLite 3.40.1", "PostgreSQL 15.18 ..." */
     char where[300];            /* the file, or host, port and database */
-    bool served;                /* this build keeps its records there (a backend exists) */
 };
 /* STORE_OK with *OUT filled (reachable or not: err says why not), or
  * STORE_ERR_OPEN when OPTS cannot even be tried (a password file that is

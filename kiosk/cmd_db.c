@@ -54,12 +54,9 @@ db_check_exec(const struct kiosk_config *cfg, int argc, char **argv)
         return 1;
     }
     puts(msg(M_DB_REACHABLE));
-    if (p.served)
-        puts(msg_fmt(line, sizeof line, p.schema > p.program_schema ? M_DB_SCHEMA_NEWER :
-                     p.schema < p.program_schema ? M_DB_SCHEMA_OLDER : M_DB_SCHEMA_SAME, p.schema, p.program_schema));
-    else
-        puts(msg_fmt(line, sizeof line, M_DB_NOT_SERVED, p.schema));
-    return p.served && p.schema <= p.program_schema ? 0 : 1;
+    puts(msg_fmt(line, sizeof line, p.schema > p.program_schema ? M_DB_SCHEMA_NEWER :
+                 p.schema < p.program_schema ? M_DB_SCHEMA_OLDER : M_DB_SCHEMA_SAME, p.schema, p.program_schema));
+    return p.schema <= p.program_schema ? 0 : 1;
 }
 
 /* `kiosk db migrate`: the records brought to this program's schema (a new

@@ -1,8 +1,7 @@
 /*
  * data/pg/pg_int.h - the PostgreSQL side of the records (data/store.h): what
- * its files share. Today the probe only (`kiosk db check`: reachability,
- * server version, schema version); the records themselves are kept by the
- * SQLite backend until this one passes tests/unit/test_store_contract.c.
+ * its files share: the probe (`kiosk db check`), the schema and its
+ * migrations, the connection a counter keeps its records through.
  */
 #ifndef DATA_PG_INT_H
 #define DATA_PG_INT_H
@@ -43,5 +42,16 @@ int pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, 
 
 /* store_prepare for a server: connect, pg_migrate, disconnect. */
 int pg_prepare(const struct store_opts *opts, int *from, int *to, char *err, size_t errlen);
+
+/* ---- the records kept there (data/pg/conn.c; statements: data/stmt.c) ---- */
+
+/* The hall's writer lock, taken by every unit of work (any constant: "hall"). */
+#define PG_BEGIN "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(104097108108)"
+
+/* Connect ST to the server OPTS name and bring its schema to this program's. */
+int pg_store_open(store *st, const struct store_opts *opts, char *err, size_t errlen);
+/* Statements without parameters (several may be given, ';'-separated). */
+int pg_exec(store *st, const char *sql);
+int pg_schema_version(store *st, int *v);
 
 #endif

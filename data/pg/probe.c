@@ -41,6 +41,12 @@ pg_read_password(const char *file, char *buf, size_t n, char *err, size_t errlen
     return 0;
 }
 
+static void
+pg_quiet(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
+
 PGconn *
 pg_connect(const struct store_opts *opts, int *rc, char *err, size_t errlen)
 {
@@ -62,6 +68,8 @@ pg_connect(const struct store_opts *opts, int *rc, char *err, size_t errlen)
     keys[k] = NULL, vals[k] = NULL;
     c = PQconnectdbParams(keys, vals, 1);
     OPENSSL_cleanse(pw, sizeof pw);
+    if (c != NULL)
+        PQsetNoticeProcessor(c, pg_quiet, NULL);     /* the server's notices are not the counter's business */
     if (c == NULL) {
         snprintf(err, errlen, "out of memory");
         *rc = STORE_ERR_IO;
@@ -79,7 +87,6 @@ pg_probe(const struct store_opts *opts, struct store_probe *out, char *err, size
     snprintf(out->server, sizeof out->server, "PostgreSQL");
     snprintf(out->where, sizeof out->where, "%s", opts->conninfo != NULL ? opts->conninfo : "");
     out->program_schema = pg_nmigrations;
-    out->served = false;            /* the records are not kept there by this build yet */
     if ((c = pg_connect(opts, &rc, err, errlen)) == NULL)
         return rc == STORE_ERR_OPEN ? rc : STORE_OK;
     if (PQhost(c) != NULL)

@@ -101,25 +101,25 @@ static const char SQL_AUDIT_INSERT[] =
 int
 audit_append_locked(store *st, const char *actor, const char *action, const char *detail)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_NEXT);
+    stmt *s = st_prep(st, SQL_AUDIT_NEXT);
     char prev[65] = AUDIT_GENESIS, hash[65];
     int64_t id = 1, at = (int64_t)st_now(st);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        id = sqlite3_column_int64(s, 0);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        id = q_col_int64(s, 0);
         st_text(s, 1, prev, sizeof prev);
-        rc = sqlite3_step(s);
+        rc = q_step(s);
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != Q_DONE) {
         int r = st_fail(st, rc, "audit: head");
-        sqlite3_reset(s);
+        q_reset(s);
         return r;
     }
-    sqlite3_reset(s);
+    q_reset(s);
     if (actor == NULL)
         actor = "";
     if (action == NULL)
@@ -133,19 +133,19 @@ audit_append_locked(store *st, const char *actor, const char *action, const char
     }
     if ((s = st_prep(st, SQL_AUDIT_INSERT)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, at);
-    sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 8, st->audit_key_id, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, id);
+    q_bind_int(s, 2, at);
+    q_bind_text(s, 3, actor);
+    q_bind_text(s, 4, action);
+    q_bind_text(s, 5, detail);
+    q_bind_text(s, 6, prev);
+    q_bind_text(s, 7, hash);
+    q_bind_text(s, 8, st->audit_key_id);
     if ((rc = st_step_done(st, s, "audit: insert")) != STORE_OK)
         return rc;
     if ((s = st_prep(st, SQL_AUDIT_HEAD_SET)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, hash);
     if ((rc = st_step_done(st, s, "audit: head")) == STORE_OK)
         st->head_dirty = true;
     return rc;
@@ -164,16 +164,16 @@ audit_head_write(store *st)
     char tmp[sizeof st->head_path + 8], hash[65] = "", old[96];
     int64_t id = 0;
     long long old_id = 0;
-    sqlite3_stmt *s;
+    stmt *s;
     FILE *f;
 
     if (st->head_path[0] == '\0' || (s = st_prep_once(st, "SELECT id, hash FROM audit_head WHERE one = 1")) == NULL)
         return;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        id = sqlite3_column_int64(s, 0);
+    if (q_step(s) == Q_ROW) {
+        id = q_col_int64(s, 0);
         st_text(s, 1, hash, sizeof hash);
     }
-    sqlite3_finalize(s);
+    q_finalize(s);
     if (id <= 0)
         return;
     if ((f = fopen(st->head_path, "r")) != NULL) {
@@ -213,7 +213,7 @@ static const char SQL_AUDIT_ALL[] =
 int
 store_audit_check(store *st, struct store_audit_result *res)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_ALL);
+    stmt *s = st_prep(st, SQL_AUDIT_ALL);
     char prev[65] = AUDIT_GENESIS, calc[65];
     int64_t want_id = 1, last_id = 0;
     long long hid = 0;
@@ -231,15 +231,15 @@ store_audit_check(store *st, struct store_audit_result *res)
     }
     if (s == NULL)
         return STORE_ERR_IO;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(s, 0);
-        int64_t at = sqlite3_column_int64(s, 1);
-        const char *actor = (const char *)sqlite3_column_text(s, 2);
-        const char *action = (const char *)sqlite3_column_text(s, 3);
-        const char *detail = (const char *)sqlite3_column_text(s, 4);
-        const char *prev_hash = (const char *)sqlite3_column_text(s, 5);
-        const char *hash = (const char *)sqlite3_column_text(s, 6);
-        const char *key_id = (const char *)sqlite3_column_text(s, 7);
+    while ((rc = q_step(s)) == Q_ROW) {
+        int64_t id = q_col_int64(s, 0);
+        int64_t at = q_col_int64(s, 1);
+        const char *actor = (const char *)q_col_text(s, 2);
+        const char *action = (const char *)q_col_text(s, 3);
+        const char *detail = (const char *)q_col_text(s, 4);
+        const char *prev_hash = (const char *)q_col_text(s, 5);
+        const char *hash = (const char *)q_col_text(s, 6);
+        const char *key_id = (const char *)q_col_text(s, 7);
         bool keyed = key_id != NULL && key_id[0] != '\0';
 
         res->rows++;
@@ -251,7 +251,7 @@ store_audit_check(store *st, struct store_audit_result *res)
             res->fault = AUDIT_NO_KEY;
         } else if (audit_hash(prev, id, at, actor ? actor : "", action ? action : "", detail ? detail : "",
                               keyed ? key_id : "", keyed ? st->audit_key : NULL, calc) != 0) {
-            sqlite3_reset(s);
+            q_reset(s);
             st_detail(st, "audit: SHA-256 failed");
             return STORE_ERR_IO;
         } else if (hash == NULL || strcmp(hash, calc) != 0) {
@@ -261,7 +261,7 @@ store_audit_check(store *st, struct store_audit_result *res)
         }
         if (res->fault != AUDIT_INTACT) {
             res->bad_id = id;
-            sqlite3_reset(s);
+            q_reset(s);
             st_detail(st, "audit row %lld: %s", (long long)id,
                       res->fault == AUDIT_MISSING ? "rows before it are missing"
                       : res->fault == AUDIT_RELINKED ? "previous hash does not match"
@@ -276,8 +276,8 @@ store_audit_check(store *st, struct store_audit_result *res)
         snprintf(prev, sizeof prev, "%s", hash);
         want_id = id + 1;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_DONE)
         return st_fail(st, rc, "audit: read");
     /* the head kept outside the records names a row beyond their end: rows cut off
      * (read before the rows: a head written since names rows this walk may not see) */
@@ -330,41 +330,40 @@ static const char SQL_CROSS_ADD[] = "INSERT INTO temp.audit_refs (kind, ref, ord
 static int
 audit_cross_count(store *st, const char *sql, long *n, char *ex, size_t exn)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+    stmt *s = st_prep_once(st, sql);
+    int rc;
 
-    if (rc != SQLITE_OK)
-        return st_fail(st, rc, "audit: cross-check");
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *n = (long)sqlite3_column_int64(s, 0);
-        if (*n > 0 && ex != NULL && ex[0] == '\0' && sqlite3_column_text(s, 1) != NULL)
-            snprintf(ex, exn, "%s", (const char *)sqlite3_column_text(s, 1));
+    if (s == NULL)
+        return STORE_ERR_IO;
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        *n = (long)q_col_int64(s, 0);
+        if (*n > 0 && ex != NULL && ex[0] == '\0' && q_col_text(s, 1) != NULL)
+            snprintf(ex, exn, "%s", (const char *)q_col_text(s, 1));
     }
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? STORE_OK : st_fail(st, rc, "audit: cross-check");
+    q_finalize(s);
+    return rc == Q_ROW ? STORE_OK : st_fail(st, rc, "audit: cross-check");
 }
 
 int
 store_audit_crosscheck(store *st, struct store_audit_cross *x)
 {
-    sqlite3_stmt *s, *add;
+    stmt *s, *add;
     char ref[96], ord[40];
     int rc;
 
     memset(x, 0, sizeof *x);
-    rc = sqlite3_exec(st->db,
-                      "CREATE TEMP TABLE IF NOT EXISTS audit_refs (kind TEXT NOT NULL, ref TEXT NOT NULL,"
-                      " ord TEXT NOT NULL DEFAULT '');"
-                      "CREATE INDEX IF NOT EXISTS temp.audit_refs_kr ON audit_refs(kind, ref);"
-                      "DELETE FROM temp.audit_refs;", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return st_fail(st, rc, "audit: cross-check");
+    rc = st_exec(st, "CREATE TEMP TABLE IF NOT EXISTS audit_refs (kind TEXT NOT NULL, ref TEXT NOT NULL,"
+                     " ord TEXT NOT NULL DEFAULT '');"
+                     "CREATE INDEX IF NOT EXISTS temp.audit_refs_kr ON audit_refs(kind, ref);"
+                     "DELETE FROM temp.audit_refs;");
+    if (rc != STORE_OK)
+        return rc;
     if ((s = st_prep(st, SQL_CROSS_ROWS)) == NULL || (add = st_prep(st, SQL_CROSS_ADD)) == NULL)
         return STORE_ERR_IO;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *action = (const char *)sqlite3_column_text(s, 0);
-        const char *detail = (const char *)sqlite3_column_text(s, 1);
+    while ((rc = q_step(s)) == Q_ROW) {
+        const char *action = (const char *)q_col_text(s, 0);
+        const char *detail = (const char *)q_col_text(s, 1);
         /* a reservation voided, or revoked when its order was cancelled
          * (why=), stands for its signature: the CA may or may not have
          * signed it before a fault, and it is recorded revoked either way */
@@ -383,19 +382,19 @@ store_audit_crosscheck(store *st, struct store_audit_cross *x)
                 continue;
             if (!audit_ref(detail, "order", ord, sizeof ord))
                 ord[0] = '\0';
-            sqlite3_bind_text(add, 1, map[i].kind, -1, SQLITE_STATIC);
-            sqlite3_bind_text(add, 2, ref, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(add, 3, ord, -1, SQLITE_TRANSIENT);
-            rc = sqlite3_step(add);
-            sqlite3_reset(add);
-            if (rc != SQLITE_DONE) {
-                sqlite3_reset(s);
+            q_bind_text(add, 1, map[i].kind);
+            q_bind_text(add, 2, ref);
+            q_bind_text(add, 3, ord);
+            rc = q_step(add);
+            q_reset(add);
+            if (rc != Q_DONE) {
+                q_reset(s);
                 return st_fail(st, rc, "audit: cross-check");
             }
         }
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_DONE)
         return st_fail(st, rc, "audit: cross-check");
 #define REF(k, col) "EXISTS (SELECT 1 FROM temp.audit_refs r WHERE r.kind = '" k "' AND r.ref = " col ")"
     if ((rc = audit_cross_count(st, "SELECT count(*), NULL FROM certs", &x->certs, NULL, 0)) != STORE_OK ||
@@ -421,7 +420,7 @@ store_audit_crosscheck(store *st, struct store_audit_cross *x)
                                 &x->orders_gone, x->example, sizeof x->example)) != STORE_OK)
         return rc;
 #undef REF
-    (void)sqlite3_exec(st->db, "DELETE FROM temp.audit_refs;", NULL, NULL, NULL);
+    (void)st_exec(st, "DELETE FROM temp.audit_refs;");
     return x->certs_unsigned || x->certs_unissued || x->issued_unrecorded || x->signed_unrecorded ||
                    x->orders_unaudited || x->orders_gone
                ? STORE_ERR_CONFLICT
@@ -445,23 +444,23 @@ static const char SQL_AUDIT_RECENT[] =
 int
 store_audit_recent(store *st, struct store_audit_row *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_AUDIT_RECENT);
+    stmt *s = st_prep(st, SQL_AUDIT_RECENT);
     int rc;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+    q_bind_int(s, 1, (int64_t)max);
+    while ((rc = q_step(s)) == Q_ROW && *n < max) {
         struct store_audit_row *a = &out[(*n)++];
-        a->id = sqlite3_column_int64(s, 0);
-        a->at = (time_t)sqlite3_column_int64(s, 1);
+        a->id = q_col_int64(s, 0);
+        a->at = (time_t)q_col_int64(s, 1);
         st_text(s, 2, a->actor, sizeof a->actor);
         st_text(s, 3, a->action, sizeof a->action);
         st_text(s, 4, a->detail, sizeof a->detail);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    q_reset(s);
+    if (rc != Q_DONE && rc != Q_ROW)
         return st_fail(st, rc, "audit: recent");
     return STORE_OK;
 }
@@ -479,37 +478,23 @@ store_now(const store *st)
     return st_now(st);
 }
 
-/* Prepare SQL uncached; NULL with the detail set on failure. */
-sqlite3_stmt *
-st_prep_once(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-        st_detail(st, "prepare: %s: %s", sqlite3_errmsg(st->db), sql);
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 int
 store_audit_head(store *st, int64_t *id, char hash[65])
 {
-    sqlite3_stmt *s = st_prep_once(st, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
+    stmt *s = st_prep_once(st, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
     int rc;
 
     *id = 0;
     hash[0] = '\0';
     if (s == NULL)
         return STORE_ERR_IO;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(s, 0);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        *id = q_col_int64(s, 0);
         st_text(s, 1, hash, 65);
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    q_finalize(s);
+    if (rc != Q_ROW && rc != Q_DONE)
         return st_fail(st, rc, "audit: head");
     return STORE_OK;
 }
@@ -517,22 +502,22 @@ store_audit_head(store *st, int64_t *id, char hash[65])
 int
 store_audit_hash(store *st, int64_t id, char hash[65])
 {
-    sqlite3_stmt *s = st_prep_once(st, "SELECT hash FROM audit WHERE id = ?");
+    stmt *s = st_prep_once(st, "SELECT hash FROM audit WHERE id = ?");
     int rc;
 
     hash[0] = '\0';
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    q_bind_int(s, 1, id);
+    rc = q_step(s);
+    if (rc == Q_ROW)
         st_text(s, 0, hash, 65);
-    sqlite3_finalize(s);
-    if (rc == SQLITE_DONE) {
+    q_finalize(s);
+    if (rc == Q_DONE) {
         st_detail(st, "audit row %lld: no such row", (long long)id);
         return STORE_ERR_NOT_FOUND;
     }
-    if (rc != SQLITE_ROW)
+    if (rc != Q_ROW)
         return st_fail(st, rc, "audit: hash of a row");
     return STORE_OK;
 }
@@ -553,31 +538,31 @@ int
 store_audit_by_actor(store *st, const char *actor, const char *const *actions, time_t since,
                      struct store_audit_row *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep_once(st, "SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC");
-    int rc = SQLITE_DONE;
+    stmt *s = st_prep_once(st, "SELECT id, at, actor, action, detail FROM audit ORDER BY id DESC");
+    int rc = Q_DONE;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *a = sqlite3_column_text(s, 2);
+    while (*n < max && (rc = q_step(s)) == Q_ROW) {
+        const unsigned char *a = q_col_text(s, 2);
         struct store_audit_row *r;
 
-        if ((time_t)sqlite3_column_int64(s, 1) < since)
+        if ((time_t)q_col_int64(s, 1) < since)
             break;
-        if (a == NULL || strcmp((const char *)a, actor) != 0 || !audit_action_in(sqlite3_column_text(s, 3), actions))
+        if (a == NULL || strcmp((const char *)a, actor) != 0 || !audit_action_in(q_col_text(s, 3), actions))
             continue;
         r = &out[(*n)++];
-        r->id = sqlite3_column_int64(s, 0);
-        r->at = (time_t)sqlite3_column_int64(s, 1);
+        r->id = q_col_int64(s, 0);
+        r->at = (time_t)q_col_int64(s, 1);
         st_text(s, 2, r->actor, sizeof r->actor);
         st_text(s, 3, r->action, sizeof r->action);
         st_text(s, 4, r->detail, sizeof r->detail);
     }
-    if (rc == SQLITE_ROW)
-        rc = SQLITE_DONE;       /* stopped early: enough rows, or older than SINCE */
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    if (rc == Q_ROW)
+        rc = Q_DONE;       /* stopped early: enough rows, or older than SINCE */
+    q_finalize(s);
+    if (rc != Q_DONE)
         return st_fail(st, rc, "audit: rows of an actor");
     return STORE_OK;
 }

@@ -42,7 +42,7 @@ static const char SQL_CERT_PUT[] =
 int
 store_cert_put(store *st, const struct store_cert *c)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     int rc;
 
     if (c->serial[0] == '\0' || c->uscc[0] == '\0') {
@@ -56,9 +56,9 @@ store_cert_put(store *st, const struct store_cert *c)
             rc = STORE_ERR_IO;
             goto fail;
         }
-        sqlite3_bind_text(s, 1, c->key_serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, c->first_issue);
-        sqlite3_bind_int64(s, 3, st_now(st));
+        q_bind_text(s, 1, c->key_serial);
+        q_bind_int(s, 2, c->first_issue);
+        q_bind_int(s, 3, st_now(st));
         if ((rc = st_step_done(st, s, "key: put")) != STORE_OK)
             goto fail;
     }
@@ -66,28 +66,28 @@ store_cert_put(store *st, const struct store_cert *c)
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_text(s, 1, c->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, c->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, c->holder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, c->subject, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, c->serial);
+    q_bind_text(s, 2, c->uscc);
+    q_bind_text(s, 3, c->holder);
+    q_bind_text(s, 4, c->subject);
     if (c->key_serial[0] != '\0')
-        sqlite3_bind_text(s, 5, c->key_serial, -1, SQLITE_STATIC);
+        q_bind_text(s, 5, c->key_serial);
     else
-        sqlite3_bind_null(s, 5);
-    sqlite3_bind_text(s, 6, c->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, c->not_before);
-    sqlite3_bind_int64(s, 8, c->not_after);
-    sqlite3_bind_int64(s, 9, c->first_issue);
-    sqlite3_bind_int(s, 10, (int)c->state);
+        q_bind_null(s, 5);
+    q_bind_text(s, 6, c->kind);
+    q_bind_int(s, 7, c->not_before);
+    q_bind_int(s, 8, c->not_after);
+    q_bind_int(s, 9, c->first_issue);
+    q_bind_int(s, 10, (int)c->state);
     if (c->order_id != 0)
-        sqlite3_bind_int64(s, 11, c->order_id);
+        q_bind_int(s, 11, c->order_id);
     else
-        sqlite3_bind_null(s, 11);
-    sqlite3_bind_text(s, 12, c->fpr, -1, SQLITE_STATIC);
+        q_bind_null(s, 11);
+    q_bind_text(s, 12, c->fpr);
     if (c->der != NULL && c->der_len > 0)
-        sqlite3_bind_blob64(s, 13, c->der, (sqlite3_uint64)c->der_len, SQLITE_STATIC);
+        q_bind_blob(s, 13, c->der, (int64_t)c->der_len);
     else
-        sqlite3_bind_null(s, 13);
+        q_bind_null(s, 13);
     if ((rc = st_step_done(st, s, "certificate: put")) != STORE_OK)
         goto fail;
     return st_commit(st);
@@ -106,14 +106,14 @@ static const char SQL_CERT_CURRENT[] = CERT_COLS "WHERE uscc = ? AND (state = 0 
 int
 cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
 {
-    sqlite3_stmt *s = st_prep(st, sql);
+    stmt *s = st_prep(st, sql);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_text(s, 1, arg);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         memset(out, 0, sizeof *out);
         st_text(s, 0, out->serial, sizeof out->serial);
         st_text(s, 1, out->uscc, sizeof out->uscc);
@@ -121,19 +121,19 @@ cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out)
         st_text(s, 3, out->subject, sizeof out->subject);
         st_text(s, 4, out->key_serial, sizeof out->key_serial);
         st_text(s, 5, out->kind, sizeof out->kind);
-        out->not_before = (time_t)sqlite3_column_int64(s, 6);
-        out->not_after = (time_t)sqlite3_column_int64(s, 7);
-        out->first_issue = (time_t)sqlite3_column_int64(s, 8);
-        out->state = (enum store_cert_state)sqlite3_column_int(s, 9);
-        out->order_id = sqlite3_column_int64(s, 10);
+        out->not_before = (time_t)q_col_int64(s, 6);
+        out->not_after = (time_t)q_col_int64(s, 7);
+        out->first_issue = (time_t)q_col_int64(s, 8);
+        out->state = (enum store_cert_state)q_col_int(s, 9);
+        out->order_id = q_col_int64(s, 10);
         st_text(s, 11, out->fpr, sizeof out->fpr);
-        out->revoked_at = (time_t)sqlite3_column_int64(s, 12);
-        out->reason = sqlite3_column_int(s, 13);
-        sqlite3_reset(s);
+        out->revoked_at = (time_t)q_col_int64(s, 12);
+        out->reason = q_col_int(s, 13);
+        q_reset(s);
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         st_detail(st, "certificate %s: not found", arg);
         return STORE_ERR_NOT_FOUND;
     }
@@ -163,15 +163,15 @@ static const char SQL_CERT_STATE[] = "UPDATE certs SET state = ? WHERE serial = 
 int
 store_cert_set_state(store *st, const char *serial, enum store_cert_state state)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_STATE);
+    stmt *s = st_prep(st, SQL_CERT_STATE);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int(s, 1, (int)state);
-    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, (int)state);
+    q_bind_text(s, 2, serial);
     rc = st_step_done(st, s, "certificate: set state");
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
+    if (rc == STORE_OK && q_changes(st) == 0) {
         st_detail(st, "certificate %s: not found", serial);
         return STORE_ERR_NOT_FOUND;
     }
@@ -186,18 +186,18 @@ static const char SQL_CERT_REVOKE[] =
 int
 store_cert_revoke(store *st, const char *serial, int reason, time_t at)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_REVOKE);
+    stmt *s = st_prep(st, SQL_CERT_REVOKE);
     struct store_cert c;
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, at);
-    sqlite3_bind_int(s, 2, reason);
-    sqlite3_bind_text(s, 3, serial, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, at);
+    q_bind_int(s, 2, reason);
+    q_bind_text(s, 3, serial);
     if ((rc = st_step_done(st, s, "certificate: revoke")) != STORE_OK)
         return rc;
-    if (sqlite3_changes(st->db) == 1)
+    if (q_changes(st) == 1)
         return STORE_OK;
     if ((rc = store_cert_get(st, serial, &c)) != STORE_OK)
         return rc;
@@ -212,21 +212,21 @@ static const char SQL_CERT_REVOKED[] =
 int
 store_cert_revoked_each(store *st, int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_REVOKED);
+    stmt *s = st_prep(st, SQL_CERT_REVOKED);
     char serial[80];
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = q_step(s)) == Q_ROW) {
         st_text(s, 0, serial, sizeof serial);
-        if (fn(arg, serial, (time_t)sqlite3_column_int64(s, 1), sqlite3_column_int(s, 2)) != 0) {
-            rc = SQLITE_DONE;
+        if (fn(arg, serial, (time_t)q_col_int64(s, 1), q_col_int(s, 2)) != 0) {
+            rc = Q_DONE;
             break;
         }
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_DONE)
         return st_fail(st, rc, "certificate: revoked list");
     return STORE_OK;
 }
@@ -237,31 +237,31 @@ static const char SQL_CERT_DER[] = "SELECT der FROM certs WHERE serial = ? AND d
 int
 store_cert_der(store *st, const char *serial, unsigned char **der, size_t *len)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_DER);
+    stmt *s = st_prep(st, SQL_CERT_DER);
     int rc;
 
     *der = NULL;
     *len = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, serial, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+    q_bind_text(s, 1, serial);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        size_t n = (size_t)q_col_bytes(s, 0);
         unsigned char *copy = malloc(n > 0 ? n : 1);
         if (copy == NULL) {
-            sqlite3_reset(s);
+            q_reset(s);
             st_detail(st, "certificate %s: out of memory", serial);
             return STORE_ERR_IO;
         }
-        memcpy(copy, sqlite3_column_blob(s, 0), n);
-        sqlite3_reset(s);
+        memcpy(copy, q_col_blob(s, 0), n);
+        q_reset(s);
         *der = copy;
         *len = n;
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         st_detail(st, "certificate %s: not kept", serial);
         return STORE_ERR_NOT_FOUND;
     }
@@ -275,12 +275,12 @@ static const char SQL_CERT_RELEASE[] =
 
 /* One conditional transition of SERIAL; CONFLICT (nothing changed) or NOT_FOUND when it did not apply. */
 static int
-cert_transition(store *st, sqlite3_stmt *s, const char *serial, const char *what)
+cert_transition(store *st, stmt *s, const char *serial, const char *what)
 {
     struct store_cert c;
     int rc = st_step_done(st, s, what);
 
-    if (rc == STORE_ERR_CONFLICT || (rc == STORE_OK && sqlite3_changes(st->db) == 0)) {
+    if (rc == STORE_ERR_CONFLICT || (rc == STORE_OK && q_changes(st) == 0)) {
         if (store_cert_get(st, serial, &c) != STORE_OK)
             return STORE_ERR_NOT_FOUND;
         st_detail(st, "certificate %s: %s does not apply (state %d, reason %d)", serial, what, (int)c.state, c.reason);
@@ -292,23 +292,23 @@ cert_transition(store *st, sqlite3_stmt *s, const char *serial, const char *what
 int
 store_cert_hold(store *st, const char *serial, time_t at)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_HOLD);
+    stmt *s = st_prep(st, SQL_CERT_HOLD);
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, at);
-    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, at);
+    q_bind_text(s, 2, serial);
     return cert_transition(st, s, serial, "hold");
 }
 
 int
 store_cert_release(store *st, const char *serial)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_RELEASE);
+    stmt *s = st_prep(st, SQL_CERT_RELEASE);
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, serial, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, serial);
     return cert_transition(st, s, serial, "release");
 }
 
@@ -318,18 +318,18 @@ static const char SQL_CERT_HOLDS[] =
 int
 store_cert_holds_before(store *st, time_t before, char (*serials)[80], size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CERT_HOLDS);
+    stmt *s = st_prep(st, SQL_CERT_HOLDS);
     int rc;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, before);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+    q_bind_int(s, 1, before);
+    q_bind_int(s, 2, (int64_t)max);
+    while ((rc = q_step(s)) == Q_ROW && *n < max)
         st_text(s, 0, serials[(*n)++], 80);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    q_reset(s);
+    if (rc != Q_DONE && rc != Q_ROW)
         return st_fail(st, rc, "certificate: holds");
     return STORE_OK;
 }

@@ -31,7 +31,7 @@ store_clerk_add(store *st, const char *login, const char *role, const char *name
 {
     const char *why = store_clerk_check(login, role, name, password);
     char hash[256], detail[256];
-    sqlite3_stmt *s;
+    stmt *s;
     time_t now = st_now(st);
     int rc;
 
@@ -49,12 +49,12 @@ store_clerk_add(store *st, const char *login, const char *role, const char *name
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, now);
-    sqlite3_bind_int64(s, 6, now);
+    q_bind_text(s, 1, login);
+    q_bind_text(s, 2, name);
+    q_bind_text(s, 3, role);
+    q_bind_text(s, 4, hash);
+    q_bind_int(s, 5, now);
+    q_bind_int(s, 6, now);
     if ((rc = st_step_done(st, s, "clerk: insert")) != STORE_OK) {
         if (rc == STORE_ERR_CONFLICT)
             st_detail(st, "login: %s already exists", login);
@@ -75,33 +75,33 @@ static const char SQL_CLERK_LIST[] =
     "SELECT login, name, role, disabled, created, updated FROM clerks ORDER BY login LIMIT ?";
 
 void
-clerk_row(sqlite3_stmt *s, struct store_clerk *c)
+clerk_row(stmt *s, struct store_clerk *c)
 {
     memset(c, 0, sizeof *c);
     st_text(s, 0, c->login, sizeof c->login);
     st_text(s, 1, c->name, sizeof c->name);
     st_text(s, 2, c->role, sizeof c->role);
-    c->disabled = sqlite3_column_int(s, 3) != 0;
-    c->created = (time_t)sqlite3_column_int64(s, 4);
-    c->updated = (time_t)sqlite3_column_int64(s, 5);
+    c->disabled = q_col_int(s, 3) != 0;
+    c->created = (time_t)q_col_int64(s, 4);
+    c->updated = (time_t)q_col_int64(s, 5);
 }
 
 int
 store_clerk_get(store *st, const char *login, struct store_clerk *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CLERK_GET);
+    stmt *s = st_prep(st, SQL_CLERK_GET);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    q_bind_text(s, 1, login);
+    rc = q_step(s);
+    if (rc == Q_ROW)
         clerk_row(s, out);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
+    q_reset(s);
+    if (rc == Q_ROW)
         return STORE_OK;
-    if (rc == SQLITE_DONE) {
+    if (rc == Q_DONE) {
         st_detail(st, "login: %s not found", login);
         return STORE_ERR_NOT_FOUND;
     }
@@ -111,17 +111,17 @@ store_clerk_get(store *st, const char *login, struct store_clerk *out)
 int
 store_clerk_list(store *st, struct store_clerk *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CLERK_LIST);
+    stmt *s = st_prep(st, SQL_CLERK_LIST);
     int rc;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+    q_bind_int(s, 1, (int64_t)max);
+    while ((rc = q_step(s)) == Q_ROW && *n < max)
         clerk_row(s, &out[(*n)++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    q_reset(s);
+    if (rc != Q_DONE && rc != Q_ROW)
         return st_fail(st, rc, "clerk: list");
     return STORE_OK;
 }
@@ -133,7 +133,7 @@ static const char SQL_CLERK_DISABLE[] = "UPDATE clerks SET disabled = 1, updated
 int
 clerk_change(store *st, const char *sql, const char *text, const char *login, const char *action)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     char detail[128];
     int rc, i = 1;
 
@@ -144,12 +144,12 @@ clerk_change(store *st, const char *sql, const char *text, const char *login, co
         goto fail;
     }
     if (text != NULL)
-        sqlite3_bind_text(s, i++, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, i++, st_now(st));
-    sqlite3_bind_text(s, i, login, -1, SQLITE_STATIC);
+        q_bind_text(s, i++, text);
+    q_bind_int(s, i++, st_now(st));
+    q_bind_text(s, i, login);
     if ((rc = st_step_done(st, s, action)) != STORE_OK)
         goto fail;
-    if (sqlite3_changes(st->db) == 0) {
+    if (q_changes(st) == 0) {
         st_detail(st, "login: %s not found", login);
         rc = STORE_ERR_NOT_FOUND;
         goto fail;
@@ -196,7 +196,7 @@ static const char SQL_GUARD_SET[] =
 int
 store_login_fails(store *st, const char *login, time_t *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_GUARD_GET);
+    stmt *s = st_prep(st, SQL_GUARD_GET);
     char list[STORE_LOGIN_FAILS_MAX * 24] = "";
     const char *p;
     int rc;
@@ -204,12 +204,12 @@ store_login_fails(store *st, const char *login, time_t *out, size_t max, size_t 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    q_bind_text(s, 1, login);
+    rc = q_step(s);
+    if (rc == Q_ROW)
         st_text(s, 0, list, sizeof list);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_ROW && rc != Q_DONE)
         return st_fail(st, rc, "login guard: read");
     for (p = list; *p != '\0' && *n < max;) {
         char *end;
@@ -225,13 +225,13 @@ store_login_fails(store *st, const char *login, time_t *out, size_t max, size_t 
 static int
 guard_set(store *st, const char *login, const char *list)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_GUARD_SET);
+    stmt *s = st_prep(st, SQL_GUARD_SET);
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, list, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, st_now(st));
+    q_bind_text(s, 1, login);
+    q_bind_text(s, 2, list);
+    q_bind_int(s, 3, st_now(st));
     return st_step_done(st, s, "login guard: write");
 }
 
@@ -272,7 +272,7 @@ static const char PW_DUMMY[] =
 int
 store_clerk_verify_password(store *st, const char *login, const char *password, char *role, size_t rolelen)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CLERK_AUTH);
+    stmt *s = st_prep(st, SQL_CLERK_AUTH);
     char stored[256] = "", r[16] = "";
     int rc, disabled = 0, match;
 
@@ -280,18 +280,18 @@ store_clerk_verify_password(store *st, const char *login, const char *password, 
         role[0] = '\0';
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_text(s, 1, login);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         st_text(s, 0, r, sizeof r);
-        disabled = sqlite3_column_int(s, 1);
+        disabled = q_col_int(s, 1);
         st_text(s, 2, stored, sizeof stored);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_ROW && rc != Q_DONE)
         return st_fail(st, rc, "clerk: verify");
-    match = pw_hash_match(password != NULL ? password : "", rc == SQLITE_ROW ? stored : PW_DUMMY);
-    if (rc == SQLITE_DONE) {
+    match = pw_hash_match(password != NULL ? password : "", rc == Q_ROW ? stored : PW_DUMMY);
+    if (rc == Q_DONE) {
         st_detail(st, "login: %s not found", login);
         return STORE_ERR_NOT_FOUND;
     }

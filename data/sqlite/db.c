@@ -312,60 +312,15 @@ st_detail(store *st, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Map an SQLite result code to a store status, recording the detail. */
-int
-st_fail(store *st, int rc, const char *what)
-{
-    st_detail(st, "%s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
-    switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_ERR_RETRY;
-    case SQLITE_CONSTRAINT:
-        return STORE_ERR_CONFLICT;
-    default:
-        return STORE_ERR_IO;
-    }
-}
-
-/* A reset, unbound, cached statement for SQL (a static string), or NULL. */
-sqlite3_stmt *
-st_prep(store *st, const char *sql)
-{
-    int i, rc;
-
-    for (i = 0; i < STORE_NSTMTS && st->stmts[i].sql != NULL; i++) {
-        if (st->stmts[i].sql == sql) {
-            sqlite3_reset(st->stmts[i].stmt);
-            sqlite3_clear_bindings(st->stmts[i].stmt);
-            return st->stmts[i].stmt;
-        }
-    }
-    if (i == STORE_NSTMTS) {
-        st_detail(st, "statement cache full");
-        return NULL;
-    }
-    rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[i].stmt, NULL);
-    if (rc != SQLITE_OK) {
-        st_detail(st, "prepare: %s: %s", sqlite3_errmsg(st->db), sql);
-        return NULL;
-    }
-    st->stmts[i].sql = sql;
-    return st->stmts[i].stmt;
-}
-
-void
-st_text(sqlite3_stmt *s, int i, char *out, size_t n)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
-}
-
 int
 st_exec(store *st, const char *sql)
 {
     char *e = NULL;
-    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &e);
+    int rc;
+
+    if (st->pg != NULL)
+        return pg_exec(st, sql);
+    rc = sqlite3_exec(st->db, sql, NULL, NULL, &e);
 
     if (rc != SQLITE_OK) {
         int r = st_fail(st, rc, sql);
@@ -387,9 +342,11 @@ st_exec(store *st, const char *sql)
 int
 st_begin(store *st)
 {
-    int rc = st_exec(st, st->depth > 0 ? "SAVEPOINT st_nest" : "BEGIN IMMEDIATE");
+    int rc = st_exec(st, st->depth > 0 ? "SAVEPOINT st_nest" : st->pg != NULL ? PG_BEGIN : "BEGIN IMMEDIATE");
     if (rc == STORE_OK)
         st->depth++;
+    else if (st->depth == 0 && st->pg != NULL && PQtransactionStatus(st->pg) != PQTRANS_IDLE)
+        (void)st_exec(st, "ROLLBACK");  /* the writer lock not had in time: nothing begun */
     return rc;
 }
 
@@ -400,13 +357,13 @@ st_commit(store *st)
 
     if (st->depth > 1) {
         if ((rc = st_exec(st, "RELEASE st_nest")) != STORE_OK)
-            (void)sqlite3_exec(st->db, "ROLLBACK TO st_nest; RELEASE st_nest", NULL, NULL, NULL);
+            (void)st_exec(st, "ROLLBACK TO st_nest; RELEASE st_nest");
         st->depth--;
         return rc;
     }
     rc = st_exec(st, "COMMIT");
     if (rc != STORE_OK)
-        (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        (void)st_exec(st, "ROLLBACK");
     st->depth = 0;
     if (rc == STORE_OK && st->head_dirty)
         audit_head_write(st);           /* only what was committed */
@@ -418,24 +375,14 @@ void
 st_rollback(store *st)
 {
     if (st->depth > 1) {
-        (void)sqlite3_exec(st->db, "ROLLBACK TO st_nest; RELEASE st_nest", NULL, NULL, NULL);
+        (void)st_exec(st, "ROLLBACK TO st_nest; RELEASE st_nest");
         st->depth--;
         return;
     }
-    if (!sqlite3_get_autocommit(st->db))
-        (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st->pg != NULL ? PQtransactionStatus(st->pg) != PQTRANS_IDLE : !sqlite3_get_autocommit(st->db))
+        (void)st_exec(st, "ROLLBACK");
     st->depth = 0;
     st->head_dirty = false;
-}
-
-/* Run a statement that returns no rows; maps the result. */
-int
-st_step_done(store *st, sqlite3_stmt *s, const char *what)
-{
-    int rc = sqlite3_step(s);
-    int r = rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, what);
-    sqlite3_reset(s);
-    return r;
 }
 
 /* ---- open, close, migrations --------------------------------------------- */
@@ -444,7 +391,11 @@ int
 st_user_version(store *st, int *v)
 {
     sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+    int rc;
+
+    if (st->pg != NULL)
+        return pg_schema_version(st, v);
+    rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
 
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
@@ -504,17 +455,20 @@ store_open(store **out, const struct store_opts *opts, char *err, size_t errlen)
     int rc;
 
     *out = NULL;
-    if (opts->backend != STORE_SQLITE) {
-        /* the records on a shared server: reached by store_probe (kiosk db
-         * check), not yet kept there by this build (data/pg/ has the probe only) */
-        snprintf(err, errlen, "the PostgreSQL backend of the records is not in this build yet "
-                 "([db] backend = postgresql): kiosk db check reaches the server");
-        return STORE_ERR_OPEN;
-    }
     st = calloc(1, sizeof *st);
     if (st == NULL) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, "out of memory");
         return STORE_ERR_IO;
+    }
+    if (opts->backend == STORE_POSTGRESQL) {
+        /* the hall's server: connected, its schema brought to ours */
+        snprintf(st->station, sizeof st->station, "%s", opts->station != NULL ? opts->station : "");
+        if ((rc = pg_store_open(st, opts, err, errlen)) != STORE_OK) {
+            store_close(st);
+            return rc;
+        }
+        *out = st;
+        return STORE_OK;
     }
     /*
      * The records hold full ID numbers and password hashes: a database this
@@ -575,13 +529,13 @@ store_open(store **out, const struct store_opts *opts, char *err, size_t errlen)
 void
 store_close(store *st)
 {
-    int i;
-
     if (st == NULL)
         return;
-    for (i = 0; i < STORE_NSTMTS; i++)
-        sqlite3_finalize(st->stmts[i].stmt);
-    sqlite3_close(st->db);
+    st_stmts_free(st);
+    if (st->db != NULL)
+        sqlite3_close(st->db);
+    if (st->pg != NULL)
+        PQfinish(st->pg);
     OPENSSL_cleanse(st->audit_key, sizeof st->audit_key);
     free(st);
 }
@@ -636,23 +590,23 @@ store_rollback(store *st)
 /* ---- counters (order numbers, CRL numbers) ---------------------------------- */
 
 static const char SQL_COUNTER_NEXT[] =
-    "INSERT INTO counters (name, n) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1 RETURNING n";
+    "INSERT INTO counters (name, n) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n";
 
 int
 store_counter_next(store *st, const char *name, int64_t *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_COUNTER_NEXT);
+    stmt *s = st_prep(st, SQL_COUNTER_NEXT);
     int rc;
 
     *out = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
+    q_bind_text(s, 1, name);
+    rc = q_step(s);
+    if (rc == Q_ROW)
+        *out = q_col_int64(s, 0);
+    q_reset(s);
+    if (rc != Q_ROW)
         return st_fail(st, rc, "counter: next");
     return STORE_OK;
 }
@@ -668,7 +622,6 @@ st_sqlite_probe(const struct store_opts *opts, struct store_probe *out, char *er
     snprintf(out->server, sizeof out->server, "SQLite %s", sqlite3_libversion());
     snprintf(out->where, sizeof out->where, "%s", opts->path);
     out->program_schema = STORE_NMIGRATIONS;
-    out->served = true;
     if (access(opts->path, F_OK) != 0) {
         snprintf(err, errlen, "%s: %s", opts->path, strerror(errno));
         return STORE_OK;

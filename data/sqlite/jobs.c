@@ -24,7 +24,7 @@
 
 static const char SQL_JOB_ADD[] =
     "INSERT INTO jobs (order_id, doc, title, copies, state, attempts, next_try, printer_job_id,"
-    " last_error, pdf, created, updated, station) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " last_error, pdf, created, updated, station) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id";
 
 /* A print job's life in the audit (issue 13): queued, and each change of
  * state after, in the unit of work that writes it. The actor is the station
@@ -49,7 +49,7 @@ job_audit(store *st, const struct store_job *j, enum store_job_state state)
 int
 store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_ADD);
+    stmt *s = st_prep(st, SQL_JOB_ADD);
     time_t now = st_now(st);
     int rc;
 
@@ -61,26 +61,25 @@ store_job_add(store *st, struct store_job *j, const void *pdf, size_t pdf_len)
         j->copies = 1;
     j->created = j->updated = now;
     if (j->order_id != 0)
-        sqlite3_bind_int64(s, 1, j->order_id);
+        q_bind_int(s, 1, j->order_id);
     else
-        sqlite3_bind_null(s, 1);
-    sqlite3_bind_text(s, 2, j->doc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, j->title, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 4, j->copies);
-    sqlite3_bind_int(s, 5, (int)j->state);
-    sqlite3_bind_int(s, 6, j->attempts);
-    sqlite3_bind_int64(s, 7, j->next_try);
-    sqlite3_bind_int(s, 8, j->printer_job_id);
-    sqlite3_bind_text(s, 9, j->last_error, -1, SQLITE_STATIC);
-    sqlite3_bind_blob64(s, 10, pdf != NULL ? pdf : "", (sqlite3_uint64)pdf_len, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 11, now);
-    sqlite3_bind_int64(s, 12, now);
+        q_bind_null(s, 1);
+    q_bind_text(s, 2, j->doc);
+    q_bind_text(s, 3, j->title);
+    q_bind_int(s, 4, j->copies);
+    q_bind_int(s, 5, (int)j->state);
+    q_bind_int(s, 6, j->attempts);
+    q_bind_int(s, 7, j->next_try);
+    q_bind_int(s, 8, j->printer_job_id);
+    q_bind_text(s, 9, j->last_error);
+    q_bind_blob(s, 10, pdf != NULL ? pdf : "", (int64_t)pdf_len);
+    q_bind_int(s, 11, now);
+    q_bind_int(s, 12, now);
     if (j->station[0] == '\0')
         snprintf(j->station, sizeof j->station, "%s", st->station);   /* queued here: ours */
-    sqlite3_bind_text(s, 13, j->station, -1, SQLITE_STATIC);
-    rc = st_step_done(st, s, "job: insert");
+    q_bind_text(s, 13, j->station);
+    rc = st_step_id(st, s, "job: insert", &j->id);
     if (rc == STORE_OK) {
-        j->id = sqlite3_last_insert_rowid(st->db);
         rc = job_audit(st, j, j->state);
     }
     if (rc != STORE_OK) {
@@ -99,7 +98,7 @@ static const char SQL_JOB_STATE[] = "SELECT state, station, order_id, doc FROM j
 int
 store_job_update(store *st, const struct store_job *j)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_UPDATE), *q;
+    stmt *s = st_prep(st, SQL_JOB_UPDATE), *q;
     struct store_job was;
     int rc;
 
@@ -110,26 +109,26 @@ store_job_update(store *st, const struct store_job *j)
     memset(&was, 0, sizeof was);
     was.state = j->state;
     if ((q = st_prep(st, SQL_JOB_STATE)) != NULL) {
-        sqlite3_bind_int64(q, 1, j->id);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            was.state = (enum store_job_state)sqlite3_column_int(q, 0);
+        q_bind_int(q, 1, j->id);
+        if (q_step(q) == Q_ROW) {
+            was.state = (enum store_job_state)q_col_int(q, 0);
             st_text(q, 1, was.station, sizeof was.station);
-            was.order_id = sqlite3_column_int64(q, 2);
+            was.order_id = q_col_int64(q, 2);
             st_text(q, 3, was.doc, sizeof was.doc);
         }
-        sqlite3_reset(q);
+        q_reset(q);
     }
-    sqlite3_bind_text(s, 1, j->title, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, j->copies < 1 ? 1 : j->copies);
-    sqlite3_bind_int(s, 3, (int)j->state);
-    sqlite3_bind_int(s, 4, j->attempts);
-    sqlite3_bind_int64(s, 5, j->next_try);
-    sqlite3_bind_int(s, 6, j->printer_job_id);
-    sqlite3_bind_text(s, 7, j->last_error, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 8, st_now(st));
-    sqlite3_bind_int64(s, 9, j->id);
+    q_bind_text(s, 1, j->title);
+    q_bind_int(s, 2, j->copies < 1 ? 1 : j->copies);
+    q_bind_int(s, 3, (int)j->state);
+    q_bind_int(s, 4, j->attempts);
+    q_bind_int(s, 5, j->next_try);
+    q_bind_int(s, 6, j->printer_job_id);
+    q_bind_text(s, 7, j->last_error);
+    q_bind_int(s, 8, st_now(st));
+    q_bind_int(s, 9, j->id);
     rc = st_step_done(st, s, "job: update");
-    if (rc == STORE_OK && sqlite3_changes(st->db) == 0) {
+    if (rc == STORE_OK && q_changes(st) == 0) {
         st_detail(st, "job %lld: not found", (long long)j->id);
         rc = STORE_ERR_NOT_FOUND;
     }
@@ -166,16 +165,16 @@ static const char SQL_JOB_OF_ORDER[] = JOB_COLS "WHERE order_id = ? AND doc = ? 
 
 /* Step S (bound) for one job into OUT: OK, NOT_FOUND (WHAT names it), or the failure. */
 static int
-job_one(store *st, sqlite3_stmt *s, struct store_job *out, const char *what)
+job_one(store *st, stmt *s, struct store_job *out, const char *what)
 {
-    int rc = sqlite3_step(s);
+    int rc = q_step(s);
 
-    if (rc == SQLITE_ROW)
+    if (rc == Q_ROW)
         job_row(s, out);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
+    q_reset(s);
+    if (rc == Q_ROW)
         return STORE_OK;
-    if (rc == SQLITE_DONE) {
+    if (rc == Q_DONE) {
         st_detail(st, "%s: not found", what);
         return STORE_ERR_NOT_FOUND;
     }
@@ -185,47 +184,47 @@ job_one(store *st, sqlite3_stmt *s, struct store_job *out, const char *what)
 int
 store_job_of_order(store *st, int64_t order_id, const char *doc, struct store_job *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_OF_ORDER);
+    stmt *s = st_prep(st, SQL_JOB_OF_ORDER);
     char what[96];
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, order_id);
-    sqlite3_bind_text(s, 2, doc, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, order_id);
+    q_bind_text(s, 2, doc);
     snprintf(what, sizeof what, "order %lld: a printed %s", (long long)order_id, doc);
     return job_one(st, s, out, what);
 }
 
 void
-job_row(sqlite3_stmt *s, struct store_job *j)
+job_row(stmt *s, struct store_job *j)
 {
     memset(j, 0, sizeof *j);
-    j->id = sqlite3_column_int64(s, 0);
-    j->order_id = sqlite3_column_int64(s, 1);
+    j->id = q_col_int64(s, 0);
+    j->order_id = q_col_int64(s, 1);
     st_text(s, 2, j->doc, sizeof j->doc);
     st_text(s, 3, j->title, sizeof j->title);
-    j->copies = sqlite3_column_int(s, 4);
-    j->state = (enum store_job_state)sqlite3_column_int(s, 5);
-    j->attempts = sqlite3_column_int(s, 6);
-    j->next_try = (time_t)sqlite3_column_int64(s, 7);
-    j->printer_job_id = sqlite3_column_int(s, 8);
+    j->copies = q_col_int(s, 4);
+    j->state = (enum store_job_state)q_col_int(s, 5);
+    j->attempts = q_col_int(s, 6);
+    j->next_try = (time_t)q_col_int64(s, 7);
+    j->printer_job_id = q_col_int(s, 8);
     st_text(s, 9, j->last_error, sizeof j->last_error);
-    j->created = (time_t)sqlite3_column_int64(s, 10);
-    j->updated = (time_t)sqlite3_column_int64(s, 11);
+    j->created = (time_t)q_col_int64(s, 10);
+    j->updated = (time_t)q_col_int64(s, 11);
     st_text(s, 12, j->station, sizeof j->station);
     st_text(s, 13, j->claim_owner, sizeof j->claim_owner);
-    j->claim_until = (time_t)sqlite3_column_int64(s, 14);
+    j->claim_until = (time_t)q_col_int64(s, 14);
 }
 
 int
 store_job_get(store *st, int64_t id, struct store_job *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_GET);
+    stmt *s = st_prep(st, SQL_JOB_GET);
     char what[48];
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
+    q_bind_int(s, 1, id);
     snprintf(what, sizeof what, "job %lld", (long long)id);
     return job_one(st, s, out, what);
 }
@@ -235,33 +234,33 @@ static const char SQL_JOB_PDF[] = "SELECT pdf FROM jobs WHERE id = ?";
 int
 store_job_pdf(store *st, int64_t id, void **pdf, size_t *len)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_PDF);
+    stmt *s = st_prep(st, SQL_JOB_PDF);
     int rc;
 
     *pdf = NULL;
     *len = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        const void *b = sqlite3_column_blob(s, 0);
-        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+    q_bind_int(s, 1, id);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        const void *b = q_col_blob(s, 0);
+        size_t n = (size_t)q_col_bytes(s, 0);
         void *copy = malloc(n > 0 ? n : 1);
         if (copy == NULL) {
-            sqlite3_reset(s);
+            q_reset(s);
             st_detail(st, "job %lld: out of memory for %zu bytes", (long long)id, n);
             return STORE_ERR_IO;
         }
         if (n > 0)
             memcpy(copy, b, n);
-        sqlite3_reset(s);
+        q_reset(s);
         *pdf = copy;
         *len = n;
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         st_detail(st, "job %lld: not found", (long long)id);
         return STORE_ERR_NOT_FOUND;
     }
@@ -272,21 +271,21 @@ int
 job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job *out, size_t max, size_t *n)
 {
     /* with_now: the due list, which also takes this connection's station */
-    sqlite3_stmt *s = st_prep(st, sql);
+    stmt *s = st_prep(st, sql);
     int rc, i = 1;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
     if (with_now) {
-        sqlite3_bind_int64(s, i++, now);
-        sqlite3_bind_text(s, i++, st->station, -1, SQLITE_STATIC);
+        q_bind_int(s, i++, now);
+        q_bind_text(s, i++, st->station);
     }
-    sqlite3_bind_int64(s, i, (sqlite3_int64)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+    q_bind_int(s, i, (int64_t)max);
+    while ((rc = q_step(s)) == Q_ROW && *n < max)
         job_row(s, &out[(*n)++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    q_reset(s);
+    if (rc != Q_DONE && rc != Q_ROW)
         return st_fail(st, rc, "job: list");
     return STORE_OK;
 }
@@ -294,11 +293,11 @@ job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job
 int
 store_job_wake(store *st)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_WAKE);
+    stmt *s = st_prep(st, SQL_JOB_WAKE);
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, st->station, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, st->station);
     return st_step_done(st, s, "job: wake");
 }
 
@@ -320,27 +319,27 @@ static const char SQL_JOB_COUNT[] = "SELECT count(*) FROM jobs";
 int
 store_job_page(store *st, size_t offset, struct store_job *out, size_t max, size_t *n, size_t *total)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     int rc;
 
     *n = 0;
     *total = 0;
     if ((s = st_prep(st, SQL_JOB_COUNT)) == NULL)
         return STORE_ERR_IO;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *total = (size_t)sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW)
+    rc = q_step(s);
+    if (rc == Q_ROW)
+        *total = (size_t)q_col_int64(s, 0);
+    q_reset(s);
+    if (rc != Q_ROW)
         return st_fail(st, rc, "job: count");
     if ((s = st_prep(st, SQL_JOB_PAGE)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)offset);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+    q_bind_int(s, 1, (int64_t)max);
+    q_bind_int(s, 2, (int64_t)offset);
+    while ((rc = q_step(s)) == Q_ROW && *n < max)
         job_row(s, &out[(*n)++]);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    q_reset(s);
+    if (rc != Q_DONE && rc != Q_ROW)
         return st_fail(st, rc, "job: page");
     return STORE_OK;
 }
@@ -353,7 +352,7 @@ static const char SQL_JOB_CLAIM[] =
 int
 store_job_claim(store *st, int64_t id, const char *owner, time_t now, int lease_s, struct store_job *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_CLAIM);
+    stmt *s = st_prep(st, SQL_JOB_CLAIM);
     int rc;
 
     if (s == NULL)
@@ -362,14 +361,14 @@ store_job_claim(store *st, int64_t id, const char *owner, time_t now, int lease_
         st_detail(st, "job %lld: a claim needs an owner", (long long)id);
         return STORE_ERR_IO;
     }
-    sqlite3_bind_text(s, 1, owner, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, now);
-    sqlite3_bind_int64(s, 3, lease_s > 0 ? lease_s : 1);
-    sqlite3_bind_int64(s, 4, id);
+    q_bind_text(s, 1, owner);
+    q_bind_int(s, 2, now);
+    q_bind_int(s, 3, lease_s > 0 ? lease_s : 1);
+    q_bind_int(s, 4, id);
     rc = st_step_done(st, s, "job: claim");
     if (rc != STORE_OK)
         return rc;
-    if (sqlite3_changes(st->db) == 0) {
+    if (q_changes(st) == 0) {
         if ((rc = store_job_get(st, id, out)) != STORE_OK)
             return rc;
         st_detail(st, "job %lld: claimed by %s until %lld", (long long)id, out->claim_owner,
@@ -385,11 +384,11 @@ static const char SQL_JOB_RELEASE[] =
 int
 store_job_release(store *st, int64_t id, const char *owner)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_JOB_RELEASE);
+    stmt *s = st_prep(st, SQL_JOB_RELEASE);
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, owner != NULL ? owner : "", -1, SQLITE_STATIC);
+    q_bind_int(s, 1, id);
+    q_bind_text(s, 2, owner != NULL ? owner : "");
     return st_step_done(st, s, "job: release");
 }

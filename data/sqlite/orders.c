@@ -42,8 +42,8 @@ order_audit_as(store *st, const struct store_order *o, const char *action, const
 }
 
 static const char SQL_ORDER_INSERT[] =
-    "INSERT INTO orders (number, prefix, day, seq, txn, window, clerk, operator_id, uscc, step, data,"
-    " amount, pay_method, paid_at, state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)";
+    "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", clerk, operator_id, uscc, step, data,"
+    " amount, pay_method, paid_at, state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,?) RETURNING id";
 
 int
 store_order_create(store *st, struct store_order *o)
@@ -52,7 +52,7 @@ store_order_create(store *st, struct store_order *o)
     time_t now = st_now(st);
     struct tm tm;
     char day[16], ymd[16], counter[64];
-    sqlite3_stmt *s;
+    stmt *s;
     int64_t seq;
     int rc;
 
@@ -76,28 +76,27 @@ store_order_create(store *st, struct store_order *o)
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_text(s, 1, o->number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, seq);
-    sqlite3_bind_text(s, 5, o->txn, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, o->window, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, o->clerk, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 8, o->operator_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 9, o->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 10, o->step, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 11, o->data, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 12, o->amount);
-    sqlite3_bind_text(s, 13, o->pay_method, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 14, o->paid_at);
-    sqlite3_bind_int64(s, 15, now);
-    sqlite3_bind_int64(s, 16, now);
-    if ((rc = st_step_done(st, s, "order: insert")) != STORE_OK) {
+    q_bind_text(s, 1, o->number);
+    q_bind_text(s, 2, prefix);
+    q_bind_text(s, 3, day);
+    q_bind_int(s, 4, seq);
+    q_bind_text(s, 5, o->txn);
+    q_bind_text(s, 6, o->window);
+    q_bind_text(s, 7, o->clerk);
+    q_bind_text(s, 8, o->operator_id);
+    q_bind_text(s, 9, o->uscc);
+    q_bind_text(s, 10, o->step);
+    q_bind_text(s, 11, o->data);
+    q_bind_int(s, 12, o->amount);
+    q_bind_text(s, 13, o->pay_method);
+    q_bind_int(s, 14, o->paid_at);
+    q_bind_int(s, 15, now);
+    q_bind_int(s, 16, now);
+    if ((rc = st_step_id(st, s, "order: insert", &o->id)) != STORE_OK) {
         if (rc == STORE_ERR_CONFLICT)
-            st_detail(st, "order: operator_id already has an open order (%s)", sqlite3_errmsg(st->db));
+            st_detail(st, "order: operator_id already has an open order (%s)", st->detail);
         goto fail;
     }
-    o->id = sqlite3_last_insert_rowid(st->db);
     if ((rc = order_audit_locked(st, o, "order.create", NULL)) != STORE_OK)
         goto fail;
     if ((rc = st_commit(st)) != STORE_OK)
@@ -111,20 +110,20 @@ fail:
 }
 
 static const char SQL_ORDER_COLS_ID[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
     " paid_at, state, created, updated FROM orders WHERE id = ?";
 static const char SQL_ORDER_COLS_NUM[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
     " paid_at, state, created, updated FROM orders WHERE number = ?";
 static const char SQL_ORDER_COLS_OPEN[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
     " paid_at, state, created, updated FROM orders WHERE operator_id = ? AND state = 0 AND operator_id <> ''";
 
 void
-order_row(sqlite3_stmt *s, struct store_order *o)
+order_row(stmt *s, struct store_order *o)
 {
     memset(o, 0, sizeof *o);
-    o->id = sqlite3_column_int64(s, 0);
+    o->id = q_col_int64(s, 0);
     st_text(s, 1, o->number, sizeof o->number);
     st_text(s, 2, o->txn, sizeof o->txn);
     st_text(s, 3, o->window, sizeof o->window);
@@ -133,38 +132,38 @@ order_row(sqlite3_stmt *s, struct store_order *o)
     st_text(s, 6, o->uscc, sizeof o->uscc);
     st_text(s, 7, o->step, sizeof o->step);
     st_text(s, 8, o->data, sizeof o->data);
-    o->amount = (long)sqlite3_column_int64(s, 9);
+    o->amount = (long)q_col_int64(s, 9);
     st_text(s, 10, o->pay_method, sizeof o->pay_method);
-    o->paid_at = (time_t)sqlite3_column_int64(s, 11);
-    o->state = (enum store_order_state)sqlite3_column_int(s, 12);
-    o->created = (time_t)sqlite3_column_int64(s, 13);
-    o->updated = (time_t)sqlite3_column_int64(s, 14);
+    o->paid_at = (time_t)q_col_int64(s, 11);
+    o->state = (enum store_order_state)q_col_int(s, 12);
+    o->created = (time_t)q_col_int64(s, 13);
+    o->updated = (time_t)q_col_int64(s, 14);
 }
 
 /* Fetch one order by a text or integer key. */
 int
 order_fetch(store *st, const char *sql, const char *tkey, int64_t ikey, struct store_order *out)
 {
-    sqlite3_stmt *s = st_prep(st, sql);
+    stmt *s = st_prep(st, sql);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
     if (tkey != NULL) {
-        sqlite3_bind_text(s, 1, tkey, -1, SQLITE_STATIC);
-        if (sqlite3_bind_parameter_count(s) >= 2)
-            sqlite3_bind_int64(s, 2, ikey);   /* e.g. the order to leave out */
+        q_bind_text(s, 1, tkey);
+        if (q_nparams(s) >= 2)
+            q_bind_int(s, 2, ikey);   /* e.g. the order to leave out */
     } else {
-        sqlite3_bind_int64(s, 1, ikey);
+        q_bind_int(s, 1, ikey);
     }
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         order_row(s, out);
-        sqlite3_reset(s);
+        q_reset(s);
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         if (tkey != NULL)
             st_detail(st, "order %s: not found", tkey);
         else
@@ -197,34 +196,34 @@ store_order_open_for_operator(store *st, const char *operator_id, struct store_o
 }
 
 static const char SQL_ORDER_COLS_OPEN_USCC[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
     " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND state = 0 AND uscc <> ''"
     " AND id <> ?2 ORDER BY id LIMIT 1";
 
 static const char SQL_ORDERS_OF_COMPANY[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
-    " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND window = ?2 AND uscc <> ''"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
+    " paid_at, state, created, updated FROM orders WHERE uscc = ?1 AND \"window\" = ?2 AND uscc <> ''"
     " ORDER BY id DESC LIMIT ?3";
 
 int
 store_orders_of_company(store *st, const char *uscc, const char *window, struct store_order *out, size_t max,
                         size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_ORDERS_OF_COMPANY);
-    int rc = SQLITE_DONE;
+    stmt *s = st_prep(st, SQL_ORDERS_OF_COMPANY);
+    int rc = Q_DONE;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, window, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
-    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    q_bind_text(s, 1, uscc);
+    q_bind_text(s, 2, window);
+    q_bind_int(s, 3, (int64_t)max);
+    while (*n < max && (rc = q_step(s)) == Q_ROW)
         order_row(s, &out[(*n)++]);
     if (*n == max)
-        rc = SQLITE_DONE;
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "order: of company");
+        rc = Q_DONE;
+    q_reset(s);
+    return rc == Q_DONE ? STORE_OK : st_fail(st, rc, "order: of company");
 }
 
 int
@@ -251,19 +250,19 @@ static const char SQL_ORDER_STATE[] = "SELECT state FROM orders WHERE id = ?";
 int
 order_why_unchanged(store *st, int64_t id)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_ORDER_STATE);
+    stmt *s = st_prep(st, SQL_ORDER_STATE);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, id);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_int(s, 1, id);
+    rc = q_step(s);
+    q_reset(s);
+    if (rc == Q_ROW) {
         st_detail(st, "order %lld: no longer open", (long long)id);
         return STORE_ERR_CONFLICT;
     }
-    if (rc == SQLITE_DONE) {
+    if (rc == Q_DONE) {
         st_detail(st, "order %lld: not found", (long long)id);
         return STORE_ERR_NOT_FOUND;
     }
@@ -275,7 +274,7 @@ static const char SQL_ORDER_PAID[] = "SELECT paid_at FROM orders WHERE id = ? AN
 int
 store_order_update(store *st, const struct store_order *o)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     int64_t was_paid = -1;
     int rc;
 
@@ -285,26 +284,26 @@ store_order_update(store *st, const struct store_order *o)
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_int64(s, 1, o->id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        was_paid = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    q_bind_int(s, 1, o->id);
+    if (q_step(s) == Q_ROW)
+        was_paid = q_col_int64(s, 0);
+    q_reset(s);
     if ((s = st_prep(st, SQL_ORDER_UPDATE)) == NULL) {
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_text(s, 1, o->step, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, o->data, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, o->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, o->operator_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, o->amount);
-    sqlite3_bind_text(s, 6, o->pay_method, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, o->paid_at);
-    sqlite3_bind_int64(s, 8, st_now(st));
-    sqlite3_bind_int64(s, 9, o->id);
+    q_bind_text(s, 1, o->step);
+    q_bind_text(s, 2, o->data);
+    q_bind_text(s, 3, o->uscc);
+    q_bind_text(s, 4, o->operator_id);
+    q_bind_int(s, 5, o->amount);
+    q_bind_text(s, 6, o->pay_method);
+    q_bind_int(s, 7, o->paid_at);
+    q_bind_int(s, 8, st_now(st));
+    q_bind_int(s, 9, o->id);
     if ((rc = st_step_done(st, s, "order: update")) != STORE_OK)
         goto fail;
-    if (sqlite3_changes(st->db) == 0) {
+    if (q_changes(st) == 0) {
         rc = order_why_unchanged(st, o->id);
         goto fail;
     }
@@ -333,7 +332,7 @@ store_order_pay(store *st, int64_t id, long amount, const char *method, time_t a
 {
     struct store_order cur;
     struct store_payment p;
-    sqlite3_stmt *s;
+    stmt *s;
     char extra[96];
     int rc;
 
@@ -343,14 +342,14 @@ store_order_pay(store *st, int64_t id, long amount, const char *method, time_t a
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_text(s, 1, method, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, at ? at : st_now(st));
-    sqlite3_bind_int64(s, 3, st_now(st));
-    sqlite3_bind_int64(s, 4, id);
-    sqlite3_bind_int64(s, 5, amount);
+    q_bind_text(s, 1, method);
+    q_bind_int(s, 2, at ? at : st_now(st));
+    q_bind_int(s, 3, st_now(st));
+    q_bind_int(s, 4, id);
+    q_bind_int(s, 5, amount);
     if ((rc = st_step_done(st, s, "order: pay")) != STORE_OK)
         goto fail;
-    if (sqlite3_changes(st->db) == 0) {
+    if (q_changes(st) == 0) {
         rc = order_why_unchanged(st, id);     /* or open, but paid already or another amount */
         goto fail;
     }
@@ -380,7 +379,7 @@ int
 order_close(store *st, int64_t id, enum store_order_state to, const char *why, const char *actor)
 {
     struct store_order o;
-    sqlite3_stmt *s;
+    stmt *s;
     char extra[300];
     int rc;
 
@@ -390,13 +389,13 @@ order_close(store *st, int64_t id, enum store_order_state to, const char *why, c
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_int(s, 1, (int)to);
-    sqlite3_bind_text(s, 2, why != NULL ? why : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, st_now(st));
-    sqlite3_bind_int64(s, 4, id);
+    q_bind_int(s, 1, (int)to);
+    q_bind_text(s, 2, why != NULL ? why : "");
+    q_bind_int(s, 3, st_now(st));
+    q_bind_int(s, 4, id);
     if ((rc = st_step_done(st, s, "order: close")) != STORE_OK)
         goto fail;
-    if (sqlite3_changes(st->db) == 0) {
+    if (q_changes(st) == 0) {
         rc = order_why_unchanged(st, id);
         goto fail;
     }
@@ -444,27 +443,27 @@ static const char SQL_REFUND_ADD[] =
 int
 store_refund_get(store *st, int64_t order_id, struct store_refund *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_REFUND_GET);
+    stmt *s = st_prep(st, SQL_REFUND_GET);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, order_id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_int(s, 1, order_id);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(s, 0);
-        out->order_id = sqlite3_column_int64(s, 1);
+        out->id = q_col_int64(s, 0);
+        out->order_id = q_col_int64(s, 1);
         st_text(s, 2, out->method, sizeof out->method);
-        out->amount = (long)sqlite3_column_int64(s, 3);
-        out->at = (time_t)sqlite3_column_int64(s, 4);
+        out->amount = (long)q_col_int64(s, 3);
+        out->at = (time_t)q_col_int64(s, 4);
         st_text(s, 5, out->clerk, sizeof out->clerk);
         st_text(s, 6, out->reason, sizeof out->reason);
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
+    q_reset(s);
+    if (rc == Q_ROW)
         return STORE_OK;
-    if (rc == SQLITE_DONE) {
+    if (rc == Q_DONE) {
         st_detail(st, "refund of order %lld: none", (long long)order_id);
         return STORE_ERR_NOT_FOUND;
     }
@@ -476,7 +475,7 @@ store_order_refund(store *st, int64_t id, const char *actor, struct store_refund
 {
     struct store_order o;
     struct store_refund r;
-    sqlite3_stmt *s;
+    stmt *s;
     char day[16], extra[160];
     struct tm tm;
     time_t now = st_now(st);
@@ -504,12 +503,12 @@ store_order_refund(store *st, int64_t id, const char *actor, struct store_refund
         rc = STORE_ERR_IO;
         goto fail;
     }
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_text(s, 2, o.pay_method, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, o.amount);
-    sqlite3_bind_int64(s, 4, now);
-    sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, actor != NULL ? actor : "", -1, SQLITE_STATIC);
+    q_bind_int(s, 1, id);
+    q_bind_text(s, 2, o.pay_method);
+    q_bind_int(s, 3, o.amount);
+    q_bind_int(s, 4, now);
+    q_bind_text(s, 5, day);
+    q_bind_text(s, 6, actor != NULL ? actor : "");
     if ((rc = st_step_done(st, s, "refund: add")) != STORE_OK)
         goto fail;
     snprintf(extra, sizeof extra, "method=%s refunded=%ld", o.pay_method, o.amount);
@@ -524,24 +523,24 @@ fail:
 }
 
 static const char SQL_ORDERS_REFUND_DUE[] =
-    "SELECT id, number, txn, window, clerk, operator_id, uscc, step, data, amount, pay_method,"
+    "SELECT id, number, txn, \"window\", clerk, operator_id, uscc, step, data, amount, pay_method,"
     " paid_at, state, created, updated FROM orders o WHERE state = 2 AND paid_at <> 0 AND amount > 0"
     " AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) ORDER BY updated DESC, id DESC LIMIT ?1";
 
 int
 store_orders_refund_due(store *st, struct store_order *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_ORDERS_REFUND_DUE);
-    int rc = SQLITE_DONE;
+    stmt *s = st_prep(st, SQL_ORDERS_REFUND_DUE);
+    int rc = Q_DONE;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
-    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    q_bind_int(s, 1, (int64_t)max);
+    while (*n < max && (rc = q_step(s)) == Q_ROW)
         order_row(s, &out[(*n)++]);
     if (*n == max)
-        rc = SQLITE_DONE;
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? STORE_OK : st_fail(st, rc, "order: refunds due");
+        rc = Q_DONE;
+    q_reset(s);
+    return rc == Q_DONE ? STORE_OK : st_fail(st, rc, "order: refunds due");
 }

@@ -23,22 +23,22 @@
 /* Fetch one row with SQL bound to the text KEY into ROW via FILL. */
 static int
 st_fetch_one(store *st, const char *sql, const char *key, const char *what,
-             void (*fill)(sqlite3_stmt *, void *), void *row)
+             void (*fill)(stmt *, void *), void *row)
 {
-    sqlite3_stmt *s = st_prep(st, sql);
+    stmt *s = st_prep(st, sql);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_text(s, 1, key);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         fill(s, row);
-        sqlite3_reset(s);
+        q_reset(s);
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         st_detail(st, "%s %s: not found", what, key);
         return STORE_ERR_NOT_FOUND;
     }
@@ -64,7 +64,7 @@ static const char SQL_COMPANY_GET[] =
 int
 store_company_put(store *st, const struct store_company *c)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     time_t now = st_now(st);
 
     if (c->uscc[0] == '\0' || c->name[0] == '\0') {
@@ -73,24 +73,24 @@ store_company_put(store *st, const struct store_company *c)
     }
     if ((s = st_prep(st, SQL_COMPANY_PUT)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, c->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, c->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, c->legal_rep, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, c->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, c->office_phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, c->website, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, c->address, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 8, now);
-    sqlite3_bind_int64(s, 9, now);
-    sqlite3_bind_text(s, 10, c->legal_rep_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 11, c->app_region, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 12, c->app_category, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 13, c->app_project, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, c->uscc);
+    q_bind_text(s, 2, c->name);
+    q_bind_text(s, 3, c->legal_rep);
+    q_bind_text(s, 4, c->phone);
+    q_bind_text(s, 5, c->office_phone);
+    q_bind_text(s, 6, c->website);
+    q_bind_text(s, 7, c->address);
+    q_bind_int(s, 8, now);
+    q_bind_int(s, 9, now);
+    q_bind_text(s, 10, c->legal_rep_id);
+    q_bind_text(s, 11, c->app_region);
+    q_bind_text(s, 12, c->app_category);
+    q_bind_text(s, 13, c->app_project);
     return st_step_done(st, s, "company: put");
 }
 
 void
-company_row(sqlite3_stmt *s, void *row)
+company_row(stmt *s, void *row)
 {
     struct store_company *c = row;
 
@@ -102,8 +102,8 @@ company_row(sqlite3_stmt *s, void *row)
     st_text(s, 4, c->office_phone, sizeof c->office_phone);
     st_text(s, 5, c->website, sizeof c->website);
     st_text(s, 6, c->address, sizeof c->address);
-    c->created = (time_t)sqlite3_column_int64(s, 7);
-    c->updated = (time_t)sqlite3_column_int64(s, 8);
+    c->created = (time_t)q_col_int64(s, 7);
+    c->updated = (time_t)q_col_int64(s, 8);
     st_text(s, 9, c->legal_rep_id, sizeof c->legal_rep_id);
     st_text(s, 10, c->app_region, sizeof c->app_region);
     st_text(s, 11, c->app_category, sizeof c->app_category);
@@ -127,7 +127,7 @@ static const char SQL_OPERATOR_GET[] =
 int
 store_operator_put(store *st, const struct store_operator *p)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     time_t now = st_now(st);
 
     if (p->id_number[0] == '\0' || p->name[0] == '\0') {
@@ -136,19 +136,19 @@ store_operator_put(store *st, const struct store_operator *p)
     }
     if ((s = st_prep(st, SQL_OPERATOR_PUT)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, p->id_number, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, p->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, p->mobile, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, p->email, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, p->wechat, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, p->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, now);
-    sqlite3_bind_int64(s, 8, now);
+    q_bind_text(s, 1, p->id_number);
+    q_bind_text(s, 2, p->name);
+    q_bind_text(s, 3, p->mobile);
+    q_bind_text(s, 4, p->email);
+    q_bind_text(s, 5, p->wechat);
+    q_bind_text(s, 6, p->uscc);
+    q_bind_int(s, 7, now);
+    q_bind_int(s, 8, now);
     return st_step_done(st, s, "operator: put");
 }
 
 void
-operator_row(sqlite3_stmt *s, void *row)
+operator_row(stmt *s, void *row)
 {
     struct store_operator *p = row;
 
@@ -159,8 +159,8 @@ operator_row(sqlite3_stmt *s, void *row)
     st_text(s, 3, p->email, sizeof p->email);
     st_text(s, 4, p->wechat, sizeof p->wechat);
     st_text(s, 5, p->uscc, sizeof p->uscc);
-    p->created = (time_t)sqlite3_column_int64(s, 6);
-    p->updated = (time_t)sqlite3_column_int64(s, 7);
+    p->created = (time_t)q_col_int64(s, 6);
+    p->updated = (time_t)q_col_int64(s, 7);
 }
 
 int
@@ -175,15 +175,14 @@ store_operator_get(store *st, const char *id_number, struct store_operator *out)
 }
 
 static const char SQL_PAYMENT_ADD[] =
-    "INSERT INTO payments (order_id, method, amount, at, clerk) VALUES (?,?,?,?,?)";
+    "INSERT INTO payments (order_id, method, amount, at, clerk) VALUES (?,?,?,?,?) RETURNING id";
 static const char SQL_PAYMENT_LIST[] =
     "SELECT id, order_id, method, amount, at, clerk FROM payments WHERE order_id = ? ORDER BY id";
 
 int
 store_payment_add(store *st, struct store_payment *p)
 {
-    sqlite3_stmt *s;
-    int rc;
+    stmt *s;
 
     if (p->order_id == 0 || p->method[0] == '\0') {
         st_detail(st, "payment: %s is empty", p->order_id == 0 ? "order_id" : "method");
@@ -193,39 +192,36 @@ store_payment_add(store *st, struct store_payment *p)
         p->at = st_now(st);
     if ((s = st_prep(st, SQL_PAYMENT_ADD)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, p->order_id);
-    sqlite3_bind_text(s, 2, p->method, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, p->amount);
-    sqlite3_bind_int64(s, 4, p->at);
-    sqlite3_bind_text(s, 5, p->clerk, -1, SQLITE_STATIC);
-    if ((rc = st_step_done(st, s, "payment: add")) != STORE_OK)
-        return rc;
-    p->id = sqlite3_last_insert_rowid(st->db);
-    return STORE_OK;
+    q_bind_int(s, 1, p->order_id);
+    q_bind_text(s, 2, p->method);
+    q_bind_int(s, 3, p->amount);
+    q_bind_int(s, 4, p->at);
+    q_bind_text(s, 5, p->clerk);
+    return st_step_id(st, s, "payment: add", &p->id);
 }
 
 int
 store_payment_list_for_order(store *st, int64_t order_id, struct store_payment *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_PAYMENT_LIST);
+    stmt *s = st_prep(st, SQL_PAYMENT_LIST);
     int rc;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, order_id);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+    q_bind_int(s, 1, order_id);
+    while ((rc = q_step(s)) == Q_ROW && *n < max) {
         struct store_payment *p = &out[(*n)++];
         memset(p, 0, sizeof *p);
-        p->id = sqlite3_column_int64(s, 0);
-        p->order_id = sqlite3_column_int64(s, 1);
+        p->id = q_col_int64(s, 0);
+        p->order_id = q_col_int64(s, 1);
         st_text(s, 2, p->method, sizeof p->method);
-        p->amount = (long)sqlite3_column_int64(s, 3);
-        p->at = (time_t)sqlite3_column_int64(s, 4);
+        p->amount = (long)q_col_int64(s, 3);
+        p->at = (time_t)q_col_int64(s, 4);
         st_text(s, 5, p->clerk, sizeof p->clerk);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_ROW && rc != Q_DONE)
         return st_fail(st, rc, "payment: list");
     return STORE_OK;
 }
@@ -239,8 +235,8 @@ static const char SQL_KEY_PUT_FULL[] =
 static const char SQL_KEY_GET[] =
     "SELECT serial, uscc, cert_serial, algo, first_issue, created, updated, state, pin_fails FROM keys WHERE serial = ?";
 static const char SQL_KEY_STATE[] =
-    "UPDATE keys SET state = ?, updated = ?, pin_fails = CASE WHEN ? THEN 0 ELSE pin_fails END"
-    " WHERE serial = ? AND ((1 << state) & ?) <> 0";
+    "UPDATE keys SET state = ?, updated = ?, pin_fails = CASE WHEN ? <> 0 THEN 0 ELSE pin_fails END"
+    " WHERE serial = ? AND ((1 << CAST(state AS INTEGER)) & ?) <> 0";
 static const char SQL_KEY_PIN_TRY[] =
     "UPDATE keys SET pin_fails = pin_fails + 1, updated = ? WHERE serial = ? AND pin_fails < ? RETURNING pin_fails";
 static const char SQL_KEY_PIN_CLEAR[] = "UPDATE keys SET pin_fails = 0, updated = ? WHERE serial = ?";
@@ -248,7 +244,7 @@ static const char SQL_KEY_PIN_CLEAR[] = "UPDATE keys SET pin_fails = 0, updated 
 int
 store_key_put(store *st, const struct store_key *k)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     time_t now = st_now(st);
 
     if (k->serial[0] == '\0') {
@@ -257,18 +253,18 @@ store_key_put(store *st, const struct store_key *k)
     }
     if ((s = st_prep(st, SQL_KEY_PUT_FULL)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, k->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, k->first_issue);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_text(s, 4, k->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, k->cert_serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 6, k->algo, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, now);
+    q_bind_text(s, 1, k->serial);
+    q_bind_int(s, 2, k->first_issue);
+    q_bind_int(s, 3, now);
+    q_bind_text(s, 4, k->uscc);
+    q_bind_text(s, 5, k->cert_serial);
+    q_bind_text(s, 6, k->algo);
+    q_bind_int(s, 7, now);
     return st_step_done(st, s, "key: put");
 }
 
 void
-key_row(sqlite3_stmt *s, void *row)
+key_row(stmt *s, void *row)
 {
     struct store_key *k = row;
 
@@ -277,11 +273,11 @@ key_row(sqlite3_stmt *s, void *row)
     st_text(s, 1, k->uscc, sizeof k->uscc);
     st_text(s, 2, k->cert_serial, sizeof k->cert_serial);
     st_text(s, 3, k->algo, sizeof k->algo);
-    k->first_issue = (time_t)sqlite3_column_int64(s, 4);
-    k->created = (time_t)sqlite3_column_int64(s, 5);
-    k->updated = (time_t)sqlite3_column_int64(s, 6);
-    k->state = sqlite3_column_int(s, 7);
-    k->pin_fails = sqlite3_column_int(s, 8);
+    k->first_issue = (time_t)q_col_int64(s, 4);
+    k->created = (time_t)q_col_int64(s, 5);
+    k->updated = (time_t)q_col_int64(s, 6);
+    k->state = q_col_int(s, 7);
+    k->pin_fails = q_col_int(s, 8);
 }
 
 int
@@ -306,41 +302,41 @@ key_unchanged(store *st, const char *serial, const char *what)
 int
 store_key_state_set(store *st, const char *serial, unsigned from_mask, int to, bool clear_fails)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_KEY_STATE);
+    stmt *s = st_prep(st, SQL_KEY_STATE);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int(s, 1, to);
-    sqlite3_bind_int64(s, 2, st_now(st));
-    sqlite3_bind_int(s, 3, clear_fails ? 1 : 0);
-    sqlite3_bind_text(s, 4, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, (sqlite3_int64)from_mask);
+    q_bind_int(s, 1, to);
+    q_bind_int(s, 2, st_now(st));
+    q_bind_int(s, 3, clear_fails ? 1 : 0);
+    q_bind_text(s, 4, serial);
+    q_bind_int(s, 5, (int64_t)from_mask);
     if ((rc = st_step_done(st, s, "key: state")) != STORE_OK)
         return rc;
-    return sqlite3_changes(st->db) == 0 ? key_unchanged(st, serial, "state change") : STORE_OK;
+    return q_changes(st) == 0 ? key_unchanged(st, serial, "state change") : STORE_OK;
 }
 
 int
 store_key_pin_try(store *st, const char *serial, int max, int *fails)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_KEY_PIN_TRY);
+    stmt *s = st_prep(st, SQL_KEY_PIN_TRY);
     struct store_key k;
     int rc;
 
     *fails = 0;
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, st_now(st));
-    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 3, max);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *fails = sqlite3_column_int(s, 0);
-        rc = sqlite3_step(s);
+    q_bind_int(s, 1, st_now(st));
+    q_bind_text(s, 2, serial);
+    q_bind_int(s, 3, max);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
+        *fails = q_col_int(s, 0);
+        rc = q_step(s);
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    q_reset(s);
+    if (rc != Q_DONE)
         return st_fail(st, rc, "key: PIN try");
     if (*fails > 0)
         return STORE_OK;
@@ -354,14 +350,14 @@ store_key_pin_try(store *st, const char *serial, int max, int *fails)
 int
 store_key_pin_clear(store *st, const char *serial)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_KEY_PIN_CLEAR);
+    stmt *s = st_prep(st, SQL_KEY_PIN_CLEAR);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_int64(s, 1, st_now(st));
-    sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+    q_bind_int(s, 1, st_now(st));
+    q_bind_text(s, 2, serial);
     if ((rc = st_step_done(st, s, "key: PIN cleared")) != STORE_OK)
         return rc;
-    return sqlite3_changes(st->db) == 0 ? STORE_ERR_NOT_FOUND : STORE_OK;
+    return q_changes(st) == 0 ? STORE_ERR_NOT_FOUND : STORE_OK;
 }

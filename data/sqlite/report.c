@@ -26,27 +26,28 @@
  * that day (by the clerk who paid them, under the order's window and kind).
  * A cancelled, paid order counts as a refund due until its refund is paid. */
 static const char SQL_REPORT[] =
-    "SELECT window, clerk, txn, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), SUM(g), SUM(h), SUM(i), SUM(j),"
+    "SELECT \"window\", clerk, txn, SUM(a), SUM(b), SUM(c), SUM(d), SUM(e), SUM(f), SUM(g), SUM(h), SUM(i), SUM(j),"
     " SUM(k), SUM(l), SUM(m) FROM ("
-    " SELECT window, clerk, txn,"
-    "  state = 1 AS a,"
+    " SELECT \"window\", clerk, txn,"
+    "  CASE WHEN state = 1 THEN 1 ELSE 0 END AS a,"
     "  CASE WHEN state = 1 AND pay_method = 'cash' THEN amount ELSE 0 END AS b,"
     "  CASE WHEN state = 1 AND pay_method = 'pos' THEN amount ELSE 0 END AS c,"
     "  CASE WHEN state = 1 AND pay_method = 'qr' THEN amount ELSE 0 END AS d,"
-    "  (state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0) AS e,"
-    "  state = 0 AS f,"
-    "  state = 2 AS g,"
-    "  (state = 2 AND paid_at <> 0 AND amount > 0 AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)) AS h,"
+    "  CASE WHEN state = 1 AND amount = 0 AND instr(?2, ',' || txn || ',') > 0 THEN 1 ELSE 0 END AS e,"
+    "  CASE WHEN state = 0 THEN 1 ELSE 0 END AS f,"
+    "  CASE WHEN state = 2 THEN 1 ELSE 0 END AS g,"
+    "  CASE WHEN state = 2 AND paid_at <> 0 AND amount > 0 AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)"
+    "   THEN 1 ELSE 0 END AS h,"
     "  CASE WHEN state = 2 AND paid_at <> 0 AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id)"
     "   THEN amount ELSE 0 END AS i,"
-    "  (state = 0 AND paid_at <> 0 AND amount > 0) AS j,"
+    "  CASE WHEN state = 0 AND paid_at <> 0 AND amount > 0 THEN 1 ELSE 0 END AS j,"
     "  CASE WHEN state = 0 AND paid_at <> 0 THEN amount ELSE 0 END AS k,"
     "  0 AS l, 0 AS m"
     "  FROM orders o WHERE day = ?1"
     " UNION ALL"
-    " SELECT o.window, r.clerk, o.txn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, r.amount"
+    " SELECT o.\"window\", r.clerk, o.txn, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, r.amount"
     "  FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.day = ?1"
-    ") GROUP BY window, clerk, txn ORDER BY window, clerk, txn";
+    ") AS t GROUP BY \"window\", clerk, txn ORDER BY \"window\", clerk, txn";
 
 bool
 report_date_ok(const char *d)
@@ -73,7 +74,7 @@ int
 store_report_daily(store *st, const char *date, const char *free_kinds, struct store_report_row **rows,
                    size_t *n, struct store_report_row *total)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     struct store_report_row *v = NULL;
     size_t cap = 0;
     int rc;
@@ -87,15 +88,15 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
     }
     if ((s = st_prep(st, SQL_REPORT)) == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, free_kinds != NULL ? free_kinds : "", -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    q_bind_text(s, 1, date);
+    q_bind_text(s, 2, free_kinds != NULL ? free_kinds : "");
+    while ((rc = q_step(s)) == Q_ROW) {
         struct store_report_row *r;
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             struct store_report_row *nv = realloc(v, ncap * sizeof *nv);
             if (nv == NULL) {
-                sqlite3_reset(s);
+                q_reset(s);
                 free(v);
                 *n = 0;
                 st_detail(st, "report: out of memory");
@@ -109,19 +110,19 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         st_text(s, 0, r->window, sizeof r->window);
         st_text(s, 1, r->clerk, sizeof r->clerk);
         st_text(s, 2, r->txn, sizeof r->txn);
-        r->done = (long)sqlite3_column_int64(s, 3);
-        r->cash = (long)sqlite3_column_int64(s, 4);
-        r->pos = (long)sqlite3_column_int64(s, 5);
-        r->qr = (long)sqlite3_column_int64(s, 6);
-        r->free_count = (long)sqlite3_column_int64(s, 7);
-        r->open = (long)sqlite3_column_int64(s, 8);
-        r->cancelled = (long)sqlite3_column_int64(s, 9);
-        r->refunds = (long)sqlite3_column_int64(s, 10);
-        r->refund_amount = (long)sqlite3_column_int64(s, 11);
-        r->paid_open = (long)sqlite3_column_int64(s, 12);
-        r->paid_open_amount = (long)sqlite3_column_int64(s, 13);
-        r->refunded = (long)sqlite3_column_int64(s, 14);
-        r->refunded_amount = (long)sqlite3_column_int64(s, 15);
+        r->done = (long)q_col_int64(s, 3);
+        r->cash = (long)q_col_int64(s, 4);
+        r->pos = (long)q_col_int64(s, 5);
+        r->qr = (long)q_col_int64(s, 6);
+        r->free_count = (long)q_col_int64(s, 7);
+        r->open = (long)q_col_int64(s, 8);
+        r->cancelled = (long)q_col_int64(s, 9);
+        r->refunds = (long)q_col_int64(s, 10);
+        r->refund_amount = (long)q_col_int64(s, 11);
+        r->paid_open = (long)q_col_int64(s, 12);
+        r->paid_open_amount = (long)q_col_int64(s, 13);
+        r->refunded = (long)q_col_int64(s, 14);
+        r->refunded_amount = (long)q_col_int64(s, 15);
         total->done += r->done;
         total->cash += r->cash;
         total->pos += r->pos;
@@ -136,8 +137,8 @@ store_report_daily(store *st, const char *date, const char *free_kinds, struct s
         total->refunded += r->refunded;
         total->refunded_amount += r->refunded_amount;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
+    q_reset(s);
+    if (rc != Q_DONE) {
         free(v);
         *n = 0;
         return st_fail(st, rc, "report: daily");

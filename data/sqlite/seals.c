@@ -18,7 +18,8 @@
 #define SEAL_COLS                                                                                          \
     "s.id, s.seal_id, s.uscc, s.company, s.kind, s.name, s.cert_serial, s.cert_fpr, s.key_serial,"          \
     " s.image_sha256, s.image_desc, s.clerk, s.bound_at, s.order_id, s.state, s.superseded_by,"             \
-    " COALESCE(c.state, 1), COALESCE(c.reason, -1), s.state = 0 AND c.serial IS NOT NULL AND " SEAL_CERT_GONE
+    " COALESCE(c.state, 1), COALESCE(c.reason, -1),"                                                       \
+    " CASE WHEN s.state = 0 AND c.serial IS NOT NULL AND " SEAL_CERT_GONE " THEN 1 ELSE 0 END"
 
 static const char SQL_SEAL_SUPERSEDE[] =
     "UPDATE seals SET state = 1, superseded_by = ?1"
@@ -26,7 +27,7 @@ static const char SQL_SEAL_SUPERSEDE[] =
     " (SELECT c.serial FROM certs c WHERE " SEAL_CERT_GONE ")";
 static const char SQL_SEAL_ADD[] =
     "INSERT INTO seals (seal_id, uscc, company, kind, name, cert_serial, cert_fpr, key_serial, image_sha256,"
-    " image_desc, clerk, bound_at, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " image_desc, clerk, bound_at, order_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id";
 static const char SQL_SEAL_LIST[] =
     "SELECT " SEAL_COLS " FROM seals s LEFT JOIN certs c ON c.serial = s.cert_serial"
     " WHERE s.uscc = ? ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
@@ -36,10 +37,10 @@ static const char SQL_SEAL_WAITING[] =
     " ORDER BY s.bound_at DESC, s.id DESC LIMIT ?";
 
 static void
-seal_row(sqlite3_stmt *s, struct store_seal *o)
+seal_row(stmt *s, struct store_seal *o)
 {
     memset(o, 0, sizeof *o);
-    o->id = sqlite3_column_int64(s, 0);
+    o->id = q_col_int64(s, 0);
     st_text(s, 1, o->seal_id, sizeof o->seal_id);
     st_text(s, 2, o->uscc, sizeof o->uscc);
     st_text(s, 3, o->company, sizeof o->company);
@@ -51,19 +52,19 @@ seal_row(sqlite3_stmt *s, struct store_seal *o)
     st_text(s, 9, o->image_sha256, sizeof o->image_sha256);
     st_text(s, 10, o->image_desc, sizeof o->image_desc);
     st_text(s, 11, o->clerk, sizeof o->clerk);
-    o->bound_at = (time_t)sqlite3_column_int64(s, 12);
-    o->order_id = sqlite3_column_int64(s, 13);
-    o->state = (enum store_seal_state)sqlite3_column_int(s, 14);
+    o->bound_at = (time_t)q_col_int64(s, 12);
+    o->order_id = q_col_int64(s, 13);
+    o->state = (enum store_seal_state)q_col_int(s, 14);
     st_text(s, 15, o->superseded_by, sizeof o->superseded_by);
-    o->cert_state = sqlite3_column_int(s, 16);
-    o->cert_reason = sqlite3_column_int(s, 17);
-    o->waiting = sqlite3_column_int(s, 18) != 0;
+    o->cert_state = q_col_int(s, 16);
+    o->cert_reason = q_col_int(s, 17);
+    o->waiting = q_col_int(s, 18) != 0;
 }
 
 int
 store_seal_bind(store *st, struct store_seal *b)
 {
-    sqlite3_stmt *s;
+    stmt *s;
     int rc, i = 1;
 
     if (b->seal_id[0] == '\0' || b->name[0] == '\0' || b->clerk[0] == '\0') {
@@ -76,10 +77,10 @@ store_seal_bind(store *st, struct store_seal *b)
         st_rollback(st);
         return STORE_ERR_IO;
     }
-    sqlite3_bind_text(s, 1, b->seal_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, b->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, b->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, b->cert_serial, -1, SQLITE_STATIC);
+    q_bind_text(s, 1, b->seal_id);
+    q_bind_text(s, 2, b->uscc);
+    q_bind_text(s, 3, b->kind);
+    q_bind_text(s, 4, b->cert_serial);
     if ((rc = st_step_done(st, s, "seal: supersede")) != STORE_OK) {
         st_rollback(st);
         return rc;
@@ -89,24 +90,23 @@ store_seal_bind(store *st, struct store_seal *b)
         return STORE_ERR_IO;
     }
     b->bound_at = st_now(st);
-    sqlite3_bind_text(s, i++, b->seal_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->company, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->cert_serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->cert_fpr, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->key_serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->image_sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->image_desc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, b->clerk, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, i++, b->bound_at);
-    sqlite3_bind_int64(s, i++, b->order_id);
-    if ((rc = st_step_done(st, s, "seal: bind")) != STORE_OK) {
+    q_bind_text(s, i++, b->seal_id);
+    q_bind_text(s, i++, b->uscc);
+    q_bind_text(s, i++, b->company);
+    q_bind_text(s, i++, b->kind);
+    q_bind_text(s, i++, b->name);
+    q_bind_text(s, i++, b->cert_serial);
+    q_bind_text(s, i++, b->cert_fpr);
+    q_bind_text(s, i++, b->key_serial);
+    q_bind_text(s, i++, b->image_sha256);
+    q_bind_text(s, i++, b->image_desc);
+    q_bind_text(s, i++, b->clerk);
+    q_bind_int(s, i++, b->bound_at);
+    q_bind_int(s, i++, b->order_id);
+    if ((rc = st_step_id(st, s, "seal: bind", &b->id)) != STORE_OK) {
         st_rollback(st);
         return rc;
     }
-    b->id = sqlite3_last_insert_rowid(st->db);
     b->state = SEAL_BOUND;
     return st_commit(st);
 }
@@ -114,22 +114,22 @@ store_seal_bind(store *st, struct store_seal *b)
 static int
 seal_query(store *st, const char *sql, const char *uscc, struct store_seal *out, size_t max, size_t *n)
 {
-    sqlite3_stmt *s = st_prep(st, sql);
-    int rc = SQLITE_DONE, i = 1;
+    stmt *s = st_prep(st, sql);
+    int rc = Q_DONE, i = 1;
 
     *n = 0;
     if (s == NULL)
         return STORE_ERR_IO;
     if (uscc != NULL)
-        sqlite3_bind_text(s, i++, uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, i, (sqlite3_int64)max);
-    while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        q_bind_text(s, i++, uscc);
+    q_bind_int(s, i, (int64_t)max);
+    while (*n < max && (rc = q_step(s)) == Q_ROW)
         seal_row(s, &out[(*n)++]);
-    if (*n < max && rc != SQLITE_DONE) {
-        sqlite3_reset(s);
+    if (*n < max && rc != Q_DONE) {
+        q_reset(s);
         return st_fail(st, rc, "seal: list");
     }
-    sqlite3_reset(s);
+    q_reset(s);
     return STORE_OK;
 }
 
@@ -149,7 +149,7 @@ store_seal_waiting(store *st, struct store_seal *out, size_t max, size_t *n)
 
 static const char SQL_CHGREC_ADD[] =
     "INSERT INTO change_records (uscc, company, new_company, new_uscc, new_legal_rep, description, clerk, at,"
-    " order_id) VALUES (?,?,?,?,?,?,?,?,?)";
+    " order_id) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id";
 static const char SQL_CHGREC_LATEST[] =
     "SELECT id, uscc, company, new_company, new_uscc, new_legal_rep, description, clerk, at, order_id"
     " FROM change_records WHERE uscc = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT 1";
@@ -157,8 +157,8 @@ static const char SQL_CHGREC_LATEST[] =
 int
 store_chgrec_add(store *st, struct store_chgrec *c)
 {
-    sqlite3_stmt *s;
-    int rc, i = 1;
+    stmt *s;
+    int i = 1;
 
     if (c->uscc[0] == '\0' || c->new_company[0] == '\0' || c->new_uscc[0] == '\0' || c->clerk[0] == '\0') {
         st_detail(st, "change record: %s is empty", c->uscc[0] == '\0' ? "uscc" : c->new_company[0] == '\0' ? "new_company"
@@ -168,34 +168,32 @@ store_chgrec_add(store *st, struct store_chgrec *c)
     if ((s = st_prep(st, SQL_CHGREC_ADD)) == NULL)
         return STORE_ERR_IO;
     c->at = st_now(st);
-    sqlite3_bind_text(s, i++, c->uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->company, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->new_company, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->new_uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->new_legal_rep, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->description, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, i++, c->clerk, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, i++, c->at);
-    sqlite3_bind_int64(s, i++, c->order_id);
-    if ((rc = st_step_done(st, s, "change record: add")) == STORE_OK)
-        c->id = sqlite3_last_insert_rowid(st->db);
-    return rc;
+    q_bind_text(s, i++, c->uscc);
+    q_bind_text(s, i++, c->company);
+    q_bind_text(s, i++, c->new_company);
+    q_bind_text(s, i++, c->new_uscc);
+    q_bind_text(s, i++, c->new_legal_rep);
+    q_bind_text(s, i++, c->description);
+    q_bind_text(s, i++, c->clerk);
+    q_bind_int(s, i++, c->at);
+    q_bind_int(s, i++, c->order_id);
+    return st_step_id(st, s, "change record: add", &c->id);
 }
 
 int
 store_chgrec_latest(store *st, const char *uscc, time_t since, struct store_chgrec *out)
 {
-    sqlite3_stmt *s = st_prep(st, SQL_CHGREC_LATEST);
+    stmt *s = st_prep(st, SQL_CHGREC_LATEST);
     int rc;
 
     if (s == NULL)
         return STORE_ERR_IO;
-    sqlite3_bind_text(s, 1, uscc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, since);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    q_bind_text(s, 1, uscc);
+    q_bind_int(s, 2, since);
+    rc = q_step(s);
+    if (rc == Q_ROW) {
         memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(s, 0);
+        out->id = q_col_int64(s, 0);
         st_text(s, 1, out->uscc, sizeof out->uscc);
         st_text(s, 2, out->company, sizeof out->company);
         st_text(s, 3, out->new_company, sizeof out->new_company);
@@ -203,13 +201,13 @@ store_chgrec_latest(store *st, const char *uscc, time_t since, struct store_chgr
         st_text(s, 5, out->new_legal_rep, sizeof out->new_legal_rep);
         st_text(s, 6, out->description, sizeof out->description);
         st_text(s, 7, out->clerk, sizeof out->clerk);
-        out->at = (time_t)sqlite3_column_int64(s, 8);
-        out->order_id = sqlite3_column_int64(s, 9);
-        sqlite3_reset(s);
+        out->at = (time_t)q_col_int64(s, 8);
+        out->order_id = q_col_int64(s, 9);
+        q_reset(s);
         return STORE_OK;
     }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
+    q_reset(s);
+    if (rc == Q_DONE) {
         st_detail(st, "change record for %s: not found", uscc);
         return STORE_ERR_NOT_FOUND;
     }

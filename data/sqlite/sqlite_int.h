@@ -24,10 +24,12 @@
 #ifndef DATA_SQLITE_INT_H
 #define DATA_SQLITE_INT_H
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "data/stmt.h"
 #include "data/store.h"
 #include "kiosk/rules.h"
 
@@ -40,11 +42,14 @@ extern const int store_nmigrations;
 
 struct store_stmt {
     const char *sql;            /* cache key: address of the static SQL text */
-    sqlite3_stmt *stmt;
+    stmt *stmt;
 };
 
 struct store {
-    sqlite3 *db;
+    sqlite3 *db;                /* the embedded file (STORE_SQLITE), else NULL */
+    PGconn *pg;                 /* the hall's server (STORE_POSTGRESQL), else NULL */
+    unsigned pg_epoch;          /* connections made: a statement prepared in an older one is prepared again */
+    int changes;                /* PostgreSQL: rows the last statement changed */
     char detail[512];           /* last failure, technical */
     time_t fixed_now;           /* 0 = real clock */
     int depth;                  /* open write transactions: 1 = BEGIN, more = SAVEPOINTs */
@@ -61,35 +66,38 @@ struct store {
 time_t st_now(const store *st);
 void st_detail(store *st, const char *fmt, ...);
 int st_fail(store *st, int rc, const char *what);
-sqlite3_stmt * st_prep(store *st, const char *sql);
-void st_text(sqlite3_stmt *s, int i, char *out, size_t n);
+void st_text(stmt *s, int i, char *out, size_t n);
 int st_exec(store *st, const char *sql);
 int st_begin(store *st);
 int st_commit(store *st);
 void st_rollback(store *st);
-int st_step_done(store *st, sqlite3_stmt *s, const char *what);
+int st_step_done(store *st, stmt *s, const char *what);
+int st_step_id(store *st, stmt *s, const char *what, int64_t *id);
+int q_nparams(stmt *s);
+void st_stmts_free(store *st);
+int pg_fail(store *st, PGresult *r, const char *what);
 int st_user_version(store *st, int *v);
 int st_migrate(store *st);
 int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail,
                const char *key_id, const unsigned char *key, char out[65]);
 int audit_append_locked(store *st, const char *actor, const char *action, const char *detail);
 void audit_head_write(store *st);
-sqlite3_stmt * st_prep_once(store *st, const char *sql);
+stmt * st_prep_once(store *st, const char *sql);
 bool audit_action_in(const unsigned char *action, const char *const *actions);
 int cert_fetch(store *st, const char *sql, const char *arg, struct store_cert *out);
 int order_audit_locked(store *st, const struct store_order *o, const char *action, const char *extra);
-void order_row(sqlite3_stmt *s, struct store_order *o);
+void order_row(stmt *s, struct store_order *o);
 int order_fetch(store *st, const char *sql, const char *tkey, int64_t ikey, struct store_order *out);
 int order_why_unchanged(store *st, int64_t id);
 int order_close(store *st, int64_t id, enum store_order_state to, const char *why, const char *actor);
 int order_audit_as(store *st, const struct store_order *o, const char *action, const char *extra, const char *actor);
-void job_row(sqlite3_stmt *s, struct store_job *j);
+void job_row(stmt *s, struct store_job *j);
 int job_list(store *st, const char *sql, bool with_now, time_t now, struct store_job *out, size_t max, size_t *n);
-void clerk_row(sqlite3_stmt *s, struct store_clerk *c);
+void clerk_row(stmt *s, struct store_clerk *c);
 int clerk_change(store *st, const char *sql, const char *text, const char *login, const char *action);
 bool report_date_ok(const char *d);
-void company_row(sqlite3_stmt *s, void *row);
-void operator_row(sqlite3_stmt *s, void *row);
-void key_row(sqlite3_stmt *s, void *row);
+void company_row(stmt *s, void *row);
+void operator_row(stmt *s, void *row);
+void key_row(stmt *s, void *row);
 
 #endif

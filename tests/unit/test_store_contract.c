@@ -1,8 +1,10 @@
 /*
  * tests/unit/test_store_contract.c - the records' contract (data/store.h),
  * written against store.h only, so that every backend passes the same
- * cases: a hall of many counters will share one PostgreSQL database behind
- * the same interface (issue 15) and adds its opener to `backends` below.
+ * cases: the embedded SQLite file always, and a hall's PostgreSQL server
+ * when STORE_TEST_PG names one (a libpq conninfo: tests/integration/
+ * store_pg.sh starts a private cluster and runs this program on it); each
+ * case there starts from an empty database (its schema dropped).
  *
  * What any backend must do: open from options and migrate; number orders
  * WINDOW-YYYYMMDD-NNNN per window and day without gaps or repeats, across
@@ -21,8 +23,11 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <libpq-fe.h>
 
 #include "data/store.h"
 #include "testutil.h"
@@ -42,9 +47,43 @@ sqlite_open(store **st, const char *location, int busy_ms, const char *station)
                       sizeof err);
 }
 
+/* LOCATION is ignored: the server STORE_TEST_PG names. */
+static int
+pg_open(store **st, const char *location, int busy_ms, const char *station)
+{
+    char err[512];
+    int rc;
+
+    (void)location;
+    rc = store_open(st, &(struct store_opts){ .backend = STORE_POSTGRESQL, .conninfo = getenv("STORE_TEST_PG"),
+                                             .busy_ms = busy_ms, .station = station },
+                    err, sizeof err);
+    if (rc != STORE_OK)
+        print_error("pg_open: %s\n", err);
+    return rc;
+}
+
+/* An empty database on the server: every table of the last case dropped. */
+static void
+pg_empty(void)
+{
+    PGconn *c = PQconnectdb(getenv("STORE_TEST_PG"));
+    PGresult *r;
+
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("%s: %s", getenv("STORE_TEST_PG"), PQerrorMessage(c));
+    r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("emptying the database: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
 static const struct backend backends[] = {
     { .name = "sqlite", .open = sqlite_open },
+    { .name = "postgresql", .open = pg_open },
 };
+static const struct backend *backend = &backends[0];       /* the one main() runs the cases on */
 
 struct fixture {
     struct tu_db d;                 /* a fresh location */
@@ -57,8 +96,10 @@ setup(void **state)
     static struct fixture f;
 
     memset(&f, 0, sizeof f);
-    f.b = &backends[0];
+    f.b = backend;
     tu_db_open(&f.d);               /* creates the location (and opens it once) */
+    if (f.b->open == pg_open)
+        pg_empty();
     store_close(f.d.st);
     f.d.st = NULL;
     assert_int_equal(f.b->open(&f.d.st, f.d.path, 2000, "counter-a"), STORE_OK);
@@ -677,5 +718,11 @@ main(void)
         cmocka_unit_test_setup_teardown(test_payment_by_another, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refunds, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
+
+    if (getenv("STORE_TEST_PG") != NULL && getenv("STORE_TEST_PG")[0] != '\0') {
+        backend = &backends[1];
+        failed += cmocka_run_group_tests_name("postgresql", tests, NULL, NULL);
+    }
+    return failed;
 }

@@ -1,0 +1,92 @@
+/*
+ * data/pg/conn.c - the records kept on the hall's PostgreSQL server: the
+ * connection a counter opens (store_open with backend = postgresql), the
+ * plain statements of a unit of work, the schema version.
+ *
+ * Units of work take the hall's writer lock (a transaction-scoped advisory
+ * lock) at BEGIN, as SQLite's BEGIN IMMEDIATE takes the file's: every unit
+ * that writes runs alone across the hall, so the rules that read before
+ * they write (one unfinished order per company, a key's wrong-PIN counter,
+ * the audit chain's head) hold under any timing and no unit ever fails for
+ * a serialisation conflict; readers are never blocked. A unit is a few
+ * milliseconds of SQL (the CA's signature and the key's writes happen
+ * outside it), so eight counters queue for it by microseconds (bench/,
+ * docs/PERFORMANCE.md). A lock not had within [db] busy_ms is
+ * STORE_ERR_RETRY, as a busy SQLite file is.
+ */
+#include "data/pg/pg_int.h"
+#include "data/sqlite/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+pg_exec(store *st, const char *sql)
+{
+    char *t = NULL;
+    PGresult *r;
+    int rc = STORE_OK;
+
+    if (strstr(sql, "temp.") != NULL) {     /* temporary tables: PostgreSQL finds them first */
+        size_t n = strlen(sql), o = 0;
+        if ((t = malloc(n + 1)) == NULL)
+            return STORE_ERR_IO;
+        for (size_t i = 0; i < n;) {
+            if (strncmp(sql + i, "temp.", 5) == 0 && (i == 0 || sql[i - 1] == ' '))
+                i += 5;
+            else
+                t[o++] = sql[i++];
+        }
+        t[o] = '\0';
+    }
+    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0) {
+        PQreset(st->pg);
+        st->pg_epoch++;
+    }
+    r = PQexec(st->pg, t != NULL ? t : sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = pg_fail(st, r, sql);
+    PQclear(r);
+    free(t);
+    return rc;
+}
+
+int
+pg_schema_version(store *st, int *v)
+{
+    PGresult *r = PQexec(st->pg, "SELECT coalesce(max(version), 0) FROM kiosk_schema");
+    int rc = STORE_OK;
+
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        *v = atoi(PQgetvalue(r, 0, 0));
+    else
+        rc = pg_fail(st, r, "schema version");
+    PQclear(r);
+    return rc;
+}
+
+int
+pg_store_open(store *st, const struct store_opts *opts, char *err, size_t errlen)
+{
+    char sql[96];
+    int rc, from, to;
+
+    if ((st->pg = pg_connect(opts, &rc, err, errlen)) == NULL)
+        return rc;
+    if (PQstatus(st->pg) != CONNECTION_OK) {
+        snprintf(err, errlen, "%s", PQerrorMessage(st->pg));
+        err[strcspn(err, "\n")] = '\0';
+        return STORE_ERR_OPEN;
+    }
+    st->pg_epoch = 1;
+    if ((rc = pg_migrate(st->pg, &from, &to, err, errlen)) != STORE_OK)
+        return rc;
+    /* a writer waits for the hall's writer lock this long, then STORE_ERR_RETRY */
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", opts->busy_ms > 0 ? opts->busy_ms : 5000);
+    if ((rc = pg_exec(st, sql)) != STORE_OK || (rc = pg_exec(st, "SET TIME ZONE 'UTC'")) != STORE_OK) {
+        snprintf(err, errlen, "%s", st->detail);
+        return STORE_ERR_OPEN;
+    }
+    return STORE_OK;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# tests/integration/store_pg.sh - the records' contract (tests/unit/
+# test_store_contract.c) on a hall's PostgreSQL server: a private cluster
+# started by scripts/pg.sh, as `make hall` starts one; every case runs on an
+# empty database. The same program has run the cases on SQLite among the
+# unit tests; here it runs them on both, PostgreSQL's cases reported here.
+. "$ROOT/tests/lib.sh"
+PG=$ROOT/scripts/pg.sh
+chmod 711 "$TEST_TMP"
+H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
+free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
+P=$(free_port)
+trap 'bash "$PG" stop "$H" "$P" >/dev/null 2>&1' EXIT
+t_check "a private cluster starts" bash "$PG" start "$H" "$P"
+CI=$(bash "$PG" status "$H" "$P")
+out=$TEST_TMP/contract.tap
+STORE_TEST_PG=$CI CMOCKA_MESSAGE_OUTPUT=TAP "$ROOT/build/san/tests/test_store_contract" > "$out" 2>&1; rc=$?
+# the second run's cases are PostgreSQL's (the first's are counted among the unit tests)
+awk '/^1\.\./ { n++ } n >= 2 { sub(/^ok [0-9]+ - /, "&postgresql: "); sub(/^not ok [0-9]+ - /, "&postgresql: "); print }
+     n < 2 && /^not ok / { print }' "$out"
+t_eq "the contract program: every case passed on both backends (exit 0)" 0 "$rc"
+t_eq "...fifteen cases on PostgreSQL" 15 "$(awk '/^1\.\./ { n++ } n >= 2 && /^ok /' "$out" | wc -l)"
