@@ -243,8 +243,10 @@ q_finalize(stmt *s)
 {
     if (s == NULL)
         return;
-    if (s->lite != NULL)
+    if (s->lite != NULL) {
         sqlite3_finalize(s->lite);
+        s->lite = NULL;
+    }
     q_reset(s);
     q_clear_bindings(s);
     free(s->sql);
