@@ -95,7 +95,7 @@ UNIT_BINS  = $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 ITEST_BINS = $(patsubst tests/integration/%.c,%,$(ITEST_SRCS))
 BENCH_BINS = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRCS))
 
-.PHONY: all san tests run check bench clean setup fuzz fuzz-bins install uninstall deb
+.PHONY: all san tests run hall check bench clean setup fuzz fuzz-bins install uninstall deb
 .SECONDARY:
 
 san: build/san/kiosk
@@ -126,6 +126,11 @@ setup:
 run: setup
 	$(MAKE) all
 	bash scripts/run.sh $(ARGS)
+
+# a hall of many counters: windows 66 and 68 and a self-service terminal on one PostgreSQL
+hall: setup
+	$(MAKE) all
+	KIOSK_HALL=1 bash scripts/run.sh $(ARGS)
 
 check: setup
 	$(MAKE) tests $(BENCH_BINS)

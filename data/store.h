@@ -89,6 +89,24 @@ int store_probe(const struct store_opts *opts, struct store_probe *out, char *er
  * server's advisory lock). */
 int store_prepare(const struct store_opts *opts, int *from, int *to, char *err, size_t errlen);
 
+/* Moving a hall onto a shared server (`kiosk db copy --to`): every record
+ * of the SQLite file FROM names copied onto the server TO names, which must
+ * hold none yet (STORE_ERR_CONFLICT, REP->target_rows: untouched), in one
+ * unit of work there, then read back table by table and compared (the
+ * number of rows and their content): STORE_ERR_CONFLICT, ERR naming the
+ * table, when any differs. */
+struct store_copy_report {
+    size_t ntables;
+    struct {
+        char name[32];
+        long long rows;         /* copied */
+        bool same;              /* read back: the same rows */
+    } tables[24];
+    long long target_rows;      /* records the server already held (refused) */
+};
+int store_copy(const struct store_opts *from, const struct store_opts *to, struct store_copy_report *rep, char *err,
+               size_t errlen);
+
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *store_detail(const store *st);
 

@@ -35,6 +35,7 @@ extern const struct cli_cmd cmd_config_example;
 extern const struct cli_cmd cmd_config_say;
 extern const struct cli_cmd cmd_db_check;
 extern const struct cli_cmd cmd_db_migrate;
+extern const struct cli_cmd cmd_db_copy;
 extern const struct cli_cmd cmd_config_man;
 
 static const struct cli_cmd *const cli_table[] = {
@@ -67,6 +68,7 @@ static const struct cli_cmd *const cli_table[] = {
     &cmd_config_say,
     &cmd_db_check,
     &cmd_db_migrate,
+    &cmd_db_copy,
     &cmd_config_man,
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "data/store.h"
+#include "kiosk/auditkey.h"
 #include "kiosk/cli.h"
 
 /* The records CFG names, for a `db` command taking no argument: 0 and *SO,
@@ -85,6 +86,70 @@ db_migrate_exec(const struct kiosk_config *cfg, int argc, char **argv)
     puts(msg_fmt(line, sizeof line, from == to ? M_DB_MIGRATE_NONE : M_DB_MIGRATE_DONE, from, to));
     return 0;
 }
+
+/* `kiosk db copy --to CONNINFO`: a single machine's hall moved onto a shared
+ * server (store_copy), its audit chain then verified there with the hall's
+ * key. Exit 0 copied and the same, 1 not (refused, failed, different), 2 usage. */
+static int
+db_copy_exec(const struct kiosk_config *cfg, int argc, char **argv)
+{
+    struct store_opts from, to;
+    struct store_copy_report rep;
+    struct store_audit_result ar;
+    struct audit_key k;
+    char err[768], line[1024];
+    long long total = 0;
+    store *st;
+    int rc;
+
+    if (argc != 2 || strcmp(argv[0], "--to") != 0 || argv[1][0] == '\0') {
+        fprintf(stderr, "%s\n", msg(M_DB_COPY_USAGE));
+        return 2;
+    }
+    cfg_store_opts(cfg, &from);
+    if (from.backend != STORE_SQLITE) {
+        fprintf(stderr, "%s\n", msg(M_DB_COPY_FROM_SQLITE));
+        return 2;
+    }
+    to = from;
+    to.backend = STORE_POSTGRESQL;
+    to.conninfo = argv[1];
+    rc = store_copy(&from, &to, &rep, err, sizeof err);
+    for (size_t i = 0; i < rep.ntables; i++) {
+        puts(msg_fmt(line, sizeof line, M_DB_COPY_TABLE, rep.tables[i].name, rep.tables[i].rows,
+                     msg(rep.tables[i].same ? M_DB_COPY_SAME : M_DB_COPY_DIFF)));
+        total += rep.tables[i].rows;
+    }
+    if (rc == STORE_ERR_CONFLICT && rep.target_rows > 0) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_COPY_NOT_EMPTY, rep.target_rows));
+        return 1;
+    }
+    if (rc != STORE_OK) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_COPY_FAILED, err));
+        return 1;
+    }
+    puts(msg_fmt(line, sizeof line, M_DB_COPY_DONE, total, to.conninfo));
+    /* the chain as the server now has it, checked with the hall's key */
+    audit_key_fetch(cfg, NULL, &k);
+    if (store_open(&st, &to, err, sizeof err) != STORE_OK) {
+        (void)audit_key_use(&k, NULL);
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_COPY_FAILED, err));
+        return 1;
+    }
+    (void)audit_key_use(&k, st);
+    rc = store_audit_check(st, &ar);
+    store_close(st);
+    if (rc != STORE_OK) {
+        fprintf(stderr, "%s\n", msg_fmt(line, sizeof line, M_DB_COPY_AUDIT_BAD, (long long)ar.bad_id));
+        return 1;
+    }
+    puts(msg_fmt(line, sizeof line, M_DB_COPY_AUDIT_OK, (long long)ar.rows));
+    return 0;
+}
+
+const struct cli_cmd cmd_db_copy = {
+    .group = "db", .name = "copy", .usage = "--to CONNINFO", .help = M_CLI_H_DB_COPY, .exec = db_copy_exec,
+};
 
 const struct cli_cmd cmd_db_migrate = {
     .group = "db", .name = "migrate", .usage = "", .help = M_CLI_H_DB_MIGRATE, .exec = db_migrate_exec,

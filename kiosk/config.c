@@ -112,7 +112,7 @@ static const struct cfg_option cfg_options[] = {
     { "seal", "scan_dir", CFG_PATH, F(seal_scan_dir), "scans", 0, 0, NULL, "window 68: directory the seal scanner writes its PNG or PDF images to (the clerk names one by its file name)" },
     { "seal", "image_max_kb", CFG_INT, F(seal_image_max_kb), "5120", 16, 51200, NULL, "window 68: the largest seal image taken, in KB" },
 
-    { "db", "backend", CFG_ENUM, F(db_backend), "sqlite", 0, 0, "sqlite|postgresql", "the records: sqlite (this machine's file, [db] path) or postgresql (a hall's server, [db] conninfo; checked by kiosk db check, not yet kept there)" },
+    { "db", "backend", CFG_ENUM, F(db_backend), "sqlite", 0, 0, "sqlite|postgresql", "the records: sqlite (this machine's file, [db] path) or postgresql (a hall's server, [db] conninfo; kiosk db check reaches it)" },
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },
     { "db", "conninfo", CFG_STR, F(db_conninfo), "", 0, 0, NULL, "the hall's records server (postgresql): a libpq connection string, e.g. host=db.hall port=5432 dbname=kiosk user=kiosk; never the password" },
     { "db", "password_file", CFG_PATH, F(db_password_file), "", 0, 0, NULL, "a file (mode 0600) holding the records server's password; empty: libpq's own (PGPASSFILE, ~/.pgpass)" },

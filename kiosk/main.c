@@ -27,11 +27,12 @@ static void
 main_usage(FILE *f)
 {
     fprintf(f, "%s\n\n", msg(M_USAGE_TITLE));
-    fprintf(f, "  kiosk [--mode window66|window68|self] [--lang zh|en] [--config FILE]\n");
+    fprintf(f, "  kiosk [--mode window66|window68|self] [--lang zh|en] [--config FILE] [--station NAME]\n");
     fprintf(f, "  kiosk [--lang zh|en] [--config FILE] COMMAND [ARGS]\n\n");
     fprintf(f, "  --mode MODE     %s\n", msg(M_USAGE_MODE));
     fprintf(f, "  --lang LANG     %s\n", msg(M_USAGE_LANG));
     fprintf(f, "  --config FILE   %s\n", msg(M_USAGE_CONFIG));
+    fprintf(f, "  --station NAME  %s\n", msg(M_USAGE_STATION));
     fprintf(f, "  --version       %s\n", msg(M_USAGE_VERSION));
     fprintf(f, "  --exit-after-draw %s\n", msg(M_USAGE_EXIT_AFTER_DRAW));
     fprintf(f, "  --help          %s\n\n", msg(M_USAGE_HELP));
@@ -124,7 +125,7 @@ int
 main(int argc, char **argv)
 {
     static struct app app;
-    const char *mode = NULL, *lang = NULL, *config = NULL;
+    const char *mode = NULL, *lang = NULL, *config = NULL, *station = NULL;
     char err[1024];
     int i, used = 0, rc;
     const struct cli_cmd *cmd = NULL;
@@ -144,6 +145,8 @@ main(int argc, char **argv)
             lang = main_optarg(argc, argv, &i);
         } else if (strcmp(argv[i], "--config") == 0) {
             config = main_optarg(argc, argv, &i);
+        } else if (strcmp(argv[i], "--station") == 0) {
+            station = main_optarg(argc, argv, &i);
         } else if (strcmp(argv[i], "--exit-after-draw") == 0) {
             app.exit_after_draw = true;
         } else if (strcmp(argv[i], "--version") == 0) {
@@ -176,6 +179,9 @@ main(int argc, char **argv)
         fprintf(stderr, "kiosk: %s\n", err);
         return 2;
     }
+    /* several counters of one machine sharing its configuration (the embedded hall: make hall) */
+    if (station != NULL)
+        snprintf(app.cfg.station, sizeof app.cfg.station, "%s", station);
     /* The hall's clock, before anything reads a local time or starts a thread. */
     if (clock_use_zone(app.cfg.timezone) != 0) {
         fprintf(stderr, "kiosk: %s\n", msg_fmt(err, sizeof err, M_CFG_BAD_ZONE, app.cfg.timezone));
