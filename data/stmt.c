@@ -117,7 +117,7 @@ pg_fail(store *st, PGresult *r, const char *what)
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r != NULL && PQresultErrorMessage(r)[0] != '\0' ? PQresultErrorMessage(r) : PQerrorMessage(st->pg);
 
-    st_detail(st, "%s: %.*s (%s)", what, (int)strcspn(msg, "\n"), msg, state != NULL ? state : "-");
+    st_detail(st, "%.*s (%s) in: %s", (int)strcspn(msg, "\n"), msg, state != NULL ? state : "-", what);
     if (PQstatus(st->pg) != CONNECTION_OK) {
         st_detail(st, "%s: records server unreachable: %.*s", what, (int)strcspn(msg, "\n"), msg);
         return STORE_ERR_IO;

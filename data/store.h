@@ -107,6 +107,14 @@ struct store_copy_report {
 int store_copy(const struct store_opts *from, const struct store_opts *to, struct store_copy_report *rep, char *err,
                size_t errlen);
 
+/* The records answer as far as this connection knows (the file: always;
+ * the server: its connection not lost - a lost one is found by the next
+ * call, and reconnected by the one after, outside a unit of work). */
+bool store_connected(const store *st);
+/* Ask the records whether they answer (the server: a round trip, a lost
+ * connection made again); nothing is asked inside a unit of work. */
+int store_ping(store *st);
+
 /* A technical detail of the last failure (for logs, not for screens). */
 const char *store_detail(const store *st);
 

@@ -158,6 +158,11 @@ app_tick_services(struct app *app)
     enum svc_state was = app->printer;
 
     app_tick_crl(app);
+    /* the records server: lost, found again (the status bar names it either way) */
+    if (app->st != NULL && time(NULL) - app->st_pinged >= 5) {
+        app->st_pinged = time(NULL);
+        (void)store_ping(app->st);
+    }
     prn_worker_status(app->printer_worker, &ws);
     if (!ws.known)
         return;

@@ -101,6 +101,7 @@ struct app {
 
     char flash[256];           /* one-line message for the status bar */
     time_t flash_until;
+    time_t st_pinged;              /* when the records (a hall's server) were last asked whether they answer */
     time_t crl_checked;            /* window 66: when the CRL's age was last looked at */
     time_t last_input;         /* for idle handling */
     struct ses ses;            /* signed-in clerk, lock, self-service keys (kiosk/session.h) */

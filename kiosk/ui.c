@@ -225,9 +225,11 @@ ui_frame_keep(struct app *app, const char *title, const char *keep, const char *
     ui_text(0, 0, COLS, TC_TITLE, buf);
     attroff(A_BOLD);
 
-    msg_fmt(status, sizeof status, M_STATUS_LINE,
-            app->tok ? msg(M_SVC_UP) : msg(M_SVC_DOWN), ui_svc(app->hsm),
-            ui_svc(app->printer), app->st ? msg(M_SVC_UP) : msg(M_SVC_DOWN));
+    /* a hall's shared records are named as the server they are, reachable or not */
+    msg_fmt(status, sizeof status, strcmp(app->cfg.db_backend, "postgresql") == 0 ? M_STATUS_LINE_SERVER : M_STATUS_LINE,
+            app->tok ? msg(M_SVC_UP) : msg(M_SVC_DOWN), ui_svc(app->hsm), ui_svc(app->printer),
+            app->st != NULL && store_connected(app->st) ? msg(M_SVC_UP)
+            : strcmp(app->cfg.db_backend, "postgresql") == 0 ? msg(M_SVC_UNREACHABLE) : msg(M_SVC_DOWN));
     mvhline(LINES - 2, 0, ACS_HLINE, COLS);
     if (app->flash[0] != '\0' && time(NULL) < app->flash_until)
         ui_text(LINES - 1, 0, COLS, TC_WARN, app->flash);

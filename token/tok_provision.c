@@ -421,7 +421,7 @@ prov_keys(struct prov *p)
                                             "blank21", "blank22", "blank23", "blank24", "blank25", "blank26",
                                             "blank27", "blank28", "blank29",
                                             "blank30", "blank31", "blank32", "blank33", "blank34", "blank35",
-                                            "blank36", "blank37", "blank38", "blank39", "blank40" };
+                                            "blank36", "blank37", "blank38", "blank39", "blank40", "blank41", "blank42" };
         for (i = 0; i < sizeof more / sizeof more[0]; i++) {
             if ((rc = prov_key(p, more[i], serial, &created)) != TOK_OK)
                 return rc;

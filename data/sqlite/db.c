@@ -549,6 +549,20 @@ store_schema_version(store *st)
     return v;
 }
 
+bool
+store_connected(const store *st)
+{
+    return st != NULL && (st->pg == NULL || PQstatus(st->pg) == CONNECTION_OK);
+}
+
+int
+store_ping(store *st)
+{
+    if (st->pg == NULL || st->depth > 0)
+        return STORE_OK;
+    return pg_exec(st, "SELECT 1");
+}
+
 const char *
 store_detail(const store *st)
 {

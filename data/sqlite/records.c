@@ -53,10 +53,10 @@ static const char SQL_COMPANY_PUT[] =
     " phone = excluded.phone, office_phone = excluded.office_phone, website = excluded.website,"
     " address = excluded.address, updated = excluded.updated,"
     /* a servicing order that never asked them keeps what the new certificate's order gave */
-    " legal_rep_id = CASE WHEN excluded.legal_rep_id <> '' THEN excluded.legal_rep_id ELSE legal_rep_id END,"
-    " app_region = CASE WHEN excluded.app_region <> '' THEN excluded.app_region ELSE app_region END,"
-    " app_category = CASE WHEN excluded.app_category <> '' THEN excluded.app_category ELSE app_category END,"
-    " app_project = CASE WHEN excluded.app_project <> '' THEN excluded.app_project ELSE app_project END";
+    " legal_rep_id = CASE WHEN excluded.legal_rep_id <> '' THEN excluded.legal_rep_id ELSE companies.legal_rep_id END,"
+    " app_region = CASE WHEN excluded.app_region <> '' THEN excluded.app_region ELSE companies.app_region END,"
+    " app_category = CASE WHEN excluded.app_category <> '' THEN excluded.app_category ELSE companies.app_category END,"
+    " app_project = CASE WHEN excluded.app_project <> '' THEN excluded.app_project ELSE companies.app_project END";
 static const char SQL_COMPANY_GET[] =
     "SELECT uscc, name, legal_rep, phone, office_phone, website, address, created, updated,"
     " legal_rep_id, app_region, app_category, app_project FROM companies WHERE uscc = ?";
