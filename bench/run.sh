@@ -23,3 +23,5 @@ echo "== revocation list at scale"
 KIOSK_HOME=$H build/bench/crl
 echo "== daily report on 2 million orders (the first run builds the database)"
 build/bench/report_daily
+echo "== a hall of many counters on one PostgreSQL (units of work, audit appends, the daily report on 2M orders)"
+bash bench/hall.sh
