@@ -31,8 +31,8 @@ report "base includes only base" \
   "$(includes kiosk/config.[ch] kiosk/msg.[ch] kiosk/rules.[ch] kiosk/kinds.[ch] kiosk/textw.[ch] kiosk/clock.[ch] kiosk/payurl.[ch] | grep -vE ":($BASE)\$")"
 report "token/ includes only base and token/" \
   "$(includes token/*.[ch] | grep -vE ":($BASE|token/[a-z_]+\.h)\$")"
-report "data/ includes only base and data/" \
-  "$(includes data/*.[ch] | grep -vE ":($BASE|data/[a-z_]+\.h)\$")"
+report "data/ includes only base and data/ (its backends' directories too)" \
+  "$(includes data/*.[ch] data/*/*.[ch] | grep -vE ":($BASE|data/([a-z]+/)?[a-z_]+\.h)\$")"
 report "printing/ includes only base, data/ and printing/" \
   "$(includes printing/*.[ch] | grep -vE ":($BASE|data/[a-z_]+\.h|printing/[a-z_]+\.h)\$")"
 report "the engine includes no screen, app or session header" \
