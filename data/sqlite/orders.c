@@ -93,8 +93,11 @@ store_order_create(store *st, struct store_order *o)
     q_bind_int(s, 15, now);
     q_bind_int(s, 16, now);
     if ((rc = st_step_id(st, s, "order: insert", &o->id)) != STORE_OK) {
-        if (rc == STORE_ERR_CONFLICT)
-            st_detail(st, "order: operator_id already has an open order (%s)", st->detail);
+        if (rc == STORE_ERR_CONFLICT) {
+            char why[sizeof st->detail];
+            snprintf(why, sizeof why, "%s", st->detail);    /* not formatted onto itself */
+            st_detail(st, "order: operator_id already has an open order (%s)", why);
+        }
         goto fail;
     }
     if ((rc = order_audit_locked(st, o, "order.create", NULL)) != STORE_OK)
