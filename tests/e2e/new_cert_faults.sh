@@ -85,10 +85,13 @@ lock() { # a second process takes the write lock and keeps it while fd 7 is open
   rm -f "$TEST_TMP/lock.fifo"; mkfifo "$TEST_TMP/lock.fifo"
   sqlite3 "$DB" < "$TEST_TMP/lock.fifo" > "$TEST_TMP/lock.out" 2>&1 & LOCKPID=$!
   exec 7> "$TEST_TMP/lock.fifo"
-  echo "BEGIN IMMEDIATE; SELECT 1;" >&7
+  # it waits for the lock (the kiosk may be writing at that instant: a BEGIN
+  # refused then would hold nothing) and says when it has it
+  printf ".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'lock-held';\n" >&7
   local i
-  for i in $(seq 1 50); do
-    sqlite3 -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || return 0
+  for i in $(seq 1 100); do
+    grep -q lock-held "$TEST_TMP/lock.out" 2>/dev/null &&
+      ! sqlite3 -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   return 1
