@@ -48,7 +48,7 @@ struct stmt {
  * name` dropped, instr( to strpos(, temp. dropped (temporary tables come first
  * in PostgreSQL's search path). Nothing inside '...' is touched. *NPARAMS the
  * highest parameter number. */
-static char *
+char *
 pg_translate(const char *sql, int *nparams)
 {
     size_t n = strlen(sql), o = 0;
@@ -106,6 +106,17 @@ pg_translate(const char *sql, int *nparams)
     }
     out[o] = '\0';
     return out;
+}
+
+/* A lost connection made again, outside a unit of work (the server restarted,
+ * or came back): a new session, its statements to be prepared again. */
+void
+pg_reconnect(store *st)
+{
+    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0) {
+        PQreset(st->pg);
+        st->pg_epoch++;
+    }
 }
 
 /* ---- failures ---------------------------------------------------------------- */
@@ -337,10 +348,7 @@ pg_run(stmt *s)
     ExecStatusType es;
     int rc;
 
-    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0) {
-        PQreset(st->pg);                /* the server restarted, or came back: a new session */
-        st->pg_epoch++;
-    }
+    pg_reconnect(st);
     if (PQstatus(st->pg) != CONNECTION_OK)
         return pg_fail(st, NULL, "records server");
     if (own && (rc = st_begin(st)) != STORE_OK)

@@ -10,8 +10,8 @@
  * the audit chain's head) hold under any timing and no unit ever fails for
  * a serialisation conflict; readers are never blocked. A unit is a few
  * milliseconds of SQL (the CA's signature and the key's writes happen
- * outside it), so eight counters queue for it by microseconds (bench/,
- * docs/PERFORMANCE.md). A lock not had within [db] busy_ms is
+ * outside it), so eight counters queue for it by milliseconds (bench/,
+ * docs/PERFORMANCE.md: 400 units a second from 8 stations). A lock not had within [db] busy_ms is
  * STORE_ERR_RETRY, as a busy SQLite file is.
  */
 #include "data/pg/pg_int.h"
@@ -24,27 +24,14 @@
 int
 pg_exec(store *st, const char *sql)
 {
-    char *t = NULL;
+    int rc = STORE_OK, nparams;
+    char *t = pg_translate(sql, &nparams);     /* the dialect's one translation (temp. dropped) */
     PGresult *r;
-    int rc = STORE_OK;
 
-    if (strstr(sql, "temp.") != NULL) {     /* temporary tables: PostgreSQL finds them first */
-        size_t n = strlen(sql), o = 0;
-        if ((t = malloc(n + 1)) == NULL)
-            return STORE_ERR_IO;
-        for (size_t i = 0; i < n;) {
-            if (strncmp(sql + i, "temp.", 5) == 0 && (i == 0 || sql[i - 1] == ' '))
-                i += 5;
-            else
-                t[o++] = sql[i++];
-        }
-        t[o] = '\0';
-    }
-    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0) {
-        PQreset(st->pg);
-        st->pg_epoch++;
-    }
-    r = PQexec(st->pg, t != NULL ? t : sql);
+    if (t == NULL)
+        return STORE_ERR_IO;
+    pg_reconnect(st);
+    r = PQexec(st->pg, t);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
         rc = pg_fail(st, r, sql);
     PQclear(r);

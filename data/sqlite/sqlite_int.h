@@ -76,6 +76,8 @@ int st_step_id(store *st, stmt *s, const char *what, int64_t *id);
 int q_nparams(stmt *s);
 void st_stmts_free(store *st);
 int pg_fail(store *st, PGresult *r, const char *what);
+char *pg_translate(const char *sql, int *nparams);
+void pg_reconnect(store *st);
 int st_user_version(store *st, int *v);
 int st_migrate(store *st);
 int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail,
