@@ -387,10 +387,32 @@ txn_save(struct txn *t, store *st)
 int
 txn_goto(struct txn *t, store *st, int idx)
 {
+    int from = t->step, rc;
+
     if (txn_may_enter(t, idx) != 0)
         return STORE_ERR_CONFLICT;
     t->step = idx;
-    return txn_save(t, st);
+    if ((rc = txn_save(t, st)) == STORE_ERR_CONFLICT)
+        t->step = from;     /* the records refuse the order: a retry cannot help */
+    return rc;
+}
+
+enum msg_id
+txn_save_refused(const struct txn *t, store *st, int rc)
+{
+    struct store_order o;
+    const char *op = txn_get(t, "operator_id");
+
+    if (rc == STORE_ERR_RETRY)
+        return M_TXN_DB_BUSY;
+    if (rc != STORE_ERR_CONFLICT || st == NULL)
+        return M_TXN_DB_ERROR;
+    /* another counter opened one first, between the form's check and this save */
+    if (op[0] != '\0' && store_order_open_for_operator(st, op, &o) == STORE_OK && o.id != t->order.id)
+        return rules_msg(rules_new_order_allowed(true));
+    if (store_order_open_for_uscc(st, txn_get(t, "uscc"), t->order.id, &o) == STORE_OK)
+        return M_TXN_COMPANY_HAS_ORDER;
+    return M_TXN_DB_ERROR;
 }
 
 int

@@ -344,9 +344,15 @@ enum msg_id txn_may_enter(const struct txn *t, int idx);
  * created by the first save that has an operator ID; until then nothing is
  * written. Returns STORE_OK, a store status (the step is still changed in
  * memory, so a retry with txn_save works), or STORE_ERR_CONFLICT when the
- * step may not be entered.
+ * step may not be entered or the records refuse the order (the step is left
+ * as it was: txn_save_refused says why).
  */
 int txn_goto(struct txn *t, store *st, int idx);
+
+/* What to tell the clerk when saving T failed with RC: the records busy, a
+ * write failed, or (STORE_ERR_CONFLICT) another counter opened an order for
+ * the same operator or company first (the hall-wide one-open-order rules). */
+enum msg_id txn_save_refused(const struct txn *t, store *st, int rc);
 
 /* Write the order (step, values, money) and the transaction's records
  * (def->records) now, in one unit of work: all or nothing. Creates the

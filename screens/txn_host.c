@@ -126,7 +126,7 @@ host_apply(struct app *app, struct host_state *s, int flags)
     }
     rc = txn_goto(&s->ui.t, app->st, to);
     if (rc != STORE_OK)
-        app_flash(app, msg(rc == STORE_ERR_RETRY ? M_TXN_DB_BUSY : M_TXN_DB_ERROR));
+        app_flash(app, msg(txn_save_refused(&s->ui.t, app->st, rc)));
     host_open_page(app, s);
     return flags | SCR_REDRAW;
 }

@@ -6,8 +6,8 @@
  * Units of work take the hall's writer lock (a transaction-scoped advisory
  * lock) at BEGIN, as SQLite's BEGIN IMMEDIATE takes the file's: every unit
  * that writes runs alone across the hall, so the rules that read before
- * they write (one unfinished order per company, a key's wrong-PIN counter,
- * the audit chain's head) hold under any timing and no unit ever fails for
+ * they write (a key's wrong-PIN counter, the audit chain's head, a refund
+ * paid once) hold under any timing and no unit ever fails for
  * a serialisation conflict; readers are never blocked. A unit is a few
  * milliseconds of SQL (the CA's signature and the key's writes happen
  * outside it), so eight counters queue for it by milliseconds (bench/,

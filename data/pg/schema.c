@@ -228,6 +228,10 @@ static const char *const pg_migrations[] = {
     "  day TEXT NOT NULL,"
     "  clerk TEXT NOT NULL);"
     "CREATE INDEX refunds_day ON refunds(day);",
+
+    /* 2: the SQLite backend's 14, one unfinished order per enterprise at the CA */
+    "CREATE UNIQUE INDEX orders_one_open_company ON orders(uscc)"
+    "  WHERE state = 0 AND uscc <> '' AND \"window\" <> 'window68';",
 };
 const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 

@@ -85,6 +85,15 @@ t_grep "one active certificate per company: a second refused by the database" "c
 sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", operator_id, created, updated) VALUES ('66-1', '66', 'd', 1, 'new', 'window66', '120101198503037792', 0, 0)" > /dev/null
 t_grep "one unfinished order per operator: a second refused" "orders_one_open" \
   <(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", operator_id, created, updated) VALUES ('66-2', '66', 'd', 2, 'new', 'window66', '120101198503037792', 0, 0)")
+sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", uscc, created, updated) VALUES ('66-4', '66', 'd', 4, 'renew', 'window66', '91120116MA05JQ4W3K', 0, 0)" > /dev/null
+t_grep "one unfinished CA order per company: another counter's refused" "orders_one_open_company" \
+  <(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", uscc, created, updated) VALUES ('S-5', 'S', 'd', 5, 'selfrenew', 'self', '91120116MA05JQ4W3K', 0, 0)")
+t_eq "...window 68's order for that company is not the CA's: accepted" "" \
+  "$(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", uscc, created, updated) VALUES ('68-6', '68', 'd', 6, 'bind', 'window68', '91120116MA05JQ4W3K', 0, 0)")"
+# and every rule the SQLite file states as an index, the server states too (same names)
+lite=$(sqlite3 "$KIOSK_HOME/kiosk.db" "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name")
+pgidx=$(sql "SELECT indexname FROM pg_indexes WHERE schemaname='public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname")
+t_eq "the server's indexes are the SQLite file's, one for one" "$lite" "$pgidx"
 t_grep "order numbers unique per window and day" "orders_prefix_day_seq_key" \
   <(sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", created, updated) VALUES ('66-3', '66', 'd', 1, 'new', 'window66', 0, 0)")
 sql "INSERT INTO audit (at, actor, action, detail, prev_hash, hash) VALUES (0, 'a', 'b', 'c', 'p', 'h')" > /dev/null

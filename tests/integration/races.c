@@ -107,6 +107,12 @@ racer(int k, int go, FILE *out)
     rc = RETRYING(store_order_create(st, &o));
     fprintf(out, "operator %d\n", rc);
 
+    /* 1b: one company, each counter its own operator, the same moment: one order */
+    snprintf(opid, sizeof opid, "RACE-OP-%d", k);
+    order_of(&o, opid, "RACE-USCC-3");
+    rc = RETRYING(store_order_create(st, &o));
+    fprintf(out, "company %d\n", rc);
+
     /* 2: order numbers from many counters at once */
     for (int i = 0; i < PER_CHILD; i++) {
         snprintf(opid, sizeof opid, "OP-%d-%d", k, i);
@@ -142,6 +148,7 @@ static int
 races(int n)
 {
     int go[2], res[2], operator_ok = 0, operator_conflict = 0, cert_ok = 0, cert_conflict = 0, pin_ok = 0;
+    int company_ok = 0, company_conflict = 0;
     int numbered = 0, dup = 0, other = 0, max_fails = 0;
     char line[600], (*numbers)[40] = calloc((size_t)n * PER_CHILD + 1, 40);
     struct store_key key;
@@ -182,6 +189,8 @@ races(int n)
         char num[40];
         if (sscanf(line, "operator %d", &rc) == 1)
             rc == STORE_OK ? operator_ok++ : rc == STORE_ERR_CONFLICT ? operator_conflict++ : other++;
+        else if (sscanf(line, "company %d", &rc) == 1)
+            rc == STORE_OK ? company_ok++ : rc == STORE_ERR_CONFLICT ? company_conflict++ : other++;
         else if (sscanf(line, "cert %d", &rc) == 1)
             rc == STORE_OK ? cert_ok++ : rc == STORE_ERR_CONFLICT ? cert_conflict++ : other++;
         else if (sscanf(line, "pin %d %d", &rc, &f) == 2) {
@@ -203,6 +212,9 @@ races(int n)
         ;
     ok(operator_ok == 1 && operator_conflict == n - 1, "%d counters, one operator at the same moment: one order (%d made, %d refused)",
        n, operator_ok, operator_conflict);
+    ok(company_ok == 1 && company_conflict == n - 1,
+       "%d counters, one company, each its own operator at the same moment: one order (%d made, %d refused)", n,
+       company_ok, company_conflict);
     ok(numbered == n * PER_CHILD, "%d counters numbering %d orders each: all numbered (%d)", n, PER_CHILD, numbered);
     ok(dup == 0, "...no order number given twice (%d repeats)", dup);
     ok(cert_ok == 1 && cert_conflict == n - 1, "one company's certificate recorded by %d counters at once: one active (%d, %d refused)",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/integration/races.sh - a hall's rules hold under concurrency, on
 # both backends: eight counter processes (tests/integration/races.c) on one
-# set of records at the same moment - one order for one operator, order
+# set of records at the same moment - one order for one operator, one
+# unfinished order for one company (each counter its own operator), order
 # numbers never repeated, one active certificate per company, every wrong
 # PIN counted, the audit chain intact - on an SQLite file and on a private
 # PostgreSQL cluster. Then the server is killed (immediate: as a crash)

@@ -3,7 +3,8 @@
  * real SQLite file: the 证书新办 step table, values kept through
  * encode/decode (CJK included), nothing saved before the operator is known,
  * no paid step before payment, resume from every step (with resume_at),
- * cancel, one open order per operator; the company, operator, payment,
+ * cancel, one open order per operator and (by the records, when two
+ * counters race) per company; the company, operator, payment,
  * key and certificate records written in one unit with the order, and a
  * busy database (a second connection holding the write lock) leaving
  * nothing half-done and retryable.
@@ -260,6 +261,38 @@ test_cancel_and_operator_rule(void **state)
     assert_int_equal(txn_finish(&b, st), STORE_OK);
     assert_int_equal(txn_save(&b, st), STORE_OK); /* a finished order is left alone */
     assert_int_equal(txn_resume(&r, &txn_new_cert, st, b.order.id), STORE_ERR_CONFLICT);
+}
+
+/* Two counters passed the form's checks for one company at the same moment:
+ * the records take the first order and refuse the second, which stays on
+ * its step with what was typed and is told why (the company's order, or
+ * the operator's when that is what collided). */
+static void
+test_company_race_refused_by_records(void **state)
+{
+    store *st = *state;
+    struct txn a, b, c;
+    int from;
+
+    fill(&a, "120101198001010014");
+    fill(&b, "120101198202020026");
+    assert_int_equal(txn_new_check_company(st, &b, "91120116MA06ABCDXQ"), 0);   /* b asked before a saved */
+    assert_int_equal(txn_goto(&a, st, 2), STORE_OK);
+    from = b.step;
+    assert_int_equal(txn_goto(&b, st, 2), STORE_ERR_CONFLICT);
+    assert_int_equal(b.step, from);
+    assert_int_equal(b.order.id, 0);
+    assert_string_equal(txn_get(&b, "company"), "天津市单元测试有限公司");
+    assert_int_equal(txn_save_refused(&b, st, STORE_ERR_CONFLICT), M_TXN_COMPANY_HAS_ORDER);
+    fill(&c, "120101198001010014");
+    txn_set(&c, "uscc", "91120116MA06ABCE0Y");
+    assert_int_equal(txn_goto(&c, st, 2), STORE_ERR_CONFLICT);
+    assert_int_equal(txn_save_refused(&c, st, STORE_ERR_CONFLICT), rules_msg(rules_new_order_allowed(true)));
+    assert_int_equal(txn_save_refused(&c, st, STORE_ERR_RETRY), M_TXN_DB_BUSY);
+    assert_int_equal(txn_save_refused(&c, st, STORE_ERR_IO), M_TXN_DB_ERROR);
+    assert_int_equal(txn_cancel(&a, st, "test"), STORE_OK);
+    assert_int_equal(txn_goto(&b, st, 2), STORE_OK);                          /* free again: typed, not lost */
+    assert_int_equal(txn_cancel(&b, st, "test"), STORE_OK);
 }
 
 static void
@@ -618,6 +651,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_unpaid_order_resumes_before_payment, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_operator_rule, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_uscc_rule, tu_store_setup, tu_store_teardown),
+        cmocka_unit_test_setup_teardown(test_company_race_refused_by_records, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_company_operator_recorded_when_confirmed, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_order_create_busy_leaves_nothing, tu_store_setup, tu_store_teardown),
         cmocka_unit_test_setup_teardown(test_pay_records_payment, tu_store_setup, tu_store_teardown),

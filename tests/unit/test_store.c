@@ -150,6 +150,35 @@ test_schema_newer_refused(void **state)
     assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 999);
 }
 
+/* Version 14 makes one unfinished CA order per company the records' own
+ * rule. Records that already break it are refused untouched, and saying
+ * so, until one of the two is closed; window 68's orders do not count. */
+static void
+test_upgrade_refused_while_a_company_has_two_orders(void **state)
+{
+    struct tu_db *f = *state;
+    char err[512] = "";
+    store *st2 = NULL;
+
+    store_close(f->st);
+    f->st = NULL;
+    raw_exec(f->path, "DROP INDEX orders_one_open_company; PRAGMA user_version = 13;"
+                      "INSERT INTO orders (number, prefix, day, seq, txn, window, uscc, created, updated) VALUES"
+                      " ('66-20261202-0001', '66', '2026-12-02', 1, 'renew', 'window66', 'USCC-TWICE', 1, 1),"
+                      " ('66-20261202-0002', '66', '2026-12-02', 2, 'lost', 'window66', 'USCC-TWICE', 1, 1),"
+                      " ('68-20261202-0001', '68', '2026-12-02', 1, 'bind', 'window68', 'USCC-TWICE', 1, 1);");
+    assert_int_not_equal(store_open(&st2, &(struct store_opts){ .path = f->path, .busy_ms = 500 }, err, sizeof err),
+                         STORE_OK);
+    assert_null(st2);
+    assert_non_null(strstr(err, "orders.uscc"));
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 13);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'orders_one_open_company'"), 0);
+    raw_exec(f->path, "UPDATE orders SET state = 2 WHERE number = '66-20261202-0002'");
+    assert_int_equal(store_open(&f->st, &(struct store_opts){ .path = f->path, .busy_ms = 500 }, err, sizeof err),
+                     STORE_OK);
+    assert_int_equal(store_schema_version(f->st), 14);
+}
+
 static void
 test_open_bad_path(void **state)
 {
@@ -554,6 +583,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_second_connection_keeps_wal, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_migrate_fresh_and_reopen, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_schema_newer_refused, tu_db_setup, tu_db_teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_refused_while_a_company_has_two_orders, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_open_bad_path, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_order_lifecycle, tu_db_setup, tu_db_teardown),
         cmocka_unit_test_setup_teardown(test_one_open_order_per_operator, tu_db_setup, tu_db_teardown),

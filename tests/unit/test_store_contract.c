@@ -8,8 +8,8 @@
  *
  * What any backend must do: open from options and migrate; number orders
  * WINDOW-YYYYMMDD-NNNN per window and day without gaps or repeats, across
- * reopening; refuse a second open order per operator and a second active
- * certificate per company; keep a unit of work all or nothing (nested
+ * reopening; refuse a second open order per operator, a second open CA
+ * order per company and a second active certificate per company; keep a unit of work all or nothing (nested
  * units too); answer STORE_ERR_RETRY, having written nothing, while another
  * connection holds the write; give print jobs the station that queued them
  * and show each station its own due jobs; let one sender at a time claim a
@@ -163,7 +163,7 @@ static void
 test_rules_are_constraints(void **state)
 {
     struct fixture *f = *state;
-    struct store_order a, b;
+    struct store_order a, b, d, e, got;
     struct store_cert c;
 
     new_order(&a, "window66", "OP-SAME", "USCC-1");
@@ -174,6 +174,23 @@ test_rules_are_constraints(void **state)
     assert_int_equal(store_order_finish(f->d.st, a.id), STORE_ERR_CONFLICT); /* closed stays closed */
     assert_int_equal(store_order_cancel(f->d.st, a.id, "late"), STORE_ERR_CONFLICT);
     assert_int_equal(store_order_create(f->d.st, &b), STORE_OK);             /* free again */
+
+    /* one unfinished order per company at the CA: another operator, the
+     * self-service terminal, or the company named later by an update */
+    new_order(&d, "window66", "OP-OTHER", "USCC-2");
+    assert_int_equal(store_order_create(f->d.st, &d), STORE_ERR_CONFLICT);
+    new_order(&d, "self", "", "USCC-2");
+    assert_int_equal(store_order_create(f->d.st, &d), STORE_ERR_CONFLICT);
+    new_order(&d, "window68", "OP-W68", "USCC-2");                           /* window 68 is not the CA */
+    assert_int_equal(store_order_create(f->d.st, &d), STORE_OK);
+    new_order(&e, "window66", "OP-LATER", "");
+    assert_int_equal(store_order_create(f->d.st, &e), STORE_OK);
+    snprintf(e.uscc, sizeof e.uscc, "USCC-2");
+    assert_int_equal(store_order_update(f->d.st, &e), STORE_ERR_CONFLICT);
+    assert_int_equal(store_order_get(f->d.st, e.id, &got), STORE_OK);
+    assert_string_equal(got.uscc, "");                                        /* refused, not half-written */
+    assert_int_equal(store_order_cancel(f->d.st, b.id, "the other goes on"), STORE_OK);
+    assert_int_equal(store_order_update(f->d.st, &e), STORE_OK);
 
     memset(&c, 0, sizeof c);
     snprintf(c.serial, sizeof c.serial, "C0FFEE01");
