@@ -2,9 +2,10 @@
 # bench/hall.sh - a hall of many counters on one PostgreSQL (issue 15): a
 # private cluster (scripts/pg.sh) in a temporary directory; issuance units
 # of work from 1 and 8 stations, side by side with SQLite's; audit appends
-# from 8 stations; the daily report on 2,000,000 orders (generated on the
-# server with generate_series: two years of a busy hall, ~2,700 a day, and
-# one heavy day of 20,000 - the shape bench/report_daily.c gives SQLite).
+# from 8 stations; whole P-256 issuances from 1 and 8 stations on both; the
+# daily report on 2,000,000 orders (generated on the server with
+# generate_series: two years of a busy hall, ~2,700 a day, and one heavy
+# day of 20,000 - the shape bench/report_daily.c gives SQLite).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build/bench/hall_records
@@ -19,6 +20,26 @@ sql() { psql "$CI" -Atqc "$1"; }
 "$B" sqlite "$H/eight.db" units 8 100
 "$B" postgresql "$CI" units 8 100
 "$B" postgresql "$CI" audit 8 250
+# whole P-256 issuances (order, key, HSM signature, records) from 1 and 8
+# stations: a hall provisioned with its test keys for each run (an issuance
+# relabels the key it used); on PostgreSQL its records copied to an emptied
+# server first, as make hall does
+issue() {   # BACKEND STATIONS RUNS
+  local h=$H/issue-$1-$2
+  mkdir -p "$h"
+  KIOSK_HOME=$h "$ROOT/build/kiosk" hall provision --with-test-keys >/dev/null
+  if [ "$1" = sqlite ]; then
+    KIOSK_HOME=$h KIOSK=$ROOT/build/kiosk "$B" sqlite "$h/kiosk.db" issue "$2" "$3"
+  else
+    sql "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+    KIOSK_HOME=$h "$ROOT/build/kiosk" db copy --to "$CI" >/dev/null
+    KIOSK_HOME=$h KIOSK=$ROOT/build/kiosk "$B" postgresql "$CI" issue "$2" "$3"
+  fi
+}
+issue sqlite 1 40
+issue sqlite 8 10
+issue postgresql 1 40
+issue postgresql 8 10
 sql "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public"
 "$B" postgresql "$CI" audit 1 1 >/dev/null      # the schema made
 t0=$(date +%s.%N)

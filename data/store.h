@@ -50,6 +50,9 @@ struct store_opts {
                                  * (PGPASSFILE, ~/.pgpass) */
     int busy_ms;                /* how long a write waits for a lock before STORE_ERR_RETRY */
     const char *station;        /* this counter machine: print jobs it queues are its own ("" = one machine) */
+    const char *witness;        /* STORE_POSTGRESQL: a file on this counter keeping the audit trail's head as
+                                 * it last committed it (the SQLite file's DB-head, kept by every station):
+                                 * rows cut off the server's trail are found here. NULL or "" = none */
 };
 
 /*

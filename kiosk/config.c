@@ -116,6 +116,7 @@ static const struct cfg_option cfg_options[] = {
     { "db", "path", CFG_PATH, F(db_path), "kiosk.db", 0, 0, NULL, "SQLite database" },
     { "db", "conninfo", CFG_STR, F(db_conninfo), "", 0, 0, NULL, "the hall's records server (postgresql): a libpq connection string, e.g. host=db.hall port=5432 dbname=kiosk user=kiosk; never the password" },
     { "db", "password_file", CFG_PATH, F(db_password_file), "", 0, 0, NULL, "a file (mode 0600) holding the records server's password; empty: libpq's own (PGPASSFILE, ~/.pgpass)" },
+    { "db", "witness", CFG_PATH, F(db_witness), "records-head", 0, 0, NULL, "postgresql: a file on this counter holding the audit trail's head as this counter last committed it (what the SQLite file's DB-head is beside it): rows cut off the end of the server's trail are found here by audit verify; empty: none" },
     { "db", "busy_ms", CFG_INT, F(db_busy_ms), "5000", 0, 600000, NULL, "wait this long for a busy database" },
 
     { "printer", "uri", CFG_STR, F(printer_uri), "ipp://localhost:8631/ipp/print", 0, 0, NULL, "ipp:// URI or cupsd queue name; empty for no printer" },

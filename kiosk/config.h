@@ -88,6 +88,7 @@ struct kiosk_config {
     char db_path[CFG_PATH_MAX];   /* SQLite database */
     char db_conninfo[CFG_STR_MAX]; /* the records server (postgresql) */
     char db_password_file[CFG_PATH_MAX]; /* its password, 0600; "" = libpq's own */
+    char db_witness[CFG_PATH_MAX]; /* postgresql: this counter's copy of the audit trail's head */
     int  db_busy_ms;              /* busy timeout */
 
     /* [printer] */

@@ -19,4 +19,5 @@ cfg_store_opts(const struct kiosk_config *cfg, struct store_opts *o)
     o->password_file = cfg->db_password_file;
     o->busy_ms = cfg->db_busy_ms;
     o->station = cfg->station;
+    o->witness = cfg->db_witness;
 }

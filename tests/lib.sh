@@ -33,6 +33,9 @@ t_eq() {
   if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "expected '$2', got '$3'"; fi
 }
 
+# a TCP port on 127.0.0.1 nobody listens on now (for a private server or printer)
+free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
+
 # key_plug LABEL|SERIAL: plug a test-hall key, print its serial (kept in a
 # file, as it runs in a command substitution); key_unplug SERIAL;
 # key_unplug_all: pull every key key_plug plugged (a script's EXIT trap).

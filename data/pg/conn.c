@@ -67,6 +67,8 @@ pg_store_open(store *st, const struct store_opts *opts, char *err, size_t errlen
         return STORE_ERR_OPEN;
     }
     st->pg_epoch = 1;
+    if (opts->witness != NULL && opts->witness[0] != '\0')
+        snprintf(st->head_path, sizeof st->head_path, "%s", opts->witness);
     if ((rc = pg_migrate(st->pg, &from, &to, err, errlen)) != STORE_OK)
         return rc;
     /* a writer waits for the hall's writer lock this long, then STORE_ERR_RETRY */

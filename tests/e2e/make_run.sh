@@ -9,7 +9,6 @@
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/tmux.sh"
 H=$TEST_TMP/newhall
-free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 PP=$(free_port); CP=$(free_port); UP=$(free_port)
 cleanup() { tm kill-server >/dev/null 2>&1; bash "$ROOT/scripts/printer.sh" stop "$H" "$PP" >/dev/null 2>&1
             bash "$ROOT/scripts/crlweb.sh" stop "$H" "$CP" >/dev/null 2>&1; }

@@ -13,7 +13,6 @@ K=${KIOSK:-${ROOT:-.}/build/san/kiosk}
 CW=${ROOT:-.}/scripts/crlweb.sh
 MODULE=/usr/lib/softhsm/libsofthsm2.so
 H=$TEST_TMP/hall; mkdir -p -m 711 "$H"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 PORT=$(free_port)
 BASE=http://localhost:$PORT
 trap 'bash "$CW" stop "$H" "$PORT" >/dev/null 2>&1' EXIT

@@ -10,7 +10,6 @@
 PG=$ROOT/scripts/pg.sh
 chmod 711 "$TEST_TMP"                  # the server's user reaches its own directory below
 H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P=$(free_port)
 cleanup() { bash "$PG" stop "$H" "$P" >/dev/null 2>&1; }
 trap cleanup EXIT

@@ -56,7 +56,6 @@ SUP=sweep-boss-pass
 W=$TEST_TMP/w; mkdir -p "$W"
 LOG=$TEST_TMP/sweep.log
 
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 PPORT=$(free_port); DOWN=$(free_port); HANG=$(free_port)
 PURI=ipp://localhost:$PPORT/ipp/print
 HANG_PID=

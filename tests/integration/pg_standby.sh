@@ -11,7 +11,6 @@
 PG=$ROOT/scripts/pg.sh
 chmod 711 "$TEST_TMP"
 H1=$TEST_TMP/primary; H2=$TEST_TMP/standby; mkdir -p "$H1" "$H2"; chmod 711 "$H1" "$H2"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P1=$(free_port); P2=$(free_port); while [ "$P2" = "$P1" ]; do P2=$(free_port); done
 cleanup() { bash "$PG" stop "$H1" "$P1" >/dev/null 2>&1; bash "$PG" stop "$H2" "$P2" >/dev/null 2>&1; }
 trap cleanup EXIT

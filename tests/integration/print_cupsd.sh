@@ -25,7 +25,6 @@ CD=${ROOT:-.}/scripts/cupsd.sh
 H=$TEST_TMP/hall; DB=$TEST_TMP/outbox.db; mkdir -p "$H"; chmod 711 "$H"
 chmod o+x "$TEST_TMP" "$H"   # cupsd's filters run as lp and must reach the spool
 
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P_PRN=$(free_port); P_CUPS=$(free_port)
 while [ "$P_CUPS" = "$P_PRN" ]; do P_CUPS=$(free_port); done
 U_PRN=ipp://localhost:$P_PRN/ipp/print

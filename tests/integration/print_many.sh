@@ -14,7 +14,6 @@ CD=${ROOT:-.}/scripts/cupsd.sh
 K=${KIOSK:-${ROOT:-.}/build/san/kiosk}
 chmod o+x "$TEST_TMP"   # cupsd's filters run as lp and must reach its spool
 
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done

@@ -10,7 +10,6 @@ B=${ROOT:-.}/build/san/itests/print_outbox
 PR=${ROOT:-.}/scripts/printer.sh
 H=$TEST_TMP/hall; DB=$TEST_TMP/outbox.db; mkdir -p "$H"; chmod 711 "$H"
 
-free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P_UP=$(free_port); P_HANG=$(free_port)
 while [ "$P_HANG" = "$P_UP" ]; do P_HANG=$(free_port); done
 U_UP=ipp://localhost:$P_UP/ipp/print; U_HANG=ipp://localhost:$P_HANG/ipp/print

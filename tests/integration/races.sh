@@ -14,7 +14,6 @@ PG=$ROOT/scripts/pg.sh
 RACES=$ROOT/build/san/itests/races
 chmod 711 "$TEST_TMP"
 H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 10000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 P=$(free_port)
 trap 'bash "$PG" stop "$H" "$P" >/dev/null 2>&1' EXIT
 
