@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_audit.c - the audit hash chain against a tamperer who
- * has the sqlite3 shell: the append-only triggers are dropped, then a row
+ * has the sqlite3 shell (or psql, on a hall's server: STORE_TEST_PG,
+ * testutil.h): the append-only triggers are dropped, then a row
  * is edited, deleted, or two rows are swapped; store_audit_check must fail
  * and name the first broken row. Also: no full ID number reaches the audit.
  */
@@ -10,7 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +37,19 @@ fx_setup(void **state)
     return 0;
 }
 
-/* What a tamperer does with the sqlite3 shell. */
+/* What a tamperer does with the sqlite3 shell (or psql): the append-only
+ * triggers out of the way, then SQL. */
 static void
-tamper(const char *path, const char *sql)
+tamper(const struct tu_db *f, const char *sql)
 {
-    sqlite3 *db;
-    char *e = NULL;
     char full[1024];
 
-    snprintf(full, sizeof full, "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; %s", sql);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_exec(db, full, NULL, NULL, &e) != SQLITE_OK)
-        fail_msg("%s: %s", sql, e);
-    sqlite3_close(db);
+    snprintf(full, sizeof full, "%s %s",
+             tu_pg() != NULL ? "ALTER TABLE audit DISABLE TRIGGER USER;"
+                             : "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete;",
+             sql);
+    if (!tu_db_exec(f, full))
+        fail_msg("tamper: %s", sql);
 }
 
 static void
@@ -76,12 +76,9 @@ static void
 test_triggers_refuse_changes(void **state)
 {
     struct tu_db *f = *state;
-    sqlite3 *db;
 
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET detail = 'x' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
-    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_false(tu_db_exec(f, "UPDATE audit SET detail = 'x' WHERE id = 1"));
+    assert_false(tu_db_exec(f, "DELETE FROM audit WHERE id = 1"));
 }
 
 static void
@@ -91,7 +88,7 @@ test_edited_row(void **state)
     struct store_audit_result r;
     int64_t bad = 0;
 
-    tamper(f->path, "UPDATE audit SET detail = 'step 4 amount=1' WHERE id = 4");
+    tamper(f, "UPDATE audit SET detail = 'step 4 amount=1' WHERE id = 4");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 4);
     assert_int_equal(r.fault, AUDIT_EDITED);
@@ -106,11 +103,11 @@ test_edited_time_and_rehashed(void **state)
     struct store_audit_result r;
 
     /* a tamperer who changes the time and recomputes nothing */
-    tamper(f->path, "UPDATE audit SET at = at + 3600 WHERE id = 7");
+    tamper(f, "UPDATE audit SET at = at + 3600 WHERE id = 7");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 7);
     /* one who also forges row 7's hash breaks the link of row 8 */
-    tamper(f->path, "UPDATE audit SET at = at - 3600, hash = 'ff' || substr(hash, 3) WHERE id = 7");
+    tamper(f, "UPDATE audit SET at = at - 3600, hash = 'ff' || substr(hash, 3) WHERE id = 7");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 7);
 }
@@ -121,7 +118,7 @@ test_deleted_row(void **state)
     struct tu_db *f = *state;
     struct store_audit_result r;
 
-    tamper(f->path, "DELETE FROM audit WHERE id = 5");
+    tamper(f, "DELETE FROM audit WHERE id = 5");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 6);
     assert_int_equal(r.fault, AUDIT_MISSING);
@@ -134,7 +131,7 @@ test_deleted_and_renumbered(void **state)
     struct store_audit_result r;
 
     /* close the gap by renumbering: the links no longer match */
-    tamper(f->path, "DELETE FROM audit WHERE id = 5; UPDATE audit SET id = id - 1 WHERE id > 5");
+    tamper(f, "DELETE FROM audit WHERE id = 5; UPDATE audit SET id = id - 1 WHERE id > 5");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 5);
     assert_int_not_equal(r.fault, AUDIT_INTACT);
@@ -146,7 +143,7 @@ test_deleted_first_row(void **state)
     struct tu_db *f = *state;
     struct store_audit_result r;
 
-    tamper(f->path, "DELETE FROM audit WHERE id = 1");
+    tamper(f, "DELETE FROM audit WHERE id = 1");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 2);
 }
@@ -158,7 +155,7 @@ test_swapped_rows(void **state)
     struct store_audit_result r;
 
     /* swap the whole rows 3 and 8 (ids exchanged, so their order changes) */
-    tamper(f->path, "UPDATE audit SET id = -3 WHERE id = 3; UPDATE audit SET id = 3 WHERE id = 8;"
+    tamper(f, "UPDATE audit SET id = -3 WHERE id = 3; UPDATE audit SET id = 3 WHERE id = 8;"
                     " UPDATE audit SET id = 8 WHERE id = -3");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 3);
@@ -171,7 +168,7 @@ test_swapped_content(void **state)
     struct store_audit_result r;
 
     /* swap only the contents of rows 2 and 9, hashes included */
-    tamper(f->path,
+    tamper(f,
            "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (2, 9);"
            "UPDATE audit SET at = (SELECT at FROM t WHERE id = 9), actor = (SELECT actor FROM t WHERE id = 9),"
            " action = (SELECT action FROM t WHERE id = 9), detail = (SELECT detail FROM t WHERE id = 9),"
@@ -191,7 +188,7 @@ test_appends_continue_after_reopen(void **state)
     char err[512];
 
     store_close(f->st);
-    assert_int_equal(store_open(&f->st, &(struct store_opts){ .path = f->path, .busy_ms = 2000 }, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&f->st, (struct store_opts[]){ tu_db_opts(f, 2000) }, err, sizeof err), STORE_OK);
     assert_int_equal(store_audit(f->st, "admin", "login", "after reopen"), STORE_OK);
     assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
     assert_int_equal(r.rows, NROWS + 1);
@@ -325,7 +322,7 @@ test_crosscheck_emptied(void **state)
     assert_int_equal(store_order_create(f->st, &o), STORE_OK);
     assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_OK);
     /* the newest rows cut off, the head moved back with them */
-    tamper(f->path, "DELETE FROM audit WHERE id > 10; UPDATE audit_head SET id = 10, hash = (SELECT hash FROM audit WHERE id = 10);");
+    tamper(f, "DELETE FROM audit WHERE id > 10; UPDATE audit_head SET id = 10, hash = (SELECT hash FROM audit WHERE id = 10);");
     /* the head kept beside the records (DB-head) names a row no longer there */
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.fault, AUDIT_TRUNCATED);
@@ -339,7 +336,7 @@ test_crosscheck_emptied(void **state)
     assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
     assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
     assert_true(x.certs_unsigned == 1 && x.orders_unaudited == 1);
-    tamper(f->path, "DELETE FROM audit;");
+    tamper(f, "DELETE FROM audit;");
     assert_int_equal(store_audit_check(f->st, &r), STORE_OK);            /* an empty chain is a chain */
     assert_int_equal(store_audit_crosscheck(f->st, &x), STORE_ERR_CONFLICT);
     assert_int_equal(x.certs_unsigned, 1);
@@ -418,7 +415,7 @@ test_keyed_unsealed_then_sealed(void **state)
     assert_int_equal(store_audit(f->st, "li", "logout", "keyed again"), STORE_OK);
     assert_int_equal(store_audit_check(f->st, &r), STORE_OK);
     assert_int_equal(r.unsealed, 0);
-    tamper(f->path, "UPDATE audit SET detail = 'forged' WHERE id = 14");
+    tamper(f, "UPDATE audit SET detail = 'forged' WHERE id = 14");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 14);
 }
@@ -440,7 +437,7 @@ test_keyed_tail_rewritten(void **state)
     fclose(fp);
     assert_int_equal(atoll(line), NROWS + 3);
     /* as if the newest row's hash were another */
-    tamper(f->path, "UPDATE audit SET hash = '00' || substr(hash, 3), key_id = '' WHERE id = 13");
+    tamper(f, "UPDATE audit SET hash = '00' || substr(hash, 3), key_id = '' WHERE id = 13");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.bad_id, 13);
 }
@@ -468,7 +465,7 @@ test_keyed_edited_rehashed(void **state)
 
     keyed_rows(f);
     /* the edit is seen; recomputing a plain SHA-256 in its place does not pass as the HMAC */
-    tamper(f->path, "UPDATE audit SET detail = 'keyed 2 amount=1' WHERE id = 13");
+    tamper(f, "UPDATE audit SET detail = 'keyed 2 amount=1' WHERE id = 13");
     assert_int_equal(store_audit_check(f->st, &r), STORE_ERR_CONFLICT);
     assert_int_equal(r.fault, AUDIT_EDITED);
     assert_int_equal(r.bad_id, NROWS + 3);

@@ -339,7 +339,7 @@ lock_db(void)
     store *o;
     char err[256];
 
-    assert_int_equal(store_open(&o, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&o, (struct store_opts[]){ tu_db_opts(&tu_store, 50) }, err, sizeof err), STORE_OK);
     assert_int_equal(store_begin(o), STORE_OK);
     return o;
 }

@@ -361,9 +361,9 @@ test_login_fails_closed(void **state)
     int i;
 
     assert_int_equal(store_clerk_add(st, "busy1", "window66", "Busy One", "pass-busy1-ok"), STORE_OK);
-    assert_int_equal(store_open(&busy, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err),
+    assert_int_equal(store_open(&busy, (struct store_opts[]){ tu_db_opts(&tu_store, 50) }, err, sizeof err),
                      STORE_OK);
-    assert_int_equal(store_open(&other, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err),
+    assert_int_equal(store_open(&other, (struct store_opts[]){ tu_db_opts(&tu_store, 50) }, err, sizeof err),
                      STORE_OK);
     app = new_app(busy, MODE_W66);
     assert_int_equal(store_begin(other), STORE_OK);     /* another process writes */

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_store_records.c - the records of schema 2 (data/store.h)
- * on a real SQLite file: companies, operators (ID number kept, never in a
+ * on a real SQLite file (and a hall's server: STORE_TEST_PG, testutil.h): companies, operators (ID number kept, never in a
  * message unmasked), payments, keys, and units of work (store_begin /
  * store_commit / store_rollback, nested, and a busy database met at the
  * start with nothing changed).
@@ -240,7 +240,7 @@ test_busy_unit(void **state)
     struct store_company c, g;
     char err[256];
 
-    assert_int_equal(store_open(&other, &(struct store_opts){ .path = tu_store.path, .busy_ms = 50 }, err, sizeof err), STORE_OK);
+    assert_int_equal(store_open(&other, (struct store_opts[]){ tu_db_opts(&tu_store, 50) }, err, sizeof err), STORE_OK);
     assert_int_equal(store_begin(st), STORE_OK);
     company(&c, "91120116MA06ABCDXQ");
     assert_int_equal(store_company_put(st, &c), STORE_OK);
