@@ -36,6 +36,20 @@ t_eq() {
 # a TCP port on 127.0.0.1 nobody listens on now (for a private server or printer)
 free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { echo $p; return; }; done; }
 
+# pg_private: a private PostgreSQL cluster for this test, started by
+# scripts/pg.sh as make hall starts one (as an unprivileged user) under
+# $TEST_TMP/hall on a free port, stopped when the script exits; one test
+# line. Sets PG (the script), H, P and CI (its libpq conninfo).
+pg_private() {
+  PG=$ROOT/scripts/pg.sh
+  chmod 711 "$TEST_TMP"                # the server's user reaches its own directory below
+  H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
+  P=$(free_port)
+  trap 'bash "$PG" stop "$H" "$P" >/dev/null 2>&1' EXIT
+  t_check "a private cluster starts" bash "$PG" start "$H" "$P"
+  CI=$(bash "$PG" status "$H" "$P")
+}
+
 # key_plug LABEL|SERIAL: plug a test-hall key, print its serial (kept in a
 # file, as it runs in a command substitution); key_unplug SERIAL;
 # key_unplug_all: pull every key key_plug plugged (a script's EXIT trap).

@@ -15,6 +15,7 @@
 #   tm ARGS...          tmux on this test's server
 #   login USER PASS     sign in on the clerk login screen, wait for the home menu
 #   menu LABEL          open the home-menu item LABEL by its number (0 for the 10th, arrows beyond)
+#   menu_in TARGET LABEL  the same in another tmux target (tests/e2e/hall.sh: a window of the hall)
 
 S=e2e-$$
 SOCK=$TEST_TMP/tmux.sock
@@ -76,18 +77,22 @@ new_cert_to_fee() {
   wait_for "经办人身份证原件及复印件"; tm send-keys -t $S a; tm send-keys -t $S Enter
   wait_for "应收合计"
 }
-menu() {
+menu() { menu_in "$S" "$1"; }
+# menu_in TARGET LABEL: the same in tmux target TARGET (a window of a hall of several)
+menu_in() {
   local n
-  wait_for "$1"
-  n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
+  wait_for "$2"
+  # the number just before the label (menus may stand in two columns), else the line's first
+  n=$(screen | grep -oE "[0-9]+\. +$2" | head -1 | grep -oE '^[0-9]+')
+  [ -n "$n" ] || n=$(screen | grep -F -- "$2" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9)
   if [ "${n:-0}" = 10 ]; then
-    tm send-keys -t $S 0          # 0 opens the 10th item
+    tm send-keys -t "$1" 0          # 0 opens the 10th item
   elif [ "${n:-0}" -gt 10 ]; then
     # beyond: the arrows, one at a time (a burst of escape sequences can split)
-    for _ in $(seq 1 20); do tm send-keys -t $S Up; sleep 0.05; done
-    for _ in $(seq 2 "$n"); do tm send-keys -t $S Down; sleep 0.05; done
-    tm send-keys -t $S Enter
+    for _ in $(seq 1 20); do tm send-keys -t "$1" Up; sleep 0.05; done
+    for _ in $(seq 2 "$n"); do tm send-keys -t "$1" Down; sleep 0.05; done
+    tm send-keys -t "$1" Enter
   else
-    tm send-keys -t $S "${n:-0}"
+    tm send-keys -t "$1" "${n:-0}"
   fi
 }

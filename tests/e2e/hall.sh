@@ -7,12 +7,16 @@
 # station. A certificate issued at window 66 (the transaction engine as the
 # counter drives it, a process of its own) is seen at window 68 and bound
 # there, and the self-service terminal's validity check finds it ours and
-# valid: one hall's records, three counters. F10 at each clerk's window and
+# valid: one hall's records, three counters. Another counter's process
+# killed right after a certificate reached its key leaves the order on the
+# server; window 66 finds it there and finishes it (the certificate adopted
+# and recorded once). F10 at each clerk's window and
 # the terminal's window closed end the hall; the server stops with it.
 # Meanwhile the server is killed and started again: window 66's status bar
 # says the records server is unreachable, then reconnects by itself.
 # run.sh timeout: 900
 . "$ROOT/tests/lib.sh"
+. "$ROOT/tests/tmux.sh"                 # menu_in; the rest is redefined below for a hall of windows
 export TMUX_TMPDIR=$TEST_TMP            # the hall's tmux server: this test's own
 unset SOFTHSM2_CONF                     # the new hall's keys are its own (not the test hall's)
 chmod 711 "$TEST_TMP"
@@ -35,7 +39,7 @@ wait_for() { local i; for i in $(seq 1 ${WAIT_TENTHS:-150}); do screen | grep -q
 expect() { if wait_for "$2"; then t_ok "$1"; else t_fail "$1" "'$2' not on screen ($W):"; screen | sed 's/^/#   /'; fi; }
 key() { tm send-keys -t "$SESSION:$W" "$@"; }
 type_() { tm send-keys -t "$SESSION:$W" -l "$1"; }
-menu() { local n; wait_for "$1"; n=$(screen | grep -F -- "$1" | grep -oE '[0-9]+\. ' | head -1 | tr -dc 0-9); key "${n:-0}"; }
+menu() { menu_in "$SESSION:$W" "$1"; }
 login() {
   wait_for "柜员登录"
   key Up C-u; type_ "$1"; key Enter; type_ "$2"; key Enter
@@ -103,6 +107,41 @@ menu 有效期查询
 expect "self-service: the validity check reads the key: the company" "$COMPANY"
 expect "...ours, valid" "有效"
 
+# ---- a counter dies mid-order; window 66 (another process) finishes it from the hall's records -----------
+USCC2=91120116MA05HX2R4L; OP2=120101198604045679; CO2=天津市大厅续办测试有限公司
+hk dev unplug "$K" >/dev/null 2>&1
+K2=$(hk dev plug blank2 2>/dev/null | grep -o '[0-9a-f]\{16\}' | head -1)
+KIOSK_HOME=$HALL PRINTER_URI=ipp://localhost:$P/ipp/print KIOSK_FAULT_KILL=write "$H" run "$K2" "$USCC2" "$CO2" "$OP2" \
+  > "$TEST_TMP/run2.out" 2>&1
+rc=$?
+t_eq "another counter's process killed right after the certificate reached blank2 (SIGKILL)" 137 "$rc"
+[ "$rc" = 137 ] || sed 's/^/# run: /' "$TEST_TMP/run2.out"
+hq() { psql "host=$HALL/pg port=$((P + 3)) dbname=kiosk user=kiosk" -Atqc "$1" 2>&1; }
+ORD2=$(hq "SELECT number FROM orders WHERE operator_id = '$OP2' AND state = 0")
+t_eq "...its order open on the server ($ORD2), the certificate not recorded yet" "1|0" \
+  "$(hq "SELECT (SELECT count(*) FROM orders WHERE operator_id = '$OP2' AND state = 0) || '|' || (SELECT count(*) FROM certs WHERE uscc = '$USCC2')")"
+W=66
+menu 未完成订单
+expect "window 66 looks for the operator's unfinished order" "输入经办人身份证号"
+type_ "$OP2"; key Enter
+expect "...found in the hall's records" "$ORD2"
+key Enter
+sleep 1
+for i in $(seq 1 60); do
+  s=$(screen)
+  case $s in
+    *"请选择业务"*) break ;;
+    *"再次输入PIN码"*) type_ 'Kx7#pq29'; key Enter; type_ 'Kx7#pq29'; key Enter; sleep 1 ;;
+    *"回车 下一步"*|*"回车 返回主菜单"*|*"无需重写"*|*"可以使用"*) key Enter; sleep 0.5 ;;
+  esac
+  sleep 0.3
+done
+expect "...resumed to the end, window 66 home again" "请选择业务"
+t_eq "...one active certificate for the company, on blank2, recorded once" "1|$K2" \
+  "$(hq "SELECT count(*) || '|' || max(key_serial) FROM certs WHERE uscc = '$USCC2' AND state = 0")"
+t_eq "...the order finished" "1" "$(hq "SELECT state FROM orders WHERE number = '$ORD2'")"
+hk dev unplug "$K2" >/dev/null 2>&1
+
 # ---- the records server lost, and back: the status bar names it ------------------------------------------
 W=66
 expect "window 66's status bar names the hall's records server" "记录库服务器:正常"
@@ -112,7 +151,6 @@ bash "$ROOT/scripts/pg.sh" start "$HALL" $((P + 3)) >/dev/null
 expect "...started again: the counter reconnects by itself" "记录库服务器:正常"
 
 # ---- the hall closes -------------------------------------------------------------------------------------
-hk dev unplug "$K" >/dev/null 2>&1
 for W in 66 68; do key F10; sleep 0.5; done
 W=self; key F10; sleep 0.5
 t_check "the self-service terminal is not closed by a passer-by's F10" \

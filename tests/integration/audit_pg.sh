@@ -6,13 +6,7 @@
 # switch off the append-only trigger) are found by `kiosk audit verify`
 # at that counter, although the chain left on the server still holds.
 . "$ROOT/tests/lib.sh"
-PG=$ROOT/scripts/pg.sh
-chmod 711 "$TEST_TMP"
-H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
-P=$(free_port)
-trap 'bash "$PG" stop "$H" "$P" >/dev/null 2>&1' EXIT
-t_check "a private cluster starts" bash "$PG" start "$H" "$P"
-CI=$(bash "$PG" status "$H" "$P")
+pg_private
 sql() { psql "$CI" -Atqc "$1" 2>&1; }
 # station CONF STATION WITNESS: the test hall's configuration on the server
 station() {

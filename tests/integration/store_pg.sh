@@ -10,13 +10,7 @@
 # lockout, the daily report, the print outbox - each case on an emptied
 # schema, reported here as PostgreSQL's.
 . "$ROOT/tests/lib.sh"
-PG=$ROOT/scripts/pg.sh
-chmod 711 "$TEST_TMP"
-H=$TEST_TMP/hall; mkdir -p "$H"; chmod 711 "$H"
-P=$(free_port)
-trap 'bash "$PG" stop "$H" "$P" >/dev/null 2>&1' EXIT
-t_check "a private cluster starts" bash "$PG" start "$H" "$P"
-CI=$(bash "$PG" status "$H" "$P")
+pg_private
 out=$TEST_TMP/contract.tap
 STORE_TEST_PG=$CI CMOCKA_MESSAGE_OUTPUT=TAP "$ROOT/build/san/tests/test_store_contract" > "$out" 2>&1; rc=$?
 # the second run's cases are PostgreSQL's (the first's are counted among the unit tests)
