@@ -124,7 +124,18 @@ issuer_open(struct issuer *w, store *st)
     memset(w, 0, sizeof *w);
     cfg_defaults(&base, NULL);
     snprintf(base.key_algo, sizeof base.key_algo, "p256");
-    if (tok_cfg_effective(&base, &w->cfg, err, sizeof err) != 0 || tok_open_cfg(&w->env.tok, &w->cfg, err, sizeof err) != 0) {
+    /* Eight stations here share one SoftHSM token directory, which a real
+     * hall's counters never do (each has its own readers): a station that
+     * lists the slots while another rewrites a token's files may be told
+     * C_GetSlotList failed, so it tries again. */
+    int rc = tok_cfg_effective(&base, &w->cfg, err, sizeof err);
+
+    for (int tries = 0; rc == 0 && tok_open_cfg(&w->env.tok, &w->cfg, err, sizeof err) != 0; tries++) {
+        if (tries == 40)
+            rc = -1;
+        usleep(50000);
+    }
+    if (rc != 0) {
         fprintf(stderr, "hall_records: %s (KIOSK_HOME = a hall provisioned --with-test-keys)\n", err);
         return -1;
     }
