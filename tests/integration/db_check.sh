@@ -99,6 +99,18 @@ sql "INSERT INTO audit (at, actor, action, detail, prev_hash, hash) VALUES (0, '
 t_grep "the audit trail is append-only: no update" "audit rows are append-only" <(sql "UPDATE audit SET detail = 'x'")
 t_grep "...no delete" "audit rows are append-only" <(sql "DELETE FROM audit")
 t_grep "...no truncate" "audit rows are append-only" <(sql "TRUNCATE audit")
+# an older server whose records already break the company rule: the upgrade refused, untouched, saying why
+sql "DROP INDEX orders_one_open_company; DELETE FROM kiosk_schema WHERE version = $N" > /dev/null
+sql "INSERT INTO orders (number, prefix, day, seq, txn, \"window\", uscc, created, updated) VALUES ('S-7', 'S', 'd', 7, 'selfrenew', 'self', '91120116MA05JQ4W3K', 0, 0)" > /dev/null
+out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db migrate 2>&1); rc=$?
+t_eq "two unfinished CA orders of one company on an older server: db migrate refuses (exit 1)" 1 "$rc"
+t_grep "...naming the rule it cannot make" "orders_one_open_company" <(echo "$out")
+t_eq "...untouched: still the older version, no index" "$((N - 1))|0" \
+  "$(sql "SELECT max(version) FROM kiosk_schema")|$(sql "SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_one_open_company'")"
+sql "UPDATE orders SET state = 2 WHERE number = 'S-7'" > /dev/null
+out=$("$KIOSK" --config "$TEST_TMP/pg.conf" db migrate 2>&1); rc=$?
+t_eq "...one of them cancelled: the upgrade goes through (exit 0, version $N, the index made)" "0|$N|1" \
+  "$rc|$(sql "SELECT max(version) FROM kiosk_schema")|$(sql "SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_one_open_company'")"
 # a server newer than this program: refused, untouched
 sql "INSERT INTO kiosk_schema VALUES ($((N + 1)), 0)" > /dev/null
 before=$(sql "SELECT count(*) FROM information_schema.columns WHERE table_schema='public'")
