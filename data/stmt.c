@@ -13,10 +13,14 @@
 #include "data/sqlite/sqlite_int.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #define Q_MAXPARAMS 24          /* more than any statement of the records binds */
 
@@ -113,10 +117,77 @@ pg_translate(const char *sql, int *nparams)
 void
 pg_reconnect(store *st)
 {
-    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0) {
+    time_t now = time(NULL);
+
+    /* a server that does not answer costs a counter connect_timeout per try:
+     * once a try fails, the calls of the next seconds are told at once */
+    if (PQstatus(st->pg) != CONNECTION_OK && st->depth == 0 && now >= st->pg_retry_at) {
         PQreset(st->pg);
         st->pg_epoch++;
+        st->pg_silent = false;
+        st->pg_retry_at = PQstatus(st->pg) == CONNECTION_OK ? 0 : now + 3;
     }
+}
+
+static long long
+mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Every statement's answer comes through here. The server may be silent
+ * while a unit waits for the hall's writer lock (lock_timeout = busy_ms,
+ * then it says so) and is otherwise quick; a server that says nothing for
+ * longer than that and 5 s more (a hung process, a network that swallows
+ * packets without a reset) would hold the counter's screen for ever. Its
+ * connection is shut instead: libpq then reports it lost, the clerk is told
+ * "records server unreachable", the server rolls back what was open when it
+ * notices, and the next call outside a unit connects again.
+ */
+PGresult *
+pg_await(store *st, bool sent)
+{
+    PGresult *last = NULL, *r;
+    long long quiet_since = mono_ms();
+
+    if (!sent)
+        return NULL;
+    for (;;) {
+        struct pollfd p = { .fd = PQsocket(st->pg), .events = POLLIN };
+        long long left;
+
+        while (!PQisBusy(st->pg)) {
+            if ((r = PQgetResult(st->pg)) == NULL)
+                return last;
+            PQclear(last);
+            last = r;
+        }
+        left = quiet_since + st->pg_silence_ms - mono_ms();
+        if (p.fd < 0)
+            break;
+        if (left <= 0 && !st->pg_silent) {
+            st->pg_silent = true;
+            (void)shutdown(p.fd, SHUT_RDWR);    /* libpq finds it closed: lost */
+        }
+        int n = poll(&p, 1, left > 0 ? (int)left : 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0)
+            quiet_since = mono_ms();
+        else if (n == 0 && !st->pg_silent)
+            continue;                           /* silent so far: the next round shuts it */
+        if (!PQconsumeInput(st->pg))
+            break;
+    }
+    while ((r = PQgetResult(st->pg)) != NULL) {     /* what libpq says of the loss */
+        PQclear(last);
+        last = r;
+    }
+    return last;
 }
 
 /* ---- failures ---------------------------------------------------------------- */
@@ -127,6 +198,12 @@ pg_fail(store *st, PGresult *r, const char *what)
 {
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r != NULL && PQresultErrorMessage(r)[0] != '\0' ? PQresultErrorMessage(r) : PQerrorMessage(st->pg);
+    char silent[64];
+
+    if (st->pg_silent && PQstatus(st->pg) != CONNECTION_OK) {
+        snprintf(silent, sizeof silent, "no answer for %d s", st->pg_silence_ms / 1000);
+        msg = silent;
+    }
 
     st_detail(st, "%.*s (%s) in: %s", (int)strcspn(msg, "\n"), msg, state != NULL ? state : "-", what);
     if (PQstatus(st->pg) != CONNECTION_OK) {
@@ -354,7 +431,7 @@ pg_run(stmt *s)
     if (own && (rc = st_begin(st)) != STORE_OK)
         return rc;
     if (s->name[0] != '\0' && s->epoch != st->pg_epoch) {
-        PGresult *p = PQprepare(st->pg, s->name, s->sql, s->nparams, s->types);
+        PGresult *p = pg_await(st, PQsendPrepare(st->pg, s->name, s->sql, s->nparams, s->types));
         if (PQresultStatus(p) != PGRES_COMMAND_OK) {
             rc = pg_fail(st, p, s->sql);
             PQclear(p);
@@ -363,9 +440,11 @@ pg_run(stmt *s)
         PQclear(p);
         s->epoch = st->pg_epoch;
     }
-    s->res = s->name[0] != '\0'
-                 ? PQexecPrepared(st->pg, s->name, s->nparams, (const char *const *)s->vals, s->lens, s->fmts, 0)
-                 : PQexecParams(st->pg, s->sql, s->nparams, s->types, (const char *const *)s->vals, s->lens, s->fmts, 0);
+    s->res = pg_await(st, s->name[0] != '\0'
+                              ? PQsendQueryPrepared(st->pg, s->name, s->nparams, (const char *const *)s->vals, s->lens,
+                                                    s->fmts, 0)
+                              : PQsendQueryParams(st->pg, s->sql, s->nparams, s->types, (const char *const *)s->vals,
+                                                  s->lens, s->fmts, 0));
     es = PQresultStatus(s->res);
     if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
         rc = pg_fail(st, s->res, s->sql);

@@ -407,6 +407,8 @@ txn_save_refused(const struct txn *t, store *st, int rc)
         return M_TXN_DB_BUSY;
     if (rc != STORE_ERR_CONFLICT || st == NULL)
         return M_TXN_DB_ERROR;
+    if (t->order.id != 0 && store_order_get(st, t->order.id, &o) == STORE_OK && o.state != ORDER_OPEN)
+        return M_TXN_ORDER_CLOSED_ELSEWHERE;
     /* another counter opened one first, between the form's check and this save */
     if (op[0] != '\0' && store_order_open_for_operator(st, op, &o) == STORE_OK && o.id != t->order.id)
         return rules_msg(rules_new_order_allowed(true));

@@ -350,8 +350,9 @@ enum msg_id txn_may_enter(const struct txn *t, int idx);
 int txn_goto(struct txn *t, store *st, int idx);
 
 /* What to tell the clerk when saving T failed with RC: the records busy, a
- * write failed, or (STORE_ERR_CONFLICT) another counter opened an order for
- * the same operator or company first (the hall-wide one-open-order rules). */
+ * write failed, or (STORE_ERR_CONFLICT) the order was closed at another
+ * counter, or another counter opened an order for the same operator or
+ * company first (the hall-wide one-open-order rules). */
 enum msg_id txn_save_refused(const struct txn *t, store *st, int rc);
 
 /* Write the order (step, values, money) and the transaction's records

@@ -31,7 +31,7 @@ pg_exec(store *st, const char *sql)
     if (t == NULL)
         return STORE_ERR_IO;
     pg_reconnect(st);
-    r = PQexec(st->pg, t);
+    r = pg_await(st, PQsendQuery(st->pg, t));
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
         rc = pg_fail(st, r, sql);
     PQclear(r);
@@ -42,7 +42,7 @@ pg_exec(store *st, const char *sql)
 int
 pg_schema_version(store *st, int *v)
 {
-    PGresult *r = PQexec(st->pg, "SELECT coalesce(max(version), 0) FROM kiosk_schema");
+    PGresult *r = pg_await(st, PQsendQuery(st->pg, "SELECT coalesce(max(version), 0) FROM kiosk_schema"));
     int rc = STORE_OK;
 
     if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -67,6 +67,7 @@ pg_store_open(store *st, const struct store_opts *opts, char *err, size_t errlen
         return STORE_ERR_OPEN;
     }
     st->pg_epoch = 1;
+    st->pg_silence_ms = (opts->busy_ms > 0 ? opts->busy_ms : 5000) + 5000;
     if (opts->witness != NULL && opts->witness[0] != '\0')
         snprintf(st->head_path, sizeof st->head_path, "%s", opts->witness);
     if ((rc = pg_migrate(st->pg, &from, &to, err, errlen)) != STORE_OK)

@@ -61,7 +61,7 @@ pg_connect(const struct store_opts *opts, int *rc, char *err, size_t errlen)
         *rc = STORE_ERR_OPEN;
         return NULL;
     }
-    keys[k] = "connect_timeout", vals[k++] = "5";
+    keys[k] = "connect_timeout", vals[k++] = "3";   /* a hall's server answers in milliseconds */
     keys[k] = "dbname", vals[k++] = opts->conninfo != NULL ? opts->conninfo : "";   /* expanded: its own keywords win */
     if (pw[0] != '\0')
         keys[k] = "password", vals[k++] = pw;

@@ -349,14 +349,25 @@ st_exec(store *st, const char *sql)
  * several rows can also run inside a caller's unit (store_begin) and roll
  * back only its own part.
  */
+/* Undo the unit that failed: ROLLBACK, unless there is nothing open on the
+ * server or the server is lost (it rolls back by itself; sending would only
+ * wait to reconnect and put its own failure in place of the first). */
+static void
+st_undo(store *st)
+{
+    if (st->pg != NULL && (PQstatus(st->pg) != CONNECTION_OK || PQtransactionStatus(st->pg) == PQTRANS_IDLE))
+        return;
+    (void)st_exec(st, "ROLLBACK");
+}
+
 int
 st_begin(store *st)
 {
     int rc = st_exec(st, st->depth > 0 ? "SAVEPOINT st_nest" : st->pg != NULL ? PG_BEGIN : "BEGIN IMMEDIATE");
     if (rc == STORE_OK)
         st->depth++;
-    else if (st->depth == 0 && st->pg != NULL && PQtransactionStatus(st->pg) != PQTRANS_IDLE)
-        (void)st_exec(st, "ROLLBACK");  /* the writer lock not had in time: nothing begun */
+    else if (st->depth == 0 && st->pg != NULL)
+        st_undo(st);                    /* the writer lock not had in time: nothing begun */
     return rc;
 }
 
@@ -373,7 +384,7 @@ st_commit(store *st)
     }
     rc = st_exec(st, "COMMIT");
     if (rc != STORE_OK)
-        (void)st_exec(st, "ROLLBACK");
+        st_undo(st);
     st->depth = 0;
     if (rc == STORE_OK && st->head_dirty)
         audit_head_write(st);           /* only what was committed */
@@ -389,8 +400,8 @@ st_rollback(store *st)
         st->depth--;
         return;
     }
-    if (st->pg != NULL ? PQtransactionStatus(st->pg) != PQTRANS_IDLE : !sqlite3_get_autocommit(st->db))
-        (void)st_exec(st, "ROLLBACK");
+    if (st->pg != NULL || !sqlite3_get_autocommit(st->db))
+        st_undo(st);
     st->depth = 0;
     st->head_dirty = false;
 }

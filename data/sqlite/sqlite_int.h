@@ -50,6 +50,9 @@ struct store {
     PGconn *pg;                 /* the hall's server (STORE_POSTGRESQL), else NULL */
     unsigned pg_epoch;          /* connections made: a statement prepared in an older one is prepared again */
     int changes;                /* PostgreSQL: rows the last statement changed */
+    int pg_silence_ms;          /* PostgreSQL: the longest silence of a server taken for alive (pg_await) */
+    bool pg_silent;             /* ...and the connection was shut for it */
+    time_t pg_retry_at;         /* a reconnection that failed: not tried again before this */
     char detail[512];           /* last failure, technical */
     time_t fixed_now;           /* 0 = real clock */
     int depth;                  /* open write transactions: 1 = BEGIN, more = SAVEPOINTs */
@@ -78,6 +81,10 @@ void st_stmts_free(store *st);
 int pg_fail(store *st, PGresult *r, const char *what);
 char *pg_translate(const char *sql, int *nparams);
 void pg_reconnect(store *st);
+/* The answer to what was just sent (SENT: PQsend* said yes), waited for
+ * while the server says something at least every st->pg_silence_ms; NULL
+ * when the connection is lost (pg_fail says so). */
+PGresult *pg_await(store *st, bool sent);
 int st_user_version(store *st, int *v);
 int st_migrate(store *st);
 int audit_hash(const char *prev, int64_t id, int64_t at, const char *actor, const char *action, const char *detail,

@@ -12,6 +12,10 @@
  *       started again meanwhile), the outcome printed, then the unit run
  *       again from the start as the engine would, its outcome printed; then
  *       whether the order is the operator's open one, and the chain verifies.
+ *   races postgresql CONNINFO silent
+ *       "ready"; on a line (the server stopped meanwhile) a unit of work:
+ *       "unit RC MS DETAIL"; on a second line (the server going again) the
+ *       unit again, "again RC", and whether its order is the open one.
  *
  * The processes start together: each waits on a pipe the parent closes
  * once all are connected.
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "data/store.h"
@@ -281,16 +286,65 @@ hold(void)
     return 0;
 }
 
+/* A server that stops answering (races.sh stops its processes): a unit of
+ * work is given up after busy_ms and 5 s of silence, not waited on for
+ * ever; once the server answers again the next try writes it once. */
+static int
+silent(void)
+{
+    struct store_order o, got;
+    struct store_opts opts = { .backend = STORE_POSTGRESQL, .conninfo = where, .busy_ms = 500, .station = "counter-silent" };
+    char line[16], err[512];
+    struct timespec a, b;
+    store *st;
+    int rc;
+
+    if (store_open(&st, &opts, err, sizeof err) != STORE_OK) {
+        printf("open failed: %s\n", err);
+        return 3;
+    }
+    printf("ready\n");
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin) == NULL)
+        return 3;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    order_of(&o, "SILENT-OPERATOR", "SILENT-USCC");
+    if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, &o)) == STORE_OK)
+        rc = store_commit(st);
+    if (rc != STORE_OK)
+        store_rollback(st);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("unit %d %ld %s\n", rc, (long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000),
+           store_detail(st));
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin) == NULL)
+        return 3;
+    for (int i = 0; i < 50; i++) {
+        order_of(&o, "SILENT-OPERATOR", "SILENT-USCC");
+        if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, &o)) == STORE_OK &&
+            (rc = store_commit(st)) == STORE_OK)
+            break;
+        store_rollback(st);
+        usleep(200000);
+    }
+    printf("again %d\n", rc);
+    printf("open %d\n", store_order_open_for_operator(st, "SILENT-OPERATOR", &got) == STORE_OK && got.id == o.id);
+    store_close(st);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: races sqlite|postgresql WHERE N|hold\n");
+        fprintf(stderr, "usage: races sqlite|postgresql WHERE N|hold|silent\n");
         return 2;
     }
     backend = argv[1];
     where = argv[2];
     if (strcmp(argv[3], "hold") == 0)
         return hold();
+    if (strcmp(argv[3], "silent") == 0)
+        return silent();
     return races(atoi(argv[3]));
 }

@@ -44,3 +44,25 @@ t_eq "...nothing half-written, nothing doubled: one order of that operator" 1 "$
 t_eq "...the number the lost unit had is given again, not skipped (no gap)" "$num" "$(echo "$again" | cut -d' ' -f3)"
 t_eq "...the open order the counter holds is that one" "open 1" "$open"
 t_eq "the audit chain appended across the crash verifies" "verify 0" "$verify"
+
+# ---- the server stops answering (its processes stopped, as a hung host or a
+# network that swallows packets looks to a counter) ------------------------------
+coproc SILENT { "$RACES" postgresql "$CI" silent 2>&1; }
+exec {sin}>&"${SILENT[1]}" {sout}<&"${SILENT[0]}"
+read -r -t 20 line <&$sout
+t_eq "a counter (busy_ms 500) connected to the server" ready "$line"
+PM=$(head -1 "$H/pg/data/postmaster.pid")
+SERVER="$PM $(pgrep -P "$PM" | tr '\n' ' ')"
+kill -STOP $SERVER
+echo go >&$sin
+read -r -t 30 unit <&$sout
+kill -CONT $SERVER
+set -- $unit
+t_eq "a unit of work while the server says nothing: given up, 'records server unreachable' ($unit)" "unit -6" "$1 $2"
+t_check "...after busy_ms and 5 s of silence, not for ever ($3 ms)" test "${3:-0}" -ge 5000 -a "${3:-99999}" -lt 9000
+t_check "...the detail says why" sh -c "echo '$unit' | grep -q 'records server unreachable: no answer for 5 s'"
+echo go >&$sin
+read -r -t 60 again <&$sout; read -r -t 10 open <&$sout
+t_eq "the server answering again: the counter's next try writes the unit" "again 0" "$again"
+t_eq "...once: one order of that operator, the counter's open one" "1|open 1" \
+  "$(sql "SELECT count(*) FROM orders WHERE operator_id = 'SILENT-OPERATOR'")|$open"

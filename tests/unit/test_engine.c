@@ -292,7 +292,12 @@ test_company_race_refused_by_records(void **state)
     assert_int_equal(txn_save_refused(&c, st, STORE_ERR_IO), M_TXN_DB_ERROR);
     assert_int_equal(txn_cancel(&a, st, "test"), STORE_OK);
     assert_int_equal(txn_goto(&b, st, 2), STORE_OK);                          /* free again: typed, not lost */
-    assert_int_equal(txn_cancel(&b, st, "test"), STORE_OK);
+    /* closed at another counter meanwhile: this one is told so, and stays where it was */
+    assert_int_equal(store_order_cancel(st, b.order.id, "at another counter"), STORE_OK);
+    from = b.step;
+    assert_int_equal(txn_goto(&b, st, 3), STORE_ERR_CONFLICT);
+    assert_int_equal(b.step, from);
+    assert_int_equal(txn_save_refused(&b, st, STORE_ERR_CONFLICT), M_TXN_ORDER_CLOSED_ELSEWHERE);
 }
 
 static void
