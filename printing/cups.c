@@ -189,6 +189,64 @@ conn_open(struct prn_conn *c, const char *dest, int timeout_ms, char *err, size_
     return PRN_OK;
 }
 
+/* A request on the printer of C with printer-uri and requesting-user-name set. */
+static ipp_t *new_request(struct prn_conn *c, ipp_op_t op);
+
+/*
+ * Our own jobs (job-name "TITLE #kiosk-ID-CREATED", printing/outbox.c) that
+ * the printer has held without a document for PRN_ORPHAN_AGE_S or more: a
+ * sender died between Create-Job and recording the job's id (prn_submit's
+ * on_created), so nobody will send that document or ask about that job
+ * again. A printer that prints one job at a time (an IPP Everywhere printer
+ * such as ippeveprinter) then answers every Create-Job "busy" for ever; one
+ * that queues times the job out by itself. Cancelled here (a live sender
+ * sends its document within the printer timeout and busy_ms of Create-Job,
+ * far less than the age); returns how many.
+ */
+#define PRN_ORPHAN_AGE_S 60
+static int
+orphans_cancel(struct prn_conn *c)
+{
+    static const char *const want[] = { "job-id", "job-state", "job-name", "time-at-creation", "job-printer-up-time" };
+    ipp_t *req = new_request(c, IPP_OP_GET_JOBS), *resp;
+    ipp_attribute_t *a;
+    int n = 0;
+
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "not-completed");
+    ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 5, NULL, want);
+    resp = cupsDoRequest(c->http, req, c->resource);
+    a = resp != NULL ? ippFirstAttribute(resp) : NULL;
+    while (a != NULL) {
+        int id = 0, state = 0, created = -1, up = -1;
+        const char *name = "";
+
+        while (a != NULL && ippGetGroupTag(a) != IPP_TAG_JOB)
+            a = ippNextAttribute(resp);
+        for (; a != NULL && ippGetGroupTag(a) == IPP_TAG_JOB && ippGetName(a) != NULL; a = ippNextAttribute(resp)) {
+            const char *an = ippGetName(a);
+            if (strcmp(an, "job-id") == 0)
+                id = ippGetInteger(a, 0);
+            else if (strcmp(an, "job-state") == 0)
+                state = ippGetInteger(a, 0);
+            else if (strcmp(an, "job-name") == 0)
+                name = ippGetString(a, 0, NULL) != NULL ? ippGetString(a, 0, NULL) : "";
+            else if (strcmp(an, "time-at-creation") == 0)
+                created = ippGetInteger(a, 0);
+            else if (strcmp(an, "job-printer-up-time") == 0)
+                up = ippGetInteger(a, 0);
+        }
+        if (id > 0 && state == IPP_JSTATE_HELD && strstr(name, " #kiosk-") != NULL && created >= 0 &&
+            up - created >= PRN_ORPHAN_AGE_S) {
+            ipp_t *cr = new_request(c, IPP_OP_CANCEL_JOB);
+            ippAddInteger(cr, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", id);
+            ippDelete(cupsDoRequest(c->http, cr, c->resource));
+            n += cupsLastError() <= IPP_STATUS_OK_EVENTS_COMPLETE;
+        }
+    }
+    ippDelete(resp);
+    return n;
+}
+
 enum prn_status
 prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *printer_job_id,
            char *err, size_t errlen)
@@ -197,6 +255,7 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
     cups_dinfo_t *info = NULL;
     cups_option_t *opts = NULL;
     int nopts = 0, job_id = 0, waited;
+    bool swept = false;
     char copies[16], docname[256];
     enum prn_status st;
     const char *p = pdf;
@@ -220,6 +279,12 @@ prn_submit(const struct prn_submit_opts *o, const void *pdf, size_t len, int *pr
         ipp_status_t ist = cupsCreateDestJob(c.http, c.dest, info, &job_id, o->title, nopts, opts);
         if (ist <= IPP_STATUS_OK_EVENTS_COMPLETE && job_id > 0)
             break;
+        if (ist == IPP_STATUS_ERROR_BUSY && waited >= o->timeout_ms && !swept) {
+            swept = true;               /* busy all along: with a job of ours nobody will finish? */
+            if (orphans_cancel(&c) > 0)
+                waited = 0;
+            continue;                   /* asked again: the answer (and its message) is the printer's */
+        }
         if (ist != IPP_STATUS_ERROR_BUSY || waited >= o->timeout_ms) {
             st = failure(&c, "Create-Job", err, errlen);
             goto out;
@@ -259,7 +324,6 @@ out:
     return st;
 }
 
-/* A request on the printer of C with printer-uri and requesting-user-name set. */
 static ipp_t *
 new_request(struct prn_conn *c, ipp_op_t op)
 {

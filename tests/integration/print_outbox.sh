@@ -3,7 +3,9 @@
 # a real ippeveprinter started here (own port and spool), a port where nothing
 # listens (refused), a listener that accepts and never answers (hung). Jobs
 # survive both, are retried with back-off, print exactly once when the
-# printer is back, and the kept job file equals the recorded document.
+# printer is back, and the kept job file equals the recorded document. A job
+# of ours the printer holds without a document for a minute (its sender
+# died) is cancelled, so the printer is not busy with it for ever.
 # Ends with the CLI (`kiosk print ...`) against the hall's printer.
 . "$(dirname "$0")/../lib.sh"
 B=${ROOT:-.}/build/san/itests/print_outbox
@@ -91,6 +93,34 @@ ob "$U_UP" 2000 pump >/dev/null
 t_eq "reprint printed" done "$(ob "$U_UP" 2000 follow "$id4" 5000 | field state)"
 t_check "reprint equals the original document" cmp "$TEST_TMP/job$id1.pdf" "$(spool_file "$id4")"
 t_check "cannot cancel a printed job" sh -c "! timeout 30 '$B' '$DB' '$U_UP' 2000 cancel $id1"
+
+# ---- a sender killed between Create-Job and recording the job's id ---------------------------------
+# The printer holds a job of ours without a document; ippeveprinter (one job at
+# a time) then answers every Create-Job "busy" for ever. Younger than 60 s it
+# may be a live sender's: left alone. Older: cancelled, and the next job prints.
+cat > "$TEST_TMP/orphan.test" <<'T'
+{
+  OPERATION Create-Job
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR name requesting-user-name kiosk
+  ATTR name job-name "收据 66-20261202-0099 #kiosk-999-1"
+  STATUS successful-ok
+}
+T
+t_check "a job of ours created at the printer, its document never sent" ipptool -q "$U_UP" "$TEST_TMP/orphan.test"
+id6=$(ob "$U_UP" 2000 add receipt)
+ob "$U_UP" 2000 pump >/dev/null
+show=$(ob "$U_UP" 2000 show "$id6")
+t_eq "...at once: the printer busy with it, the new job waits (queued)" queued "$(echo "$show" | field state)"
+t_grep "...said so, in the printer's words" "refused Create-Job: Currently printing another job" <(echo "$show")
+sleep 61
+ob "$U_UP" 2000 pump 20 >/dev/null
+t_eq "...a minute on: the orphan cancelled, the new job printed" done "$(ob "$U_UP" 2000 follow "$id6" 5000 | field state)"
+t_eq "...printed once" 1 "$(spool_count "$id6")"
+t_grep "...the orphan cancelled at the printer" "Cancel-Job successful-ok" "$H/printer/ippeveprinter.log"
 
 # two users of one hall's printer (two `make run`s): the first one's exit leaves it to the second
 sleep 300 & U1=$!; sleep 300 & U2=$!
