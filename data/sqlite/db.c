@@ -343,12 +343,6 @@ st_exec(store *st, const char *sql)
     return STORE_OK;
 }
 
-/*
- * Write transactions nest: the outermost is BEGIN IMMEDIATE (a busy database
- * is met there), inner ones are SAVEPOINTs, so a function that writes
- * several rows can also run inside a caller's unit (store_begin) and roll
- * back only its own part.
- */
 /* Undo the unit that failed: ROLLBACK, unless there is nothing open on the
  * server or the server is lost (it rolls back by itself; sending would only
  * wait to reconnect and put its own failure in place of the first). */
@@ -360,6 +354,12 @@ st_undo(store *st)
     (void)st_exec(st, "ROLLBACK");
 }
 
+/*
+ * Write transactions nest: the outermost is BEGIN IMMEDIATE (a busy database
+ * is met there), inner ones are SAVEPOINTs, so a function that writes
+ * several rows can also run inside a caller's unit (store_begin) and roll
+ * back only its own part.
+ */
 int
 st_begin(store *st)
 {
