@@ -83,6 +83,35 @@ order_of(struct store_order *o, const char *opid, const char *uscc)
     snprintf(o->step, sizeof o->step, "company");
 }
 
+/* One order created in a unit of work of its own, as the engine's save
+ * writes it: its status (the unit undone when it failed). */
+static int
+order_unit(store *st, struct store_order *o, const char *opid, const char *uscc)
+{
+    int rc;
+
+    order_of(o, opid, uscc);
+    if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, o)) == STORE_OK &&
+        (rc = store_commit(st)) == STORE_OK)
+        return STORE_OK;
+    store_rollback(st);
+    return rc;
+}
+
+/* The same, tried again (at most 50 times, PAUSE_US apart) until the
+ * records answer: the engine's way after "records server unreachable". */
+static int
+order_unit_again(store *st, struct store_order *o, const char *opid, const char *uscc, unsigned pause_us)
+{
+    int rc = order_unit(st, o, opid, uscc);
+
+    for (int i = 0; i < 50 && rc != STORE_OK; i++) {
+        usleep(pause_us);
+        rc = order_unit(st, o, opid, uscc);
+    }
+    return rc;
+}
+
 /* A store call retried while the records say "try again", as the engine's units are. */
 #define RETRYING(call)                                                                                        \
     ({                                                                                                        \
@@ -270,15 +299,7 @@ hold(void)
     printf("commit %d %s\n", rc, rc == STORE_OK ? "" : store_detail(st));
     if (rc != STORE_OK)
         store_rollback(st);
-    /* the engine's way: the whole unit again, once the records answer */
-    for (int i = 0; i < 50; i++) {
-        order_of(&o, "HOLD-OPERATOR", "HOLD-USCC");
-        if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, &o)) == STORE_OK &&
-            (rc = store_commit(st)) == STORE_OK)
-            break;
-        store_rollback(st);
-        usleep(100000);
-    }
+    rc = order_unit_again(st, &o, "HOLD-OPERATOR", "HOLD-USCC", 100000);
     printf("again %d %s\n", rc, o.number);
     printf("open %d\n", store_order_open_for_operator(st, "HOLD-OPERATOR", &got) == STORE_OK && got.id == o.id);
     printf("verify %d\n", store_audit_verify(st, NULL));
@@ -308,25 +329,14 @@ silent(void)
     if (fgets(line, sizeof line, stdin) == NULL)
         return 3;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    order_of(&o, "SILENT-OPERATOR", "SILENT-USCC");
-    if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, &o)) == STORE_OK)
-        rc = store_commit(st);
-    if (rc != STORE_OK)
-        store_rollback(st);
+    rc = order_unit(st, &o, "SILENT-OPERATOR", "SILENT-USCC");
     clock_gettime(CLOCK_MONOTONIC, &b);
     printf("unit %d %ld %s\n", rc, (long)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000),
            store_detail(st));
     fflush(stdout);
     if (fgets(line, sizeof line, stdin) == NULL)
         return 3;
-    for (int i = 0; i < 50; i++) {
-        order_of(&o, "SILENT-OPERATOR", "SILENT-USCC");
-        if ((rc = store_begin(st)) == STORE_OK && (rc = store_order_create(st, &o)) == STORE_OK &&
-            (rc = store_commit(st)) == STORE_OK)
-            break;
-        store_rollback(st);
-        usleep(200000);
-    }
+    rc = order_unit_again(st, &o, "SILENT-OPERATOR", "SILENT-USCC", 200000);
     printf("again %d\n", rc);
     printf("open %d\n", store_order_open_for_operator(st, "SILENT-OPERATOR", &got) == STORE_OK && got.id == o.id);
     store_close(st);
